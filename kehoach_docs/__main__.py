@@ -1,0 +1,3 @@
+from kehoach_docs.cli import main
+
+main()
