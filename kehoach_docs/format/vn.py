@@ -1,0 +1,271 @@
+"""Định dạng ngày, số, ký hiệu văn bản theo thể thức hành chính Việt Nam.
+
+Mọi hàm đều thuần (không trạng thái) và trả về chuỗi dạng NFC.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from babel.numbers import format_decimal
+
+__all__ = [
+    "FILTERS",
+    "dia_danh_ngay",
+    "in_hoa",
+    "la_ma",
+    "ngay_hanh_chinh",
+    "ngay_ngan",
+    "nfc",
+    "phan_tram",
+    "quy",
+    "so",
+    "so_dem",
+    "so_hieu",
+    "so_ky_hieu",
+    "trich_dan",
+    "viet_thuong_dau",
+]
+
+_LOCALE = "vi"
+_HE_THONG = ("dang", "nha_nuoc")
+# Chỗ để trống cho số khi văn bản còn là dự thảo (ghi tay sau khi ban hành).
+_KHOANG_TRONG_DU_THAO = " " * 6
+
+Number = int | float | Decimal
+
+
+def nfc(s: str) -> str:
+    """Chuẩn hóa Unicode về dạng NFC."""
+    return unicodedata.normalize("NFC", s)
+
+
+# --- Ngày tháng -------------------------------------------------------------
+
+
+def ngay_hanh_chinh(d: date) -> str:
+    """Ngày theo thể thức: "ngày 05 tháng 02 năm 2022", "ngày 03 tháng 4 năm 2018".
+
+    Ngày dưới 10 thêm số 0; tháng chỉ thêm số 0 với tháng 1 và 2
+    (Nghị định 30/2020/NĐ-CP).
+    """
+    thang = f"{d.month:02d}" if d.month < 3 else str(d.month)
+    return f"ngày {d.day:02d} tháng {thang} năm {d.year}"
+
+
+def dia_danh_ngay(dia_danh: str, d: date) -> str:
+    """Dòng địa danh, ngày tháng: "Nghệ An, ngày 10 tháng 12 năm 2021"."""
+    return nfc(f"{dia_danh.strip()}, {ngay_hanh_chinh(d)}")
+
+
+def ngay_ngan(d: date) -> str:
+    """Ngày dạng ngắn khi trích dẫn: "01/10/2021"."""
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+# --- Số, ký hiệu văn bản ----------------------------------------------------
+
+
+def _kiem_tra_he_thong(he_thong: str) -> None:
+    if he_thong not in _HE_THONG:
+        raise ValueError(
+            f"Hệ thống văn bản không hợp lệ: {he_thong!r} (cần 'dang' hoặc 'nha_nuoc')"
+        )
+
+
+def _ghep_ky_hieu(phan_so: str, ma_loai: str, ma_co_quan: str, he_thong: str) -> str:
+    _kiem_tra_he_thong(he_thong)
+    if he_thong == "dang":
+        return nfc(f"{phan_so}-{ma_loai}/{ma_co_quan}")
+    return nfc(f"{phan_so}/{ma_loai}-{ma_co_quan}")
+
+
+def so_hieu(so: int, ma_loai: str, ma_co_quan: str, he_thong: str) -> str:
+    """Số, ký hiệu không có chữ "Số": "44-KH/ĐUK" (Đảng), "696/KH-UBND" (Nhà nước).
+
+    Số dưới 10 thêm số 0 ("05-KH/ĐUK"). ValueError nếu `so` < 1 hoặc
+    `he_thong` không phải "dang"/"nha_nuoc".
+    """
+    if so < 1:
+        raise ValueError(f"Số văn bản phải từ 1 trở lên, nhận được {so}")
+    return _ghep_ky_hieu(f"{so:02d}", ma_loai, ma_co_quan, he_thong)
+
+
+def so_ky_hieu(so: int | None, ma_loai: str, ma_co_quan: str, he_thong: str) -> str:
+    """Dòng số, ký hiệu ở đầu văn bản.
+
+    Đảng: "Số 44-KH/ĐUK"; Nhà nước: "Số: 696/KH-UBND". `so=None` là dự thảo:
+    giữa "Số"/"Số:" và ký hiệu để đúng 6 dấu cách ("Số      -KH/ĐUK").
+    """
+    _kiem_tra_he_thong(he_thong)
+    tien_to = "Số" if he_thong == "dang" else "Số:"
+    if so is None:
+        return tien_to + _KHOANG_TRONG_DU_THAO + _ghep_ky_hieu("", ma_loai, ma_co_quan, he_thong)
+    return f"{tien_to} {so_hieu(so, ma_loai, ma_co_quan, he_thong)}"
+
+
+def trich_dan(
+    loai: str,
+    so_hieu: str,
+    ngay: date | None,
+    co_quan: str | None,
+    trich_yeu: str | None = None,
+) -> str:
+    """Trích dẫn văn bản: "Đề án số 04-ĐA/TU, ngày 01/10/2021 của Ban Thường vụ Tỉnh ủy".
+
+    Bỏ ", ngày …" khi không có ngày, bỏ " của …" khi không có cơ quan; có
+    trích yếu thì thêm " về <trich_yeu>" (giữ nguyên chữ hoa/thường của trích yếu,
+    dùng `viet_thuong_dau` nếu cần).
+    """
+    kq = f"{loai} số {so_hieu}"
+    if ngay is not None:
+        kq += f", ngày {ngay_ngan(ngay)}"
+    if co_quan:
+        kq += f" của {co_quan}"
+    if trich_yeu:
+        kq += f" về {trich_yeu}"
+    return nfc(kq)
+
+
+_LA_MA = (
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
+)
+
+
+def la_ma(n: int) -> str:
+    """Số La Mã cho 1..3999 ("IV", "MCMXCIV"); ValueError nếu ngoài khoảng."""
+    if not 1 <= n <= 3999:
+        raise ValueError(f"Chỉ đổi được số La Mã từ 1 đến 3999, nhận được {n}")
+    phan = []
+    for gia_tri, ky_hieu in _LA_MA:
+        lan, n = divmod(n, gia_tri)
+        phan.append(ky_hieu * lan)
+    return "".join(phan)
+
+
+def quy(q: int, nam: int, dai: bool = False) -> str:
+    """Quý: "Quý IV/2021"; `dai=True` → "Quý IV năm 2021". ValueError nếu q ngoài 1..4."""
+    if not 1 <= q <= 4:
+        raise ValueError(f"Quý phải từ 1 đến 4, nhận được {q}")
+    return f"Quý {la_ma(q)} năm {nam}" if dai else f"Quý {la_ma(q)}/{nam}"
+
+
+def so_dem(n: int, don_vi: str | None = None) -> str:
+    """Số đếm, dưới 10 thêm số 0: "01", "10"; có đơn vị: "01 mô hình". ValueError nếu n < 0."""
+    if n < 0:
+        raise ValueError(f"Số đếm không được âm, nhận được {n}")
+    return nfc(f"{n:02d} {don_vi}") if don_vi else f"{n:02d}"
+
+
+# --- Số thập phân, phần trăm ------------------------------------------------
+
+
+def _thap_phan(x: Number) -> Decimal:
+    if isinstance(x, Decimal):
+        d = x
+    elif isinstance(x, int):
+        d = Decimal(x)
+    else:
+        # str() gives the shortest repr, so 96.65 stays 96.65 instead of 96.6499…
+        d = Decimal(str(x))
+    if not d.is_finite():
+        raise ValueError(f"Không định dạng được giá trị {x!r}")
+    return d
+
+
+def _lam_tron(d: Decimal, chu_so_thap_phan: int) -> Decimal:
+    if chu_so_thap_phan < 0:
+        raise ValueError(f"Số chữ số thập phân không được âm, nhận được {chu_so_thap_phan}")
+    with localcontext() as ctx:
+        # Default precision (28) makes quantize fail on very large values.
+        ctx.prec = max(28, d.adjusted() + chu_so_thap_phan + 2)
+        kq = d.quantize(Decimal(1).scaleb(-chu_so_thap_phan), rounding=ROUND_HALF_UP)
+    # Avoid "-0" when a small negative value rounds to zero.
+    return kq.copy_abs() if kq.is_zero() else kq
+
+
+def _babel(d: Decimal, chu_so_thap_phan: int) -> str:
+    mau = "#,##0" + ("." + "0" * chu_so_thap_phan if chu_so_thap_phan else "")
+    with localcontext() as ctx:
+        # Babel quantizes again in the current context: it must not overflow, and
+        # since `d` is already rounded its (half-even) rounding is a no-op.
+        ctx.prec = max(28, d.adjusted() + chu_so_thap_phan + 2)
+        return format_decimal(d, format=mau, locale=_LOCALE)
+
+
+def so(x: Number, chu_so_thap_phan: int = 0) -> str:
+    """Số theo kiểu Việt Nam: 1234 → "1.234", 1234567.5 (1 chữ số) → "1.234.567,5".
+
+    Làm tròn nửa lên (ROUND_HALF_UP: 0,5 → 1; 2,5 → 3), không theo kiểu
+    làm tròn về số chẵn mặc định của Babel. Float được đọc theo dạng thập phân
+    ngắn nhất (96.65 là 96,65).
+    """
+    d = _lam_tron(_thap_phan(x), chu_so_thap_phan)
+    return _babel(d, chu_so_thap_phan)
+
+
+def phan_tram(x: Number, chu_so_thap_phan: int = 1, la_ty_le: bool = False) -> str:
+    """Phần trăm không dấu cách: 98.5 → "98,5%"; `la_ty_le=True`: 0.985 → "98,5%".
+
+    Mặc định `x` đã là phần trăm. Làm tròn nửa lên tới `chu_so_thap_phan`;
+    nếu giá trị sau làm tròn là số nguyên thì bỏ phần thập phân
+    (100 → "100%", 96.0 → "96%", 96.04 → "96%"), còn lại giữ đủ chữ số
+    (96.5 với 2 chữ số → "96,50%").
+    """
+    d = _thap_phan(x)
+    if la_ty_le:
+        d = d.scaleb(2)
+    d = _lam_tron(d, chu_so_thap_phan)
+    chu_so = 0 if d == d.to_integral_value() else chu_so_thap_phan
+    return so(d, chu_so) + "%"
+
+
+# --- Chữ hoa/thường ---------------------------------------------------------
+
+
+def in_hoa(s: str) -> str:
+    """In hoa tiếng Việt: "đảng ủy khối" → "ĐẢNG ỦY KHỐI" (NFC vào và ra)."""
+    return nfc(nfc(s).upper())
+
+
+def viet_thuong_dau(s: str) -> str:
+    """Viết thường ký tự đầu (dùng cho trích yếu): "Triển khai" → "triển khai".
+
+    Từ đầu viết tắt toàn chữ hoa (≥ 2 chữ cái, vd. "UBND", "COVID-19") giữ nguyên.
+    """
+    # NFC first so an NFD base letter and its combining marks form one character.
+    s = nfc(s)
+    tu_dau = s.split(maxsplit=1)[0] if s.strip() else ""
+    chu_cai = [c for c in tu_dau if c.isalpha()]
+    if len(chu_cai) >= 2 and all(c.isupper() for c in chu_cai):
+        return s
+    return s[:1].lower() + s[1:]
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "ngay_hanh_chinh": ngay_hanh_chinh,
+    "ngay_ngan": ngay_ngan,
+    "so_ky_hieu": so_ky_hieu,
+    "la_ma": la_ma,
+    "quy": quy,
+    "so_dem": so_dem,
+    "so": so,
+    "phan_tram": phan_tram,
+    "in_hoa": in_hoa,
+    "viet_thuong_dau": viet_thuong_dau,
+}
