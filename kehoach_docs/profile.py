@@ -1,0 +1,161 @@
+"""Thể thức as data: versioned profile files read by the template generator, renderer and checker.
+
+A profile is a YAML file in kehoach_docs/profiles/ (or a workspace's `the-thuc/` folder).
+It is chosen by regime (dang / nha_nuoc) and by the document's date: the profile whose
+validity period covers the date wins. A new rule set is a new file, not new code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.load import load_yaml
+from kehoach_docs.schema.common import Date, Line, Model
+from kehoach_docs.validate import validate
+
+BUILTIN_DIR = Path(__file__).parent / "profiles"
+
+Align = Literal["trai", "giua", "phai", "deu"]
+
+
+class Validity(Model):
+    tu: Date
+    den: Date | None = None
+
+
+class Page(Model):
+    rong: float
+    cao: float
+    le_tren: float
+    le_duoi: float
+    le_trai: float
+    le_phai: float
+    dau_trang: float
+    chan_trang: float
+
+
+class BodyText(Model):
+    co: float
+    can_le: Align
+    thut_dau_dong: float
+    gian_doan_truoc: float
+    gian_doan_sau: float
+    gian_dong: float | None = None
+    """Exact line spacing in pt; None for single spacing."""
+    boi_so_dong: float | None = None
+    """Line spacing as a multiple of single (State documents: 1.0-1.5)."""
+
+
+class NumberSymbol(Model):
+    mau: str
+    mau_du_thao: str
+    dem_so: int = 2
+
+
+class Numbering(Model):
+    cap1: str
+    cap2: str
+    cap3: str
+    gach_dau_dong: str
+
+
+class RecipientRules(Model):
+    ket_thuc_dong: str
+    ket_thuc_cuoi: str
+    mau_luu: str
+
+
+class Element(Model):
+    """Case, size and style of one header or closing element."""
+
+    noi_dung: str | None = None
+    in_hoa: bool = False
+    co: float
+    dam: bool = False
+    nghieng: bool = False
+    gach_chan: bool = False
+    can_le: Align = "trai"
+    duong_ke_duoi: float | None = None
+    """Length in mm of a solid line under the text (as long as the text for the Party title)."""
+    chu_dau_thuong: bool = False
+    """Starts with a lower-case letter (trích yếu of Party documents)."""
+    tu_trang: int | None = None
+
+
+class HeaderTable(Model):
+    cot_trai: float
+    cot_phai: float
+
+
+class Signing(Model):
+    dong_trong: int = 4
+
+
+class Profile(Model):
+    ma: Line
+    ten: Line
+    he_thong: Literal["dang", "nha_nuoc"]
+    hieu_luc: Validity
+    trang: Page
+    phong_chu: Line
+    ngon_ngu: Line = "vi-VN"
+    than_van_ban: BodyText
+    so_ky_hieu: NumberSymbol
+    danh_so: Numbering
+    noi_nhan: RecipientRules
+    ky: Signing = Signing()
+    phan_tu: dict[str, Element] = Field(min_length=1)
+    bang_dau: HeaderTable
+
+    def element(self, name: str) -> Element:
+        return self.phan_tu[name]
+
+    def covers(self, day: date) -> bool:
+        return self.hieu_luc.tu <= day and (self.hieu_luc.den is None or day <= self.hieu_luc.den)
+
+
+def profile_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:
+    files = sorted(BUILTIN_DIR.glob("*.yaml"))
+    for folder in extra_dirs:
+        files += sorted(Path(folder).glob("*.yaml"))
+    return files
+
+
+@lru_cache(maxsize=64)
+def _load(path: Path, mtime_ns: int) -> Profile:
+    return validate(load_yaml(path), Profile)
+
+
+def load_profile_file(path: Path) -> Profile:
+    path = Path(path).resolve()
+    return _load(path, path.stat().st_mtime_ns)
+
+
+def all_profiles(extra_dirs: tuple[Path, ...] = ()) -> list[Profile]:
+    return [load_profile_file(p) for p in profile_files(extra_dirs)]
+
+
+def get_profile(ma: str, extra_dirs: tuple[Path, ...] = ()) -> Profile:
+    profiles = all_profiles(extra_dirs)
+    for profile in profiles:
+        if profile.ma == ma:
+            return profile
+    known = ", ".join(p.ma for p in profiles)
+    raise ProblemList([Problem("", 0, 0, "the_thuc",
+                               f"Không có bộ thể thức '{ma}'. Các bộ hiện có: {known}.")])
+
+
+def choose_profile(regime: str, day: date, extra_dirs: tuple[Path, ...] = ()) -> Profile:
+    """The profile of `regime` in force on `day`; the latest one when several overlap."""
+    candidates = [p for p in all_profiles(extra_dirs) if p.he_thong == regime and p.covers(day)]
+    if not candidates:
+        raise ProblemList([Problem("", 0, 0, "he_thong",
+                                   f"Không có bộ thể thức nào cho hệ thống '{regime}' vào ngày "
+                                   f"{day:%d/%m/%Y}.")])
+    return max(candidates, key=lambda p: p.hieu_luc.tu)

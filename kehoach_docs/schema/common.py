@@ -1,0 +1,114 @@
+"""Building blocks shared by every document schema: text types, dates, references."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+# Jinja resolves these names to dict methods before keys: never use them as field names.
+SHADOWING_NAMES = frozenset(dir(dict)) | {"items", "keys", "values", "get", "update", "pop"}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class Model(BaseModel):
+    """Strict base: unknown keys are errors (reported with a 'did you mean')."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=False)
+
+
+def _clean_text(value: str) -> str:
+    value = unicodedata.normalize("NFC", value)
+    bad = _CONTROL.search(value)
+    if bad:
+        # Rejected, not silently dropped: a hidden character usually means a bad paste.
+        raise ValueError(f"ký tự điều khiển ẩn U+{ord(bad.group()):04X} ở vị trí {bad.start() + 1}")
+    if not value.strip():
+        raise ValueError("không được để trống")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value:
+        raise ValueError("phải viết trên một dòng")
+    return value
+
+
+def _fold_lines(value: str) -> str:
+    # A wrapped title is one paragraph: line breaks inside it are spaces.
+    return " ".join(part.strip() for part in value.split("\n") if part.strip())
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+"""A paragraph of text; newlines are allowed where the field says so."""
+
+Line = Annotated[str, AfterValidator(_clean_text), AfterValidator(_one_line)]
+"""A single line: names, titles, symbols."""
+
+FoldedText = Annotated[str, AfterValidator(_clean_text), AfterValidator(_fold_lines)]
+"""Text that may be wrapped in the YAML file but is one paragraph in the document."""
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+
+
+def _parse_date(value: Any) -> Any:
+    """Accept ISO dates (2021-12-10) and the way clerks write them (10/12/2021)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", value)
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            try:
+                return date(year, month, day)
+            except ValueError as exc:
+                raise ValueError(f"ngày không có thật: {value.strip()}") from exc
+    return value
+
+
+Date = Annotated[date, BeforeValidator(_parse_date)]
+
+
+def _parse_due(value: Any) -> Any:
+    """A deadline: "Q4/2021" (quarter), "12/2021" (month) or "2022" (year)."""
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError("thời hạn phải có dạng Q4/2021, 12/2021 hoặc 2022")
+    s = value.strip().upper()
+    if m := re.fullmatch(r"Q([1-4])/(\d{4})", s):
+        return {"quy": int(m[1]), "nam": int(m[2])}
+    if m := re.fullmatch(r"(\d{1,2})/(\d{4})", s):
+        if 1 <= int(m[1]) <= 12:
+            return {"thang": int(m[1]), "nam": int(m[2])}
+    if m := re.fullmatch(r"(\d{4})", s):
+        return {"nam": int(m[1])}
+    raise ValueError(f"thời hạn '{value}' không đúng dạng Q4/2021, 12/2021 hoặc 2022")
+
+
+class Due(Model):
+    """A deadline; the last day it covers orders deadlines against each other."""
+
+    nam: int = Field(ge=1945, le=2100)
+    quy: int | None = Field(default=None, ge=1, le=4)
+    thang: int | None = Field(default=None, ge=1, le=12)
+
+    def last_day(self) -> date:
+        month = self.thang or (self.quy * 3 if self.quy else 12)
+        nxt = date(self.nam + (month == 12), month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+
+    def __str__(self) -> str:
+        if self.quy:
+            return f"Q{self.quy}/{self.nam}"
+        if self.thang:
+            return f"{self.thang:02d}/{self.nam}"
+        return str(self.nam)
+
+
+DueField = Annotated[Due, BeforeValidator(_parse_due)]

@@ -1,0 +1,162 @@
+"""Schema of a plan (kế hoạch): what a clerk writes in YAML. Documented in docs/schema.md."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from kehoach_docs.schema.common import (
+    Date, DueField, FoldedText, Id, Line, Model, Text,
+)
+
+Regime = Literal["dang", "nha_nuoc"]
+Comparator = Literal[">=", ">", "=", "<=", "top", "tang_bac"]
+
+
+class Body(Model):
+    """The issuing body (cơ quan ban hành) and its direct superior."""
+
+    cap_tren: Line | None = None
+    """Tên cơ quan cấp trên trực tiếp, e.g. "Đảng bộ tỉnh Nghệ An" (printed upper-case)."""
+    ten: Line
+    """Tên cơ quan ban hành, e.g. "Đảng ủy Khối các cơ quan tỉnh"."""
+    ky_hieu: Line = Field(max_length=40)
+    """Chữ viết tắt in the symbol: "ĐUK" in "44-KH/ĐUK"."""
+    chu_the: Line | None = None
+    """Who acts and cites: "Ban Thường vụ Đảng ủy Khối các cơ quan tỉnh"."""
+
+
+class CitedDocument(Model):
+    """A document the text cites (căn cứ); text cites it as [[id]] or [[id.field]]."""
+
+    loai: Line
+    so_ky_hieu: Line | None = None
+    ngay: Date | None = None
+    co_quan: Line | None = None
+    trich_yeu: FoldedText | None = None
+
+
+class Target(Model):
+    """A measurable target (chỉ tiêu) of a goal."""
+
+    ma: Id
+    ten: Line
+    """What is measured: "cấp ủy cơ sở xây dựng kế hoạch thực hiện Đề án"."""
+    so_sanh: Comparator = ">="
+    gia_tri: float = Field(ge=0)
+    gia_tri_den: float | None = Field(default=None, ge=0)
+    """Upper end of a range ("tăng 1-2 bậc")."""
+    don_vi: Line = "%"
+    ky: Literal["hang_nam", "ca_giai_doan"] | int = "ca_giai_doan"
+    """"hang_nam" (each year), "ca_giai_doan" (by the end of the period) or a year."""
+    pham_vi: Literal["toan_bo", "moi_co_so"] = "toan_bo"
+    """Whole body, or each base unit."""
+
+    @model_validator(mode="after")
+    def _range(self) -> "Target":
+        if self.gia_tri_den is not None and self.gia_tri_den < self.gia_tri:
+            raise ValueError("gia_tri_den phải lớn hơn hoặc bằng gia_tri")
+        if self.so_sanh == "top" and self.don_vi == "%":
+            self.don_vi = "hạng"
+        return self
+
+
+class Goal(Model):
+    """A goal (mục tiêu): its text as printed, and its targets as data."""
+
+    noi_dung: Text
+    chi_tieu: list[Target] = []
+
+
+class Task(Model):
+    """A task or solution (nhiệm vụ, giải pháp): a heading with paragraphs and bullets."""
+
+    ten: FoldedText
+    doan: list[Text] = []
+    y: list[Text] = []
+    han: DueField | None = None
+
+
+class Activity(Model):
+    """One activity of the timeline; [[han]] / [[han.dai]] in the text place its deadline."""
+
+    noi_dung: Text
+    han: DueField | None = None
+    gach_dau_dong: bool = True
+
+
+class TimelineYear(Model):
+    nam: int = Field(ge=1945, le=2100)
+    hoat_dong: list[Activity] = Field(min_length=1)
+
+
+class Duty(Model):
+    """Implementation duty of one body (tổ chức thực hiện)."""
+
+    don_vi: Line | None = None
+    doan: list[Text] = Field(min_length=1)
+
+
+class Recipient(Model):
+    ten: Line
+    muc_dich: Line | None = None
+    """"để b/c", "phối hợp"… printed in brackets after the name."""
+
+
+def _recipient(value: Any) -> Any:
+    # A plain line is the usual way to write a recipient.
+    return {"ten": value} if isinstance(value, str) else value
+
+
+class Signer(Model):
+    quyen_han: Line | None = None
+    """"T/M BAN THƯỜNG VỤ", "K/T BÍ THƯ"…; empty when the head signs directly."""
+    chuc_vu: Line
+    ho_ten: Line
+
+
+class SectionTitles(Model):
+    """Override the default section titles (printed upper-case)."""
+
+    muc_dich_yeu_cau: Line | None = None
+    muc_tieu: Line | None = None
+    nhiem_vu: Line | None = None
+    lo_trinh: Line | None = None
+    to_chuc_thuc_hien: Line | None = None
+
+
+class Plan(Model):
+    """A kế hoạch: header, body sections, recipients and signer."""
+
+    loai_van_ban: Literal["KH"] = "KH"
+    he_thong: Regime = "dang"
+    the_thuc: Line | None = None
+    """Profile id; chosen by regime and date when empty."""
+    mau: Line | None = None
+    """Template file (relative to the workspace or templates/); default by regime and type."""
+
+    co_quan: Body
+    so: int | None = Field(default=None, ge=1, le=99999)
+    """Number; empty for a draft (the office fills it in when registering)."""
+    ngay: Date
+    dia_danh: Line
+    trich_yeu: FoldedText
+
+    can_cu: dict[Id, CitedDocument] = {}
+    mo_dau: list[Text] = []
+    muc_dich_yeu_cau: list[Text] = []
+    muc_tieu: list[Goal] = []
+    nhiem_vu: list[Task] = []
+    lo_trinh: list[TimelineYear] = []
+    to_chuc_thuc_hien: list[Duty] = []
+    ket_thuc: list[Text] = []
+    tieu_de_phan: SectionTitles = SectionTitles()
+
+    noi_nhan: list[Annotated[Recipient, BeforeValidator(_recipient)]] = Field(min_length=1)
+    luu: Line
+    """Archive line after "Lưu": "BTG, VP" → "- Lưu BTG, VP."."""
+    nguoi_ky: Signer
+
+    def targets(self) -> list[Target]:
+        return [t for goal in self.muc_tieu for t in goal.chi_tieu]

@@ -1,0 +1,120 @@
+"""Step 2 — validate: check loaded data against the schema; report every problem at once.
+
+Each problem carries file:line:column, the field's path and a message a clerk understands.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.load import Loaded, dotted
+
+M = TypeVar("M", bound=BaseModel)
+
+_TYPE_NAMES = {
+    "string_type": "phải là chữ",
+    "int_type": "phải là số nguyên",
+    "int_parsing": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên",
+    "float_type": "phải là số",
+    "float_parsing": "phải là số",
+    "bool_type": "phải là true hoặc false",
+    "bool_parsing": "phải là true hoặc false",
+    "list_type": "phải là một danh sách (mỗi mục bắt đầu bằng '- ')",
+    "dict_type": "phải là một nhóm trường (tên: giá trị)",
+    "model_type": "phải là một nhóm trường (tên: giá trị)",
+    "model_attributes_type": "phải là một nhóm trường (tên: giá trị)",
+    "date_type": "phải là ngày, dạng 2021-12-10 hoặc 10/12/2021",
+    "date_parsing": "phải là ngày, dạng 2021-12-10 hoặc 10/12/2021",
+    "date_from_datetime_parsing": "phải là ngày, dạng 2021-12-10 hoặc 10/12/2021",
+    "none_required": "phải để trống",
+}
+
+
+def validate(loaded: Loaded, model: type[M], context: dict[str, Any] | None = None) -> M:
+    """Return the validated model or raise ProblemList with every problem in the file."""
+    if not isinstance(loaded.data, dict):
+        raise ProblemList([Problem(loaded.path, 1, 1, "",
+                                   "Tệp phải là một nhóm trường (tên: giá trị), không phải danh sách hay chữ.")])
+    try:
+        return model.model_validate(loaded.data, context=context)
+    except ValidationError as exc:
+        raise ProblemList(problems_from(exc, loaded, model)) from None
+
+
+def problems_from(exc: ValidationError, loaded: Loaded, model: type[BaseModel]) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        line, col = loaded.where(loc)
+        problems.append(Problem(loaded.path, line, col, dotted(loc), _message(err, loc, model)))
+    return problems
+
+
+def _message(err: dict, loc: tuple, model: type[BaseModel]) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        known = _fields_at(model, loc[:-1])
+        guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f" Có phải ý bạn là '{guess[0]}'?" if guess else (
+            f" Các trường được dùng ở đây: {', '.join(sorted(known))}." if known else "")
+        return f"Trường '{name}' không có trong mẫu dữ liệu.{hint}"
+    if kind == "missing":
+        return f"Thiếu trường bắt buộc '{loc[-1]}'."
+    if kind in _TYPE_NAMES:
+        return f"Giá trị {_TYPE_NAMES[kind]}."
+    if kind == "literal_error":
+        return f"Giá trị không hợp lệ; chỉ được dùng: {ctx.get('expected', '')}."
+    if kind == "too_short":
+        return "Danh sách không được để trống." if ctx.get("min_length", 1) <= 1 else \
+            f"Cần ít nhất {ctx.get('min_length')} mục."
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"Giá trị phải {'≥' if kind.endswith('equal') else '>'} {ctx.get('ge', ctx.get('gt'))}."
+    if kind in ("less_than_equal", "less_than"):
+        return f"Giá trị phải {'≤' if kind.endswith('equal') else '<'} {ctx.get('le', ctx.get('lt'))}."
+    if kind == "string_pattern_mismatch":
+        return "Mã chỉ gồm chữ thường không dấu, số và '_', bắt đầu bằng chữ (ví dụ: de_an_04)."
+    if kind == "string_too_long":
+        return f"Quá dài (tối đa {ctx.get('max_length')} ký tự)."
+    if kind in ("value_error", "assertion_error"):
+        msg = str(ctx.get("error", err["msg"]))
+        msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
+        return msg[:1].upper() + msg[1:] + ("" if msg.endswith(".") else ".")
+    return err["msg"]
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the (sub)model found by following `loc` through the schema."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            # dict[Id, Model]: the key is a free id, the value a model
+            current = _inner_model(current, part)
+            continue
+        current = _model_of(field.annotation)
+    return list(getattr(current, "model_fields", {}).keys()) if current else []
+
+
+def _model_of(annotation: Any) -> Any:
+    from typing import get_args
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _inner_model(current: Any, key: Any) -> Any:
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
