@@ -1,0 +1,261 @@
+"""Chuyển .docx sang PDF bằng LibreOffice (headless) và kiểm tra phông chữ.
+
+LibreOffice luôn thoát với mã 0, kể cả khi không chuyển được, nên kết quả được
+xác minh bằng chính tệp PDF sinh ra. Mỗi tiến trình soffice dùng hồ sơ người
+dùng (UserInstallation) riêng vì dùng chung một hồ sơ giữa các tiến trình chạy
+đồng thời sẽ bị tranh chấp.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterable, Sequence
+
+INSTALL_CMD = (
+    "sudo apt-get install -y --no-install-recommends "
+    "libreoffice-writer-nogui fonts-liberation2"
+)
+FONT_INSTALL_CMD = "sudo apt-get install -y --no-install-recommends fonts-liberation2"
+ALLOWED_FONTS = ("LiberationSerif", "TimesNewRoman")
+
+# Khởi động soffice chiếm phần lớn thời gian (~1,3 s); mỗi tài liệu thêm ~0,2 s.
+# Giới hạn rộng rãi, chỉ để không treo vô hạn.
+_TIMEOUT_BASE = 60.0
+_TIMEOUT_PER_DOC = 30.0
+
+
+class LibreOfficeMissing(RuntimeError):
+    """Không tìm thấy LibreOffice trong PATH."""
+
+
+@dataclass
+class PdfResult:
+    source: Path
+    pdf: Path | None = None
+    ok: bool = False
+    error: str | None = None
+    fallback_fonts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Job:
+    proc: subprocess.Popen
+    stderr: IO[bytes]
+    outputs: dict[int, Path]  # chỉ số đầu vào -> PDF soffice sẽ ghi trong thư mục tạm
+
+
+def find_soffice() -> str:
+    """Đường dẫn tới soffice/libreoffice, hoặc báo LibreOfficeMissing."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise LibreOfficeMissing(
+        "Không tìm thấy LibreOffice (soffice) trong PATH nên không thể xuất PDF. "
+        f"Cài đặt bằng lệnh: {INSTALL_CMD}"
+    )
+
+
+def convert_to_pdf(
+    docx_paths: Sequence[Path],
+    out_dir: Path | None = None,
+    workers: int | None = None,
+) -> list[PdfResult]:
+    """Chuyển các tệp sang PDF theo lô; trả về một PdfResult cho mỗi đầu vào (cùng thứ tự).
+
+    PDF nằm cạnh tệp nguồn (cùng tên gốc) hoặc trong ``out_dir``. Đầu vào được
+    chia thành tối đa ``workers`` nhóm (mặc định os.cpu_count()), mỗi nhóm một
+    tiến trình soffice chạy song song.
+    """
+    sources = [Path(p) for p in docx_paths]
+    results = [PdfResult(source=s) for s in sources]
+    todo: list[int] = []
+    claimed: dict[Path, Path] = {}
+    for i, src in enumerate(sources):
+        target = _target(src, out_dir).resolve()
+        reason = _invalid_reason(src)
+        if reason is None and target in claimed:
+            # Hai nguồn cùng một PDF đích (cùng out_dir): từ chối thay vì ghi đè lẫn nhau.
+            reason = f"Trùng tệp PDF đích {target} với {claimed[target]}"
+        if reason:
+            results[i].error = reason
+            continue
+        claimed[target] = src
+        todo.append(i)
+    if not todo:
+        return results
+
+    soffice = find_soffice()
+    n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    groups = [todo[k::n] for k in range(n)]
+    timeout = _TIMEOUT_BASE + _TIMEOUT_PER_DOC * max(len(g) for g in groups)
+
+    with tempfile.TemporaryDirectory(prefix="kehoach-pdf-") as tmp:
+        started = time.time()
+        jobs: list[_Job] = []
+        try:
+            for k, g in enumerate(groups):
+                jobs.append(_start(soffice, Path(tmp, f"g{k}"), g, sources))
+            deadline = time.monotonic() + timeout
+            for job in jobs:
+                detail = _wait(job, deadline, timeout)
+                for i, produced in job.outputs.items():
+                    res = results[i]
+                    if not _is_fresh_pdf(produced, started):
+                        res.error = f"LibreOffice không chuyển được tệp {res.source}: {detail}"
+                        continue
+                    res.pdf = _install(produced, _target(res.source, out_dir))
+                    res.ok = True
+                    res.fallback_fonts = check_fonts(res.pdf)
+        finally:
+            # Khi có ngoại lệ giữa chừng, không để soffice chạy tiếp trong thư mục tạm đã xoá.
+            for job in jobs:
+                _kill(job)
+    return results
+
+
+def fonts_used(pdf_path: Path) -> dict[str, int]:
+    """Số ký tự (glyph) theo tên phông trong PDF, đã bỏ tiền tố tập con "ABCDEF+"."""
+    import pdfplumber  # nhập muộn: chỉ cần khi kiểm tra phông
+
+    counts: Counter[str] = Counter()
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            counts.update(re.sub(r"^[A-Z]{6}\+", "", c["fontname"]) for c in page.chars)
+            page.close()  # giải phóng bộ nhớ đệm của trang với PDF dài
+    return dict(counts)
+
+
+def check_fonts(pdf_path: Path, allowed: Iterable[str] = ALLOWED_FONTS) -> list[str]:
+    """Các phông dự phòng (không thuộc họ ``allowed``), nhiều glyph nhất trước.
+
+    So khớp theo tiền tố để "LiberationSerif-Bold", "TimesNewRomanPS-BoldMT"… được chấp nhận.
+    """
+    allowed = tuple(allowed)
+    counts = fonts_used(pdf_path)
+    bad = [f for f in counts if not f.startswith(allowed)]
+    return sorted(bad, key=lambda f: (-counts[f], f))
+
+
+def fallback_advice(fonts: Sequence[str]) -> str:
+    """Lời khuyên tiếng Việt khi PDF dùng phông dự phòng."""
+    return (
+        f"Chữ trong PDF đã bị thay bằng phông dự phòng ({', '.join(fonts)}) do máy thiếu "
+        "phông Times New Roman/Liberation Serif có đủ dấu tiếng Việt. "
+        f"Hãy cài fonts-liberation2: {FONT_INSTALL_CMD}"
+    )
+
+
+def _target(src: Path, out_dir: Path | None) -> Path:
+    return (out_dir if out_dir is not None else src.parent) / f"{src.stem}.pdf"
+
+
+def _invalid_reason(src: Path) -> str | None:
+    """Lý do từ chối trước khi gọi soffice, hoặc None.
+
+    soffice vẫn "chuyển thành công" tệp 0 byte (ra một trang trắng) và tệp văn
+    bản thuần đặt tên .docx (in ra văn bản đó), nên phải kiểm tra gói OOXML trước.
+    """
+    if not src.is_file():
+        return f"Không tìm thấy tệp {src}"
+    if src.suffix.lower() != ".docx":
+        return None  # định dạng khác: để LibreOffice tự nhận dạng, kết quả vẫn được xác minh
+    try:
+        with zipfile.ZipFile(src) as z:
+            if "[Content_Types].xml" in z.namelist():
+                return None
+    except (zipfile.BadZipFile, OSError):
+        pass
+    return f"Tệp {src} không phải tài liệu .docx hợp lệ (không phải gói ZIP Office Open XML)"
+
+
+def _start(soffice: str, work: Path, indices: list[int], sources: list[Path]) -> _Job:
+    indir, outdir = work / "in", work / "out"
+    indir.mkdir(parents=True)
+    outdir.mkdir()
+    links, outputs = [], {}
+    for i in indices:
+        # Liên kết với tên duy nhất: hai tệp cùng tên gốc ở hai thư mục khác nhau
+        # sẽ ghi đè nhau trong cùng một --outdir.
+        link = indir / f"{i}_{sources[i].name}"
+        link.symlink_to(sources[i].resolve())
+        links.append(str(link))
+        outputs[i] = outdir / f"{link.stem}.pdf"
+    cmd = [
+        soffice,
+        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+        "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(outdir),
+        *links,
+    ]
+    # stderr ghi ra tệp, không dùng pipe, để tiến trình chưa được chờ không bị nghẽn.
+    stderr = open(work / "stderr.txt", "w+b")
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+        start_new_session=True,  # để kill được cả soffice.bin con khi quá thời gian
+    )
+    return _Job(proc, stderr, outputs)
+
+
+def _kill(job: _Job) -> None:
+    if job.proc.poll() is None:
+        os.killpg(job.proc.pid, signal.SIGKILL)
+        job.proc.wait()
+
+
+def _wait(job: _Job, deadline: float, timeout: float) -> str:
+    """Chờ tiến trình kết thúc; trả về dòng lỗi cuối để đưa vào thông báo."""
+    try:
+        job.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        _kill(job)
+        timed_out = True
+    job.stderr.seek(0)
+    lines = [ln.strip() for ln in job.stderr.read().decode(errors="replace").splitlines()]
+    job.stderr.close()
+    if timed_out:
+        return f"quá thời gian {timeout:g} giây"
+    errors = [ln for ln in lines if "error" in ln.lower()] or [ln for ln in lines if ln]
+    return errors[-1] if errors else f"không có thông báo lỗi (mã thoát {job.proc.returncode})"
+
+
+def _is_fresh_pdf(path: Path, started: float) -> bool:
+    try:
+        st = path.stat()
+        with open(path, "rb") as f:
+            head = f.read(5)
+            f.seek(max(0, st.st_size - 1024))
+            tail = f.read()
+    except OSError:
+        return False
+    # %%EOF ở cuối loại trừ PDF bị cắt dở khi tiến trình bị kill giữa chừng.
+    return (
+        st.st_size > 0
+        and head == b"%PDF-"
+        and b"%%EOF" in tail
+        and st.st_mtime >= started - 1.0  # dung sai: mtime hệ tệp có độ phân giải thô
+    )
+
+
+def _install(produced: Path, target: Path) -> Path:
+    """Đưa PDF vào đích một cách nguyên tử (chép sang tệp tạm cùng thư mục rồi os.replace)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".pdf.part")
+    os.close(fd)
+    try:
+        shutil.copy2(produced, tmp)  # copy2 giữ quyền 0644 thay vì 0600 của mkstemp
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
