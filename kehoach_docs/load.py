@@ -45,10 +45,13 @@ class Loaded:
     path: Path
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
-    def where(self, loc: Path_) -> tuple[int, int]:
-        """Position of `loc`, or of its nearest ancestor that has one."""
+    def where(self, loc: Path_, key: bool = False) -> tuple[int, int]:
+        """Position of `loc` (of its key when `key`), or of its nearest ancestor that has one."""
         loc = tuple(loc)
+        if key and loc in self.key_positions:
+            return self.key_positions[loc]
         while loc:
             if loc in self.positions:
                 return self.positions[loc]
@@ -118,7 +121,7 @@ def load_yaml_text(text: str, path: str | Path = "<văn bản>") -> Loaded:
     data = builder.build(node, ())
     if builder.problems:
         raise ProblemList(builder.problems)
-    return Loaded(path, data, builder.positions)
+    return Loaded(path, data, builder.positions, builder.key_positions)
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
@@ -143,6 +146,7 @@ class _Builder:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.positions: dict[Path_, tuple[int, int]] = {}
+        self.key_positions: dict[Path_, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.count = 0
         self.constructor = SafeConstructor()
@@ -180,8 +184,9 @@ class _Builder:
                 if key in result:
                     self.fail(key_node, loc + (key,), f"Trường '{key}' bị khai báo hai lần.")
                     continue
-                self.positions[loc + (key,)] = (key_node.start_mark.line + 1,
-                                                key_node.start_mark.column + 1)
+                self.key_positions[loc + (key,)] = (key_node.start_mark.line + 1,
+                                                    key_node.start_mark.column + 1)
+                self.positions[loc + (key,)] = self.key_positions[loc + (key,)]
                 result[key] = self.build(value_node, loc + (key,))
             return result
         if isinstance(node, SequenceNode):

@@ -51,7 +51,7 @@ def problems_from(exc: ValidationError, loaded: Loaded, model: type[BaseModel]) 
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        line, col = loaded.where(loc)
+        line, col = loaded.where(loc, key=err["type"] == "extra_forbidden")
         problems.append(Problem(loaded.path, line, col, dotted(loc), _message(err, loc, model)))
     return problems
 

@@ -1,0 +1,286 @@
+"""Step 3 — build the template context from validated data and the profile.
+
+Everything a template prints is computed here, as plain text: upper-casing of names,
+the number-and-symbol, the date line, heading numbers ("I-", "1.", "- "), citations and
+recipient punctuation. Templates only place and style it, so numbering never continues
+wrongly and the profile stays the one source of the rules.
+
+The context is described by the models below (`kehoach context` prints it as JSON; the
+template linter checks variable names against them).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from kehoach_docs.format import (
+    dia_danh_ngay, in_hoa, la_ma, ngay_hanh_chinh, ngay_ngan, quy, trich_dan, viet_thuong_dau,
+)
+from kehoach_docs.profile import Profile
+from kehoach_docs.schema.common import Due
+from kehoach_docs.schema.plan import CitedDocument, Plan
+
+DOC_TYPE_NAMES = {"KH": "Kế hoạch", "BC": "Báo cáo"}
+
+DEFAULT_SECTION_TITLES = {
+    "muc_dich_yeu_cau": "Mục đích, yêu cầu",
+    "muc_tieu": "Mục tiêu, chỉ tiêu",
+    "nhiem_vu": "Nhiệm vụ và giải pháp",
+    "lo_trinh": "Lộ trình thực hiện",
+    "to_chuc_thuc_hien": "Tổ chức thực hiện",
+}
+
+REFERENCE = re.compile(r"\[\[\s*([a-z][a-z0-9_]*)(?:\.([a-z_]+))?\s*\]\]")
+CITATION_FIELDS = ("ten", "so_ky_hieu", "ngay", "ngay_day_du", "co_quan", "trich_yeu", "loai")
+
+
+class Paragraph(BaseModel):
+    """One body paragraph; `kieu` picks its style: "cap2" (numbered heading) or "doan"."""
+
+    kieu: Literal["cap2", "doan"]
+    van_ban: str
+
+
+class Section(BaseModel):
+    ma: str
+    so: str
+    tieu_de: str
+    dong_tieu_de: str
+    doan: list[Paragraph]
+
+
+class SignerContext(BaseModel):
+    quyen_han: str
+    chuc_vu: str
+    ho_ten: str
+
+
+class DocumentInfo(BaseModel):
+    """Core properties of the .docx, from the document's own data (deterministic)."""
+
+    tieu_de: str
+    chu_de: str
+    tac_gia: str
+    ngay: date
+    ngon_ngu: str
+
+
+class DocumentContext(BaseModel):
+    """What a document template sees."""
+
+    tieu_de: str
+    co_quan_cap_tren: str
+    co_quan_ban_hanh: str
+    dau_sao: str
+    so_ky_hieu: str
+    dia_danh_ngay: str
+    ten_loai: str
+    trich_yeu: str
+    phan_cach: str
+    mo_dau: list[str]
+    phan: list[Section]
+    ket_thuc: list[str]
+    nhan_noi_nhan: str
+    noi_nhan: list[str]
+    nguoi_ky: SignerContext
+    tai_lieu: DocumentInfo
+
+
+class TextExpander:
+    """Expands [[id]] / [[id.field]] references in data text; collects unknown ones."""
+
+    def __init__(self, cited: dict[str, CitedDocument], profile: Profile) -> None:
+        self.cited = cited
+        self.profile = profile
+        self.problems: list[tuple[tuple, str]] = []
+
+    def citation_field(self, doc: CitedDocument, name: str | None) -> str | None:
+        ten = f"{doc.loai} số {doc.so_ky_hieu}" if doc.so_ky_hieu else doc.loai
+        if name is None:
+            return trich_dan(doc.loai, doc.so_ky_hieu or "", doc.ngay, doc.co_quan) \
+                if doc.so_ky_hieu else ten
+        values = {
+            "ten": ten,
+            "so_ky_hieu": doc.so_ky_hieu,
+            "ngay": ngay_ngan(doc.ngay) if doc.ngay else None,
+            "ngay_day_du": ngay_hanh_chinh(doc.ngay) if doc.ngay else None,
+            "co_quan": doc.co_quan,
+            "trich_yeu": doc.trich_yeu,
+            "loai": doc.loai,
+        }
+        return values.get(name)
+
+    def expand(self, text: str, loc: tuple, extra: dict[str, str] | None = None) -> str:
+        def replace(m: re.Match) -> str:
+            ref, field = m.group(1), m.group(2)
+            if extra and ref in extra:
+                key = f"{ref}.{field}" if field else ref
+                if key in extra:
+                    return extra[key]
+                self.problems.append((loc, f"'[[{key}]]': không có dạng này; dùng [[{ref}]] "
+                                           f"hoặc [[{ref}.dai]]."))
+                return m.group(0)
+            doc = self.cited.get(ref)
+            if doc is None:
+                known = ", ".join(sorted(self.cited)) or "(chưa khai báo can_cu)"
+                self.problems.append((loc, f"'[[{ref}]]' không có trong can_cu. Các mã có: {known}."))
+                return m.group(0)
+            if field is not None and field not in CITATION_FIELDS:
+                self.problems.append((loc, f"'[[{ref}.{field}]]': trường '{field}' không có; dùng "
+                                           f"{', '.join(CITATION_FIELDS)}."))
+                return m.group(0)
+            value = self.citation_field(doc, field)
+            if value is None:
+                self.problems.append((loc, f"'[[{ref}.{field}]]': văn bản '{ref}' chưa có '{field}'."))
+                return m.group(0)
+            return value
+
+        return REFERENCE.sub(replace, text)
+
+
+def number_symbol(profile: Profile, so: int | None, loai: str, co_quan: str) -> str:
+    rule = profile.so_ky_hieu
+    if so is None:
+        return rule.mau_du_thao.format(loai=loai, co_quan=co_quan)
+    return rule.mau.format(so=f"{so:0{rule.dem_so}d}", loai=loai, co_quan=co_quan)
+
+
+def due_text(due: Due, long: bool = False) -> str:
+    if due.quy:
+        return quy(due.quy, due.nam, dai=long)
+    if due.thang:
+        return f"tháng {due.thang:02d}/{due.nam}" if not long else f"tháng {due.thang} năm {due.nam}"
+    return f"năm {due.nam}"
+
+
+def _paragraphs(text: str) -> list[str]:
+    """A value with line breaks holds several paragraphs: never emit manual line breaks."""
+    return [part.strip() for part in text.split("\n") if part.strip()]
+
+
+def build_plan_context(plan: Plan, profile: Profile) -> tuple[DocumentContext, list[tuple[tuple, str]]]:
+    """Context of a plan, and the problems found (field path, message) in the data's text."""
+    ex = TextExpander(plan.can_cu, profile)
+    rules = profile.danh_so
+    bullet = rules.gach_dau_dong
+
+    def paras(texts: list[str], loc: tuple, prefix: str = "",
+              extra: dict[str, str] | None = None) -> list[Paragraph]:
+        out = []
+        for i, text in enumerate(texts):
+            for j, part in enumerate(_paragraphs(ex.expand(text, loc + (i,), extra))):
+                out.append(Paragraph(kieu="doan", van_ban=(prefix if j == 0 else "") + part))
+        return out
+
+    def numbered(n: int) -> str:
+        return rules.cap2.format(so=n) + " "
+
+    sections: list[tuple[str, list[Paragraph]]] = []
+    if plan.muc_dich_yeu_cau:
+        body = []
+        for i, text in enumerate(plan.muc_dich_yeu_cau):
+            body += paras([text], ("muc_dich_yeu_cau", i), numbered(i + 1))
+        sections.append(("muc_dich_yeu_cau", body))
+    if plan.muc_tieu:
+        body = []
+        for i, goal in enumerate(plan.muc_tieu):
+            body += paras([goal.noi_dung], ("muc_tieu", i, "noi_dung"), numbered(i + 1))
+        sections.append(("muc_tieu", body))
+    if plan.nhiem_vu:
+        body = []
+        for i, task in enumerate(plan.nhiem_vu):
+            loc = ("nhiem_vu", i)
+            body.append(Paragraph(kieu="cap2", van_ban=numbered(i + 1) + ex.expand(task.ten, loc + ("ten",))))
+            body += paras(task.doan, loc + ("doan",))
+            body += paras(task.y, loc + ("y",), bullet)
+        sections.append(("nhiem_vu", body))
+    if plan.lo_trinh:
+        body = []
+        for i, year in enumerate(plan.lo_trinh):
+            body.append(Paragraph(kieu="cap2", van_ban=f"{numbered(i + 1)}Năm {year.nam}"))
+            for j, act in enumerate(year.hoat_dong):
+                extra = {"han": due_text(act.han), "han.dai": due_text(act.han, long=True)} \
+                    if act.han else {}
+                text = act.noi_dung
+                if act.han and "[[han" not in text:
+                    # Deadline not placed by the clerk: append it in brackets before the full stop.
+                    text = re.sub(r"\.?$", f" ({extra['han']}).", text.rstrip(), count=1)
+                body += paras([text], ("lo_trinh", i, "hoat_dong", j),
+                              bullet if act.gach_dau_dong else "", extra)
+        sections.append(("lo_trinh", body))
+    if plan.to_chuc_thuc_hien:
+        body = []
+        for i, duty in enumerate(plan.to_chuc_thuc_hien):
+            body += paras(duty.doan, ("to_chuc_thuc_hien", i, "doan"), numbered(i + 1))
+        sections.append(("to_chuc_thuc_hien", body))
+
+    overrides = plan.tieu_de_phan.model_dump()
+    phan = []
+    for n, (key, body) in enumerate(sections, 1):
+        title = in_hoa(overrides.get(key) or DEFAULT_SECTION_TITLES[key])
+        so = rules.cap1.format(la_ma=la_ma(n))
+        phan.append(Section(ma=key, so=so, tieu_de=title, dong_tieu_de=f"{so} {title}", doan=body))
+
+    rr = profile.noi_nhan
+    recipients = []
+    for i, r in enumerate(plan.noi_nhan):
+        name = ex.expand(r.ten, ("noi_nhan", i))
+        recipients.append(f"{bullet}{name}" + (f" ({r.muc_dich})" if r.muc_dich else "") + rr.ket_thuc_dong)
+    recipients.append(bullet + rr.mau_luu.format(noi_luu=plan.luu))
+
+    el = profile.phan_tu
+    ten_loai = DOC_TYPE_NAMES[plan.loai_van_ban]
+    so_ky_hieu = number_symbol(profile, plan.so, plan.loai_van_ban, plan.co_quan.ky_hieu)
+    trich_yeu = ex.expand(plan.trich_yeu, ("trich_yeu",))
+    if el["trich_yeu"].chu_dau_thuong:
+        trich_yeu = viet_thuong_dau(trich_yeu)
+    ctx = DocumentContext(
+        tieu_de=el["tieu_de"].noi_dung or "",
+        co_quan_cap_tren=in_hoa(plan.co_quan.cap_tren) if plan.co_quan.cap_tren else "",
+        co_quan_ban_hanh=in_hoa(plan.co_quan.ten),
+        dau_sao=el["dau_sao"].noi_dung or "",
+        so_ky_hieu=so_ky_hieu,
+        dia_danh_ngay=dia_danh_ngay(plan.dia_danh, plan.ngay),
+        ten_loai=in_hoa(ten_loai),
+        trich_yeu=trich_yeu,
+        phan_cach=el["phan_cach"].noi_dung or "",
+        mo_dau=[p.van_ban for p in paras(plan.mo_dau, ("mo_dau",))],
+        phan=phan,
+        ket_thuc=[p.van_ban for p in paras(plan.ket_thuc, ("ket_thuc",))],
+        nhan_noi_nhan=el["nhan_noi_nhan"].noi_dung or "",
+        noi_nhan=recipients,
+        nguoi_ky=SignerContext(quyen_han=plan.nguoi_ky.quyen_han or "",
+                               chuc_vu=plan.nguoi_ky.chuc_vu, ho_ten=plan.nguoi_ky.ho_ten),
+        tai_lieu=DocumentInfo(
+            tieu_de=f"{ten_loai} {so_ky_hieu.removeprefix('Số').lstrip(': ')}".strip(),
+            chu_de=trich_yeu, tac_gia=plan.co_quan.ten, ngay=plan.ngay, ngon_ngu=profile.ngon_ngu),
+    )
+    return ctx, ex.problems
+
+
+def context_dict(ctx: BaseModel) -> dict[str, Any]:
+    return ctx.model_dump(mode="python")
+
+
+def known_names(model: type[BaseModel] = DocumentContext) -> tuple[set[str], set[str]]:
+    """Top-level variable names and every attribute name reachable in the context models."""
+    from kehoach_docs.validate import _model_of
+
+    top = set(model.model_fields)
+    attrs: set[str] = set()
+    todo, seen = [model], set()
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        for name, field in m.model_fields.items():
+            attrs.add(name)
+            sub = _model_of(field.annotation)
+            if sub is not None:
+                todo.append(sub)
+    return top, attrs

@@ -1,0 +1,121 @@
+"""The pipeline for one document file: load → validate → context → render → write.
+
+Library entry points (the CLI is a thin layer over these):
+    prepare(path)            → Prepared (validated data, profile, context, template)
+    render_bytes(prepared)   → .docx bytes (deterministic)
+    render_file(path, out)   → writes the .docx atomically
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from kehoach_docs.context import DocumentContext, build_plan_context, context_dict
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.load import Loaded, dotted, load_yaml
+from kehoach_docs.profile import Profile, choose_profile, get_profile
+from kehoach_docs.render import CoreProperties, compile_template
+from kehoach_docs.schema import Plan
+from kehoach_docs.validate import validate
+from kehoach_docs.write import atomic_write
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = {("KH", "dang"): "ke-hoach-dang.docx", ("KH", "nha_nuoc"): "ke-hoach-nha-nuoc.docx"}
+
+
+def templates_dirs(near: Path | None = None) -> list[Path]:
+    """Where templates are looked up: beside the data, the workspace, $KEHOACH_TEMPLATES, the toolkit."""
+    dirs = []
+    if near is not None:
+        dirs += [near, near / "templates", near.parent / "templates"]
+    if os.environ.get("KEHOACH_TEMPLATES"):
+        dirs.append(Path(os.environ["KEHOACH_TEMPLATES"]))
+    dirs.append(PACKAGE_TEMPLATES)
+    return dirs
+
+
+def find_template(name: str, near: Path | None = None) -> Path:
+    p = Path(name)
+    if p.is_absolute() and p.exists():
+        return p
+    for folder in templates_dirs(near):
+        if (folder / name).is_file():
+            return folder / name
+    raise ProblemList([Problem(name, 0, 0, "mau",
+                               f"Không tìm thấy mẫu '{name}' (đã tìm trong: "
+                               f"{', '.join(str(d) for d in templates_dirs(near))}).")])
+
+
+@dataclass
+class Prepared:
+    path: Path
+    loaded: Loaded
+    data: Plan
+    profile: Profile
+    context: DocumentContext
+    template: Path
+
+    def context_dict(self) -> dict[str, Any]:
+        return context_dict(self.context)
+
+    def core_properties(self) -> CoreProperties:
+        info = self.context.tai_lieu
+        return CoreProperties(info.tieu_de, info.chu_de, info.tac_gia, info.ngon_ngu, info.ngay)
+
+
+def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:
+    out = []
+    for loc, message in problems:
+        line, col = loaded.where(loc)
+        out.append(Problem(loaded.path, line, col, dotted(loc), message))
+    return out
+
+
+def prepare(path: str | Path, template: str | Path | None = None) -> Prepared:
+    """Load, validate and build the context of one document file."""
+    path = Path(path)
+    loaded = load_yaml(path)
+    plan = validate(loaded, Plan)
+    extra_profiles = (path.parent / "the-thuc",) if (path.parent / "the-thuc").is_dir() else ()
+    try:
+        profile = get_profile(plan.the_thuc, extra_profiles) if plan.the_thuc else \
+            choose_profile(plan.he_thong, plan.ngay, extra_profiles)
+    except ProblemList as exc:
+        raise ProblemList([_at(loaded, p) for p in exc.problems]) from None
+    context, problems = build_plan_context(plan, profile)
+    if problems:
+        raise ProblemList(located(loaded, problems))
+    name = str(template) if template else plan.mau or DEFAULT_TEMPLATES[(plan.loai_van_ban, plan.he_thong)]
+    try:
+        template_path = find_template(name, path.parent)
+    except ProblemList as exc:
+        raise ProblemList([_at(loaded, p) if not template else p for p in exc.problems]) from None
+    return Prepared(path, loaded, plan, profile, context, template_path)
+
+
+def _at(loaded: Loaded, p: Problem) -> Problem:
+    line, col = loaded.where(tuple(p.field.split("."))) if p.field else (0, 0)
+    return Problem(loaded.path, line, col, p.field, p.message)
+
+
+def render_bytes(prepared: Prepared) -> bytes:
+    compiled = compile_template(prepared.template)
+    return compiled.render(prepared.context_dict(), prepared.core_properties())
+
+
+def render_file(path: str | Path, out: str | Path | None = None,
+                template: str | Path | None = None) -> Path:
+    """Render one document file to .docx; default output is beside it with the same stem."""
+    prepared = prepare(path, template)
+    target = Path(out) if out else Path(path).with_suffix(".docx")
+    atomic_write(target, render_bytes(prepared))
+    return target
+
+
+def to_jsonable(model: BaseModel) -> Any:
+    return model.model_dump(mode="json")

@@ -1,0 +1,109 @@
+"""Schema errors: every problem at once, with file:line:column and a clerk's message."""
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from kehoach_docs.errors import ProblemList
+from kehoach_docs.load import load_yaml, load_yaml_text
+from kehoach_docs.schema import Plan
+from kehoach_docs.validate import validate
+
+MINIMAL = """\
+co_quan:
+  cap_tren: Đảng bộ tỉnh Nghệ An
+  ten: Đảng ủy Khối các cơ quan tỉnh
+  ky_hieu: ĐUK
+so: 44
+ngay: 2021-12-10
+dia_danh: Nghệ An
+trich_yeu: thực hiện Đề án
+noi_nhan:
+  - Các TCCS Đảng
+luu: VP
+nguoi_ky:
+  quyen_han: T/M BAN THƯỜNG VỤ
+  chuc_vu: PHÓ BÍ THƯ
+  ho_ten: Nguyễn Thị Kim Chi
+"""
+
+
+def problems_of(text: str, tmp_path: Path):
+    f = tmp_path / "kh.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        validate(load_yaml(f), Plan)
+    return exc.value.problems
+
+
+def test_minimal_plan_is_valid():
+    plan = validate(load_yaml_text(MINIMAL), Plan)
+    assert plan.so == 44 and plan.noi_nhan[0].ten == "Các TCCS Đảng"
+
+
+def test_every_error_reported_at_once_with_line_and_column(tmp_path):
+    text = MINIMAL.replace("so: 44", "so: bốn mươi").replace("  ky_hieu: ĐUK\n", "  ky_heiu: ĐUK\n") \
+        .replace("dia_danh: Nghệ An\n", "")
+    problems = problems_of(text, tmp_path)
+    by_field = {p.field: p for p in problems}
+    assert set(by_field) == {"so", "co_quan.ky_heiu", "co_quan.ky_hieu", "dia_danh"}
+    assert (by_field["so"].line, by_field["so"].column) == (5, 5)
+    assert by_field["so"].message == "Giá trị phải là số nguyên."
+    typo = by_field["co_quan.ky_heiu"]
+    assert (typo.line, typo.column) == (4, 3)
+    assert "Có phải ý bạn là 'ky_hieu'?" in typo.message
+    assert by_field["dia_danh"].message == "Thiếu trường bắt buộc 'dia_danh'."
+    assert str(by_field["so"]).startswith(f"{tmp_path / 'kh.yaml'}:5:5: [so] lỗi:")
+
+
+def test_dates_as_clerks_write_them(tmp_path):
+    plan = validate(load_yaml_text(MINIMAL.replace("2021-12-10", "'10/12/2021'")), Plan)
+    assert plan.ngay.isoformat() == "2021-12-10"
+    problems = problems_of(MINIMAL.replace("2021-12-10", "'31/02/2021'"), tmp_path)
+    assert problems[0].message.startswith("Ngày không có thật")
+
+
+def test_duplicate_keys_and_python_tags_are_refused(tmp_path):
+    problems = problems_of(MINIMAL + "so: 45\nx: !!python/object/apply:os.system [ls]\n", tmp_path)
+    messages = [p.message for p in problems]
+    assert any("khai báo hai lần" in m for m in messages)
+    assert any("không được phép" in m for m in messages)
+    assert [p.line for p in problems] == [16, 17]
+
+
+def test_yaml_syntax_error_has_place(tmp_path):
+    problems = problems_of(MINIMAL.replace("luu: VP", "luu: VP: kho"), tmp_path)
+    assert problems[0].line == 11 and "Dấu hai chấm" in problems[0].message
+
+
+def test_non_utf8_file_gets_advice(tmp_path):
+    f = tmp_path / "kh.yaml"
+    f.write_bytes(MINIMAL.encode("cp1258", errors="replace"))
+    with pytest.raises(ProblemList) as exc:
+        load_yaml(f)
+    assert "UTF-8" in exc.value.problems[0].message
+
+
+def test_strings_are_nfc(tmp_path):
+    nfd = unicodedata.normalize("NFD", MINIMAL)
+    plan = validate(load_yaml_text(nfd), Plan)
+    assert plan.co_quan.ten == unicodedata.normalize("NFC", "Đảng ủy Khối các cơ quan tỉnh")
+
+
+def test_control_characters_are_refused_with_their_field(tmp_path):
+    problems = problems_of(MINIMAL.replace("thực hiện Đề án", '"thực hiện\\x07 Đề án"'), tmp_path)
+    assert problems[0].field == "trich_yeu" and "U+0007" in problems[0].message
+
+
+def test_empty_and_list_files(tmp_path):
+    assert "trống" in problems_of("", tmp_path)[0].message
+    assert "nhóm trường" in problems_of("- a\n- b\n", tmp_path)[0].message
+
+
+def test_alias_bomb_is_bounded(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 8):
+        bomb += f"a{i}: &a{i} [*{'a' if i == 1 else 'a' + str(i - 1)}" + (", *a" + (str(i - 1) if i > 1 else "")) * 9 + "]\n"
+    problems = problems_of(bomb, tmp_path)
+    assert "quá nhiều giá trị" in problems[0].message
