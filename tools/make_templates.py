@@ -1,0 +1,500 @@
+#!/usr/bin/env python3
+"""Build the lean Party plan template ``templates/ke-hoach-dang.docx`` from a thể thức profile.
+
+The .docx is written from scratch with zipfile and hand-written WordprocessingML, not from
+python-docx's stock ``Document()`` (834 KB of style XML): a few KB that render fast in docxtpl.
+Every size, margin and alignment comes from the profile (kehoach_docs/profiles/*.yaml); the
+output is deterministic (fixed entry order, 1980-01-01 timestamps), so regenerating an
+unchanged profile gives identical bytes and a test can catch a stale committed template.
+
+    python tools/make_templates.py                 # writes templates/ke-hoach-dang.docx
+    python tools/make_templates.py --check         # exit 1 if the committed file is stale
+
+Importable: ``build_template(profile, out_path)`` / ``template_bytes(profile)``.
+Element order in every part follows the ECMA-376 schema (checked with openxml-audit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import unicodedata
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(ROOT))
+
+from kehoach_docs.profile import Profile, get_profile  # noqa: E402
+
+DEFAULT_PROFILE = "dang-hd36-2018"
+DEFAULT_OUT = ROOT / "templates" / "ke-hoach-dang.docx"
+TITLE = "Mẫu kế hoạch (Đảng)"
+
+TWIPS_PER_MM = 56.6929
+# Closing table (Nơi nhận | signer): the profile has no widths for it. The left column is a
+# fixed 80 mm; the signer column takes the rest of the content width (165 mm for the Party
+# profile: 210 − 30 − 15 → 85 mm), so the two always add up to the text width.
+NOI_NHAN_COL_MM = 80.0
+# Space above the date/number row of the header table and above the closing block (pt).
+HEADER_ROW2_BEFORE_PT = 6
+CLOSING_TOP_PT = 6
+# Gap between the Party title's line box and the line under it (clears Vietnamese dots below).
+RULE_GAP_PT = 2
+
+# Styles written, in this order; each must exist in profile.phan_tu.
+STYLE_KEYS = (
+    "tieu_de", "co_quan_cap_tren", "co_quan_ban_hanh", "dau_sao", "so_ky_hieu",
+    "dia_danh_ngay", "ten_loai", "trich_yeu", "phan_cach", "tieu_de_cap1", "tieu_de_cap2",
+    "doan", "nhan_noi_nhan", "noi_nhan", "quyen_han_ky", "chuc_vu_ky", "ho_ten_ky", "so_trang",
+)
+BODY_KEYS = ("tieu_de_cap1", "tieu_de_cap2", "doan")  # follow profile.than_van_ban
+KEEP_NEXT_KEYS = ("tieu_de_cap1", "tieu_de_cap2")  # a heading never ends a page
+JC = {"trai": "left", "giua": "center", "phai": "right", "deu": "both"}
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+DOC_NS = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+# Well-known font descriptions for fontTable.xml; other fonts get their name only.
+FONT_INFO = {
+    "Times New Roman": '<w:panose1 w:val="02020603050405020304"/><w:charset w:val="00"/>'
+                       '<w:family w:val="roman"/><w:pitch w:val="variable"/>',
+}
+
+
+def mm(value: float) -> int:
+    """Millimetres to twips (1 mm = 56.6929 twips)."""
+    return round(value * TWIPS_PER_MM)
+
+
+def pt20(value: float) -> int:
+    """Points to twentieths of a point (spacing, exact line height)."""
+    return round(value * 20)
+
+
+def half_points(value: float) -> int:
+    return round(value * 2)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+# --------------------------------------------------------------------------- styles.xml
+
+def _run_props(el, font: str | None = None, lang: str | None = None) -> str:
+    """rPr in schema order: rFonts, b, bCs, i, iCs, sz, szCs, u, lang."""
+    parts = []
+    if font:
+        f = quoteattr(font)
+        parts.append(f"<w:rFonts w:ascii={f} w:hAnsi={f} w:eastAsia={f} w:cs={f}/>")
+    if el is not None:
+        if el.dam:
+            parts.append("<w:b/><w:bCs/>")
+        if el.nghieng:
+            parts.append("<w:i/><w:iCs/>")
+        sz = half_points(el.co)
+        parts.append(f'<w:sz w:val="{sz}"/><w:szCs w:val="{sz}"/>')
+        if el.gach_chan:
+            parts.append('<w:u w:val="single"/>')
+    if lang:
+        parts.append(f'<w:lang w:val="{lang}" w:eastAsia="{lang}"/>')
+    return "<w:rPr>" + "".join(parts) + "</w:rPr>"
+
+
+def _spacing(before: float = 0, after: float = 0, exact_pt: float | None = None,
+             multiple: float | None = None) -> str:
+    if exact_pt:
+        line, rule = pt20(exact_pt), "exact"
+    else:
+        line, rule = round(240 * (multiple or 1)), "auto"
+    return (f'<w:spacing w:before="{pt20(before)}" w:after="{pt20(after)}" '
+            f'w:line="{line}" w:lineRule="{rule}"/>')
+
+
+def _paragraph_style(key: str, profile: Profile) -> str:
+    el = profile.phan_tu[key]
+    ppr = []  # schema order: keepNext, spacing, ind, jc
+    if key in KEEP_NEXT_KEYS:
+        ppr.append("<w:keepNext/>")
+    if key in BODY_KEYS:
+        body = profile.than_van_ban
+        ppr.append(_spacing(body.gian_doan_truoc, body.gian_doan_sau, body.gian_dong,
+                            body.boi_so_dong))
+        ppr.append(f'<w:ind w:firstLine="{mm(body.thut_dau_dong)}"/>')
+    else:
+        ppr.append(_spacing())
+    ppr.append(f'<w:jc w:val="{JC[el.can_le]}"/>')
+    next_style = "doan" if key in BODY_KEYS else key
+    return (f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{key}">'
+            f'<w:name w:val="{key}"/><w:basedOn w:val="Normal"/><w:next w:val="{next_style}"/>'
+            f'<w:qFormat/><w:pPr>{"".join(ppr)}</w:pPr>{_run_props(el)}</w:style>')
+
+
+def styles_xml(profile: Profile) -> str:
+    missing = [k for k in STYLE_KEYS if k not in profile.phan_tu]
+    if missing:
+        raise ValueError(f"profile {profile.ma} lacks elements: {', '.join(missing)}")
+    body_size = half_points(profile.than_van_ban.co)
+    font = quoteattr(profile.phong_chu)
+    lang = profile.ngon_ngu
+    defaults = (
+        "<w:docDefaults><w:rPrDefault><w:rPr>"
+        f"<w:rFonts w:ascii={font} w:hAnsi={font} w:eastAsia={font} w:cs={font}/>"
+        f'<w:sz w:val="{body_size}"/><w:szCs w:val="{body_size}"/>'
+        f'<w:lang w:val="{lang}" w:eastAsia="{lang}"/>'
+        "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl/>"
+        f"{_spacing()}</w:pPr></w:pPrDefault></w:docDefaults>"
+    )
+    normal = ('<w:style w:type="paragraph" w:default="1" w:styleId="Normal">'
+              '<w:name w:val="Normal"/><w:qFormat/></w:style>')
+    table_normal = ('<w:style w:type="table" w:default="1" w:styleId="TableNormal">'
+                    '<w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/>'
+                    '<w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/>'
+                    '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
+                    '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
+                    '</w:tblCellMar></w:tblPr></w:style>')
+    styles = "".join(_paragraph_style(k, profile) for k in STYLE_KEYS)
+    return (f'{XML_DECL}<w:styles {DOC_NS}>{defaults}{normal}{table_normal}{styles}</w:styles>')
+
+
+# --------------------------------------------------------------------------- document.xml
+
+def para(style: str | None, text: str = "", *, before_pt: float | None = None) -> str:
+    """One paragraph; `text` (a Jinja tag or nothing) sits in one run with one <w:t>."""
+    ppr = []  # schema order: pStyle, spacing
+    if style:
+        ppr.append(f'<w:pStyle w:val="{style}"/>')
+    if before_pt is not None:
+        ppr.append(f'<w:spacing w:before="{pt20(before_pt)}"/>')
+    ppr_xml = f'<w:pPr>{"".join(ppr)}</w:pPr>' if ppr else ""
+    run = f"<w:r><w:t>{escape(text)}</w:t></w:r>" if text else ""
+    return f"<w:p>{ppr_xml}{run}</w:p>"
+
+
+def rule_paragraph(style: str, cell_width: int, length: int) -> str:
+    """A solid line `length` twips long, centred in a cell `cell_width` twips wide.
+
+    It is the top border of an empty 1-pt paragraph under the text, with left and right
+    indents so that cell width − indents = length. Not a bottom border of the text paragraph
+    itself: a line "as long as the text" would leave the text no slack, and one rounding
+    error (or a profile length shorter than the text) would wrap "ĐẢNG CỘNG SẢN VIỆT NAM".
+    """
+    spare = max(cell_width - length, 0)
+    left, right = spare // 2, spare - spare // 2  # an odd twip goes right
+    return (f'<w:p><w:pPr><w:pStyle w:val="{style}"/>'
+            '<w:pBdr><w:top w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:pBdr>'
+            f'<w:spacing w:before="{pt20(RULE_GAP_PT)}" w:after="0" w:line="20" w:lineRule="exact"/>'
+            f'<w:ind w:left="{left}" w:right="{right}"/>'
+            '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
+
+
+def cell(width: int, paragraphs: list[str]) -> str:
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+            f'{"".join(paragraphs)}</w:tc>')
+
+
+def table(widths: tuple[int, int], rows: list[list[str]], top_margin_pt: float = 0) -> str:
+    """A borderless, fixed-layout table with zero left/right cell margins."""
+    none = "".join(f'<w:{side} w:val="none" w:sz="0" w:space="0" w:color="auto"/>'
+                   for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    tbl_pr = (f'<w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+              f'<w:tblInd w:w="0" w:type="dxa"/><w:tblBorders>{none}</w:tblBorders>'
+              '<w:tblLayout w:type="fixed"/>'
+              f'<w:tblCellMar><w:top w:w="{pt20(top_margin_pt)}" w:type="dxa"/>'
+              '<w:left w:w="0" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/>'
+              '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>')
+    grid = "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
+    body = "".join(f'<w:tr><w:trPr><w:cantSplit/></w:trPr>'
+                   f'{"".join(cell(w, ps) for w, ps in zip(widths, row))}</w:tr>'
+                   for row in rows)
+    return f"<w:tbl>{tbl_pr}{grid}{body}</w:tbl>"
+
+
+def sect_pr(profile: Profile) -> str:
+    pg = profile.trang
+    return (
+        '<w:sectPr><w:headerReference w:type="default" r:id="rId4"/>'
+        '<w:headerReference w:type="first" r:id="rId5"/>'
+        f'<w:pgSz w:w="{mm(pg.rong)}" w:h="{mm(pg.cao)}"/>'
+        f'<w:pgMar w:top="{mm(pg.le_tren)}" w:right="{mm(pg.le_phai)}" '
+        f'w:bottom="{mm(pg.le_duoi)}" w:left="{mm(pg.le_trai)}" w:header="{mm(pg.dau_trang)}" '
+        f'w:footer="{mm(pg.chan_trang)}" w:gutter="0"/>'
+        '<w:pgNumType w:start="1"/><w:cols w:space="720"/><w:titlePg/>'
+        '<w:docGrid w:linePitch="360"/></w:sectPr>'
+    )
+
+
+def content_width_mm(profile: Profile) -> float:
+    pg = profile.trang
+    return pg.rong - pg.le_trai - pg.le_phai
+
+
+def document_xml(profile: Profile) -> str:
+    P = para
+    # 1. Header table: issuing body | Party title, then number | place and date.
+    left_w, right_w = mm(profile.bang_dau.cot_trai), mm(profile.bang_dau.cot_phai)
+    title = [P("tieu_de", "{{ tieu_de }}")]
+    line_mm = profile.phan_tu["tieu_de"].duong_ke_duoi
+    if line_mm:
+        title.append(rule_paragraph("tieu_de", right_w, mm(line_mm)))
+    header = table((left_w, right_w), [
+        [[P("co_quan_cap_tren", "{%p if co_quan_cap_tren %}"),
+          P("co_quan_cap_tren", "{{ co_quan_cap_tren }}"),
+          P("co_quan_cap_tren", "{%p endif %}"),
+          P("co_quan_ban_hanh", "{{ co_quan_ban_hanh }}"),
+          P("dau_sao", "{{ dau_sao }}")],
+         title],
+        [[P("so_ky_hieu", "{{ so_ky_hieu }}", before_pt=HEADER_ROW2_BEFORE_PT)],
+         [P("dia_danh_ngay", "{{ dia_danh_ngay }}", before_pt=HEADER_ROW2_BEFORE_PT)]],
+    ])
+    # 2. Title block.
+    title_block = [P(None), P("ten_loai", "{{ ten_loai }}"), P("trich_yeu", "{{ trich_yeu }}"),
+                   P("phan_cach", "{{ phan_cach }}"), P(None)]
+    # 3-5. Body.
+    body = [
+        P("doan", "{%p for d in mo_dau %}"),
+        P("doan", "{{ d }}"),
+        P("doan", "{%p endfor %}"),
+        P("tieu_de_cap1", "{%p for p in phan %}"),
+        P("tieu_de_cap1", "{{ p.dong_tieu_de }}"),
+        P("doan", "{%p for d in p.doan %}"),
+        P("tieu_de_cap2", '{%p if d.kieu == "cap2" %}'),
+        P("tieu_de_cap2", "{{ d.van_ban }}"),
+        P("doan", "{%p else %}"),
+        P("doan", "{{ d.van_ban }}"),
+        P("doan", "{%p endif %}"),
+        P("doan", "{%p endfor %}"),
+        P("doan", "{%p endfor %}"),
+        P("doan", "{%p for d in ket_thuc %}"),
+        P("doan", "{{ d }}"),
+        P("doan", "{%p endfor %}"),
+    ]
+    # 6. Closing table: Nơi nhận | signer.
+    signer_mm = content_width_mm(profile) - NOI_NHAN_COL_MM
+    signer = [P("quyen_han_ky", "{%p if nguoi_ky.quyen_han %}"),
+              P("quyen_han_ky", "{{ nguoi_ky.quyen_han }}"),
+              P("quyen_han_ky", "{%p endif %}"),
+              P("chuc_vu_ky", "{{ nguoi_ky.chuc_vu }}")]
+    signer += [P("chuc_vu_ky") for _ in range(profile.ky.dong_trong)]
+    signer.append(P("ho_ten_ky", "{{ nguoi_ky.ho_ten }}"))
+    closing = table((mm(NOI_NHAN_COL_MM), mm(signer_mm)), [
+        [[P("nhan_noi_nhan", "{{ nhan_noi_nhan }}"),
+          P("noi_nhan", "{%p for n in noi_nhan %}"),
+          P("noi_nhan", "{{ n }}"),
+          P("noi_nhan", "{%p endfor %}")],
+         signer],
+    ], top_margin_pt=CLOSING_TOP_PT)
+    # Word wants a paragraph between a final table and sectPr: a 1-pt one, so that it can
+    # never push an empty last page.
+    tail = ('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+            '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
+    parts = [header, *title_block, *body, closing, tail, sect_pr(profile)]
+    return f'{XML_DECL}<w:document {DOC_NS}><w:body>{"".join(parts)}</w:body></w:document>'
+
+
+# --------------------------------------------------------------------------- other parts
+
+def header_xml(with_page_number: bool) -> str:
+    if with_page_number:
+        field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                 '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+                 '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                 '<w:r><w:t>2</w:t></w:r>'
+                 '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+        p = f'<w:p><w:pPr><w:pStyle w:val="so_trang"/></w:pPr>{field}</w:p>'
+    else:
+        p = '<w:p><w:pPr><w:pStyle w:val="so_trang"/></w:pPr></w:p>'
+    return f"{XML_DECL}<w:hdr {DOC_NS}>{p}</w:hdr>"
+
+
+def theme_xml(profile: Profile) -> str:
+    """The smallest valid DrawingML theme, with the profile's font as major and minor font.
+
+    Not required by ECMA-376, but Word always writes one and openxml-audit (strict mode)
+    requires the relationship; its fonts also cover anything that refers to theme fonts.
+    """
+    colours = (("dk2", "1F1F1F"), ("lt2", "EEEEEE"), ("accent1", "000000"),
+               ("accent2", "404040"), ("accent3", "606060"), ("accent4", "808080"),
+               ("accent5", "A0A0A0"), ("accent6", "C00000"), ("hlink", "0000FF"),
+               ("folHlink", "800080"))
+    clr = ('<a:dk1><a:sysClr val="windowText" lastClr="000000"/></a:dk1>'
+           '<a:lt1><a:sysClr val="window" lastClr="FFFFFF"/></a:lt1>'
+           + "".join(f'<a:{n}><a:srgbClr val="{v}"/></a:{n}>' for n, v in colours))
+    face = quoteattr(profile.phong_chu)
+    font = f'<a:latin typeface={face}/><a:ea typeface=""/><a:cs typeface={face}/>'
+    fill = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    line = f'<a:ln w="9525">{fill}</a:ln>'
+    effect = "<a:effectStyle><a:effectLst/></a:effectStyle>"
+    return (
+        f'{XML_DECL}<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'name="kehoach-docs"><a:themeElements>'
+        f'<a:clrScheme name="kehoach-docs">{clr}</a:clrScheme>'
+        f'<a:fontScheme name="kehoach-docs"><a:majorFont>{font}</a:majorFont>'
+        f'<a:minorFont>{font}</a:minorFont></a:fontScheme>'
+        f'<a:fmtScheme name="kehoach-docs"><a:fillStyleLst>{fill * 3}</a:fillStyleLst>'
+        f'<a:lnStyleLst>{line * 3}</a:lnStyleLst>'
+        f'<a:effectStyleLst>{effect * 3}</a:effectStyleLst>'
+        f'<a:bgFillStyleLst>{fill * 3}</a:bgFillStyleLst></a:fmtScheme>'
+        '</a:themeElements><a:objectDefaults/><a:extraClrSchemeLst/></a:theme>'
+    )
+
+
+def settings_xml(profile: Profile) -> str:
+    return (
+        f'{XML_DECL}<w:settings xmlns:w="{W_NS}">'
+        '<w:zoom w:percent="100"/><w:defaultTabStop w:val="720"/>'
+        '<w:characterSpacingControl w:val="doNotCompress"/>'
+        '<w:compat><w:compatSetting w:name="compatibilityMode" '
+        'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
+        f'<w:themeFontLang w:val="{profile.ngon_ngu}"/>'
+        '<w:decimalSymbol w:val=","/><w:listSeparator w:val=";"/>'
+        '</w:settings>'
+    )
+
+
+def font_table_xml(profile: Profile) -> str:
+    font = profile.phong_chu
+    info = FONT_INFO.get(font, "")
+    return (f'{XML_DECL}<w:fonts xmlns:w="{W_NS}">'
+            f'<w:font w:name={quoteattr(font)}>{info}</w:font></w:fonts>')
+
+
+def core_xml(profile: Profile) -> str:
+    # No dcterms:created/modified: they would change the bytes on every run.
+    return (
+        f'{XML_DECL}<cp:coreProperties '
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'<dc:title>{escape(nfc(TITLE))}</dc:title>'
+        f'<dc:subject>{escape(nfc(profile.ten))}</dc:subject>'
+        '<dc:creator>kehoach-docs</dc:creator>'
+        f'<cp:keywords>{escape(profile.ma)}</cp:keywords>'
+        f'<dc:language>{escape(profile.ngon_ngu)}</dc:language>'
+        '</cp:coreProperties>'
+    )
+
+
+def app_xml() -> str:
+    return (
+        f'{XML_DECL}<Properties '
+        'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        '<Template>Normal.dotm</Template><Application>kehoach-docs</Application>'
+        '<DocSecurity>0</DocSecurity></Properties>'
+    )
+
+
+CT = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+CONTENT_TYPES = (
+    f'{XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    f'<Override PartName="/word/document.xml" ContentType="{CT}.document.main+xml"/>'
+    f'<Override PartName="/word/styles.xml" ContentType="{CT}.styles+xml"/>'
+    f'<Override PartName="/word/settings.xml" ContentType="{CT}.settings+xml"/>'
+    f'<Override PartName="/word/fontTable.xml" ContentType="{CT}.fontTable+xml"/>'
+    f'<Override PartName="/word/header1.xml" ContentType="{CT}.header+xml"/>'
+    f'<Override PartName="/word/header2.xml" ContentType="{CT}.header+xml"/>'
+    '<Override PartName="/word/theme/theme1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
+    '<Override PartName="/docProps/core.xml" '
+    'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    '<Override PartName="/docProps/app.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+    '</Types>'
+)
+
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OD_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+ROOT_RELS = (
+    f'{XML_DECL}<Relationships xmlns="{REL_NS}">'
+    f'<Relationship Id="rId1" Type="{OD_REL}/officeDocument" Target="word/document.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
+    'metadata/core-properties" Target="docProps/core.xml"/>'
+    f'<Relationship Id="rId3" Type="{OD_REL}/extended-properties" Target="docProps/app.xml"/>'
+    '</Relationships>'
+)
+DOCUMENT_RELS = (
+    f'{XML_DECL}<Relationships xmlns="{REL_NS}">'
+    f'<Relationship Id="rId1" Type="{OD_REL}/styles" Target="styles.xml"/>'
+    f'<Relationship Id="rId2" Type="{OD_REL}/settings" Target="settings.xml"/>'
+    f'<Relationship Id="rId3" Type="{OD_REL}/fontTable" Target="fontTable.xml"/>'
+    f'<Relationship Id="rId4" Type="{OD_REL}/header" Target="header1.xml"/>'
+    f'<Relationship Id="rId5" Type="{OD_REL}/header" Target="header2.xml"/>'
+    f'<Relationship Id="rId6" Type="{OD_REL}/theme" Target="theme/theme1.xml"/>'
+    '</Relationships>'
+)
+
+
+def parts(profile: Profile) -> list[tuple[str, str]]:
+    """(zip entry name, XML text) in the fixed order they are written."""
+    return [
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", ROOT_RELS),
+        ("docProps/core.xml", core_xml(profile)),
+        ("docProps/app.xml", app_xml()),
+        ("word/document.xml", document_xml(profile)),
+        ("word/styles.xml", styles_xml(profile)),
+        ("word/settings.xml", settings_xml(profile)),
+        ("word/fontTable.xml", font_table_xml(profile)),
+        ("word/header1.xml", header_xml(with_page_number=True)),
+        ("word/header2.xml", header_xml(with_page_number=False)),
+        ("word/theme/theme1.xml", theme_xml(profile)),
+        ("word/_rels/document.xml.rels", DOCUMENT_RELS),
+    ]
+
+
+def template_bytes(profile: Profile) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, xml in parts(profile):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            zf.writestr(info, nfc(xml).encode("utf-8"), compresslevel=9)
+    return buf.getvalue()
+
+
+def build_template(profile: Profile, out_path: str | Path = DEFAULT_OUT) -> Path:
+    """Write the template for `profile` to `out_path` (only if the bytes changed)."""
+    out_path = Path(out_path)
+    data = template_bytes(profile)
+    if not out_path.exists() or out_path.read_bytes() != data:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_bytes(data)
+    return out_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--profile", default=DEFAULT_PROFILE, help="profile code (ma)")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--check", action="store_true",
+                    help="do not write; exit 1 if the file differs from a fresh build")
+    args = ap.parse_args(argv)
+    profile = get_profile(args.profile)
+    if args.check:
+        fresh = template_bytes(profile)
+        current = args.out.read_bytes() if args.out.exists() else b""
+        if current != fresh:
+            print(f"{args.out} is stale: run python tools/make_templates.py", file=sys.stderr)
+            return 1
+        print(f"{args.out} is up to date ({len(fresh)} bytes)")
+        return 0
+    path = build_template(profile, args.out)
+    print(f"wrote {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
