@@ -93,9 +93,11 @@ class DocumentContext(BaseModel):
 class TextExpander:
     """Expands [[id]] / [[id.field]] references in data text; collects unknown ones."""
 
-    def __init__(self, cited: dict[str, CitedDocument], profile: Profile) -> None:
+    def __init__(self, cited: dict[str, CitedDocument], profile: Profile,
+                 names: dict[str, str] | None = None) -> None:
         self.cited = cited
         self.profile = profile
+        self.names = names or {}
         self.problems: list[tuple[tuple, str]] = []
 
     def citation_field(self, doc: CitedDocument, name: str | None) -> str | None:
@@ -115,14 +117,17 @@ class TextExpander:
         return values.get(name)
 
     def expand(self, text: str, loc: tuple, extra: dict[str, str] | None = None) -> str:
+        names = {**self.names, **(extra or {})}
+        roots = {k.split(".")[0] for k in names}
+
         def replace(m: re.Match) -> str:
             ref, field = m.group(1), m.group(2)
-            if extra and ref in extra:
+            if ref in roots:
                 key = f"{ref}.{field}" if field else ref
-                if key in extra:
-                    return extra[key]
-                self.problems.append((loc, f"'[[{key}]]': không có dạng này; dùng [[{ref}]] "
-                                           f"hoặc [[{ref}.dai]]."))
+                if key in names:
+                    return names[key]
+                forms = ", ".join(f"[[{k}]]" for k in sorted(names) if k.split(".")[0] == ref)
+                self.problems.append((loc, f"'[[{key}]]' không có; các dạng dùng được: {forms}."))
                 return m.group(0)
             doc = self.cited.get(ref)
             if doc is None:
@@ -162,18 +167,22 @@ def _paragraphs(text: str) -> list[str]:
     return [part.strip() for part in text.split("\n") if part.strip()]
 
 
-def build_plan_context(plan: Plan, profile: Profile) -> tuple[DocumentContext, list[tuple[tuple, str]]]:
-    """Context of a plan, and the problems found (field path, message) in the data's text."""
-    ex = TextExpander(plan.can_cu, profile)
+def build_plan_context(plan: Plan, profile: Profile, names: dict[str, str] | None = None
+                       ) -> tuple[DocumentContext, list[tuple[tuple, str]]]:
+    """Context of a plan, and the problems found (field path, message) in the data's text.
+    `names` are extra [[name]] placeholders (a unit's name, its target values…)."""
+    ex = TextExpander(plan.can_cu, profile, names)
     rules = profile.danh_so
     bullet = rules.gach_dau_dong
 
     def paras(texts: list[str], loc: tuple, prefix: str = "",
-              extra: dict[str, str] | None = None) -> list[Paragraph]:
+              extra: dict[str, str] | None = None, each: bool = True) -> list[Paragraph]:
+        """Body paragraphs; `prefix` ("- ", "1. ") starts each item, or only the first."""
         out = []
         for i, text in enumerate(texts):
             for j, part in enumerate(_paragraphs(ex.expand(text, loc + (i,), extra))):
-                out.append(Paragraph(kieu="doan", van_ban=(prefix if j == 0 else "") + part))
+                lead = prefix if j == 0 and (each or i == 0) else ""
+                out.append(Paragraph(kieu="doan", van_ban=lead + part))
         return out
 
     def numbered(n: int) -> str:
@@ -215,7 +224,7 @@ def build_plan_context(plan: Plan, profile: Profile) -> tuple[DocumentContext, l
     if plan.to_chuc_thuc_hien:
         body = []
         for i, duty in enumerate(plan.to_chuc_thuc_hien):
-            body += paras(duty.doan, ("to_chuc_thuc_hien", i, "doan"), numbered(i + 1))
+            body += paras(duty.doan, ("to_chuc_thuc_hien", i, "doan"), numbered(i + 1), each=False)
         sections.append(("to_chuc_thuc_hien", body))
 
     overrides = plan.tieu_de_phan.model_dump()

@@ -76,26 +76,51 @@ def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:
     return out
 
 
+def document_kind(loaded: Loaded) -> str:
+    """"unit" for a unit profile (it has `loai`, the kind of organisation), else "plan"."""
+    data = loaded.data
+    if isinstance(data, dict) and "loai" in data and "co_quan" not in data:
+        return "unit"
+    return "plan"
+
+
 def prepare(path: str | Path, template: str | Path | None = None) -> Prepared:
-    """Load, validate and build the context of one document file."""
+    """Load, validate and build the context of one document file (a plan or a unit profile)."""
     path = Path(path)
     loaded = load_yaml(path)
-    plan = validate(loaded, Plan)
-    extra_profiles = (path.parent / "the-thuc",) if (path.parent / "the-thuc").is_dir() else ()
+    if document_kind(loaded) == "unit":
+        plan, names, relocate = _derive_unit(loaded)
+    else:
+        plan, names, relocate = validate(loaded, Plan), {}, (lambda loc: loc)
+    extra_profiles = tuple(d / "the-thuc" for d in (path.parent, path.parent.parent)
+                           if (d / "the-thuc").is_dir())
     try:
         profile = get_profile(plan.the_thuc, extra_profiles) if plan.the_thuc else \
             choose_profile(plan.he_thong, plan.ngay, extra_profiles)
     except ProblemList as exc:
         raise ProblemList([_at(loaded, p) for p in exc.problems]) from None
-    context, problems = build_plan_context(plan, profile)
+    context, problems = build_plan_context(plan, profile, names)
     if problems:
-        raise ProblemList(located(loaded, problems))
+        raise ProblemList(located(loaded, [(relocate(loc), msg) for loc, msg in problems]))
     name = str(template) if template else plan.mau or DEFAULT_TEMPLATES[(plan.loai_van_ban, plan.he_thong)]
     try:
         template_path = find_template(name, path.parent)
     except ProblemList as exc:
         raise ProblemList([_at(loaded, p) if not template else p for p in exc.problems]) from None
     return Prepared(path, loaded, plan, profile, context, template_path)
+
+
+def _derive_unit(loaded: Loaded):
+    from kehoach_docs.derive import check_unit, derive_plan, find_model, load_workbench, own_task_loc
+    from kehoach_docs.schema.unit import UnitProfile
+
+    unit = validate(loaded, UnitProfile)
+    bench = load_workbench(find_model(loaded.path))
+    problems = check_unit(bench, unit, loaded)
+    if problems:
+        raise ProblemList(problems)
+    plan, names = derive_plan(bench, unit)
+    return plan, names, lambda loc: own_task_loc(bench, unit, loc)
 
 
 def _at(loaded: Loaded, p: Problem) -> Problem:

@@ -112,6 +112,9 @@ class Profile(Model):
     ky: Signing = Signing()
     phan_tu: dict[str, Element] = Field(min_length=1)
     bang_dau: HeaderTable
+    """Header table: issuing body left, title right (mm)."""
+    bang_ky: HeaderTable
+    """Closing table: recipients left, signer right (mm)."""
 
     def element(self, name: str) -> Element:
         return self.phan_tu[name]

@@ -38,7 +38,6 @@ TWIPS_PER_MM = 56.6929
 # Closing table (Nơi nhận | signer): the profile has no widths for it. The left column is a
 # fixed 80 mm; the signer column takes the rest of the content width (165 mm for the Party
 # profile: 210 − 30 − 15 → 85 mm), so the two always add up to the text width.
-NOI_NHAN_COL_MM = 80.0
 # Space above the date/number row of the header table and above the closing block (pt).
 HEADER_ROW2_BEFORE_PT = 6
 CLOSING_TOP_PT = 6
@@ -277,14 +276,14 @@ def document_xml(profile: Profile) -> str:
         P("doan", "{%p endfor %}"),
     ]
     # 6. Closing table: Nơi nhận | signer.
-    signer_mm = content_width_mm(profile) - NOI_NHAN_COL_MM
+    signer_mm = profile.bang_ky.cot_phai
     signer = [P("quyen_han_ky", "{%p if nguoi_ky.quyen_han %}"),
               P("quyen_han_ky", "{{ nguoi_ky.quyen_han }}"),
               P("quyen_han_ky", "{%p endif %}"),
               P("chuc_vu_ky", "{{ nguoi_ky.chuc_vu }}")]
     signer += [P("chuc_vu_ky") for _ in range(profile.ky.dong_trong)]
     signer.append(P("ho_ten_ky", "{{ nguoi_ky.ho_ten }}"))
-    closing = table((mm(NOI_NHAN_COL_MM), mm(signer_mm)), [
+    closing = table((mm(profile.bang_ky.cot_trai), mm(signer_mm)), [
         [[P("nhan_noi_nhan", "{{ nhan_noi_nhan }}"),
           P("noi_nhan", "{%p for n in noi_nhan %}"),
           P("noi_nhan", "{{ n }}"),

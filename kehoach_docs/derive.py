@@ -1,0 +1,205 @@
+"""Derive a unit's full plan from the parent plan, the office's model (khung) and the
+unit's own profile. The result is an ordinary Plan, rendered like any other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kehoach_docs.context import build_plan_context
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.format import so_hieu
+from kehoach_docs.load import Loaded, dotted, load_yaml
+from kehoach_docs.profile import Profile, choose_profile
+from kehoach_docs.schema.common import Due
+from kehoach_docs.schema.plan import (
+    Activity, Body, CitedDocument, Duty, Goal, Plan, Signer, Task, TimelineYear,
+)
+from kehoach_docs.schema.unit import UnitModel, UnitProfile
+from kehoach_docs.targets import target_names
+from kehoach_docs.validate import validate
+
+MODEL_FILE = "khung-don-vi.yaml"
+UNITS_DIR = "don-vi"
+PARENT_REF = "ke_hoach_cap_tren"
+
+
+@dataclass
+class Workbench:
+    """The model and its parent plan, loaded and checked once for many units."""
+
+    model_loaded: Loaded
+    model: UnitModel
+    parent_path: Path
+    parent: Plan
+    parent_citation: CitedDocument
+    profile: Profile
+
+
+def find_model(unit_file: Path) -> Path:
+    for folder in (unit_file.parent, unit_file.parent.parent):
+        if (folder / MODEL_FILE).is_file():
+            return folder / MODEL_FILE
+    raise ProblemList([Problem(unit_file, 0, 0, "",
+                               f"Không tìm thấy tệp khung '{MODEL_FILE}' ở thư mục của đơn vị "
+                               "hoặc thư mục cha.")])
+
+
+def load_workbench(model_path: Path) -> Workbench:
+    model_path = Path(model_path).resolve()
+    return _workbench(model_path, model_path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _workbench(model_path: Path, _mtime: int) -> Workbench:
+    from kehoach_docs.document import prepare
+
+    loaded = load_yaml(model_path)
+    model = validate(loaded, UnitModel)
+    parent_path = model_path.parent / model.ke_hoach_cap_tren
+    if not parent_path.is_file():
+        line, col = loaded.where(("ke_hoach_cap_tren",))
+        raise ProblemList([Problem(model_path, line, col, "ke_hoach_cap_tren",
+                                   f"Không tìm thấy kế hoạch cấp trên '{model.ke_hoach_cap_tren}'.")])
+    parent = prepare(parent_path)
+    plan = parent.data
+    citation = CitedDocument(
+        loai="Kế hoạch",
+        so_ky_hieu=so_hieu(plan.so, plan.loai_van_ban, plan.co_quan.ky_hieu, plan.he_thong)
+        if plan.so else None,
+        ngay=plan.ngay, co_quan=plan.co_quan.chu_the or plan.co_quan.ten,
+        trich_yeu=parent.context.trich_yeu)
+    bench = Workbench(loaded, model, parent_path, plan, citation, parent.profile)
+    _check_model(bench)
+    return bench
+
+
+def _check_model(bench: Workbench) -> None:
+    """Check the model's own text once, with a probe unit of each kind, at the model's lines."""
+    model, loaded = bench.model, bench.model_loaded
+    problems: list[Problem] = []
+    known = {t.ma for t in bench.parent.targets()}
+    for i, goal in enumerate(model.muc_tieu):
+        for j, ma in enumerate(goal.chi_tieu):
+            if ma not in known:
+                line, col = loaded.where(("muc_tieu", i, "chi_tieu", j))
+                problems.append(Problem(loaded.path, line, col, f"muc_tieu[{i}].chi_tieu[{j}]",
+                                        f"Chỉ tiêu '{ma}' không có trong kế hoạch cấp trên."))
+    ids: dict[str, tuple] = {}
+    for section, items in (("muc_tieu", model.muc_tieu), ("nhiem_vu", model.nhiem_vu),
+                           ("to_chuc_thuc_hien", model.to_chuc_thuc_hien)):
+        for i, item in enumerate(items):
+            _unique(ids, item.ma, (section, i, "ma"), loaded, problems)
+    for i, year in enumerate(model.lo_trinh):
+        for j, act in enumerate(year.hoat_dong):
+            _unique(ids, act.ma, ("lo_trinh", i, "hoat_dong", j, "ma"), loaded, problems)
+    if problems:
+        raise ProblemList(problems)
+    for kind in model.loai_to_chuc:
+        probe = UnitProfile(ten="Đơn vị mẫu", loai=kind, ngay=bench.parent.ngay,
+                            nguoi_ky={"ho_ten": "Người ký"})
+        plan, names = derive_plan(bench, probe)
+        _, found = build_plan_context(plan, bench.profile, names)
+        if found:
+            raise ProblemList([_at(loaded, loc, msg) for loc, msg in found])
+
+
+def _unique(ids: dict, ma: str, loc: tuple, loaded: Loaded, problems: list[Problem]) -> None:
+    if ma in ids:
+        line, col = loaded.where(loc)
+        problems.append(Problem(loaded.path, line, col, dotted(loc),
+                                f"Mã '{ma}' đã dùng ở {dotted(ids[ma])}; mỗi mục cần một mã riêng."))
+    ids[ma] = loc
+
+
+def _at(loaded: Loaded, loc: tuple, message: str) -> Problem:
+    line, col = loaded.where(loc)
+    return Problem(loaded.path, line, col, dotted(loc), message)
+
+
+def check_unit(bench: Workbench, unit: UnitProfile, loaded: Loaded) -> list[Problem]:
+    """Problems of a unit profile against the model and the parent plan."""
+    problems = []
+    ids = bench.model.item_ids()
+    for i, ma in enumerate(unit.khong_ap_dung):
+        if ma not in ids:
+            problems.append(_at(loaded, ("khong_ap_dung", i),
+                                f"Mục '{ma}' không có trong khung; các mã có: {', '.join(sorted(ids))}."))
+    targets = {t.ma: t for t in bench.parent.targets()}
+    for ma in unit.chi_tieu:
+        if ma not in targets:
+            problems.append(_at(loaded, ("chi_tieu", ma),
+                                f"Chỉ tiêu '{ma}' không có trong kế hoạch cấp trên."))
+    activities = {a.ma: a for y in bench.model.lo_trinh for a in y.hoat_dong}
+    for ma, due in unit.han.items():
+        act = activities.get(ma)
+        if act is None:
+            problems.append(_at(loaded, ("han", ma), f"Hoạt động '{ma}' không có trong lộ trình của khung."))
+        elif act.han is not None and due.last_day() > act.han.last_day():
+            problems.append(_at(loaded, ("han", ma),
+                                f"Thời hạn {_due(due)} của đơn vị muộn hơn thời hạn {_due(act.han)} "
+                                f"của kế hoạch cấp trên cho hoạt động '{ma}'."))
+    if unit.ngay < bench.parent.ngay:
+        problems.append(_at(loaded, ("ngay",),
+                            f"Ngày {unit.ngay:%d/%m/%Y} trước ngày của kế hoạch cấp trên "
+                            f"({bench.parent.ngay:%d/%m/%Y})."))
+    return problems
+
+
+def _due(d: Due) -> str:
+    from kehoach_docs.context import due_text
+    return due_text(d)
+
+
+def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, str]]:
+    """The unit's full plan and its [[name]] placeholders."""
+    model, parent = bench.model, bench.parent
+    kind = model.loai_to_chuc[unit.loai]
+    skip = set(unit.khong_ap_dung)
+    co_quan = unit.ten_co_quan or kind.co_quan.format(ten=unit.ten)
+    chu_the = kind.chu_the.format(co_quan=co_quan, ten=unit.ten)
+
+    targets = {t.ma: t for t in parent.targets()}
+    goals = []
+    for goal in model.muc_tieu:
+        if goal.ma in skip:
+            continue
+        own = [targets[ma].model_copy(update={"gia_tri": unit.chi_tieu.get(ma, targets[ma].gia_tri)})
+               for ma in goal.chi_tieu if ma in targets]
+        goals.append(Goal(noi_dung=goal.noi_dung, chi_tieu=own))
+    tasks = [Task(ten=t.ten, doan=t.doan, y=t.y) for t in model.nhiem_vu if t.ma not in skip]
+    tasks += [Task(ten=t.ten, doan=t.doan, y=t.y) for t in unit.nhiem_vu_rieng]
+    timeline = []
+    for year in model.lo_trinh:
+        acts = [Activity(noi_dung=a.noi_dung, han=unit.han.get(a.ma, a.han), gach_dau_dong=a.gach_dau_dong)
+                for a in year.hoat_dong if a.ma not in skip]
+        if acts:
+            timeline.append(TimelineYear(nam=year.nam, hoat_dong=acts))
+    duties = [Duty(doan=d.doan) for d in model.to_chuc_thuc_hien if d.ma not in skip]
+
+    plan = Plan(
+        loai_van_ban=unit.loai_van_ban, he_thong=parent.he_thong, the_thuc=parent.the_thuc,
+        co_quan=Body(cap_tren=model.cap_tren, ten=co_quan, ky_hieu=kind.ky_hieu, chu_the=chu_the),
+        so=unit.so, ngay=unit.ngay, dia_danh=unit.dia_danh or model.dia_danh,
+        trich_yeu=model.trich_yeu,
+        can_cu={**parent.can_cu, PARENT_REF: bench.parent_citation},
+        mo_dau=model.mo_dau, muc_dich_yeu_cau=model.muc_dich_yeu_cau, muc_tieu=goals,
+        nhiem_vu=tasks, lo_trinh=timeline, to_chuc_thuc_hien=duties, ket_thuc=model.ket_thuc,
+        tieu_de_phan=model.tieu_de_phan,
+        noi_nhan=[*model.noi_nhan, *unit.noi_nhan_them], luu=kind.luu,
+        nguoi_ky=Signer(quyen_han=unit.nguoi_ky.quyen_han or kind.quyen_han,
+                        chuc_vu=unit.nguoi_ky.chuc_vu or model.chuc_vu_ky,
+                        ho_ten=unit.nguoi_ky.ho_ten),
+    )
+    names = {"don_vi": unit.ten, "cap_uy": co_quan, "chu_the": chu_the,
+             **target_names([t for g in goals for t in g.chi_tieu])}
+    return plan, names
+
+
+def own_task_loc(bench: Workbench, unit: UnitProfile, loc: tuple) -> tuple:
+    """Map a derived plan's location of an own task back to the unit file."""
+    kept = sum(1 for t in bench.model.nhiem_vu if t.ma not in set(unit.khong_ap_dung))
+    if loc and loc[0] == "nhiem_vu" and len(loc) > 1 and isinstance(loc[1], int) and loc[1] >= kept:
+        return ("nhiem_vu_rieng", loc[1] - kept, *loc[2:])
+    return loc

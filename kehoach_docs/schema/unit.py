@@ -1,0 +1,146 @@
+"""Schema of the unit-plan model (khung, written once by the office) and of a unit profile
+(one short file per base party organisation, holding only what is its own)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field
+
+from kehoach_docs.schema.common import Date, DueField, FoldedText, Id, Line, Model, Text
+from kehoach_docs.schema.plan import Recipient, SectionTitles, _recipient
+
+UnitKind = Literal["dang_bo_btv", "dang_bo", "chi_bo"]
+
+
+class KindRules(Model):
+    """How a kind of organisation writes its header, symbol and signing authority.
+    `{ten}` is the unit's name ("Sở Nội vụ")."""
+
+    ten_loai: Line
+    """"đảng bộ cơ sở có Ban Thường vụ"… (for messages and the scaffold)."""
+    co_quan: Line
+    """Issuing body: "Đảng ủy {ten}" → header "ĐẢNG ỦY SỞ NỘI VỤ"."""
+    ky_hieu: Line
+    """Body code in the symbol: "ĐU" → "Số 12-KH/ĐU"."""
+    chu_the: Line
+    """Who acts in the text: "Ban Thường vụ {co_quan}" → "Ban Thường vụ Đảng ủy Sở Nội vụ"."""
+    quyen_han: Line
+    """Signing authority: "T/M BAN THƯỜNG VỤ"."""
+    luu: Line
+    """Archive line: "Văn phòng Đảng ủy"."""
+
+
+DEFAULT_KINDS: dict[str, dict] = {
+    "dang_bo_btv": {"ten_loai": "đảng bộ cơ sở có Ban Thường vụ", "co_quan": "Đảng ủy {ten}",
+                    "ky_hieu": "ĐU", "chu_the": "Ban Thường vụ {co_quan}",
+                    "quyen_han": "T/M BAN THƯỜNG VỤ", "luu": "Văn phòng Đảng ủy"},
+    "dang_bo": {"ten_loai": "đảng bộ cơ sở", "co_quan": "Đảng ủy {ten}", "ky_hieu": "ĐU",
+                "chu_the": "{co_quan}", "quyen_han": "T/M ĐẢNG ỦY", "luu": "Văn phòng Đảng ủy"},
+    "chi_bo": {"ten_loai": "chi bộ cơ sở", "co_quan": "Chi bộ {ten}", "ky_hieu": "CB",
+               "chu_the": "{co_quan}", "quyen_han": "T/M CHI BỘ", "luu": "Chi bộ"},
+}
+
+
+class ModelGoal(Model):
+    """A goal of the model: text with [[chi_tieu.<ma>]] placeholders, and the parent
+    targets it carries (each unit may set its own value)."""
+
+    ma: Id
+    noi_dung: Text
+    chi_tieu: list[Id] = []
+
+
+class ModelTask(Model):
+    ma: Id
+    ten: FoldedText
+    doan: list[Text] = []
+    y: list[Text] = []
+
+
+class ModelActivity(Model):
+    ma: Id
+    noi_dung: Text
+    han: DueField | None = None
+    """Latest deadline allowed; a unit may set an earlier one, never a later one."""
+    gach_dau_dong: bool = True
+
+
+class ModelYear(Model):
+    nam: int = Field(ge=1945, le=2100)
+    hoat_dong: list[ModelActivity] = Field(min_length=1)
+
+
+class ModelDuty(Model):
+    ma: Id
+    doan: list[Text] = Field(min_length=1)
+
+
+class UnitModel(Model):
+    """khung-don-vi.yaml: the unit plan written once. Text may use [[don_vi]], [[cap_uy]],
+    [[chu_the]], [[ke_hoach_cap_tren]] (the parent plan's citation), the parent's cited
+    documents ([[de_an_04]]…) and [[chi_tieu.<ma>]] (the unit's target value)."""
+
+    ke_hoach_cap_tren: Line
+    """The parent plan file, relative to the workspace: "ke-hoach-44.yaml"."""
+    cap_tren: Line
+    """Superior line of every unit: "Đảng bộ Khối các cơ quan tỉnh"."""
+    dia_danh: Line
+    trich_yeu: FoldedText
+    loai_to_chuc: dict[UnitKind, KindRules] = Field(
+        default_factory=lambda: {k: KindRules(**v) for k, v in DEFAULT_KINDS.items()})
+    mo_dau: list[Text] = []
+    muc_dich_yeu_cau: list[Text] = []
+    muc_tieu: list[ModelGoal] = []
+    nhiem_vu: list[ModelTask] = []
+    lo_trinh: list[ModelYear] = []
+    to_chuc_thuc_hien: list[ModelDuty] = []
+    ket_thuc: list[Text] = []
+    tieu_de_phan: SectionTitles = SectionTitles()
+    noi_nhan: list[Annotated[Recipient, BeforeValidator(_recipient)]] = Field(min_length=1)
+    chuc_vu_ky: Line = "BÍ THƯ"
+
+    def item_ids(self) -> dict[str, str]:
+        """Every item id → the section it belongs to."""
+        ids = {g.ma: "muc_tieu" for g in self.muc_tieu}
+        ids |= {t.ma: "nhiem_vu" for t in self.nhiem_vu}
+        ids |= {a.ma: "lo_trinh" for y in self.lo_trinh for a in y.hoat_dong}
+        ids |= {d.ma: "to_chuc_thuc_hien" for d in self.to_chuc_thuc_hien}
+        return ids
+
+
+class UnitSigner(Model):
+    quyen_han: Line | None = None
+    """Leave empty: it follows from the kind of organisation."""
+    chuc_vu: Line | None = None
+    """"BÍ THƯ" by default; "PHÓ BÍ THƯ" when the deputy signs."""
+    ho_ten: Line
+
+
+class OwnTask(Model):
+    ten: FoldedText
+    doan: list[Text] = []
+    y: list[Text] = []
+
+
+class UnitProfile(Model):
+    """don-vi/<ma>.yaml: one base party organisation; the rest comes from the model."""
+
+    loai_van_ban: Literal["KH"] = "KH"
+    ten: Line
+    """The agency: "Sở Nội vụ"."""
+    loai: UnitKind
+    ten_co_quan: Line | None = None
+    """Only when the issuing body's name is not the usual "Đảng ủy <ten>"/"Chi bộ <ten>"."""
+    so: int | None = Field(default=None, ge=1, le=99999)
+    ngay: Date
+    dia_danh: Line | None = None
+    chi_tieu: dict[Id, float] = {}
+    """The unit's own target values; parent values are inherited where not set."""
+    nhiem_vu_rieng: list[OwnTask] = []
+    khong_ap_dung: list[Id] = []
+    """Ids of model items that do not apply to this unit."""
+    han: dict[Id, DueField] = {}
+    """The unit's own deadlines for timeline activities (not after the model's)."""
+    noi_nhan_them: list[Annotated[Recipient, BeforeValidator(_recipient)]] = []
+    nguoi_ky: UnitSigner
