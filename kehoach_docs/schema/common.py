@@ -76,6 +76,8 @@ Date = Annotated[date, BeforeValidator(_parse_date)]
 
 def _parse_due(value: Any) -> Any:
     """A deadline: "Q4/2021" (quarter), "12/2021" (month) or "2022" (year)."""
+    if isinstance(value, (dict, BaseModel)):
+        return value
     if isinstance(value, int):
         value = str(value)
     if not isinstance(value, str):
