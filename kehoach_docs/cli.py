@@ -106,17 +106,58 @@ def context(file: Path) -> None:
 @click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục kết quả (mặc định: output/<tên thư mục dữ liệu>/).")
-def build(workspace: Path, out_dir: Path | None) -> None:
-    """Tạo mọi văn bản của một thư mục dữ liệu."""
+@click.option("--force", is_flag=True,
+              help="Tạo lại tất cả, kể cả tệp đã sửa tay (bản sửa tay được lưu bên cạnh).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho chương trình khác).")
+@click.option("--workers", "-j", type=click.IntRange(1, 64), help="Số tiến trình (mặc định: số lõi CPU).")
+@click.option("--verbose", "-v", is_flag=True, help="Liệt kê cả văn bản không đổi.")
+def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
+          workers: int | None, verbose: bool) -> None:
+    """Tạo mọi văn bản của một thư mục dữ liệu (chỉ tạo lại phần có thay đổi)."""
     from kehoach_docs.workspace import build_workspace
 
     if not workspace.is_dir():
         raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
-    report = build_workspace(workspace, out_dir)
-    for line in report.lines():
-        click.echo(line)
+    show_bar = not as_json and sys.stderr.isatty()
+    if show_bar:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Đang tạo văn bản", total=None)
+            report = build_workspace(workspace, out_dir, force=force, workers=workers,
+                                     progress=lambda done, total: bar.update(task, completed=done,
+                                                                             total=total))
+    else:
+        report = build_workspace(workspace, out_dir, force=force, workers=workers)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines(verbose):
+            click.echo(line)
     if report.failed:
+        if as_json:
+            sys.exit(EXIT_INVALID)
+        click.echo(f"{len(report.failed)} văn bản lỗi:", err=True)
         raise ProblemList(report.problems())
+
+
+@main.group()
+def new() -> None:
+    """Tạo tệp dữ liệu mới từ khung."""
+
+
+@new.command(name="unit")
+@click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--ten", required=True, help='Tên cơ quan, đơn vị, ví dụ "Sở Nội vụ".')
+@click.option("--loai", required=True, type=click.Choice(["dang_bo_btv", "dang_bo", "chi_bo"]),
+              help="dang_bo_btv: đảng bộ cơ sở có Ban Thường vụ; dang_bo: đảng bộ cơ sở; chi_bo: chi bộ cơ sở.")
+@click.option("--ma", help="Tên tệp (không dấu), mặc định suy từ tên đơn vị.")
+def new_unit(workspace: Path, ten: str, loai: str, ma: str | None) -> None:
+    """Tạo hồ sơ đơn vị mới (don-vi/<ma>.yaml) với giá trị mặc định của khung."""
+    from kehoach_docs.scaffold import new_unit_file
+
+    path = new_unit_file(workspace, ten, loai, ma)
+    click.echo(f"Đã tạo {path}. Hãy điền số, ngày và người ký rồi chạy: kehoach build {workspace}")
 
 
 @main.group()

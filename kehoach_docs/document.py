@@ -59,6 +59,15 @@ class Prepared:
     profile: Profile
     context: DocumentContext
     template: Path
+    sources: tuple[Path, ...] = ()
+    """Data files read besides `path` (a unit's model and parent plan)."""
+
+    def inputs(self) -> list[Path]:
+        """Every file this document is made from (for incremental builds)."""
+        files = [self.path, *self.sources, self.template]
+        if self.profile.path is not None:
+            files.append(self.profile.path)
+        return [f.resolve() for f in files]
 
     def context_dict(self) -> dict[str, Any]:
         return context_dict(self.context)
@@ -88,8 +97,9 @@ def prepare(path: str | Path, template: str | Path | None = None) -> Prepared:
     """Load, validate and build the context of one document file (a plan or a unit profile)."""
     path = Path(path)
     loaded = load_yaml(path)
+    sources: tuple[Path, ...] = ()
     if document_kind(loaded) == "unit":
-        plan, names, relocate = _derive_unit(loaded)
+        plan, names, relocate, sources = _derive_unit(loaded)
     else:
         plan, names, relocate = validate(loaded, Plan), {}, (lambda loc: loc)
     extra_profiles = tuple(d / "the-thuc" for d in (path.parent, path.parent.parent)
@@ -107,7 +117,7 @@ def prepare(path: str | Path, template: str | Path | None = None) -> Prepared:
         template_path = find_template(name, path.parent)
     except ProblemList as exc:
         raise ProblemList([_at(loaded, p) if not template else p for p in exc.problems]) from None
-    return Prepared(path, loaded, plan, profile, context, template_path)
+    return Prepared(path, loaded, plan, profile, context, template_path, sources)
 
 
 def _derive_unit(loaded: Loaded):
@@ -115,12 +125,13 @@ def _derive_unit(loaded: Loaded):
     from kehoach_docs.schema.unit import UnitProfile
 
     unit = validate(loaded, UnitProfile)
-    bench = load_workbench(find_model(loaded.path))
+    model_path = find_model(loaded.path)
+    bench = load_workbench(model_path)
     problems = check_unit(bench, unit, loaded)
     if problems:
         raise ProblemList(problems)
     plan, names = derive_plan(bench, unit)
-    return plan, names, lambda loc: own_task_loc(bench, unit, loc)
+    return plan, names, lambda loc: own_task_loc(bench, unit, loc), (model_path, bench.parent_path)
 
 
 def _at(loaded: Loaded, p: Problem) -> Problem:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.load import load_yaml
@@ -115,6 +115,12 @@ class Profile(Model):
     """Header table: issuing body left, title right (mm)."""
     bang_ky: HeaderTable
     """Closing table: recipients left, signer right (mm)."""
+    _path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The file this profile was read from."""
+        return self._path
 
     def element(self, name: str) -> Element:
         return self.phan_tu[name]
@@ -132,7 +138,9 @@ def profile_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:
 
 @lru_cache(maxsize=64)
 def _load(path: Path, mtime_ns: int) -> Profile:
-    return validate(load_yaml(path), Profile)
+    profile = validate(load_yaml(path), Profile)
+    profile._path = path
+    return profile
 
 
 def load_profile_file(path: Path) -> Profile:

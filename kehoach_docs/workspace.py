@@ -1,62 +1,235 @@
-"""A workspace: a folder of document files built together into output/<workspace>/."""
+"""A workspace: the folder of one programme's documents, built together.
+
+    data/de-an-04/
+      ke-hoach-44.yaml        documents of the office (every top-level .yaml)
+      khung-don-vi.yaml       the model of unit plans (not a document itself)
+      don-vi/*.yaml           one profile per base organisation → its own plan
+
+`build_workspace` renders only what changed (see manifest.py), on all cores, keeps any
+output a clerk edited by hand, and reports every failure without stopping the others.
+"""
 
 from __future__ import annotations
 
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Callable
 
+from kehoach_docs.derive import MODEL_FILE, UNITS_DIR
 from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.lock import workspace_lock
+from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
+from kehoach_docs.write import atomic_write
 
 DEFAULT_OUTPUT = Path("output")
+SPECIAL_FILES = {MODEL_FILE}
+
+# Statuses, as printed.
+NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
+    "tạo mới", "tạo lại", "không đổi", "giữ bản sửa tay", "thay bản sửa tay", "lỗi")
+
+
+@dataclass
+class Job:
+    source: Path
+    name: str
+    """Output path relative to the output folder: "don-vi/so-noi-vu.docx"."""
 
 
 @dataclass
 class Outcome:
-    source: Path
-    target: Path | None
-    status: str  # "tạo mới", "lỗi"
+    job: Job
+    status: str
+    reason: str = ""
     problems: list[Problem] = field(default_factory=list)
+    backup: Path | None = None
 
 
 @dataclass
 class BuildReport:
+    out_dir: Path
     outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "lỗi"]
+        return [o for o in self.outcomes if o.status == FAILED]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
 
     def problems(self) -> list[Problem]:
         return [p for o in self.failed for p in o.problems]
 
-    def lines(self) -> list[str]:
-        out = [f"{o.status}: {o.target or o.source}" for o in self.outcomes]
-        ok = len(self.outcomes) - len(self.failed)
-        out.append(f"Xong: {ok} văn bản" + (f", {len(self.failed)} lỗi." if self.failed else "."))
+    def lines(self, verbose: bool = False) -> list[str]:
+        out = []
+        for o in self.outcomes:
+            if o.status == UNCHANGED and not verbose:
+                continue
+            line = f"{o.status}: {self.out_dir / o.job.name}"
+            if o.reason:
+                line += f" ({o.reason})"
+            out.append(line)
+        out.append(self.summary())
         return out
+
+    def summary(self) -> str:
+        parts = [f"{self.count(s)} {s}" for s in (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED)
+                 if self.count(s)]
+        return f"Xong {len(self.outcomes)} văn bản trong {self.seconds:.2f} giây: " + ", ".join(parts) + "."
+
+    def as_dict(self) -> dict:
+        return {
+            "thu_muc_ket_qua": str(self.out_dir),
+            "giay": round(self.seconds, 3),
+            "van_ban": [{"nguon": str(o.job.source), "ket_qua": str(self.out_dir / o.job.name),
+                         "trang_thai": o.status, "ly_do": o.reason,
+                         "ban_sao_luu": str(o.backup) if o.backup else None,
+                         "loi": [p.as_dict() for p in o.problems]} for o in self.outcomes],
+            "tong_hop": {s: self.count(s) for s in (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED)},
+        }
 
 
 def document_files(workspace: Path) -> list[Path]:
-    """Document files of a workspace: the YAML files at its top level."""
-    return sorted(p for p in workspace.glob("*.yaml") if not p.name.startswith((".", "_")))
+    """Document files of a workspace: top-level YAML (but the model) and unit profiles."""
+    top = [p for p in workspace.glob("*.yaml") if p.name not in SPECIAL_FILES]
+    units = list((workspace / UNITS_DIR).glob("*.yaml"))
+    return sorted(p for p in top + units if not p.name.startswith((".", "_")))
+
+
+def jobs_of(workspace: Path) -> list[Job]:
+    return [Job(p, str(p.relative_to(workspace).with_suffix(".docx"))) for p in document_files(workspace)]
 
 
 def default_output(workspace: Path) -> Path:
     return DEFAULT_OUTPUT / workspace.resolve().name
 
 
-def build_workspace(workspace: str | Path, out_dir: str | Path | None = None) -> BuildReport:
+def _render_job(source: Path) -> tuple[bytes | None, list[str], list[Problem]]:
+    """Worker: render one document (runs in a child process)."""
     from kehoach_docs.document import prepare, render_bytes
-    from kehoach_docs.write import atomic_write
 
+    try:
+        prepared = prepare(source)
+        return render_bytes(prepared), [str(p) for p in prepared.inputs()], []
+    except ProblemList as exc:
+        return None, [], exc.problems
+
+
+class _Hashes:
+    """Hash each input file once per build."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, str | None] = {}
+
+    def __call__(self, path: str) -> str | None:
+        if path not in self.cache:
+            self.cache[path] = sha256_file(Path(path))
+        return self.cache[path]
+
+
+def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
+                    force: bool = False, workers: int | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    """Build every document of `workspace` into `out_dir` (default output/<workspace>/)."""
+    start = time.perf_counter()
     workspace = Path(workspace)
     out = Path(out_dir) if out_dir else default_output(workspace)
-    report = BuildReport()
-    for source in document_files(workspace):
-        target = out / f"{source.stem}.docx"
-        try:
-            atomic_write(target, render_bytes(prepare(source)))
-            report.outcomes.append(Outcome(source, target, "tạo mới"))
-        except ProblemList as exc:
-            report.outcomes.append(Outcome(source, None, "lỗi", exc.problems))
+    out.mkdir(parents=True, exist_ok=True)
+    report = BuildReport(out)
+    with workspace_lock(out):
+        manifest = Manifest(out)
+        hashes = _Hashes()
+        jobs = jobs_of(workspace)
+        todo: list[tuple[Job, str]] = []
+        for job in jobs:
+            entry = manifest.entries.get(job.name)
+            target_sha = sha256_file(out / job.name)
+            if entry and not force:
+                current = {k: hashes(k) or "" for k in entry.inputs if k != "kehoach-docs"}
+                if manifest.up_to_date(job.name, current, target_sha):
+                    _done(report, Outcome(job, UNCHANGED), progress, len(jobs))
+                    continue
+            reason = "chưa có" if target_sha is None else ("buộc tạo lại" if force else "dữ liệu đổi")
+            todo.append((job, reason))
+
+        skipped = len(jobs) - len(todo)
+        tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
+        results = _render_all([j.source for j, _ in todo], workers, tick)
+        pending = []
+        for (job, reason), (data, inputs, problems) in zip(todo, results):
+            if data is None:
+                _done(report, Outcome(job, FAILED, problems=problems), progress, len(jobs))
+                continue
+            pending.append((job, reason, data, {k: hashes(k) or "" for k in inputs}))
+
+        # Record the new bytes as ours before writing them (see manifest.py).
+        for job, _, data, _ in pending:
+            manifest.add_pending(job.name, sha256_bytes(data))
+        if pending:
+            manifest.save()
+        for job, reason, data, inputs in pending:
+            target = out / job.name
+            current = sha256_file(target)
+            sha = sha256_bytes(data)
+            edited = current is not None and current != sha and not manifest.written_by_us(job.name, current)
+            if edited and not force:
+                manifest.entries[job.name].known.remove(sha)
+                _done(report, Outcome(job, KEPT, "tệp đã được sửa sau khi tạo; dùng --force để thay"),
+                      progress, len(jobs))
+                continue
+            backup = _backup(target) if edited else None
+            if current != sha:
+                atomic_write(target, data)
+            manifest.commit(job.name, inputs, sha)
+            status = REPLACED if edited else (NEW if current is None else REBUILT)
+            _done(report, Outcome(job, status, reason if status != REPLACED else
+                                  f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(jobs))
+        for name in list(manifest.entries):
+            if name not in {j.name for j in jobs} and not (out / name).exists():
+                manifest.forget(name)
+        manifest.save()
+    order = {j.name: i for i, j in enumerate(jobs)}
+    report.outcomes.sort(key=lambda o: order[o.job.name])
+    report.seconds = time.perf_counter() - start
     return report
+
+
+def _done(report: BuildReport, outcome: Outcome, progress, total: int) -> None:
+    report.outcomes.append(outcome)
+
+
+def _backup(target: Path) -> Path:
+    """Keep a clerk's edited copy beside the output: <name>.ban-sua-tay[-N].docx."""
+    for n in range(1, 1000):
+        suffix = ".ban-sua-tay" + (f"-{n}" if n > 1 else "")
+        candidate = target.with_name(target.stem + suffix + target.suffix)
+        if not candidate.exists():
+            atomic_write(candidate, target.read_bytes())
+            return candidate
+    raise ProblemList([Problem(target, 0, 0, "", "Quá nhiều bản sao lưu bản sửa tay.")])
+
+
+def _render_all(sources: list[Path], workers: int | None, tick=None) -> list:
+    """Render on all cores; results in the order of `sources`."""
+    workers = workers or os.cpu_count() or 1
+    results: list = []
+    if workers == 1 or len(sources) < 8:
+        for n, s in enumerate(sources, 1):
+            results.append(_render_job(s))
+            if tick:
+                tick(n)
+        return results
+    # Warm the caches (template, model, parent plan) before forking: children inherit them.
+    results = [_render_job(sources[0])] + [None] * (len(sources) - 1)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        futures = {pool.submit(_render_job, s): i for i, s in enumerate(sources[1:], 1)}
+        for n, fut in enumerate(as_completed(futures), 2):
+            results[futures[fut]] = fut.result()
+            if tick:
+                tick(n)
+    return results

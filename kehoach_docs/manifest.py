@@ -1,0 +1,81 @@
+"""The build manifest: for each output, the hashes of what it was made from and of what
+was written. It decides what to rebuild, and tells a clerk's hand edit from our own file.
+
+Crash safety: before an output is replaced, the hash of the new bytes is added to the
+output's known hashes ("pending"); after all writes, the inputs are recorded. A build
+killed in between leaves every file whole, each with a known hash, and inputs that no
+longer match, so the next build redoes exactly that work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kehoach_docs import __version__
+from kehoach_docs.write import atomic_write
+
+MANIFEST_NAME = ".kehoach-manifest.json"
+FORMAT = 1
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Entry:
+    inputs: dict[str, str] = field(default_factory=dict)
+    known: list[str] = field(default_factory=list)
+    """Hashes of bytes this toolkit wrote to the output (the last one is current)."""
+
+
+class Manifest:
+    def __init__(self, out_dir: Path) -> None:
+        self.path = Path(out_dir) / MANIFEST_NAME
+        self.entries: dict[str, Entry] = {}
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            if raw.get("dinh_dang") == FORMAT:
+                for name, e in raw.get("dau_ra", {}).items():
+                    self.entries[name] = Entry(dict(e.get("dau_vao", {})), list(e.get("da_ghi", [])))
+        except (FileNotFoundError, ValueError, AttributeError):
+            pass  # no manifest, or a damaged one: every output is rebuilt (hand edits still kept)
+
+    def fingerprint(self, inputs: dict[str, str]) -> dict[str, str]:
+        return {**inputs, "kehoach-docs": __version__}
+
+    def up_to_date(self, name: str, inputs: dict[str, str], current_sha: str | None) -> bool:
+        e = self.entries.get(name)
+        return bool(e and current_sha and e.known and current_sha == e.known[-1]
+                    and e.inputs == self.fingerprint(inputs))
+
+    def written_by_us(self, name: str, current_sha: str | None) -> bool:
+        e = self.entries.get(name)
+        return current_sha is None or bool(e and current_sha in e.known)
+
+    def add_pending(self, name: str, sha: str) -> None:
+        e = self.entries.setdefault(name, Entry())
+        if sha not in e.known:
+            e.known.append(sha)
+
+    def commit(self, name: str, inputs: dict[str, str], sha: str) -> None:
+        self.entries[name] = Entry(self.fingerprint(inputs), [sha])
+
+    def forget(self, name: str) -> None:
+        self.entries.pop(name, None)
+
+    def save(self) -> None:
+        data = {"dinh_dang": FORMAT, "cong_cu": f"kehoach-docs {__version__}",
+                "dau_ra": {k: {"dau_vao": dict(sorted(v.inputs.items())), "da_ghi": v.known}
+                           for k, v in sorted(self.entries.items())}}
+        atomic_write(self.path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))

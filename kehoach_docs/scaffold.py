@@ -1,0 +1,64 @@
+"""Scaffolds: a new unit profile filled with the model's defaults and options."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from kehoach_docs.derive import MODEL_FILE, UNITS_DIR, load_workbench
+from kehoach_docs.errors import UserError
+from kehoach_docs.targets import value_text
+from kehoach_docs.write import atomic_write
+
+
+def slug(name: str) -> str:
+    """ASCII file name from a Vietnamese name: "Sở Nội vụ" → "so-noi-vu"."""
+    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_unit_file(workspace: Path, ten: str, loai: str, ma: str | None = None) -> Path:
+    model_path = Path(workspace) / MODEL_FILE
+    if not model_path.is_file():
+        raise UserError(f"Thư mục '{workspace}' chưa có tệp khung {MODEL_FILE}.")
+    bench = load_workbench(model_path)
+    name = unicodedata.normalize("NFC", ten.strip())
+    target = Path(workspace) / UNITS_DIR / f"{ma or slug(name)}.yaml"
+    if target.exists():
+        raise UserError(f"Tệp '{target}' đã có; không ghi đè. Chọn tên khác bằng --ma.")
+    kind = bench.model.loai_to_chuc[loai]
+    co_quan = kind.co_quan.format(ten=name)
+    lines = [
+        f"# {co_quan} — {kind.ten_loai}",
+        f"ten: {_quote(name)}",
+        f"loai: {loai}",
+        "so:                      # số kế hoạch; để trống khi còn là dự thảo",
+        f"ngay: {max(date.today(), bench.parent.ngay).isoformat()}",
+        "nguoi_ky:",
+        f"  chuc_vu: {bench.model.chuc_vu_ky}       # hoặc PHÓ BÍ THƯ",
+        '  ho_ten: ""             # họ tên người ký',
+        "",
+        "# Chỉ tiêu riêng (bỏ dấu # để đặt; không đặt thì theo kế hoạch cấp trên):",
+        "# chi_tieu:",
+    ]
+    for t in bench.parent.targets():
+        lines.append(f"#   {t.ma}: {t.gia_tri:g}    # {t.ten} ({value_text(t)})")
+    lines += ["", "# Mục của khung không áp dụng cho đơn vị (mã):", "# khong_ap_dung: []"]
+    for ma_, section in bench.model.item_ids().items():
+        lines.append(f"#   {ma_}  ({section})")
+    lines += ["", "# Thời hạn riêng, không muộn hơn của khung:", "# han:"]
+    for year in bench.model.lo_trinh:
+        for act in year.hoat_dong:
+            if act.han:
+                lines.append(f"#   {act.ma}: {act.han}")
+    lines += ["", "# Nhiệm vụ riêng của đơn vị:", "# nhiem_vu_rieng:", "#   - ten: …", "#     y: [ … ]",
+              "", "# Nơi nhận thêm:", "# noi_nhan_them: []", ""]
+    atomic_write(target, "\n".join(lines).encode("utf-8"))
+    return target
