@@ -24,6 +24,7 @@ from xml.sax.saxutils import escape
 from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import missing
 from lxml import etree
 
 from kehoach_docs.errors import Problem, ProblemList
@@ -50,7 +51,7 @@ class RecordingUndefined(Undefined):
         if seen is None:
             return
         name = self._undefined_name or "?"
-        if self._undefined_obj is not None and not isinstance(self._undefined_obj, Undefined) \
+        if self._undefined_obj is not missing and not isinstance(self._undefined_obj, Undefined) \
                 and self._undefined_name is not None:
             name = f"….{name}"
         seen.append((name, _template_line()))
