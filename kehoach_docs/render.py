@@ -214,6 +214,10 @@ class CompiledTemplate:
                 _missing.reset(token)
             for name, line in dict.fromkeys(seen):
                 where = part.places[line - 1] if 0 < line <= len(part.places) else ""
+                if name.startswith("…."):
+                    # Show the expression as written in the template ("d.van_bam"), if found.
+                    m = re.search(r"[\w.]*\." + re.escape(name[2:]) + r"\b", where)
+                    name = m.group() if m else name
                 problems.append(Problem(self.path, 0, 0, f"{part_label(part.name)}, {where}",
                                         f"Biến '{name}' không có trong dữ liệu (thiếu hoặc viết sai tên)."))
             if len(xml) > MAX_OUTPUT_CHARS:
