@@ -77,13 +77,13 @@ def render(file: Path, out: Path | None, template: Path | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate_cmd(paths: tuple[Path, ...]) -> None:
     """Kiểm tra dữ liệu YAML; liệt kê mọi lỗi (tệp:dòng:cột)."""
-    from kehoach_docs.document import prepare
+    from kehoach_docs.document import check_file
 
     problems: list[Problem] = []
     files = _yaml_files(paths)
     for f in files:
         try:
-            prepare(f)
+            check_file(f)
         except ProblemList as exc:
             problems += exc.problems
     if problems:

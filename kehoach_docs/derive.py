@@ -14,7 +14,7 @@ from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.profile import Profile, choose_profile
 from kehoach_docs.schema.common import Due
 from kehoach_docs.schema.plan import (
-    Activity, Body, CitedDocument, Duty, Goal, Plan, Signer, Task, TimelineYear,
+    Activity, Body, CitedDocument, Duty, Goal, Plan, Recipient, Signer, Task, TimelineYear,
 )
 from kehoach_docs.schema.unit import UnitModel, UnitProfile
 from kehoach_docs.targets import target_names
@@ -127,10 +127,15 @@ def check_unit(bench: Workbench, unit: UnitProfile, loaded: Loaded) -> list[Prob
             problems.append(_at(loaded, ("khong_ap_dung", i),
                                 f"Mục '{ma}' không có trong khung; các mã có: {', '.join(sorted(ids))}."))
     targets = {t.ma: t for t in bench.parent.targets()}
-    for ma in unit.chi_tieu:
-        if ma not in targets:
+    for ma, value in unit.chi_tieu.items():
+        t = targets.get(ma)
+        if t is None:
             problems.append(_at(loaded, ("chi_tieu", ma),
                                 f"Chỉ tiêu '{ma}' không có trong kế hoạch cấp trên."))
+        elif _weaker(t.so_sanh, value, t.gia_tri):
+            problems.append(_at(loaded, ("chi_tieu", ma),
+                                f"Chỉ tiêu '{ma}' của đơn vị ({value:g}) thấp hơn chỉ tiêu của kế hoạch "
+                                f"cấp trên ({t.gia_tri:g}); đơn vị chỉ được đặt bằng hoặc cao hơn."))
     activities = {a.ma: a for y in bench.model.lo_trinh for a in y.hoat_dong}
     for ma, due in unit.han.items():
         act = activities.get(ma)
@@ -147,6 +152,13 @@ def check_unit(bench: Workbench, unit: UnitProfile, loaded: Loaded) -> list[Prob
     return problems
 
 
+def _weaker(comparator: str, value: float, parent: float) -> bool:
+    """A unit may raise a target, never lower it (for a rank, lower is better)."""
+    if comparator in ("top", "<="):
+        return value > parent
+    return value < parent
+
+
 def _due(d: Due) -> str:
     from kehoach_docs.context import due_text
     return due_text(d)
@@ -156,27 +168,29 @@ def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, st
     """The unit's full plan and its [[name]] placeholders."""
     model, parent = bench.model, bench.parent
     kind = model.loai_to_chuc[unit.loai]
-    skip = set(unit.khong_ap_dung)
+    applies = applies_to(unit)
     co_quan = unit.ten_co_quan or kind.co_quan.format(ten=unit.ten)
     chu_the = kind.chu_the.format(co_quan=co_quan, ten=unit.ten)
 
     targets = {t.ma: t for t in parent.targets()}
     goals = []
     for goal in model.muc_tieu:
-        if goal.ma in skip:
+        if not applies(goal):
             continue
         own = [targets[ma].model_copy(update={"gia_tri": unit.chi_tieu.get(ma, targets[ma].gia_tri)})
                for ma in goal.chi_tieu if ma in targets]
         goals.append(Goal(noi_dung=goal.noi_dung, chi_tieu=own))
-    tasks = [Task(ten=t.ten, doan=t.doan, y=t.y) for t in model.nhiem_vu if t.ma not in skip]
+    tasks = [Task(ten=t.ten, doan=t.doan, y=t.y) for t in model.nhiem_vu if applies(t)]
     tasks += [Task(ten=t.ten, doan=t.doan, y=t.y) for t in unit.nhiem_vu_rieng]
     timeline = []
     for year in model.lo_trinh:
         acts = [Activity(noi_dung=a.noi_dung, han=unit.han.get(a.ma, a.han), gach_dau_dong=a.gach_dau_dong)
-                for a in year.hoat_dong if a.ma not in skip]
+                for a in year.hoat_dong if applies(a)]
         if acts:
             timeline.append(TimelineYear(nam=year.nam, hoat_dong=acts))
-    duties = [Duty(doan=d.doan) for d in model.to_chuc_thuc_hien if d.ma not in skip]
+    duties = [Duty(doan=d.doan) for d in model.to_chuc_thuc_hien if applies(d)]
+    recipients = [Recipient(ten=r.ten, muc_dich=r.muc_dich) for r in model.noi_nhan
+                  if r.chi_cho is None or unit.loai in r.chi_cho]
 
     plan = Plan(
         loai_van_ban=unit.loai_van_ban, he_thong=parent.he_thong, the_thuc=parent.the_thuc,
@@ -187,7 +201,7 @@ def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, st
         mo_dau=model.mo_dau, muc_dich_yeu_cau=model.muc_dich_yeu_cau, muc_tieu=goals,
         nhiem_vu=tasks, lo_trinh=timeline, to_chuc_thuc_hien=duties, ket_thuc=model.ket_thuc,
         tieu_de_phan=model.tieu_de_phan,
-        noi_nhan=[*model.noi_nhan, *unit.noi_nhan_them], luu=kind.luu,
+        noi_nhan=[*recipients, *unit.noi_nhan_them], luu=kind.luu,
         nguoi_ky=Signer(quyen_han=unit.nguoi_ky.quyen_han or kind.quyen_han,
                         chuc_vu=unit.nguoi_ky.chuc_vu or model.chuc_vu_ky,
                         ho_ten=unit.nguoi_ky.ho_ten),
@@ -197,9 +211,15 @@ def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, st
     return plan, names
 
 
+def applies_to(unit: UnitProfile):
+    """Whether a model item applies to `unit` (its kind, and not excluded by the unit)."""
+    skip = set(unit.khong_ap_dung)
+    return lambda item: item.ma not in skip and (item.chi_cho is None or unit.loai in item.chi_cho)
+
+
 def own_task_loc(bench: Workbench, unit: UnitProfile, loc: tuple) -> tuple:
     """Map a derived plan's location of an own task back to the unit file."""
-    kept = sum(1 for t in bench.model.nhiem_vu if t.ma not in set(unit.khong_ap_dung))
+    kept = sum(1 for t in bench.model.nhiem_vu if applies_to(unit)(t))
     if loc and loc[0] == "nhiem_vu" and len(loc) > 1 and isinstance(loc[1], int) and loc[1] >= kept:
         return ("nhiem_vu_rieng", loc[1] - kept, *loc[2:])
     return loc

@@ -139,6 +139,17 @@ def _at(loaded: Loaded, p: Problem) -> Problem:
     return Problem(loaded.path, line, col, p.field, p.message)
 
 
+def check_file(path: str | Path) -> None:
+    """Validate any data file of a workspace (a document, a unit profile or the model)."""
+    from kehoach_docs.derive import MODEL_FILE, load_workbench
+
+    path = Path(path)
+    if path.name == MODEL_FILE:
+        load_workbench(path)
+    else:
+        prepare(path)
+
+
 def render_bytes(prepared: Prepared) -> bytes:
     compiled = compile_template(prepared.template)
     return compiled.render(prepared.context_dict(), prepared.core_properties())

@@ -42,17 +42,23 @@ DEFAULT_KINDS: dict[str, dict] = {
 }
 
 
+KindList = list[UnitKind]
+
+
 class ModelGoal(Model):
     """A goal of the model: text with [[chi_tieu.<ma>]] placeholders, and the parent
     targets it carries (each unit may set its own value)."""
 
     ma: Id
+    chi_cho: KindList | None = None
+    """Only for these kinds of organisation (default: every kind)."""
     noi_dung: Text
     chi_tieu: list[Id] = []
 
 
 class ModelTask(Model):
     ma: Id
+    chi_cho: KindList | None = None
     ten: FoldedText
     doan: list[Text] = []
     y: list[Text] = []
@@ -60,10 +66,15 @@ class ModelTask(Model):
 
 class ModelActivity(Model):
     ma: Id
+    chi_cho: KindList | None = None
     noi_dung: Text
     han: DueField | None = None
     """Latest deadline allowed; a unit may set an earlier one, never a later one."""
     gach_dau_dong: bool = True
+
+
+class ModelRecipient(Recipient):
+    chi_cho: KindList | None = None
 
 
 class ModelYear(Model):
@@ -73,6 +84,7 @@ class ModelYear(Model):
 
 class ModelDuty(Model):
     ma: Id
+    chi_cho: KindList | None = None
     doan: list[Text] = Field(min_length=1)
 
 
@@ -97,7 +109,7 @@ class UnitModel(Model):
     to_chuc_thuc_hien: list[ModelDuty] = []
     ket_thuc: list[Text] = []
     tieu_de_phan: SectionTitles = SectionTitles()
-    noi_nhan: list[Annotated[Recipient, BeforeValidator(_recipient)]] = Field(min_length=1)
+    noi_nhan: list[Annotated[ModelRecipient, BeforeValidator(_recipient)]] = Field(min_length=1)
     chuc_vu_ky: Line = "BÍ THƯ"
 
     def item_ids(self) -> dict[str, str]:
