@@ -55,6 +55,8 @@ class Section(BaseModel):
 
 class SignerContext(BaseModel):
     quyen_han: str
+    ky_thay: str
+    """Second authority line of State documents ("KT. CHỦ TỊCH"); empty otherwise."""
     chuc_vu: str
     ho_ten: str
 
@@ -73,6 +75,8 @@ class DocumentContext(BaseModel):
     """What a document template sees."""
 
     tieu_de: str
+    tieu_ngu: str
+    """State motto ("Độc lập - Tự do - Hạnh phúc"); empty for Party documents."""
     co_quan_cap_tren: str
     co_quan_ban_hanh: str
     dau_sao: str
@@ -249,26 +253,34 @@ def build_plan_context(plan: Plan, profile: Profile, names: dict[str, str] | Non
         trich_yeu = viet_thuong_dau(trich_yeu)
     ctx = DocumentContext(
         tieu_de=el["tieu_de"].noi_dung or "",
+        tieu_ngu=_fixed(el, "tieu_ngu"),
         co_quan_cap_tren=in_hoa(plan.co_quan.cap_tren) if plan.co_quan.cap_tren else "",
         co_quan_ban_hanh=in_hoa(plan.co_quan.ten),
-        dau_sao=el["dau_sao"].noi_dung or "",
+        dau_sao=_fixed(el, "dau_sao"),
         so_ky_hieu=so_ky_hieu,
         dia_danh_ngay=dia_danh_ngay(plan.dia_danh, plan.ngay),
         ten_loai=in_hoa(ten_loai),
         trich_yeu=trich_yeu,
-        phan_cach=el["phan_cach"].noi_dung or "",
+        phan_cach=_fixed(el, "phan_cach"),
         mo_dau=[p.van_ban for p in paras(plan.mo_dau, ("mo_dau",))],
         phan=phan,
         ket_thuc=[p.van_ban for p in paras(plan.ket_thuc, ("ket_thuc",))],
         nhan_noi_nhan=el["nhan_noi_nhan"].noi_dung or "",
         noi_nhan=recipients,
         nguoi_ky=SignerContext(quyen_han=plan.nguoi_ky.quyen_han or "",
+                               ky_thay=plan.nguoi_ky.ky_thay or "",
                                chuc_vu=plan.nguoi_ky.chuc_vu, ho_ten=plan.nguoi_ky.ho_ten),
         tai_lieu=DocumentInfo(
             tieu_de=f"{ten_loai} {so_ky_hieu.removeprefix('Số').lstrip(': ')}".strip(),
             chu_de=trich_yeu, tac_gia=plan.co_quan.ten, ngay=plan.ngay, ngon_ngu=profile.ngon_ngu),
     )
     return ctx, ex.problems
+
+
+def _fixed(elements: dict, name: str) -> str:
+    """Fixed text of an element the profile may not have (no "*" in State documents)."""
+    el = elements.get(name)
+    return (el.noi_dung or "") if el else ""
 
 
 def context_dict(ctx: BaseModel) -> dict[str, Any]:

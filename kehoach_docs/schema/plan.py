@@ -111,7 +111,9 @@ def _recipient(value: Any) -> Any:
 
 class Signer(Model):
     quyen_han: Line | None = None
-    """"T/M BAN THƯỜNG VỤ", "K/T BÍ THƯ"…; empty when the head signs directly."""
+    """"T/M BAN THƯỜNG VỤ", "TM. ỦY BAN NHÂN DÂN"…; empty when the head signs directly."""
+    ky_thay: Line | None = None
+    """State documents: a second authority line, "KT. CHỦ TỊCH"."""
     chuc_vu: Line
     ho_ten: Line
 
