@@ -1,0 +1,369 @@
+"""Conformance checker: a generated Party plan passes; each single defect is reported with its
+rule id; a hand-made document with direct formatting only is read correctly."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from kehoach_docs.check import Violation, check_docx, check_files, detect_profile, format_report
+from kehoach_docs.document import render_file
+from kehoach_docs.profile import get_profile
+
+PLAN = """\
+co_quan:
+  cap_tren: Đảng bộ tỉnh Nghệ An
+  ten: Đảng ủy Khối các cơ quan tỉnh
+  ky_hieu: ĐUK
+so: 44
+ngay: 2021-12-10
+dia_danh: Nghệ An
+trich_yeu: thực hiện Đề án
+mo_dau:
+  - Thực hiện Đề án số 04-ĐA/TU, Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau.
+muc_dich_yeu_cau:
+  - Quán triệt sâu sắc nội dung Đề án đến cán bộ, đảng viên.
+  - Xác định rõ trách nhiệm của cấp ủy, người đứng đầu.
+nhiem_vu:
+  - ten: Tuyên truyền, quán triệt
+    doan:
+      - Tổ chức quán triệt đến cán bộ, đảng viên trong toàn Đảng bộ.
+    y:
+      - Hội nghị chuyên đề.
+to_chuc_thuc_hien:
+  - doan:
+      - Văn phòng Đảng ủy theo dõi, tổng hợp, báo cáo.
+noi_nhan:
+  - Các TCCS Đảng
+  - ten: Ban Thường vụ Tỉnh ủy
+    muc_dich: để b/c
+luu: VP
+nguoi_ky:
+  quyen_han: T/M BAN THƯỜNG VỤ
+  chuc_vu: PHÓ BÍ THƯ
+  ho_ten: Nguyễn Thị Kim Chi
+"""
+
+PARTY = "dang-hd36-2018"
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("check")
+    (folder / "kh.yaml").write_text(PLAN, encoding="utf-8")
+    return render_file(folder / "kh.yaml", folder / "kh.docx")
+
+
+def all_paragraphs(doc):
+    yield from doc.paragraphs
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
+
+
+def para(doc, text):
+    for p in all_paragraphs(doc):
+        if p.text == text:
+            return p
+    raise AssertionError(f"no paragraph {text!r}")
+
+
+def set_text(p, text):
+    for run in p.runs[1:]:
+        run._r.getparent().remove(run._r)
+    p.runs[0].text = text
+
+
+def remove(p):
+    p._p.getparent().remove(p._p)
+
+
+def variant(good: Path, tmp_path: Path, change) -> list[Violation]:
+    doc = docx.Document(good)
+    change(doc)
+    out = tmp_path / "v.docx"
+    doc.save(out)
+    return check_docx(out)
+
+
+def rules(violations):
+    return {v.rule for v in violations}
+
+
+def test_generated_plan_conforms(good):
+    assert check_docx(good) == []
+    assert check_docx(good, get_profile(PARTY)) == []
+
+
+def test_detect_profile(good):
+    profile = detect_profile(good)
+    assert profile is not None and profile.ma == PARTY and profile.he_thong == "dang"
+
+
+DEFECTS = {
+    "left margin 25 mm": (lambda d: setattr(d.sections[0], "left_margin", Mm(25)), "le_trai"),
+    "body size 13": (lambda d: setattr(d.styles["doan"].font, "size", Pt(13)), "co_chu.doan"),
+    "colon after Số": (lambda d: set_text(para(d, "Số 44-KH/ĐUK"), "Số: 44-KH/ĐUK"), "so_ky_hieu.dau_hai_cham"),
+    "number not padded": (lambda d: set_text(para(d, "Số 44-KH/ĐUK"), "Số 4-KH/ĐUK"), "so_ky_hieu.dem_so"),
+    "month padded": (lambda d: set_text(para(d, "Nghệ An, ngày 10 tháng 12 năm 2021"),
+                                        "Nghệ An, ngày 10 tháng 03 năm 2021"), "ngay_thang.dem_so"),
+    "february not padded": (lambda d: set_text(para(d, "Nghệ An, ngày 10 tháng 12 năm 2021"),
+                                               "Nghệ An, ngày 10 tháng 2 năm 2021"), "ngay_thang.dem_so"),
+    "day not padded": (lambda d: set_text(para(d, "Nghệ An, ngày 10 tháng 12 năm 2021"),
+                                          "Nghệ An, ngày 5 tháng 12 năm 2021"), "ngay_thang.dem_so"),
+    "no star": (lambda d: remove(para(d, "*")), "dau_sao.thieu"),
+    "recipients 14 pt": (lambda d: setattr(d.styles["noi_nhan"].font, "size", Pt(14)), "co_chu.noi_nhan"),
+    "archive with colon": (lambda d: set_text(para(d, "- Lưu VP."), "- Lưu: VP."), "noi_nhan.luu"),
+    "state authority": (lambda d: set_text(para(d, "T/M BAN THƯỜNG VỤ"), "TM. BAN THƯỜNG VỤ"),
+                        "quyen_han_ky.mau"),
+    "label not underlined": (lambda d: setattr(para(d, "Nơi nhận:").runs[0].font, "underline", False),
+                             "gach_chan.nhan_noi_nhan"),
+    "title not bold": (lambda d: setattr(para(d, "ĐẢNG CỘNG SẢN VIỆT NAM").runs[0], "bold", False),
+                       "dam.tieu_de"),
+    "arial in one run": (lambda d: setattr(para(d, "- Hội nghị chuyên đề.").runs[0].font, "name", "Arial"),
+                         "phong_chu"),
+    "number on page 1": (lambda d: setattr(d.sections[0], "different_first_page_header_footer", False),
+                         "so_trang.trang_dau"),
+    "trích yếu upper-case": (lambda d: set_text(para(d, "thực hiện Đề án"), "Thực hiện Đề án"),
+                             "trich_yeu.chu_dau_thuong"),
+    "no separator": (lambda d: remove(para(d, "-----")), "phan_cach.thieu"),
+}
+
+
+@pytest.mark.parametrize("name", list(DEFECTS))
+def test_each_defect_is_reported_alone(good, tmp_path, name):
+    change, rule = DEFECTS[name]
+    found = variant(good, tmp_path, change)
+    assert rules(found) == {rule}, format_report(found)
+    v = next(v for v in found if v.rule == rule)
+    assert v.element and v.expected and v.found and v.place
+
+
+def test_messages_name_the_place_and_the_fix(good, tmp_path):
+    found = variant(good, tmp_path, DEFECTS["colon after Số"][0])
+    [v] = found
+    assert v.element == "Số, ký hiệu"
+    assert "Số 44-KH/ĐUK" in v.expected and "Số: 44-KH/ĐUK" in v.found
+    assert v.place == "bảng 1, hàng 2, ô 1, đoạn 1"
+    assert format_report(found) == f"Số, ký hiệu: cần {v.expected}, thấy {v.found} ({v.place})"
+    assert set(v.as_dict()) == {"rule", "element", "expected", "found", "place"}
+
+    [v] = variant(good, tmp_path, DEFECTS["month padded"][0])
+    assert "tháng 03" in v.found and "tháng 12" not in v.found and "“tháng 3”" in v.expected
+
+    [v] = variant(good, tmp_path, DEFECTS["state authority"][0])
+    assert "T/M BAN THƯỜNG VỤ" in v.expected
+
+    [v] = variant(good, tmp_path, DEFECTS["archive with colon"][0])
+    assert v.expected == "“- Lưu VP.”"
+
+
+def test_body_violations_are_counted_not_repeated(good, tmp_path):
+    found = variant(good, tmp_path, DEFECTS["body size 13"][0])
+    [v] = found
+    assert v.expected == "cỡ 14"
+    assert v.found.endswith("đoạn cỡ 13") and int(v.found.split()[0]) >= 5
+    assert v.place.startswith("đoạn ") and "đoạn khác" in v.place
+
+
+def test_every_violation_is_reported(good, tmp_path):
+    def change(d):
+        for name in ("left margin 25 mm", "colon after Số", "no star", "archive with colon",
+                     "title not bold", "no separator"):
+            DEFECTS[name][0](d)
+        d.sections[0].top_margin = Mm(25)
+    found = variant(good, tmp_path, change)
+    assert {"le_trai", "le_tren", "so_ky_hieu.dau_hai_cham", "dau_sao.thieu", "noi_nhan.luu",
+            "dam.tieu_de", "phan_cach.thieu"} <= rules(found)
+
+
+def test_rules_come_from_the_profile(good):
+    # The same document against a State-style profile: colon, archive line and authority differ.
+    party = get_profile(PARTY)
+    state = party.model_copy(update={
+        "he_thong": "nha_nuoc",
+        "so_ky_hieu": party.so_ky_hieu.model_copy(update={"mau": "Số: {so}/{loai}-{co_quan}",
+                                                         "mau_du_thao": "Số:      /{loai}-{co_quan}"}),
+        "noi_nhan": party.noi_nhan.model_copy(update={"ket_thuc_dong": ";", "mau_luu": "Lưu: {noi_luu}."}),
+    })
+    found = rules(check_docx(good, state))
+    assert {"so_ky_hieu.dau_hai_cham", "noi_nhan.ket_thuc_dong", "noi_nhan.luu", "quyen_han_ky.mau"} <= found
+
+
+def test_not_an_administrative_document(tmp_path):
+    doc = docx.Document()
+    doc.add_paragraph("Thư gửi bạn")
+    doc.save(tmp_path / "x.docx")
+    assert detect_profile(tmp_path / "x.docx") is None
+    assert rules(check_docx(tmp_path / "x.docx")) == {"he_thong"}
+
+
+def test_check_files_reports_unreadable_files(good, tmp_path):
+    shutil.copy(good, tmp_path / "a.docx")
+    (tmp_path / "b.docx").write_text("không phải docx", encoding="utf-8")
+    results = check_files([tmp_path])
+    assert results[tmp_path / "a.docx"] == []
+    [v] = results[tmp_path / "b.docx"]
+    assert v.rule == "tep"
+    assert format_report([]) == "Không phát hiện lỗi thể thức."
+
+
+# --- A document made by hand: direct formatting only, python-docx's stock template ---------
+
+
+def add(container, text, size=14, bold=False, italic=False, underline=False,
+        align=WD_ALIGN_PARAGRAPH.CENTER, first_line=None, font="Times New Roman"):
+    p = container.add_paragraph()
+    p.alignment = align
+    p.paragraph_format.space_after = Pt(0)
+    if first_line is not None:
+        p.paragraph_format.first_line_indent = first_line
+    if text:
+        run = p.add_run(text)
+        run.bold, run.italic, run.underline = bold, italic, underline
+        run.font.size = Pt(size)
+        if font:
+            run.font.name = font
+    return p
+
+
+def bottom_border(p, indent_mm):
+    ppr = p._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(k), v)
+    bdr.append(bottom)
+    ppr.insert(0, bdr)
+    p.paragraph_format.left_indent = Mm(indent_mm)
+    p.paragraph_format.right_indent = Mm(indent_mm)
+
+
+def page_field(p):
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):
+        run = p.add_run()
+        run.font.name, run.font.size = "Times New Roman", Pt(14)
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._r.append(fld)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            run.text = text
+
+
+def handmade(path: Path, *, number="Số 07-KH/ĐUK", day="Nghệ An, ngày 05 tháng 02 năm 2022",
+             left=30, body_font="Times New Roman") -> Path:
+    doc = docx.Document()
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(20), Mm(20), Mm(left), Mm(15)
+    sec.header_distance = Mm(10)
+
+    head = doc.add_table(rows=2, cols=2)
+    for row in head.rows:
+        row.cells[0].width, row.cells[1].width = Mm(89), Mm(76)
+    left_cell, right_cell = head.cell(0, 0), head.cell(0, 1)
+    left_cell.paragraphs[0]._p.getparent().remove(left_cell.paragraphs[0]._p)
+    right_cell.paragraphs[0]._p.getparent().remove(right_cell.paragraphs[0]._p)
+    add(left_cell, "ĐẢNG BỘ TỈNH NGHỆ AN")
+    add(left_cell, "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", bold=True)
+    add(left_cell, "*")
+    title = add(right_cell, "ĐẢNG CỘNG SẢN VIỆT NAM", size=15, bold=True)
+    bottom_border(title, (76 - 72.9) / 2)
+    for cell, text, italic in ((head.cell(1, 0), number, False), (head.cell(1, 1), day, True)):
+        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+        add(cell, text, italic=italic)
+
+    add(doc, "")
+    add(doc, "KẾ HOẠCH", size=16, bold=True)
+    add(doc, "tổ chức hội nghị sơ kết", bold=True)
+    add(doc, "-----")
+    body = dict(align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=Mm(10))
+    add(doc, "Thực hiện chương trình công tác năm 2022, Ban Thường vụ xây dựng kế hoạch như sau.", **body)
+    add(doc, "I- MỤC ĐÍCH, YÊU CẦU", bold=True, **body)
+    add(doc, "Đánh giá kết quả thực hiện nhiệm vụ, rút ra bài học kinh nghiệm.", **body,
+        font=body_font)
+
+    closing = doc.add_table(rows=1, cols=2)
+    rcell, scell = closing.cell(0, 0), closing.cell(0, 1)
+    for cell in (rcell, scell):
+        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+    add(rcell, "Nơi nhận:", underline=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    add(rcell, "- Các chi bộ trực thuộc,", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+    add(rcell, "- Lưu Văn phòng Đảng ủy.", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+    add(scell, "T/M BAN THƯỜNG VỤ", bold=True)
+    add(scell, "BÍ THƯ")
+    for _ in range(4):
+        add(scell, "")
+    add(scell, "Trần Văn An", bold=True)
+
+    sec.different_first_page_header_footer = True
+    hp = sec.header.paragraphs[0]
+    hp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    page_field(hp)
+    doc.save(path)
+    return path
+
+
+def test_handmade_document_with_direct_formatting(tmp_path):
+    path = handmade(tmp_path / "tay.docx")
+    profile = detect_profile(path)
+    assert profile is not None and profile.ma == PARTY
+    assert check_docx(path) == [], format_report(check_docx(path))
+
+
+def test_handmade_defects(tmp_path):
+    found = check_docx(handmade(tmp_path / "a.docx", number="Số: 7-KH/ĐUK",
+                                day="Nghệ An, ngày 5 tháng 02 năm 2022", left=35, body_font=None))
+    assert rules(found) == {"le_trai", "so_ky_hieu.dau_hai_cham", "so_ky_hieu.dem_so",
+                            "ngay_thang.dem_so", "phong_chu"}, format_report(found)
+    font = next(v for v in found if v.rule == "phong_chu")
+    assert font.found.startswith("Cambria")  # the stock template's theme font, resolved
+    assert font.place == "đoạn 7"
+
+
+def test_page_ranges_can_come_from_the_profile(tmp_path):
+    # A later profile may give a range (le_trai 30, le_trai_toi_da 35): 35 mm is then allowed.
+    party = get_profile(PARTY)
+    ranged = party.model_copy(update={"trang": party.trang.model_copy(update={"le_trai_toi_da": 35})})
+    path = handmade(tmp_path / "a.docx", left=35)
+    assert rules(check_docx(path, party)) == {"le_trai"}
+    assert check_docx(path, ranged) == []
+    [v] = check_docx(handmade(tmp_path / "b.docx", left=36), ranged)
+    assert (v.rule, v.expected, v.found) == ("le_trai", "30–35 mm", "36 mm")
+
+
+def test_handmade_header_in_paragraphs_with_tabs(tmp_path):
+    doc = docx.Document()
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(20), Mm(20), Mm(30), Mm(15)
+    sec.header_distance = Mm(10)
+    p = add(doc, "", align=WD_ALIGN_PARAGRAPH.LEFT)
+    for text, bold, size in (("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", True, 14), ("\t", False, 14),
+                             ("ĐẢNG CỘNG SẢN VIỆT NAM", True, 15)):
+        run = p.add_run(text)
+        run.bold, run.font.size, run.font.name = bold, Pt(size), "Times New Roman"
+    add(doc, "Số 3-KH/ĐUK\tNghệ An, ngày 10 tháng 12 năm 2023", italic=False, align=WD_ALIGN_PARAGRAPH.LEFT)
+    add(doc, "KẾ HOẠCH", size=16, bold=True)
+    doc.save(tmp_path / "tab.docx")
+    found = check_docx(tmp_path / "tab.docx")
+    got = rules(found)
+    assert "so_ky_hieu.dem_so" in got and "dau_sao.thieu" in got
+    assert "nghieng.dia_danh_ngay" in got          # the date typed upright
+    assert "tieu_de.thieu" not in got and "co_quan_ban_hanh.thieu" not in got
+    assert detect_profile(tmp_path / "tab.docx").covers(date(2023, 12, 10))
