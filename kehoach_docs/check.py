@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 import zipfile
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -116,7 +117,7 @@ _DOC_TYPES = (
 
 _REGIME_TITLES = (("dang", "ĐẢNG CỘNG SẢN VIỆT NAM"), ("nha_nuoc", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
 
-# Forms of the signing authority (36-HD point 1.7 / NĐ 30). Not in the profile schema yet.
+# Forms of the signing authority (36-HD point 1.7 / NĐ 30), for profiles that lack `ky.quyen_han`.
 _AUTHORITY_FORMS = {
     "dang": {"TM": "T/M", "KT": "K/T", "TL": "T/L"},
     "nha_nuoc": {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TUQ": "TUQ.", "TU": "TUQ."},
@@ -135,6 +136,7 @@ def _nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+@lru_cache(maxsize=8192)
 def _key(s: str) -> str:
     """Accent- and case-insensitive key for locating text: "ĐẢNG ỦY" → "dang uy"."""
     s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
@@ -196,6 +198,7 @@ class _Resolver:
         self.rpr_default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
         self.ppr_default = styles.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr")
         self.theme = self._theme_fonts(doc)
+        self._chains: dict[tuple, list] = {}
 
     @staticmethod
     def _theme_fonts(doc) -> dict[str, str]:
@@ -212,6 +215,12 @@ class _Resolver:
         return fonts
 
     def chain(self, style_id: str | None, kind: str) -> list:
+        key = (style_id, kind)
+        if key not in self._chains:
+            self._chains[key] = self._chain(style_id, kind)
+        return self._chains[key]
+
+    def _chain(self, style_id: str | None, kind: str) -> list:
         out, seen = [], set()
         if style_id is None or style_id not in self.styles:
             style_id = self.default.get(kind)
@@ -1243,7 +1252,7 @@ class _Checker:
             self.style("ho_ten_ky", name)
 
     def authority(self, line: _Para) -> None:
-        forms = _AUTHORITY_FORMS.get(self.profile.he_thong, {})
+        forms = self.profile.ky.quyen_han or _AUTHORITY_FORMS.get(self.profile.he_thong, {})
         m = _AUTHORITY_RE.match(line.clean)
         assert m is not None
         token = re.sub(r"\s+", "", m.group(1))

@@ -160,6 +160,33 @@ def new_unit(workspace: Path, ten: str, loai: str, ma: str | None) -> None:
     click.echo(f"Đã tạo {path}. Hãy điền số, ngày và người ký rồi chạy: kehoach build {workspace}")
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--profile", "profile_id", help="Bộ thể thức (mặc định: tự nhận từ phần đầu văn bản).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> None:
+    """Kiểm tra thể thức của tệp .docx bất kỳ (do công cụ tạo hay soạn tay)."""
+    from kehoach_docs.check import check_files, format_report
+    from kehoach_docs.profile import get_profile
+
+    for p in paths:
+        _must_exist(p)
+    profile = get_profile(profile_id) if profile_id else None
+    results = check_files(list(paths), profile)
+    bad = sum(1 for v in results.values() if v)
+    if as_json:
+        click.echo(json.dumps({str(k): [x.as_dict() for x in v] for k, v in results.items()},
+                              ensure_ascii=False, indent=2))
+    else:
+        for path, violations in results.items():
+            click.echo(f"{path}: " + ("đúng thể thức." if not violations else f"{len(violations)} lỗi thể thức"))
+            if violations:
+                click.echo(format_report(violations))
+        click.echo(f"Đã kiểm tra {len(results)} tệp: {bad} tệp có lỗi thể thức.")
+    if bad:
+        sys.exit(EXIT_INVALID)
+
+
 @main.group()
 def templates() -> None:
     """Làm việc với mẫu .docx."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from kehoach_docs.context import build_plan_context
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import so_hieu
+from kehoach_docs.layout import MODEL_FILE
 from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.profile import Profile, choose_profile
 from kehoach_docs.schema.common import Due
@@ -20,8 +21,6 @@ from kehoach_docs.schema.unit import UnitModel, UnitProfile
 from kehoach_docs.targets import target_names
 from kehoach_docs.validate import validate
 
-MODEL_FILE = "khung-don-vi.yaml"
-UNITS_DIR = "don-vi"
 PARENT_REF = "ke_hoach_cap_tren"
 
 

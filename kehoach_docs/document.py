@@ -141,7 +141,8 @@ def _at(loaded: Loaded, p: Problem) -> Problem:
 
 def check_file(path: str | Path) -> None:
     """Validate any data file of a workspace (a document, a unit profile or the model)."""
-    from kehoach_docs.derive import MODEL_FILE, load_workbench
+    from kehoach_docs.derive import load_workbench
+    from kehoach_docs.layout import MODEL_FILE
 
     path = Path(path)
     if path.name == MODEL_FILE:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, model_validator
 
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.load import load_yaml
@@ -38,6 +38,20 @@ class Page(Model):
     le_phai: float
     dau_trang: float
     chan_trang: float
+    # Upper ends where a rule set allows a range (NĐ 30: top 20-25, left 30-35 mm…); the
+    # values above are the lower ends, used by the templates. None: a fixed value.
+    le_tren_toi_da: float | None = None
+    le_duoi_toi_da: float | None = None
+    le_trai_toi_da: float | None = None
+    le_phai_toi_da: float | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> "Page":
+        for side in ("le_tren", "le_duoi", "le_trai", "le_phai"):
+            hi = getattr(self, f"{side}_toi_da")
+            if hi is not None and hi < getattr(self, side):
+                raise ValueError(f"{side}_toi_da phải lớn hơn hoặc bằng {side}")
+        return self
 
 
 class BodyText(Model):
@@ -83,9 +97,21 @@ class Element(Model):
     can_le: Align = "trai"
     duong_ke_duoi: float | None = None
     """Length in mm of a solid line under the text (as long as the text for the Party title)."""
+    duong_ke_duoi_ty_le: tuple[float, float] | None = None
+    """A line whose length is a share of the text's width: (min, max), e.g. (0.333, 0.5) for
+    the State body name and trích yếu (1/3 to 1/2 of the text). The text varies per document,
+    so `duong_ke_duoi` stays the length a template draws; this range is the rule itself."""
     chu_dau_thuong: bool = False
     """Starts with a lower-case letter (trích yếu of Party documents)."""
     tu_trang: int | None = None
+
+    @model_validator(mode="after")
+    def _share(self) -> "Element":
+        if self.duong_ke_duoi_ty_le is not None:
+            lo, hi = self.duong_ke_duoi_ty_le
+            if not 0 < lo <= hi <= 1:
+                raise ValueError("duong_ke_duoi_ty_le: hai tỷ lệ trong (0, 1], số đầu không lớn hơn số sau")
+        return self
 
 
 class HeaderTable(Model):
@@ -95,6 +121,8 @@ class HeaderTable(Model):
 
 class Signing(Model):
     dong_trong: int = 4
+    quyen_han: dict[str, str] = {}
+    """Written forms of the signing authorities, by kind: {TM: "T/M", KT: "K/T", TL: "T/L"}."""
 
 
 class Profile(Model):

@@ -7,7 +7,8 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from kehoach_docs.derive import MODEL_FILE, UNITS_DIR, load_workbench
+from kehoach_docs.derive import load_workbench
+from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
 from kehoach_docs.errors import UserError
 from kehoach_docs.targets import value_text
 from kehoach_docs.write import atomic_write

@@ -11,6 +11,7 @@ output a clerk edited by hand, and reports every failure without stopping the ot
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -19,7 +20,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from kehoach_docs.derive import MODEL_FILE, UNITS_DIR
+from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.lock import workspace_lock
 from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
@@ -110,14 +111,21 @@ def default_output(workspace: Path) -> Path:
 
 
 def _render_job(source: Path) -> tuple[bytes | None, list[str], list[Problem]]:
-    """Worker: render one document (runs in a child process)."""
+    """Worker: render one document and check it against its profile (in a child process)."""
+    from kehoach_docs.check import check_docx
     from kehoach_docs.document import prepare, render_bytes
 
     try:
         prepared = prepare(source)
-        return render_bytes(prepared), [str(p) for p in prepared.inputs()], []
+        data = render_bytes(prepared)
     except ProblemList as exc:
         return None, [], exc.problems
+    violations = check_docx(io.BytesIO(data), prepared.profile)
+    if violations:
+        # The template or the profile is at fault, not the clerk's data; say which rule broke.
+        return None, [], [Problem(prepared.template, 0, 0, v.place,
+                                  f"văn bản tạo ra sai thể thức — {v}") for v in violations]
+    return data, [str(p) for p in prepared.inputs()], []
 
 
 class _Hashes:

@@ -194,6 +194,7 @@ def test_rules_come_from_the_profile(good):
         "so_ky_hieu": party.so_ky_hieu.model_copy(update={"mau": "Số: {so}/{loai}-{co_quan}",
                                                          "mau_du_thao": "Số:      /{loai}-{co_quan}"}),
         "noi_nhan": party.noi_nhan.model_copy(update={"ket_thuc_dong": ";", "mau_luu": "Lưu: {noi_luu}."}),
+        "ky": party.ky.model_copy(update={"quyen_han": {"TM": "TM.", "KT": "KT.", "TL": "TL."}}),
     })
     found = rules(check_docx(good, state))
     assert {"so_ky_hieu.dau_hai_cham", "noi_nhan.ket_thuc_dong", "noi_nhan.luu", "quyen_han_ky.mau"} <= found

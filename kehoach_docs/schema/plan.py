@@ -12,6 +12,7 @@ from kehoach_docs.schema.common import (
 
 Regime = Literal["dang", "nha_nuoc"]
 Comparator = Literal[">=", ">", "=", "<=", "top", "tang_bac"]
+Method = Literal["ty_le_don_vi", "ty_le", "trung_binh", "so_luong", "thu_hang", "tang_bac"]
 
 
 class Body(Model):
@@ -52,6 +53,11 @@ class Target(Model):
     """"hang_nam" (each year), "ca_giai_doan" (by the end of the period) or a year."""
     pham_vi: Literal["toan_bo", "moi_co_so"] = "toan_bo"
     """Whole body, or each base unit."""
+    cach_tinh: Method | None = None
+    """How results add up (see docs/bao-cao.md); default from the comparator and unit:
+    top → thu_hang, tang_bac → tang_bac, % → ty_le_don_vi, otherwise so_luong."""
+    doi_tuong: Line = "đơn vị"
+    """What is counted in "58/60 <doi_tuong>": "cấp ủy cơ sở"."""
 
     @model_validator(mode="after")
     def _range(self) -> "Target":
@@ -59,7 +65,16 @@ class Target(Model):
             raise ValueError("gia_tri_den phải lớn hơn hoặc bằng gia_tri")
         if self.so_sanh == "top" and self.don_vi == "%":
             self.don_vi = "hạng"
+        if self.cach_tinh is None:
+            self.cach_tinh = {"top": "thu_hang", "tang_bac": "tang_bac"}.get(
+                self.so_sanh, "ty_le_don_vi" if self.don_vi == "%" else "so_luong")
         return self
+
+    @property
+    def reported_by_units(self) -> bool:
+        """Units report it (else the office reports it for the whole body)."""
+        return self.cach_tinh in ("ty_le_don_vi", "ty_le", "trung_binh") or \
+            (self.cach_tinh == "so_luong" and self.pham_vi == "moi_co_so")
 
 
 class Goal(Model):

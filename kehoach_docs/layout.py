@@ -1,0 +1,12 @@
+"""Names of the files and folders of a workspace (kept light: no imports)."""
+
+MODEL_FILE = "khung-don-vi.yaml"
+"""The model of unit plans, written once by the office."""
+UNITS_DIR = "don-vi"
+"""One profile per base organisation."""
+RESULTS_DIR = "ket-qua"
+"""Results: ket-qua/<năm>/<đơn vị>.yaml, and ket-qua/<năm>/toan-khoi.yaml for the office."""
+REPORTS_DIR = "bao-cao"
+"""The office's reports (sơ kết, tổng kết)."""
+PROFILES_DIR = "the-thuc"
+"""Extra profiles of a workspace (rules as data)."""

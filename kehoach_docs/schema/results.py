@@ -1,0 +1,83 @@
+"""Schema of results: one file per unit per year (ket-qua/<năm>/<đơn vị>.yaml), and the
+office's own figures for whole-body targets (ket-qua/<năm>/toan-khoi.yaml).
+
+Each value under `chi_tieu` is tied to a target of the plan by its id; its shape follows
+the target's method (cach_tinh):
+    ty_le_don_vi   true / false        the unit met it (e.g. issued its plan)
+    ty_le          {dat: 950, tong: 1000}   counts (TTHC on time / total)
+    trung_binh     93.5                 a percentage (satisfaction)
+    so_luong       2                    a count (models; or classes for the whole body)
+    thu_hang       12                   a rank (PAR INDEX…), office file only
+    tang_bac       30                   this year's rank (SIPAS), office file only
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from kehoach_docs.schema.common import Date, Id, Line, Model, Text
+
+OFFICE_FILE = "toan-khoi"
+
+
+class Counts(Model):
+    dat: int = Field(ge=0)
+    tong: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _not_more_than_total(self) -> "Counts":
+        if self.dat > self.tong:
+            raise ValueError(f"số đạt ({self.dat}) lớn hơn tổng số ({self.tong})")
+        return self
+
+
+Value = bool | Counts | float
+
+
+class Model_(Model):
+    """A "Dân vận khéo" model or bright spot built this year."""
+
+    ten: Line
+    chi_tieu: Id
+    """The target it counts toward: mo_hinh_dan_van_kheo, diem_sang_…"""
+    linh_vuc: Line | None = None
+
+
+class PlanIssued(Model):
+    so: int | None = Field(default=None, ge=1)
+    ngay: Date
+
+
+class Sessions(Model):
+    """Quán triệt / training sessions: how many, and attendance."""
+
+    so_buoi: int = Field(ge=0)
+    so_nguoi_du: int = Field(default=0, ge=0)
+    tong_so_nguoi: int | None = Field(default=None, ge=0)
+
+
+class Commendation(Model):
+    ten: Line
+    loai: Literal["tap_the", "ca_nhan"]
+    thanh_tich: Line | None = None
+    hinh_thuc: Line | None = None
+    de_nghi: bool = False
+    """Proposed for commendation at the final summary."""
+
+
+class Results(Model):
+    """One unit's (or the office's) results for one year."""
+
+    nam: int = Field(ge=2000, le=2100)
+    ngay_bao_cao: Date | None = None
+    ke_hoach: PlanIssued | None = None
+    """Its own implementation plan, when issued this year."""
+    chi_tieu: dict[Id, Value] = {}
+    mo_hinh: list[Model_] = []
+    quan_triet: Sessions | None = None
+    tap_huan: Sessions | None = None
+    khen_thuong: list[Commendation] = []
+    ket_qua_noi_bat: list[Text] = []
+    han_che: list[Text] = []
