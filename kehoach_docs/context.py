@@ -22,7 +22,7 @@ from kehoach_docs.format import (
 )
 from kehoach_docs.profile import Profile
 from kehoach_docs.schema.common import Due
-from kehoach_docs.schema.plan import CitedDocument, Plan
+from kehoach_docs.schema.plan import Body, CitedDocument, Plan, Signer
 
 DOC_TYPE_NAMES = {"KH": "Kế hoạch", "BC": "Báo cáo"}
 
@@ -171,109 +171,136 @@ def _paragraphs(text: str) -> list[str]:
     return [part.strip() for part in text.split("\n") if part.strip()]
 
 
+class BodyWriter:
+    """Turns data text into numbered body paragraphs by the profile's rules."""
+
+    def __init__(self, expander: TextExpander, profile: Profile) -> None:
+        self.ex = expander
+        self.profile = profile
+        self.rules = profile.danh_so
+        self.bullet = self.rules.gach_dau_dong
+
+    def paras(self, texts: list[str], loc: tuple, prefix: str = "",
+              extra: dict[str, str] | None = None, each: bool = True) -> list[Paragraph]:
+        """Body paragraphs; `prefix` ("- ", "1. ") starts each item, or only the first."""
+        out = []
+        for i, text in enumerate(texts):
+            for j, part in enumerate(_paragraphs(self.ex.expand(text, loc + (i,), extra))):
+                lead = prefix if j == 0 and (each or i == 0) else ""
+                out.append(Paragraph(kieu="doan", van_ban=lead + part))
+        return out
+
+    def numbered(self, n: int) -> str:
+        return self.rules.cap2.format(so=n) + " "
+
+    def heading(self, n: int, text: str) -> Paragraph:
+        return Paragraph(kieu="cap2", van_ban=self.numbered(n) + text)
+
+    def numbered_items(self, texts: list[str], loc: tuple) -> list[Paragraph]:
+        out: list[Paragraph] = []
+        for i, text in enumerate(texts):
+            out += self.paras([text], loc + (i,), self.numbered(i + 1))
+        return out
+
+    def sections(self, parts: list[tuple[str, str, list[Paragraph]]]) -> list[Section]:
+        """Number the non-empty sections "I-", "II-"… in order."""
+        out = []
+        for key, title, body in parts:
+            if not body:
+                continue
+            so = self.rules.cap1.format(la_ma=la_ma(len(out) + 1))
+            title = in_hoa(title)
+            out.append(Section(ma=key, so=so, tieu_de=title, dong_tieu_de=f"{so} {title}", doan=body))
+        return out
+
+    def recipients(self, recipients: list, luu: str, loc: tuple = ("noi_nhan",)) -> list[str]:
+        rr = self.profile.noi_nhan
+        out = []
+        for i, r in enumerate(recipients):
+            name = self.ex.expand(r.ten, loc + (i,))
+            out.append(f"{self.bullet}{name}" + (f" ({r.muc_dich})" if r.muc_dich else "") + rr.ket_thuc_dong)
+        out.append(self.bullet + rr.mau_luu.format(noi_luu=luu))
+        return out
+
+    def document(self, *, co_quan: Body, loai_van_ban: str, so: int | None, ngay: date,
+                 dia_danh: str, trich_yeu: str, mo_dau: list[Paragraph], phan: list[Section],
+                 ket_thuc: list[Paragraph], noi_nhan: list[str], nguoi_ky: Signer) -> dict[str, Any]:
+        """The fields every document shares: header, title, body, recipients, signer."""
+        profile = self.profile
+        el = profile.phan_tu
+        ten_loai = DOC_TYPE_NAMES[loai_van_ban]
+        so_ky_hieu = number_symbol(profile, so, loai_van_ban, co_quan.ky_hieu)
+        if el["trich_yeu"].chu_dau_thuong:
+            trich_yeu = viet_thuong_dau(trich_yeu)
+        return dict(
+            tieu_de=el["tieu_de"].noi_dung or "",
+            tieu_ngu=_fixed(el, "tieu_ngu"),
+            co_quan_cap_tren=in_hoa(co_quan.cap_tren) if co_quan.cap_tren else "",
+            co_quan_ban_hanh=in_hoa(co_quan.ten),
+            dau_sao=_fixed(el, "dau_sao"),
+            so_ky_hieu=so_ky_hieu,
+            dia_danh_ngay=dia_danh_ngay(dia_danh, ngay),
+            ten_loai=in_hoa(ten_loai),
+            trich_yeu=trich_yeu,
+            phan_cach=_fixed(el, "phan_cach"),
+            mo_dau=[p.van_ban for p in mo_dau],
+            phan=phan,
+            ket_thuc=[p.van_ban for p in ket_thuc],
+            nhan_noi_nhan=el["nhan_noi_nhan"].noi_dung or "",
+            noi_nhan=noi_nhan,
+            nguoi_ky=SignerContext(quyen_han=nguoi_ky.quyen_han or "", ky_thay=nguoi_ky.ky_thay or "",
+                                   chuc_vu=nguoi_ky.chuc_vu, ho_ten=nguoi_ky.ho_ten),
+            tai_lieu=DocumentInfo(
+                tieu_de=f"{ten_loai} {so_ky_hieu.removeprefix('Số').lstrip(': ')}".strip(),
+                chu_de=trich_yeu, tac_gia=co_quan.ten, ngay=ngay, ngon_ngu=profile.ngon_ngu),
+        )
+
+
 def build_plan_context(plan: Plan, profile: Profile, names: dict[str, str] | None = None
                        ) -> tuple[DocumentContext, list[tuple[tuple, str]]]:
     """Context of a plan, and the problems found (field path, message) in the data's text.
     `names` are extra [[name]] placeholders (a unit's name, its target values…)."""
     ex = TextExpander(plan.can_cu, profile, names)
-    rules = profile.danh_so
-    bullet = rules.gach_dau_dong
+    w = BodyWriter(ex, profile)
 
-    def paras(texts: list[str], loc: tuple, prefix: str = "",
-              extra: dict[str, str] | None = None, each: bool = True) -> list[Paragraph]:
-        """Body paragraphs; `prefix` ("- ", "1. ") starts each item, or only the first."""
-        out = []
-        for i, text in enumerate(texts):
-            for j, part in enumerate(_paragraphs(ex.expand(text, loc + (i,), extra))):
-                lead = prefix if j == 0 and (each or i == 0) else ""
-                out.append(Paragraph(kieu="doan", van_ban=lead + part))
-        return out
+    tasks: list[Paragraph] = []
+    for i, task in enumerate(plan.nhiem_vu):
+        loc = ("nhiem_vu", i)
+        tasks.append(w.heading(i + 1, ex.expand(task.ten, loc + ("ten",))))
+        tasks += w.paras(task.doan, loc + ("doan",))
+        tasks += w.paras(task.y, loc + ("y",), w.bullet)
+    timeline: list[Paragraph] = []
+    for i, year in enumerate(plan.lo_trinh):
+        timeline.append(w.heading(i + 1, f"Năm {year.nam}"))
+        for j, act in enumerate(year.hoat_dong):
+            extra = {"han": due_text(act.han), "han.dai": due_text(act.han, long=True)} if act.han else {}
+            text = act.noi_dung
+            if act.han and "[[han" not in text:
+                # Deadline not placed by the clerk: append it in brackets before the full stop.
+                text = re.sub(r"\.?$", f" ({extra['han']}).", text.rstrip(), count=1)
+            timeline += w.paras([text], ("lo_trinh", i, "hoat_dong", j),
+                                w.bullet if act.gach_dau_dong else "", extra)
+    duties: list[Paragraph] = []
+    for i, duty in enumerate(plan.to_chuc_thuc_hien):
+        duties += w.paras(duty.doan, ("to_chuc_thuc_hien", i, "doan"), w.numbered(i + 1), each=False)
 
-    def numbered(n: int) -> str:
-        return rules.cap2.format(so=n) + " "
-
-    sections: list[tuple[str, list[Paragraph]]] = []
-    if plan.muc_dich_yeu_cau:
-        body = []
-        for i, text in enumerate(plan.muc_dich_yeu_cau):
-            body += paras([text], ("muc_dich_yeu_cau", i), numbered(i + 1))
-        sections.append(("muc_dich_yeu_cau", body))
-    if plan.muc_tieu:
-        body = []
-        for i, goal in enumerate(plan.muc_tieu):
-            body += paras([goal.noi_dung], ("muc_tieu", i, "noi_dung"), numbered(i + 1))
-        sections.append(("muc_tieu", body))
-    if plan.nhiem_vu:
-        body = []
-        for i, task in enumerate(plan.nhiem_vu):
-            loc = ("nhiem_vu", i)
-            body.append(Paragraph(kieu="cap2", van_ban=numbered(i + 1) + ex.expand(task.ten, loc + ("ten",))))
-            body += paras(task.doan, loc + ("doan",))
-            body += paras(task.y, loc + ("y",), bullet)
-        sections.append(("nhiem_vu", body))
-    if plan.lo_trinh:
-        body = []
-        for i, year in enumerate(plan.lo_trinh):
-            body.append(Paragraph(kieu="cap2", van_ban=f"{numbered(i + 1)}Năm {year.nam}"))
-            for j, act in enumerate(year.hoat_dong):
-                extra = {"han": due_text(act.han), "han.dai": due_text(act.han, long=True)} \
-                    if act.han else {}
-                text = act.noi_dung
-                if act.han and "[[han" not in text:
-                    # Deadline not placed by the clerk: append it in brackets before the full stop.
-                    text = re.sub(r"\.?$", f" ({extra['han']}).", text.rstrip(), count=1)
-                body += paras([text], ("lo_trinh", i, "hoat_dong", j),
-                              bullet if act.gach_dau_dong else "", extra)
-        sections.append(("lo_trinh", body))
-    if plan.to_chuc_thuc_hien:
-        body = []
-        for i, duty in enumerate(plan.to_chuc_thuc_hien):
-            body += paras(duty.doan, ("to_chuc_thuc_hien", i, "doan"), numbered(i + 1), each=False)
-        sections.append(("to_chuc_thuc_hien", body))
-
-    overrides = plan.tieu_de_phan.model_dump()
-    phan = []
-    for n, (key, body) in enumerate(sections, 1):
-        title = in_hoa(overrides.get(key) or DEFAULT_SECTION_TITLES[key])
-        so = rules.cap1.format(la_ma=la_ma(n))
-        phan.append(Section(ma=key, so=so, tieu_de=title, dong_tieu_de=f"{so} {title}", doan=body))
-
-    rr = profile.noi_nhan
-    recipients = []
-    for i, r in enumerate(plan.noi_nhan):
-        name = ex.expand(r.ten, ("noi_nhan", i))
-        recipients.append(f"{bullet}{name}" + (f" ({r.muc_dich})" if r.muc_dich else "") + rr.ket_thuc_dong)
-    recipients.append(bullet + rr.mau_luu.format(noi_luu=plan.luu))
-
-    el = profile.phan_tu
-    ten_loai = DOC_TYPE_NAMES[plan.loai_van_ban]
-    so_ky_hieu = number_symbol(profile, plan.so, plan.loai_van_ban, plan.co_quan.ky_hieu)
-    trich_yeu = ex.expand(plan.trich_yeu, ("trich_yeu",))
-    if el["trich_yeu"].chu_dau_thuong:
-        trich_yeu = viet_thuong_dau(trich_yeu)
-    ctx = DocumentContext(
-        tieu_de=el["tieu_de"].noi_dung or "",
-        tieu_ngu=_fixed(el, "tieu_ngu"),
-        co_quan_cap_tren=in_hoa(plan.co_quan.cap_tren) if plan.co_quan.cap_tren else "",
-        co_quan_ban_hanh=in_hoa(plan.co_quan.ten),
-        dau_sao=_fixed(el, "dau_sao"),
-        so_ky_hieu=so_ky_hieu,
-        dia_danh_ngay=dia_danh_ngay(plan.dia_danh, plan.ngay),
-        ten_loai=in_hoa(ten_loai),
-        trich_yeu=trich_yeu,
-        phan_cach=_fixed(el, "phan_cach"),
-        mo_dau=[p.van_ban for p in paras(plan.mo_dau, ("mo_dau",))],
-        phan=phan,
-        ket_thuc=[p.van_ban for p in paras(plan.ket_thuc, ("ket_thuc",))],
-        nhan_noi_nhan=el["nhan_noi_nhan"].noi_dung or "",
-        noi_nhan=recipients,
-        nguoi_ky=SignerContext(quyen_han=plan.nguoi_ky.quyen_han or "",
-                               ky_thay=plan.nguoi_ky.ky_thay or "",
-                               chuc_vu=plan.nguoi_ky.chuc_vu, ho_ten=plan.nguoi_ky.ho_ten),
-        tai_lieu=DocumentInfo(
-            tieu_de=f"{ten_loai} {so_ky_hieu.removeprefix('Số').lstrip(': ')}".strip(),
-            chu_de=trich_yeu, tac_gia=plan.co_quan.ten, ngay=plan.ngay, ngon_ngu=profile.ngon_ngu),
-    )
+    titles = {k: v for k, v in plan.tieu_de_phan.model_dump().items() if v}
+    title = lambda key: titles.get(key) or DEFAULT_SECTION_TITLES[key]  # noqa: E731
+    phan = w.sections([
+        ("muc_dich_yeu_cau", title("muc_dich_yeu_cau"), w.numbered_items(plan.muc_dich_yeu_cau, ("muc_dich_yeu_cau",))),
+        ("muc_tieu", title("muc_tieu"),
+         [p for i, g in enumerate(plan.muc_tieu)
+          for p in w.paras([g.noi_dung], ("muc_tieu", i, "noi_dung"), w.numbered(i + 1))]),
+        ("nhiem_vu", title("nhiem_vu"), tasks),
+        ("lo_trinh", title("lo_trinh"), timeline),
+        ("to_chuc_thuc_hien", title("to_chuc_thuc_hien"), duties),
+    ])
+    ctx = DocumentContext(**w.document(
+        co_quan=plan.co_quan, loai_van_ban=plan.loai_van_ban, so=plan.so, ngay=plan.ngay,
+        dia_danh=plan.dia_danh, trich_yeu=ex.expand(plan.trich_yeu, ("trich_yeu",)),
+        mo_dau=w.paras(plan.mo_dau, ("mo_dau",)), phan=phan,
+        ket_thuc=w.paras(plan.ket_thuc, ("ket_thuc",)),
+        noi_nhan=w.recipients(plan.noi_nhan, plan.luu), nguoi_ky=plan.nguoi_ky))
     return ctx, ex.problems
 
 

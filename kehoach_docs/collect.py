@@ -1,0 +1,156 @@
+"""Collect a workspace's units and results, checked against the plan's targets.
+
+    ket-qua/<năm>/<đơn vị>.yaml    one unit's results for one year (đơn vị = its profile's stem)
+    ket-qua/<năm>/toan-khoi.yaml   the office's figures for whole-body targets
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kehoach_docs.aggregate import UnitInfo
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.layout import RESULTS_DIR, UNITS_DIR
+from kehoach_docs.load import Loaded, dotted, load_yaml
+from kehoach_docs.schema.plan import Target
+from kehoach_docs.schema.results import OFFICE_FILE, Counts, Results
+from kehoach_docs.schema.unit import UnitProfile
+from kehoach_docs.validate import validate
+
+SHAPES = {
+    "ty_le_don_vi": "true hoặc false",
+    "ty_le": "dạng {dat: <số đạt>, tong: <tổng số>}",
+    "trung_binh": "một tỷ lệ phần trăm (0-100)",
+    "so_luong": "một số lượng (số nguyên không âm)",
+    "thu_hang": "thứ hạng (số nguyên từ 1)",
+    "tang_bac": "thứ hạng của năm (số nguyên từ 1)",
+}
+
+
+@dataclass
+class Unit:
+    info: UnitInfo
+    path: Path
+    profile: UnitProfile
+
+
+@dataclass
+class Collected:
+    units: list[Unit]
+    reports: dict[int, dict[str, Results]] = field(default_factory=dict)
+    office: dict[int, Results] = field(default_factory=dict)
+    files: dict[tuple[int, str], Path] = field(default_factory=dict)
+
+    @property
+    def infos(self) -> list[UnitInfo]:
+        return [u.info for u in self.units]
+
+
+def load_units(workspace: Path) -> list[Unit]:
+    units, problems = [], []
+    for path in sorted((workspace / UNITS_DIR).glob("*.yaml")):
+        try:
+            profile = validate(load_yaml(path), UnitProfile)
+        except ProblemList as exc:
+            problems += exc.problems
+            continue
+        units.append(Unit(UnitInfo(path.stem, profile.ten), path, profile))
+    if problems:
+        raise ProblemList(problems)
+    return units
+
+
+def result_files(workspace: Path, years: list[int] | None = None) -> list[Path]:
+    root = workspace / RESULTS_DIR
+    files = []
+    for folder in sorted(root.glob("*")):
+        if folder.is_dir() and (years is None or (folder.name.isdigit() and int(folder.name) in years)):
+            files += sorted(folder.glob("*.yaml"))
+    return files
+
+
+def collect(workspace: Path, targets: list[Target], years: list[int] | None = None) -> Collected:
+    """Units and their results for `years` (all years when None); every problem at once."""
+    units = load_units(workspace)
+    known_units = {u.info.ma for u in units}
+    by_id = {t.ma: t for t in targets}
+    out = Collected(units)
+    problems: list[Problem] = []
+    for path in result_files(workspace, years):
+        folder = path.parent.name
+        if not folder.isdigit():
+            problems.append(Problem(path, 0, 0, "", f"Thư mục '{folder}' phải là một năm, ví dụ ket-qua/2022/."))
+            continue
+        stem = path.stem
+        if stem != OFFICE_FILE and stem not in known_units:
+            guess = difflib.get_close_matches(stem, sorted(known_units), n=1)
+            problems.append(Problem(path, 0, 0, "", f"Không có đơn vị '{stem}' trong {UNITS_DIR}/" +
+                                    (f"; có phải '{guess[0]}'?" if guess else ".")))
+            continue
+        try:
+            loaded = load_yaml(path)
+            results = validate(loaded, Results)
+        except ProblemList as exc:
+            problems += exc.problems
+            continue
+        found = check_results(loaded, results, by_id, int(folder), office=stem == OFFICE_FILE)
+        if found:
+            problems += found
+            continue
+        if stem == OFFICE_FILE:
+            out.office[results.nam] = results
+        else:
+            out.reports.setdefault(results.nam, {})[stem] = results
+        out.files[(results.nam, stem)] = path
+    if problems:
+        raise ProblemList(problems)
+    return out
+
+
+def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], year: int,
+                  office: bool) -> list[Problem]:
+    """Each value tied to a known target and shaped by the target's method."""
+    problems = []
+
+    def fail(loc: tuple, message: str) -> None:
+        line, col = loaded.where(loc)
+        problems.append(Problem(loaded.path, line, col, dotted(loc), message))
+
+    if results.nam != year:
+        fail(("nam",), f"Năm {results.nam} khác thư mục ket-qua/{year}/.")
+    for ma, value in results.chi_tieu.items():
+        t = targets.get(ma)
+        if t is None:
+            guess = difflib.get_close_matches(ma, sorted(targets), n=1)
+            fail(("chi_tieu", ma), f"Chỉ tiêu '{ma}' không có trong kế hoạch." +
+                 (f" Có phải ý bạn là '{guess[0]}'?" if guess else ""))
+            continue
+        if not office and not t.reported_by_units:
+            fail(("chi_tieu", ma), f"Chỉ tiêu '{ma}' do Văn phòng báo cáo cho toàn Khối "
+                                   f"(tệp {OFFICE_FILE}.yaml), không do đơn vị báo cáo.")
+            continue
+        if not _shape_ok(t.cach_tinh, value):
+            fail(("chi_tieu", ma), f"Kết quả của chỉ tiêu '{ma}' phải là {SHAPES[t.cach_tinh]}.")
+    for i, m in enumerate(results.mo_hinh):
+        t = targets.get(m.chi_tieu)
+        if t is None or t.cach_tinh != "so_luong" or t.pham_vi != "moi_co_so":
+            countable = sorted(k for k, v in targets.items() if v.cach_tinh == "so_luong" and v.pham_vi == "moi_co_so")
+            fail(("mo_hinh", i, "chi_tieu"), f"'{m.chi_tieu}' không phải chỉ tiêu đếm mô hình; dùng: "
+                                             f"{', '.join(countable)}.")
+    return problems
+
+
+def _shape_ok(method: str, value: object) -> bool:
+    if method == "ty_le_don_vi":
+        return isinstance(value, bool)
+    if method == "ty_le":
+        return isinstance(value, Counts)
+    if isinstance(value, (bool, Counts)):
+        return False
+    if method == "trung_binh":
+        return 0 <= value <= 100
+    if method == "so_luong":
+        return value >= 0 and float(value).is_integer()
+    return value >= 1 and float(value).is_integer()
