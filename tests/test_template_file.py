@@ -1,7 +1,8 @@
-"""The committed Party plan template (templates/ke-hoach-dang.docx) is lean, valid, current
-with its profile, and renders with docxtpl into the expected paragraphs.
+"""The committed plan templates (templates/ke-hoach-dang.docx from the Party profile,
+templates/ke-hoach-nha-nuoc.docx from the State profile) are lean, valid, current with their
+profiles, and render with docxtpl into the expected paragraphs.
 
-No LibreOffice here (tests/test_pdf.py covers PDF output); everything runs in about 2 s.
+No LibreOffice here (tests/test_pdf.py covers PDF output); everything runs in a few seconds.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from kehoach_docs.document import DEFAULT_TEMPLATES
 from kehoach_docs.profile import get_profile
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "templates" / "ke-hoach-dang.docx"
 TWIPS_PER_MM = 56.6929
+PARTY, STATE = "dang-hd36-2018", "nha-nuoc-nd30-2020"
 
 
 def _load_tool():
@@ -39,34 +41,47 @@ def _load_tool():
 mt = _load_tool()
 
 
-@pytest.fixture(scope="module")
-def profile():
-    return get_profile("dang-hd36-2018")
+@pytest.fixture(scope="module", params=[PARTY, STATE])
+def profile(request):
+    return get_profile(request.param)
 
 
 @pytest.fixture(scope="module")
-def parts() -> dict[str, bytes]:
-    with zipfile.ZipFile(TEMPLATE) as zf:
+def template(profile) -> Path:
+    return mt.TEMPLATES_DIR / mt.TEMPLATES[profile.ma]
+
+
+@pytest.fixture(scope="module")
+def parts(template) -> dict[str, bytes]:
+    with zipfile.ZipFile(template) as zf:
         return {name: zf.read(name) for name in zf.namelist()}
 
 
-def test_committed_template_is_current(profile, tmp_path):
+def test_one_template_per_profile_under_the_renderer_names():
+    # The generator writes the files the renderer picks by regime.
+    by_regime = {get_profile(ma).he_thong: name for ma, name in mt.TEMPLATES.items()}
+    assert by_regime == {regime: name for (kind, regime), name in DEFAULT_TEMPLATES.items()
+                         if kind == "KH"}
+    assert mt.main(["--check"]) == 0
+
+
+def test_committed_template_is_current(profile, template, tmp_path):
     fresh = mt.template_bytes(profile)
-    committed = TEMPLATE.read_bytes()
+    committed = template.read_bytes()
     if committed != fresh:
-        with zipfile.ZipFile(io.BytesIO(fresh)) as a, zipfile.ZipFile(TEMPLATE) as b:
+        with zipfile.ZipFile(io.BytesIO(fresh)) as a, zipfile.ZipFile(template) as b:
             stale = [n for n in a.namelist()
                      if n not in b.namelist() or a.read(n) != b.read(n)]
-        pytest.fail(f"{TEMPLATE.name} is stale (parts differing: {stale or 'zip bytes only'}); "
+        pytest.fail(f"{template.name} is stale (parts differing: {stale or 'zip bytes only'}); "
                     "run: python tools/make_templates.py")
     # The importable entry point writes the same bytes, and twice the same.
     out = mt.build_template(profile, tmp_path / "t.docx")
     assert out.read_bytes() == fresh == mt.template_bytes(profile)
 
 
-def test_package_is_lean_and_deterministic():
-    assert TEMPLATE.stat().st_size < 40 * 1024
-    with zipfile.ZipFile(TEMPLATE) as zf:
+def test_package_is_lean_and_deterministic(template):
+    assert template.stat().st_size < 40 * 1024
+    with zipfile.ZipFile(template) as zf:
         infos = zf.infolist()
     assert [i.filename for i in infos][:2] == ["[Content_Types].xml", "_rels/.rels"]
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
@@ -82,14 +97,16 @@ def test_every_part_is_well_formed_xml(parts):
         etree.fromstring(data, strict)  # raises XMLSyntaxError on any fault
 
 
-def test_core_properties_are_fixed(parts):
+def test_core_properties_are_fixed(profile, parts):
     core = parts["docProps/core.xml"].decode("utf-8")
-    assert "<dc:title>Mẫu kế hoạch (Đảng)</dc:title>" in core
+    title = {"dang": "Mẫu kế hoạch (Đảng)", "nha_nuoc": "Mẫu kế hoạch (Nhà nước)"}[profile.he_thong]
+    assert f"<dc:title>{title}</dc:title>" in core
+    assert f"<cp:keywords>{profile.ma}</cp:keywords>" in core
     assert "dcterms:created" not in core and "dcterms:modified" not in core
 
 
-def test_section_matches_profile(profile):
-    doc = Document(str(TEMPLATE))
+def test_section_matches_profile(profile, template):
+    doc = Document(str(template))
     assert len(doc.sections) == 1
     sec, page = doc.sections[0], profile.trang
     for got, want in [(sec.page_width, page.rong), (sec.page_height, page.cao),
@@ -107,8 +124,21 @@ def test_section_matches_profile(profile):
     assert "".join(sec.first_page_header._element.itertext()) == ""
 
 
-def test_styles_carry_profile_values(profile):
-    doc = Document(str(TEMPLATE))
+def test_style_set_follows_the_profile_elements(profile, template):
+    doc = Document(str(template))
+    ids = {s.style_id for s in doc.styles}
+    keys = mt.style_keys(profile)
+    assert set(keys) == set(mt.STYLE_KEYS) & set(profile.phan_tu)
+    for key in mt.OPTIONAL_KEYS:
+        assert (key in ids) is (key in profile.phan_tu), key
+    if profile.ma == STATE:
+        assert "tieu_ngu" in keys and "dau_sao" not in keys and "phan_cach" not in keys
+    else:
+        assert "tieu_ngu" not in keys and "dau_sao" in keys and "phan_cach" in keys
+
+
+def test_styles_carry_profile_values(profile, template):
+    doc = Document(str(template))
     font = profile.phong_chu
     rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(f"{qn('w:rPrDefault')}/"
                                                                       f"{qn('w:rPr')}")
@@ -118,7 +148,7 @@ def test_styles_carry_profile_values(profile):
     assert int(rpr_default.find(qn("w:sz")).get(qn("w:val"))) == round(profile.than_van_ban.co * 2)
     align = {"trai": WD_ALIGN_PARAGRAPH.LEFT, "giua": WD_ALIGN_PARAGRAPH.CENTER,
              "phai": WD_ALIGN_PARAGRAPH.RIGHT, "deu": WD_ALIGN_PARAGRAPH.JUSTIFY}
-    for key in mt.STYLE_KEYS:
+    for key in mt.style_keys(profile):
         el = profile.phan_tu[key]
         style = doc.styles[key]
         assert style.style_id == key and style.name == key
@@ -132,19 +162,66 @@ def test_styles_carry_profile_values(profile):
         pf = doc.styles[key].paragraph_format
         assert pf.first_line_indent.mm == pytest.approx(body.thut_dau_dong, abs=0.1)
         assert pf.space_before.pt == body.gian_doan_truoc
-        assert pf.line_spacing_rule == WD_LINE_SPACING.EXACTLY
-        assert pf.line_spacing.pt == body.gian_dong
+        assert pf.space_after.pt == body.gian_doan_sau
+        if body.gian_dong:
+            assert pf.line_spacing_rule == WD_LINE_SPACING.EXACTLY
+            assert pf.line_spacing.pt == body.gian_dong
+        else:  # a multiple of single spacing (State: single = 1.0)
+            assert pf.line_spacing == (body.boi_so_dong or 1.0)
     for key in ("tieu_de", "co_quan_ban_hanh", "noi_nhan", "ho_ten_ky", "so_trang"):
         pf = doc.styles[key].paragraph_format
         assert (pf.space_before.pt, pf.space_after.pt, pf.line_spacing) == (0, 0, 1.0)
+
+
+def test_state_values_from_nd30():
+    """The NĐ 30 rules that set the State template apart, as the profile states them."""
+    profile = get_profile(STATE)
+    template = mt.TEMPLATES_DIR / mt.TEMPLATES[STATE]
+    el = profile.phan_tu
+    assert profile.he_thong == "nha_nuoc" and str(profile.hieu_luc.tu) == "2020-03-05"
+    assert (profile.trang.le_tren, profile.trang.le_duoi, profile.trang.le_trai,
+            profile.trang.le_phai) == (20, 20, 30, 15)
+    assert (profile.trang.le_tren_toi_da, profile.trang.le_duoi_toi_da,
+            profile.trang.le_trai_toi_da, profile.trang.le_phai_toi_da) == (25, 25, 35, 20)
+    assert profile.than_van_ban.thut_dau_dong == 12.7 and profile.than_van_ban.gian_dong is None
+    # Mục V footnote: Quốc hiệu, Tiêu ngữ and the date move together (12/13/13 or 13/14/14).
+    assert (el["tieu_de"].co, el["tieu_ngu"].co, el["dia_danh_ngay"].co) in ((12, 13, 13), (13, 14, 14))
+    assert el["so_ky_hieu"].co == 13
+    assert el["nhan_noi_nhan"].dam and el["nhan_noi_nhan"].nghieng and el["nhan_noi_nhan"].co == 12
+    assert not el["nhan_noi_nhan"].gach_chan and el["noi_nhan"].co == 11
+    assert el["chuc_vu_ky"].dam and not el["trich_yeu"].chu_dau_thuong
+    for key in ("co_quan_ban_hanh", "trich_yeu"):
+        lo, hi = el[key].duong_ke_duoi_ty_le
+        assert (lo, hi) == pytest.approx((1 / 3, 1 / 2), abs=0.001)
+    # The header row holds "CỘNG HÒA…" and "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN" on one line each:
+    # widths measured in a LibreOffice PDF at the profile's sizes (bold 12: 88.2 / 72.4 mm).
+    assert profile.bang_dau.cot_phai >= 88.2 + 1 and profile.bang_dau.cot_trai >= 72.4 + 1
+    # The line under the body name is 1/3-1/2 of that name's width.
+    assert lo * 72.4 <= el["co_quan_ban_hanh"].duong_ke_duoi <= hi * 72.4
+    doc = Document(str(template))
+    assert doc.styles["nhan_noi_nhan"].font.bold and doc.styles["nhan_noi_nhan"].font.italic
 
 
 def _twips(el, tag: str) -> int:
     return int(el.get(qn(tag)))
 
 
-def test_tables_and_title_line(profile):
-    doc = Document(str(TEMPLATE))
+def _rules(paragraphs) -> list:
+    return [p for p in paragraphs
+            if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None]
+
+
+def _rule_length_mm(rule, width: int) -> float:
+    border = rule._p.pPr.find(qn("w:pBdr"))[0]
+    assert border.tag == qn("w:top")
+    assert border.get(qn("w:val")) == "single" and border.get(qn("w:sz")) == "6"
+    ind = rule._p.pPr.find(qn("w:ind"))
+    assert abs(_twips(ind, "w:left") - _twips(ind, "w:right")) <= 1  # centred
+    return (width - _twips(ind, "w:left") - _twips(ind, "w:right")) / TWIPS_PER_MM
+
+
+def test_tables_and_lines(profile, template):
+    doc = Document(str(template))
     header, closing = doc.tables
     for tbl in (header, closing):
         tbl_pr = tbl._tbl.tblPr
@@ -158,18 +235,33 @@ def test_tables_and_title_line(profile):
                     round(profile.bang_dau.cot_phai * TWIPS_PER_MM)]
     content_mm = profile.trang.rong - profile.trang.le_trai - profile.trang.le_phai
     closing_grid = [_twips(g, "w:w") for g in closing._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert closing_grid == [round(profile.bang_ky.cot_trai * TWIPS_PER_MM),
+                            round(profile.bang_ky.cot_phai * TWIPS_PER_MM)]
     assert sum(closing_grid) / TWIPS_PER_MM == pytest.approx(content_mm, abs=0.1)
-    # The line under "ĐẢNG CỘNG SẢN VIỆT NAM": cell width − indents = duong_ke_duoi.
-    cell = header.cell(0, 1)
-    rules = [p for p in cell.paragraphs if p._p.pPr.find(qn("w:pBdr")) is not None]
-    assert len(rules) == 1
-    border = rules[0]._p.pPr.find(qn("w:pBdr"))[0]
-    assert border.get(qn("w:val")) == "single" and border.get(qn("w:sz")) == "6"
-    ind = rules[0]._p.pPr.find(qn("w:ind"))
-    length = grid[1] - _twips(ind, "w:left") - _twips(ind, "w:right")
-    assert length / TWIPS_PER_MM == pytest.approx(profile.phan_tu["tieu_de"].duong_ke_duoi,
-                                                  abs=0.05)
-    assert abs(_twips(ind, "w:left") - _twips(ind, "w:right")) <= 1  # centred
+    # Every element with duong_ke_duoi has one line right under it, of that length
+    # (cell width − indents); no other element has one.
+    el = profile.phan_tu
+    places = [({"tieu_de", "tieu_ngu"}, header.cell(0, 1).paragraphs, grid[1]),
+              ({"co_quan_ban_hanh"}, header.cell(0, 0).paragraphs, grid[0]),
+              ({"trich_yeu"}, doc.paragraphs, round(content_mm * TWIPS_PER_MM))]
+    found = {}
+    for keys, paragraphs, width in places:
+        for rule in _rules(paragraphs):
+            above = rule._p.getprevious()
+            key = above.pPr.find(qn("w:pStyle")).get(qn("w:val"))
+            assert rule._p.pPr.find(qn("w:pStyle")).get(qn("w:val")) == key
+            assert key in keys and key not in found
+            found[key] = _rule_length_mm(rule, width)
+    wanted = {k: el[k].duong_ke_duoi for ks, _, _ in places for k in ks
+              if k in el and el[k].duong_ke_duoi}
+    assert found.keys() == wanted.keys()
+    for key, length in found.items():
+        assert length == pytest.approx(wanted[key], abs=0.05), key
+    if profile.ma == STATE:
+        assert set(found) == {"tieu_ngu", "co_quan_ban_hanh", "trich_yeu"}
+    else:
+        assert set(found) == {"tieu_de"}
+    assert not _rules(closing.cell(0, 0).paragraphs + closing.cell(0, 1).paragraphs)
 
 
 def test_each_tag_sits_in_one_run(parts):
@@ -183,56 +275,86 @@ def test_each_tag_sits_in_one_run(parts):
             assert len(texts) == 1, joined
             assert re.fullmatch(r"\{%p [^%]+ %\}|\{\{ [^}]+ \}\}", texts[0]), texts[0]
             tags += 1
-    assert tags >= 35
+    assert tags >= 37
 
 
-def test_openxml_audit_reports_no_errors():
+def test_only_the_profile_elements_are_placed(profile, parts):
+    xml = parts["word/document.xml"].decode("utf-8")
+    for key, var in (("tieu_ngu", "{{ tieu_ngu }}"), ("dau_sao", "{{ dau_sao }}"),
+                     ("phan_cach", "{{ phan_cach }}")):
+        assert (var in xml) is (key in profile.phan_tu), key
+    assert xml.count("{{ nguoi_ky.ky_thay }}") == 1
+    # The closing paragraphs keep with the signature block.
+    root = etree.fromstring(parts["word/document.xml"])
+    [closing] = [p for p in root.iter(qn("w:p")) if "".join(p.itertext()) == "{{ d }}"
+                 and p.getnext() is not None and "".join(p.getnext().itertext()) == "{%p endfor %}"
+                 and p.getnext().getnext() is not None
+                 and p.getnext().getnext().tag == qn("w:tbl")]
+    assert closing.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+
+
+def test_openxml_audit_reports_no_errors(template):
     from openxml_audit import OpenXmlValidator
 
-    result = OpenXmlValidator().validate(str(TEMPLATE))
+    result = OpenXmlValidator().validate(str(template))
     assert [str(e) for e in result.errors] == []
     assert result.is_valid
 
 
 # ------------------------------------------------------------------------- rendering
 
-def sample_context(cap_tren: str = "ĐẢNG BỘ TỈNH NGHỆ AN", quyen_han: str = "T/M BAN THƯỜNG VỤ"):
-    return {
+def sample_context(profile, cap_tren: str, quyen_han: str, ky_thay: str = ""):
+    state = profile.he_thong == "nha_nuoc"
+    ctx = {
         "co_quan_cap_tren": cap_tren,
-        "co_quan_ban_hanh": "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH",
-        "dau_sao": "*",
-        "tieu_de": "ĐẢNG CỘNG SẢN VIỆT NAM",
-        "so_ky_hieu": "Số 44-KH/ĐUK",
-        "dia_danh_ngay": "Nghệ An, ngày 10 tháng 12 năm 2021",
+        "co_quan_ban_hanh": "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN" if state else "ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH",
+        "dau_sao": "" if state else "*",
+        "tieu_de": profile.phan_tu["tieu_de"].noi_dung,
+        "tieu_ngu": "Độc lập - Tự do - Hạnh phúc" if state else "",
+        "so_ky_hieu": "Số: 696/KH-UBND" if state else "Số 44-KH/ĐUK",
+        "dia_danh_ngay": "Nghệ An, ngày 23 tháng 11 năm 2021" if state
+        else "Nghệ An, ngày 10 tháng 12 năm 2021",
         "ten_loai": "KẾ HOẠCH",
-        "trich_yeu": "thực hiện Đề án số 07-ĐA/TU về chuyển đổi số & cải cách <hành chính>",
-        "phan_cach": "-----",
+        "trich_yeu": ("Thực hiện" if state else "thực hiện")
+        + " Đề án số 07-ĐA/TU về chuyển đổi số & cải cách <hành chính>",
+        "phan_cach": "" if state else "-----",
         "mo_dau": ["Thực hiện Kế hoạch số 12-KH/TU, ngày 01/10/2021 của Ban Thường vụ Tỉnh ủy.",
-                   "Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau:"],
+                   "Cơ quan xây dựng Kế hoạch thực hiện như sau:"],
         "phan": [
-            {"dong_tieu_de": "I- MỤC ĐÍCH, YÊU CẦU", "doan": [
+            {"dong_tieu_de": "I. MỤC ĐÍCH, YÊU CẦU" if state else "I- MỤC ĐÍCH, YÊU CẦU", "doan": [
                 {"kieu": "cap2", "van_ban": "1. Mục đích"},
-                {"kieu": "doan", "van_ban": "- Quán triệt đến cán bộ, đảng viên."},
+                {"kieu": "doan", "van_ban": "- Quán triệt đến cán bộ, công chức."},
                 {"kieu": "cap2", "van_ban": "2. Yêu cầu"},
                 {"kieu": "doan", "van_ban": "- Bám sát thực tế của từng cơ quan, đơn vị."},
             ]},
-            {"dong_tieu_de": "II- TỔ CHỨC THỰC HIỆN", "doan": [
-                {"kieu": "doan", "van_ban": "Các tổ chức cơ sở đảng triển khai thực hiện."},
+            {"dong_tieu_de": "II. TỔ CHỨC THỰC HIỆN" if state else "II- TỔ CHỨC THỰC HIỆN", "doan": [
+                {"kieu": "doan", "van_ban": "Các cơ quan, đơn vị triển khai thực hiện."},
             ]},
         ],
-        "ket_thuc": ["Trong quá trình thực hiện, nếu có khó khăn, kịp thời báo cáo."],
-        "nhan_noi_nhan": "Nơi nhận:",
-        "noi_nhan": ["- Ban Thường vụ Tỉnh ủy (để b/c),", "- Các tổ chức cơ sở đảng (để t/h),",
+        "ket_thuc": ["Trong quá trình thực hiện, nếu có khó khăn, kịp thời báo cáo./." if state
+                     else "Trong quá trình thực hiện, nếu có khó khăn, kịp thời báo cáo."],
+        "nhan_noi_nhan": profile.phan_tu["nhan_noi_nhan"].noi_dung,
+        "noi_nhan": ["- Ban Thường vụ Tỉnh ủy (để b/c);", "- Các sở, ban, ngành cấp tỉnh;",
+                     "- Lưu: VT, NC."] if state else
+                    ["- Ban Thường vụ Tỉnh ủy (để b/c),", "- Các tổ chức cơ sở đảng (để t/h),",
                      "- Lưu Văn phòng Đảng ủy."],
-        "nguoi_ky": {"quyen_han": quyen_han, "chuc_vu": "PHÓ BÍ THƯ", "ho_ten": "Nguyễn Văn An"},
+        "nguoi_ky": {"quyen_han": quyen_han, "ky_thay": ky_thay,
+                     "chuc_vu": "PHÓ CHỦ TỊCH" if state else "PHÓ BÍ THƯ",
+                     "ho_ten": "Nguyễn Văn An"},
     }
+    return ctx
 
 
-def expected(ctx) -> list[tuple[str, str]]:
+def expected(ctx, profile) -> list[tuple[str, str]]:
     """(style, text) of every non-empty paragraph, in reading order."""
+    has = profile.phan_tu.__contains__
     out = [("co_quan_cap_tren", ctx["co_quan_cap_tren"])] if ctx["co_quan_cap_tren"] else []
-    out += [(k, ctx[k]) for k in ("co_quan_ban_hanh", "dau_sao", "tieu_de", "so_ky_hieu",
-                                  "dia_danh_ngay", "ten_loai", "trich_yeu", "phan_cach")]
+    out.append(("co_quan_ban_hanh", ctx["co_quan_ban_hanh"]))
+    out += [("dau_sao", ctx["dau_sao"])] if has("dau_sao") else []
+    out.append(("tieu_de", ctx["tieu_de"]))
+    out += [("tieu_ngu", ctx["tieu_ngu"])] if has("tieu_ngu") else []
+    out += [(k, ctx[k]) for k in ("so_ky_hieu", "dia_danh_ngay", "ten_loai", "trich_yeu")]
+    out += [("phan_cach", ctx["phan_cach"])] if has("phan_cach") else []
     out += [("doan", d) for d in ctx["mo_dau"]]
     for part in ctx["phan"]:
         out.append(("tieu_de_cap1", part["dong_tieu_de"]))
@@ -242,8 +364,9 @@ def expected(ctx) -> list[tuple[str, str]]:
     out.append(("nhan_noi_nhan", ctx["nhan_noi_nhan"]))
     out += [("noi_nhan", n) for n in ctx["noi_nhan"]]
     signer = ctx["nguoi_ky"]
-    if signer["quyen_han"]:
-        out.append(("quyen_han_ky", signer["quyen_han"]))
+    for key in ("quyen_han", "ky_thay"):
+        if signer[key]:
+            out.append(("quyen_han_ky", signer[key]))
     out += [("chuc_vu_ky", signer["chuc_vu"]), ("ho_ten_ky", signer["ho_ten"])]
     return out
 
@@ -260,32 +383,67 @@ def reading_order(doc) -> list[Paragraph]:
     return paras
 
 
-def render(tmp_path: Path, ctx, name: str) -> Path:
-    tpl = DocxTemplate(str(TEMPLATE))
+def render(template: Path, tmp_path: Path, ctx, name: str) -> Path:
+    tpl = DocxTemplate(str(template))
     tpl.render(ctx, autoescape=True)
     out = tmp_path / name
     tpl.save(str(out))
     return out
 
 
-@pytest.mark.parametrize("cap_tren, quyen_han", [
-    ("ĐẢNG BỘ TỈNH NGHỆ AN", "T/M BAN THƯỜNG VỤ"),
-    ("", ""),  # no superior body, a head signing directly: no blank paragraphs left behind
-])
-def test_docxtpl_renders_in_order(tmp_path, profile, cap_tren, quyen_han):
-    ctx = sample_context(cap_tren, quyen_han)
-    doc = Document(str(render(tmp_path, ctx, "out.docx")))
+SIGNERS = {
+    PARTY: [("ĐẢNG BỘ TỈNH NGHỆ AN", "T/M BAN THƯỜNG VỤ", ""),
+            ("", "", "")],  # no superior body, a head signing directly: no blank paragraphs
+    STATE: [("", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"),   # a deputy for the collective
+            ("", "TM. ỦY BAN NHÂN DÂN", ""),               # the chair for the collective
+            ("UBND TỈNH NGHỆ AN", "", "")],                # a department head signing directly
+}
+
+
+@pytest.mark.parametrize("ma, signer", [(ma, s) for ma, cases in SIGNERS.items() for s in cases])
+def test_docxtpl_renders_in_order(tmp_path, ma, signer):
+    profile = get_profile(ma)
+    template = mt.TEMPLATES_DIR / mt.TEMPLATES[ma]
+    ctx = sample_context(profile, *signer)
+    doc = Document(str(render(template, tmp_path, ctx, "out.docx")))
     paras = reading_order(doc)
     texts = [p.text for p in paras]
     assert not any("{%" in t or "{{" in t or "%}" in t or "}}" in t for t in texts)
     got = [(p.style.style_id, p.text) for p in paras if p.text]
-    assert got == expected(ctx)
-    # Empty paragraphs: the two around the title block and the signature space only.
+    assert got == expected(ctx, profile)
+    # Empty paragraphs: the two around the title block, the lines and the signature space.
     signer_cell = doc.tables[1].cell(0, 1)
     assert [p.text for p in signer_cell.paragraphs][-profile.ky.dong_trong - 1:] == \
         [""] * profile.ky.dong_trong + ["Nguyễn Văn An"]
     left = doc.tables[0].cell(0, 0).paragraphs
-    assert all(p.text for p in left) and left[-1].text == "*"
+    lines = _rules(left)
+    assert all(p.text for p in left if p not in lines)
+    if "dau_sao" in profile.phan_tu:
+        assert left[-1].text == "*"
+    else:  # the line under the body name closes the cell
+        assert [p._p for p in lines] == [left[-1]._p]
     # The page-number field and section survive rendering.
     assert doc.sections[0].different_first_page_header_footer
     assert " PAGE " in "".join(doc.sections[0].header._element.itertext())
+
+
+def test_state_sample_renders_as_a_ubnd_plan():
+    """data/ubnd-nghe-an/ke-hoach-696.yaml through the real pipeline into the State template."""
+    from kehoach_docs.document import prepare, render_bytes
+
+    prepared = prepare(ROOT / "data" / "ubnd-nghe-an" / "ke-hoach-696.yaml")
+    assert prepared.profile.ma == STATE and prepared.template.name == "ke-hoach-nha-nuoc.docx"
+    doc = Document(io.BytesIO(render_bytes(prepared)))
+    got = [(p.style.style_id, p.text) for p in reading_order(doc) if p.text]
+    head = [t for _, t in got[:7]]
+    assert head == ["ỦY BAN NHÂN DÂN TỈNH NGHỆ AN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                    "Độc lập - Tự do - Hạnh phúc", "Số: 696/KH-UBND",
+                    "Nghệ An, ngày 23 tháng 11 năm 2021", "KẾ HOẠCH", got[6][1]]
+    assert got[6][1].startswith("Thực hiện Đề án số 04-ĐA/TU ngày 01/10/2021 của Ban Thường vụ")
+    assert [t for s, t in got if s == "tieu_de_cap1"][0] == "I. MỤC ĐÍCH, YÊU CẦU"
+    recipients = [t for s, t in got if s == "noi_nhan"]
+    assert all(r.startswith("- ") and r.endswith(";") for r in recipients[:-1])
+    assert recipients[-1] == "- Lưu: VT, NC."
+    assert [t for s, t in got if s in ("quyen_han_ky", "chuc_vu_ky")] == \
+        ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    assert not any(s in ("dau_sao", "phan_cach") for s, _ in got)

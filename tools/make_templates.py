@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Build the lean Party plan template ``templates/ke-hoach-dang.docx`` from a thể thức profile.
+"""Build the lean plan templates (one per thể thức profile) in ``templates/``.
+
+``templates/ke-hoach-dang.docx`` comes from the Party profile (HD 36) and
+``templates/ke-hoach-nha-nuoc.docx`` from the State profile (NĐ 30); see TEMPLATES.
 
 The .docx is written from scratch with zipfile and hand-written WordprocessingML, not from
 python-docx's stock ``Document()`` (834 KB of style XML): a few KB that render fast in docxtpl.
@@ -7,8 +10,13 @@ Every size, margin and alignment comes from the profile (kehoach_docs/profiles/*
 output is deterministic (fixed entry order, 1980-01-01 timestamps), so regenerating an
 unchanged profile gives identical bytes and a test can catch a stale committed template.
 
-    python tools/make_templates.py                 # writes templates/ke-hoach-dang.docx
-    python tools/make_templates.py --check         # exit 1 if the committed file is stale
+    python tools/make_templates.py                 # writes every template of TEMPLATES
+    python tools/make_templates.py --check         # exit 1 if a committed file is stale
+    python tools/make_templates.py --profile nha-nuoc-nd30-2020 --out /tmp/t.docx
+
+The layout follows the elements the profile has: a Tiêu ngữ line and its rule (State), a "*"
+under the body name and "-----" under the trích yếu (Party), or a drawn line under any
+element with `duong_ke_duoi` (Party title, State motto, body name and trích yếu).
 
 Importable: ``build_template(profile, out_path)`` / ``template_bytes(profile)``.
 Element order in every part follows the ECMA-376 schema (checked with openxml-audit).
@@ -30,26 +38,30 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 
 from kehoach_docs.profile import Profile, get_profile  # noqa: E402
 
-DEFAULT_PROFILE = "dang-hd36-2018"
-DEFAULT_OUT = ROOT / "templates" / "ke-hoach-dang.docx"
-TITLE = "Mẫu kế hoạch (Đảng)"
+TEMPLATES_DIR = ROOT / "templates"
+# Profile → template file it builds (the names kehoach_docs.document.DEFAULT_TEMPLATES uses).
+TEMPLATES = {
+    "dang-hd36-2018": "ke-hoach-dang.docx",
+    "nha-nuoc-nd30-2020": "ke-hoach-nha-nuoc.docx",
+}
+# Core-property title of each regime's template.
+TITLES = {"dang": "Mẫu kế hoạch (Đảng)", "nha_nuoc": "Mẫu kế hoạch (Nhà nước)"}
 
 TWIPS_PER_MM = 56.6929
-# Closing table (Nơi nhận | signer): the profile has no widths for it. The left column is a
-# fixed 80 mm; the signer column takes the rest of the content width (165 mm for the Party
-# profile: 210 − 30 − 15 → 85 mm), so the two always add up to the text width.
 # Space above the date/number row of the header table and above the closing block (pt).
 HEADER_ROW2_BEFORE_PT = 6
 CLOSING_TOP_PT = 6
-# Gap between the Party title's line box and the line under it (clears Vietnamese dots below).
+# Gap between a text's line box and the line under it (clears Vietnamese dots below).
 RULE_GAP_PT = 2
 
-# Styles written, in this order; each must exist in profile.phan_tu.
+# Styles written, in this order. Every key must exist in profile.phan_tu except the
+# OPTIONAL_KEYS, which a profile may lack (State: no "*", no "-----"; Party: no Tiêu ngữ).
 STYLE_KEYS = (
-    "tieu_de", "co_quan_cap_tren", "co_quan_ban_hanh", "dau_sao", "so_ky_hieu",
+    "tieu_de", "tieu_ngu", "co_quan_cap_tren", "co_quan_ban_hanh", "dau_sao", "so_ky_hieu",
     "dia_danh_ngay", "ten_loai", "trich_yeu", "phan_cach", "tieu_de_cap1", "tieu_de_cap2",
     "doan", "nhan_noi_nhan", "noi_nhan", "quyen_han_ky", "chuc_vu_ky", "ho_ten_ky", "so_trang",
 )
+OPTIONAL_KEYS = ("tieu_ngu", "dau_sao", "phan_cach")
 BODY_KEYS = ("tieu_de_cap1", "tieu_de_cap2", "doan")  # follow profile.than_van_ban
 KEEP_NEXT_KEYS = ("tieu_de_cap1", "tieu_de_cap2")  # a heading never ends a page
 JC = {"trai": "left", "giua": "center", "phai": "right", "deu": "both"}
@@ -136,10 +148,16 @@ def _paragraph_style(key: str, profile: Profile) -> str:
             f'<w:qFormat/><w:pPr>{"".join(ppr)}</w:pPr>{_run_props(el)}</w:style>')
 
 
-def styles_xml(profile: Profile) -> str:
-    missing = [k for k in STYLE_KEYS if k not in profile.phan_tu]
+def style_keys(profile: Profile) -> tuple[str, ...]:
+    """The styles the template of `profile` has, in STYLE_KEYS order."""
+    missing = [k for k in STYLE_KEYS if k not in profile.phan_tu and k not in OPTIONAL_KEYS]
     if missing:
         raise ValueError(f"profile {profile.ma} lacks elements: {', '.join(missing)}")
+    return tuple(k for k in STYLE_KEYS if k in profile.phan_tu)
+
+
+def styles_xml(profile: Profile) -> str:
+    keys = style_keys(profile)
     body_size = half_points(profile.than_van_ban.co)
     font = quoteattr(profile.phong_chu)
     lang = profile.ngon_ngu
@@ -159,17 +177,20 @@ def styles_xml(profile: Profile) -> str:
                     '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
                     '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
                     '</w:tblCellMar></w:tblPr></w:style>')
-    styles = "".join(_paragraph_style(k, profile) for k in STYLE_KEYS)
+    styles = "".join(_paragraph_style(k, profile) for k in keys)
     return (f'{XML_DECL}<w:styles {DOC_NS}>{defaults}{normal}{table_normal}{styles}</w:styles>')
 
 
 # --------------------------------------------------------------------------- document.xml
 
-def para(style: str | None, text: str = "", *, before_pt: float | None = None) -> str:
+def para(style: str | None, text: str = "", *, before_pt: float | None = None,
+         keep_next: bool = False) -> str:
     """One paragraph; `text` (a Jinja tag or nothing) sits in one run with one <w:t>."""
-    ppr = []  # schema order: pStyle, spacing
+    ppr = []  # schema order: pStyle, keepNext, spacing
     if style:
         ppr.append(f'<w:pStyle w:val="{style}"/>')
+    if keep_next:
+        ppr.append("<w:keepNext/>")
     if before_pt is not None:
         ppr.append(f'<w:spacing w:before="{pt20(before_pt)}"/>')
     ppr_xml = f'<w:pPr>{"".join(ppr)}</w:pPr>' if ppr else ""
@@ -178,7 +199,7 @@ def para(style: str | None, text: str = "", *, before_pt: float | None = None) -
 
 
 def rule_paragraph(style: str, cell_width: int, length: int) -> str:
-    """A solid line `length` twips long, centred in a cell `cell_width` twips wide.
+    """A solid line `length` twips long, centred in a cell (or text area) `cell_width` wide.
 
     It is the top border of an empty 1-pt paragraph under the text, with left and right
     indents so that cell width − indents = length. Not a bottom border of the text paragraph
@@ -235,27 +256,43 @@ def content_width_mm(profile: Profile) -> float:
     return pg.rong - pg.le_trai - pg.le_phai
 
 
+def with_rule(profile: Profile, key: str, width: int, text: str) -> list[str]:
+    """The paragraph of element `key`, then the line under it when the profile asks for one."""
+    out = [para(key, text)]
+    line_mm = profile.phan_tu[key].duong_ke_duoi
+    if line_mm:
+        out.append(rule_paragraph(key, width, mm(line_mm)))
+    return out
+
+
 def document_xml(profile: Profile) -> str:
     P = para
-    # 1. Header table: issuing body | Party title, then number | place and date.
+    has = profile.phan_tu.__contains__
+    # 1. Header table: issuing body | Party title or Quốc hiệu and Tiêu ngữ,
+    #    then number | place and date.
     left_w, right_w = mm(profile.bang_dau.cot_trai), mm(profile.bang_dau.cot_phai)
-    title = [P("tieu_de", "{{ tieu_de }}")]
-    line_mm = profile.phan_tu["tieu_de"].duong_ke_duoi
-    if line_mm:
-        title.append(rule_paragraph("tieu_de", right_w, mm(line_mm)))
+    title = with_rule(profile, "tieu_de", right_w, "{{ tieu_de }}")
+    if has("tieu_ngu"):
+        title += with_rule(profile, "tieu_ngu", right_w, "{{ tieu_ngu }}")
+    body_name = [P("co_quan_cap_tren", "{%p if co_quan_cap_tren %}"),
+                 P("co_quan_cap_tren", "{{ co_quan_cap_tren }}"),
+                 P("co_quan_cap_tren", "{%p endif %}"),
+                 *with_rule(profile, "co_quan_ban_hanh", left_w, "{{ co_quan_ban_hanh }}")]
+    if has("dau_sao"):
+        body_name.append(P("dau_sao", "{{ dau_sao }}"))
     header = table((left_w, right_w), [
-        [[P("co_quan_cap_tren", "{%p if co_quan_cap_tren %}"),
-          P("co_quan_cap_tren", "{{ co_quan_cap_tren }}"),
-          P("co_quan_cap_tren", "{%p endif %}"),
-          P("co_quan_ban_hanh", "{{ co_quan_ban_hanh }}"),
-          P("dau_sao", "{{ dau_sao }}")],
-         title],
+        [body_name, title],
         [[P("so_ky_hieu", "{{ so_ky_hieu }}", before_pt=HEADER_ROW2_BEFORE_PT)],
          [P("dia_danh_ngay", "{{ dia_danh_ngay }}", before_pt=HEADER_ROW2_BEFORE_PT)]],
     ])
-    # 2. Title block.
-    title_block = [P(None), P("ten_loai", "{{ ten_loai }}"), P("trich_yeu", "{{ trich_yeu }}"),
-                   P("phan_cach", "{{ phan_cach }}"), P(None)]
+    # 2. Title block: type name, trích yếu, then "-----" (Party) or a drawn line (State).
+    text_w = mm(content_width_mm(profile))
+    title_block = [P(None), P("ten_loai", "{{ ten_loai }}")]
+    if has("phan_cach"):
+        title_block += [P("trich_yeu", "{{ trich_yeu }}"), P("phan_cach", "{{ phan_cach }}")]
+    else:
+        title_block += with_rule(profile, "trich_yeu", text_w, "{{ trich_yeu }}")
+    title_block.append(P(None))
     # 3-5. Body.
     body = [
         P("doan", "{%p for d in mo_dau %}"),
@@ -272,13 +309,18 @@ def document_xml(profile: Profile) -> str:
         P("doan", "{%p endfor %}"),
         P("doan", "{%p endfor %}"),
         P("doan", "{%p for d in ket_thuc %}"),
-        P("doan", "{{ d }}"),
+        # The closing paragraphs stay on the page of the signature block (never a page
+        # with the signature alone).
+        P("doan", "{{ d }}", keep_next=True),
         P("doan", "{%p endfor %}"),
     ]
-    # 6. Closing table: Nơi nhận | signer.
+    # 6. Closing table: Nơi nhận | signer ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", post…).
     signer_mm = profile.bang_ky.cot_phai
     signer = [P("quyen_han_ky", "{%p if nguoi_ky.quyen_han %}"),
               P("quyen_han_ky", "{{ nguoi_ky.quyen_han }}"),
+              P("quyen_han_ky", "{%p endif %}"),
+              P("quyen_han_ky", "{%p if nguoi_ky.ky_thay %}"),
+              P("quyen_han_ky", "{{ nguoi_ky.ky_thay }}"),
               P("quyen_han_ky", "{%p endif %}"),
               P("chuc_vu_ky", "{{ nguoi_ky.chuc_vu }}")]
     signer += [P("chuc_vu_ky") for _ in range(profile.ky.dong_trong)]
@@ -373,7 +415,7 @@ def core_xml(profile: Profile) -> str:
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f'<dc:title>{escape(nfc(TITLE))}</dc:title>'
+        f'<dc:title>{escape(nfc(TITLES[profile.he_thong]))}</dc:title>'
         f'<dc:subject>{escape(nfc(profile.ten))}</dc:subject>'
         '<dc:creator>kehoach-docs</dc:creator>'
         f'<cp:keywords>{escape(profile.ma)}</cp:keywords>'
@@ -464,9 +506,18 @@ def template_bytes(profile: Profile) -> bytes:
     return buf.getvalue()
 
 
-def build_template(profile: Profile, out_path: str | Path = DEFAULT_OUT) -> Path:
+def default_out(profile: Profile) -> Path:
+    """templates/<file> of `profile` (TEMPLATES)."""
+    try:
+        return TEMPLATES_DIR / TEMPLATES[profile.ma]
+    except KeyError:
+        raise ValueError(f"no template file for profile {profile.ma}: add it to TEMPLATES "
+                         "or pass an output path") from None
+
+
+def build_template(profile: Profile, out_path: str | Path | None = None) -> Path:
     """Write the template for `profile` to `out_path` (only if the bytes changed)."""
-    out_path = Path(out_path)
+    out_path = Path(out_path) if out_path is not None else default_out(profile)
     data = template_bytes(profile)
     if not out_path.exists() or out_path.read_bytes() != data:
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -476,23 +527,32 @@ def build_template(profile: Profile, out_path: str | Path = DEFAULT_OUT) -> Path
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--profile", default=DEFAULT_PROFILE, help="profile code (ma)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--profile", help="profile code (ma); default: every profile of TEMPLATES")
+    ap.add_argument("--out", type=Path, help="output file (only with --profile)")
     ap.add_argument("--check", action="store_true",
-                    help="do not write; exit 1 if the file differs from a fresh build")
+                    help="do not write; exit 1 if a file differs from a fresh build")
     args = ap.parse_args(argv)
-    profile = get_profile(args.profile)
-    if args.check:
-        fresh = template_bytes(profile)
-        current = args.out.read_bytes() if args.out.exists() else b""
-        if current != fresh:
-            print(f"{args.out} is stale: run python tools/make_templates.py", file=sys.stderr)
-            return 1
-        print(f"{args.out} is up to date ({len(fresh)} bytes)")
-        return 0
-    path = build_template(profile, args.out)
-    print(f"wrote {path} ({path.stat().st_size} bytes)")
-    return 0
+    if args.out is not None and args.profile is None:
+        ap.error("--out needs --profile")
+    if args.profile:
+        jobs = [(get_profile(args.profile), args.out)]
+    else:
+        jobs = [(get_profile(ma), None) for ma in TEMPLATES]
+    status = 0
+    for profile, out in jobs:
+        out = out if out is not None else default_out(profile)
+        if args.check:
+            fresh = template_bytes(profile)
+            current = out.read_bytes() if out.exists() else b""
+            if current != fresh:
+                print(f"{out} is stale: run python tools/make_templates.py", file=sys.stderr)
+                status = 1
+            else:
+                print(f"{out} is up to date ({len(fresh)} bytes)")
+            continue
+        path = build_template(profile, out)
+        print(f"wrote {path} ({path.stat().st_size} bytes)")
+    return status
 
 
 if __name__ == "__main__":
