@@ -10,7 +10,8 @@ Rules (stated in the reports and in docs/bao-cao.md, and tested):
   at least the target count; whole body: the sum); thu_hang = the rank of the last year;
   tang_bac = ranks gained on the year before.
 - Over a period: yearly targets add up reports (lượt); period targets count a unit as met
-  when it met the target in any year of the period; counts add up over the years.
+  when it met the target in any year of the period; counts add up over the years. The
+  yearly column of a period target shows where things stood by the end of that year.
 """
 
 from __future__ import annotations
@@ -132,6 +133,9 @@ def _share_met(t: Target, values: list[bool]) -> Figure:
 def _figure_for_year(t: Target, agg: Aggregate, year: int, units: list[str]) -> Figure:
     reports = agg.reports.get(year, {})
     method = t.cach_tinh
+    if t.ky != "hang_nam" and (method == "ty_le_don_vi" or method == "so_luong" and t.pham_vi == "moi_co_so"):
+        # A target for the whole period: where things stand by the end of this year.
+        return _total(t, agg, units, {}, [y for y in agg.years if y <= year])
     if method == "ty_le_don_vi":
         values = [bool(reports[u].chi_tieu[t.ma]) for u in units
                   if u in reports and t.ma in reports[u].chi_tieu]
@@ -200,9 +204,10 @@ def _count_figure(t: Target, counts: list[Decimal]) -> Figure:
     return Figure(value, text, short, Decimal(met), Decimal(len(counts)), value, assessment)
 
 
-def _total(t: Target, agg: Aggregate, units: list[str], yearly: dict[int, Figure]) -> Figure:
+def _total(t: Target, agg: Aggregate, units: list[str], yearly: dict[int, Figure],
+           years: list[int] | None = None) -> Figure:
     method = t.cach_tinh
-    years = agg.years
+    years = agg.years if years is None else years
     if method == "ty_le_don_vi" and t.ky != "hang_nam":
         met: dict[str, bool] = {}
         for y in years:

@@ -187,6 +187,46 @@ def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> Non
         sys.exit(EXIT_INVALID)
 
 
+@main.command()
+@click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--as-of", "as_of", help="Tính đến ngày (dạng 31/12/2023 hoặc 2023-12-31; mặc định hôm nay).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Ghi bảng ra tệp CSV.")
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path), help="Ghi bảng ra tệp Excel.")
+@click.option("--tat-ca", "show_all", is_flag=True, help="Liệt kê cả đơn vị đã đầy đủ.")
+def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path: Path | None,
+           show_all: bool) -> None:
+    """Đơn vị chưa ban hành kế hoạch, chưa báo cáo, quá hạn lộ trình (tính đến một ngày)."""
+    from datetime import date
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from kehoach_docs.schema.common import _parse_date
+    from kehoach_docs.status import COLUMNS, to_csv, to_xlsx, unit_status
+    from kehoach_docs.write import atomic_write
+
+    if not workspace.is_dir():
+        raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
+    day = date.today()
+    if as_of:
+        try:
+            day = _parse_date(as_of)
+            day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        except ValueError:
+            raise UserError(f"Ngày '{as_of}' không đúng dạng 31/12/2023 hoặc 2023-12-31.") from None
+    rows = unit_status(workspace, day)
+    if csv_path:
+        atomic_write(csv_path, to_csv(rows).encode("utf-8"))
+    if xlsx_path:
+        atomic_write(xlsx_path, to_xlsx(rows, day))
+    shown = rows if show_all else [r for r in rows if not r.ok]
+    table = Table(*COLUMNS, title=f"Tình hình thực hiện đến ngày {day:%d/%m/%Y}", show_lines=False)
+    for n, r in enumerate(shown, 1):
+        table.add_row(*r.row(n))
+    Console(width=160).print(table)
+    click.echo(f"{sum(1 for r in rows if not r.ok)}/{len(rows)} đơn vị cần đôn đốc.")
+
+
 @main.group()
 def templates() -> None:
     """Làm việc với mẫu .docx."""

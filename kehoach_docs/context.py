@@ -34,7 +34,8 @@ DEFAULT_SECTION_TITLES = {
     "to_chuc_thuc_hien": "Tổ chức thực hiện",
 }
 
-REFERENCE = re.compile(r"\[\[\s*([a-z][a-z0-9_]*)(?:\.([a-z_]+))?\s*\]\]")
+REFERENCE = re.compile(r"\[\[\s*([a-z][a-z0-9_]*)((?:\.[a-z0-9_]+)*)\s*\]\]")
+LEFTOVER = re.compile(r"\[\[.*?\]\]")
 CITATION_FIELDS = ("ten", "so_ky_hieu", "ngay", "ngay_day_du", "co_quan", "trich_yeu", "loai")
 
 
@@ -107,6 +108,9 @@ class TextExpander:
     def citation_field(self, doc: CitedDocument, name: str | None) -> str | None:
         ten = f"{doc.loai} số {doc.so_ky_hieu}" if doc.so_ky_hieu else doc.loai
         if name is None:
+            if doc.so_ky_hieu and doc.ngay and doc.co_quan:
+                return self.profile.than_van_ban.mau_trich_dan.format(
+                    loai=doc.loai, so_ky_hieu=doc.so_ky_hieu, ngay=ngay_ngan(doc.ngay), co_quan=doc.co_quan)
             return trich_dan(doc.loai, doc.so_ky_hieu or "", doc.ngay, doc.co_quan) \
                 if doc.so_ky_hieu else ten
         values = {
@@ -125,13 +129,14 @@ class TextExpander:
         roots = {k.split(".")[0] for k in names}
 
         def replace(m: re.Match) -> str:
-            ref, field = m.group(1), m.group(2)
+            ref, field = m.group(1), (m.group(2)[1:] or None)
             if ref in roots:
                 key = f"{ref}.{field}" if field else ref
                 if key in names:
                     return names[key]
-                forms = ", ".join(f"[[{k}]]" for k in sorted(names) if k.split(".")[0] == ref)
-                self.problems.append((loc, f"'[[{key}]]' không có; các dạng dùng được: {forms}."))
+                forms = [f"[[{k}]]" for k in sorted(names) if k.split(".")[0] == ref]
+                shown = ", ".join(forms[:6]) + (f"… ({len(forms)} dạng)" if len(forms) > 6 else "")
+                self.problems.append((loc, f"'[[{key}]]' không có; các dạng dùng được: {shown}."))
                 return m.group(0)
             doc = self.cited.get(ref)
             if doc is None:
@@ -148,7 +153,12 @@ class TextExpander:
                 return m.group(0)
             return value
 
-        return REFERENCE.sub(replace, text)
+        out = REFERENCE.sub(replace, text)
+        for bad in LEFTOVER.findall(out):
+            if not REFERENCE.fullmatch(bad):
+                self.problems.append((loc, f"'{bad}' viết sai dạng tham chiếu; dùng [[ma]] hoặc [[ma.truong]] "
+                                           "(chữ thường không dấu, số, '_' và '.')."))
+        return out
 
 
 def number_symbol(profile: Profile, so: int | None, loai: str, co_quan: str) -> str:
@@ -230,8 +240,14 @@ class BodyWriter:
         el = profile.phan_tu
         ten_loai = DOC_TYPE_NAMES[loai_van_ban]
         so_ky_hieu = number_symbol(profile, so, loai_van_ban, co_quan.ky_hieu)
-        if el["trich_yeu"].chu_dau_thuong:
-            trich_yeu = viet_thuong_dau(trich_yeu)
+        trich_yeu = viet_thuong_dau(trich_yeu) if el["trich_yeu"].chu_dau_thuong else \
+            trich_yeu[:1].upper() + trich_yeu[1:]
+        ending = profile.than_van_ban.ket_thuc
+        if ending:
+            # The body's last paragraph carries the ending mark ("./."), replacing its full stop.
+            last = ket_thuc[-1] if ket_thuc else (phan[-1].doan[-1] if phan and phan[-1].doan else None)
+            if last is not None and not last.van_ban.endswith(ending):
+                last.van_ban = last.van_ban.rstrip().removesuffix(".") + ending
         return dict(
             tieu_de=el["tieu_de"].noi_dung or "",
             tieu_ngu=_fixed(el, "tieu_ngu"),

@@ -166,10 +166,10 @@ def _due(d: Due) -> str:
 def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, str]]:
     """The unit's full plan and its [[name]] placeholders."""
     model, parent = bench.model, bench.parent
+    body, signer = unit_identity(bench, unit)
     kind = model.loai_to_chuc[unit.loai]
     applies = applies_to(unit)
-    co_quan = unit.ten_co_quan or kind.co_quan.format(ten=unit.ten)
-    chu_the = kind.chu_the.format(co_quan=co_quan, ten=unit.ten)
+    co_quan, chu_the = body.ten, body.chu_the
 
     targets = {t.ma: t for t in parent.targets()}
     goals = []
@@ -193,7 +193,7 @@ def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, st
 
     plan = Plan(
         loai_van_ban=unit.loai_van_ban, he_thong=parent.he_thong, the_thuc=parent.the_thuc,
-        co_quan=Body(cap_tren=model.cap_tren, ten=co_quan, ky_hieu=kind.ky_hieu, chu_the=chu_the),
+        co_quan=body,
         so=unit.so, ngay=unit.ngay, dia_danh=unit.dia_danh or model.dia_danh,
         trich_yeu=model.trich_yeu,
         can_cu={**parent.can_cu, PARENT_REF: bench.parent_citation},
@@ -201,13 +201,22 @@ def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, st
         nhiem_vu=tasks, lo_trinh=timeline, to_chuc_thuc_hien=duties, ket_thuc=model.ket_thuc,
         tieu_de_phan=model.tieu_de_phan,
         noi_nhan=[*recipients, *unit.noi_nhan_them], luu=kind.luu,
-        nguoi_ky=Signer(quyen_han=unit.nguoi_ky.quyen_han or kind.quyen_han,
-                        chuc_vu=unit.nguoi_ky.chuc_vu or model.chuc_vu_ky,
-                        ho_ten=unit.nguoi_ky.ho_ten),
+        nguoi_ky=signer,
     )
     names = {"don_vi": unit.ten, "cap_uy": co_quan, "chu_the": chu_the,
              **target_names([t for g in goals for t in g.chi_tieu])}
     return plan, names
+
+
+def unit_identity(bench: Workbench, unit: UnitProfile) -> tuple[Body, Signer]:
+    """The unit's issuing body (header, symbol, who acts) and its signer, by its kind."""
+    kind = bench.model.loai_to_chuc[unit.loai]
+    co_quan = unit.ten_co_quan or kind.co_quan.format(ten=unit.ten)
+    body = Body(cap_tren=bench.model.cap_tren, ten=co_quan, ky_hieu=kind.ky_hieu,
+                chu_the=kind.chu_the.format(co_quan=co_quan, ten=unit.ten))
+    signer = Signer(quyen_han=unit.nguoi_ky.quyen_han or kind.quyen_han,
+                    chuc_vu=unit.nguoi_ky.chuc_vu or bench.model.chuc_vu_ky, ho_ten=unit.nguoi_ky.ho_ten)
+    return body, signer
 
 
 def applies_to(unit: UnitProfile):

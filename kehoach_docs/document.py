@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from kehoach_docs.validate import validate
 from kehoach_docs.write import atomic_write
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-DEFAULT_TEMPLATES = {("KH", "dang"): "ke-hoach-dang.docx", ("KH", "nha_nuoc"): "ke-hoach-nha-nuoc.docx"}
+DEFAULT_TEMPLATES = {("KH", "dang"): "ke-hoach-dang.docx", ("KH", "nha_nuoc"): "ke-hoach-nha-nuoc.docx",
+                     ("BC", "dang"): "bao-cao-dang.docx", ("BC", "nha_nuoc"): "bao-cao-nha-nuoc.docx"}
 
 
 def templates_dirs(near: Path | None = None) -> list[Path]:
@@ -41,8 +43,8 @@ def templates_dirs(near: Path | None = None) -> list[Path]:
 
 def find_template(name: str, near: Path | None = None) -> Path:
     p = Path(name)
-    if p.is_absolute() and p.exists():
-        return p
+    if (p.is_absolute() or len(p.parts) > 1) and p.is_file():
+        return p  # a path the user gave (absolute, or relative to the current folder)
     for folder in templates_dirs(near):
         if (folder / name).is_file():
             return folder / name
@@ -86,24 +88,32 @@ def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:
 
 
 def document_kind(loaded: Loaded) -> str:
-    """"unit" for a unit profile (it has `loai`, the kind of organisation), else "plan"."""
+    """"report" (báo cáo), "unit" (a unit profile: it has `loai`) or "plan"."""
     data = loaded.data
+    if isinstance(data, dict) and "loai_bao_cao" in data:
+        return "report"
     if isinstance(data, dict) and "loai" in data and "co_quan" not in data:
         return "unit"
     return "plan"
 
 
-def prepare(path: str | Path, template: str | Path | None = None) -> Prepared:
-    """Load, validate and build the context of one document file (a plan or a unit profile)."""
+def _profile_dirs(path: Path) -> tuple[Path, ...]:
+    return tuple(d / "the-thuc" for d in (path.parent, path.parent.parent) if (d / "the-thuc").is_dir())
+
+
+def prepare(path: str | Path, template: str | Path | None = None, unit: str | None = None) -> Prepared:
+    """Load, validate and build the context of one document file: a plan, a unit profile, or
+    a report (with `unit`, that unit's own report for the same period)."""
     path = Path(path)
     loaded = load_yaml(path)
+    if document_kind(loaded) == "report":
+        return _prepare_report(path, loaded, template, unit)
     sources: tuple[Path, ...] = ()
     if document_kind(loaded) == "unit":
         plan, names, relocate, sources = _derive_unit(loaded)
     else:
         plan, names, relocate = validate(loaded, Plan), {}, (lambda loc: loc)
-    extra_profiles = tuple(d / "the-thuc" for d in (path.parent, path.parent.parent)
-                           if (d / "the-thuc").is_dir())
+    extra_profiles = _profile_dirs(path)
     try:
         profile = get_profile(plan.the_thuc, extra_profiles) if plan.the_thuc else \
             choose_profile(plan.he_thong, plan.ngay, extra_profiles)
@@ -118,6 +128,52 @@ def prepare(path: str | Path, template: str | Path | None = None) -> Prepared:
     except ProblemList as exc:
         raise ProblemList([_at(loaded, p) if not template else p for p in exc.problems]) from None
     return Prepared(path, loaded, plan, profile, context, template_path, sources)
+
+
+DEFAULT_UNIT_REPORT_RECIPIENTS = [{"ten": "Ban Thường vụ Đảng ủy Khối", "muc_dich": "để b/c"},
+                                  {"ten": "Ban Tuyên giáo Đảng ủy Khối"}]
+
+
+def _prepare_report(path: Path, loaded: Loaded, template, unit: str | None) -> Prepared:
+    from kehoach_docs.derive import load_workbench, unit_identity
+    from kehoach_docs.layout import MODEL_FILE
+    from kehoach_docs.report import build_report_context, gather
+    from kehoach_docs.schema.plan import Recipient
+    from kehoach_docs.schema.report import Report
+
+    report = validate(loaded, Report)
+    src = gather(report, path)
+    plan = src.plan
+    try:
+        profile = choose_profile(plan.he_thong, report.ngay, _profile_dirs(path))
+    except ProblemList as exc:
+        raise ProblemList([_at(loaded, p) for p in exc.problems]) from None
+    collected = src.collected
+    if unit is None:
+        body, signer, recipients, luu = plan.co_quan, report.nguoi_ky, report.noi_nhan, report.luu
+        sources = (src.plan_path, *[u.path for u in collected.units], *collected.files.values())
+        only = None
+    else:
+        only = next((u for u in collected.units if u.info.ma == unit), None)
+        if only is None:
+            raise ProblemList([Problem(path, 0, 0, "", f"Không có đơn vị '{unit}'.")])
+        model_path = src.plan_path.parent / MODEL_FILE
+        bench = load_workbench(model_path)
+        body, signer = unit_identity(bench, only.profile)
+        opts = report.bao_cao_don_vi
+        recipients = (opts.noi_nhan if opts and opts.noi_nhan else
+                      [Recipient(**r) for r in DEFAULT_UNIT_REPORT_RECIPIENTS])
+        luu = bench.model.loai_to_chuc[only.profile.loai].luu
+        sources = (src.plan_path, model_path, only.path,
+                   *[f for (y, ma), f in collected.files.items() if ma in (unit, "toan-khoi")])
+    context, problems = build_report_context(
+        src, profile, co_quan=body, signer=signer, recipients=recipients, luu=luu, only=only,
+        trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None)
+    if problems:
+        raise ProblemList(located(loaded, problems))
+    name = str(template) if template else DEFAULT_TEMPLATES[("BC", plan.he_thong)]
+    template_path = find_template(name, path.parent)
+    return Prepared(path, loaded, report, profile, context, template_path, tuple(sources))
 
 
 def _derive_unit(loaded: Loaded):
@@ -140,15 +196,57 @@ def _at(loaded: Loaded, p: Problem) -> Problem:
 
 
 def check_file(path: str | Path) -> None:
-    """Validate any data file of a workspace (a document, a unit profile or the model)."""
+    """Validate any data file of a workspace: a document, a unit profile, the model, a
+    report or a results file; raise ProblemList with every problem."""
     from kehoach_docs.derive import load_workbench
-    from kehoach_docs.layout import MODEL_FILE
+    from kehoach_docs.layout import MODEL_FILE, RESULTS_DIR
 
     path = Path(path)
     if path.name == MODEL_FILE:
         load_workbench(path)
+    elif path.parent.parent.name == RESULTS_DIR:
+        _check_results_file(path, path.parent.parent.parent)
     else:
         prepare(path)
+
+
+def workspace_plan(workspace: Path) -> Path:
+    """The plan a workspace's units and results belong to."""
+    from kehoach_docs.derive import load_workbench
+    from kehoach_docs.layout import MODEL_FILE
+
+    if (workspace / MODEL_FILE).is_file():
+        return load_workbench(workspace / MODEL_FILE).parent_path
+    for candidate in sorted(workspace.glob("*.yaml")):
+        if document_kind(load_yaml(candidate)) == "plan":
+            return candidate
+    raise ProblemList([Problem(workspace, 0, 0, "", "Thư mục chưa có kế hoạch (tệp .yaml ở thư mục gốc).")])
+
+
+@lru_cache(maxsize=8)
+def _plan_targets_cached(path: Path, _mtime: int) -> dict:
+    return {t.ma: t for t in prepare(path).data.targets()}
+
+
+def _plan_targets(path: Path) -> dict:
+    return _plan_targets_cached(path, path.stat().st_mtime_ns)
+
+
+def _check_results_file(path: Path, workspace: Path) -> None:
+    from kehoach_docs.collect import check_results
+    from kehoach_docs.layout import UNITS_DIR
+    from kehoach_docs.schema.results import OFFICE_FILE, Results
+
+    if path.stem != OFFICE_FILE and not (workspace / UNITS_DIR / f"{path.stem}.yaml").is_file():
+        raise ProblemList([Problem(path, 0, 0, "", f"Không có đơn vị '{path.stem}' trong {UNITS_DIR}/.")])
+    if not path.parent.name.isdigit():
+        raise ProblemList([Problem(path, 0, 0, "", f"Thư mục '{path.parent.name}' phải là một năm.")])
+    loaded = load_yaml(path)
+    results = validate(loaded, Results)
+    targets = _plan_targets(workspace_plan(workspace).resolve())
+    problems = check_results(loaded, results, targets, int(path.parent.name), path.stem == OFFICE_FILE)
+    if problems:
+        raise ProblemList(problems)
 
 
 def render_bytes(prepared: Prepared) -> bytes:

@@ -64,6 +64,10 @@ class BodyText(Model):
     """Exact line spacing in pt; None for single spacing."""
     boi_so_dong: float | None = None
     """Line spacing as a multiple of single (State documents: 1.0-1.5)."""
+    ket_thuc: str = ""
+    """Appended to the last body paragraph: "./." in State documents (practice)."""
+    mau_trich_dan: str = "{loai} số {so_ky_hieu}, ngày {ngay} của {co_quan}"
+    """How [[id]] cites a document; State documents write no comma before "ngày"."""
 
 
 class NumberSymbol(Model):

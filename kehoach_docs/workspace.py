@@ -20,7 +20,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
+from kehoach_docs.layout import MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
+from kehoach_docs.load import load_yaml
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.lock import workspace_lock
 from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
@@ -39,6 +40,8 @@ class Job:
     source: Path
     name: str
     """Output path relative to the output folder: "don-vi/so-noi-vu.docx"."""
+    unit: str | None = None
+    """For a unit's own report: the unit (its profile's stem)."""
 
 
 @dataclass
@@ -103,20 +106,41 @@ def document_files(workspace: Path) -> list[Path]:
 
 
 def jobs_of(workspace: Path) -> list[Job]:
-    return [Job(p, str(p.relative_to(workspace).with_suffix(".docx"))) for p in document_files(workspace)]
+    jobs = [Job(p, str(p.relative_to(workspace).with_suffix(".docx"))) for p in document_files(workspace)]
+    for report in sorted((workspace / REPORTS_DIR).glob("*.yaml")):
+        jobs.append(Job(report, f"{REPORTS_DIR}/{report.stem}.docx"))
+        for unit in _reporting_units(workspace, report):
+            jobs.append(Job(report, f"{REPORTS_DIR}/{report.stem}/{UNITS_DIR}/{unit}.docx", unit))
+    return jobs
+
+
+def _reporting_units(workspace: Path, report: Path) -> list[str]:
+    """Units that get their own report: those with results in the report's period.
+    Read cheaply here; a malformed report is left to its own job to report."""
+    try:
+        data = load_yaml(report).data
+        if not isinstance(data, dict) or not data.get("bao_cao_don_vi") or \
+                data["bao_cao_don_vi"].get("tao") is False:
+            return []
+        years = range(int(data["tu_nam"]), int(data["den_nam"]) + 1)
+    except (ProblemList, KeyError, TypeError, ValueError, AttributeError):
+        return []
+    units = {p.stem for p in (workspace / UNITS_DIR).glob("*.yaml")}
+    found = {f.stem for y in years for f in (workspace / RESULTS_DIR / str(y)).glob("*.yaml")}
+    return sorted(units & found)
 
 
 def default_output(workspace: Path) -> Path:
     return DEFAULT_OUTPUT / workspace.resolve().name
 
 
-def _render_job(source: Path) -> tuple[bytes | None, list[str], list[Problem]]:
+def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
     """Worker: render one document and check it against its profile (in a child process)."""
     from kehoach_docs.check import check_docx
     from kehoach_docs.document import prepare, render_bytes
 
     try:
-        prepared = prepare(source)
+        prepared = prepare(job.source, unit=job.unit)
         data = render_bytes(prepared)
     except ProblemList as exc:
         return None, [], exc.problems
@@ -167,7 +191,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
 
         skipped = len(jobs) - len(todo)
         tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
-        results = _render_all([j.source for j, _ in todo], workers, tick)
+        results = _render_all([j for j, _ in todo], workers, tick)
         pending = []
         for (job, reason), (data, inputs, problems) in zip(todo, results):
             if data is None:
@@ -222,7 +246,7 @@ def _backup(target: Path) -> Path:
     raise ProblemList([Problem(target, 0, 0, "", "Quá nhiều bản sao lưu bản sửa tay.")])
 
 
-def _render_all(sources: list[Path], workers: int | None, tick=None) -> list:
+def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
     """Render on all cores; results in the order of `sources`."""
     workers = workers or os.cpu_count() or 1
     results: list = []

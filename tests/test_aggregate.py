@@ -74,6 +74,8 @@ def test_period_target_met_in_any_year_and_yearly_target_counted_per_report():
         2023: {"u1": R(2023, quan_triet=True), "u2": R(2023, ke_hoach=True, quan_triet=False)},
     }
     agg = aggregate([once, yearly], UNITS, [2022, 2023], reports, {})
+    assert agg.target("ke_hoach").years[2022].text == "1/2 cấp ủy cơ sở, đạt 50%"   # by the end of 2022
+    assert agg.target("ke_hoach").years[2023].text == "2/2 cấp ủy cơ sở, đạt 100%"  # by the end of 2023
     assert agg.target("ke_hoach").total.text == "2/2 cấp ủy cơ sở, đạt 100%"
     assert agg.target("ke_hoach").total.assessment == DAT
     q = agg.target("quan_triet")

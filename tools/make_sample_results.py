@@ -106,6 +106,7 @@ class Unit:
     volume: int = 0       # TTHC dossiers a year
     procedures: int = 0   # TTHC of the unit (to publish)
     models: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # year → (target, name)
+    skip: frozenset = frozenset()  # model items that do not apply (khong_ap_dung)
 
     @property
     def org(self) -> str:
@@ -137,7 +138,7 @@ def load_units(ws: Path) -> list[Unit]:
             start = max(p["ngay"], date(2022, 2, 1)) if r.random() < 0.5 else date(2023, 1, 16)
             plan = (r.randint(lo, hi), start + timedelta(days=r.randint(20, 120)))
         u = Unit(stem, p["ten"], p["loai"], "mt_cai_cach_hanh_chinh" not in p.get("khong_ap_dung", []),
-                 p.get("chi_tieu") or {}, plan)
+                 p.get("chi_tieu") or {}, plan, skip=frozenset(p.get("khong_ap_dung", [])))
         u.sector = next(s for s in SECTORS if not s[0] or any(k in stem for k in s[0]))
         size = {"dang_bo_btv": (150, 700), "dang_bo": (60, 300), "chi_bo": (12, 45)}[u.loai]
         u.staff = r.randint(*size) * (3 if "benh-vien" in stem else 1)
@@ -186,6 +187,9 @@ def plan_models(units: list[Unit], missing: dict[int, set[str]]) -> None:
             if free:
                 y = r.choices(free, weights=[3 if y <= 2023 else 2 for y in free])[0]
                 u.models.setdefault(y, []).append(item)
+
+
+ACTIVITY_YEARS: dict[str, int] = {}  # activity id → the year it is due (from the model)
 
 
 def unit_year(u: Unit, year: int, missing: dict[int, set[str]]) -> dict:
@@ -263,6 +267,9 @@ def unit_year(u: Unit, year: int, missing: dict[int, set[str]]) -> dict:
         han_che.append(r.choice(GENERIC_HAN_CHE))
     out["ket_qua_noi_bat"] = noi_bat[:2] if noi_bat else ["Duy trì nền nếp thực hiện Quy chế dân chủ ở cơ sở."]
     out["han_che"] = han_che[:1]
+    # Timeline activities of the model due this year, most of them done (kehoach status).
+    out["hoan_thanh"] = [ma for ma, due in ACTIVITY_YEARS.items()
+                         if due == year and ma not in u.skip and r.random() < 0.93]
     return {k: v for k, v in out.items() if v != [] and v != {}}
 
 
@@ -349,6 +356,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workspace", default=ROOT / "data/de-an-04", type=Path)
     ws = ap.parse_args().workspace
+    model = yaml.safe_load((ws / "khung-don-vi.yaml").read_text(encoding="utf-8"))
+    ACTIVITY_YEARS.update({a["ma"]: int(str(a["han"])[-4:]) for y in model["lo_trinh"] for a in y["hoat_dong"]
+                           if a.get("han") and a["ma"] != "hd_xay_dung_ke_hoach"})
     units = load_units(ws)
     missing = choose_missing(units)
     plan_models(units, missing)

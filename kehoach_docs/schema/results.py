@@ -79,5 +79,7 @@ class Results(Model):
     quan_triet: Sessions | None = None
     tap_huan: Sessions | None = None
     khen_thuong: list[Commendation] = []
+    hoan_thanh: list[Id] = []
+    """Timeline activities (ids of the model, e.g. hd_so_ket) completed this year."""
     ket_qua_noi_bat: list[Text] = []
     han_che: list[Text] = []

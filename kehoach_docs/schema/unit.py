@@ -111,6 +111,8 @@ class UnitModel(Model):
     tieu_de_phan: SectionTitles = SectionTitles()
     noi_nhan: list[Annotated[ModelRecipient, BeforeValidator(_recipient)]] = Field(min_length=1)
     chuc_vu_ky: Line = "BÍ THƯ"
+    han_bao_cao: Line = "31/12"
+    """Day/month each year's results are due (kehoach status)."""
 
     def item_ids(self) -> dict[str, str]:
         """Every item id → the section it belongs to."""

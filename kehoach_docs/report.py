@@ -1,0 +1,335 @@
+"""Reports (báo cáo sơ kết / tổng kết): the office's words, the computed figures, the
+appendix tables; and each unit's own report for the same period, from its own results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from kehoach_docs.aggregate import Aggregate, TargetResult, aggregate
+from kehoach_docs.collect import Collected, Unit, collect
+from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExpander
+from kehoach_docs.format import ngay_ngan, so, so_dem
+from kehoach_docs.schema.plan import Body, Recipient, Signer
+from kehoach_docs.schema.report import Report
+from kehoach_docs.targets import value_text
+
+KIND_NAMES = {"so_ket": "sơ kết", "tong_ket": "tổng kết"}
+TITLES = {
+    "dac_diem": "Đặc điểm tình hình",
+    "lanh_dao_chi_dao": "Công tác lãnh đạo, chỉ đạo, tổ chức triển khai thực hiện",
+    "ket_qua": "Kết quả thực hiện",
+    "danh_gia": "Đánh giá chung",
+    "phuong_huong": {"so_ket": "Phương hướng, nhiệm vụ, giải pháp thời gian tới",
+                     "tong_ket": "Phương hướng, mục tiêu, nhiệm vụ, giải pháp giai đoạn tiếp theo"},
+    "de_xuat": "Đề xuất, kiến nghị",
+}
+COMPARATOR_WORDS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "top": "tốp", "tang_bac": "tăng"}
+ROUNDING_NOTE = ("Tỷ lệ phần trăm làm tròn đến một chữ số thập phân (làm tròn nửa lên); "
+                 "đánh giá Vượt/Đạt/Chưa đạt theo số đã làm tròn. Đơn vị chưa báo cáo không "
+                 "tính vào tỷ lệ và số bình quân của năm đó.")
+
+
+class TargetRow(BaseModel):
+    tt: str
+    ten: str
+    dvt: str
+    chi_tieu: str
+    nam: list[str]
+    luy_ke: str
+    ty_le: str
+    danh_gia: str
+
+
+class TargetAppendix(BaseModel):
+    so: str
+    tieu_de: str
+    chu_thich: str
+    cot_nam: list[str]
+    hang: list[TargetRow]
+    ghi_chu: list[str]
+
+
+class UnitRow(BaseModel):
+    tt: str
+    don_vi: str
+    ke_hoach: str
+    quan_triet: str
+    tthc: str
+    hai_long: str
+    mo_hinh: str
+    khen_thuong: str
+    bao_cao: str
+
+
+class UnitAppendix(BaseModel):
+    so: str
+    tieu_de: str
+    chu_thich: str
+    hang: list[UnitRow]
+
+
+class AwardRow(BaseModel):
+    tt: str
+    ten: str
+    thanh_tich: str
+    hinh_thuc: str
+
+
+class AwardAppendix(BaseModel):
+    so: str
+    tieu_de: str
+    chu_thich: str
+    hang: list[AwardRow]
+
+
+class ReportContext(DocumentContext):
+    """What a report template sees: a document, plus its appendix tables (None: absent)."""
+
+    phu_luc_chi_tieu: TargetAppendix | None = None
+    phu_luc_don_vi: UnitAppendix | None = None
+    phu_luc_khen_thuong: AwardAppendix | None = None
+
+
+@dataclass
+class ReportSources:
+    """Everything a report is computed from (also the inputs of an incremental build)."""
+
+    report: Report
+    plan_path: Path
+    plan: object
+    collected: Collected
+    agg: Aggregate
+
+
+def gather(report: Report, report_path: Path) -> ReportSources:
+    from kehoach_docs.document import prepare
+
+    workspace = report_path.parent.parent if report_path.parent.name == "bao-cao" else report_path.parent
+    plan_path = workspace / report.ke_hoach
+    plan = prepare(plan_path).data
+    targets = plan.targets()
+    collected = collect(workspace, targets, [report.tu_nam - 1, *report.years])
+    agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office)
+    return ReportSources(report, plan_path, plan, collected, agg)
+
+
+def figure_names(agg: Aggregate) -> dict[str, str]:
+    """[[kq.…]] placeholders of the computed figures."""
+    names: dict[str, str] = {"so_don_vi": so(len(agg.units))}
+    last = agg.years[-1]
+    names["so_don_vi_bao_cao"] = so(len(agg.reports.get(last, {})))
+    for r in agg.targets:
+        key = f"kq.{r.target.ma}"
+        names[key] = r.total.text
+        names[f"{key}.gia_tri"] = r.total.short
+        names[f"{key}.danh_gia"] = (r.total.assessment or "chưa đánh giá").lower()
+        names[f"{key}.ty_le"] = r.total.of_target_text
+        for y, fig in r.years.items():
+            names[f"{key}.{y}"] = fig.text
+    return names
+
+
+def _target_line(r: TargetResult) -> str:
+    t = r.target
+    goal = f"{COMPARATOR_WORDS[t.so_sanh]} {value_text(t)}" + ("" if t.don_vi in ("%", "hạng") else f" {t.don_vi}")
+    verdict = f"; đánh giá: {r.total.assessment}" if r.total.assessment else ""
+    return f"{t.ten[:1].upper()}{t.ten[1:]} (chỉ tiêu {goal}): {r.total.text}{verdict}."
+
+
+def _missing_line(agg: Aggregate) -> str | None:
+    parts = []
+    for y in agg.years:
+        missing = agg.missing(y)
+        if missing:
+            parts.append(f"năm {y}: {', '.join(u.ten for u in missing)}")
+    return ("Đơn vị chưa báo cáo (không tính vào số liệu của năm đó) — " + "; ".join(parts) + ".") if parts else None
+
+
+def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: Signer,
+                         recipients: list[Recipient], luu: str, only: Unit | None = None,
+                         trich_yeu: str | None = None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
+    """Context of the office's report, or of one unit's report when `only` is given."""
+    report, plan = src.report, src.plan
+    agg = src.agg if only is None else aggregate(
+        plan.targets(), src.collected.infos, report.years, src.collected.reports,
+        src.collected.office, only=[only.info.ma])
+    names = figure_names(agg)
+    ex = TextExpander(plan.can_cu, profile, names)
+    w = BodyWriter(ex, profile)
+    kind = report.loai_bao_cao
+    titles = {**{k: (v[kind] if isinstance(v, dict) else v) for k, v in TITLES.items()}, **report.tieu_de_phan}
+
+    results: list[Paragraph] = w.paras(report.ket_qua, ("ket_qua",)) if only is None else []
+    results.append(w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu"))
+    results += [Paragraph(kieu="doan", van_ban=w.bullet + _target_line(r)) for r in agg.targets]
+    if (line := _missing_line(agg)) and only is None:
+        results.append(Paragraph(kieu="doan", van_ban=line))
+    if only is None:
+        if report.ket_qua_nhiem_vu:
+            results.append(w.heading(2, "Kết quả thực hiện các nhiệm vụ, giải pháp"))
+            results += w.paras(report.ket_qua_nhiem_vu, ("ket_qua_nhiem_vu",))
+        sections = _office_sections(w, report, titles, results)
+    else:
+        sections = _unit_sections(w, src, only, titles, results)
+
+    body = w.document(
+        co_quan=co_quan, loai_van_ban="BC", so=report.so if only is None else None,
+        ngay=report.ngay, dia_danh=report.dia_danh or plan.dia_danh,
+        trich_yeu=ex.expand(trich_yeu or report.trich_yeu, ("trich_yeu",)),
+        mo_dau=w.paras(report.mo_dau, ("mo_dau",)) if only is None else [],
+        phan=w.sections(sections),
+        ket_thuc=w.paras(report.ket_thuc, ("ket_thuc",)) if only is None else [],
+        noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer)
+    citation = f"(Kèm theo {body['tai_lieu'].tieu_de.replace('Báo cáo', 'Báo cáo số', 1)}, ngày " \
+               f"{ngay_ngan(report.ngay)} của {co_quan.chu_the or co_quan.ten})"
+    ctx = ReportContext(**body,
+                        phu_luc_chi_tieu=_target_appendix(agg, report, citation),
+                        phu_luc_don_vi=_unit_appendix(src, citation) if only is None else None,
+                        phu_luc_khen_thuong=_award_appendix(src, citation, only)
+                        if kind == "tong_ket" else None)
+    return ctx, ex.problems
+
+
+def _office_sections(w: BodyWriter, report: Report, titles: dict, results: list[Paragraph]):
+    d = report.danh_gia
+    assessment: list[Paragraph] = []
+    n = 0
+    for key, label, texts in (("uu_diem", "Ưu điểm", d.uu_diem), ("han_che", "Hạn chế, khuyết điểm", d.han_che)):
+        if texts:
+            n += 1
+            assessment += [w.heading(n, label), *w.paras(texts, ("danh_gia", key), w.bullet)]
+    if d.nguyen_nhan_khach_quan or d.nguyen_nhan_chu_quan:
+        n += 1
+        assessment.append(w.heading(n, "Nguyên nhân của hạn chế"))
+        for letter, key, label, texts in (("a", "nguyen_nhan_khach_quan", "Nguyên nhân khách quan",
+                                           d.nguyen_nhan_khach_quan),
+                                          ("b", "nguyen_nhan_chu_quan", "Nguyên nhân chủ quan",
+                                           d.nguyen_nhan_chu_quan)):
+            if texts:
+                assessment.append(Paragraph(kieu="doan", van_ban=f"{letter}) {label}"))
+                assessment += w.paras(texts, ("danh_gia", key), w.bullet)
+    if d.bai_hoc:
+        n += 1
+        assessment += [w.heading(n, "Bài học kinh nghiệm"), *w.paras(d.bai_hoc, ("danh_gia", "bai_hoc"), w.bullet)]
+    return [
+        ("dac_diem", titles["dac_diem"], w.paras(report.dac_diem, ("dac_diem",))),
+        ("lanh_dao_chi_dao", titles["lanh_dao_chi_dao"], w.paras(report.lanh_dao_chi_dao, ("lanh_dao_chi_dao",))),
+        ("ket_qua", titles["ket_qua"], results),
+        ("danh_gia", titles["danh_gia"], assessment),
+        ("phuong_huong", titles["phuong_huong"], w.paras(report.phuong_huong, ("phuong_huong",), w.bullet)),
+        ("de_xuat", titles["de_xuat"], w.paras(report.de_xuat, ("de_xuat",), w.bullet)),
+    ]
+
+
+def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, results: list[Paragraph]):
+    """A unit's report: its own activities, figures, strengths and shortcomings."""
+    years = src.report.years
+    own = [src.collected.reports.get(y, {}).get(unit.info.ma) for y in years]
+    lead: list[Paragraph] = []
+    for y, r in zip(years, own):
+        if r is None:
+            lead.append(Paragraph(kieu="doan", van_ban=f"{w.bullet}Năm {y}: chưa báo cáo."))
+            continue
+        bits = []
+        if r.ke_hoach:
+            bits.append("ban hành Kế hoạch thực hiện" + (f" số {r.ke_hoach.so}" if r.ke_hoach.so else "") +
+                        f" ngày {ngay_ngan(r.ke_hoach.ngay)}")
+        if r.quan_triet:
+            bits.append(f"tổ chức {so_dem(r.quan_triet.so_buoi)} buổi quán triệt, {so(r.quan_triet.so_nguoi_du)} lượt "
+                        "người tham dự")
+        if r.tap_huan:
+            bits.append(f"{so_dem(r.tap_huan.so_buoi)} lớp tập huấn")
+        lead.append(Paragraph(kieu="doan", van_ban=f"{w.bullet}Năm {y}: " + ("; ".join(bits) or "không có hoạt động ghi nhận") + "."))
+    strengths = [t for r in own if r for t in r.ket_qua_noi_bat]
+    weaknesses = [t for r in own if r for t in r.han_che]
+    models = [m for r in own if r for m in r.mo_hinh]
+    if models:
+        results.append(w.heading(2, "Mô hình, điểm sáng đã xây dựng"))
+        results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + (f" (lĩnh vực {m.linh_vuc.lower()})" if m.linh_vuc else "") + ".")
+                    for m in models]
+    assessment = []
+    if strengths:
+        assessment += [w.heading(1, "Ưu điểm"), *[Paragraph(kieu="doan", van_ban=w.bullet + t) for t in strengths]]
+    if weaknesses:
+        assessment += [w.heading(2 if strengths else 1, "Hạn chế"),
+                       *[Paragraph(kieu="doan", van_ban=w.bullet + t) for t in weaknesses]]
+    return [
+        ("lanh_dao_chi_dao", titles["lanh_dao_chi_dao"], lead),
+        ("ket_qua", titles["ket_qua"], results),
+        ("danh_gia", titles["danh_gia"], assessment),
+    ]
+
+
+def _target_appendix(agg: Aggregate, report: Report, citation: str) -> TargetAppendix:
+    rows = []
+    for i, r in enumerate(agg.targets, 1):
+        t = r.target
+        rows.append(TargetRow(
+            tt=str(i), ten=t.ten[:1].upper() + t.ten[1:], dvt=t.don_vi,
+            chi_tieu=f"{COMPARATOR_WORDS[t.so_sanh]} {value_text(t)}" + (" (hằng năm)" if t.ky == "hang_nam" else ""),
+            nam=[r.years[y].short for y in agg.years], luy_ke=r.total.short,
+            ty_le=r.total.of_target_text, danh_gia=r.total.assessment or "—"))
+    notes = [ROUNDING_NOTE]
+    if (line := _missing_line(agg)):
+        notes.append(line)
+    return TargetAppendix(so="Phụ lục 1", tieu_de="KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU "
+                          f"GIAI ĐOẠN {agg.years[0]}-{agg.years[-1]}" if len(agg.years) > 1 else
+                          f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {agg.years[0]}",
+                          chu_thich=citation, cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=notes)
+
+
+def _unit_appendix(src: ReportSources, citation: str) -> UnitAppendix:
+    years = src.report.years
+    targets = {t.ma: t for t in src.plan.targets()}
+    rows = []
+    for i, unit in enumerate(src.collected.units, 1):
+        own = {y: src.collected.reports.get(y, {}).get(unit.info.ma) for y in years}
+        reported = [r for r in own.values() if r]
+        plan = next((r.ke_hoach for r in reported if r.ke_hoach), None)
+        sessions = sum(r.quan_triet.so_buoi for r in reported if r.quan_triet)
+        people = sum(r.quan_triet.so_nguoi_du for r in reported if r.quan_triet)
+        counts = [v for r in reported for k, v in r.chi_tieu.items()
+                  if targets.get(k) and targets[k].cach_tinh == "ty_le" and "tthc" in k and hasattr(v, "dat")]
+        dat, tong = sum(c.dat for c in counts), sum(c.tong for c in counts)
+        sat = [float(r.chi_tieu[k]) for r in reported for k in r.chi_tieu
+               if targets.get(k) and targets[k].cach_tinh == "trung_binh"]
+        missing = [str(y) for y, r in own.items() if r is None]
+        rows.append(UnitRow(
+            tt=str(i), don_vi=unit.info.ten,
+            ke_hoach=(f"Số {plan.so}, {ngay_ngan(plan.ngay)}" if plan and plan.so else
+                      ngay_ngan(plan.ngay) if plan else "Chưa ban hành"),
+            quan_triet=f"{so(sessions)} buổi / {so(people)} người" if reported else "—",
+            tthc=f"{so(dat)}/{so(tong)}" if tong else "—",
+            hai_long=_pct(sum(sat) / len(sat)) if sat else "—",
+            mo_hinh=so(sum(len(r.mo_hinh) for r in reported)) if reported else "—",
+            khen_thuong=so(sum(len(r.khen_thuong) for r in reported)) if reported else "—",
+            bao_cao="Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)))
+    return UnitAppendix(so="Phụ lục 2", tieu_de="KẾT QUẢ THỰC HIỆN CỦA CÁC TỔ CHỨC CƠ SỞ ĐẢNG",
+                        chu_thich=citation, hang=rows)
+
+
+def _pct(x: float) -> str:
+    from kehoach_docs.aggregate import rounded
+    from kehoach_docs.format import phan_tram
+    return phan_tram(rounded(x))
+
+
+def _award_appendix(src: ReportSources, citation: str, only: Unit | None) -> AwardAppendix | None:
+    rows = []
+    sources = [(u.info.ma, r) for y in src.report.years
+               for u, r in ((u, src.collected.reports.get(y, {}).get(u.info.ma)) for u in src.collected.units) if r]
+    sources += [("", r) for y in src.report.years if (r := src.collected.office.get(y))]
+    for ma, r in sources:
+        if only is not None and ma != only.info.ma:
+            continue
+        for c in r.khen_thuong:
+            if c.de_nghi:
+                rows.append(AwardRow(tt=str(len(rows) + 1), ten=c.ten, thanh_tich=c.thanh_tich or "",
+                                     hinh_thuc=c.hinh_thuc or ""))
+    if not rows:
+        return None
+    return AwardAppendix(so="Phụ lục 3" if only is None else "Phụ lục 2",
+                         tieu_de="DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG", chu_thich=citation, hang=rows)
