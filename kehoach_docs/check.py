@@ -199,6 +199,7 @@ class _Resolver:
         self.ppr_default = styles.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr")
         self.theme = self._theme_fonts(doc)
         self._chains: dict[tuple, list] = {}
+        self.run_cache: dict[tuple, tuple] = {}
 
     @staticmethod
     def _theme_fonts(doc) -> dict[str, str]:
@@ -305,7 +306,15 @@ def _run_text(r) -> str:
     return _nfc("".join(parts))
 
 
-def _make_run(resolver: _Resolver, r, p, table_style: str | None, text: str | None = None) -> _Run:
+def _run_props(resolver: _Resolver, r, p, table_style: str | None) -> tuple:
+    """Effective (size, bold, italic, underline, caps, fonts, hidden) of a run. Runs with the
+    same direct formatting in the same paragraph style resolve alike: cache by that key."""
+    rpr = r.find(W + "rPr")
+    key = (etree.tostring(rpr) if rpr is not None else b"",
+           resolver._style_id(p.find(W + "pPr"), "pStyle"), table_style)
+    cached = resolver.run_cache.get(key)
+    if cached is not None:
+        return cached
     levels = resolver.run_levels(r, p, table_style)
     sz = _first(levels, W + "sz")
     try:
@@ -313,15 +322,19 @@ def _make_run(resolver: _Resolver, r, p, table_style: str | None, text: str | No
     except (TypeError, ValueError):
         size = None
     u = _first(levels, W + "u")
-    return _Run(
-        text=_run_text(r) if text is None else text,
-        size=size,
-        bold=bool(_on(_first(levels, W + "b"))),
-        italic=bool(_on(_first(levels, W + "i"))),
-        underline=u is not None and (u.get(W + "val") or "single").lower() != "none",
-        caps=bool(_on(_first(levels, W + "caps"))),
-        fonts=(resolver.font(levels, "ascii"), resolver.font(levels, "hAnsi")),
-    )
+    props = (size, bool(_on(_first(levels, W + "b"))), bool(_on(_first(levels, W + "i"))),
+             u is not None and (u.get(W + "val") or "single").lower() != "none",
+             bool(_on(_first(levels, W + "caps"))),
+             (resolver.font(levels, "ascii"), resolver.font(levels, "hAnsi")),
+             bool(_on(_first(levels, W + "vanish"))))
+    resolver.run_cache[key] = props
+    return props
+
+
+def _make_run(resolver: _Resolver, r, p, table_style: str | None, text: str | None = None) -> _Run:
+    size, bold, italic, underline, caps, fonts, _ = _run_props(resolver, r, p, table_style)
+    return _Run(text=_run_text(r) if text is None else text, size=size, bold=bold, italic=italic,
+                underline=underline, caps=caps, fonts=fonts)
 
 
 def _own_runs(p) -> Iterator:
@@ -413,9 +426,8 @@ def _make_para(resolver: _Resolver, p, place: str, table_style: str | None,
             right = _twips_mm(ind.get(W + "right") or ind.get(W + "end"))
     runs = []
     for r in _own_runs(p):
-        vanish = _first(resolver.run_levels(r, p, table_style), W + "vanish")
-        if _on(vanish):
-            continue
+        if _run_props(resolver, r, p, table_style)[-1]:
+            continue  # hidden text
         runs.append(_make_run(resolver, r, p, table_style))
     return _Para(el=p, place=place, runs=runs, align=align, first_line=first or 0.0,
                  ind_left=left or 0.0, ind_right=right or 0.0, width=width,

@@ -111,8 +111,9 @@ def context(file: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho chương trình khác).")
 @click.option("--workers", "-j", type=click.IntRange(1, 64), help="Số tiến trình (mặc định: số lõi CPU).")
 @click.option("--verbose", "-v", is_flag=True, help="Liệt kê cả văn bản không đổi.")
+@click.option("--pdf", "with_pdf", is_flag=True, help="Xuất thêm PDF (qua LibreOffice) cho văn bản mới tạo.")
 def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
-          workers: int | None, verbose: bool) -> None:
+          workers: int | None, verbose: bool, with_pdf: bool) -> None:
     """Tạo mọi văn bản của một thư mục dữ liệu (chỉ tạo lại phần có thay đổi)."""
     from kehoach_docs.workspace import build_workspace
 
@@ -134,6 +135,10 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
     else:
         for line in report.lines(verbose):
             click.echo(line)
+    if with_pdf:
+        from kehoach_docs.workspace import pdf_targets
+
+        _export_pdf(pdf_targets(report), workers, quiet=as_json)
     if report.failed:
         if as_json:
             sys.exit(EXIT_INVALID)
@@ -158,6 +163,45 @@ def new_unit(workspace: Path, ten: str, loai: str, ma: str | None) -> None:
 
     path = new_unit_file(workspace, ten, loai, ma)
     click.echo(f"Đã tạo {path}. Hãy điền số, ngày và người ký rồi chạy: kehoach build {workspace}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục PDF (mặc định: cạnh tệp .docx).")
+@click.option("--workers", "-j", type=click.IntRange(1, 64), help="Số tiến trình LibreOffice (mặc định: số lõi).")
+def pdf(paths: tuple[Path, ...], out_dir: Path | None, workers: int | None) -> None:
+    """Xuất PDF từ các tệp .docx (hoặc mọi .docx trong thư mục) bằng LibreOffice."""
+    files: list[Path] = []
+    for p in paths:
+        _must_exist(p)
+        files += sorted(p.rglob("*.docx")) if p.is_dir() else [p]
+    _export_pdf(files, workers, out_dir=out_dir)
+
+
+def _export_pdf(files: list[Path], workers: int | None, out_dir: Path | None = None,
+                quiet: bool = False) -> None:
+    from kehoach_docs.pdf import LibreOfficeMissing, convert_to_pdf, fallback_advice
+
+    if not files:
+        return
+    try:
+        results = convert_to_pdf(files, out_dir=out_dir, workers=workers)
+    except LibreOfficeMissing as exc:
+        raise UserError(str(exc)) from None
+    failed = [r for r in results if not r.ok]
+    fallback = sorted({f for r in results for f in r.fallback_fonts})
+    if not quiet:
+        for r in results:
+            if r.ok:
+                click.echo(f"PDF: {r.pdf}" + (f" (phông thay thế: {', '.join(r.fallback_fonts)})"
+                                             if r.fallback_fonts else ""))
+    for r in failed:
+        click.echo(f"lỗi PDF: {r.error}", err=True)
+    if fallback:
+        click.echo(fallback_advice(fallback), err=True)
+    if failed or fallback:
+        sys.exit(EXIT_INVALID)
 
 
 @main.command()

@@ -98,6 +98,19 @@ class BuildReport:
         }
 
 
+def pdf_targets(report: BuildReport) -> list[Path]:
+    """Outputs whose PDF is missing or older than the .docx (so a no-op build converts nothing)."""
+    out = []
+    for o in report.outcomes:
+        if o.status in (FAILED, KEPT):
+            continue
+        docx = report.out_dir / o.job.name
+        pdf = docx.with_suffix(".pdf")
+        if docx.exists() and (not pdf.exists() or pdf.stat().st_mtime < docx.stat().st_mtime):
+            out.append(docx)
+    return out
+
+
 def document_files(workspace: Path) -> list[Path]:
     """Document files of a workspace: top-level YAML (but the model) and unit profiles."""
     top = [p for p in workspace.glob("*.yaml") if p.name not in SPECIAL_FILES]
