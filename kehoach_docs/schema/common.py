@@ -19,7 +19,9 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 class Model(BaseModel):
     """Strict base: unknown keys are errors (reported with a 'did you mean')."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=False)
+    # Attribute docstrings become field descriptions: docs/du-lieu.md is generated from them.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=False,
+                              use_attribute_docstrings=True)
 
 
 def _clean_text(value: str) -> str:
