@@ -99,7 +99,10 @@ class Aggregate:
     targets: list[TargetResult] = field(default_factory=list)
 
     def missing(self, year: int) -> list[UnitInfo]:
-        return [u for u in self.units if u.ma not in self.reports.get(year, {})]
+        """Units that did not report for `year`. A year no unit reported for (2021: the plan
+        was issued in December) was not a reporting year: nobody is missing."""
+        reported = self.reports.get(year, {})
+        return [u for u in self.units if u.ma not in reported] if reported else []
 
     def target(self, ma: str) -> TargetResult:
         return next(r for r in self.targets if r.target.ma == ma)

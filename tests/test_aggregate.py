@@ -64,6 +64,7 @@ def test_share_of_units_with_missing_reports_left_out():
     assert fig.text == "2/3 cấp ủy cơ sở, đạt 66,7%"
     assert (fig.value, fig.assessment, fig.of_target_text) == (Decimal("66.7"), CHUA_DAT, "66,7%")
     assert [u.ma for u in agg.missing(2022)] == ["u4"]
+    assert aggregate([t], UNITS, [2021], {}, {}).missing(2021) == []  # no reporting year
 
 
 def test_period_target_met_in_any_year_and_yearly_target_counted_per_report():
