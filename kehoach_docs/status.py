@@ -116,6 +116,8 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
     for col, width in zip("ABCDEF", (5, 45, 28, 16, 50, 14)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
-    wb.properties.created = wb.properties.modified = None
+    # Dates from the data, not the clock: the same status gives the same file.
+    from datetime import datetime
+    wb.properties.created = wb.properties.modified = datetime(as_of.year, as_of.month, as_of.day)
     wb.save(buf)
     return buf.getvalue()
