@@ -332,19 +332,6 @@ def context_dict(ctx: BaseModel) -> dict[str, Any]:
 
 def known_names(model: type[BaseModel] = DocumentContext) -> tuple[set[str], set[str]]:
     """Top-level variable names and every attribute name reachable in the context models."""
-    from kehoach_docs.validate import _model_of
+    from kehoach_docs.validate import iter_fields
 
-    top = set(model.model_fields)
-    attrs: set[str] = set()
-    todo, seen = [model], set()
-    while todo:
-        m = todo.pop()
-        if m in seen:
-            continue
-        seen.add(m)
-        for name, field in m.model_fields.items():
-            attrs.add(name)
-            sub = _model_of(field.annotation)
-            if sub is not None:
-                todo.append(sub)
-    return top, attrs
+    return set(model.model_fields), {name for _, name, _ in iter_fields(model)}

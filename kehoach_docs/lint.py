@@ -30,7 +30,9 @@ def lint_template(path: str | Path) -> list[Problem]:
         compiled = CompiledTemplate(path)
     except ProblemList as exc:
         return problems + exc.problems
-    top, attrs = known_names()
+    from kehoach_docs.report import ReportContext  # the widest context: plans' and reports'
+
+    top, attrs = known_names(ReportContext)
     for part in compiled.parts.values():
         ast = compiled.env.parse(part.source)
         declared = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}

@@ -101,16 +101,17 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
             # dict[Id, Model]: the key is a free id, the value a model
             current = _inner_model(current, part)
             continue
-        current = _model_of(field.annotation)
+        current = model_of(field.annotation)
     return list(getattr(current, "model_fields", {}).keys()) if current else []
 
 
-def _model_of(annotation: Any) -> Any:
+def model_of(annotation: Any) -> Any:
+    """The pydantic model inside a field's annotation (list[X], X | None…), if any."""
     from typing import get_args
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in get_args(annotation):
-        found = _model_of(arg)
+        found = model_of(arg)
         if found is not None:
             return found
     return None
@@ -118,3 +119,18 @@ def _model_of(annotation: Any) -> Any:
 
 def _inner_model(current: Any, key: Any) -> Any:
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def iter_fields(model: type[BaseModel]):
+    """(owner model, field name, field) for every field reachable from `model`."""
+    todo, seen = [model], set()
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        for name, field in m.model_fields.items():
+            yield m, name, field
+            sub = model_of(field.annotation)
+            if sub is not None:
+                todo.append(sub)

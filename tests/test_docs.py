@@ -10,23 +10,13 @@ from kehoach_docs.schema.plan import Plan
 from kehoach_docs.schema.report import Report
 from kehoach_docs.schema.results import Results
 from kehoach_docs.schema.unit import UnitModel, UnitProfile
-from kehoach_docs.validate import _model_of
+from kehoach_docs.validate import iter_fields
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "du-lieu.md").read_text(encoding="utf-8")
 
 
 def all_fields(model: type[BaseModel]):
-    todo, seen = [model], set()
-    while todo:
-        m = todo.pop()
-        if m in seen:
-            continue
-        seen.add(m)
-        for name, field in m.model_fields.items():
-            yield m.__name__, name
-            sub = _model_of(field.annotation)
-            if sub is not None:
-                todo.append(sub)
+    return ((owner.__name__, name) for owner, name, _ in iter_fields(model))
 
 
 @pytest.mark.parametrize("model", [Plan, UnitModel, UnitProfile, Results, Report])
