@@ -33,6 +33,7 @@ from readers import (
 ROOT = Path(__file__).resolve().parent.parent
 WORKSPACE = ROOT / "data" / "de-an-04"
 PLAN = WORKSPACE / "ke-hoach-44.yaml"
+STATE_PLAN = ROOT / "data" / "ubnd-nghe-an" / "ke-hoach-696.yaml"
 UNIT_KINDS = ("dang_bo_btv", "dang_bo", "chi_bo")
 LIBERATION = {"LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic",
               "LiberationSerif-BoldItalic"}
@@ -52,7 +53,7 @@ def choose_sources() -> list[Path]:
         data = load_yaml(path).data
         if isinstance(data, dict) and data.get("loai") in UNIT_KINDS:
             by_kind.setdefault(data["loai"], []).append((len(str(data.get("ten", ""))), path.name, path))
-    chosen = [PLAN]
+    chosen = [PLAN, STATE_PLAN]
     for kind in UNIT_KINDS:
         group = sorted(by_kind.get(kind, []))
         for _, _, path in (group[-1:] + group[:1]) if group else []:
@@ -136,7 +137,7 @@ def validator():
 
 def elements(ctx) -> list[tuple[str, str]]:
     """(profile element, paragraph text) for every paragraph of the document, in order."""
-    out = [("tieu_de", ctx.tieu_de), ("co_quan_cap_tren", ctx.co_quan_cap_tren),
+    out = [("tieu_de", ctx.tieu_de), ("tieu_ngu", ctx.tieu_ngu), ("co_quan_cap_tren", ctx.co_quan_cap_tren),
            ("co_quan_ban_hanh", ctx.co_quan_ban_hanh), ("dau_sao", ctx.dau_sao),
            ("so_ky_hieu", ctx.so_ky_hieu), ("dia_danh_ngay", ctx.dia_danh_ngay),
            ("ten_loai", ctx.ten_loai), ("trich_yeu", ctx.trich_yeu), ("phan_cach", ctx.phan_cach)]
@@ -147,7 +148,8 @@ def elements(ctx) -> list[tuple[str, str]]:
     out += [("doan", t) for t in ctx.ket_thuc]
     out.append(("nhan_noi_nhan", ctx.nhan_noi_nhan))
     out += [("noi_nhan", t) for t in ctx.noi_nhan]
-    out += [("quyen_han_ky", ctx.nguoi_ky.quyen_han), ("chuc_vu_ky", ctx.nguoi_ky.chuc_vu),
+    out += [("quyen_han_ky", ctx.nguoi_ky.quyen_han), ("quyen_han_ky", ctx.nguoi_ky.ky_thay),
+            ("chuc_vu_ky", ctx.nguoi_ky.chuc_vu),
             ("ho_ten_ky", ctx.nguoi_ky.ho_ten)]
     return [(key, text) for key, text in out if text.strip()]
 
@@ -357,14 +359,16 @@ def test_pdf_nhan_noi_nhan_underline(sample):
 
 
 def test_pdf_line_under_the_title(sample):
-    (title,) = located(sample, sample.ctx.tieu_de)
+    # Party: under "ĐẢNG CỘNG SẢN VIỆT NAM"; State: under the motto "Độc lập - Tự do - Hạnh phúc".
+    key = "tieu_ngu" if sample.ctx.tieu_ngu else "tieu_de"
+    (title,) = located(sample, getattr(sample.ctx, key))
     below = [r for r in sample.pdf_doc.pages[title.page - 1].rules
              if title.baseline < r.y < title.baseline + 10]
     assert below, "no horizontal line under the title"
     rule = min(below, key=lambda r: r.y)
     assert rule.length == pytest.approx(title.width, abs=RULE_MM)
     assert rule.centre == pytest.approx(title.centre, abs=RULE_MM)
-    assert rule.length == pytest.approx(sample.profile.phan_tu["tieu_de"].duong_ke_duoi, abs=RULE_MM)
+    assert rule.length == pytest.approx(sample.profile.phan_tu[key].duong_ke_duoi, abs=RULE_MM)
 
 
 def test_pdf_issuing_body_fits_its_column(sample):
