@@ -200,6 +200,7 @@ class _Resolver:
         self.theme = self._theme_fonts(doc)
         self._chains: dict[tuple, list] = {}
         self.run_cache: dict[tuple, tuple] = {}
+        self.para_cache: dict[tuple, tuple] = {}
 
     @staticmethod
     def _theme_fonts(doc) -> dict[str, str]:
@@ -407,6 +408,25 @@ class _Para:
 
 def _make_para(resolver: _Resolver, p, place: str, table_style: str | None,
                width: float | None, column: str | None = None) -> _Para:
+    align, first, left, right, numbered = _para_props(resolver, p, table_style)
+    runs = []
+    for r in _own_runs(p):
+        if _run_props(resolver, r, p, table_style)[-1]:
+            continue  # hidden text
+        runs.append(_make_run(resolver, r, p, table_style))
+    return _Para(el=p, place=place, runs=runs, align=align, first_line=first or 0.0,
+                 ind_left=left or 0.0, ind_right=right or 0.0, width=width,
+                 numbered=numbered, column=column)
+
+
+def _para_props(resolver: _Resolver, p, table_style: str | None) -> tuple:
+    """Effective (alignment, first-line, left, right indent, numbered) of a paragraph; cached
+    by its direct properties and table style, as runs are."""
+    ppr = p.find(W + "pPr")
+    key = (etree.tostring(ppr) if ppr is not None else b"", table_style)
+    cached = resolver.para_cache.get(key)
+    if cached is not None:
+        return cached
     levels = resolver.para_levels(p, table_style)
     jc = _first(levels, W + "jc")
     align = _JC.get((jc.get(W + "val") or "left") if jc is not None else "left", "trai")
@@ -424,14 +444,9 @@ def _make_para(resolver: _Resolver, p, place: str, table_style: str | None,
             left = _twips_mm(ind.get(W + "left") or ind.get(W + "start"))
         if right is None:
             right = _twips_mm(ind.get(W + "right") or ind.get(W + "end"))
-    runs = []
-    for r in _own_runs(p):
-        if _run_props(resolver, r, p, table_style)[-1]:
-            continue  # hidden text
-        runs.append(_make_run(resolver, r, p, table_style))
-    return _Para(el=p, place=place, runs=runs, align=align, first_line=first or 0.0,
-                 ind_left=left or 0.0, ind_right=right or 0.0, width=width,
-                 numbered=_first(levels, W + "numPr") is not None, column=column)
+    props = (align, first, left, right, _first(levels, W + "numPr") is not None)
+    resolver.para_cache[key] = props
+    return props
 
 
 def _flag(runs: list[_Run], attr: str) -> bool | None:
