@@ -5,6 +5,13 @@ template is compiled once (docxtpl's own tag patching, then Jinja) and each rend
 runs the compiled code and zips the parts, with fixed timestamps so that the same input
 gives the same bytes. Rendering is sandboxed, autoescaped, and every missing variable is
 reported with the paragraph or table cell that uses it.
+
+After Jinja the body (document.xml) gets two fixes. When the template has `{%tc %}` column
+loops, docxtpl's own fix_tables (which DocxTemplate.render runs) gives each table as many
+grid columns as its widest row has cells. And a last section left with nothing but empty
+paragraphs (a template whose optional parts each end with a section break, e.g. a report's
+appendices, followed by the template's final sectPr) is merged into the section before it,
+so that it prints no empty page.
 """
 
 from __future__ import annotations
@@ -33,7 +40,9 @@ from kehoach_docs.format import FILTERS
 # Parts of a package that may hold template tags.
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml uses no instance state
+_PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml and fix_tables use no instance state
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_TC_LOOP = re.compile(r"\{%-?\s*tc\s")
 _missing: ContextVar[list | None] = ContextVar("_missing", default=None)
 
 # Upper bounds for one render of an untrusted template (loops, output size).
@@ -145,6 +154,8 @@ class _Part:
     source: str
     template: Any
     places: list[str]
+    column_loops: bool = False
+    """The part has {%tc %} tags: its tables need their grid fixed after rendering."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +198,8 @@ class CompiledTemplate:
                 problems.append(Problem(self.path, 0, 0, f"{part_label(info.filename)}, {where}",
                                         f"Lỗi cú pháp trong thẻ mẫu: {exc.message}."))
                 continue
-            self.parts[info.filename] = _Part(info.filename, source, template, places)
+            loops = _TC_LOOP.search(re.sub(r"<[^>]+>", "", xml)) is not None
+            self.parts[info.filename] = _Part(info.filename, source, template, places, loops)
         if problems:
             raise ProblemList(problems)
         if "word/document.xml" not in {i.filename for i, _ in self.entries}:
@@ -227,10 +239,13 @@ class CompiledTemplate:
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             data = xml.encode("utf-8")
             try:
-                etree.fromstring(data)
+                root = etree.fromstring(data)
             except etree.XMLSyntaxError as exc:
                 problems.append(Problem(self.path, 0, 0, part_label(part.name),
                                         f"Mẫu tạo ra XML hỏng ({exc}); kiểm tra các thẻ {{%p %}} trong mẫu."))
+            else:
+                if part.name == "word/document.xml":
+                    data = _fix_body(data, root, part.column_loops)
             out[part.name] = data
         if problems:
             raise ProblemList(problems)
@@ -250,6 +265,50 @@ class CompiledTemplate:
                 if name not in names:
                     _write_entry(zf, name, data)
         return buf.getvalue()
+
+
+def _fix_body(data: bytes, root, column_loops: bool) -> bytes:
+    """document.xml after the fixes docxtpl's own render would make (see the module doc)."""
+    changed = False
+    if column_loops:
+        # docxtpl's fix_tables parses the part itself (lxml, recover mode; `data` is already
+        # known to be well-formed) and returns the root with every table's tblGrid matched to
+        # its cells: grid columns appended (old ones scaled to keep the width) or dropped.
+        root = _PATCHER.fix_tables(data)
+        changed = True
+    if data.count(b"<w:sectPr") > 1:
+        changed |= merge_empty_last_section(root)
+    if not changed:
+        return data
+    m = re.match(rb"<\?xml[^>]*\?>\s*", data)
+    decl = m.group().decode("utf-8") if m else ""
+    return (decl + etree.tostring(root, encoding="unicode")).encode("utf-8")
+
+
+def merge_empty_last_section(root) -> bool:
+    """If the document's last section holds only empty paragraphs (no runs), it would print
+    an empty page: its section break's properties become the final sectPr and the empty
+    paragraphs after the break go. Returns whether anything changed."""
+    body = root.find(f"{_W}body")
+    if body is None or len(body) == 0 or body[-1].tag != f"{_W}sectPr":
+        return False
+    empty = []
+    for el in reversed(body[:-1]):
+        if el.tag != f"{_W}p":
+            return False
+        sect = el.find(f"{_W}pPr/{_W}sectPr")
+        if sect is not None:
+            break
+        if el.find(f".//{_W}r") is not None:
+            return False
+        empty.append(el)
+    else:
+        return False
+    el.find(f"{_W}pPr").remove(sect)
+    body.replace(body[-1], sect)
+    for p in empty:
+        body.remove(p)
+    return True
 
 
 def _exception_line(exc: BaseException) -> int:

@@ -447,3 +447,21 @@ def test_state_sample_renders_as_a_ubnd_plan():
     assert [t for s, t in got if s in ("quyen_han_ky", "chuc_vu_ky")] == \
         ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
     assert not any(s in ("dau_sao", "phan_cach") for s, _ in got)
+
+
+@pytest.mark.parametrize("ma", [PARTY, STATE])
+def test_last_body_paragraph_keeps_with_signature_without_closing(tmp_path, ma):
+    """No closing paragraphs: the body's last paragraph keeps with the signature block (the
+    block is never alone on a page); with them, only the closing paragraphs do."""
+    profile = get_profile(ma)
+    template = mt.TEMPLATES_DIR / mt.TEMPLATES[ma]
+    for ket_thuc in ([], ["Trong quá trình thực hiện, kịp thời báo cáo."]):
+        ctx = sample_context(profile, *SIGNERS[ma][0])
+        ctx["ket_thuc"] = ket_thuc
+        doc = Document(str(render(template, tmp_path, ctx, "k.docx")))
+        kept = [p.text for p in doc.paragraphs
+                if p._p.pPr is not None and p._p.pPr.find(qn("w:keepNext")) is not None]
+        assert kept == (ket_thuc or [ctx["phan"][-1]["doan"][-1]["van_ban"]])
+        closing = doc.tables[1]._tbl
+        before = closing.getprevious()
+        assert "".join(t.text or "" for t in before.iter(qn("w:t"))) == kept[-1]

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Build the lean plan templates (one per thể thức profile) in ``templates/``.
+"""Build the lean plan and report templates (one of each per thể thức profile) in ``templates/``.
 
-``templates/ke-hoach-dang.docx`` comes from the Party profile (HD 36) and
-``templates/ke-hoach-nha-nuoc.docx`` from the State profile (NĐ 30); see TEMPLATES.
+``templates/ke-hoach-dang.docx`` and ``templates/bao-cao-dang.docx`` come from the Party
+profile (HD 36), ``templates/ke-hoach-nha-nuoc.docx`` and ``templates/bao-cao-nha-nuoc.docx``
+from the State profile (NĐ 30); see TEMPLATES and REPORT_TEMPLATES.
 
 The .docx is written from scratch with zipfile and hand-written WordprocessingML, not from
 python-docx's stock ``Document()`` (834 KB of style XML): a few KB that render fast in docxtpl.
@@ -10,15 +11,22 @@ Every size, margin and alignment comes from the profile (kehoach_docs/profiles/*
 output is deterministic (fixed entry order, 1980-01-01 timestamps), so regenerating an
 unchanged profile gives identical bytes and a test can catch a stale committed template.
 
-    python tools/make_templates.py                 # writes every template of TEMPLATES
+    python tools/make_templates.py                 # writes every template (plans and reports)
     python tools/make_templates.py --check         # exit 1 if a committed file is stale
     python tools/make_templates.py --profile nha-nuoc-nd30-2020 --out /tmp/t.docx
+    python tools/make_templates.py --profile dang-hd36-2018 --kind bao-cao --out /tmp/b.docx
 
 The layout follows the elements the profile has: a Tiêu ngữ line and its rule (State), a "*"
 under the body name and "-----" under the trích yếu (Party), or a drawn line under any
 element with `duong_ke_duoi` (Party title, State motto, body name and trích yếu).
 
-Importable: ``build_template(profile, out_path)`` / ``template_bytes(profile)``.
+A report (báo cáo) has the plan's header, title block, body and closing block, then up to
+three appendices (Phụ lục: targets by year, units, commendations), each in its own section
+and wrapped in ``{%p if phu_luc_… %}`` so that an absent one leaves nothing. The target table
+has one column per year (``{%tc for %}``); kehoach_docs.render fixes its grid after rendering.
+
+Importable: ``build_template(profile, out_path, kind)`` / ``template_bytes(profile, kind)``
+with kind "ke-hoach" (default) or "bao-cao".
 Element order in every part follows the ECMA-376 schema (checked with openxml-audit).
 """
 
@@ -44,8 +52,16 @@ TEMPLATES = {
     "dang-hd36-2018": "ke-hoach-dang.docx",
     "nha-nuoc-nd30-2020": "ke-hoach-nha-nuoc.docx",
 }
+# Profile → report template (DEFAULT_TEMPLATES[("BC", regime)]).
+REPORT_TEMPLATES = {
+    "dang-hd36-2018": "bao-cao-dang.docx",
+    "nha-nuoc-nd30-2020": "bao-cao-nha-nuoc.docx",
+}
+PLAN, REPORT = "ke-hoach", "bao-cao"
+KINDS = {PLAN: TEMPLATES, REPORT: REPORT_TEMPLATES}
 # Core-property title of each regime's template.
 TITLES = {"dang": "Mẫu kế hoạch (Đảng)", "nha_nuoc": "Mẫu kế hoạch (Nhà nước)"}
+REPORT_TITLES = {"dang": "Mẫu báo cáo (Đảng)", "nha_nuoc": "Mẫu báo cáo (Nhà nước)"}
 
 TWIPS_PER_MM = 56.6929
 # Space above the date/number row of the header table and above the closing block (pt).
@@ -64,6 +80,17 @@ STYLE_KEYS = (
 OPTIONAL_KEYS = ("tieu_ngu", "dau_sao", "phan_cach")
 BODY_KEYS = ("tieu_de_cap1", "tieu_de_cap2", "doan")  # follow profile.than_van_ban
 KEEP_NEXT_KEYS = ("tieu_de_cap1", "tieu_de_cap2")  # a heading never ends a page
+# Report appendix styles: (style id, profile element, changes to it, space before/after in pt,
+# keep with next). The number, title and "(Kèm theo …)" lines stay with the table under them.
+APPENDIX_STYLES = (
+    ("phu_luc_so", "phu_luc_so", {}, 0, 0, True),
+    ("phu_luc_tieu_de", "phu_luc_tieu_de", {}, 6, 0, True),
+    ("phu_luc_chu_thich", "phu_luc_chu_thich", {}, 0, 12, True),
+    ("bang_tieu_de", "bang", {"dam": True, "can_le": "giua"}, 2, 2, False),   # header cell
+    ("bang_o", "bang", {}, 2, 2, False),                                       # text cell
+    ("bang_o_giua", "bang", {"can_le": "giua"}, 2, 2, False),                  # TT, figures
+    ("ghi_chu", "bang", {"nghieng": True, "can_le": "deu"}, 3, 0, False),      # notes under a table
+)
 JC = {"trai": "left", "giua": "center", "phai": "right", "deu": "both"}
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -148,6 +175,26 @@ def _paragraph_style(key: str, profile: Profile) -> str:
             f'<w:qFormat/><w:pPr>{"".join(ppr)}</w:pPr>{_run_props(el)}</w:style>')
 
 
+def appendix_element(profile: Profile, style_id: str):
+    """The profile element (with the style's changes) that an appendix style is made from."""
+    for sid, key, changes, *_ in APPENDIX_STYLES:
+        if sid == style_id:
+            if key not in profile.phan_tu:
+                raise ValueError(f"profile {profile.ma} lacks element {key} (report appendices)")
+            return profile.phan_tu[key].model_copy(update=changes)
+    raise KeyError(style_id)
+
+
+def _appendix_style(style_id: str, profile: Profile) -> str:
+    _, _, _, before, after, keep_next = next(s for s in APPENDIX_STYLES if s[0] == style_id)
+    el = appendix_element(profile, style_id)
+    ppr = ("<w:keepNext/>" if keep_next else "") + _spacing(before, after) + \
+        f'<w:jc w:val="{JC[el.can_le]}"/>'
+    return (f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
+            f'<w:name w:val="{style_id}"/><w:basedOn w:val="Normal"/><w:next w:val="{style_id}"/>'
+            f'<w:qFormat/><w:pPr>{ppr}</w:pPr>{_run_props(el)}</w:style>')
+
+
 def style_keys(profile: Profile) -> tuple[str, ...]:
     """The styles the template of `profile` has, in STYLE_KEYS order."""
     missing = [k for k in STYLE_KEYS if k not in profile.phan_tu and k not in OPTIONAL_KEYS]
@@ -156,7 +203,7 @@ def style_keys(profile: Profile) -> tuple[str, ...]:
     return tuple(k for k in STYLE_KEYS if k in profile.phan_tu)
 
 
-def styles_xml(profile: Profile) -> str:
+def styles_xml(profile: Profile, kind: str = PLAN) -> str:
     keys = style_keys(profile)
     body_size = half_points(profile.than_van_ban.co)
     font = quoteattr(profile.phong_chu)
@@ -178,6 +225,8 @@ def styles_xml(profile: Profile) -> str:
                     '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
                     '</w:tblCellMar></w:tblPr></w:style>')
     styles = "".join(_paragraph_style(k, profile) for k in keys)
+    if kind == REPORT:
+        styles += "".join(_appendix_style(s[0], profile) for s in APPENDIX_STYLES)
     return (f'{XML_DECL}<w:styles {DOC_NS}>{defaults}{normal}{table_normal}{styles}</w:styles>')
 
 
@@ -237,22 +286,42 @@ def table(widths: tuple[int, int], rows: list[list[str]], top_margin_pt: float =
     return f"<w:tbl>{tbl_pr}{grid}{body}</w:tbl>"
 
 
-def sect_pr(profile: Profile) -> str:
+def sect_pr(profile: Profile, *, landscape: bool = False, first_page: bool = True,
+            restart: bool = True) -> str:
+    """Section properties: the document's (portrait, page 1 unnumbered) or an appendix's.
+
+    An appendix section numbers every page (`first_page` False: no titlePg, no first-page
+    header). A landscape section turns the profile's page a quarter turn clockwise, as a
+    reader turns a bound document: the binding edge (left margin) becomes the top, the top
+    margin the right, the right margin the bottom, the bottom margin the left.
+    """
     pg = profile.trang
+    if landscape:
+        w, h, orient = pg.cao, pg.rong, ' w:orient="landscape"'
+        top, right, bottom, left = pg.le_trai, pg.le_tren, pg.le_phai, pg.le_duoi
+    else:
+        w, h, orient = pg.rong, pg.cao, ""
+        top, right, bottom, left = pg.le_tren, pg.le_phai, pg.le_duoi, pg.le_trai
+    refs = '<w:headerReference w:type="default" r:id="rId4"/>'
+    if first_page:
+        refs += '<w:headerReference w:type="first" r:id="rId5"/>'
     return (
-        '<w:sectPr><w:headerReference w:type="default" r:id="rId4"/>'
-        '<w:headerReference w:type="first" r:id="rId5"/>'
-        f'<w:pgSz w:w="{mm(pg.rong)}" w:h="{mm(pg.cao)}"/>'
-        f'<w:pgMar w:top="{mm(pg.le_tren)}" w:right="{mm(pg.le_phai)}" '
-        f'w:bottom="{mm(pg.le_duoi)}" w:left="{mm(pg.le_trai)}" w:header="{mm(pg.dau_trang)}" '
+        f'<w:sectPr>{refs}'
+        f'<w:pgSz w:w="{mm(w)}" w:h="{mm(h)}"{orient}/>'
+        f'<w:pgMar w:top="{mm(top)}" w:right="{mm(right)}" '
+        f'w:bottom="{mm(bottom)}" w:left="{mm(left)}" w:header="{mm(pg.dau_trang)}" '
         f'w:footer="{mm(pg.chan_trang)}" w:gutter="0"/>'
-        '<w:pgNumType w:start="1"/><w:cols w:space="720"/><w:titlePg/>'
-        '<w:docGrid w:linePitch="360"/></w:sectPr>'
+        + ('<w:pgNumType w:start="1"/>' if restart else "")
+        + '<w:cols w:space="720"/>'
+        + ("<w:titlePg/>" if first_page else "")
+        + '<w:docGrid w:linePitch="360"/></w:sectPr>'
     )
 
 
-def content_width_mm(profile: Profile) -> float:
+def content_width_mm(profile: Profile, landscape: bool = False) -> float:
     pg = profile.trang
+    if landscape:
+        return pg.cao - pg.le_duoi - pg.le_tren
     return pg.rong - pg.le_trai - pg.le_phai
 
 
@@ -265,7 +334,21 @@ def with_rule(profile: Profile, key: str, width: int, text: str) -> list[str]:
     return out
 
 
-def document_xml(profile: Profile) -> str:
+# A 1-pt empty paragraph: Word wants a paragraph between a final table and sectPr, and one
+# this small can never push an empty last page. A section break rides on the same kind.
+TINY_PPR = ('<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+            '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>')
+TAIL = f"<w:p><w:pPr>{TINY_PPR}</w:pPr></w:p>"
+
+
+def section_break(sect: str) -> str:
+    """A 1-pt paragraph that ends a section with the properties `sect`."""
+    return f"<w:p><w:pPr>{TINY_PPR}{sect}</w:pPr></w:p>"
+
+
+def plan_blocks(profile: Profile) -> list[str]:
+    """Header table, title block, body and closing table: everything a plan has (a report
+    has the same, then its appendices)."""
     P = para
     has = profile.phan_tu.__contains__
     # 1. Header table: issuing body | Party title or Quốc hiệu and Tiêu ngữ,
@@ -303,6 +386,11 @@ def document_xml(profile: Profile) -> str:
         P("doan", "{%p for d in p.doan %}"),
         P("tieu_de_cap2", '{%p if d.kieu == "cap2" %}'),
         P("tieu_de_cap2", "{{ d.van_ban }}"),
+        # Without closing paragraphs (reports often have none), the body's last paragraph
+        # keeps with the signature block instead.
+        # (Not `loop.last`: the template linter knows only the context's names.)
+        P("doan", "{%p elif not ket_thuc and p is sameas (phan|last) and d is sameas (p.doan|last) %}"),
+        P("doan", "{{ d.van_ban }}", keep_next=True),
         P("doan", "{%p else %}"),
         P("doan", "{{ d.van_ban }}"),
         P("doan", "{%p endif %}"),
@@ -332,12 +420,192 @@ def document_xml(profile: Profile) -> str:
           P("noi_nhan", "{%p endfor %}")],
          signer],
     ], top_margin_pt=CLOSING_TOP_PT)
-    # Word wants a paragraph between a final table and sectPr: a 1-pt one, so that it can
-    # never push an empty last page.
-    tail = ('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
-            '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
-    parts = [header, *title_block, *body, closing, tail, sect_pr(profile)]
+    return [header, *title_block, *body, closing]
+
+
+def document_xml(profile: Profile) -> str:
+    parts = [*plan_blocks(profile), TAIL, sect_pr(profile)]
     return f'{XML_DECL}<w:document {DOC_NS}><w:body>{"".join(parts)}</w:body></w:document>'
+
+
+# --------------------------------------------------------------------------- report appendices
+
+# Table borders (single, ½ pt) and the cell margins left and right (mm).
+GRID_BORDER = '<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+CELL_MARGIN_MM = 1.5
+# State appendices are numbered separately, each from 1 (NĐ 30 Phụ lục I §III.1, the-thuc.md
+# §2.3); Party appendices continue the report's numbers (no HD 36 rule found, §6.6).
+APPENDIX_OWN_NUMBERS = {"nha_nuoc": True, "dang": False}
+
+# Phụ lục 1: targets, one column per year. Widths in mm of the template's ten grid columns:
+# TT | target | unit | planned target | {%tc for %} | year | {%tc endfor %} | cumulative |
+# % of target | verdict. The loop cells vanish when rendered and the year cell is repeated, so
+# the rendered row has 7 + years cells; kehoach_docs.render then runs docxtpl's fix_tables,
+# which drops grid columns from the end (2 years: each left column gains 1/9 of the dropped
+# width) or scales all columns and appends average-width ones (4, 5 years). Because the six
+# columns from the first loop cell on have one width, every year, cumulative, % and verdict
+# column comes out (nearly) equal for 2 to 5 years, and the target names keep the widest
+# column: 2 years 74 mm, 3 years 72 mm, 5 years 60 mm of the 257-mm landscape width.
+TARGET_FIXED_MM = {"tt": 11, "ten": None, "dvt": 16, "chi_tieu": 26}  # ten: what is left
+TARGET_STEP_MM = 22
+TARGET_COLUMNS = ("TT", "Chỉ tiêu", "ĐVT", "Chỉ tiêu theo Kế hoạch")
+TARGET_TAIL = ("Lũy kế", "Tỷ lệ % so với chỉ tiêu", "Đánh giá")
+# Phụ lục 2: units (landscape). (header, field, width mm or None for the rest, centred).
+UNIT_COLUMNS = (
+    ("TT", "tt", 11, True),
+    ({"dang": "Tổ chức cơ sở đảng", "nha_nuoc": "Cơ quan, đơn vị"}, "don_vi", None, False),
+    ("Kế hoạch thực hiện (số, ngày)", "ke_hoach", 30, True),
+    ("Quán triệt (buổi/người)", "quan_triet", 33, True),
+    ("TTHC đúng hạn/tổng số", "tthc", 30, True),       # "14.749/15.005" on one line
+    ("Mức độ hài lòng", "hai_long", 20, True),
+    ("Mô hình, điểm sáng", "mo_hinh", 18, True),
+    ("Khen thưởng", "khen_thuong", 19, True),
+    ("Báo cáo", "bao_cao", 29, True),
+)
+# Phụ lục 3: commendations (portrait).
+AWARD_COLUMNS = (
+    ("TT", "tt", 11, True),
+    ("Tên tập thể, cá nhân", "ten", 50, False),
+    ("Thành tích", "thanh_tich", None, False),
+    ("Hình thức đề nghị", "hinh_thuc", 45, False),
+)
+
+
+def _fill(widths: list[float | None], total: float) -> list[int]:
+    """Column widths in twips: the one None takes what is left of `total` (mm); the twips add
+    up to the text width exactly."""
+    rest = total - sum(w for w in widths if w is not None)
+    mm_widths = [rest if w is None else w for w in widths]
+    if min(mm_widths) <= 0:
+        raise ValueError(f"columns {widths} do not fit {total} mm")
+    tw = [mm(w) for w in mm_widths]
+    tw[widths.index(None) if None in widths else -1] += mm(total) - sum(tw)
+    return tw
+
+
+def grid_cell(paragraphs: list[str], span: int = 1) -> str:
+    """A bordered-table cell, centred vertically. No tcW: the grid alone gives the widths (a
+    row whose cells are repeated by {%tc for %} gets a new grid after rendering)."""
+    span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    return f'<w:tc><w:tcPr>{span_xml}<w:vAlign w:val="center"/></w:tcPr>{"".join(paragraphs)}</w:tc>'
+
+
+def grid_row(cells: list[str], header: bool = False) -> str:
+    """A row that never splits across pages; the header row repeats on every page."""
+    head = "<w:tblHeader/>" if header else ""
+    return f'<w:tr><w:trPr><w:cantSplit/>{head}</w:trPr>{"".join(cells)}</w:tr>'
+
+
+def tag_row(tag: str, columns: int) -> str:
+    """A row holding only a {%tr %} tag (removed with its row when rendered)."""
+    return grid_row([grid_cell([para("bang_o", tag)], span=columns)])
+
+
+def grid_table(widths: list[int], rows: list[str]) -> str:
+    """A bordered, fixed-layout table as wide as the text."""
+    borders = "".join(GRID_BORDER.format(side=s)
+                      for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    margin = mm(CELL_MARGIN_MM)
+    tbl_pr = (f'<w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+              f'<w:tblInd w:w="0" w:type="dxa"/><w:tblBorders>{borders}</w:tblBorders>'
+              '<w:tblLayout w:type="fixed"/>'
+              '<w:tblCellMar><w:top w:w="0" w:type="dxa"/>'
+              f'<w:left w:w="{margin}" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/>'
+              f'<w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
+              '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
+              'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>')
+    grid = "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
+    return f"<w:tbl>{tbl_pr}{grid}{''.join(rows)}</w:tbl>"
+
+
+def appendix_heading(var: str) -> list[str]:
+    """"Phụ lục 1" / "Phụ lục I", the title, the "(Kèm theo …)" line."""
+    return [para("phu_luc_so", f"{{{{ {var}.so }}}}"),
+            para("phu_luc_tieu_de", f"{{{{ {var}.tieu_de }}}}"),
+            para("phu_luc_chu_thich", f"{{{{ {var}.chu_thich }}}}")]
+
+
+def simple_table(profile: Profile, var: str, columns, landscape: bool) -> str:
+    """Header row, then one row per item of `var`.hang."""
+    width = content_width_mm(profile, landscape)
+    widths = _fill([c[2] for c in columns], width)
+    regime = profile.he_thong
+    head = [grid_cell([para("bang_tieu_de", label[regime] if isinstance(label, dict) else label)])
+            for label, *_ in columns]
+    body = [grid_cell([para("bang_o_giua" if centred else "bang_o", f"{{{{ r.{field} }}}}")])
+            for _, field, _, centred in columns]
+    n = len(columns)
+    return grid_table(widths, [grid_row(head, header=True),
+                               tag_row(f"{{%tr for r in {var}.hang %}}", n),
+                               grid_row(body),
+                               tag_row("{%tr endfor %}", n)])
+
+
+def target_table(profile: Profile) -> str:
+    var = "phu_luc_chi_tieu"
+    width = content_width_mm(profile, landscape=True)
+    fixed = [TARGET_FIXED_MM[k] for k in ("tt", "ten", "dvt", "chi_tieu")]
+    widths = _fill(fixed + [TARGET_STEP_MM] * 6, width)
+    H, C, L = "bang_tieu_de", "bang_o_giua", "bang_o"
+    head = [grid_cell([para(H, label)]) for label in TARGET_COLUMNS]
+    head += [grid_cell([para(H, f"{{%tc for y in {var}.cot_nam %}}")]),
+             grid_cell([para(H, "{{ y }}")]),
+             grid_cell([para(H, "{%tc endfor %}")])]
+    head += [grid_cell([para(H, label)]) for label in TARGET_TAIL]
+    body = [grid_cell([para(style, f"{{{{ r.{field} }}}}")])
+            for field, style in (("tt", C), ("ten", L), ("dvt", C), ("chi_tieu", C))]
+    body += [grid_cell([para(C, "{%tc for v in r.nam %}")]),
+             grid_cell([para(C, "{{ v }}")]),
+             grid_cell([para(C, "{%tc endfor %}")])]
+    body += [grid_cell([para(C, f"{{{{ r.{field} }}}}")]) for field in ("luy_ke", "ty_le", "danh_gia")]
+    return grid_table(widths, [grid_row(head, header=True),
+                               tag_row(f"{{%tr for r in {var}.hang %}}", len(widths)),
+                               grid_row(body),
+                               tag_row("{%tr endfor %}", len(widths))])
+
+
+def _appendices(profile: Profile) -> list[tuple[str, bool, list[str]]]:
+    """The appendices in order: context variable, landscape or not, the blocks under the
+    heading (the table, and for the targets the notes under it)."""
+    notes = [para("ghi_chu", "{%p for g in phu_luc_chi_tieu.ghi_chu %}"),
+             para("ghi_chu", "{{ g }}"),
+             para("ghi_chu", "{%p endfor %}")]
+    return [
+        ("phu_luc_chi_tieu", True, [target_table(profile), *notes]),
+        ("phu_luc_don_vi", True, [simple_table(profile, "phu_luc_don_vi", UNIT_COLUMNS, True)]),
+        ("phu_luc_khen_thuong", False,
+         [simple_table(profile, "phu_luc_khen_thuong", AWARD_COLUMNS, False)]),
+    ]
+
+
+APPENDIX_VARS = ("phu_luc_chi_tieu", "phu_luc_don_vi", "phu_luc_khen_thuong")
+
+
+def report_document_xml(profile: Profile) -> str:
+    """A report: the plan's blocks, then each appendix in its own section.
+
+    Every section ends with a 1-pt paragraph carrying its sectPr, inside the appendix's
+    {%p if %} block: the report's own section is closed only when some appendix follows,
+    and each appendix closes its own. After the last one present only the empty tail and
+    the document's final (portrait) sectPr are left: kehoach_docs.render moves that
+    appendix's properties into the final sectPr, so no empty page is printed.
+    """
+    own = APPENDIX_OWN_NUMBERS[profile.he_thong]
+    P = para
+    blocks = plan_blocks(profile)
+    any_appendix = " or ".join(APPENDIX_VARS)
+    blocks += [P(None, f"{{%p if {any_appendix} %}}"),
+               section_break(sect_pr(profile)),
+               P(None, "{%p endif %}")]
+    for var, landscape, content in _appendices(profile):
+        blocks += [P(None, f"{{%p if {var} %}}"),
+                   *appendix_heading(var),
+                   *content,
+                   section_break(sect_pr(profile, landscape=landscape, first_page=False,
+                                         restart=own)),
+                   P(None, "{%p endif %}")]
+    blocks += [TAIL, sect_pr(profile)]
+    return f'{XML_DECL}<w:document {DOC_NS}><w:body>{"".join(blocks)}</w:body></w:document>'
 
 
 # --------------------------------------------------------------------------- other parts
@@ -407,15 +675,16 @@ def font_table_xml(profile: Profile) -> str:
             f'<w:font w:name={quoteattr(font)}>{info}</w:font></w:fonts>')
 
 
-def core_xml(profile: Profile) -> str:
+def core_xml(profile: Profile, kind: str = PLAN) -> str:
     # No dcterms:created/modified: they would change the bytes on every run.
+    title = (REPORT_TITLES if kind == REPORT else TITLES)[profile.he_thong]
     return (
         f'{XML_DECL}<cp:coreProperties '
         'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f'<dc:title>{escape(nfc(TITLES[profile.he_thong]))}</dc:title>'
+        f'<dc:title>{escape(nfc(title))}</dc:title>'
         f'<dc:subject>{escape(nfc(profile.ten))}</dc:subject>'
         '<dc:creator>kehoach-docs</dc:creator>'
         f'<cp:keywords>{escape(profile.ma)}</cp:keywords>'
@@ -476,15 +745,18 @@ DOCUMENT_RELS = (
 )
 
 
-def parts(profile: Profile) -> list[tuple[str, str]]:
+def parts(profile: Profile, kind: str = PLAN) -> list[tuple[str, str]]:
     """(zip entry name, XML text) in the fixed order they are written."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown template kind {kind!r} (one of {', '.join(KINDS)})")
+    document = report_document_xml(profile) if kind == REPORT else document_xml(profile)
     return [
         ("[Content_Types].xml", CONTENT_TYPES),
         ("_rels/.rels", ROOT_RELS),
-        ("docProps/core.xml", core_xml(profile)),
+        ("docProps/core.xml", core_xml(profile, kind)),
         ("docProps/app.xml", app_xml()),
-        ("word/document.xml", document_xml(profile)),
-        ("word/styles.xml", styles_xml(profile)),
+        ("word/document.xml", document),
+        ("word/styles.xml", styles_xml(profile, kind)),
         ("word/settings.xml", settings_xml(profile)),
         ("word/fontTable.xml", font_table_xml(profile)),
         ("word/header1.xml", header_xml(with_page_number=True)),
@@ -494,10 +766,10 @@ def parts(profile: Profile) -> list[tuple[str, str]]:
     ]
 
 
-def template_bytes(profile: Profile) -> bytes:
+def template_bytes(profile: Profile, kind: str = PLAN) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for name, xml in parts(profile):
+        for name, xml in parts(profile, kind):
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
@@ -506,19 +778,22 @@ def template_bytes(profile: Profile) -> bytes:
     return buf.getvalue()
 
 
-def default_out(profile: Profile) -> Path:
-    """templates/<file> of `profile` (TEMPLATES)."""
+def default_out(profile: Profile, kind: str = PLAN) -> Path:
+    """templates/<file> of `profile` (TEMPLATES for plans, REPORT_TEMPLATES for reports)."""
+    names = KINDS[kind]
     try:
-        return TEMPLATES_DIR / TEMPLATES[profile.ma]
+        return TEMPLATES_DIR / names[profile.ma]
     except KeyError:
-        raise ValueError(f"no template file for profile {profile.ma}: add it to TEMPLATES "
+        table = "REPORT_TEMPLATES" if kind == REPORT else "TEMPLATES"
+        raise ValueError(f"no {kind} template file for profile {profile.ma}: add it to {table} "
                          "or pass an output path") from None
 
 
-def build_template(profile: Profile, out_path: str | Path | None = None) -> Path:
-    """Write the template for `profile` to `out_path` (only if the bytes changed)."""
-    out_path = Path(out_path) if out_path is not None else default_out(profile)
-    data = template_bytes(profile)
+def build_template(profile: Profile, out_path: str | Path | None = None,
+                   kind: str = PLAN) -> Path:
+    """Write the `kind` template for `profile` to `out_path` (only if the bytes changed)."""
+    out_path = Path(out_path) if out_path is not None else default_out(profile, kind)
+    data = template_bytes(profile, kind)
     if not out_path.exists() or out_path.read_bytes() != data:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_bytes(data)
@@ -527,22 +802,31 @@ def build_template(profile: Profile, out_path: str | Path | None = None) -> Path
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--profile", help="profile code (ma); default: every profile of TEMPLATES")
-    ap.add_argument("--out", type=Path, help="output file (only with --profile)")
+    ap.add_argument("--profile", help="profile code (ma); default: every profile of TEMPLATES "
+                    "and REPORT_TEMPLATES")
+    ap.add_argument("--kind", choices=tuple(KINDS),
+                    help="ke-hoach (plan) or bao-cao (report); default: both")
+    ap.add_argument("--out", type=Path, help="output file (only with --profile and one --kind, "
+                    "or --profile alone for a plan)")
     ap.add_argument("--check", action="store_true",
                     help="do not write; exit 1 if a file differs from a fresh build")
     args = ap.parse_args(argv)
     if args.out is not None and args.profile is None:
         ap.error("--out needs --profile")
-    if args.profile:
-        jobs = [(get_profile(args.profile), args.out)]
-    else:
-        jobs = [(get_profile(ma), None) for ma in TEMPLATES]
+    kinds = [args.kind] if args.kind else list(KINDS)
+    if args.out is not None and args.kind is None:
+        kinds = [PLAN]
+    jobs = []
+    for kind in kinds:
+        if args.profile:
+            jobs.append((get_profile(args.profile), args.out, kind))
+        else:
+            jobs += [(get_profile(ma), None, kind) for ma in KINDS[kind]]
     status = 0
-    for profile, out in jobs:
-        out = out if out is not None else default_out(profile)
+    for profile, out, kind in jobs:
+        out = out if out is not None else default_out(profile, kind)
         if args.check:
-            fresh = template_bytes(profile)
+            fresh = template_bytes(profile, kind)
             current = out.read_bytes() if out.exists() else b""
             if current != fresh:
                 print(f"{out} is stale: run python tools/make_templates.py", file=sys.stderr)
@@ -550,7 +834,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"{out} is up to date ({len(fresh)} bytes)")
             continue
-        path = build_template(profile, out)
+        path = build_template(profile, out, kind)
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     return status
 
