@@ -81,6 +81,8 @@ class Numbering(Model):
     cap2: str
     cap3: str
     gach_dau_dong: str
+    phu_luc: str = "Phụ lục {so}"
+    """Appendix label: "Phụ lục {so}" (1, 2…) or "Phụ lục {la_ma}" (I, II… in State documents)."""
 
 
 class RecipientRules(Model):

@@ -4,6 +4,7 @@ appendix tables; and each unit's own report for the same period, from its own re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from kehoach_docs.aggregate import Aggregate, TargetResult, aggregate
 from kehoach_docs.collect import Collected, Unit, collect
 from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExpander
-from kehoach_docs.format import ngay_ngan, so, so_dem
+from kehoach_docs.format import la_ma, ngay_ngan, so, so_dem
 from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
 from kehoach_docs.targets import value_text
@@ -105,9 +106,30 @@ class ReportSources:
 
 
 def gather(report: Report, report_path: Path) -> ReportSources:
+    """The plan, units and results a report is computed from; read once per version of the
+    files (a build renders the office report and every unit's report from the same data)."""
+    workspace = report_path.parent.parent if report_path.parent.name == "bao-cao" else report_path.parent
+    years = (report.tu_nam - 1, *report.years)
+    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in sorted(_inputs(workspace, report, years)))
+    return _gather(report.model_dump_json(), str(report_path), stamp)
+
+
+def _inputs(workspace: Path, report: Report, years: tuple[int, ...]) -> list[Path]:
+    from kehoach_docs.collect import result_files
+    from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
+
+    files = [workspace / report.ke_hoach, *(workspace / UNITS_DIR).glob("*.yaml"),
+             *result_files(workspace, list(years))]
+    return files + ([workspace / MODEL_FILE] if (workspace / MODEL_FILE).is_file() else [])
+
+
+@lru_cache(maxsize=8)
+def _gather(report_json: str, report_path: str, _stamp: tuple) -> ReportSources:
     from kehoach_docs.document import prepare
 
-    workspace = report_path.parent.parent if report_path.parent.name == "bao-cao" else report_path.parent
+    report = Report.model_validate_json(report_json)
+    path = Path(report_path)
+    workspace = path.parent.parent if path.parent.name == "bao-cao" else path.parent
     plan_path = workspace / report.ke_hoach
     plan = prepare(plan_path).data
     targets = plan.targets()
@@ -183,13 +205,18 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
         phan=w.sections(sections),
         ket_thuc=w.paras(report.ket_thuc, ("ket_thuc",)) if only is None else [],
         noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer)
-    citation = f"(Kèm theo {body['tai_lieu'].tieu_de.replace('Báo cáo', 'Báo cáo số', 1)}, ngày " \
-               f"{ngay_ngan(report.ngay)} của {co_quan.chu_the or co_quan.ten})"
-    ctx = ReportContext(**body,
-                        phu_luc_chi_tieu=_target_appendix(agg, report, citation),
-                        phu_luc_don_vi=_unit_appendix(src, citation) if only is None else None,
-                        phu_luc_khen_thuong=_award_appendix(src, citation, only)
-                        if kind == "tong_ket" else None)
+    so_hieu = body["so_ky_hieu"].removeprefix("Số").lstrip(": ")
+    citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
+        loai="Báo cáo", so_ky_hieu=so_hieu.strip() or "…", ngay=ngay_ngan(report.ngay),
+        co_quan=co_quan.chu_the or co_quan.ten) + ")"
+    appendices = [_target_appendix(agg, report, citation),
+                  _unit_appendix(src, citation, profile) if only is None else None,
+                  _award_appendix(src, citation, only) if kind == "tong_ket" else None]
+    label = profile.danh_so.phu_luc
+    for n, appendix in enumerate((a for a in appendices if a is not None), 1):
+        appendix.so = label.format(so=n, la_ma=la_ma(n))
+    ctx = ReportContext(**body, phu_luc_chi_tieu=appendices[0], phu_luc_don_vi=appendices[1],
+                        phu_luc_khen_thuong=appendices[2])
     return ctx, ex.problems
 
 
@@ -275,14 +302,15 @@ def _target_appendix(agg: Aggregate, report: Report, citation: str) -> TargetApp
     notes = [ROUNDING_NOTE]
     if (line := _missing_line(agg)):
         notes.append(line)
-    return TargetAppendix(so="Phụ lục 1", tieu_de="KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU "
+    return TargetAppendix(so="", tieu_de="KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU "
                           f"GIAI ĐOẠN {agg.years[0]}-{agg.years[-1]}" if len(agg.years) > 1 else
                           f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {agg.years[0]}",
                           chu_thich=citation, cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=notes)
 
 
-def _unit_appendix(src: ReportSources, citation: str) -> UnitAppendix:
-    years = src.report.years
+def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
+    # Only years someone reported for are reporting years (not 2021, the plan's own year).
+    years = [y for y in src.report.years if src.collected.reports.get(y)]
     targets = {t.ma: t for t in src.plan.targets()}
     rows = []
     for i, unit in enumerate(src.collected.units, 1):
@@ -307,8 +335,8 @@ def _unit_appendix(src: ReportSources, citation: str) -> UnitAppendix:
             mo_hinh=so(sum(len(r.mo_hinh) for r in reported)) if reported else "—",
             khen_thuong=so(sum(len(r.khen_thuong) for r in reported)) if reported else "—",
             bao_cao="Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)))
-    return UnitAppendix(so="Phụ lục 2", tieu_de="KẾT QUẢ THỰC HIỆN CỦA CÁC TỔ CHỨC CƠ SỞ ĐẢNG",
-                        chu_thich=citation, hang=rows)
+    who = "CÁC TỔ CHỨC CƠ SỞ ĐẢNG" if profile.he_thong == "dang" else "CÁC CƠ QUAN, ĐƠN VỊ"
+    return UnitAppendix(so="", tieu_de=f"KẾT QUẢ THỰC HIỆN CỦA {who}", chu_thich=citation, hang=rows)
 
 
 def _pct(x: float) -> str:
@@ -319,17 +347,17 @@ def _pct(x: float) -> str:
 
 def _award_appendix(src: ReportSources, citation: str, only: Unit | None) -> AwardAppendix | None:
     rows = []
-    sources = [(u.info.ma, r) for y in src.report.years
-               for u, r in ((u, src.collected.reports.get(y, {}).get(u.info.ma)) for u in src.collected.units) if r]
-    sources += [("", r) for y in src.report.years if (r := src.collected.office.get(y))]
-    for ma, r in sources:
-        if only is not None and ma != only.info.ma:
-            continue
+    sources = [(u.info.ten, r) for y in src.report.years for u in src.collected.units
+               if (only is None or u is only) and (r := src.collected.reports.get(y, {}).get(u.info.ma))]
+    if only is None:
+        sources += [("", r) for y in src.report.years if (r := src.collected.office.get(y))]
+    for unit_name, r in sources:
         for c in r.khen_thuong:
             if c.de_nghi:
-                rows.append(AwardRow(tt=str(len(rows) + 1), ten=c.ten, thanh_tich=c.thanh_tich or "",
+                # "Bộ phận Một cửa" alone is ambiguous across units: name the unit too.
+                name = c.ten if not unit_name or unit_name.lower() in c.ten.lower() else f"{c.ten}, {unit_name}"
+                rows.append(AwardRow(tt=str(len(rows) + 1), ten=name, thanh_tich=c.thanh_tich or "",
                                      hinh_thuc=c.hinh_thuc or ""))
     if not rows:
         return None
-    return AwardAppendix(so="Phụ lục 3" if only is None else "Phụ lục 2",
-                         tieu_de="DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG", chu_thich=citation, hang=rows)
+    return AwardAppendix(so="", tieu_de="DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG", chu_thich=citation, hang=rows)

@@ -269,11 +269,21 @@ def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
             if tick:
                 tick(n)
         return results
-    # Warm the caches (template, model, parent plan) before forking: children inherit them.
-    results = [_render_job(sources[0])] + [None] * (len(sources) - 1)
+    # Warm the caches (templates, model, parent plan, a report's results) before forking:
+    # children inherit them.
+    results: list = [None] * len(sources)
+    first_of: dict[tuple, int] = {}
+    for i, job in enumerate(sources):
+        # One plan per folder warms its model and parent; one job per report file warms its
+        # results (the office's report, and one unit's).
+        kind = job.source if job.source.parent.name == REPORTS_DIR else job.source.parent
+        first_of.setdefault((kind, job.unit is None), i)
+    for i in sorted(first_of.values()):
+        results[i] = _render_job(sources[i])
+    rest = [i for i in range(len(sources)) if results[i] is None]
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        futures = {pool.submit(_render_job, s): i for i, s in enumerate(sources[1:], 1)}
-        for n, fut in enumerate(as_completed(futures), 2):
+        futures = {pool.submit(_render_job, sources[i]): i for i in rest}
+        for n, fut in enumerate(as_completed(futures), len(sources) - len(rest) + 1):
             results[futures[fut]] = fut.result()
             if tick:
                 tick(n)

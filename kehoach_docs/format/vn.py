@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 
@@ -199,7 +200,9 @@ def _lam_tron(d: Decimal, chu_so_thap_phan: int) -> Decimal:
     return kq.copy_abs() if kq.is_zero() else kq
 
 
+@lru_cache(maxsize=4096)
 def _babel(d: Decimal, chu_so_thap_phan: int) -> str:
+    # Reports format the same few numbers thousands of times; Babel is slow per call.
     mau = "#,##0" + ("." + "0" * chu_so_thap_phan if chu_so_thap_phan else "")
     with localcontext() as ctx:
         # Babel quantizes again in the current context: it must not overflow, and
