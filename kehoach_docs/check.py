@@ -307,12 +307,13 @@ def _run_text(r) -> str:
     return _nfc("".join(parts))
 
 
-def _run_props(resolver: _Resolver, r, p, table_style: str | None) -> tuple:
+def _run_props(resolver: _Resolver, r, p, table_style: str | None, style: str | None = None) -> tuple:
     """Effective (size, bold, italic, underline, caps, fonts, hidden) of a run. Runs with the
     same direct formatting in the same paragraph style resolve alike: cache by that key."""
     rpr = r.find(W + "rPr")
-    key = (etree.tostring(rpr) if rpr is not None else b"",
-           resolver._style_id(p.find(W + "pPr"), "pStyle"), table_style)
+    if style is None:
+        style = resolver._style_id(p.find(W + "pPr"), "pStyle")
+    key = (etree.tostring(rpr) if rpr is not None else b"", style, table_style)
     cached = resolver.run_cache.get(key)
     if cached is not None:
         return cached
@@ -410,10 +411,12 @@ def _make_para(resolver: _Resolver, p, place: str, table_style: str | None,
                width: float | None, column: str | None = None) -> _Para:
     align, first, left, right, numbered = _para_props(resolver, p, table_style)
     runs = []
+    style = resolver._style_id(p.find(W + "pPr"), "pStyle")
     for r in _own_runs(p):
-        if _run_props(resolver, r, p, table_style)[-1]:
-            continue  # hidden text
-        runs.append(_make_run(resolver, r, p, table_style))
+        size, bold, italic, underline, caps, fonts, hidden = _run_props(resolver, r, p, table_style, style)
+        if not hidden:
+            runs.append(_Run(text=_run_text(r), size=size, bold=bold, italic=italic,
+                             underline=underline, caps=caps, fonts=fonts))
     return _Para(el=p, place=place, runs=runs, align=align, first_line=first or 0.0,
                  ind_left=left or 0.0, ind_right=right or 0.0, width=width,
                  numbered=numbered, column=column)
