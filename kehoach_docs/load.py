@@ -9,6 +9,7 @@ no custom constructors. Every string is NFC-normalised.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,12 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Limits keep a hostile or mistaken file from hanging the tool (alias bombs, huge files).
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
+MAX_DEPTH = 100
+"""Nesting of groups and lists; real documents use fewer than ten levels."""
+
+# What YAML does not accept in a file (as PyYAML's reader): control characters but tab,
+# newline and NEL; lone surrogates; U+FFFE and U+FFFF.
+_UNACCEPTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -62,42 +69,55 @@ class Loaded:
         return self.positions.get((), (1, 1))
 
 
+_RESAVE = "Hãy mở tệp và lưu lại với mã hóa UTF-8 (Notepad: Lưu thành… → Mã hóa: UTF-8)."
+
+
 def _decode(raw: bytes, path: Path) -> str:
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ProblemList([Problem(path, 1, 1, "", "Tệp đang ở mã UTF-16 (Notepad gọi là \"Unicode\"), "
+                                                   "không phải UTF-8. " + _RESAVE)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ProblemList([Problem(
-            path, line, col, "",
-            "Tệp không phải mã UTF-8" + _legacy_hint(raw)
-            + ". Hãy mở tệp và lưu lại với mã hóa UTF-8 (Notepad: Lưu thành… → Mã hóa: UTF-8).",
-        )]) from None
+        raise ProblemList([Problem(path, line, col, "", _not_utf8(raw))]) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _legacy_hint(raw: bytes) -> str:
-    """Name the legacy Vietnamese encoding when the bytes look like it."""
+def _not_utf8(raw: bytes) -> str:
+    """Why the bytes are not UTF-8 and how to fix it; names a legacy Vietnamese encoding."""
     from kehoach_docs.legacy import guess_legacy_encoding
 
     name = guess_legacy_encoding(raw)
-    return f" (có vẻ là chữ Việt mã {name} cũ)" if name else ""
+    if name is None:
+        return "Tệp không phải mã UTF-8. " + _RESAVE
+    if name == "Windows-1258":
+        return ("Tệp không phải mã UTF-8: chữ Việt đang ở mã Windows-1258 (Notepad gọi là \"ANSI\"). "
+                + _RESAVE)
+    # Font encodings: re-saving keeps the wrong letters; the text must be converted first.
+    return (f"Tệp không phải mã UTF-8: chữ Việt đang ở mã {name} cũ (phông chữ "
+            f"{'.Vn…' if name.startswith('TCVN3') else 'VNI-…'}). Hãy chuyển sang Unicode bằng "
+            f"công cụ chuyển mã (Unikey: Ctrl+Shift+F6, nguồn {name}, đích Unicode) rồi lưu "
+            "tệp với mã hóa UTF-8.")
 
 
 def load_yaml(path: str | Path) -> Loaded:
     """Load one YAML file; raise ProblemList with every problem found while reading it."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # never more: the file may be huge, or endless
     except FileNotFoundError:
         raise ProblemList([Problem(path, 0, 0, "", "Không tìm thấy tệp.")]) from None
     except OSError as exc:
         raise ProblemList([Problem(path, 0, 0, "", f"Không đọc được tệp: {exc.strerror}.")]) from None
     if len(raw) > MAX_BYTES:
-        raise ProblemList([Problem(path, 0, 0, "",
-                                   f"Tệp quá lớn ({len(raw):,} byte; tối đa {MAX_BYTES:,}).")])
+        raise ProblemList([Problem(path, 1, 1, "",
+                                   f"Tệp quá lớn (hơn {MAX_BYTES:,} byte); tệp dữ liệu của một văn bản "
+                                   "chỉ vài chục KB — có thể đã chọn nhầm tệp.")])
     return load_yaml_text(_decode(raw, path), path)
 
 
@@ -110,10 +130,22 @@ def load_yaml_text(text: str, path: str | Path = "<văn bản>") -> Loaded:
             if stripped.startswith("\t"):
                 raise ProblemList([Problem(path, no, len(line) - len(stripped) + 1, "",
                                            "Dùng phím Tab để thụt lề; YAML chỉ cho phép dấu cách.")])
+    bad = _UNACCEPTABLE.search(text)
+    if bad:
+        # PyYAML would name only an offset; say where, and what the character is.
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise ProblemList([Problem(path, line, col, "",
+                                   f"Có ký tự điều khiển ẩn U+{ord(bad.group()):04X} (thường do sao chép "
+                                   "từ nơi khác); hãy xóa ký tự này.")])
     try:
         node = yaml.compose(text, Loader=_LOADER)
+    except RecursionError:  # the pure-Python composer, on absurd nesting
+        raise ProblemList([Problem(path, 1, 1, "", f"Dữ liệu lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp).")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and (exc.problem or "").startswith("found unexpected end of stream"):
+            mark = exc.context_mark  # an unclosed quote: point at where the string starts
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise ProblemList([Problem(path, line, col, "", _yaml_message(exc))]) from None
     except yaml.YAMLError as exc:
@@ -129,7 +161,10 @@ def load_yaml_text(text: str, path: str | Path = "<văn bản>") -> Loaded:
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or exc.context or "").strip()
-    colon = "Dấu hai chấm đặt sai chỗ (nếu nội dung có dấu ':', hãy đặt cả chuỗi trong ngoặc kép)."
+    colon = ("Dấu hai chấm đặt sai chỗ (nếu nội dung có dấu ':', hãy đặt cả chuỗi trong ngoặc kép), "
+             "hoặc dòng này thụt lề không thẳng hàng với các trường cùng cấp.")
+    escape = ("Dấu '\\' trong chuỗi ngoặc kép bắt đầu một mã ký tự (\\n, \\x…, \\u…) viết sai; "
+              "muốn viết dấu '\\' hãy gõ '\\\\' hoặc dùng ngoặc đơn.")
     known = {
         # PyYAML and libyaml word the same mistakes differently.
         "mapping values are not allowed here": colon,
@@ -143,9 +178,24 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
         "found character '\\t' that cannot start any token": "Không được dùng phím Tab; hãy dùng dấu cách.",
         "expected <block end>, but found '-'": "Thụt lề của danh sách không thẳng hàng.",
         "found undefined alias": "Bí danh (*…) chưa được định nghĩa.",
+        "did not find expected ',' or ']'": "Danh sách mở bằng '[' chưa được đóng bằng ']' (hoặc thiếu dấu phẩy).",
+        "did not find expected ',' or '}'": "Nhóm mở bằng '{' chưa được đóng bằng '}' (hoặc thiếu dấu phẩy).",
+        "did not find expected node content": "Thiếu giá trị ở đây (hoặc có dấu ',' ']' '}' thừa).",
+        "found unknown escape character": escape,
+        "found invalid Unicode character escape code": escape,
+        "did not find expected hexdecimal number": escape,
+        "found unexpected document indicator": "Dòng '---' hoặc '...' nằm giữa một chuỗi; hãy bỏ dòng đó.",
+        "expected a single document in the stream":
+            "Tệp chỉ được có một phần dữ liệu; hãy bỏ dòng '---' thứ hai.",
+        "but found another document": "Tệp chỉ được có một phần dữ liệu; hãy bỏ dòng '---' thứ hai.",
+        "found a tab character": "Không được dùng phím Tab; hãy dùng dấu cách.",
+        "found duplicate anchor": "Bí danh (&…) bị đặt hai lần.",
+        "did not find expected <document start>": "Thụt lề không thẳng hàng hoặc có chữ thừa ở đầu dòng.",
+        "did not find expected comment or line break": "Có chữ thừa sau giá trị (chuỗi có dấu ngoặc kép "
+                                                       "phải kết thúc ở dấu ngoặc đóng).",
     }
     for key, msg in known.items():
-        if problem.startswith(key):
+        if problem.startswith(key) or key in problem:
             return msg
     return f"Lỗi cú pháp YAML: {problem}."
 
@@ -160,6 +210,8 @@ class _Builder:
         self.problems: list[Problem] = []
         self.count = 0
         self.constructor = SafeConstructor()
+        self.open: set[int] = set()
+        """Ids of the groups and lists being built: an alias to one of them is a loop."""
 
     def fail(self, node: Node, loc: Path_, message: str) -> None:
         self.problems.append(Problem(self.path, node.start_mark.line + 1,
@@ -181,6 +233,21 @@ class _Builder:
         if node.tag not in _SAFE_TAGS:
             self.fail(node, loc, f"Thẻ YAML '{node.tag}' không được phép; chỉ dùng dữ liệu thường.")
             return None
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, loc)
+        if id(node) in self.open:
+            self.fail(node, loc, "Bí danh (*…) trỏ vào chính nhóm chứa nó (vòng lặp vô tận).")
+            return None
+        if len(self.open) >= MAX_DEPTH:
+            self.fail(node, loc, f"Dữ liệu lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp).")
+            return None
+        self.open.add(id(node))
+        try:
+            return self._collection(node, loc)
+        finally:
+            self.open.discard(id(node))
+
+    def _collection(self, node: Node, loc: Path_) -> Any:
         if isinstance(node, MappingNode):
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -201,10 +268,18 @@ class _Builder:
             return result
         if isinstance(node, SequenceNode):
             return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
+        return None
+
+    def _scalar(self, node: ScalarNode, loc: Path_) -> Any:
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError) as exc:
-            self.fail(node, loc, f"Giá trị không đọc được: {exc}.")
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            kind = node.tag.rsplit(":", 1)[-1]
+            self.fail(node, loc, {
+                "int": "Số quá lớn hoặc viết sai.",
+                "float": "Số quá lớn hoặc viết sai.",
+                "timestamp": "Ngày không có thật hoặc viết sai (dạng 2021-12-10).",
+            }.get(kind, f"Giá trị không đọc được: {exc}."))
             return None
         return _nfc(value) if isinstance(value, str) else value
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -68,6 +69,12 @@ def _message(err: dict, loc: tuple, model: type[BaseModel]) -> str:
         return f"Trường '{name}' không có trong mẫu dữ liệu.{hint}"
     if kind == "missing":
         return f"Thiếu trường bắt buộc '{loc[-1]}'."
+    if kind == "string_type" and isinstance(err.get("input"), (bool, int, float, date)):
+        # YAML reads yes/no/on/off as true/false, 1.10 as a number, 2021-12-10 as a date.
+        value = err["input"]
+        read_as = ("đúng/sai (true/false)" if isinstance(value, bool) else
+                   "một ngày" if isinstance(value, date) else "một số")
+        return f"Giá trị phải là chữ, nhưng ở đây được đọc là {read_as}; hãy đặt nó trong ngoặc kép."
     if kind in _TYPE_NAMES:
         return f"Giá trị {_TYPE_NAMES[kind]}."
     if kind == "literal_error":

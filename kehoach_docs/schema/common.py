@@ -12,7 +12,12 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 # Jinja resolves these names to dict methods before keys: never use them as field names.
 SHADOWING_NAMES = frozenset(dir(dict)) | {"items", "keys", "values", "get", "update", "pop"}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+# Characters refused in any text field (a hidden character usually means a bad paste):
+# control characters but tab and newline (C0 with CR, DEL, C1), zero-width space and BOM,
+# Unicode line/paragraph separators (a line break that is not a newline), and what XML
+# cannot carry at all (lone surrogates, U+FFFE, U+FFFF).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff"
+                      "\ud800-\udfff\ufffe\uffff]")
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
@@ -29,10 +34,21 @@ def _clean_text(value: str) -> str:
     bad = _CONTROL.search(value)
     if bad:
         # Rejected, not silently dropped: a hidden character usually means a bad paste.
-        raise ValueError(f"ký tự điều khiển ẩn U+{ord(bad.group()):04X} ở vị trí {bad.start() + 1}")
+        raise ValueError(f"{_hidden_kind(bad.group())} U+{ord(bad.group()):04X} ở vị trí {bad.start() + 1}"
+                         " (thường do sao chép từ nơi khác); hãy xóa ký tự này")
     if not value.strip():
         raise ValueError("không được để trống")
     return value
+
+
+def _hidden_kind(ch: str) -> str:
+    if ch in "\u2028\u2029":
+        return "ký tự ngắt dòng đặc biệt"
+    if ch in "\u200b\ufeff":
+        return "ký tự ẩn không độ rộng"
+    if "\ud800" <= ch <= "\udfff" or ch in "\ufffe\uffff":
+        return "ký tự không hợp lệ"
+    return "ký tự điều khiển ẩn"
 
 
 def _one_line(value: str) -> str:

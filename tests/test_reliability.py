@@ -1,0 +1,440 @@
+"""Reliability (issue 6): hostile values in text fields, broken data files, legacy Vietnamese
+encodings, and untrusted templates.
+
+Every case below either gives a valid document that holds the text as written, or is refused
+with file:line:column (or the template's place) and a message in Vietnamese — never a
+traceback, never a hang. The case tables are counted in docs/reliability.md, and
+`test_reliability_doc_is_honest` keeps the document in step with them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import time
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from lxml import etree
+
+from kehoach_docs.document import prepare, render_bytes
+from kehoach_docs.errors import ProblemList
+from kehoach_docs.legacy import guess_legacy_encoding
+from test_render import text_lines
+from test_validate import MINIMAL
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "templates" / "ke-hoach-dang.docx"
+NFC = lambda s: unicodedata.normalize("NFC", s)  # noqa: E731
+
+
+# --------------------------------------------------------------------------- helpers
+
+def plan_text(**fields) -> str:
+    """MINIMAL with fields replaced ("nguoi_ky.ho_ten" reaches into groups), as YAML that the
+    emitter quotes and escapes itself: the value reaches the loader exactly as given."""
+    data = yaml.safe_load(MINIMAL)
+    data["ket_thuc"] = ["Kết thúc."]  # the profile's ending mark goes on this, not on a tested text
+    for dotted, value in fields.items():
+        *parents, last = dotted.split(".")
+        target = data
+        for part in parents:
+            target = target[part]
+        target[last] = value
+    return yaml.safe_dump(data, allow_unicode=True, width=10**9, sort_keys=False)
+
+
+def write_plan(tmp_path: Path, text: str | bytes, name: str = "kh.yaml") -> Path:
+    f = tmp_path / name
+    f.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return f
+
+
+def problems(path: Path) -> list:
+    with pytest.raises(ProblemList) as exc:
+        render_bytes(prepare(path))
+    return exc.value.problems
+
+
+def assert_valid_docx(data: bytes) -> list[str]:
+    """Opens in python-docx, every XML part parses strictly; returns its paragraphs."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(zf.read(name))
+        body = zf.read("word/document.xml")
+    assert b"<w:br/>" not in body and b"<w:br " not in body  # text breaks are paragraphs
+    docx.Document(io.BytesIO(data))
+    return text_lines(data)
+
+
+def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kehoach_docs", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def assert_clean_refusal(result: subprocess.CompletedProcess, code: int = 1) -> None:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr and "Lỗi nội bộ" not in result.stderr, result.stderr
+
+
+# ------------------------------------------------------------- 1. hostile text values
+
+HOSTILE = {
+    "XML specials": 'Tỉnh & <Ủy> "ban" \'x\' ]]> <w:p/> &amp; &#x41;',
+    "Jinja syntax": "{{ 7*7 }} {% for x in y %}{% endfor %} {# c #} {{ ''.__class__ }}",
+    "decomposed (NFD)": unicodedata.normalize("NFD", "Nguyễn Thị Ánh Tuyết, Đảng ủy Khối"),
+    "emoji": "Chào mừng 🎉 👨‍👩‍👧 🇻🇳 ✅",
+    "bidi marks": "\u202eĐảo chiều\u202c \u200fאבג\u200e \u2066x\u2069 \u200d",
+    "long (200 KB)": "Đoạn rất dài: " + "Việt Nam muôn năm, " * 10_000 + "hết.",
+}
+
+# (field, kind): where each hostile value is put, and how it must come out.
+TEXT_FIELDS = {
+    "mo_dau": "paragraph",              # list of paragraphs (Text)
+    "muc_dich_yeu_cau": "numbered",      # "1. " + text
+    "nguoi_ky.ho_ten": "line",          # a paragraph of its own (Line)
+    "nguoi_ky.chuc_vu": "line",
+    "luu": "archive",                   # "- Lưu <text>."
+    "noi_nhan": "recipient",            # "- <text>,"
+    "dia_danh": "place",                # "<text>, ngày … tháng … năm …"
+}
+
+
+def _expected(kind: str, value: str) -> str:
+    return {"paragraph": value, "numbered": f"1. {value}", "line": value,
+            "archive": f"- Lưu {value}.", "recipient": f"- {value},"}.get(kind, value)
+
+
+@pytest.mark.parametrize("field", list(TEXT_FIELDS))
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_text_comes_out_as_written(tmp_path, case, field):
+    value = HOSTILE[case]
+    kind = TEXT_FIELDS[field]
+    fields = {field: [value] if kind in ("paragraph", "numbered", "recipient") else value}
+    data = render_bytes(prepare(write_plan(tmp_path, plan_text(**fields))))
+    lines = assert_valid_docx(data)
+    want = NFC(_expected(kind, value))
+    if kind == "place":
+        assert any(line.startswith(want + ", ngày ") for line in lines)
+    else:
+        assert want in lines, f"{want[:80]!r} not a paragraph of the document"
+    assert all(unicodedata.is_normalized("NFC", line) for line in lines)
+
+
+def test_newlines_in_paragraph_fields_are_paragraphs_never_breaks(tmp_path):
+    text = "Dòng một & <hai>\nDòng hai {{ x }}\n\n   Dòng ba 🎉  \n"
+    data = render_bytes(prepare(write_plan(tmp_path, plan_text(mo_dau=[text], muc_dich_yeu_cau=[text]))))
+    lines = assert_valid_docx(data)
+    for want in ("Dòng một & <hai>", "Dòng hai {{ x }}", "Dòng ba 🎉", "1. Dòng một & <hai>"):
+        assert want in lines
+    assert not any("\n" in line for line in lines)
+    # A folded field (trích yếu) keeps one paragraph: its line breaks are spaces.
+    data = render_bytes(prepare(write_plan(tmp_path, plan_text(trich_yeu="về việc\nthực hiện\nĐề án"))))
+    assert "về việc thực hiện Đề án" in assert_valid_docx(data)
+
+
+SINGLE_LINE_FIELDS = ["nguoi_ky.ho_ten", "nguoi_ky.chuc_vu", "luu", "dia_danh", "co_quan.ten", "co_quan.ky_hieu"]
+
+
+@pytest.mark.parametrize("field", SINGLE_LINE_FIELDS)
+def test_newline_in_a_single_line_field_is_refused_with_its_place(tmp_path, field):
+    f = write_plan(tmp_path, plan_text(**{field: "Dòng một\nDòng hai"}))
+    (p,) = problems(f)
+    assert p.field == field and "một dòng" in p.message
+    assert p.line > 0 and p.column > 0 and str(p).startswith(f"{f}:{p.line}:{p.column}: [{field}]")
+
+
+# Characters refused in any text field (decision: refused naming the field, never dropped).
+CONTROL_CHARS = ["\x00", "\x07", "\x08", "\x0b", "\x0c", "\r", "\x1b", "\x7f", "\x85", "\x9b",
+                 "\u200b", "\ufeff", "\u2028", "\u2029", "\ufffe", "\uffff"]
+CONTROL_FIELDS = ["mo_dau", "nguoi_ky.ho_ten", "noi_nhan", "trich_yeu"]
+
+
+def quoted(value: str) -> str:
+    """A YAML double-quoted scalar with every character outside printable ASCII escaped, as a
+    clerk (or a tool) may write it: the loader turns the escapes back into the characters."""
+    return '"' + "".join(c if " " <= c <= "~" and c not in '"\\' else
+                         ("\\" + c if c in '"\\' else f"\\u{ord(c):04X}" if ord(c) < 0x10000 else
+                          f"\\U{ord(c):08X}") for c in value) + '"'
+
+
+def _with_field(field: str, value: str) -> str:
+    q = quoted(value)
+    return {
+        "mo_dau": MINIMAL + f"mo_dau: [{q}]\n",
+        "nguoi_ky.ho_ten": MINIMAL.replace("Nguyễn Thị Kim Chi", q),
+        "noi_nhan": MINIMAL.replace("  - Các TCCS Đảng", f"  - {q}"),
+        "trich_yeu": MINIMAL.replace("thực hiện Đề án", q),
+    }[field]
+
+
+@pytest.mark.parametrize("char", CONTROL_CHARS, ids=lambda c: f"U+{ord(c):04X}")
+def test_hidden_characters_are_refused_naming_the_field(tmp_path, char):
+    for field in CONTROL_FIELDS:
+        f = write_plan(tmp_path, _with_field(field, f"Nội dung{char}có ký tự ẩn"))
+        (p,) = problems(f)
+        assert p.field.startswith(field), p
+        assert f"U+{ord(char):04X} ở vị trí 9" in p.message and "hãy xóa" in p.message
+        assert p.line > 0 and p.column > 0
+
+
+def test_quoted_escapes_reach_the_loader_unchanged(tmp_path):
+    value = "Nội dung \x07 \u2028 🎉 \"x\" \\ e\u0301"
+    loaded = yaml.safe_load(_with_field("trich_yeu", value))
+    assert loaded["trich_yeu"] == value  # so the test above puts exactly `char` in the field
+
+
+def test_hidden_characters_written_raw_in_the_file_are_refused_at_their_place(tmp_path):
+    # Raw control characters: YAML itself cannot carry them; the loader says where they are.
+    f = write_plan(tmp_path, MINIMAL.replace("luu: VP", "luu: V\x07P"))
+    (p,) = problems(f)
+    assert (p.line, p.column) == (11, 7) and "U+0007" in p.message
+    # Raw invisible characters YAML accepts: the field refuses them.
+    f = write_plan(tmp_path, MINIMAL.replace("luu: VP", "luu: V\u200bP"))
+    (p,) = problems(f)
+    assert p.field == "luu" and "U+200B" in p.message and (p.line, p.column) == (11, 6)
+
+
+def test_tab_inside_text_is_kept(tmp_path):
+    data = render_bytes(prepare(write_plan(tmp_path, plan_text(mo_dau=["Cột một\tcột hai"]))))
+    assert "Cột một\tcột hai" in assert_valid_docx(data)
+
+
+# ------------------------------------------------------------------ 2. broken files
+
+def _tcvn3(text: str) -> bytes:
+    """TCVN3 (ABC) bytes of `text`, from the published table (one byte per lower-case letter;
+    toned capitals are the lower-case bytes, printed with a capitals font)."""
+    lower = ("àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ")
+    codes = bytes.fromhex("b5b8b6b7b9a8bbbebcbdc6a9c7cac8c9cbaeccd0cecfd1aad2d5d3d4d6d7ddd8dcde"
+                          "dfe3e1e2e4abe5e8e6e7e9aceaedebeceeeff3f1f2f4adf5f8f6f7f9fafdfbfcfe")
+    capitals = dict(zip("ĂÂĐÊÔƠƯ", b"\xa1\xa2\xa7\xa3\xa4\xa5\xa6"))
+    out = bytearray()
+    for ch in NFC(text):
+        if ch.isascii():
+            out.append(ord(ch))
+        elif ch in capitals:
+            out.append(capitals[ch])
+        else:
+            out.append(codes[lower.index(ch.lower())])
+    return bytes(out)
+
+
+_VNI_TONE = {"\u0300": (0xF8, 0xD8), "\u0301": (0xF9, 0xD9), "\u0309": (0xFB, 0xDB),
+             "\u0303": (0xF5, 0xD5), "\u0323": (0xEF, 0xCF)}
+_VNI_CIRC = {None: (0xE2, 0xC2), "\u0300": (0xE0, 0xC0), "\u0301": (0xE1, 0xC1), "\u0309": (0xE5, 0xC5),
+             "\u0303": (0xE3, 0xC3), "\u0323": (0xE4, 0xC4)}
+_VNI_BREVE = {None: (0xEA, 0xCA), "\u0300": (0xE8, 0xC8), "\u0301": (0xE9, 0xC9), "\u0309": (0xFA, 0xDA),
+              "\u0303": (0xFC, 0xDC), "\u0323": (0xEB, 0xCB)}
+_VNI_OWN = {"đ": 0xF1, "Đ": 0xD1, "ơ": 0xF4, "Ơ": 0xD4, "ư": 0xF6, "Ư": 0xD6, "í": 0xED, "ì": 0xEC,
+            "ỉ": 0xE6, "ĩ": 0xF3, "ị": 0xF2, "Í": 0xCD, "Ì": 0xCC, "Ỉ": 0xC6, "Ĩ": 0xD3, "Ị": 0xD2,
+            "ỵ": 0xEE, "Ỵ": 0xCE}
+
+
+def _vni(text: str) -> bytes:
+    """VNI-Windows bytes: base letter, then one byte for its marks (0xE0-0xFF for lower case,
+    0xC0-0xDF for capitals); ơ ư đ, and i/ỵ with a tone, have bytes of their own."""
+    out = bytearray()
+    for ch in NFC(text):
+        if ch.isascii():
+            out.append(ord(ch))
+            continue
+        if ch in _VNI_OWN:
+            out.append(_VNI_OWN[ch])
+            continue
+        base, *marks = unicodedata.normalize("NFD", ch)
+        cap = base.isupper()
+        tone = next((m for m in marks if m in _VNI_TONE), None)
+        if "\u031b" in marks:  # horn: ơ ư, then the tone byte
+            out.append(_VNI_OWN[NFC(base + "\u031b")])
+            out.append(_VNI_TONE[tone][cap])
+            continue
+        out.append(ord(base))
+        table = _VNI_CIRC if "\u0302" in marks else _VNI_BREVE if "\u0306" in marks else None
+        out.append(table[tone][cap] if table else _VNI_TONE[tone][cap])
+    return bytes(out)
+
+
+def _cp1258(text: str) -> bytes:
+    """Windows-1258: letters it has (â ê ô ơ ư ă đ…) plus a combining tone mark."""
+    out = []
+    for ch in NFC(text):
+        try:
+            ch.encode("cp1258")
+            out.append(ch)
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            tones = "".join(c for c in parts if c in _VNI_TONE)
+            out.append(NFC("".join(c for c in parts if c not in _VNI_TONE)) + tones)
+    return "".join(out).encode("cp1258")
+
+
+VIETNAMESE = [
+    "Đảng ủy Khối các cơ quan tỉnh Nghệ An xây dựng kế hoạch thực hiện Đề án",
+    "ĐẢNG BỘ TỈNH NGHỆ AN - ĐẢNG CỘNG SẢN VIỆT NAM",
+    "Quán triệt sâu rộng và tổ chức thực hiện có hiệu quả mục tiêu, nhiệm vụ của Đề án 04",
+    "Phát huy vai trò, trách nhiệm của cấp ủy, người đứng đầu cơ quan, đơn vị",
+    "Nơi nhận: Ban Thường vụ Tỉnh ủy (để b/c), lưu Văn phòng; người ký: Nguyễn Thị Kim Chi",
+    "Tăng cường sự lãnh đạo của Đảng đối với công tác dân vận chính quyền, giai đoạn 2021-2025",
+]
+FOREIGN_CP1252 = [
+    "Le café était très bon à Noël, où l'été dure longtemps.",
+    "Déjà vu : la crème brûlée française, à côté du théâtre.",
+    "Où est la gare ? À gauche, près de l'hôtel.",
+    "Grüße aus München, schöne Straße, Fußgängerzone.",
+    "Mädchen über Äpfel und Öl; Übung macht den Meister.",
+    "El niño comió piñata en España; mañana será otro día.",
+    "São Paulo: ação, coração e informação.",
+    "Smørrebrød på Københavns gader; blåbær og æbler.",
+]
+LEGACY = {"TCVN3 (ABC)": _tcvn3, "VNI": _vni, "Windows-1258": _cp1258}
+
+
+@pytest.mark.parametrize("encoding", list(LEGACY))
+def test_legacy_vietnamese_encodings_are_recognised(encoding):
+    for sentence in VIETNAMESE:
+        raw = LEGACY[encoding](sentence)
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
+        assert guess_legacy_encoding(raw) == encoding, sentence
+
+
+def test_legacy_encoders_follow_the_published_tables():
+    # Spot checks against strings printed in conversion tools' documentation.
+    assert _tcvn3("Bảo Thắng") == b"B\xb6o Th\xbeng" and _tcvn3("Mường") == b"M\xad\xeang"
+    assert _vni("Đảng") == b"\xd1a\xfbng" and _vni("Việt") == b"Vie\xe4t" and _vni("người") == b"ng\xf6\xf4\xf8i"
+    assert _cp1258("Việt").decode("cp1258") == "Vie\u0302\u0323t".replace("e\u0302", "ê")
+
+
+def test_other_single_byte_text_is_not_called_vietnamese():
+    for sentence in FOREIGN_CP1252:
+        for codec in ("cp1252", "latin-1"):
+            try:
+                raw = sentence.encode(codec)
+            except UnicodeEncodeError:
+                continue
+            assert guess_legacy_encoding(raw) is None, (sentence, codec)
+    import random
+    rng = random.Random(6)
+    for _ in range(20):
+        noise = bytes(rng.randrange(256) for _ in range(400))
+        assert guess_legacy_encoding(noise) is None
+
+
+def _yaml_file_in(encode, sample: str) -> bytes:
+    """MINIMAL's ASCII keys with Vietnamese values, in a legacy encoding."""
+    return encode(MINIMAL.replace("thực hiện Đề án", sample))
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [" + ", ".join([f"*a{'' if i == 1 else i - 1}"] * 10) + "]\n" for i in range(1, 8))
+
+# name → (file bytes, line, column, words the message must hold). Line 0: no position expected.
+BROKEN: dict[str, tuple[bytes, int, int, str]] = {
+    "YAML syntax: stray colon": (MINIMAL.replace("luu: VP", "luu: VP: kho").encode(), 11, 8, "Dấu hai chấm"),
+    "YAML syntax: unclosed [": (MINIMAL.replace("luu: VP", "luu: [VP").encode(), 12, 9, "chưa được đóng"),
+    "YAML syntax: unclosed quote": (MINIMAL.replace("luu: VP", 'luu: "VP').encode(), 11, 6, "ngoặc kép"),
+    "YAML syntax: bad escape": (MINIMAL.replace("luu: VP", 'luu: "C:\\Users"').encode(), 11, 11, "dấu '\\'"),
+    "YAML syntax: bad indentation": (MINIMAL.replace("  ten: Đảng", "   ten: Đảng").encode(), 3, 7, "thụt lề"),
+    "YAML syntax: two documents": (MINIMAL.encode() + b"---\nso: 2\n", 16, 1, "một phần dữ liệu"),
+    "wrong type: text for a number": (MINIMAL.replace("so: 44", "so: bốn mươi").encode(), 5, 5, "số nguyên"),
+    "wrong type: number for a list": (MINIMAL.replace("noi_nhan:\n  - Các TCCS Đảng", "noi_nhan: 5").encode(),
+                                      9, 11, "danh sách"),
+    "wrong type: text for a group": (MINIMAL.split("nguoi_ky:")[0].encode() + "nguoi_ky: Ông A\n".encode(),
+                                     12, 11, "nhóm trường"),
+    "wrong type: yes/no read as true/false": (MINIMAL.replace("luu: VP", "luu: no").encode(), 11, 6, "ngoặc kép"),
+    "wrong type: a date that does not exist": (MINIMAL.replace("2021-12-10", "2021-02-30").encode(), 6, 7,
+                                               "Ngày không có thật"),
+    "wrong type: number too large": (MINIMAL.replace("so: 44", "so: " + "9" * 5000).encode(), 5, 5, "Số quá lớn"),
+    "wrong type: list at the top": (b"- a\n- b\n", 1, 1, "nhóm trường"),
+    "missing key": (MINIMAL.replace("dia_danh: Nghệ An\n", "").encode(), 1, 1, "Thiếu trường bắt buộc 'dia_danh'"),
+    "unknown key (misspelt)": (MINIMAL.replace("  ky_hieu:", "  ky_heiu:").encode(), 4, 3, "'ky_hieu'"),
+    "duplicate key": (MINIMAL.encode() + b"so: 45\n", 16, 1, "khai báo hai lần"),
+    "duplicate key in a group": (MINIMAL.replace("  ky_hieu: ĐUK", "  ky_hieu: ĐUK\n  ky_hieu: X").encode(),
+                                 5, 3, "khai báo hai lần"),
+    "merge key <<": (MINIMAL.encode() + b"x: &m {a: 1}\ny:\n  <<: *m\n", 18, 3, "gộp khóa"),
+    "not UTF-8: Windows-1252 French": (MINIMAL.replace("thực hiện Đề án", "café à Noël").encode("utf-8")
+                                       .replace("café à Noël".encode(), "café à Noël".encode("cp1252")),
+                                       8, 15, "lưu lại với mã hóa UTF-8"),
+    "not UTF-8: TCVN3": (_yaml_file_in(_tcvn3, VIETNAMESE[0]), 2, 13, "TCVN3"),
+    "not UTF-8: VNI": (_yaml_file_in(_vni, VIETNAMESE[0]), 2, 13, "VNI"),
+    "not UTF-8: Windows-1258": (_yaml_file_in(_cp1258, VIETNAMESE[0]), 2, 13, "Windows-1258"),
+    "not UTF-8: UTF-16": (MINIMAL.encode("utf-16"), 1, 1, "UTF-16"),
+    "BOM with an error": (b"\xef\xbb\xbf" + MINIMAL.replace("so: 44", "so: x").encode(), 5, 5, "số nguyên"),
+    "CRLF with an error": (MINIMAL.replace("so: 44", "so: x").replace("\n", "\r\n").encode(), 5, 5, "số nguyên"),
+    "tab indentation": (MINIMAL.replace("  ten:", "\tten:").encode(), 3, 1, "Tab"),
+    "empty file": (b"", 1, 1, "Tệp trống"),
+    "only comments": (b"# chua co gi\n\n", 1, 1, "Tệp trống"),
+    "alias bomb": (BOMB.encode(), 0, 0, "quá nhiều giá trị"),
+    "deep nesting": (("a: " + "[" * 5000 + "]" * 5000 + "\n").encode(), 1, 0, "lồng nhau quá sâu"),
+    "alias loop": (b"a: &a [1, *a]\n", 1, 4, "vòng lặp"),
+    "oversized file": (b"a: " + b"x" * (6 * 1024 * 1024) + b"\n", 1, 1, "Tệp quá lớn"),
+    "raw control character": (MINIMAL.replace("luu: VP", "luu: V\x1bP").encode(), 11, 7, "U+001B"),
+    "Python tag: os.system": (MINIMAL.encode() + b"x: !!python/object/apply:os.system ['touch HACKED']\n",
+                              16, 4, "không được phép"),
+    "Python tag: name": (MINIMAL.encode() + b"x: !!python/name:os.system\n", 16, 4, "không được phép"),
+    "Python tag: new object": (MINIMAL.encode() + b"x: !!python/object/new:subprocess.Popen [[id]]\n",
+                               16, 4, "không được phép"),
+    "other tag: binary": (MINIMAL.encode() + b"x: !!binary aGVsbG8=\n", 16, 4, "không được phép"),
+}
+
+
+def test_broken_files_are_refused_at_their_place_in_words_a_clerk_reads(tmp_path):
+    """One `kehoach validate` over every broken file: each refused at file:line:column, with
+    its own message; the whole run ends quickly, with exit code 1 and no traceback."""
+    files = {}
+    for n, (name, (raw, *_)) in enumerate(BROKEN.items()):
+        files[name] = write_plan(tmp_path, raw, f"hong-{n:02d}.yaml")
+    start = time.monotonic()
+    result = run_cli("validate", *map(str, files.values()), timeout=120)
+    assert time.monotonic() - start < 60
+    assert_clean_refusal(result)
+    lines = result.stderr.splitlines()
+    for name, (raw, line, col, words) in BROKEN.items():
+        mine = [x for x in lines if x.startswith(f"{files[name]}:")]
+        assert mine, f"{name}: no message"
+        if line:
+            prefix = f"{files[name]}:{line}:{col}: " if col else f"{files[name]}:{line}:"
+            mine = [x for x in mine if x.startswith(prefix)]
+            assert mine, f"{name}: no message at {line}:{col}: {lines}"
+        assert any(words in x for x in mine), f"{name}: {mine}"
+        assert all(" lỗi: " in x for x in mine)
+    assert not (ROOT / "HACKED").exists() and not (tmp_path / "HACKED").exists()
+
+
+@pytest.mark.parametrize("name", ["YAML syntax: stray colon", "not UTF-8: TCVN3", "Python tag: os.system",
+                                  "alias bomb", "oversized file", "deep nesting"])
+def test_render_refuses_a_broken_file_with_exit_code_1(tmp_path, name):
+    raw, line, col, words = BROKEN[name]
+    f = write_plan(tmp_path, raw)
+    result = run_cli("render", str(f), "-o", str(tmp_path / "kh.docx"), timeout=60)
+    assert_clean_refusal(result)
+    assert words in result.stderr and result.stderr.startswith(f"{f}:")
+    assert not (tmp_path / "kh.docx").exists()
+
+
+def test_legacy_message_tells_how_to_convert(tmp_path):
+    f = write_plan(tmp_path, BROKEN["not UTF-8: TCVN3"][0])
+    with pytest.raises(ProblemList) as exc:
+        prepare(f)
+    message = exc.value.problems[0].message
+    assert "TCVN3 (ABC)" in message and "Unikey" in message and "Unicode" in message and "UTF-8" in message
+    f = write_plan(tmp_path, BROKEN["not UTF-8: Windows-1252 French"][0])
+    with pytest.raises(ProblemList) as exc:
+        prepare(f)
+    message = exc.value.problems[0].message
+    assert "TCVN3" not in message and "VNI" not in message and "Lưu thành" in message
+
+
+def test_bom_and_crlf_files_are_read_like_plain_ones(tmp_path):
+    plain = render_bytes(prepare(write_plan(tmp_path, MINIMAL, "a.yaml")))
+    bom = render_bytes(prepare(write_plan(tmp_path, b"\xef\xbb\xbf" + MINIMAL.encode(), "a.yaml")))
+    crlf = render_bytes(prepare(write_plan(tmp_path, MINIMAL.replace("\n", "\r\n"), "a.yaml")))
+    assert plain == bom == crlf
