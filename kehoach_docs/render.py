@@ -12,14 +12,26 @@ grid columns as its widest row has cells. And a last section left with nothing b
 paragraphs (a template whose optional parts each end with a section break, e.g. a report's
 appendices, followed by the template's final sectPr) is merged into the section before it,
 so that it prints no empty page.
+
+A template may come from anyone (`--template`): it is compiled and rendered in Jinja's
+immutable sandbox (no Python internals, no changing lists or dicts, no reading other files)
+and within bounds: ranges, repeated strings and big numbers are refused before they are
+made, and every compile or render of a template runs under a time limit and (Linux) a limit
+on the memory it may add to the process. Whatever is refused is reported in Vietnamese with
+the template's place; nothing ends in a traceback. docxtpl's escapes for literal braces
+({_{ … }_}, {_% … %_}) are undone in the template, never in the data it is filled with.
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
+import os
 import re
 import sys
+import threading
 import zipfile
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +41,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from docxtpl import DocxTemplate
-from jinja2 import TemplateSyntaxError, Undefined
+from jinja2 import BaseLoader, TemplateSyntaxError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 from lxml import etree
@@ -45,9 +57,18 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TC_LOOP = re.compile(r"\{%-?\s*tc\s")
 _missing: ContextVar[list | None] = ContextVar("_missing", default=None)
 
-# Upper bounds for one render of an untrusted template (loops, output size).
+# Upper bounds for one compile or render of an untrusted template.
 MAX_OUTPUT_CHARS = 50_000_000
+"""Characters of one rendered part; also the longest string or list `*` and `+` may make."""
 MAX_RANGE = 100_000
+MAX_INT_BITS = 100_000
+"""Biggest integer `*` and `**` may make (about 30,000 digits)."""
+MAX_SECONDS = 10.0
+"""Time for compiling, or for rendering, one template (all its parts)."""
+MAX_MEMORY = 512 << 20
+"""Address space a compile or render may add to the process (Linux; RLIMIT_AS)."""
+MAX_TEMPLATE_BYTES = 100 * 1024 * 1024
+"""Uncompressed size of a template package (a zip bomb is refused before it is read)."""
 
 
 class RecordingUndefined(Undefined):
@@ -90,20 +111,164 @@ def _template_line() -> int:
     return 0
 
 
-class _Environment(ImmutableSandboxedEnvironment):
-    """Sandbox: no access to Python internals; data text is never evaluated as a template."""
+class _NoFiles(BaseLoader):
+    """{% include %}, {% import %}, {% extends %}: a template reads no other file."""
 
-    def call(self, __context, __obj, *args, **kwargs):  # noqa: N807 - jinja's signature
-        if __obj is range and args and max(a for a in args if isinstance(a, int)) > MAX_RANGE:
-            raise SecurityError(f"range() quá lớn (tối đa {MAX_RANGE:,})")
-        return super().call(__context, __obj, *args, **kwargs)
+    def get_source(self, environment, template):
+        raise SecurityError(f"mẫu không được đọc tệp khác ('{template}'; include, import, extends)")
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _safe_range(*args: Any) -> range:
+    rng = range(*args)
+    try:
+        size = len(rng)
+    except OverflowError:
+        size = MAX_RANGE + 1
+    if size > MAX_RANGE:
+        raise SecurityError(f"range() quá lớn (tối đa {MAX_RANGE:,} số)")
+    return rng
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """Sandbox: no access to Python internals; data text is never evaluated as a template.
+    The operators that can make huge values are checked before they run (they are also
+    never folded at compile time, which would run them while compiling)."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _is_int(left) and _is_int(right) and right > 0 and \
+                right * max(abs(left).bit_length() - 1, 0) > MAX_INT_BITS:
+            raise SecurityError("lũy thừa ra số quá lớn")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and _is_int(n) and len(seq) * n > MAX_OUTPUT_CHARS:
+                    raise SecurityError("chuỗi hoặc danh sách nhân lên quá lớn")
+            if _is_int(left) and _is_int(right) and \
+                    abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
+                raise SecurityError("phép nhân ra số quá lớn")
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) \
+                and len(left) + len(right) > MAX_OUTPUT_CHARS:
+            raise SecurityError("chuỗi ghép quá lớn")
+        return super().call_binop(context, operator, left, right)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        # Jinja returns an undefined that fails only when used; a recording undefined never
+        # fails, so refuse here, at once.
+        raise SecurityError(f"không được dùng thuộc tính '{attribute}' của {type(obj).__name__}")
 
 
 def make_environment() -> _Environment:
     env = _Environment(autoescape=True, undefined=RecordingUndefined,
-                       keep_trailing_newline=True)
+                       keep_trailing_newline=True, loader=_NoFiles())
     env.filters.update(FILTERS)
+    env.globals["range"] = _safe_range
     return env
+
+
+# docxtpl's escapes for literal braces become Jinja string constants in the template.
+_ESCAPES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
+_ESCAPE = re.compile("|".join(map(re.escape, _ESCAPES)))
+
+
+class _Timeout(BaseException):
+    """Raised in the thread that runs a template when MAX_SECONDS have passed. A
+    BaseException, so that no `except Exception` in a filter or in Jinja swallows it."""
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """Interrupt the current thread (between two Python steps) after `seconds`."""
+    target, lock, state = threading.get_ident(), threading.Lock(), {"done": False, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if not state["done"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(_Timeout))
+                state["fired"] = True
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # not delivered yet: withdraw it
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+
+
+_as_lock = threading.Lock()
+_as_users = 0
+_as_saved: tuple[int, int] | None = None
+
+
+@contextmanager
+def _memory_limit(extra: int):
+    """Lower the process's address-space limit to its current size plus `extra` while the
+    block runs (Linux): an allocation beyond raises MemoryError instead of exhausting the
+    machine. Threads rendering at once share the first one's limit."""
+    global _as_users, _as_saved
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            used = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    with _as_lock:
+        if _as_users == 0:
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            limit = used + extra
+            if (hard == resource.RLIM_INFINITY or limit < hard) and \
+                    (soft == resource.RLIM_INFINITY or limit < soft):
+                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+                _as_saved = (soft, hard)
+        _as_users += 1
+    try:
+        yield
+    finally:
+        with _as_lock:
+            _as_users -= 1
+            if _as_users == 0 and _as_saved is not None:
+                resource.setrlimit(resource.RLIMIT_AS, _as_saved)
+                _as_saved = None
+
+
+@contextmanager
+def _bounded():
+    with _deadline(MAX_SECONDS), _memory_limit(MAX_MEMORY):
+        yield
+
+
+_LIMITS = (_Timeout, MemoryError, RecursionError, OverflowError)
+
+
+def _limit_message(exc: BaseException) -> str:
+    if isinstance(exc, _Timeout):
+        return f"Mẫu chạy quá {MAX_SECONDS:g} giây (vòng lặp quá lớn?); đã dừng."
+    if isinstance(exc, MemoryError):
+        return "Mẫu cần quá nhiều bộ nhớ (chuỗi hoặc vòng lặp quá lớn); đã dừng."
+    if isinstance(exc, RecursionError):
+        return "Mẫu gọi lồng nhau quá sâu (macro tự gọi lại chính nó?); đã dừng."
+    return "Mẫu tính ra số quá lớn; đã dừng."
+
+
+def _security_message(exc: SecurityError) -> str:
+    text = str(exc).rstrip(".")
+    m = re.fullmatch(r"access to attribute '(.+)' of '(.+)' object is unsafe", text)
+    if m:
+        text = f"không được dùng thuộc tính '{m[1]}' của {m[2]}"
+    elif text.endswith("is not safely callable"):
+        text = "gọi một hàm không được phép"
+    return f"Mẫu bị chặn vì thao tác không an toàn: {text}."
 
 
 def describe_lines(xml: str) -> list[str]:
@@ -178,50 +343,82 @@ class CompiledTemplate:
         problems: list[Problem] = []
         try:
             with zipfile.ZipFile(self.path) as zf:
+                if sum(i.file_size for i in zf.infolist()) > MAX_TEMPLATE_BYTES:
+                    raise ProblemList([Problem(self.path, 0, 0, "", f"Mẫu .docx quá lớn khi giải nén "
+                                               f"(hơn {MAX_TEMPLATE_BYTES // 2**20} MB).")])
                 for info in zf.infolist():
                     self.entries.append((info, zf.read(info)))
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
             raise ProblemList([Problem(self.path, 0, 0, "",
                                        f"Không mở được mẫu .docx: {exc}.")]) from None
-        for info, data in self.entries:
-            if not _TEMPLATED.match(info.filename):
-                continue
-            xml = data.decode("utf-8")
-            if "{{" not in xml and "{%" not in xml and "{#" not in xml:
-                continue
-            source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _PATCHER.patch_xml(xml))
-            places = describe_lines(source)
-            try:
-                template = self.env.from_string(source)
-            except TemplateSyntaxError as exc:
-                where = places[exc.lineno - 1] if 0 < exc.lineno <= len(places) else ""
-                problems.append(Problem(self.path, 0, 0, f"{part_label(info.filename)}, {where}",
-                                        f"Lỗi cú pháp trong thẻ mẫu: {exc.message}."))
-                continue
-            loops = _TC_LOOP.search(re.sub(r"<[^>]+>", "", xml)) is not None
-            self.parts[info.filename] = _Part(info.filename, source, template, places, loops)
+        with _bounded():  # compiling runs constant parts of expressions
+            for info, data in self.entries:
+                if _TEMPLATED.match(info.filename):
+                    problems += self._compile(info.filename, data)
         if problems:
             raise ProblemList(problems)
         if "word/document.xml" not in {i.filename for i, _ in self.entries}:
             raise ProblemList([Problem(self.path, 0, 0, "", "Tệp không phải văn bản Word (.docx).")])
 
+    def _compile(self, name: str, data: bytes) -> list[Problem]:
+        try:
+            xml = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return [Problem(self.path, 0, 0, part_label(name), "Phần này của mẫu không phải XML mã UTF-8.")]
+        if "{{" not in xml and "{%" not in xml and "{#" not in xml:
+            return []
+        if re.search(r"<!DOCTYPE", xml, re.IGNORECASE):
+            # Word never writes one; entity declarations could pull other files in.
+            return [Problem(self.path, 0, 0, part_label(name), "Mẫu có khai báo <!DOCTYPE>: không được phép.")]
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _PATCHER.patch_xml(xml))
+        source = _ESCAPE.sub(lambda m: _ESCAPES[m.group()], source)
+        places = describe_lines(source)
+        try:
+            template = self.env.from_string(source)
+        except TemplateSyntaxError as exc:
+            where = places[exc.lineno - 1] if 0 < exc.lineno <= len(places) else ""
+            m = re.match(r"Encountered unknown tag '(\w+)'", exc.message or "")
+            detail = f"thẻ '{m[1]}' không có" if m else (exc.message or "").rstrip(".")
+            return [Problem(self.path, 0, 0, f"{part_label(name)}, {where}",
+                            f"Lỗi cú pháp trong thẻ mẫu: {detail}.")]
+        except SecurityError as exc:
+            return [Problem(self.path, 0, 0, part_label(name), _security_message(exc))]
+        except _LIMITS as exc:
+            return [Problem(self.path, 0, 0, part_label(name), _limit_message(exc))]
+        loops = _TC_LOOP.search(re.sub(r"<[^>]+>", "", xml)) is not None
+        self.parts[name] = _Part(name, source, template, places, loops)
+        return []
+
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         """Rendered XML of each templated part; raise ProblemList for missing variables."""
+        with _bounded():
+            return self._render_parts(context)
+
+    def _render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
         problems: list[Problem] = []
         for part in self.parts.values():
             seen: list = []
             token = _missing.set(seen)
             try:
-                xml = part.template.render(context)
+                xml = _generate(part.template, context)
+            except _TooLarge:
+                raise ProblemList([Problem(self.path, 0, 0, part_label(part.name),
+                                           "Kết quả quá lớn; mẫu có vòng lặp bất thường.")]) from None
             except SecurityError as exc:
                 raise ProblemList([Problem(self.path, 0, 0, part_label(part.name),
-                                           f"Mẫu bị chặn vì thao tác không an toàn: {exc}.")]) from None
+                                           _security_message(exc))]) from None
+            except _LIMITS as exc:
+                raise ProblemList([Problem(self.path, 0, 0, part_label(part.name),
+                                           _limit_message(exc))]) from None
             except Exception as exc:  # a template error is the template author's to fix
                 line = _exception_line(exc)
                 where = part.places[line - 1] if 0 < line <= len(part.places) else ""
+                m = re.fullmatch(r"'(.+)' is undefined", str(exc))
+                message = f"Biến '{m[1]}' không có trong dữ liệu (thiếu hoặc viết sai tên)." if m else \
+                    f"Lỗi khi điền mẫu: {str(exc).rstrip('.') or type(exc).__name__}."
                 raise ProblemList([Problem(self.path, 0, 0, f"{part_label(part.name)}, {where}",
-                                           f"Lỗi khi điền mẫu: {exc}.")]) from None
+                                           message)]) from None
             finally:
                 _missing.reset(token)
             for name, line in dict.fromkeys(seen):
@@ -232,11 +429,7 @@ class CompiledTemplate:
                     name = m.group() if m else name
                 problems.append(Problem(self.path, 0, 0, f"{part_label(part.name)}, {where}",
                                         f"Biến '{name}' không có trong dữ liệu (thiếu hoặc viết sai tên)."))
-            if len(xml) > MAX_OUTPUT_CHARS:
-                raise ProblemList([Problem(self.path, 0, 0, part_label(part.name),
-                                           "Kết quả quá lớn; mẫu có vòng lặp bất thường.")])
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             data = xml.encode("utf-8")
             try:
                 root = etree.fromstring(data)
@@ -265,6 +458,21 @@ class CompiledTemplate:
                 if name not in names:
                     _write_entry(zf, name, data)
         return buf.getvalue()
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _generate(template, context: dict[str, Any]) -> str:
+    """The rendered text, stopped as soon as it grows beyond MAX_OUTPUT_CHARS."""
+    chunks, size = [], 0
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise _TooLarge
+        chunks.append(chunk)
+    return "".join(chunks)
 
 
 def _fix_body(data: bytes, root, column_loops: bool) -> bytes:

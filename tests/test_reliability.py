@@ -89,6 +89,7 @@ def assert_clean_refusal(result: subprocess.CompletedProcess, code: int = 1) -> 
 HOSTILE = {
     "XML specials": 'Tỉnh & <Ủy> "ban" \'x\' ]]> <w:p/> &amp; &#x41;',
     "Jinja syntax": "{{ 7*7 }} {% for x in y %}{% endfor %} {# c #} {{ ''.__class__ }}",
+    "docxtpl escapes": "{_{ so }_} {_% if x %_} {%p if y %} {{r z }}",
     "decomposed (NFD)": unicodedata.normalize("NFD", "Nguyễn Thị Ánh Tuyết, Đảng ủy Khối"),
     "emoji": "Chào mừng 🎉 👨‍👩‍👧 🇻🇳 ✅",
     "bidi marks": "\u202eĐảo chiều\u202c \u200fאבג\u200e \u2066x\u2069 \u200d",
@@ -295,6 +296,7 @@ FOREIGN_CP1252 = [
     "Smørrebrød på Københavns gader; blåbær og æbler.",
 ]
 LEGACY = {"TCVN3 (ABC)": _tcvn3, "VNI": _vni, "Windows-1258": _cp1258}
+NOISE_SAMPLES = 20
 
 
 @pytest.mark.parametrize("encoding", list(LEGACY))
@@ -323,7 +325,7 @@ def test_other_single_byte_text_is_not_called_vietnamese():
             assert guess_legacy_encoding(raw) is None, (sentence, codec)
     import random
     rng = random.Random(6)
-    for _ in range(20):
+    for _ in range(NOISE_SAMPLES):
         noise = bytes(rng.randrange(256) for _ in range(400))
         assert guess_legacy_encoding(noise) is None
 
@@ -409,8 +411,11 @@ def test_broken_files_are_refused_at_their_place_in_words_a_clerk_reads(tmp_path
     assert not (ROOT / "HACKED").exists() and not (tmp_path / "HACKED").exists()
 
 
-@pytest.mark.parametrize("name", ["YAML syntax: stray colon", "not UTF-8: TCVN3", "Python tag: os.system",
-                                  "alias bomb", "oversized file", "deep nesting"])
+RENDERED_BROKEN = ["YAML syntax: stray colon", "not UTF-8: TCVN3", "Python tag: os.system", "alias bomb",
+                   "oversized file", "deep nesting"]
+
+
+@pytest.mark.parametrize("name", RENDERED_BROKEN)
 def test_render_refuses_a_broken_file_with_exit_code_1(tmp_path, name):
     raw, line, col, words = BROKEN[name]
     f = write_plan(tmp_path, raw)
@@ -438,3 +443,226 @@ def test_bom_and_crlf_files_are_read_like_plain_ones(tmp_path):
     bom = render_bytes(prepare(write_plan(tmp_path, b"\xef\xbb\xbf" + MINIMAL.encode(), "a.yaml")))
     crlf = render_bytes(prepare(write_plan(tmp_path, MINIMAL.replace("\n", "\r\n"), "a.yaml")))
     assert plain == bom == crlf
+
+
+# --------------------------------------------------------------- 3. untrusted templates
+
+CANARY = "KEHOACH_CANARY_FILE"
+
+# name → (what replaces {{ trich_yeu }} in the template, words the refusal must hold).
+ATTACKS: dict[str, tuple[str, str]] = {
+    "class → subclasses": ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "không an toàn"),
+    "globals → os.popen": ("{{ cycler.__init__.__globals__.os.popen('touch " + CANARY + "').read() }}",
+                           "không an toàn"),
+    "joiner globals": ("{{ joiner.__init__.__globals__ }}", "không an toàn"),
+    "namespace globals": ("{{ namespace.__init__.__globals__ }}", "không an toàn"),
+    "template context": ("{{ self._TemplateReference__context }}", "không an toàn"),
+    "lipsum globals": ("{{ lipsum.__globals__['os'] }}", "không an toàn"),
+    "attr filter": ("{{ ''|attr('__class__') }}", "không an toàn"),
+    "format field": ("{{ '{0.__class__.__init__.__globals__}'.format(1) }}", "không an toàn"),
+    "format filter": ("{{ '%s'|format(''.__class__) }}", "không an toàn"),
+    "dunder method": ("{{ trich_yeu.__len__() }}", "không an toàn"),
+    "list mutation": ("{% set x = [1] %}{% for i in x %}{{ x.append(1) }}{% endfor %}", "không an toàn"),
+    "dict mutation": ("{% set d = {} %}{{ d.update(a=1) }}{{ d.clear() }}", "không an toàn"),
+    "do tag": ("{% set x = [1] %}{% for i in x %}{% do x.append(1) %}{% endfor %}", "thẻ 'do' không có"),
+    "range(10**9)": ("{% for i in range(10**9) %}x{% endfor %}", "range() quá lớn"),
+    "range(2**70)": ("{{ range(2**70)|length }}", "range() quá lớn"),
+    "'a' * 10**9": ("{{ 'a' * 10**9 }}", "nhân lên quá lớn"),
+    "[1] * 10**9": ("{{ [1] * 10**9 }}", "nhân lên quá lớn"),
+    "10 ** 10**10": ("{{ 10 ** (10 ** 10) }}", "số quá lớn"),
+    "include a file": ("{% include '" + CANARY + "' %}", "không được đọc tệp khác"),
+    "import a module": ("{% import 'os' as os %}{{ os.system('id') }}", "không được đọc tệp khác"),
+    "extends a file": ("{% extends '/etc/passwd' %}", "không được đọc tệp khác"),
+    "from … import": ("{% from '/etc/passwd' import x %}", "không được đọc tệp khác"),
+    "endless recursion": ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "lồng nhau quá sâu"),
+    "center(10**9), folded at compile time": ("{{ 'a'|center(1000000000) }}", "bộ nhớ"),
+    "printf width 10**9": ("{{ '%0999999999d' % 1 }}", "bộ nhớ"),
+    "format width 10**9": ("{{ '{:>999999999}'.format(1) }}", "bộ nhớ"),
+    "str.zfill(10**9)": ("{{ 'a'.zfill(999999999) }}", "bộ nhớ"),
+    "join with a huge separator": ("{{ range(100000)|join(' ' * 100000) }}", "bộ nhớ"),
+    "doubling in a namespace": ("{% set ns = namespace(s='ab') %}{% for i in range(64) %}"
+                                "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}", "bộ nhớ"),
+    "output flood": ("{% for i in range(100000) %}{% for j in range(100000) %}0123456789{% endfor %}"
+                     "{% endfor %}", "Kết quả quá lớn"),
+    "busy loop": ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+                  "quá 2 giây"),
+}
+
+
+@pytest.fixture
+def attack_plan(tmp_path, monkeypatch):
+    from kehoach_docs import render
+
+    monkeypatch.setattr(render, "MAX_SECONDS", 2.0)  # the busy loop is stopped after 2 s, not 10
+    monkeypatch.chdir(tmp_path)  # a relative include or `touch` would land here
+    (tmp_path / CANARY).write_text("BÍ MẬT", encoding="utf-8")
+    return write_plan(tmp_path, MINIMAL)
+
+
+@pytest.mark.parametrize("name", list(ATTACKS))
+def test_untrusted_template_is_refused_in_vietnamese(tmp_path, attack_plan, name):
+    from test_render import _template_with
+
+    tag, words = ATTACKS[name]
+    bad = _template_with(tmp_path, "{{ trich_yeu }}", tag)
+    start = time.monotonic()
+    with pytest.raises(ProblemList) as exc:
+        render_bytes(prepare(attack_plan, template=bad))
+    elapsed = time.monotonic() - start
+    (p,) = exc.value.problems
+    assert words in p.message, p.message
+    assert p.message.startswith(("Mẫu ", "Lỗi cú pháp trong thẻ mẫu", "Kết quả quá lớn")), p.message
+    assert str(p).startswith(f"{bad}: [phần thân")
+    assert elapsed < 8, f"{name} took {elapsed:.1f} s"
+    assert (tmp_path / CANARY).read_text(encoding="utf-8") == "BÍ MẬT"
+    assert "BÍ MẬT" not in str(exc.value)
+    assert not (tmp_path / "HACKED").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([CANARY, "kh.yaml", bad.name])
+
+
+def _run_measured(*args: str) -> tuple[int, str, int]:
+    """Run the CLI; exit code, stderr and the child's peak memory (MB). A 3 GB ceiling keeps a
+    failing test from exhausting the machine (it would then fail with MemoryError: exit 3)."""
+    import os
+    import resource
+
+    def ceiling():
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    with open(os.devnull, "w") as null:
+        err = Path(args[-1]).with_suffix(".stderr")
+        with open(err, "w") as fh:
+            proc = subprocess.Popen([sys.executable, "-m", "kehoach_docs", *args[:-1]], cwd=ROOT,
+                                    stdout=null, stderr=fh, preexec_fn=ceiling)
+            deadline = time.monotonic() + 60
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    raise AssertionError(f"{args} did not finish in 60 s")
+                time.sleep(0.02)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, err.read_text(encoding="utf-8"), usage.ru_maxrss // 1024
+
+
+CLI_ATTACKS = ["globals → os.popen", "'a' * 10**9", "center(10**9), folded at compile time",
+               "doubling in a namespace", "include a file"]
+
+
+@pytest.mark.parametrize("name", CLI_ATTACKS)
+def test_cli_render_with_an_untrusted_template_stays_bounded(tmp_path, name):
+    from test_render import _template_with
+
+    plan = write_plan(tmp_path, MINIMAL)
+    bad = _template_with(tmp_path, "{{ trich_yeu }}", ATTACKS[name][0])
+    code, err, peak_mb = _run_measured("render", str(plan), "--template", str(bad), "-o",
+                                       str(tmp_path / "out.docx"), str(tmp_path / "run"))
+    assert code == 1 and "Traceback" not in err and "Lỗi nội bộ" not in err, err
+    assert ATTACKS[name][1] in err and err.startswith(f"{bad}: [phần thân")
+    assert peak_mb < 900, f"peak memory {peak_mb} MB"
+    assert not (tmp_path / "out.docx").exists() and not (ROOT / CANARY).exists()
+
+
+def test_template_with_a_doctype_is_refused(tmp_path, attack_plan):
+    import shutil
+
+    bad = tmp_path / "xxe.docx"
+    shutil.copy(TEMPLATE, bad)
+    with zipfile.ZipFile(TEMPLATE) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                text = data.decode()
+                decl_end = text.index("?>") + 2
+                text = (text[:decl_end] + f'<!DOCTYPE w:document [<!ENTITY x SYSTEM "file://{tmp_path / CANARY}">]>'
+                        + text[decl_end:]).replace("{{ trich_yeu }}", "&x;{{ trich_yeu }}", 1)
+                data = text.encode()
+            dst.writestr(info, data)
+    with pytest.raises(ProblemList) as exc:
+        render_bytes(prepare(attack_plan, template=bad))
+    assert "DOCTYPE" in exc.value.problems[0].message and "BÍ MẬT" not in str(exc.value)
+
+
+def test_template_zip_bomb_is_refused_before_it_is_read(tmp_path, monkeypatch, attack_plan):
+    from kehoach_docs import render
+
+    monkeypatch.setattr(render, "MAX_TEMPLATE_BYTES", 1 << 20)
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(TEMPLATE) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("word/media/zeros.bin", b"\0" * (2 << 20))
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(ProblemList) as exc:
+        render_bytes(prepare(attack_plan, template=bomb))
+    assert "quá lớn khi giải nén" in exc.value.problems[0].message
+
+
+def test_template_escapes_for_literal_braces_still_work(tmp_path, attack_plan):
+    from test_render import _template_with
+
+    tpl = _template_with(tmp_path, "{{ trich_yeu }}", "{_{ chữ }_} {_% giữ %_} {{ trich_yeu }}")
+    lines = assert_valid_docx(render_bytes(prepare(attack_plan, template=tpl)))
+    assert any(line.startswith("{{ chữ }} {% giữ %} ") for line in lines)
+
+
+# ------------------------------------------------------------ docs/reliability.md
+
+DOC = ROOT / "docs" / "reliability.md"
+
+
+def reliability_counts() -> dict[str, int]:
+    """How many cases each row of docs/reliability.md stands for, from the tests' own tables."""
+    from collections import Counter
+
+    from test_crash import CASES
+    from test_properties import AUDITED, EXAMPLES, FUZZ_EXAMPLES
+
+    foreign = 0
+    for sentence in FOREIGN_CP1252:
+        for codec in ("cp1252", "latin-1"):
+            try:
+                sentence.encode(codec)
+                foreign += 1
+            except UnicodeEncodeError:
+                pass
+    counts = {
+        "Hostile values in text fields": len(HOSTILE) * len(TEXT_FIELDS),
+        "Newlines in paragraph and folded fields": 3,
+        "Newline in a single-line field": len(SINGLE_LINE_FIELDS),
+        "Hidden characters, escaped in quoted strings": len(CONTROL_CHARS) * len(CONTROL_FIELDS),
+        "Hidden characters written raw in the file": 2,
+        "Tab inside a text": 1,
+        "BOM and CRLF files without errors": 2,
+        "Broken data files (one `kehoach validate` run)": len(BROKEN),
+        "Broken data files through `kehoach render`": len(RENDERED_BROKEN),
+        "Legacy Vietnamese encodings": len(LEGACY) * len(VIETNAMESE),
+        "Other single-byte text and noise": foreign + NOISE_SAMPLES,
+        "Untrusted templates (in process)": len(ATTACKS),
+        "Untrusted templates through `kehoach render --template`": len(CLI_ATTACKS),
+        "Template with `<!DOCTYPE>` (external entity)": 1,
+        "Template zip bomb": 1,
+        "Random valid plans (hypothesis)": EXAMPLES,
+        "Random valid plans checked by openxml-audit": AUDITED,
+        "Random text as a data file": FUZZ_EXAMPLES,
+        "Damaged copies of a valid plan": FUZZ_EXAMPLES,
+        "Builds killed with SIGKILL": CASES["crash_kill_runs"],
+        "Two builds started together": CASES["concurrent_builds"],
+    }
+    for group, n in Counter(name.split(":")[0] for name in BROKEN).items():
+        counts[f"broken: {group}"] = n
+    return counts
+
+
+def test_reliability_doc_is_honest():
+    """Every counted row of docs/reliability.md matches the tests, and every table is there."""
+    rows = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) >= 2 and cells[1].isdigit():
+            rows[cells[0]] = int(cells[1])
+    counts = reliability_counts()
+    print("\n".join(f"{k}: {v}" for k, v in counts.items()))
+    assert rows == counts
