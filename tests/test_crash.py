@@ -126,7 +126,7 @@ def test_builds_killed_at_random_leave_whole_files_and_a_consistent_manifest(tmp
             while proc.poll() is None and time.monotonic() < deadline and \
                     (manifest_path.stat().st_mtime_ns if manifest_path.exists() else 0) == manifest_before:
                 time.sleep(0.001)
-            time.sleep(rng.uniform(0, 0.03))
+            time.sleep(rng.uniform(0, 0.015))
             stats["killed while writing"] += proc.poll() is None
         else:
             deadline = time.monotonic() + rng.uniform(0.05, 1.5)
