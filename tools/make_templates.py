@@ -243,7 +243,7 @@ def para(style: str | None, text: str = "", *, before_pt: float | None = None,
     if before_pt is not None:
         ppr.append(f'<w:spacing w:before="{pt20(before_pt)}"/>')
     ppr_xml = f'<w:pPr>{"".join(ppr)}</w:pPr>' if ppr else ""
-    run = f"<w:r><w:t>{escape(text)}</w:t></w:r>" if text else ""
+    run = f"<w:r><w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r>" if text else ""
     return f"<w:p>{ppr_xml}{run}</w:p>"
 
 

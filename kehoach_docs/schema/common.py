@@ -7,7 +7,9 @@ import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator,
+)
 
 # Jinja resolves these names to dict methods before keys: never use them as field names.
 SHADOWING_NAMES = frozenset(dir(dict)) | {"items", "keys", "values", "get", "update", "pop"}
@@ -24,9 +26,29 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 class Model(BaseModel):
     """Strict base: unknown keys are errors (reported with a 'did you mean')."""
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # YAML reads "yes"/"no"/"true" as booleans, and pydantic would take True as 1.
+        if isinstance(value, bool) and info.field_name:
+            annotation = cls.model_fields[info.field_name].annotation
+            if _takes_numbers(annotation) and not _takes(annotation, bool):
+                raise ValueError("phải là số, không phải đúng/sai (YAML đọc yes/no/true/false là "
+                                 "đúng/sai)")
+        return value
+
     # Attribute docstrings become field descriptions: docs/du-lieu.md is generated from them.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=False,
                               use_attribute_docstrings=True)
+
+
+def _takes(annotation: Any, kind: type) -> bool:
+    from typing import get_args
+    return annotation is kind or any(_takes(a, kind) for a in get_args(annotation))
+
+
+def _takes_numbers(annotation: Any) -> bool:
+    return _takes(annotation, int) or _takes(annotation, float)
 
 
 def _clean_text(value: str) -> str:
