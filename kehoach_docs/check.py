@@ -37,6 +37,7 @@ signing authority (T/M… for Party, TM.… for State), which the profile schema
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -580,8 +581,26 @@ def _open(path) -> Any:
         raise UserError(f"Không đọc được '{path}' như một tệp .docx ({exc}).{hint}") from None
 
 
+_RESOLVERS: dict[bytes, _Resolver] = {}
+
+
+def _resolver(doc) -> _Resolver:
+    """One resolver (and its caches) per distinct set of styles: every document made from
+    the same template resolves its formatting alike, so a build resolves each style once."""
+    try:
+        theme = doc.part.part_related_by(RT_THEME).blob
+    except Exception:  # no theme part
+        theme = b""
+    key = hashlib.sha256(etree.tostring(doc.styles.element) + theme).digest()
+    if key not in _RESOLVERS:
+        if len(_RESOLVERS) > 32:
+            _RESOLVERS.clear()
+        _RESOLVERS[key] = _Resolver(doc)
+    return _RESOLVERS[key]
+
+
 def _model(doc) -> _Model:
-    model = _Model(doc=doc, resolver=_Resolver(doc))
+    model = _Model(doc=doc, resolver=_resolver(doc))
     sec = doc.sections[0] if len(doc.sections) else None
     if sec is not None and sec.page_width and sec.left_margin is not None and sec.right_margin is not None:
         model.content_width = (sec.page_width - sec.left_margin - sec.right_margin) / EMU_PER_MM
