@@ -136,15 +136,29 @@ def fonts_used(pdf_path: Path) -> dict[str, int]:
     return dict(counts)
 
 
+_BASE_FONT = re.compile(rb"/BaseFont\s*/([^\s/<>\[\]()]+)")
+
+
+def fonts_embedded(pdf_path: Path) -> set[str]:
+    """Names of the fonts the PDF's font dictionaries declare (subset prefix stripped).
+
+    LibreOffice embeds only the fonts it draws with, in uncompressed dictionaries, so this
+    is exact and fast (no page parsing, no pdfplumber at run time). A PDF whose dictionaries
+    sit in compressed object streams is read glyph by glyph instead."""
+    data = Path(pdf_path).read_bytes()
+    names = {re.sub(r"^[A-Z]{6}\+", "", m.decode("latin-1")) for m in _BASE_FONT.findall(data)}
+    if not names and b"/ObjStm" in data:
+        names = set(fonts_used(pdf_path))
+    return names
+
+
 def check_fonts(pdf_path: Path, allowed: Iterable[str] = ALLOWED_FONTS) -> list[str]:
-    """Các phông dự phòng (không thuộc họ ``allowed``), nhiều glyph nhất trước.
+    """Các phông dự phòng (không thuộc họ ``allowed``), theo thứ tự tên.
 
     So khớp theo tiền tố để "LiberationSerif-Bold", "TimesNewRomanPS-BoldMT"… được chấp nhận.
     """
     allowed = tuple(allowed)
-    counts = fonts_used(pdf_path)
-    bad = [f for f in counts if not f.startswith(allowed)]
-    return sorted(bad, key=lambda f: (-counts[f], f))
+    return sorted(f for f in fonts_embedded(pdf_path) if not f.startswith(allowed))
 
 
 def fallback_advice(fonts: Sequence[str]) -> str:
