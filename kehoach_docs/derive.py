@@ -12,7 +12,7 @@ from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import so_hieu
 from kehoach_docs.layout import MODEL_FILE
 from kehoach_docs.load import Loaded, dotted, load_yaml
-from kehoach_docs.profile import Profile, choose_profile
+from kehoach_docs.profile import Profile
 from kehoach_docs.schema.common import Due
 from kehoach_docs.schema.plan import (
     Activity, Body, CitedDocument, Duty, Goal, Plan, Recipient, Signer, Task, TimelineYear,

@@ -5,7 +5,6 @@ own reports are sampled: one template, and the build checks every one of them)."
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from kehoach_docs.check import check_docx
 from kehoach_docs.pdf import convert_to_pdf
 from kehoach_docs.profile import get_profile
-from kehoach_docs.workspace import FAILED, build_workspace
+from kehoach_docs.workspace import build_workspace
 from readers import read_pdf
 
 ROOT = Path(__file__).resolve().parent.parent

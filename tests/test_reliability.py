@@ -10,7 +10,6 @@ traceback, never a hang. The case tables are counted in docs/reliability.md, and
 from __future__ import annotations
 
 import io
-import re
 import subprocess
 import sys
 import time
