@@ -165,16 +165,36 @@ def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
     return data, [str(p) for p in prepared.inputs()], []
 
 
-class _Hashes:
-    """Hash each input file once per build."""
+TOOLKIT = Path(__file__).resolve().parent.parent
 
-    def __init__(self) -> None:
+
+class _Hashes:
+    """Hash each input file once per build. Inputs are named relative to the workspace
+    ("@/don-vi/so-noi-vu.yaml") or the toolkit ("kehoach:templates/…"), so a workspace
+    that is moved or cloned elsewhere is not rebuilt for nothing."""
+
+    def __init__(self, workspace: Path) -> None:
+        self.workspace = workspace.resolve()
         self.cache: dict[str, str | None] = {}
 
-    def __call__(self, path: str) -> str | None:
-        if path not in self.cache:
-            self.cache[path] = sha256_file(Path(path))
-        return self.cache[path]
+    def key(self, path: str) -> str:
+        p = Path(path).resolve()
+        for prefix, root in (("@/", self.workspace), ("kehoach:", TOOLKIT)):
+            if p.is_relative_to(root):
+                return prefix + p.relative_to(root).as_posix()
+        return str(p)
+
+    def path(self, key: str) -> Path:
+        if key.startswith("@/"):
+            return self.workspace / key[2:]
+        if key.startswith("kehoach:"):
+            return TOOLKIT / key[len("kehoach:"):]
+        return Path(key)
+
+    def __call__(self, key: str) -> str | None:
+        if key not in self.cache:
+            self.cache[key] = sha256_file(self.path(key))
+        return self.cache[key]
 
 
 def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
@@ -188,7 +208,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
     report = BuildReport(out)
     with workspace_lock(out):
         manifest = Manifest(out)
-        hashes = _Hashes()
+        hashes = _Hashes(workspace)
         jobs = jobs_of(workspace)
         todo: list[tuple[Job, str]] = []
         for job in jobs:
@@ -210,7 +230,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             if data is None:
                 _done(report, Outcome(job, FAILED, problems=problems), progress, len(jobs))
                 continue
-            pending.append((job, reason, data, {k: hashes(k) or "" for k in inputs}))
+            pending.append((job, reason, data, {(k := hashes.key(i)): hashes(k) or "" for i in inputs}))
 
         # Record the new bytes as ours before writing them (see manifest.py).
         for job, _, data, _ in pending:

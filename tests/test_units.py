@@ -230,3 +230,10 @@ def test_sample_workspace_has_at_least_60_valid_units():
     assert len(units) >= 60
     kinds = {prepare(u).data.nguoi_ky.quyen_han for u in units}
     assert kinds == {"T/M BAN THƯỜNG VỤ", "T/M ĐẢNG ỦY", "T/M CHI BỘ"}
+
+
+def test_a_moved_workspace_is_not_rebuilt(ws, tmp_path):
+    out = tmp_path / "out"
+    build_workspace(ws, out, workers=1)
+    moved = ws.rename(tmp_path / "moved")
+    assert set(statuses(build_workspace(moved, out, workers=1)).values()) == {UNCHANGED}
