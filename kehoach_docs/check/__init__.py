@@ -1,0 +1,163 @@
+"""Conformance checker: does a .docx follow the thể thức of its profile?
+
+Works on any .docx: our own output (formatting in styles) and documents made by hand in
+Word (direct formatting, tab-separated headers, line breaks). Every value is read as the
+reader sees it: run → character style → paragraph style (basedOn chain) → table style →
+docDefaults; theme fonts are resolved through the theme part.
+
+    detect_profile(path)         → Profile | None  (regime from the header, date from the date line)
+    check_docx(path, profile)    → list[Violation] (every violation, in reading order)
+    check_files(paths, profile)  → {Path: [Violation]} (folders are expanded to their .docx)
+    format_report(violations)    → Vietnamese text, one line per violation
+
+Rule ids. Formatting of an element is "<property>.<element>", the element being the
+profile's `phan_tu` key: co_chu (size), dam (bold), nghieng (italic), gach_chan (underline),
+in_hoa (upper case), can_le (alignment), duong_ke (line under the element), e.g.
+"co_chu.noi_nhan", "dam.tieu_de", "gach_chan.nhan_noi_nhan". Content rules are
+"<element>.<rule>":
+    page:        kho_giay, huong_giay, le_tren, le_duoi, le_trai, le_phai, dau_trang
+    font:        phong_chu
+    header:      <element>.thieu (tieu_de, dau_sao, co_quan_ban_hanh, so_ky_hieu…),
+                 tieu_de.noi_dung, so_ky_hieu.dau_hai_cham, so_ky_hieu.dem_so, so_ky_hieu.mau,
+                 ngay_thang.thieu, ngay_thang.dem_so, ngay_thang.dau_phay, ngay_thang.dia_danh,
+                 ngay_thang.khong_co_that, ngay_thang.mau
+    title block: ten_loai.thieu, trich_yeu.thieu, trich_yeu.chu_dau_thuong,
+                 phan_cach.thieu, phan_cach.noi_dung
+    body:        co_chu.doan, can_le.doan, thut_dau_dong.doan (counts, not one per paragraph)
+    recipients:  noi_nhan.thieu, nhan_noi_nhan.noi_dung, noi_nhan.gach_dau_dong,
+                 noi_nhan.ket_thuc_dong, noi_nhan.ket_thuc_cuoi, noi_nhan.luu
+    signer:      quyen_han_ky.mau, chuc_vu_ky.thieu, ho_ten_ky.thieu, ky.thieu
+    page number: so_trang.trang_dau, so_trang.thieu, so_trang.vi_tri
+    other:       he_thong (no regime found), tep (unreadable file, check_files only)
+
+Rules come from the profile, except (noted in the code): the date padding rule (the same in
+both regimes), the names of document types used to find the title, and the forms of the
+signing authority (T/M… for Party, TM.… for State), which the profile schema does not hold.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import IO, Iterable
+
+from kehoach_docs.check.common import (
+    _REGIME_TITLES,
+    Violation,
+    _key,
+)
+from kehoach_docs.check.layout import (
+    _date_line,
+)
+from kehoach_docs.check.reader import (
+    _Model,
+    _model,
+    _open,
+)
+from kehoach_docs.check.rules import (
+    _Checker,
+)
+from kehoach_docs.errors import ProblemList, UserError
+from kehoach_docs.profile import Profile, choose_profile
+
+__all__ = ["Violation", "check_docx", "check_files", "detect_profile", "format_report"]
+
+# --- Public API --------------------------------------------------------------------------
+
+
+def _regime_and_date(model: _Model) -> tuple[str | None, date | None]:
+    paras = [p for p in model.all_paras[:80] if not p.empty]
+    regime, found_date = None, None
+    for p in paras:
+        key = _key(p.text)
+        if regime is None:
+            for name, title in _REGIME_TITLES:
+                if _key(title) in key:
+                    regime = name
+                    break
+        if found_date is None:
+            for piece in p.pieces(tabs=True):
+                m = _date_line(piece.text)
+                if m is not None:
+                    found_date = _parse_date(m)
+                    break
+        if regime and found_date:
+            break
+    return regime, found_date
+
+
+def _parse_date(m: re.Match) -> date | None:
+    y = int(m.group("y"))
+    try:
+        if m.group("d") and m.group("m"):
+            return date(y, int(m.group("m")), int(m.group("d")))
+        return date(y, 12, 31)  # a draft: the rules in force at the end of that year
+    except ValueError:
+        return None
+
+
+def _profile_for(model: _Model) -> Profile | None:
+    regime, day = _regime_and_date(model)
+    if regime is None:
+        return None
+    return choose_profile(regime, day or date.today())
+
+
+def detect_profile(doc_path: str | Path | IO[bytes]) -> Profile | None:
+    """The profile for a document: regime from its header title, date from its date line.
+
+    None when neither "ĐẢNG CỘNG SẢN VIỆT NAM" nor "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" is found.
+    Raises ProblemList when no profile of the regime covers the date.
+    """
+    return _profile_for(_model(_open(doc_path)))
+
+
+def check_docx(path: str | Path | IO[bytes], profile: Profile | None = None) -> list[Violation]:
+    """Every violation of the thể thức in one .docx; the profile is detected when not given.
+
+    Raises UserError when the file is not a readable .docx.
+    """
+    doc = _open(path)
+    model = _model(doc)
+    checker_profile = profile
+    if checker_profile is None:
+        checker_profile = _profile_for(model)
+        if checker_profile is None:
+            return [Violation("he_thong", "Tiêu đề văn bản",
+                              "“ĐẢNG CỘNG SẢN VIỆT NAM” hoặc “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM” ở đầu văn bản",
+                              "không có", "đầu văn bản")]
+    return _Checker(doc, checker_profile, model).run()
+
+
+def _expand(paths: Iterable[str | Path]) -> list[Path]:
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*.docx") if not f.name.startswith("~$"))
+        else:
+            out.append(p)
+    return out
+
+
+def check_files(paths: Iterable[str | Path], profile: Profile | None = None) -> dict[Path, list[Violation]]:
+    """check_docx for each file (folders give their .docx files); unreadable files get a "tep" entry."""
+    results: dict[Path, list[Violation]] = {}
+    for path in _expand(paths):
+        try:
+            results[path] = check_docx(path, profile)
+        except UserError as exc:
+            results[path] = [Violation("tep", "Tệp", "tệp .docx đọc được", str(exc), str(path))]
+        except ProblemList as exc:
+            results[path] = [Violation("he_thong", "Bộ thể thức", "bộ thể thức có hiệu lực vào ngày văn bản",
+                                       "; ".join(p.message for p in exc.problems), str(path))]
+        except FileNotFoundError:
+            results[path] = [Violation("tep", "Tệp", "tệp có thật", "không tìm thấy tệp", str(path))]
+    return results
+
+
+def format_report(violations: list[Violation]) -> str:
+    """Vietnamese report, one line per violation: "<element>: cần <expected>, thấy <found> (<place>)"."""
+    if not violations:
+        return "Không phát hiện lỗi thể thức."
+    return "\n".join(str(v) for v in violations)

@@ -1,0 +1,120 @@
+"""Shared pieces of the checker: the Violation record, names, language data, tolerances."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+VML = "{urn:schemas-microsoft-com:vml}"
+RT_THEME = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
+
+TWIPS_PER_MM = 1440 / 25.4
+EMU_PER_MM = 36000
+PAGE_TOLERANCE = 0.5     # mm, paper size and margins
+INDENT_TOLERANCE = 1.0   # mm, first-line indent of body paragraphs
+LINE_TOLERANCE = 3.0     # mm, length of the line under the title
+MAX_PLACES = 5           # paragraphs listed in one violation before "và N đoạn khác"
+
+_OFF = {"0", "false", "off", "none"}
+
+
+@dataclass
+class Violation:
+    """One departure from the thể thức, located in the document."""
+
+    rule: str
+    element: str
+    expected: str
+    found: str
+    place: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.element}: cần {self.expected}, thấy {self.found} ({self.place})"
+
+
+# --- Vietnamese names and language data -----------------------------------------------
+
+_NAMES = {
+    "tieu_de": "Tiêu đề", "quoc_hieu": "Quốc hiệu", "tieu_ngu": "Tiêu ngữ",
+    "co_quan_cap_tren": "Tên cơ quan cấp trên", "co_quan_ban_hanh": "Tên cơ quan ban hành",
+    "dau_sao": "Dấu sao (*)", "so_ky_hieu": "Số, ký hiệu", "dia_danh_ngay": "Địa danh, ngày tháng",
+    "ten_loai": "Tên loại văn bản", "trich_yeu": "Trích yếu", "phan_cach": "Dòng phân cách",
+    "tieu_de_cap1": "Đề mục cấp 1", "tieu_de_cap2": "Đề mục cấp 2", "tieu_de_cap3": "Đề mục cấp 3",
+    "doan": "Đoạn văn", "nhan_noi_nhan": "Chữ “Nơi nhận”", "noi_nhan": "Nơi nhận",
+    "quyen_han_ky": "Quyền hạn ký", "chuc_vu_ky": "Chức vụ người ký", "ho_ten_ky": "Họ tên người ký",
+    "so_trang": "Số trang", "ky": "Chữ ký",
+}
+
+# Header elements, in the order they are looked for. Those with `noi_dung` in the profile
+# (tiêu đề, dấu sao, tiêu ngữ…) must be present.
+_HEADER_ELEMENTS = ("tieu_de", "quoc_hieu", "tieu_ngu", "dau_sao")
+
+# Names of document types, used only to find the title line (language data, both regimes).
+_DOC_TYPES = (
+    "NGHỊ QUYẾT", "QUYẾT ĐỊNH", "CHỈ THỊ", "KẾT LUẬN", "QUY CHẾ", "QUY ĐỊNH", "THÔNG TRI",
+    "HƯỚNG DẪN", "BÁO CÁO", "KẾ HOẠCH", "CHƯƠNG TRÌNH", "THÔNG BÁO", "THÔNG CÁO", "TỜ TRÌNH",
+    "ĐỀ ÁN", "PHƯƠNG ÁN", "DỰ ÁN", "QUY HOẠCH", "BIÊN BẢN", "HỢP ĐỒNG", "CÔNG ĐIỆN",
+    "BẢN GHI NHỚ", "BẢN THỎA THUẬN", "GIẤY ỦY QUYỀN", "GIẤY MỜI", "GIẤY GIỚI THIỆU",
+    "GIẤY NGHỈ PHÉP", "PHIẾU GỬI", "PHIẾU CHUYỂN", "PHIẾU BÁO", "THƯ CÔNG", "NGHỊ ĐỊNH",
+    "THÔNG TƯ", "ĐIỀU LỆ", "QUY TRÌNH", "DIỄN VĂN", "LỜI KÊU GỌI", "TUYÊN BỐ",
+)
+
+_REGIME_TITLES = (("dang", "ĐẢNG CỘNG SẢN VIỆT NAM"), ("nha_nuoc", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+
+# Forms of the signing authority (36-HD point 1.7 / NĐ 30), for profiles that lack `ky.quyen_han`.
+_AUTHORITY_FORMS = {
+    "dang": {"TM": "T/M", "KT": "K/T", "TL": "T/L"},
+    "nha_nuoc": {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TUQ": "TUQ.", "TU": "TUQ."},
+}
+_AUTHORITY_RE = re.compile(r"^\s*(T\s*/\s*[MLU]|K\s*/\s*T|TUQ\.?|TM\.?|KT\.?|TL\.?)(?=\s|$)", re.I)
+
+_ALIGN_TEXT = {"trai": "căn trái", "giua": "căn giữa", "phai": "căn phải", "deu": "căn đều hai bên"}
+_JC = {"both": "deu", "distribute": "deu", "justify": "deu", "center": "giua", "right": "phai",
+       "end": "phai", "left": "trai", "start": "trai"}
+
+_TONES = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe",
+          "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe", "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
+
+
+def _nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+@lru_cache(maxsize=8192)
+def _key(s: str) -> str:
+    """Accent- and case-insensitive key for locating text: "ĐẢNG ỦY" → "dang uy"."""
+    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return " ".join(s.casefold().split())
+
+
+def _tone_norm(s: str) -> str:
+    """Lower case with the old and new tone placements made equal ("hoà" = "hòa")."""
+    s = _nfc(s).lower()
+    for old, new in _TONES.items():
+        s = s.replace(old, new)
+    return " ".join(s.split())
+
+
+def _num(x: float) -> str:
+    """14.0 → "14", 65.4 → "65,4" (Vietnamese decimal comma)."""
+    s = f"{x:.1f}".rstrip("0").rstrip(".")
+    return s.replace(".", ",")
+
+
+def _quote(s: str, limit: int = 60) -> str:
+    s = " ".join(s.split())
+    return "“" + (s if len(s) <= limit else s[: limit - 1] + "…") + "”"
+
+
+def _name(element: str) -> str:
+    return _NAMES.get(element, element)

@@ -1,0 +1,220 @@
+"""Locating the parts of a document: header, title block, body, recipients, signer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kehoach_docs.check.common import (
+    _AUTHORITY_RE,
+    _DOC_TYPES,
+    W,
+    _key,
+)
+from kehoach_docs.check.reader import (
+    _flag,
+    _Model,
+    _Para,
+    _Table,
+)
+from kehoach_docs.profile import Profile
+
+# --- Locating the parts of a document ----------------------------------------------------
+
+
+_DATE_RE = re.compile(
+    r"^(?P<place>.*?)(?P<comma>,?)\s*(?P<ngay>ngày)\s*(?P<d>\d+)?[\s._…]*(?P<thang>tháng)\s*"
+    r"(?P<m>\d+)?[\s._…]*(?P<nam>năm)\s*(?P<y>\d{4})(?P<rest>.*)$", re.I)
+
+
+def _date_line(text: str) -> re.Match | None:
+    return _DATE_RE.match(" ".join(text.replace("\u00a0", " ").split()))
+
+
+def _is_number_line(text: str) -> bool:
+    return re.match(r"^\s*Số\b\s*[:.\d\s_…-]", text, re.I) is not None
+
+
+def _is_authority(text: str) -> bool:
+    return _AUTHORITY_RE.match(text) is not None
+
+
+def _is_noi_nhan(text: str) -> bool:
+    return _key(text).startswith("noi nhan")
+
+
+@dataclass
+class _Layout:
+    header_lines: list[_Para]
+    header_is_table: bool
+    header_end: int                 # index in blocks after the header
+    ten_loai: _Para | None = None
+    ten_loai_idx: int | None = None
+    trich_yeu: list[_Para] = field(default_factory=list)
+    phan_cach: _Para | None = None
+    phan_cach_other: _Para | None = None   # what stands where the separator should be
+    body: list[_Para] = field(default_factory=list)
+    recipients: list[_Para] | None = None
+    signer: list[_Para] | None = None
+
+
+def _find_type(blocks: list) -> int | None:
+    types = {_key(t) for t in _DOC_TYPES}
+    for i, b in enumerate(blocks):
+        if isinstance(b, _Para) and not b.empty and _key(b.text) in types:
+            return i
+    return None
+
+
+def _header(blocks: list, ten_loai_idx: int | None) -> tuple[list[_Para], bool, int]:
+    limit = ten_loai_idx if ten_loai_idx is not None else len(blocks)
+    nonempty_seen = 0
+    for i, b in enumerate(blocks[:limit]):
+        if isinstance(b, _Table):
+            if ten_loai_idx is not None or nonempty_seen < 3:
+                lines = []
+                for row in b.rows:
+                    for cell in row:
+                        for para in cell:
+                            lines += para.pieces()
+                return lines, True, i + 1
+            break
+        if not b.empty:
+            nonempty_seen += 1
+    # No header table: the paragraphs before the title (or the first ones), cut at tabs.
+    lines, end = [], 0
+    for i, b in enumerate(blocks[:limit]):
+        if not isinstance(b, _Para):
+            continue
+        if ten_loai_idx is None and len([x for x in lines if not x.empty]) >= 12:
+            break
+        lines += b.pieces(tabs=True)
+        end = i + 1
+        if ten_loai_idx is None and _date_line(b.text):
+            break
+    return lines, False, end
+
+
+def _layout(model: _Model, profile: Profile) -> _Layout:
+    blocks = model.blocks
+    tl_idx = _find_type(blocks)
+    lines, is_table, end = _header(blocks, tl_idx)
+    lay = _Layout(header_lines=lines, header_is_table=is_table, header_end=end)
+    start = end
+    if tl_idx is not None:
+        lay.ten_loai, lay.ten_loai_idx = blocks[tl_idx], tl_idx
+        start = _title_block(lay, blocks, tl_idx, profile)
+    # Closing block: the last table with "Nơi nhận" or a signing authority, else paragraphs.
+    close_idx, close_table = None, None
+    for i in range(len(blocks) - 1, start - 1, -1):
+        b = blocks[i]
+        if isinstance(b, _Table) and any(_is_noi_nhan(p.text) or _is_authority(p.text)
+                                         for cell in b.cells() for p in cell):
+            close_idx, close_table = i, b
+            break
+    if close_table is not None:
+        _closing_from_table(lay, close_table)
+    else:
+        for i in range(start, len(blocks)):
+            b = blocks[i]
+            if isinstance(b, _Para) and (_is_noi_nhan(b.text) or _is_authority(b.text)):
+                close_idx = i
+                break
+        if close_idx is not None:
+            _closing_from_paragraphs(lay, blocks[close_idx:])
+    stop = close_idx if close_idx is not None else len(blocks)
+    lay.body = [b for b in blocks[start:stop] if isinstance(b, _Para) and not b.empty]
+    return lay
+
+
+def _is_separator_like(text: str) -> bool:
+    return re.fullmatch(r"[-–—_=*.\s]{3,}", text.strip() or "x") is not None
+
+
+def _has_drawing(p) -> bool:
+    return p.find(f".//{W}drawing") is not None or p.find(f".//{W}pict") is not None
+
+
+def _title_block(lay: _Layout, blocks: list, tl_idx: int, profile: Profile) -> int:
+    """Finds trích yếu and separator after the type name; returns where the body starts."""
+    sep_el = profile.phan_tu.get("phan_cach")
+    i = tl_idx + 1
+    while i < len(blocks) and isinstance(blocks[i], _Para) and len(lay.trich_yeu) < 4:
+        p = blocks[i]
+        if p.empty:
+            if lay.trich_yeu or _has_drawing(p.el):
+                break
+            i += 1
+            continue
+        if _is_separator_like(p.text):
+            break
+        if lay.trich_yeu and p.align != "giua" and _flag(p.runs, "bold") is not True:
+            break  # the body has started
+        if not lay.trich_yeu and p.align == "deu" and p.first_line > 1 and _flag(p.runs, "bold") is not True:
+            break  # no trích yếu: this is already a body paragraph
+        lay.trich_yeu.append(p)
+        i += 1
+    if sep_el is None or not sep_el.noi_dung:
+        return i
+    j = i
+    while j < len(blocks) and isinstance(blocks[j], _Para) and blocks[j].empty \
+            and not _has_drawing(blocks[j].el):
+        j += 1
+    if j < len(blocks) and isinstance(blocks[j], _Para):
+        p = blocks[j]
+        if _is_separator_like(p.text):
+            lay.phan_cach = p
+            return j + 1
+        lay.phan_cach_other = p
+    return i
+
+
+def _closing_from_table(lay: _Layout, table: _Table) -> None:
+    left = right = None
+    for row in table.rows:
+        for ci, cell in enumerate(row):
+            if left is None and any(_is_noi_nhan(p.text) for p in cell):
+                left = cell
+                if right is None and len(row) > 1 and ci < len(row) - 1:
+                    right = row[-1]
+    for row in table.rows:
+        for cell in row:
+            if any(_is_authority(p.text) for p in cell) and cell is not left:
+                right = cell
+    if right is None:  # the head signs directly: the other cell of the row
+        for row in table.rows:
+            if left is not None and any(c is left for c in row) and len(row) > 1:
+                right = [c for c in row if c is not left][-1]
+    if left is not None:
+        lines = [piece for p in left for piece in p.pieces()]
+        start = next((k for k, ln in enumerate(lines) if _is_noi_nhan(ln.text)), 0)
+        lay.recipients = lines[start:]
+    if right is not None:
+        lay.signer = [piece for p in right for piece in p.pieces()]
+
+
+def _closing_from_paragraphs(lay: _Layout, paras: list) -> None:
+    recipients: list[_Para] = []
+    signer: list[_Para] = []
+    in_list = False
+    for b in paras:
+        if not isinstance(b, _Para):
+            break
+        if _key(b.text).startswith("phu luc"):
+            break
+        for piece in b.pieces(tabs=True):
+            first_part = piece.part == 1
+            if first_part and _is_noi_nhan(piece.text):
+                in_list = True
+                recipients.append(piece)
+            elif in_list and first_part and not piece.empty and \
+                    (piece.clean.startswith(("-", "–", "+")) or _key(piece.text).startswith("luu")):
+                recipients.append(piece)
+            elif not piece.empty:
+                if in_list and first_part and recipients and not _is_authority(piece.text):
+                    in_list = False
+                signer.append(piece)
+            elif b.empty and in_list:
+                in_list = False
+    lay.recipients = recipients or None
+    lay.signer = signer or None
