@@ -12,7 +12,6 @@ repeated, page numbers, no empty page.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import itertools
 import re
@@ -45,15 +44,7 @@ LANDSCAPE = {"phu_luc_chi_tieu": True, "phu_luc_don_vi": True, "phu_luc_khen_thu
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("make_templates",
-                                                  ROOT / "tools" / "make_templates.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-mt = _load_tool()
+from support import make_templates as mt  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=[PARTY, STATE])

@@ -7,7 +7,6 @@ No LibreOffice here (tests/test_pdf.py covers PDF output); everything runs in a 
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import zipfile
@@ -30,15 +29,7 @@ TWIPS_PER_MM = 56.6929
 PARTY, STATE = "dang-hd36-2018", "nha-nuoc-nd30-2020"
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("make_templates",
-                                                  ROOT / "tools" / "make_templates.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-mt = _load_tool()
+from support import make_templates as mt  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=[PARTY, STATE])
