@@ -64,12 +64,13 @@ def main() -> None:
               help="Tệp .docx kết quả (mặc định: cùng tên, cạnh tệp YAML).")
 @click.option("--template", "-t", type=click.Path(dir_okay=False, path_type=Path),
               help="Mẫu .docx dùng thay cho mẫu mặc định.")
-def render(file: Path, out: Path | None, template: Path | None) -> None:
+@click.option("--don-vi", "unit", help="Với tệp báo cáo: tạo báo cáo riêng của đơn vị này (tên tệp trong don-vi/).")
+def render(file: Path, out: Path | None, template: Path | None, unit: str | None) -> None:
     """Tạo một văn bản .docx từ FILE.yaml."""
     from kehoach_docs.document import render_file
 
     _must_exist(file)
-    target = render_file(file, out, template)
+    target = render_file(file, out, template, unit)
     click.echo(f"Đã tạo {target}")
 
 
@@ -93,12 +94,13 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def context(file: Path) -> None:
+@click.option("--don-vi", "unit", help="Với tệp báo cáo: dữ liệu báo cáo riêng của đơn vị này.")
+def context(file: Path, unit: str | None) -> None:
     """In dữ liệu mà mẫu nhận được (JSON), cho người soạn mẫu."""
     from kehoach_docs.document import prepare, to_jsonable
 
     _must_exist(file)
-    prepared = prepare(file)
+    prepared = prepare(file, unit=unit)
     click.echo(json.dumps(to_jsonable(prepared.context), ensure_ascii=False, indent=2))
 
 

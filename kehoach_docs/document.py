@@ -108,6 +108,9 @@ def prepare(path: str | Path, template: str | Path | None = None, unit: str | No
     loaded = load_yaml(path)
     if document_kind(loaded) == "report":
         return _prepare_report(path, loaded, template, unit)
+    if unit is not None:
+        raise ProblemList([Problem(path, 0, 0, "", "Chỉ tệp báo cáo (bao-cao/…) mới có báo cáo riêng "
+                                                   "của từng đơn vị.")])
     sources: tuple[Path, ...] = ()
     if document_kind(loaded) == "unit":
         plan, names, relocate, sources = _derive_unit(loaded)
@@ -255,10 +258,11 @@ def render_bytes(prepared: Prepared) -> bytes:
 
 
 def render_file(path: str | Path, out: str | Path | None = None,
-                template: str | Path | None = None) -> Path:
-    """Render one document file to .docx; default output is beside it with the same stem."""
-    prepared = prepare(path, template)
-    target = Path(out) if out else Path(path).with_suffix(".docx")
+                template: str | Path | None = None, unit: str | None = None) -> Path:
+    """Render one document file to .docx (with `unit`, that unit's own report); the default
+    output is beside it with the same stem."""
+    prepared = prepare(path, template, unit)
+    target = Path(out) if out else Path(path).with_suffix(".docx" if unit is None else f".{unit}.docx")
     atomic_write(target, render_bytes(prepared))
     return target
 

@@ -51,3 +51,16 @@ def test_usage_errors_exit_2_and_data_errors_exit_1(tmp_path):
     bad.write_text("so: [\n", encoding="utf-8")
     res = kehoach("validate", str(bad))
     assert res.returncode == 1 and f"{bad}:" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_render_a_units_own_report(tmp_path):
+    report = ROOT / "data" / "de-an-04" / "bao-cao" / "so-ket-2023.yaml"
+    out = tmp_path / "snv.docx"
+    res = kehoach("render", str(report), "--don-vi", "so-noi-vu", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    import docx
+    cells = [c.text for t in docx.Document(out).tables[:1] for row in t.rows for c in row.cells]
+    assert "ĐẢNG ỦY SỞ NỘI VỤ" in "\n".join(cells)
+    plan = kehoach("render", str(ROOT / "data" / "de-an-04" / "ke-hoach-44.yaml"), "--don-vi", "so-noi-vu",
+                   "-o", str(tmp_path / "x.docx"))
+    assert plan.returncode == 1 and "Chỉ tệp báo cáo" in plan.stderr
