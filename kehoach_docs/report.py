@@ -311,7 +311,10 @@ def _target_appendix(agg: Aggregate, report: Report, citation: str) -> TargetApp
 def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
     # Only years someone reported for are reporting years (not 2021, the plan's own year).
     years = [y for y in src.report.years if src.collected.reports.get(y)]
-    targets = {t.ma: t for t in src.plan.targets()}
+    # The two figure columns show the plan's first ratio target (procedures handled on time)
+    # and first mean target (satisfaction), in plan order.
+    ratio = next((t.ma for t in src.plan.targets() if t.cach_tinh == "ty_le"), None)
+    mean = next((t.ma for t in src.plan.targets() if t.cach_tinh == "trung_binh"), None)
     rows = []
     for i, unit in enumerate(src.collected.units, 1):
         own = {y: src.collected.reports.get(y, {}).get(unit.info.ma) for y in years}
@@ -319,11 +322,9 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
         plan = next((r.ke_hoach for r in reported if r.ke_hoach), None)
         sessions = sum(r.quan_triet.so_buoi for r in reported if r.quan_triet)
         people = sum(r.quan_triet.so_nguoi_du for r in reported if r.quan_triet)
-        counts = [v for r in reported for k, v in r.chi_tieu.items()
-                  if targets.get(k) and targets[k].cach_tinh == "ty_le" and "tthc" in k and hasattr(v, "dat")]
+        counts = [r.chi_tieu[ratio] for r in reported if ratio in r.chi_tieu]
         dat, tong = sum(c.dat for c in counts), sum(c.tong for c in counts)
-        sat = [float(r.chi_tieu[k]) for r in reported for k in r.chi_tieu
-               if targets.get(k) and targets[k].cach_tinh == "trung_binh"]
+        sat = [float(r.chi_tieu[mean]) for r in reported if mean in r.chi_tieu]
         missing = [str(y) for y, r in own.items() if r is None]
         rows.append(UnitRow(
             tt=str(i), don_vi=unit.info.ten,

@@ -161,3 +161,11 @@ def test_context_cli_prints_json():
                          capture_output=True, text=True, cwd=ROOT, check=True)
     data = json.loads(out.stdout)
     assert data["so_ky_hieu"] == "Số 44-KH/ĐUK" and data["phan"][0]["dong_tieu_de"] == "I- MỤC ĐÍCH, YÊU CẦU"
+
+
+def test_unit_appendix_counts_only_procedures_handled_on_time(so_ket):
+    names = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["ten"] for p in (WS / "don-vi").glob("*.yaml")}
+    row = next(r for r in so_ket.phu_luc_don_vi.hang if r.don_vi == names["so-noi-vu"])
+    values = [raw_results(y)["so-noi-vu"]["chi_tieu"]["tthc_nhanh_dung_hieu_qua"] for y in (2022, 2023)]
+    dat, tong = sum(v["dat"] for v in values), sum(v["tong"] for v in values)
+    assert row.tthc == f"{dat:,}/{tong:,}".replace(",", ".")
