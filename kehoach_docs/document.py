@@ -143,6 +143,7 @@ def _prepare_report(path: Path, loaded: Loaded, template, unit: str | None) -> P
     from kehoach_docs.report import build_report_context, gather
     from kehoach_docs.schema.plan import Recipient
     from kehoach_docs.schema.report import Report
+    from kehoach_docs.schema.results import OFFICE_FILE
 
     report = validate(loaded, Report)
     src = gather(report, path)
@@ -168,7 +169,7 @@ def _prepare_report(path: Path, loaded: Loaded, template, unit: str | None) -> P
                       [Recipient(**r) for r in DEFAULT_UNIT_REPORT_RECIPIENTS])
         luu = bench.model.loai_to_chuc[only.profile.loai].luu
         sources = (src.plan_path, model_path, only.path,
-                   *[f for (y, ma), f in collected.files.items() if ma in (unit, "toan-khoi")])
+                   *[f for (y, ma), f in collected.files.items() if ma in (unit, OFFICE_FILE)])
     context, problems = build_report_context(
         src, profile, co_quan=body, signer=signer, recipients=recipients, luu=luu, only=only,
         trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None)
