@@ -257,9 +257,36 @@ def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
     """Results of every target for `years`; `only` restricts to some units (a unit's report)."""
     agg = Aggregate(years, units, reports, office)
     scope = only or [u.ma for u in units]
+    single = only is not None and len(only) == 1
     for t in targets:
         if only and not t.reported_by_units:
             continue
         yearly = {y: _figure_for_year(t, agg, y, scope) for y in years}
-        agg.targets.append(TargetResult(t, yearly, _total(t, agg, scope, yearly)))
+        total = _total(t, agg, scope, yearly)
+        if single:
+            yearly = {y: _for_one_unit(t, f, agg, scope, [z for z in years if z <= y]) for y, f in yearly.items()}
+            total = _for_one_unit(t, total, agg, scope, years)
+        agg.targets.append(TargetResult(t, yearly, total))
     return agg
+
+
+def _for_one_unit(t: Target, fig: Figure, agg: Aggregate, scope: list[str], years: list[int]) -> Figure:
+    """A unit's own report says what the unit did, not "1/1 đơn vị": "đã thực hiện",
+    "thực hiện 2/2 năm", "02 mô hình"."""
+    if fig.value is None:
+        return fig
+    if t.cach_tinh == "ty_le_don_vi":
+        if t.ky == "hang_nam" and fig.denominator and fig.denominator > 1:
+            text = f"thực hiện {so(fig.numerator)}/{so(fig.denominator)} năm"
+        else:
+            text = "đã thực hiện" if fig.numerator else "chưa thực hiện"
+        return Figure(fig.value, text, text, fig.numerator, fig.denominator, fig.of_target, fig.assessment)
+    if t.cach_tinh == "so_luong" and t.pham_vi == "moi_co_so":
+        count = sum(unit_count(r, t) for y in years
+                    if (r := agg.reports.get(y, {}).get(scope[0])) is not None)
+        text = f"{so_dem(int(count))} {t.don_vi}" if count else f"chưa có {t.don_vi}"
+        return Figure(count, text, text, of_target=percent_of_target(t, count), assessment=verdict(t, count))
+    if t.cach_tinh == "trung_binh" and fig.denominator and fig.denominator > 1:
+        text = f"bình quân {fig.short} ({so(fig.denominator)} năm)"
+        return Figure(fig.value, text, fig.short, fig.numerator, fig.denominator, fig.of_target, fig.assessment)
+    return fig

@@ -175,8 +175,11 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
                          trich_yeu: str | None = None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
     """Context of the office's report, or of one unit's report when `only` is given."""
     report, plan = src.report, src.plan
+    # A unit is measured against its own targets (the parent's where it set none).
+    own = [t.model_copy(update={"gia_tri": only.profile.chi_tieu[t.ma]}) if t.ma in only.profile.chi_tieu
+           else t for t in plan.targets()] if only is not None else None
     agg = src.agg if only is None else aggregate(
-        plan.targets(), src.collected.infos, report.years, src.collected.reports,
+        own, src.collected.infos, report.years, src.collected.reports,
         src.collected.office, only=[only.info.ma])
     names = figure_names(agg)
     ex = TextExpander(plan.can_cu, profile, names)

@@ -154,7 +154,21 @@ def test_a_unit_report_uses_only_its_own_results_and_unit_targets():
     reports = {2022: {"u1": R(2022, ke_hoach=True), "u2": R(2022, ke_hoach=False)}}
     agg = aggregate([share, rank], UNITS, [2022], reports, {}, only=["u2"])
     assert [r.target.ma for r in agg.targets] == ["ke_hoach"]
-    assert agg.target("ke_hoach").years[2022].text == "0/1 đơn vị, đạt 0%"
+    assert agg.target("ke_hoach").years[2022].text == "chưa thực hiện"   # a unit's own words
+    assert agg.target("ke_hoach").years[2022].assessment == CHUA_DAT
+
+
+def test_a_unit_report_counts_its_models_and_years():
+    m = T(ma="mo_hinh", so_sanh=">=", gia_tri=2, don_vi="mô hình", pham_vi="moi_co_so")
+    yearly = T(ma="quan_triet", so_sanh="=", ky="hang_nam")
+    mean = T(ma="hai_long", so_sanh=">", gia_tri=90, cach_tinh="trung_binh")
+    model = {"ten": "A", "chi_tieu": "mo_hinh"}
+    reports = {2022: {"u1": Results(nam=2022, mo_hinh=[model], chi_tieu={"quan_triet": True, "hai_long": 91})},
+               2023: {"u1": Results(nam=2023, chi_tieu={"quan_triet": False, "hai_long": 94})}}
+    agg = aggregate([m, yearly, mean], UNITS, [2022, 2023], reports, {}, only=["u1"])
+    assert (agg.target("mo_hinh").total.text, agg.target("mo_hinh").total.assessment) == ("01 mô hình", CHUA_DAT)
+    assert agg.target("quan_triet").total.text == "thực hiện 1/2 năm"
+    assert agg.target("hai_long").total.text == "bình quân 92,5% (2 năm)"
 
 
 def test_rounded_is_half_up():
