@@ -89,11 +89,14 @@ def _nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+# Combining marks (U+0300-U+036F covers every Vietnamese tone and vowel mark) map to nothing.
+_NO_MARKS = {c: None for c in range(0x300, 0x370)}
+
+
 @lru_cache(maxsize=8192)
 def _key(s: str) -> str:
     """Accent- and case-insensitive key for locating text: "ĐẢNG ỦY" → "dang uy"."""
-    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
-    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d")).translate(_NO_MARKS)
     return " ".join(s.casefold().split())
 
 
