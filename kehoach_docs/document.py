@@ -57,7 +57,8 @@ def find_template(name: str, near: Path | None = None) -> Path:
 class Prepared:
     path: Path
     loaded: Loaded
-    data: Plan
+    data: Any
+    """The validated data: a Plan (a unit's derived plan too) or a Report."""
     profile: Profile
     context: DocumentContext
     template: Path

@@ -40,13 +40,8 @@ _VNI_MARKS_LOWER = {
     0xEA: _BREVE, 0xE8: _BREVE + _GRAVE, 0xE9: _BREVE + _ACUTE, 0xFA: _BREVE + _HOOK,
     0xFC: _BREVE + _TILDE, 0xEB: _BREVE + _DOT,
 }
-_VNI_MARKS_UPPER = {
-    0xD8: _GRAVE, 0xD9: _ACUTE, 0xDB: _HOOK, 0xD5: _TILDE, 0xCF: _DOT,
-    0xC2: _CIRC, 0xC0: _CIRC + _GRAVE, 0xC1: _CIRC + _ACUTE, 0xC5: _CIRC + _HOOK,
-    0xC3: _CIRC + _TILDE, 0xC4: _CIRC + _DOT,
-    0xCA: _BREVE, 0xC8: _BREVE + _GRAVE, 0xC9: _BREVE + _ACUTE, 0xDA: _BREVE + _HOOK,
-    0xDC: _BREVE + _TILDE, 0xCB: _BREVE + _DOT,
-}
+# Capitals' mark bytes are the lower-case ones less 0x20.
+_VNI_MARKS_UPPER = {byte - 0x20: marks for byte, marks in _VNI_MARKS_LOWER.items()}
 _VNI_LETTERS = {
     0xF1: "đ", 0xF4: "ơ", 0xF6: "ư", 0xED: "í", 0xEC: "ì", 0xE6: "ỉ", 0xF3: "ĩ", 0xF2: "ị",
     0xEE: "ỵ", 0xD1: "Đ", 0xD4: "Ơ", 0xD6: "Ư", 0xCD: "Í", 0xCC: "Ì", 0xC6: "Ỉ", 0xD3: "Ĩ",
