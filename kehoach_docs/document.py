@@ -22,10 +22,11 @@ from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.profile import Profile, choose_profile, get_profile
 from kehoach_docs.render import CoreProperties, compile_template
 from kehoach_docs.schema import Plan
+from kehoach_docs.templates import TEMPLATES_DIR
 from kehoach_docs.validate import validate
 from kehoach_docs.write import atomic_write
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE_TEMPLATES = TEMPLATES_DIR
 DEFAULT_TEMPLATES = {("KH", "dang"): "ke-hoach-dang.docx", ("KH", "nha_nuoc"): "ke-hoach-nha-nuoc.docx",
                      ("BC", "dang"): "bao-cao-dang.docx", ("BC", "nha_nuoc"): "bao-cao-nha-nuoc.docx"}
 

@@ -1,16 +1,7 @@
-"""Helpers shared by the template tests: the template generator, loaded from tools/."""
+"""Helpers shared by the template tests: the template generator, from the package."""
 
-import importlib.util
 from pathlib import Path
 
+from kehoach_docs.templates import generate as make_templates  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_make_templates():
-    spec = importlib.util.spec_from_file_location("make_templates", ROOT / "tools" / "make_templates.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_templates = _load_make_templates()

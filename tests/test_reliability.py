@@ -29,7 +29,7 @@ from test_render import text_lines
 from test_validate import MINIMAL
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "templates" / "ke-hoach-dang.docx"
+TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
 NFC = lambda s: unicodedata.normalize("NFC", s)  # noqa: E731
 
 

@@ -25,7 +25,7 @@ from kehoach_docs.render import CompiledTemplate
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "de-an-04" / "ke-hoach-44.yaml"
 GOLDEN = Path(__file__).parent / "fixtures" / "ke-hoach-44.expected.txt"
-TEMPLATE = ROOT / "templates" / "ke-hoach-dang.docx"
+TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
 
 
 def text_lines(source: bytes | Path) -> list[str]:

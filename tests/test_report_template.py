@@ -1,5 +1,5 @@
-"""The report templates (templates/bao-cao-dang.docx from the Party profile,
-templates/bao-cao-nha-nuoc.docx from the State profile): the plan's blocks, then up to three
+"""The report templates (kehoach_docs/templates/bao-cao-dang.docx from the Party profile,
+kehoach_docs/templates/bao-cao-nha-nuoc.docx from the State profile): the plan's blocks, then up to three
 appendices in their own sections, each left out entirely when its context value is None.
 
 Rendering goes through kehoach_docs.render (compiled docxtpl) with its two body fixes:
@@ -143,7 +143,7 @@ def test_committed_report_template_is_current(profile, tmp_path):
         with zipfile.ZipFile(io.BytesIO(fresh)) as a, zipfile.ZipFile(template) as b:
             stale = [n for n in a.namelist() if n not in b.namelist() or a.read(n) != b.read(n)]
         pytest.fail(f"{template.name} is stale (parts differing: {stale or 'zip bytes only'}); "
-                    "run: python tools/make_templates.py")
+                    "run: python -m kehoach_docs.templates.generate")
     out = mt.build_template(profile, tmp_path / "b.docx", mt.REPORT)
     assert out.read_bytes() == fresh == mt.template_bytes(profile, mt.REPORT)
     with zipfile.ZipFile(template) as zf:

@@ -1,5 +1,5 @@
-"""The committed plan templates (templates/ke-hoach-dang.docx from the Party profile,
-templates/ke-hoach-nha-nuoc.docx from the State profile) are lean, valid, current with their
+"""The committed plan templates (kehoach_docs/templates/ke-hoach-dang.docx from the Party profile,
+kehoach_docs/templates/ke-hoach-nha-nuoc.docx from the State profile) are lean, valid, current with their
 profiles, and render with docxtpl into the expected paragraphs.
 
 No LibreOffice here (tests/test_pdf.py covers PDF output); everything runs in a few seconds.
@@ -64,7 +64,7 @@ def test_committed_template_is_current(profile, template, tmp_path):
             stale = [n for n in a.namelist()
                      if n not in b.namelist() or a.read(n) != b.read(n)]
         pytest.fail(f"{template.name} is stale (parts differing: {stale or 'zip bytes only'}); "
-                    "run: python tools/make_templates.py")
+                    "run: python -m kehoach_docs.templates.generate")
     # The importable entry point writes the same bytes, and twice the same.
     out = mt.build_template(profile, tmp_path / "t.docx")
     assert out.read_bytes() == fresh == mt.template_bytes(profile)

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Build the lean plan and report templates (one of each per thể thức profile) in ``templates/``.
+"""Build the lean plan and report templates (one of each per thể thức profile) in ``kehoach_docs/templates/``.
 
-``templates/ke-hoach-dang.docx`` and ``templates/bao-cao-dang.docx`` come from the Party
-profile (HD 36), ``templates/ke-hoach-nha-nuoc.docx`` and ``templates/bao-cao-nha-nuoc.docx``
+``kehoach_docs/templates/ke-hoach-dang.docx`` and ``kehoach_docs/templates/bao-cao-dang.docx`` come from the Party
+profile (HD 36), ``kehoach_docs/templates/ke-hoach-nha-nuoc.docx`` and ``kehoach_docs/templates/bao-cao-nha-nuoc.docx``
 from the State profile (NĐ 30); see TEMPLATES and REPORT_TEMPLATES.
 
 The .docx is written from scratch with zipfile and hand-written WordprocessingML, not from
@@ -11,10 +11,10 @@ Every size, margin and alignment comes from the profile (kehoach_docs/profiles/*
 output is deterministic (fixed entry order, 1980-01-01 timestamps), so regenerating an
 unchanged profile gives identical bytes and a test can catch a stale committed template.
 
-    python tools/make_templates.py                 # writes every template (plans and reports)
-    python tools/make_templates.py --check         # exit 1 if a committed file is stale
-    python tools/make_templates.py --profile nha-nuoc-nd30-2020 --out /tmp/t.docx
-    python tools/make_templates.py --profile dang-hd36-2018 --kind bao-cao --out /tmp/b.docx
+    python -m kehoach_docs.templates.generate                 # writes every template (plans and reports)
+    python -m kehoach_docs.templates.generate --check         # exit 1 if a committed file is stale
+    python -m kehoach_docs.templates.generate --profile nha-nuoc-nd30-2020 --out /tmp/t.docx
+    python -m kehoach_docs.templates.generate --profile dang-hd36-2018 --kind bao-cao --out /tmp/b.docx
 
 The layout follows the elements the profile has: a Tiêu ngữ line and its rule (State), a "*"
 under the body name and "-----" under the trích yếu (Party), or a drawn line under any
@@ -40,13 +40,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script from a checkout
-    sys.path.insert(0, str(ROOT))
-
-from kehoach_docs.profile import Profile, get_profile  # noqa: E402
-
-TEMPLATES_DIR = ROOT / "templates"
+from kehoach_docs.profile import Profile, get_profile
+from kehoach_docs.templates import TEMPLATES_DIR
 # Profile → template file it builds (the names kehoach_docs.document.DEFAULT_TEMPLATES uses).
 TEMPLATES = {
     "dang-hd36-2018": "ke-hoach-dang.docx",
@@ -829,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
             fresh = template_bytes(profile, kind)
             current = out.read_bytes() if out.exists() else b""
             if current != fresh:
-                print(f"{out} is stale: run python tools/make_templates.py", file=sys.stderr)
+                print(f"{out} is stale: run python -m kehoach_docs.templates.generate", file=sys.stderr)
                 status = 1
             else:
                 print(f"{out} is up to date ({len(fresh)} bytes)")
