@@ -256,8 +256,13 @@ def _check_results_file(path: Path, workspace: Path) -> None:
 
 
 def render_bytes(prepared: Prepared) -> bytes:
+    return render_package(prepared)[0]
+
+
+def render_package(prepared: Prepared) -> tuple[bytes, dict[str, bytes]]:
+    """The .docx bytes and its parts by name (for check_rendered)."""
     compiled = compile_template(prepared.template)
-    return compiled.render(prepared.context_dict(), prepared.core_properties())
+    return compiled.render_package(prepared.context_dict(), prepared.core_properties())
 
 
 def render_file(path: str | Path, out: str | Path | None = None,

@@ -446,18 +446,23 @@ class CompiledTemplate:
 
     def render(self, context: dict[str, Any], core: CoreProperties | None = None) -> bytes:
         """The rendered .docx as bytes (deterministic)."""
+        return self.render_package(context, core)[0]
+
+    def render_package(self, context: dict[str, Any], core: CoreProperties | None = None
+                       ) -> tuple[bytes, dict[str, bytes]]:
+        """The rendered .docx as bytes, and every part of it by name (what the checker
+        reads, without unzipping the bytes again)."""
         parts = self.render_parts(context)
         if core is not None:
             parts["docProps/core.xml"] = core_xml(core)
+        every = {info.filename: parts.get(info.filename, data) for info, data in self.entries}
+        for name, data in parts.items():
+            every.setdefault(name, data)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            names = {info.filename for info, _ in self.entries}
-            for info, data in self.entries:
-                _write_entry(zf, info.filename, parts.get(info.filename, data))
-            for name, data in parts.items():
-                if name not in names:
-                    _write_entry(zf, name, data)
-        return buf.getvalue()
+            for name, data in every.items():
+                _write_entry(zf, name, data)
+        return buf.getvalue(), every
 
 
 class _TooLarge(Exception):

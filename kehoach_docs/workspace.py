@@ -11,7 +11,6 @@ output a clerk edited by hand, and reports every failure without stopping the ot
 
 from __future__ import annotations
 
-import io
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -149,15 +148,15 @@ def default_output(workspace: Path) -> Path:
 
 def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
     """Worker: render one document and check it against its profile (in a child process)."""
-    from kehoach_docs.check import check_docx
-    from kehoach_docs.document import prepare, render_bytes
+    from kehoach_docs.check import check_rendered
+    from kehoach_docs.document import prepare, render_package
 
     try:
         prepared = prepare(job.source, unit=job.unit)
-        data = render_bytes(prepared)
+        data, parts = render_package(prepared)
     except ProblemList as exc:
         return None, [], exc.problems
-    violations = check_docx(io.BytesIO(data), prepared.profile)
+    violations = check_rendered(parts, prepared.profile)
     if violations:
         # The template or the profile is at fault, not the clerk's data; say which rule broke.
         return None, [], [Problem(prepared.template, 0, 0, v.place,

@@ -12,7 +12,6 @@ from kehoach_docs.check.common import (
     text_key,
 )
 from kehoach_docs.check.reader import (
-    flag,
     Model,
     Para,
     Table,
@@ -148,9 +147,9 @@ def _title_block(lay: Layout, blocks: list, tl_idx: int, profile: Profile) -> in
             continue
         if is_separator_like(p.text):
             break
-        if lay.trich_yeu and p.align != "giua" and flag(p.runs, "bold") is not True:
+        if lay.trich_yeu and p.align != "giua" and p.flag("bold") is not True:
             break  # the body has started
-        if not lay.trich_yeu and p.align == "deu" and p.first_line > 1 and flag(p.runs, "bold") is not True:
+        if not lay.trich_yeu and p.align == "deu" and p.first_line > 1 and p.flag("bold") is not True:
             break  # no trích yếu: this is already a body paragraph
         lay.trich_yeu.append(p)
         i += 1

@@ -38,16 +38,13 @@ from kehoach_docs.check.layout import (
 )
 from kehoach_docs.check.reader import (
     first_of,
-    flag,
     make_para,
     make_run,
     Model,
-    read_model,
     is_on,
     own_runs,
     Para,
     size_text,
-    sizes_of,
 )
 from kehoach_docs.format.vn import ngay_hanh_chinh
 from kehoach_docs.profile import Element, Profile
@@ -56,10 +53,10 @@ from kehoach_docs.profile import Element, Profile
 
 
 class Checker:
-    def __init__(self, doc, profile: Profile, model: Model | None = None) -> None:
-        self.doc = doc
+    def __init__(self, model: Model, profile: Profile) -> None:
         self.profile = profile
-        self.model = model or read_model(doc)
+        self.model = model
+        self.package = model.package
         self.out: list[Violation] = []
 
     def add(self, rule: str, element: str, expected: str, found: str, place: str) -> None:
@@ -86,11 +83,10 @@ class Checker:
 
     def page(self) -> None:
         t = self.profile.trang
-        sections = list(self.doc.sections)
+        sections = self.model.sections
         for n, sec in enumerate(sections, 1):
             place = "thiết lập trang" + (f", phần {n} của văn bản" if len(sections) > 1 else "")
-            w = sec.page_width / EMU_PER_MM if sec.page_width else None
-            h = sec.page_height / EMU_PER_MM if sec.page_height else None
+            w, h = sec.page_width or None, sec.page_height or None
             if w is None or h is None:
                 self.add("kho_giay", "Khổ giấy", f"{num(t.rong)} × {num(t.cao)} mm", "không đặt", place)
                 continue
@@ -116,7 +112,7 @@ class Checker:
         if value is None:
             self.add(name, label, expected, "không đặt", place)
             return
-        mm = value / EMU_PER_MM
+        mm = value
         if not lo - PAGE_TOLERANCE <= mm <= hi + PAGE_TOLERANCE:
             self.add(name, label, expected, f"{num(mm)} mm", place)
 
@@ -126,30 +122,26 @@ class Checker:
         """Headers and footers of every section, each part once."""
         seen = set()
         kinds = {"default": "", "first": " của trang đầu", "even": " trang chẵn"}
-        for sec in self.doc.sections:
+        for sec in self.model.sections:
             for tag, label in (("headerReference", "đầu trang"), ("footerReference", "chân trang")):
-                for ref in sec._sectPr.findall(W + tag):
+                for ref in sec.el.findall(W + tag):
                     rid = ref.get(R + "id")
-                    if rid in seen or rid not in self.doc.part.related_parts:
+                    root = self.package.related(rid)
+                    if rid in seen or root is None:
                         continue
                     seen.add(rid)
-                    yield label + kinds.get(ref.get(W + "type"), ""), self.doc.part.related_parts[rid]
+                    yield label + kinds.get(ref.get(W + "type"), ""), root
 
     def fonts(self) -> None:
         want = self.profile.phong_chu.casefold()
         paras = list(self.model.all_paras)
         for label, part in self._header_parts():
-            for k, p in enumerate(part.element.iter(W + "p"), 1):
+            for k, p in enumerate(part.iter(W + "p"), 1):
                 paras.append(make_para(self.model.resolver, p, f"{label}, đoạn {k}", None, None))
         bad: dict[str, list[str]] = {}
         for para in paras:
-            found = set()
-            for run in para.runs:
-                if not run.text.strip():
-                    continue
-                for font in run.fonts:
-                    if font is None or font.casefold() != want:
-                        found.add(font or "không khai báo (tùy phần mềm)")
+            found = {font or "không khai báo (tùy phần mềm)" for font in para.fonts()
+                     if font is None or font.casefold() != want}
             for font in sorted(found):
                 bad.setdefault(font, []).append(para.place)
         for font, places in bad.items():
@@ -164,14 +156,14 @@ class Checker:
         if el is None:
             return
         label = label or element_name(name)
-        sizes = sizes_of(para.runs)
+        sizes = para.sizes()
         if sizes and sizes != [el.co]:
             self.add(f"co_chu.{name}", label, f"cỡ {num(el.co)}", size_text(sizes), para.place)
         for attr, prop, yes, no in (("bold", "dam", "chữ đậm", "chữ không đậm"),
                                     ("italic", "nghieng", "chữ nghiêng", "chữ đứng"),
                                     ("underline", "gach_chan", "có gạch chân", "không gạch chân")):
             want = getattr(el, prop)
-            got = flag(para.runs, attr)
+            got = para.flag(attr)
             if got is None and not para.text.strip():
                 continue
             if got != want:
@@ -289,7 +281,7 @@ class Checker:
             return
         upper, issuing = [], names
         if "co_quan_cap_tren" in ph and len(names) >= 2:
-            bold = [flag(n.runs, "bold") for n in names]
+            bold = [n.flag("bold") for n in names]
             b_up, b_iss = ph["co_quan_cap_tren"].dam, ph.get("co_quan_ban_hanh", ph["co_quan_cap_tren"]).dam
             if len(names) == 2 and b_up != b_iss and bold[0] == bold[1] == b_iss:
                 upper, issuing = [], names      # one issuing body written on two lines
@@ -439,9 +431,9 @@ class Checker:
         for p in lay.body:
             if text_key(p.text).startswith("kinh gui"):
                 continue
-            bold, italic = flag(p.runs, "bold"), flag(p.runs, "italic")
+            bold, italic = p.flag("bold"), p.flag("italic")
             heading = bold is True
-            sizes = sizes_of(p.runs)
+            sizes = p.sizes()
             allowed = heading_sizes if heading else {tv.co}
             if sizes and not set(sizes) <= allowed:
                 by_size.setdefault(size_text(sizes), []).append(p.place)
@@ -483,7 +475,7 @@ class Checker:
         for ln in lines[1:]:
             text = ln.clean
             if items and not text.startswith(("-", "–", "+")) and not items[-1].clean.endswith((",", ";", ".")):
-                items[-1] = replace(items[-1], runs=items[-1].runs + [replace(ln.runs[0], text=" ")] + ln.runs)
+                items[-1] = replace(items[-1], runs=[*items[-1].runs, replace(ln.runs[0], text=" "), *ln.runs])
                 continue  # a long item continued on the next line
             items.append(ln)
             if text_key(text.lstrip("-–+ ")).startswith("luu"):
@@ -562,24 +554,23 @@ class Checker:
 
     def page_numbers(self) -> None:
         el = self.profile.phan_tu.get("so_trang")
-        if el is None or not len(self.doc.sections):
+        if el is None or not self.model.sections:
             return
         label = element_name("so_trang")
-        sec = self.doc.sections[0]
-        sect = sec._sectPr
+        sect = self.model.sections[0].el
         parts = {}
         for kind, tag in (("header", "headerReference"), ("footer", "footerReference")):
             for ref in sect.findall(W + tag):
-                rid = ref.get(R + "id")
-                if rid in self.doc.part.related_parts:
-                    parts[(kind, ref.get(W + "type"))] = self.doc.part.related_parts[rid]
+                root = self.package.related(ref.get(R + "id"))
+                if root is not None:
+                    parts[(kind, ref.get(W + "type"))] = root
         title_pg = bool(is_on(sect.find(W + "titlePg")))
         default = parts.get(("header", "default"))
-        page_para = _page_field_para(default.element) if default is not None else None
+        page_para = _page_field_para(default) if default is not None else None
         place = "đầu trang của các trang từ trang 2"
         if page_para is None:
             footer = parts.get(("footer", "default"))
-            if footer is not None and _page_field_para(footer.element) is not None:
+            if footer is not None and _page_field_para(footer) is not None:
                 self.add("so_trang.vi_tri", label, "số trang ở đầu trang, căn giữa", "số trang ở chân trang",
                          "chân trang")
             else:
@@ -598,7 +589,7 @@ class Checker:
                 self.add("so_trang.trang_dau", label,
                          f"không đánh số trang 1 (bật “trang đầu khác”), số từ trang {el.tu_trang}",
                          found, "thiết lập trang")
-            elif first is not None and _page_field_para(first.element) is not None:
+            elif first is not None and _page_field_para(first) is not None:
                 self.add("so_trang.trang_dau", label, "không đánh số trang 1", "trang 1 có số trang",
                          "đầu trang của trang đầu")
 
