@@ -33,6 +33,21 @@ def parse(data: bytes):
     return etree.fromstring(data, _PARSER)
 
 
+_SHARED: dict[bytes, Any] = {}
+_SECTION_BREAKS = etree.XPath("w:p/w:pPr/w:sectPr", namespaces={"w": W[1:-1]})
+
+
+def parse_shared(data: bytes):
+    """A part that documents of one template share (relationships, headers, footers):
+    parsed once. Read only, never changed (other documents hold the same tree)."""
+    root = _SHARED.get(data)
+    if root is None:
+        if len(_SHARED) > 256:
+            _SHARED.clear()
+        root = _SHARED[data] = parse(data)
+    return root
+
+
 def twips_mm(value: str | None) -> float | None:
     """A twips measure ("1134", or with a unit: "2cm") in mm; None when absent or unreadable."""
     if value is None:
@@ -99,7 +114,7 @@ class Package:
         if data is None:
             return rels
         try:
-            root = parse(data)
+            root = parse_shared(data)
         except etree.XMLSyntaxError as exc:
             raise self._unreadable(str(exc)) from None
         for rel in root.iter(PR + "Relationship"):
@@ -119,7 +134,7 @@ class Package:
         body = self.body
         if body is None:
             return []
-        breaks = body.findall(f"{W}p/{W}pPr/{W}sectPr")
+        breaks = _SECTION_BREAKS(body)
         last = body.find(W + "sectPr")
         return [Section.of(s) for s in [*breaks, last] if s is not None]
 
@@ -134,7 +149,7 @@ class Package:
             return None
         if name not in self._parsed:
             try:
-                self._parsed[name] = parse(self.parts[name])
+                self._parsed[name] = parse_shared(self.parts[name])
             except etree.XMLSyntaxError:
                 self._parsed[name] = None
         return self._parsed[name]

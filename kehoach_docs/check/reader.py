@@ -126,6 +126,8 @@ def first_of(levels: list, path: str):
 
 
 _MISSING = object()
+_LINES = re.compile("(\n)")
+_LINES_AND_TABS = re.compile("([\n\t])")
 
 
 @dataclass
@@ -268,11 +270,14 @@ class Para:
 
     def pieces(self, tabs: bool = False) -> list[Para]:
         """The paragraph cut at line breaks (and tabs): one piece per visible line or column."""
-        seps = "\n\t" if tabs else "\n"
+        text = self.text
+        if "\n" not in text and (not tabs or "\t" not in text):
+            return [self]
+        splitter = _LINES_AND_TABS if tabs else _LINES
         groups: list[list[Run]] = [[]]
         kinds: list[str] = [""]
         for run in self.runs:
-            for piece in re.split(f"([{re.escape(seps)}])", run.text):
+            for piece in splitter.split(run.text):
                 if piece in ("\n", "\t"):
                     groups.append([])
                     kinds.append(piece)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from datetime import date
 from typing import Any, Iterator
 
@@ -638,12 +639,17 @@ def _vml_point(text: str | None) -> float | None:
 
 
 def _pattern_regex(mau: str, fields: dict[str, str], draft: bool = False) -> re.Pattern:
+    return _compiled_pattern(mau, tuple(fields.items()), draft)
+
+
+@lru_cache(maxsize=64)
+def _compiled_pattern(mau: str, field_items: tuple, draft: bool) -> re.Pattern:
     """A regex from a profile pattern: "Số {so}-{loai}/{co_quan}" → ^Số\\s+(?P<so>\\d+)-…$."""
     out = []
     for part in re.split(r"(\{\w+\})", mau):
         m = re.fullmatch(r"\{(\w+)\}", part)
         if m:
-            out.append(fields.get(m.group(1), rf"(?P<{m.group(1)}>.+?)"))
+            out.append(dict(field_items).get(m.group(1), rf"(?P<{m.group(1)}>.+?)"))
             continue
         for piece in re.split(r"(\s+)", part):
             if not piece:
