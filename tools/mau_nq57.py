@@ -68,7 +68,7 @@ def main() -> None:
             if year == 2025:
                 out += ["ke_hoach:", f"  so: {10 + i}", f"  ngay: 2025-04-{day:02d}"]
             if ideas:
-                out += ["mo_hinh:", f"  - ten: \"{ideas[0]}\"", "    chi_tieu: sang_kien_so",
+                out += ["sang_kien:", f"  - ten: \"{ideas[0]}\"", "    chi_tieu: sang_kien_so",
                         "    linh_vuc: Chuyển đổi số"]
             n = rng.randint(1, 3)
             out.append(f"quan_triet: {{so_buoi: {n}, so_nguoi_du: {rng.randint(20, 180)}}}")
@@ -80,7 +80,7 @@ def main() -> None:
         text = "\n".join([HEAD + f"# Văn phòng Đảng ủy — số liệu toàn Đảng bộ, năm {year}",
                           f"nam: {year}", f"ngay_bao_cao: {year}-12-05", "chi_tieu:",
                           f"  dti: {dti}", f"  pii: {pii}", f"  lop_boi_duong_so: {classes}"])
-        (ROOT / "ket-qua" / str(year) / "toan-khoi.yaml").write_text(text + "\n", encoding="utf-8")
+        (ROOT / "ket-qua" / str(year) / "toan-dang-bo.yaml").write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
