@@ -326,8 +326,9 @@ def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, lis
         known = (sorted(targets) if kind == "chi_tieu" else sorted(programme.ket_qua) if kind == "ket_qua" else [])
         if c.lay in ("ke_hoach", "bao_cao") or ref in known:
             continue
-        options = known if kind in ("chi_tieu", "ket_qua") else ["ke_hoach", "bao_cao", "chi_tieu.<mã>", "ket_qua.<trường>"]
-        guess = difflib.get_close_matches(ref or c.lay, options, n=1)
+        options = ([f"{kind}.{k}" for k in known] if kind in ("chi_tieu", "ket_qua") else
+                   ["ke_hoach", "bao_cao", "chi_tieu.<mã>", "ket_qua.<trường>"])
+        guess = difflib.get_close_matches(c.lay, options, n=1)
         problems.append((("phu_luc_don_vi", "cot", i, "lay"),
                          f"Không biết cột '{c.lay}'." + (f" Có phải ý bạn là '{guess[0]}'?" if guess else
                                                           f" Dùng: {', '.join(options) or '(chưa khai báo)'}.")))
