@@ -17,14 +17,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from kehoach_docs.context import DocumentContext, build_plan_context, context_dict
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.profile import Profile, choose_profile, get_profile
 from kehoach_docs.render import CoreProperties, compile_template
 from kehoach_docs.schema import Plan
 from kehoach_docs.templates import TEMPLATES_DIR
 from kehoach_docs.validate import validate
-from kehoach_docs.write import atomic_write
 
 PACKAGE_TEMPLATES = TEMPLATES_DIR
 DEFAULT_TEMPLATES = {("KH", "dang"): "ke-hoach-dang.docx", ("KH", "nha_nuoc"): "ke-hoach-nha-nuoc.docx",
@@ -261,12 +260,17 @@ def render_bytes(prepared: Prepared) -> bytes:
 
 
 def render_file(path: str | Path, out: str | Path | None = None,
-                template: str | Path | None = None, unit: str | None = None) -> Path:
+                template: str | Path | None = None, unit: str | None = None, force: bool = False) -> Path:
     """Render one document file to .docx (with `unit`, that unit's own report); the default
-    output is beside it with the same stem."""
+    output is beside it with the same stem. Written as `build` writes (publish.render_to):
+    checked against the profile, a hand edit kept unless `force`, never over an input."""
+    from kehoach_docs.publish import KEPT, render_to
+
     prepared = prepare(path, template, unit)
     target = Path(out) if out else Path(path).with_suffix(".docx" if unit is None else f".{unit}.docx")
-    atomic_write(target, render_bytes(prepared))
+    if render_to(prepared, target, force).status == KEPT:
+        raise UserError(f"Tệp '{target}' đã được sửa tay sau lần tạo trước; không ghi đè. "
+                        "Dùng --force để tạo lại (bản sửa tay được lưu bên cạnh).")
     return target
 
 
