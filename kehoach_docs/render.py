@@ -48,6 +48,7 @@ from lxml import etree
 
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
+from kehoach_docs.package_safety import load_safe_package
 
 # Parts of a package that may hold template tags.
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
@@ -341,16 +342,8 @@ class CompiledTemplate:
         self.entries: list[tuple[zipfile.ZipInfo, bytes]] = []
         self.parts: dict[str, _Part] = {}
         problems: list[Problem] = []
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                if sum(i.file_size for i in zf.infolist()) > MAX_TEMPLATE_BYTES:
-                    raise ProblemList([Problem(self.path, 0, 0, "", f"Mẫu .docx quá lớn khi giải nén "
-                                               f"(hơn {MAX_TEMPLATE_BYTES // 2**20} MB).")])
-                for info in zf.infolist():
-                    self.entries.append((info, zf.read(info)))
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
-            raise ProblemList([Problem(self.path, 0, 0, "",
-                                       f"Không mở được mẫu .docx: {exc}.")]) from None
+        # Every part is inspected, not only the templated ones (package_safety.py).
+        self.entries = load_safe_package(self.path, MAX_TEMPLATE_BYTES)
         with _bounded():  # compiling runs constant parts of expressions
             for info, data in self.entries:
                 if _TEMPLATED.match(info.filename):
