@@ -292,8 +292,9 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
     from rich.table import Table
 
     from kehoach_docs.schema.common import _parse_date
+    from kehoach_docs.publish import refuse_overwriting_inputs
+    from kehoach_docs.safe_file import atomic_write
     from kehoach_docs.status import COLUMNS, to_csv, to_xlsx, unit_status
-    from kehoach_docs.write import atomic_write
 
     if not workspace.is_dir():
         raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
@@ -305,6 +306,10 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
         except ValueError:
             raise UserError(f"Ngày '{as_of}' không đúng dạng 31/12/2023 hoặc 2023-12-31.") from None
     rows = unit_status(workspace, day)
+    data_files = sorted(workspace.rglob("*.yaml"))
+    for path, suffix in ((csv_path, ".csv"), (xlsx_path, ".xlsx")):
+        if path:
+            refuse_overwriting_inputs(path, data_files, force=False, suffix=suffix)
     if csv_path:
         atomic_write(csv_path, to_csv(rows).encode("utf-8"))
     if xlsx_path:

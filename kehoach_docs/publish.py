@@ -98,8 +98,8 @@ def refuse_overwriting_inputs(target: Path, inputs: list[Path], force: bool, suf
     """A typo (`-o ke-hoach.yaml`) must not replace a data file, a template or a profile."""
     for f in inputs:
         if _same_file(target, f):
-            raise UserError(f"Tệp kết quả '{target}' chính là tệp đầu vào '{f}' của văn bản; không ghi đè "
-                            "(kiểm tra lại tùy chọn -o).")
+            raise UserError(f"Tệp kết quả '{target}' chính là tệp dữ liệu đầu vào '{f}'; không ghi đè "
+                            "(kiểm tra lại tên tệp kết quả).")
     if target.suffix.lower() != suffix and not force:
         raise UserError(f"Tệp kết quả '{target}' không có đuôi {suffix}; không ghi đè để khỏi mất dữ liệu. "
                         f"Hãy đặt tên có đuôi {suffix} (hoặc dùng --force nếu đúng là muốn vậy).")
