@@ -114,6 +114,11 @@ def render(file: Path, out: Path | None, template: Path | None, unit: str | None
     from kehoach_docs.document import render_file
 
     _must_exist(file)
+    if template is not None and not template.is_file():
+        from kehoach_docs.document import find_template
+
+        found = find_template(str(template), file.parent)  # not silently: say which file is used
+        click.echo(f"Không có '{template}' ở thư mục hiện tại; dùng mẫu {found}.", err=True)
     target = render_file(file, out, template, unit, force=force)
     click.echo(f"Đã tạo {target}")
 

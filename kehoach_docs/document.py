@@ -46,11 +46,27 @@ def find_template(name: str, near: Path | None = None) -> Path:
     if (p.is_absolute() or len(p.parts) > 1) and p.is_file():
         return p  # a path the user gave (absolute, or relative to the current folder)
     for folder in templates_dirs(near):
-        if (folder / name).is_file():
+        if (folder / name).is_file() and not is_an_output(folder / name):
             return folder / name
     raise ProblemList([Problem(name, 0, 0, "mau",
                                f"Không tìm thấy mẫu '{name}' (đã tìm trong: "
                                f"{', '.join(str(d) for d in templates_dirs(near))}).")])
+
+
+def is_an_output(candidate: Path) -> bool:
+    """A .docx made by this toolkit, not a template: it has a data file of the same name
+    beside it (`ke-hoach-dang.yaml` → `ke-hoach-dang.docx`), or the folder's manifest lists
+    it. Taking it as the template would silently ignore every later change of the data."""
+    from kehoach_docs.manifest import MANIFEST_NAME, Manifest
+
+    if candidate.with_suffix(".yaml").is_file() or candidate.with_suffix(".yml").is_file():
+        return True
+    if (candidate.parent / MANIFEST_NAME).is_file():
+        try:
+            return candidate.name in Manifest(candidate.parent).entries
+        except Exception:  # an unreadable manifest proves nothing either way
+            return False
+    return False
 
 
 @dataclass
@@ -78,6 +94,14 @@ class Prepared:
     def core_properties(self) -> CoreProperties:
         info = self.context.tai_lieu
         return CoreProperties(info.tieu_de, info.chu_de, info.tac_gia, info.ngon_ngu, info.ngay)
+
+
+def given_template(template: str | Path | None) -> Path | None:
+    """A template named on the command line is a path from the current folder first
+    (`--template mau.docx` is ./mau.docx, never another file of that name)."""
+    if template is not None and Path(template).is_file():
+        return Path(template)
+    return None
 
 
 def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:
@@ -128,7 +152,7 @@ def prepare(path: str | Path, template: str | Path | None = None, unit: str | No
         raise ProblemList(located(loaded, [(relocate(loc), msg) for loc, msg in problems]))
     name = str(template) if template else plan.mau or DEFAULT_TEMPLATES[(plan.loai_van_ban, plan.he_thong)]
     try:
-        template_path = find_template(name, path.parent)
+        template_path = given_template(template) or find_template(name, path.parent)
     except ProblemList as exc:
         raise ProblemList([_at(loaded, p) if not template else p for p in exc.problems]) from None
     return Prepared(path, loaded, plan, profile, context, template_path, sources)
@@ -177,7 +201,7 @@ def _prepare_report(path: Path, loaded: Loaded, template, unit: str | None) -> P
     if problems:
         raise ProblemList(located(loaded, problems))
     name = str(template) if template else DEFAULT_TEMPLATES[("BC", plan.he_thong)]
-    template_path = find_template(name, path.parent)
+    template_path = given_template(template) or find_template(name, path.parent)
     return Prepared(path, loaded, report, profile, context, template_path, tuple(sources))
 
 

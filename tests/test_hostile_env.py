@@ -417,3 +417,79 @@ def test_render_runs_the_conformance_check(tmp_path):
     code, _, err = kehoach("render", f, "--template", tpl, "-o", tmp_path / "out.docx")
     assert_clean_failure(code, err, (1,))
     assert "sai thể thức" in err and not (tmp_path / "out.docx").exists()
+
+
+@case("One bad document never stops the others")
+def test_a_column_loop_in_a_table_without_a_grid_renders(tmp_path):
+    import docx
+
+    from kehoach_docs.document import prepare, render_bytes
+
+    tbl = (b'<w:tbl><w:tblPr/><w:tr><w:tc><w:p><w:r><w:t>{%tc for x in ["A", "B"] %}</w:t></w:r></w:p></w:tc>'
+           b'<w:tc><w:p><w:r><w:t>{{ x }}</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>{%tc endfor %}</w:t>'
+           b'</w:r></w:p></w:tc></w:tr></w:tbl>')
+    tpl = template_with(tmp_path, edit=lambda n, d: d.replace(b"<w:body>", b"<w:body>" + tbl, 1)
+                        if n == "word/document.xml" else d)
+    data = render_bytes(prepare(plan_path(tmp_path), template=tpl))
+    table = docx.Document(io.BytesIO(data)).tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["A", "B"]
+    grid = table._tbl.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblGrid")
+    assert grid is not None and len(grid) == 2
+
+
+# --------------------------------------------------------------------------- major: templates by name
+
+@case("Templates found by name")
+def test_an_output_named_like_a_template_is_never_taken_as_the_template(tmp_path):
+    data = tmp_path / "du-lieu"
+    data.mkdir()
+    f = plan_path(tmp_path)
+    plan = data / "ke-hoach-dang.yaml"  # its output, ke-hoach-dang.docx, is the default template's name
+    shutil.move(f, plan)
+    assert kehoach("render", plan)[0] == 0
+    assert (data / "ke-hoach-dang.docx").is_file()
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("dia_danh: Nghệ An", "dia_danh: Hà Tĩnh", 1), encoding="utf-8")
+    code, _, err = kehoach("render", plan)
+    assert code == 0, err
+    from test_render import text_lines
+    assert any("Hà Tĩnh" in line for line in text_lines(data / "ke-hoach-dang.docx"))
+
+
+@case("Templates found by name")
+def test_build_out_into_the_data_folder_never_takes_an_output_as_the_template(tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    plan = ws / "ke-hoach-dang.yaml"
+    shutil.move(plan_path(tmp_path), plan)
+    assert build_workspace(ws, ws, workers=1).failed == []
+    plan.write_text(plan.read_text(encoding="utf-8").replace("dia_danh: Nghệ An", "dia_danh: Hà Tĩnh", 1),
+                    encoding="utf-8")
+    report = build_workspace(ws, ws, workers=1)
+    assert report.failed == []
+    from test_render import text_lines
+    assert any("Hà Tĩnh" in line for line in text_lines(ws / "ke-hoach-dang.docx"))
+
+
+@case("Templates found by name")
+def test_a_bare_template_name_is_the_file_in_the_current_folder(tmp_path):
+    f = plan_path(tmp_path)
+    here = tmp_path / "here"
+    here.mkdir()
+    # a template of the same name as a packaged one, in the current folder, with a mark in its text
+    template_with(here, "ke-hoach-nha-nuoc.docx", edit=lambda n, d: d.replace(
+        b"{{ trich_yeu }}", "{{ trich_yeu }} MẪU Ở ĐÂY".encode(), 1) if n == "word/document.xml" else d)
+    code, _, err = kehoach("render", f, "--template", "ke-hoach-nha-nuoc.docx", "-o", tmp_path / "o.docx",
+                           cwd=here)
+    assert code == 0, err
+    from test_render import text_lines
+    assert any("MẪU Ở ĐÂY" in line for line in text_lines(tmp_path / "o.docx"))
+
+
+@case("Templates found by name")
+def test_a_template_found_elsewhere_is_named(tmp_path):
+    f = plan_path(tmp_path)
+    code, _, err = kehoach("render", f, "--template", "ke-hoach-dang.docx", "-o", tmp_path / "o.docx",
+                           cwd=tmp_path)
+    assert code == 0, err
+    assert "dùng mẫu" in err and "ke-hoach-dang.docx" in err
