@@ -148,6 +148,19 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
         raise ProblemList(report.problems())
 
 
+@main.command(name="init")
+@click.argument("folder", metavar="THƯ_MỤC", type=click.Path(path_type=Path))
+@click.option("--mau", "sample", metavar="TÊN", help="Chép một thư mục mẫu có sẵn (ví dụ de-an-04) thay cho bản nháp.")
+@click.option("--ghi-de", "force", is_flag=True, help="Ghi vào cả thư mục không trống (tệp trùng tên bị thay).")
+def init_cmd(folder: Path, sample: str | None, force: bool) -> None:
+    """Tạo thư mục dữ liệu cho một chương trình mới: kế hoạch, khung, báo cáo, thư mục con."""
+    from kehoach_docs.init import init_workspace
+
+    written = init_workspace(folder, sample, force)
+    what = f"chép mẫu {sample}" if sample else "sửa các tệp .yaml (mọi trường có lời giải thích)"
+    click.echo(f"Đã tạo {len(written)} tệp trong {folder}/. Hãy {what}, rồi chạy: kehoach build {folder}")
+
+
 @main.group()
 def new() -> None:
     """Tạo tệp dữ liệu mới từ khung."""
