@@ -239,6 +239,19 @@ class Para:
             found = look.derived[key] = compute()
         return found
 
+    def derived_for(self, owner: Any, key: tuple, compute: Callable[[], Any]) -> Any:
+        """Like _derived, for a value that depends on `owner` too (the profile). The look
+        keeps `owner` alive, so that its id never stands for another object."""
+        look = self.look
+        if look is None or look.runs is not self.runs:
+            return compute()
+        full = (id(owner), *key)
+        found = look.derived.get(full, _MISSING)
+        if found is _MISSING:
+            look.derived.setdefault(("owner", id(owner)), owner)
+            found = look.derived[full] = compute()
+        return found
+
     @property
     def text(self) -> str:
         return self._derived("text", lambda: "".join(r.text for r in self.runs))

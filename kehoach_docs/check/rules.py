@@ -153,13 +153,22 @@ class Checker:
 
     def style(self, name: str, para: Para, *, case: bool = True, align: bool = True,
               label: str | None = None) -> None:
+        """Size, weight, slant, underline, case and alignment of an element. What a paragraph
+        looks like is checked once for every document sharing it; only the place differs."""
+        for rule, label_, expected, found in para.derived_for(
+                self.profile, ("style", name, case, align, label, para.align, para.split),
+                lambda: self._style(name, para, case, align, label)):
+            self.add(rule, label_, expected, found, para.place)
+
+    def _style(self, name: str, para: Para, case: bool, align: bool, label: str | None) -> list[tuple]:
         el: Element | None = self.profile.phan_tu.get(name)
         if el is None:
-            return
+            return []
+        out = []
         label = label or element_name(name)
         sizes = para.sizes()
         if sizes and sizes != [el.co]:
-            self.add(f"co_chu.{name}", label, f"cỡ {num(el.co)}", size_text(sizes), para.place)
+            out.append((f"co_chu.{name}", label, f"cỡ {num(el.co)}", size_text(sizes)))
         for attr, prop, yes, no in (("bold", "dam", "chữ đậm", "chữ không đậm"),
                                     ("italic", "nghieng", "chữ nghiêng", "chữ đứng"),
                                     ("underline", "gach_chan", "có gạch chân", "không gạch chân")):
@@ -169,16 +178,16 @@ class Checker:
                 continue
             if got != want:
                 found = "chỉ một phần " + yes if got is None else (yes if got else no)
-                self.add(f"{prop}.{name}", label, yes if want else no, found, para.place)
+                out.append((f"{prop}.{name}", label, yes if want else no, found))
         if case and el.in_hoa:
             vis = para.visible
             if vis != vis.upper():
-                self.add(f"in_hoa.{name}", label, "chữ IN HOA", quote(para.text), para.place)
+                out.append((f"in_hoa.{name}", label, "chữ IN HOA", quote(para.text)))
         if align and not para.split:
             ok = para.align == el.can_le or (el.can_le == "trai" and para.align == "deu")
             if not ok:
-                self.add(f"can_le.{name}", label, ALIGN_TEXT[el.can_le], ALIGN_TEXT[para.align],
-                         para.place)
+                out.append((f"can_le.{name}", label, ALIGN_TEXT[el.can_le], ALIGN_TEXT[para.align]))
+        return out
 
     def line_under(self, name: str, para: Para) -> None:
         el = self.profile.phan_tu.get(name)
@@ -429,21 +438,27 @@ class Checker:
         by_size: dict[str, list[str]] = {}
         by_align: dict[str, list[str]] = {}
         by_indent: dict[str, list[str]] = {}
-        for p in lay.body:
+        def faults(p: Para) -> tuple[str | None, str | None, str | None]:
+            """(wrong size, wrong alignment, wrong indent) of one body paragraph."""
             if text_key(p.text).startswith("kinh gui"):
-                continue
-            bold, italic = p.flag("bold"), p.flag("italic")
-            heading = bold is True
+                return None, None, None
+            heading = p.flag("bold") is True
             sizes = p.sizes()
             allowed = heading_sizes if heading else {tv.co}
-            if sizes and not set(sizes) <= allowed:
-                by_size.setdefault(size_text(sizes), []).append(p.place)
-            if heading or italic is True:
-                continue  # headings and notes: only the size is checked
-            if p.align != tv.can_le:
-                by_align.setdefault(ALIGN_TEXT[p.align], []).append(p.place)
-            if not p.numbered and abs(p.first_line - tv.thut_dau_dong) > INDENT_TOLERANCE:
-                by_indent.setdefault(f"thụt {num(p.first_line)} mm", []).append(p.place)
+            size = size_text(sizes) if sizes and not set(sizes) <= allowed else None
+            if heading or p.flag("italic") is True:
+                return size, None, None  # headings and notes: only the size is checked
+            align = ALIGN_TEXT[p.align] if p.align != tv.can_le else None
+            indent = f"thụt {num(p.first_line)} mm" if not p.numbered and \
+                abs(p.first_line - tv.thut_dau_dong) > INDENT_TOLERANCE else None
+            return size, align, indent
+
+        for p in lay.body:
+            size, align, indent = p.derived_for(self.profile, ("body", p.align, p.first_line, p.numbered),
+                                                lambda: faults(p))
+            for found, groups in ((size, by_size), (align, by_align), (indent, by_indent)):
+                if found is not None:
+                    groups.setdefault(found, []).append(p.place)
         label = element_name("doan") + " (thân văn bản)"
         if by_size:
             self.add("co_chu.doan", label, f"cỡ {num(tv.co)}", _counts(by_size), _places(_all(by_size)))
