@@ -1,4 +1,5 @@
-"""Shared test configuration: markers for the fast inner loop.
+"""Shared test configuration: markers for the fast inner loop, and shared fixtures
+(helpers shared by test modules live in helpers.py; test modules never import each other).
 
     pytest -m "not libreoffice and not slow"     # the inner loop (no LibreOffice, no crash/property runs)
     pytest                                        # everything (what CI runs)
@@ -6,7 +7,12 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+
+from helpers import SAMPLE_WS, STATE_WS, plan_text, write_plan
 
 # Modules whose every test drives LibreOffice (PDF conversion or the second reader).
 LIBREOFFICE_MODULES = {"test_all_outputs", "test_pdf", "test_real_readers"}
@@ -26,3 +32,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.libreoffice)
         if module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+# --- Shared fixtures -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_plan(tmp_path):
+    """make_plan(text=None, name="kh.yaml", **fields) → a plan file in tmp_path: `text` as
+    given, else plan_text(**fields)."""
+    def make(text: str | bytes | None = None, name: str = "kh.yaml", **fields) -> Path:
+        return write_plan(tmp_path, plan_text(**fields) if text is None else text, name)
+    return make
+
+
+def _copy(source: Path, into: Path, skip: tuple[str, ...] = ()) -> Path:
+    target = into / source.name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*skip) if skip else None)
+    return target
+
+
+@pytest.fixture
+def sample_workspace(tmp_path) -> Path:
+    """A copy of data/de-an-04 (plan, khung, every unit, results, reports) to change freely."""
+    return _copy(SAMPLE_WS, tmp_path)
+
+
+@pytest.fixture
+def state_workspace(tmp_path) -> Path:
+    """A copy of data/ubnd-nghe-an (a State plan)."""
+    return _copy(STATE_WS, tmp_path)

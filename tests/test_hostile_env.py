@@ -24,6 +24,8 @@ from click.testing import CliRunner
 from kehoach_docs.cli import main
 from kehoach_docs.workspace import build_workspace
 
+from helpers import text_lines
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "de-an-04"
 TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
@@ -452,7 +454,6 @@ def test_an_output_named_like_a_template_is_never_taken_as_the_template(tmp_path
     plan.write_text(text.replace("dia_danh: Nghệ An", "dia_danh: Hà Tĩnh", 1), encoding="utf-8")
     code, _, err = kehoach("render", plan)
     assert code == 0, err
-    from test_render import text_lines
     assert any("Hà Tĩnh" in line for line in text_lines(data / "ke-hoach-dang.docx"))
 
 
@@ -467,7 +468,6 @@ def test_build_out_into_the_data_folder_never_takes_an_output_as_the_template(tm
                     encoding="utf-8")
     report = build_workspace(ws, ws, workers=1)
     assert report.failed == []
-    from test_render import text_lines
     assert any("Hà Tĩnh" in line for line in text_lines(ws / "ke-hoach-dang.docx"))
 
 
@@ -482,7 +482,6 @@ def test_a_bare_template_name_is_the_file_in_the_current_folder(tmp_path):
     code, _, err = kehoach("render", f, "--template", "ke-hoach-nha-nuoc.docx", "-o", tmp_path / "o.docx",
                            cwd=here)
     assert code == 0, err
-    from test_render import text_lines
     assert any("MẪU Ở ĐÂY" in line for line in text_lines(tmp_path / "o.docx"))
 
 

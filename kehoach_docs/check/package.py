@@ -16,7 +16,7 @@ from typing import IO, Any, Mapping
 
 from lxml import etree
 
-from kehoach_docs.check.common import TWIPS_PER_MM, W, R
+from kehoach_docs.check.common import TWIPS_PER_MM, W
 from kehoach_docs.errors import UserError
 
 RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
