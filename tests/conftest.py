@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLE_WS, STATE_WS, plan_text, write_plan
+from helpers import SAMPLE_WS, STATE_WS, copy_plans, plan_text, write_plan
 
 # Modules whose every test drives LibreOffice (PDF conversion or the second reader).
 LIBREOFFICE_MODULES = {"test_all_outputs", "test_pdf", "test_real_readers"}
@@ -56,6 +56,12 @@ def _copy(source: Path, into: Path, skip: tuple[str, ...] = ()) -> Path:
 def sample_workspace(tmp_path) -> Path:
     """A copy of data/de-an-04 (plan, khung, every unit, results, reports) to change freely."""
     return _copy(SAMPLE_WS, tmp_path)
+
+
+@pytest.fixture
+def sample_plans(tmp_path) -> Path:
+    """The sample's plan, unit model and every unit profile (65 documents), no reports."""
+    return copy_plans(tmp_path)
 
 
 @pytest.fixture

@@ -4,15 +4,17 @@
     write_plan(folder, text)   a data file from text or bytes
     text_lines(docx)           non-empty paragraphs in reading order
     template_with(folder, …)   the Party plan template with one piece of text replaced
+    copy_plans(folder, units)  the sample's plan, unit model and some unit profiles
     kehoach(*args)             the CLI in process (click's CliRunner): exit code, stdout, stderr
 
-Fixtures (conftest.py): `make_plan`, `sample_workspace`, `state_workspace`.
+Fixtures (conftest.py): `make_plan`, `sample_workspace`, `sample_plans`, `state_workspace`.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +85,18 @@ def write_plan(folder: Path, text: str | bytes, name: str = "kh.yaml") -> Path:
     f = folder / name
     f.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return f
+
+
+def copy_plans(into: Path, units: list[str] | None = None, source: Path = SAMPLE_WS) -> Path:
+    """The plan part of a sample workspace copied into `into`: its plan, its unit model and
+    the profiles of `units` (every unit when None; none for []); no results, no reports."""
+    ws = into / source.name
+    (ws / "don-vi").mkdir(parents=True)
+    for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
+        shutil.copy(source / name, ws / name)
+    for unit in sorted(p.stem for p in (source / "don-vi").glob("*.yaml")) if units is None else units:
+        shutil.copy(source / "don-vi" / f"{unit}.yaml", ws / "don-vi" / f"{unit}.yaml")
+    return ws
 
 
 def text_lines(source: bytes | Path) -> list[str]:

@@ -18,39 +18,19 @@ from kehoach_docs.check import Violation, check_docx, check_files, detect_profil
 from kehoach_docs.document import render_file
 from kehoach_docs.profile import get_profile
 
-PLAN = """\
-co_quan:
-  cap_tren: Đảng bộ tỉnh Nghệ An
-  ten: Đảng ủy Khối các cơ quan tỉnh
-  ky_hieu: ĐUK
-so: 44
-ngay: 2021-12-10
-dia_danh: Nghệ An
-trich_yeu: thực hiện Đề án
-mo_dau:
-  - Thực hiện Đề án số 04-ĐA/TU, Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau.
-muc_dich_yeu_cau:
-  - Quán triệt sâu sắc nội dung Đề án đến cán bộ, đảng viên.
-  - Xác định rõ trách nhiệm của cấp ủy, người đứng đầu.
-nhiem_vu:
-  - ten: Tuyên truyền, quán triệt
-    doan:
-      - Tổ chức quán triệt đến cán bộ, đảng viên trong toàn Đảng bộ.
-    y:
-      - Hội nghị chuyên đề.
-to_chuc_thuc_hien:
-  - doan:
-      - Văn phòng Đảng ủy theo dõi, tổng hợp, báo cáo.
-noi_nhan:
-  - Các TCCS Đảng
-  - ten: Ban Thường vụ Tỉnh ủy
-    muc_dich: để b/c
-luu: VP
-nguoi_ky:
-  quyen_han: T/M BAN THƯỜNG VỤ
-  chuc_vu: PHÓ BÍ THƯ
-  ho_ten: Nguyễn Thị Kim Chi
-"""
+from helpers import plan_text
+
+# The minimal plan with a body: an opening, aims, a task, duties and two recipients.
+PLAN = plan_text(
+    mo_dau=["Thực hiện Đề án số 04-ĐA/TU, Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau."],
+    muc_dich_yeu_cau=["Quán triệt sâu sắc nội dung Đề án đến cán bộ, đảng viên.",
+                      "Xác định rõ trách nhiệm của cấp ủy, người đứng đầu."],
+    nhiem_vu=[{"ten": "Tuyên truyền, quán triệt",
+               "doan": ["Tổ chức quán triệt đến cán bộ, đảng viên trong toàn Đảng bộ."],
+               "y": ["Hội nghị chuyên đề."]}],
+    to_chuc_thuc_hien=[{"doan": ["Văn phòng Đảng ủy theo dõi, tổng hợp, báo cáo."]}],
+    noi_nhan=["Các TCCS Đảng", {"ten": "Ban Thường vụ Tỉnh ủy", "muc_dich": "để b/c"}],
+)
 
 PARTY = "dang-hd36-2018"
 

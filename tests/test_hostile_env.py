@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from kehoach_docs.cli import main
 from kehoach_docs.workspace import build_workspace
 
-from helpers import text_lines
+from helpers import copy_plans, text_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "de-an-04"
@@ -47,13 +47,7 @@ def case(group: str):
 @pytest.fixture
 def ws(tmp_path) -> Path:
     """A small workspace: the office's plan, the unit model and two unit profiles."""
-    ws = tmp_path / "de-an-04"
-    (ws / "don-vi").mkdir(parents=True)
-    for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
-        shutil.copy(SOURCE / name, ws / name)
-    for unit in UNITS:
-        shutil.copy(SOURCE / "don-vi" / f"{unit}.yaml", ws / "don-vi" / f"{unit}.yaml")
-    return ws
+    return copy_plans(tmp_path, list(UNITS))
 
 
 def kehoach(*args, cwd: Path | None = None):

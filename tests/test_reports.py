@@ -4,11 +4,8 @@ plain YAML reading), appendix rows and totals, unit reports, and `kehoach status
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
 import yaml
@@ -17,8 +14,9 @@ from kehoach_docs.document import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.status import unit_status
 
-ROOT = Path(__file__).resolve().parent.parent
-WS = ROOT / "data" / "de-an-04"
+from helpers import SAMPLE_WS as WS
+from helpers import kehoach
+
 SO_KET = WS / "bao-cao" / "so-ket-2023.yaml"
 TONG_KET = WS / "bao-cao" / "tong-ket-2025.yaml"
 
@@ -117,10 +115,8 @@ def test_a_unit_report_has_its_own_header_signer_and_figures():
     assert not any("PAR INDEX" in r.ten for r in ctx.phu_luc_chi_tieu.hang)  # office-only targets
 
 
-def test_a_result_for_an_unknown_target_is_an_error(tmp_path):
-    import shutil
-    ws = tmp_path / "ws"
-    shutil.copytree(WS, ws, ignore=shutil.ignore_patterns("*.docx"))
+def test_a_result_for_an_unknown_target_is_an_error(sample_workspace):
+    ws = sample_workspace
     f = ws / "ket-qua" / "2022" / "so-noi-vu.yaml"
     f.write_text(f.read_text(encoding="utf-8") + "", encoding="utf-8")
     text = f.read_text(encoding="utf-8").replace("chi_tieu:\n", "chi_tieu:\n  hai_long: 90\n", 1)
@@ -142,9 +138,7 @@ def test_status_answers_for_any_date():
 
 
 def test_status_cli_writes_csv_and_xlsx(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "kehoach_docs", "status", str(WS), "--as-of", "01/03/2024",
-                          "--csv", str(tmp_path / "s.csv"), "--xlsx", str(tmp_path / "s.xlsx")],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = kehoach("status", WS, "--as-of", "01/03/2024", "--csv", tmp_path / "s.csv", "--xlsx", tmp_path / "s.xlsx")
     assert out.returncode == 0, out.stderr
     csv_text = (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[0] == "TT,Đơn vị,Kế hoạch,Chưa báo cáo,Quá hạn lộ trình,Tình trạng"
@@ -152,14 +146,13 @@ def test_status_cli_writes_csv_and_xlsx(tmp_path):
     from openpyxl import load_workbook
     ws = load_workbook(tmp_path / "s.xlsx").active
     assert ws["B3"].value and ws.max_row == 2 + len(list((WS / "don-vi").glob("*.yaml")))
-    bad = subprocess.run([sys.executable, "-m", "kehoach_docs", "status", str(WS), "--as-of", "31/02/2024"],
-                         capture_output=True, text=True, cwd=ROOT)
+    bad = kehoach("status", WS, "--as-of", "31/02/2024")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
 def test_context_cli_prints_json():
-    out = subprocess.run([sys.executable, "-m", "kehoach_docs", "context", str(WS / "ke-hoach-44.yaml")],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+    out = kehoach("context", WS / "ke-hoach-44.yaml")
+    assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["so_ky_hieu"] == "Số 44-KH/ĐUK" and data["phan"][0]["dong_tieu_de"] == "I- MỤC ĐÍCH, YÊU CẦU"
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from kehoach_docs.workspace import (
     FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, build_workspace,
 )
 
-from helpers import SAMPLE_WS, line_of, text_lines
+from helpers import SAMPLE_WS, copy_plans, line_of, text_lines
 
 UNITS = {
     "so-noi-vu": """\
@@ -59,10 +58,7 @@ UNITS = {
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "de-an-04"
-    (root / "don-vi").mkdir(parents=True)
-    for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
-        shutil.copy(SAMPLE_WS / name, root / name)
+    root = copy_plans(tmp_path, [])
     for name, text in UNITS.items():
         (root / "don-vi" / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
     return root
