@@ -36,8 +36,7 @@ def checked_bytes(prepared) -> bytes:
     violations = check_rendered(parts, prepared.profile)  # the parts as rendered: no unzipping
     if violations:
         # The template or the profile is at fault, not the clerk's data; say which rule broke.
-        raise ProblemList([Problem(prepared.template, 0, 0, v.place, f"văn bản tạo ra sai thể thức — {v}")
-                           for v in violations])
+        raise ProblemList([v.problem(prepared.template) for v in violations])
     return data
 
 

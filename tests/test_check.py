@@ -348,3 +348,12 @@ def test_handmade_header_in_paragraphs_with_tabs(tmp_path):
     assert "nghieng.dia_danh_ngay" in got          # the date typed upright
     assert "tieu_de.thieu" not in got and "co_quan_ban_hanh.thieu" not in got
     assert detect_profile(tmp_path / "tab.docx").covers(date(2023, 12, 10))
+
+
+def test_a_violation_becomes_a_problem_of_the_template(good):
+    from kehoach_docs.errors import ERROR
+
+    (v,) = [v for v in check_docx(good, get_profile("nha-nuoc-nd30-2020")) if v.rule == "so_ky_hieu.dau_hai_cham"]
+    p = v.problem("mau.docx")
+    assert (p.file, p.line, p.column, p.field, p.level) == ("mau.docx", 0, 0, v.place, ERROR)
+    assert p.message == f"văn bản tạo ra sai thể thức — {v}" and str(p).startswith(f"mau.docx: [{v.place}] lỗi: ")
