@@ -190,8 +190,15 @@ class _Hashes:
     def __init__(self, workspace: Path) -> None:
         self.workspace = workspace.resolve()
         self.cache: dict[str, str | None] = {}
+        self.keys: dict[str, str] = {}  # most inputs (model, parent plan, template) are every unit's
 
     def key(self, path: str) -> str:
+        found = self.keys.get(path)
+        if found is None:
+            found = self.keys[path] = self._key(path)
+        return found
+
+    def _key(self, path: str) -> str:
         p = Path(path).resolve()
         for prefix, root in (("@/", self.workspace), ("kehoach:", TOOLKIT)):
             if p.is_relative_to(root):
