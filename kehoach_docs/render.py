@@ -25,7 +25,6 @@ the template's place; nothing ends in a traceback. docxtpl's escapes for literal
 from __future__ import annotations
 
 import ctypes
-import io
 import os
 import re
 import sys
@@ -49,10 +48,10 @@ from lxml import etree
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
 from kehoach_docs.package_safety import load_safe_package
+from kehoach_docs.zippack import Packer
 
 # Parts of a package that may hold template tags.
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml and fix_tables use no instance state
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TC_LOOP = re.compile(r"\{%-?\s*tc\s")
@@ -340,6 +339,7 @@ class CompiledTemplate:
         self.path = Path(path)
         self.env = make_environment()
         self.entries: list[tuple[zipfile.ZipInfo, bytes]] = []
+        self._packer: Packer | None = None
         self.parts: dict[str, _Part] = {}
         problems: list[Problem] = []
         # Every part is inspected, not only the templated ones (package_safety.py).
@@ -451,11 +451,9 @@ class CompiledTemplate:
         every = {info.filename: parts.get(info.filename, data) for info, data in self.entries}
         for name, data in parts.items():
             every.setdefault(name, data)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, data in every.items():
-                _write_entry(zf, name, data)
-        return buf.getvalue(), every
+        if self._packer is None:  # the template's own parts, compressed once for every document
+            self._packer = Packer({info.filename: data for info, data in self.entries})
+        return self._packer.pack(every), every
 
 
 class _TooLarge(Exception):
@@ -555,13 +553,6 @@ def _exception_line(exc: BaseException) -> int:
             line = tmpl.get_corresponding_lineno(tb.tb_lineno)
         tb = tb.tb_next
     return getattr(exc, "lineno", None) or line
-
-
-def _write_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    zf.writestr(info, data)
 
 
 def core_xml(core: CoreProperties) -> bytes:

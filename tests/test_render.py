@@ -185,3 +185,28 @@ def test_sandbox_blocks_python_internals(tmp_path, make_plan):
     with pytest.raises(ProblemList) as exc:
         render_bytes(prepared)
     assert "không an toàn" in exc.value.problems[0].message or "không có" in exc.value.problems[0].message
+
+
+def _zipfile_package(parts: dict[str, bytes]) -> bytes:
+    """The same parts written by Python's zipfile, as the renderer used to write them."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def test_packages_are_the_bytes_zipfile_writes(sample):
+    from kehoach_docs.document import render_package
+    from kehoach_docs.zippack import Packer
+
+    prepared, data = sample
+    again, parts = render_package(prepared)
+    assert again == data == _zipfile_package(parts)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.testzip() is None and {n: zf.read(n) for n in zf.namelist()} == parts
+    odd = {"word/tệp-có-dấu.xml": "<a>Đ</a>".encode(), "empty.xml": b"", **parts}
+    assert Packer(parts).pack(odd) == _zipfile_package(odd)
