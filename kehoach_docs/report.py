@@ -70,6 +70,8 @@ class UnitAppendix(BaseModel):
     tieu_de: str
     chu_thich: str
     hang: list[UnitRow]
+    ghi_chu: list[str] = []
+    """Notes under the table: which units a successor's row includes."""
 
 
 class AwardRow(BaseModel):
@@ -103,6 +105,8 @@ class ReportSources:
     plan: object
     collected: Collected
     agg: Aggregate
+    views: object = None
+    """organisations.PeriodViews when units changed during the period (None otherwise)."""
 
 
 def gather(report: Report, report_path: Path) -> ReportSources:
@@ -134,8 +138,19 @@ def _gather(report_json: str, report_path: str, _stamp: tuple) -> ReportSources:
     plan = prepare(plan_path).data
     targets = plan.targets()
     collected = collect(workspace, targets, [report.tu_nam - 1, *report.years])
-    agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office)
-    return ReportSources(report, plan_path, plan, collected, agg)
+    views = _views(collected, report, targets)
+    agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office, views=views)
+    return ReportSources(report, plan_path, plan, collected, agg, views)
+
+
+def _views(collected: Collected, report: Report, targets):
+    """Results seen through the units' changes (None when no unit changed)."""
+    from kehoach_docs.organisations import PeriodViews
+
+    succession = collected.succession
+    if succession.identity():
+        return None
+    return PeriodViews(succession, collected.reports, report.years, {t.ma: t for t in targets}, report.ngay)
 
 
 def figure_names(agg: Aggregate) -> dict[str, str]:
@@ -172,7 +187,8 @@ def _missing_line(agg: Aggregate) -> str | None:
 
 def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: Signer,
                          recipients: list[Recipient], luu: str, only: Unit | None = None,
-                         trich_yeu: str | None = None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
+                         trich_yeu: str | None = None, names: dict[str, str] | None = None
+                         ) -> tuple[ReportContext, list[tuple[tuple, str]]]:
     """Context of the office's report, or of one unit's report when `only` is given."""
     report, plan = src.report, src.plan
     # A unit is measured against its own targets (the parent's where it set none).
@@ -180,8 +196,8 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
            else t for t in plan.targets()] if only is not None else None
     agg = src.agg if only is None else aggregate(
         own, src.collected.infos, report.years, src.collected.reports,
-        src.collected.office, only=[only.info.ma])
-    names = figure_names(agg)
+        src.collected.office, only=[only.info.ma], views=src.views)
+    names = {**figure_names(agg), **(names or {})}
     ex = TextExpander(plan.can_cu, profile, names)
     w = BodyWriter(ex, profile)
     kind = report.loai_bao_cao
@@ -319,8 +335,15 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
     ratio = next((t.ma for t in src.plan.targets() if t.cach_tinh == "ty_le"), None)
     mean = next((t.ma for t in src.plan.targets() if t.cach_tinh == "trung_binh"), None)
     rows = []
-    for i, unit in enumerate(src.collected.units, 1):
-        own = {y: src.collected.reports.get(y, {}).get(unit.info.ma) for y in years}
+    reports, infos, notes = src.collected.reports, src.collected.infos, []
+    if src.views is not None:
+        # Units as they stand at the end of the period; a successor carries its predecessors.
+        view = src.views.at(src.report.years[-1])
+        reports, infos = view.reports, view.units
+        notes = _predecessor_notes(src.views)
+    owing = {y: {u.ma for u in src.agg.owing.get(y, infos)} for y in years}
+    for i, unit in enumerate(infos, 1):
+        own = {y: reports.get(y, {}).get(unit.ma) for y in years}
         reported = [r for r in own.values() if r]
         plan = next((r.ke_hoach for r in reported if r.ke_hoach), None)
         sessions = sum(r.quan_triet.so_buoi for r in reported if r.quan_triet)
@@ -328,9 +351,9 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
         counts = [r.chi_tieu[ratio] for r in reported if ratio in r.chi_tieu]
         dat, tong = sum(c.dat for c in counts), sum(c.tong for c in counts)
         sat = [float(r.chi_tieu[mean]) for r in reported if mean in r.chi_tieu]
-        missing = [str(y) for y, r in own.items() if r is None]
+        missing = [str(y) for y, r in own.items() if r is None and unit.ma in owing[y]]
         rows.append(UnitRow(
-            tt=str(i), don_vi=unit.info.ten,
+            tt=str(i), don_vi=unit.ten,
             ke_hoach=(f"Số {plan.so}, {ngay_ngan(plan.ngay)}" if plan and plan.so else
                       ngay_ngan(plan.ngay) if plan else "Chưa ban hành"),
             quan_triet=f"{so(sessions)} buổi / {so(people)} người" if reported else "—",
@@ -340,7 +363,18 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
             khen_thuong=so(sum(len(r.khen_thuong) for r in reported)) if reported else "—",
             bao_cao="Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)))
     who = "CÁC TỔ CHỨC CƠ SỞ ĐẢNG" if profile.he_thong == "dang" else "CÁC CƠ QUAN, ĐƠN VỊ"
-    return UnitAppendix(so="", tieu_de=f"KẾT QUẢ THỰC HIỆN CỦA {who}", chu_thich=citation, hang=rows)
+    return UnitAppendix(so="", tieu_de=f"KẾT QUẢ THỰC HIỆN CỦA {who}", chu_thich=citation, hang=rows,
+                        ghi_chu=notes)
+
+
+def _predecessor_notes(views) -> list[str]:
+    """"(*) Sở Xây dựng: gồm kết quả của Sở Giao thông vận tải (sáp nhập từ 01/3/2025)."""
+    day_names = {u.ma: u.ten for u in views.at(views.years[-1]).units}
+    out = []
+    for row, preds in views.predecessors().items():
+        parts = [f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds]
+        out.append(f"{day_names.get(row, row)}: gồm cả kết quả của " + ", ".join(parts) + ".")
+    return out
 
 
 def _pct(x: float) -> str:
