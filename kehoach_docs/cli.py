@@ -67,11 +67,13 @@ def main() -> None:
 @click.option("--don-vi", "unit", help="Với tệp báo cáo: tạo báo cáo riêng của đơn vị này (tên tệp trong don-vi/).")
 def render(file: Path, out: Path | None, template: Path | None, unit: str | None) -> None:
     """Tạo một văn bản .docx từ FILE.yaml."""
-    from kehoach_docs.document import render_file
+    from kehoach_docs.document import render_file_warned
 
     _must_exist(file)
-    target = render_file(file, out, template, unit)
+    target, warnings = render_file_warned(file, out, template, unit)
     click.echo(f"Đã tạo {target}")
+    for w in warnings:
+        click.echo(str(w), err=True)
 
 
 @main.command(name="validate")
@@ -215,10 +217,16 @@ def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> Non
     from kehoach_docs.check import check_files, format_report
     from kehoach_docs.profile import get_profile
 
+    from kehoach_docs.check import profile_notice
+
     for p in paths:
         _must_exist(p)
     profile = get_profile(profile_id) if profile_id else None
     results = check_files(list(paths), profile)
+    if not as_json:
+        for path in results:
+            if (notice := profile_notice(path, profile)):
+                click.echo(f"{path}: cảnh báo: {notice}", err=True)
     bad = sum(1 for v in results.values() if v)
     if as_json:
         click.echo(json.dumps({str(k): [x.as_dict() for x in v] for k, v in results.items()},

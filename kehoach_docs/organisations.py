@@ -477,3 +477,24 @@ class PeriodViews:
             if row is not None and row != m:
                 out.setdefault(row, []).append((m, name_on(p, end[0]), end[1].tu))
         return out
+
+
+def successors_own_reports(workspace: Path, units: list[str], with_results: set[str], day) -> list[str]:
+    """Units that issue their own report dated `day`: in place on that day, with results of
+    their own or of a predecessor in the period. A malformed profile is left to its own job."""
+    from kehoach_docs.layout import UNITS_DIR
+    from kehoach_docs.schema.common import _parse_date
+    from kehoach_docs.schema.unit import UnitProfile
+
+    day = _parse_date(day)
+    if not isinstance(day, date):
+        return sorted(set(units) & with_results)
+    profiles = {}
+    for ma in units:
+        try:
+            profiles[ma] = validate(load_yaml(workspace / UNITS_DIR / f"{ma}.yaml"), UnitProfile)
+        except ProblemList:
+            continue
+    succession = Succession(profiles)
+    rows = {succession.owner(m, day) for m in with_results if m in profiles}
+    return sorted(m for m in rows if m in profiles and exists_on(profiles[m], day))

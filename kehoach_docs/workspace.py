@@ -78,6 +78,8 @@ class BuildReport:
             if o.reason:
                 line += f" ({o.reason})"
             out.append(line)
+            if o.status != FAILED:
+                out += [f"  cảnh báo: {p.message}" for p in o.problems]
         out.append(self.summary())
         return out
 
@@ -140,7 +142,8 @@ def _reporting_units(workspace: Path, report: Path) -> list[str]:
         return []
     units = {p.stem for p in (workspace / UNITS_DIR).glob("*.yaml")}
     found = {f.stem for y in years for f in (workspace / RESULTS_DIR / str(y)).glob("*.yaml")}
-    return sorted(units & found)
+    from kehoach_docs.organisations import successors_own_reports
+    return successors_own_reports(workspace, sorted(units), found, data.get("ngay"))
 
 
 def default_output(workspace: Path) -> Path:
@@ -162,7 +165,8 @@ def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
         # The template or the profile is at fault, not the clerk's data; say which rule broke.
         return None, [], [Problem(prepared.template, 0, 0, v.place,
                                   f"văn bản tạo ra sai thể thức — {v}") for v in violations]
-    return data, [str(p) for p in prepared.inputs()], []
+    # Warnings (a profile used past its confirmed date) travel with a rendered document.
+    return data, [str(p) for p in prepared.inputs()], list(prepared.warnings)
 
 
 TOOLKIT = Path(__file__).resolve().parent.parent
@@ -225,12 +229,13 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         skipped = len(jobs) - len(todo)
         tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
         results = _render_all([j for j, _ in todo], workers, tick)
-        pending = []
+        pending, warned = [], {}
         for (job, reason), (data, inputs, problems) in zip(todo, results):
             if data is None:
                 _done(report, Outcome(job, FAILED, problems=problems), progress, len(jobs))
                 continue
             pending.append((job, reason, data, {(k := hashes.key(i)): hashes(k) or "" for i in inputs}))
+            warned[job.name] = problems
 
         # Record the new bytes as ours before writing them (see manifest.py).
         for job, _, data, _ in pending:
@@ -253,7 +258,8 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             manifest.commit(job.name, inputs, sha)
             status = REPLACED if edited else (NEW if current is None else REBUILT)
             _done(report, Outcome(job, status, reason if status != REPLACED else
-                                  f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(jobs))
+                                  f"bản sửa tay lưu ở {backup.name}", warned.get(job.name, []), backup=backup),
+                  progress, len(jobs))
         for name in list(manifest.entries):
             if name not in {j.name for j in jobs} and not (out / name).exists():
                 manifest.forget(name)
