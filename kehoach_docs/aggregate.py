@@ -100,11 +100,16 @@ class Aggregate:
     owing: dict[int, list[UnitInfo]] = field(default_factory=dict)
     """Units that owed a report for a year, when units changed during the period (see
     organisations.py); otherwise every unit."""
+    reported_in: dict[int, set[str]] = field(default_factory=dict)
+    """With `owing`: the units that reported for each year, as the year stood."""
 
     def missing(self, year: int) -> list[UnitInfo]:
         """Units that did not report for `year`. A year no unit reported for (2021: the plan
         was issued in December) was not a reporting year: nobody is missing."""
         reported = self.reports.get(year, {})
+        if year in self.owing:
+            # Units changed: the year is seen as it was (a merged unit under its own name).
+            reported = self.reported_in.get(year, set())
         return [u for u in self.owing.get(year, self.units) if u.ma not in reported] if reported else []
 
     def target(self, ma: str) -> TargetResult:
@@ -268,7 +273,8 @@ def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
     units as they stood at its end, a merged unit's results counted toward its successor."""
     if views is not None:
         agg = views.at(years[-1])
-        agg = Aggregate(years, agg.units, agg.reports, office, owing=views.owing)
+        agg = Aggregate(years, agg.units, agg.reports, office, owing=views.owing,
+                        reported_in={y: set(views.at(y).reports.get(y, {})) for y in years})
     else:
         agg = Aggregate(years, units, reports, office)
     scope = only or [u.ma for u in agg.units]

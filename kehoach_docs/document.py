@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from kehoach_docs.context import DocumentContext, build_plan_context, context_dict
 from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.layout import BODIES_FILE
 from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.profile import Profile, choose_profile, get_profile
 from kehoach_docs.render import CoreProperties, compile_template
@@ -71,7 +72,11 @@ class Prepared:
 
     def inputs(self) -> list[Path]:
         """Every file this document is made from (for incremental builds)."""
+        from kehoach_docs.organisations import bodies_file
+
         files = [self.path, *self.sources, self.template]
+        if (bodies := bodies_file(self.path)) is not None:
+            files.append(bodies)  # names, superiors and signers by date
         if self.profile.path is not None:
             files.append(self.profile.path)
         return [f.resolve() for f in files]
@@ -285,6 +290,9 @@ def check_file(path: str | Path) -> None:
     path = Path(path)
     if path.name == MODEL_FILE:
         load_workbench(path)
+    elif path.name == BODIES_FILE:
+        from kehoach_docs.organisations import load_bodies
+        load_bodies(path.parent)
     elif path.parent.parent.name == RESULTS_DIR:
         _check_results_file(path, path.parent.parent.parent)
     else:
@@ -298,7 +306,7 @@ def workspace_plan(workspace: Path) -> Path:
 
     if (workspace / MODEL_FILE).is_file():
         return load_workbench(workspace / MODEL_FILE).parent_path
-    for candidate in sorted(workspace.glob("*.yaml")):
+    for candidate in sorted(c for c in workspace.glob("*.yaml") if c.name != BODIES_FILE):
         if document_kind(load_yaml(candidate)) == "plan":
             return candidate
     raise ProblemList([Problem(workspace, 0, 0, "", "Thư mục chưa có kế hoạch (tệp .yaml ở thư mục gốc).")])

@@ -34,8 +34,7 @@ from kehoach_docs.schema.common import Date, Id, Line, Model, Text
 from kehoach_docs.schema.plan import Body
 from kehoach_docs.validate import validate
 
-BODIES_FILE = "to-chuc.yaml"
-"""The bodies of a workspace and their periods."""
+from kehoach_docs.layout import BODIES_FILE  # noqa: E402  (re-exported)
 
 Confidence = Literal["cao", "trung_binh", "thap", "chua_xac_nhan"]
 CONFIDENCE_WORDS = {"cao": "cao", "trung_binh": "trung bình", "thap": "thấp",

@@ -345,13 +345,20 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
     for i, unit in enumerate(infos, 1):
         own = {y: reports.get(y, {}).get(unit.ma) for y in years}
         reported = [r for r in own.values() if r]
+        # A row is missing a year when the unit, or a predecessor it carries, owed it and did not report.
+        members = src.views.succession.members(unit.ma, src.report.ngay) if src.views else [unit.ma]
         plan = next((r.ke_hoach for r in reported if r.ke_hoach), None)
         sessions = sum(r.quan_triet.so_buoi for r in reported if r.quan_triet)
         people = sum(r.quan_triet.so_nguoi_du for r in reported if r.quan_triet)
         counts = [r.chi_tieu[ratio] for r in reported if ratio in r.chi_tieu]
         dat, tong = sum(c.dat for c in counts), sum(c.tong for c in counts)
         sat = [float(r.chi_tieu[mean]) for r in reported if mean in r.chi_tieu]
-        missing = [str(y) for y, r in own.items() if r is None and unit.ma in owing[y]]
+        missing = []
+        for y in years:
+            absent = [m for m in members if m in owing[y] and m not in src.collected.reports.get(y, {})]
+            if absent:
+                names = [_name_of(src, m, y) for m in absent if m != unit.ma]
+                missing.append(str(y) + (f" ({', '.join(names)})" if names else ""))
         rows.append(UnitRow(
             tt=str(i), don_vi=unit.ten,
             ke_hoach=(f"Số {plan.so}, {ngay_ngan(plan.ngay)}" if plan and plan.so else
@@ -367,11 +374,18 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
                         ghi_chu=notes)
 
 
+def _name_of(src: ReportSources, ma: str, year: int) -> str:
+    from kehoach_docs.organisations import name_on, year_cutoff
+    unit = next(u for u in src.collected.units if u.info.ma == ma)
+    return name_on(unit.profile, year_cutoff(year))
+
+
 def _predecessor_notes(views) -> list[str]:
     """"(*) Sở Xây dựng: gồm kết quả của Sở Giao thông vận tải (sáp nhập từ 01/3/2025)."""
     day_names = {u.ma: u.ten for u in views.at(views.years[-1]).units}
     out = []
-    for row, preds in views.predecessors().items():
+    order = list(day_names)
+    for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.index(kv[0])):
         parts = [f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds]
         out.append(f"{day_names.get(row, row)}: gồm cả kết quả của " + ", ".join(parts) + ".")
     return out

@@ -20,7 +20,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from kehoach_docs.layout import MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
+from kehoach_docs.layout import BODIES_FILE, MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
 from kehoach_docs.load import load_yaml
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.lock import workspace_lock
@@ -28,7 +28,7 @@ from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
 from kehoach_docs.write import atomic_write
 
 DEFAULT_OUTPUT = Path("output")
-SPECIAL_FILES = {MODEL_FILE}
+SPECIAL_FILES = {MODEL_FILE, BODIES_FILE}
 
 # Statuses, as printed.
 NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
