@@ -350,7 +350,7 @@ def fold(results: list, targets: dict) -> object:
     a percentage is the mean, lists are joined."""
     if len(results) == 1:
         return results[0]
-    from kehoach_docs.schema.results import Counts, Sessions
+    from kehoach_docs.schema.results import Counts
 
     first = results[0]
     values: dict[str, list] = {}
@@ -369,26 +369,36 @@ def fold(results: list, targets: dict) -> object:
         else:
             chi_tieu[k] = sum(vs)
 
-    def sessions(name: str):
-        got = [getattr(r, name) for r in results if getattr(r, name) is not None]
-        if not got:
-            return None
-        totals = [s.tong_so_nguoi for s in got]
-        return Sessions(so_buoi=sum(s.so_buoi for s in got), so_nguoi_du=sum(s.so_nguoi_du for s in got),
-                        tong_so_nguoi=sum(totals) if None not in totals else None)
-
     dates = [r.ngay_bao_cao for r in results if r.ngay_bao_cao]
-    return first.model_copy(update={
-        "ngay_bao_cao": max(dates) if dates else None,
-        "ke_hoach": next((r.ke_hoach for r in results if r.ke_hoach), None),
-        "chi_tieu": chi_tieu,
-        "mo_hinh": [m for r in results for m in r.mo_hinh],
-        "quan_triet": sessions("quan_triet"), "tap_huan": sessions("tap_huan"),
-        "khen_thuong": [c for r in results for c in r.khen_thuong],
-        "hoan_thanh": list(dict.fromkeys(a for r in results for a in r.hoan_thanh)),
-        "ket_qua_noi_bat": [t for r in results for t in r.ket_qua_noi_bat],
-        "han_che": [t for r in results for t in r.han_che],
-    })
+    update = {"ngay_bao_cao": max(dates) if dates else None,
+              "ke_hoach": next((r.ke_hoach for r in results if r.ke_hoach), None),
+              "chi_tieu": chi_tieu}
+    # The other fields are the programme's (ket-qua/khung-ket-qua.yaml): lists are joined,
+    # numbers and sessions add up.
+    for name in type(first).model_fields:
+        if name in update or name == "nam":
+            continue
+        got = [getattr(r, name) for r in results if getattr(r, name) is not None]
+        update[name] = _combine(got) if got else None
+    return first.model_copy(update=update)
+
+
+def _combine(values: list):
+    from pydantic import BaseModel
+
+    if all(isinstance(v, list) for v in values):
+        joined = [x for v in values for x in v]
+        return list(dict.fromkeys(joined)) if all(isinstance(x, str) for x in joined) and \
+            all(x.isidentifier() for x in joined) else joined
+    if all(isinstance(v, BaseModel) for v in values):
+        parts = {}
+        for f in type(values[0]).model_fields:
+            got = [getattr(v, f) for v in values]
+            parts[f] = None if any(x is None for x in got) else sum(got)
+        return values[0].model_copy(update=parts)
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return sum(values)
+    return values[0]
 
 
 def folded_reports(succession: Succession, reports: dict[int, dict], years: list[int], day: date,
