@@ -499,9 +499,12 @@ def attack_plan(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", list(ATTACKS))
-def test_untrusted_template_is_refused_in_vietnamese(tmp_path, attack_plan, name):
+def test_untrusted_template_is_refused_in_vietnamese(tmp_path, attack_plan, name, monkeypatch):
     from test_render import _template_with
 
+    if name == "output flood":  # the size bound, not the 2 s clock, must stop it (a loaded CI is slow)
+        from kehoach_docs import render
+        monkeypatch.setattr(render, "MAX_SECONDS", 7.0)
     tag, words = ATTACKS[name]
     bad = _template_with(tmp_path, "{{ trich_yeu }}", tag)
     start = time.monotonic()
