@@ -493,3 +493,89 @@ def test_a_template_found_elsewhere_is_named(tmp_path):
                            cwd=tmp_path)
     assert code == 0, err
     assert "dùng mẫu" in err and "ke-hoach-dang.docx" in err
+
+
+# --------------------------------------------------------------------------- major: exit codes
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_nan_or_infinity_in_a_target_is_refused_at_its_place(tmp_path, value):
+    f = plan_path(tmp_path, **{"        gia_tri: 100": f"        gia_tri: {value}"})
+    code, _, err = kehoach("validate", f)
+    assert_clean_failure(code, err, (1,))
+    assert "không phải một số" in err and f"{f}:193:" in err
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_status_without_a_unit_model_says_so(ws):
+    (ws / "khung-don-vi.yaml").unlink()
+    code, _, err = kehoach("status", ws)
+    assert_clean_failure(code, err)
+    assert "khung-don-vi.yaml" in err
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+@pytest.mark.parametrize("bad", ["31-12", "32/12", "tháng 12"])
+def test_a_malformed_report_deadline_is_refused_by_validate(ws, bad):
+    model = ws / "khung-don-vi.yaml"
+    model.write_text(model.read_text(encoding="utf-8") + f'\nhan_bao_cao: "{bad}"\n', encoding="utf-8")
+    code, _, err = kehoach("validate", model)
+    assert_clean_failure(code, err, (1,))
+    assert "han_bao_cao" in err and "31/12" in err
+    code, _, err = kehoach("status", ws)
+    assert_clean_failure(code, err, (1,))
+
+
+def _failing(errno_: int, real=os.open):
+    def fake_open(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT and flags & os.O_EXCL:  # a new temporary file: where a write starts
+            raise OSError(errno_, os.strerror(errno_), str(path))
+        return real(path, flags, *args, **kwargs)
+    return fake_open
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+@pytest.mark.parametrize("errno_, words", [(30, "chỉ cho đọc"), (28, "đầy")])
+def test_a_read_only_or_full_output_disk_is_said_in_words(ws, tmp_path, monkeypatch, errno_, words):
+    monkeypatch.setattr(os, "open", _failing(errno_))
+    code, _, err = kehoach("build", ws, "--out", tmp_path / "out", "-j", "1")
+    assert_clean_failure(code, err)
+    assert words in err
+    code, _, err = kehoach("render", ws / "ke-hoach-44.yaml", "-o", tmp_path / "o.docx")
+    assert_clean_failure(code, err)
+    assert words in err
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_a_very_long_unit_name_gives_a_file_name_that_fits(ws):
+    code, stdout, err = kehoach("new", "unit", ws, "--ten", "Sở " + "Rất Dài " * 60, "--loai", "dang_bo")
+    assert code == 0, err
+    (made,) = [p for p in (ws / "don-vi").iterdir() if p.name.startswith("so-rat-dai")]
+    assert len(made.name.encode()) <= 100
+    assert f'ten: "Sở {"Rất Dài " * 59}Rất Dài"' in made.read_text(encoding="utf-8")
+
+
+def _cli(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kehoach_docs", *args], cwd=ROOT, stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=300)
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_build_into_a_closed_pipe_stops_quietly(ws, tmp_path):
+    proc = subprocess.Popen(f"{sys.executable} -m kehoach_docs build {ws} --out {tmp_path / 'out'} -j 1 -v"
+                            " | head -c 0; echo ${PIPESTATUS[0]} >&2", shell=True,
+                            executable="/bin/bash", cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    _, err = proc.communicate(timeout=300)
+    code = int(err.strip().splitlines()[-1])
+    assert_clean_failure(code, err)
+    assert "BrokenPipe" not in err and "Exception ignored" not in err
+    assert (tmp_path / "out" / "ke-hoach-44.docx").is_file()
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_stdout_to_a_full_device_is_said_in_words(ws):
+    with open("/dev/full", "w") as full:
+        proc = _cli("status", str(ws), "--as-of", "2023-12-31", "--tat-ca", stdout=full)
+    assert_clean_failure(proc.returncode, proc.stderr)
+    assert "đầy" in proc.stderr and "Exception ignored" not in proc.stderr
