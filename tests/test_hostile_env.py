@@ -734,3 +734,88 @@ def test_building_an_empty_or_wrong_folder_says_so(tmp_path, make):
     code, _, err = kehoach("build", folder, "--out", tmp_path / "out")
     assert_clean_failure(code, err, (1,))
     assert "không có văn bản nào" in err and not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+def _docx_with_linked_image(tmp_path: Path, target: str) -> Path:
+    pic = ('<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+           'wordprocessingDrawing"><wp:extent cx="914400" cy="914400"/><wp:docPr id="99" name="p"/><a:graphic '
+           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.'
+           'openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/'
+           'drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="99" name="p"/><pic:cNvPicPr/></pic:nvPicPr>'
+           '<pic:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+           'r:link="rIdX"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" '
+           'y="0"/><a:ext cx="914400" cy="914400"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+           '</pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>').encode()
+    return template_with(tmp_path, "lien-ket.docx",
+                         replace={"word/_rels/document.xml.rels": _external_image_rels(target)},
+                         edit=lambda n, d: d.replace(b"<w:body>", b"<w:body>" + pic, 1)
+                         if n == "word/document.xml" else d)
+
+
+@pytest.fixture
+def http_server():
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port, hits
+    server.shutdown()
+
+
+@case("LibreOffice with links and network off")
+def test_pdf_refuses_a_docx_with_an_external_link(tmp_path, http_server):
+    port, hits = http_server
+    doc = _docx_with_linked_image(tmp_path, f"http://127.0.0.1:{port}/x.png")
+    proc = _cli("pdf", str(doc))
+    assert_clean_failure(proc.returncode, proc.stderr, (1,))
+    assert "liên kết ra ngoài" in proc.stderr and hits == [] and not doc.with_suffix(".pdf").exists()
+
+
+@case("LibreOffice with links and network off")
+def test_pdf_engine_fetches_no_linked_image_even_unchecked(tmp_path, http_server):
+    """LibreOffice itself, given a file the package check would refuse, makes no request and
+    embeds no local file (its profile turns links and the network off)."""
+    import base64
+
+    from kehoach_docs import pdf
+
+    port, hits = http_server
+    png = tmp_path / "bi-mat.png"
+    png.write_bytes(base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/"
+                                     "iZk9HQAAAABJRU5ErkJggg=="))
+    (tmp_path / "web").mkdir()
+    web = _docx_with_linked_image(tmp_path / "web", f"http://127.0.0.1:{port}/x.png")
+    local = _docx_with_linked_image(tmp_path, png.as_uri())
+    original = pdf._invalid_reason
+    try:
+        pdf._invalid_reason = lambda src: None if src in (web, local) else original(src)
+        results = pdf.convert_to_pdf([web, local], workers=1)
+    finally:
+        pdf._invalid_reason = original
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert hits == []
+    assert b"/Subtype /Image" not in (tmp_path / "lien-ket.pdf").read_bytes()
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_pdf_whose_target_is_a_folder_fails_that_file_in_words(tmp_path):
+    f = plan_path(tmp_path)
+    assert kehoach("render", f, "-o", tmp_path / "kh.docx")[0] == 0
+    (tmp_path / "kh.pdf").mkdir()
+    proc = _cli("pdf", str(tmp_path / "kh.docx"))
+    assert_clean_failure(proc.returncode, proc.stderr, (1,))
+    assert "thư mục" in proc.stderr and "kh.pdf" in proc.stderr
