@@ -197,6 +197,63 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
         raise ProblemList(report.problems())
 
 
+@main.command(name="init")
+@click.argument("folder", metavar="THƯ_MỤC", type=click.Path(path_type=Path))
+@click.option("--mau", "sample", metavar="TÊN", help="Chép một thư mục mẫu có sẵn (ví dụ de-an-04) thay cho bản nháp.")
+@click.option("--ghi-de", "force", is_flag=True, help="Ghi vào cả thư mục không trống (tệp trùng tên bị thay).")
+def init_cmd(folder: Path, sample: str | None, force: bool) -> None:
+    """Tạo thư mục dữ liệu cho một chương trình mới: kế hoạch, khung, báo cáo, thư mục con."""
+    from kehoach_docs.init import init_workspace
+
+    written = init_workspace(folder, sample, force)
+    what = f"chép mẫu {sample}" if sample else "sửa các tệp .yaml (mọi trường có lời giải thích)"
+    click.echo(f"Đã tạo {len(written)} tệp trong {folder}/. Hãy {what}, rồi chạy: kehoach build {folder}")
+
+
+@main.command(name="bieu-mau")
+@click.argument("workspace", metavar="THƯ_MỤC", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--nam", "year", required=True, type=click.IntRange(2000, 2100), help="Năm báo cáo.")
+@click.option("--don-vi", "units", multiple=True, metavar="ĐƠN_VỊ",
+              help="Chỉ các đơn vị này (tên tệp trong don-vi/, không có .yaml); lặp lại cho nhiều đơn vị.")
+@click.option("--dien-san", "filled", is_flag=True, help="Điền sẵn kết quả đã có (để đơn vị sửa lại).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi biểu mẫu.")
+def bieu_mau(workspace: Path, year: int, units: tuple[str, ...], filled: bool, out_dir: Path) -> None:
+    """Tạo biểu mẫu Excel báo cáo kết quả năm, mỗi đơn vị một tệp <đơn vị>-<năm>.xlsx."""
+    from kehoach_docs.excel import write_forms
+
+    _must_be_workspace(workspace)
+    written = write_forms(workspace, year, out_dir, list(units) or None, filled)
+    click.echo(f"Đã tạo {len(written)} biểu mẫu năm {year} trong {out_dir}/. Gửi các đơn vị; "
+               f"khi nhận lại: kehoach nhap {workspace} {out_dir}/*.xlsx")
+
+
+@main.command(name="nhap")
+@click.argument("workspace", metavar="THƯ_MỤC", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("files", metavar="TỆP.xlsx…", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Thay cả tệp kết quả viết tay hoặc đã sửa sau lần nhập trước.")
+def nhap(workspace: Path, files: tuple[Path, ...], force: bool) -> None:
+    """Nhập biểu mẫu Excel đơn vị gửi lại vào ket-qua/<năm>/<đơn vị>.yaml (kiểm tra lại mọi ô)."""
+    from kehoach_docs.excel import import_forms
+
+    _must_be_workspace(workspace)
+    for f in files:
+        _must_exist(f)
+    report = import_forms(workspace, list(files), force)
+    for d in report.done:
+        if d.status != "giữ nguyên":
+            click.echo(f"{d.status}: {d.target} (từ {d.form.name})" + (f"; {d.reason}" if d.reason else ""))
+    for d in report.kept:
+        click.echo(f"giữ nguyên: {d.reason}.", err=True)
+    click.echo(f"Đã nhập {len(report.done) - len(report.kept)}/{len(files)} biểu mẫu.")
+    if any(p.level == "lỗi" for p in report.problems):
+        raise ProblemList(report.problems)
+    if report.problems:
+        _print_problems(report.problems)
+    if report.kept:
+        sys.exit(EXIT_INVALID)
+
+
 @main.group()
 def new() -> None:
     """Tạo tệp dữ liệu mới từ khung."""
@@ -349,6 +406,11 @@ def lint(paths: tuple[Path, ...]) -> None:
     if problems:
         _print_problems(problems)
     click.echo(f"Đã kiểm tra {len(targets)} mẫu.")
+
+
+def _must_be_workspace(path: Path) -> None:
+    if not path.is_dir():
+        raise UserError(f"Không có thư mục dữ liệu '{path}'.")
 
 
 def _must_exist(path: Path) -> None:

@@ -158,17 +158,12 @@ def prepare(path: str | Path, template: str | Path | None = None, unit: str | No
     return Prepared(path, loaded, plan, profile, context, template_path, sources)
 
 
-DEFAULT_UNIT_REPORT_RECIPIENTS = [{"ten": "Ban Thường vụ Đảng ủy Khối", "muc_dich": "để b/c"},
-                                  {"ten": "Ban Tuyên giáo Đảng ủy Khối"}]
-
-
 def _prepare_report(path: Path, loaded: Loaded, template, unit: str | None) -> Prepared:
     from kehoach_docs.derive import load_workbench, unit_identity
     from kehoach_docs.layout import MODEL_FILE
     from kehoach_docs.report import build_report_context, gather
     from kehoach_docs.schema.plan import Recipient
     from kehoach_docs.schema.report import Report
-    from kehoach_docs.schema.results import OFFICE_FILE
 
     report = validate(loaded, Report)
     src = gather(report, path)
@@ -190,11 +185,13 @@ def _prepare_report(path: Path, loaded: Loaded, template, unit: str | None) -> P
         bench = load_workbench(model_path)
         body, signer = unit_identity(bench, only.profile)
         opts = report.bao_cao_don_vi
+        # The report file's recipients, else the programme's, else the issuing body itself.
         recipients = (opts.noi_nhan if opts and opts.noi_nhan else
-                      [Recipient(**r) for r in DEFAULT_UNIT_REPORT_RECIPIENTS])
+                      collected.programme.noi_nhan_bao_cao_don_vi or
+                      [Recipient(ten=plan.co_quan.chu_the or plan.co_quan.ten, muc_dich="để b/c")])
         luu = bench.model.loai_to_chuc[only.profile.loai].luu
         sources = (src.plan_path, model_path, only.path,
-                   *[f for (y, ma), f in collected.files.items() if ma in (unit, OFFICE_FILE)])
+                   *[f for (y, ma), f in collected.files.items() if ma in (unit, collected.programme.tep_van_phong)])
     context, problems = build_report_context(
         src, profile, co_quan=body, signer=signer, recipients=recipients, luu=luu, only=only,
         trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None)
@@ -264,16 +261,19 @@ def _plan_targets(path: Path) -> dict:
 def _check_results_file(path: Path, workspace: Path) -> None:
     from kehoach_docs.collect import check_results
     from kehoach_docs.layout import UNITS_DIR
-    from kehoach_docs.schema.results import OFFICE_FILE, Results
+    from kehoach_docs.programme import load_programme
 
-    if path.stem != OFFICE_FILE and not (workspace / UNITS_DIR / f"{path.stem}.yaml").is_file():
+    programme = load_programme(workspace)
+    office_file = programme.tep_van_phong
+    if path.stem != office_file and not (workspace / UNITS_DIR / f"{path.stem}.yaml").is_file():
         raise ProblemList([Problem(path, 0, 0, "", f"Không có đơn vị '{path.stem}' trong {UNITS_DIR}/.")])
     if not path.parent.name.isdigit():
         raise ProblemList([Problem(path, 0, 0, "", f"Thư mục '{path.parent.name}' phải là một năm.")])
     loaded = load_yaml(path)
-    results = validate(loaded, Results)
+    results = validate(loaded, programme.results_model())
     targets = _plan_targets(workspace_plan(workspace).resolve())
-    problems = check_results(loaded, results, targets, int(path.parent.name), path.stem == OFFICE_FILE)
+    problems = check_results(loaded, results, targets, int(path.parent.name), path.stem == office_file,
+                             programme)
     if problems:
         raise ProblemList(problems)
 

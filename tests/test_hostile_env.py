@@ -51,6 +51,9 @@ def ws(tmp_path) -> Path:
         shutil.copy(SOURCE / name, ws / name)
     for unit in UNITS:
         shutil.copy(SOURCE / "don-vi" / f"{unit}.yaml", ws / "don-vi" / f"{unit}.yaml")
+    for declared in (SOURCE / "ket-qua").glob("*.yaml"):  # the results the programme declares
+        (ws / "ket-qua").mkdir(exist_ok=True)
+        shutil.copy(declared, ws / "ket-qua" / declared.name)
     return ws
 
 
