@@ -822,3 +822,19 @@ def test_pdf_whose_target_is_a_folder_fails_that_file_in_words(tmp_path):
     proc = _cli("pdf", str(tmp_path / "kh.docx"))
     assert_clean_failure(proc.returncode, proc.stderr, (1,))
     assert "thư mục" in proc.stderr and "kh.pdf" in proc.stderr
+
+
+def case_counts() -> dict[str, int]:
+    """Cases per group (a parametrised test counts once per parameter set), for
+    docs/reliability.md (checked by test_reliability.py::test_reliability_doc_is_honest)."""
+    import math
+
+    module = sys.modules[__name__]
+    counts = {}
+    for group, names in CASES.items():
+        total = 0
+        for name in names:
+            marks = [m for m in getattr(getattr(module, name), "pytestmark", []) if m.name == "parametrize"]
+            total += math.prod(len(m.args[1]) for m in marks)
+        counts[group] = total
+    return counts
