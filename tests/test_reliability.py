@@ -655,6 +655,9 @@ def reliability_counts() -> dict[str, int]:
     }
     for group, n in Counter(name.split(":")[0] for name in BROKEN).items():
         counts[f"broken: {group}"] = n
+    from test_hostile_env import case_counts  # issue 15: one row per group of cases
+
+    counts.update(case_counts())
     return counts
 
 
