@@ -50,6 +50,12 @@ class Collected:
     def infos(self) -> list[UnitInfo]:
         return [u.info for u in self.units]
 
+    @property
+    def succession(self):
+        """Which unit stands for which over time (organisations.py)."""
+        from kehoach_docs.organisations import Succession
+        return Succession({u.info.ma: u.profile for u in self.units})
+
 
 def load_units(workspace: Path) -> list[Unit]:
     units, problems = [], []
@@ -60,6 +66,9 @@ def load_units(workspace: Path) -> list[Unit]:
             problems += exc.problems
             continue
         units.append(Unit(UnitInfo(path.stem, profile.ten), path, profile))
+    if not problems:
+        from kehoach_docs.organisations import check_units
+        problems += check_units(units)
     if problems:
         raise ProblemList(problems)
     return units
@@ -78,6 +87,7 @@ def collect(workspace: Path, targets: list[Target], years: list[int] | None = No
     """Units and their results for `years` (all years when None); every problem at once."""
     units = load_units(workspace)
     known_units = {u.info.ma for u in units}
+    profiles = {u.info.ma: u.profile for u in units}
     by_id = {t.ma: t for t in targets}
     programme = load_programme(workspace)
     model = programme.results_model()
@@ -103,6 +113,8 @@ def collect(workspace: Path, targets: list[Target], years: list[int] | None = No
             continue
         found = check_results(loaded, results, by_id, int(folder), office=stem == office_file,
                               programme=programme)
+        if stem != office_file:
+            found += check_result_year(loaded, results, profiles[stem])
         if found:
             problems += found
             continue
@@ -150,6 +162,27 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
                 fail((name, i, "chi_tieu"), f"'{m.chi_tieu}' không phải chỉ tiêu đếm {label} của từng cơ sở" +
                      (f"; có phải ý bạn là '{guess[0]}'?" if guess else f"; dùng: {', '.join(countable) or '(không có)'}."))
     return problems
+
+
+def check_result_year(loaded: Loaded, results: Results, profile: UnitProfile) -> list[Problem]:
+    """A unit reports only for the years it existed."""
+    from kehoach_docs.format import ngay_ngan
+    from kehoach_docs.organisations import end_of
+
+    end = end_of(profile)
+    line, col = loaded.where(("nam",))
+    if end is not None and results.nam > end[0].year:
+        change = end[1]
+        what = (f"đã sáp nhập vào '{change.sap_nhap_vao}'" if change.sap_nhap_vao else
+                f"đã chia thành {', '.join(change.chia_thanh)}" if change.chia_thanh else "đã giải thể")
+        return [Problem(loaded.path, line, col, "nam",
+                        f"Kết quả năm {results.nam} của '{profile.ten}', nhưng đơn vị {what} từ ngày "
+                        f"{ngay_ngan(change.tu)}: không còn báo cáo sau ngày {ngay_ngan(end[0])}.")]
+    if profile.thanh_lap is not None and results.nam < profile.thanh_lap.year:
+        return [Problem(loaded.path, line, col, "nam",
+                        f"Kết quả năm {results.nam} của '{profile.ten}', nhưng đơn vị thành lập ngày "
+                        f"{ngay_ngan(profile.thanh_lap)}.")]
+    return []
 
 
 def _shape_ok(method: str, value: object) -> bool:

@@ -68,6 +68,8 @@ class UnitAppendix(BaseModel):
     chu_thich: str
     cot: list[str]
     hang: list[UnitRow]
+    ghi_chu: list[str] = []
+    """Notes under the table: which units a successor's row includes."""
 
 
 class ListRow(BaseModel):
@@ -101,6 +103,8 @@ class ReportSources:
     plan: object
     collected: Collected
     agg: Aggregate
+    views: object = None
+    """organisations.PeriodViews when units changed during the period (None otherwise)."""
 
 
 def gather(report: Report, report_path: Path) -> ReportSources:
@@ -135,8 +139,19 @@ def _gather(report_json: str, report_path: str, _stamp: tuple) -> ReportSources:
     plan = prepare(plan_path).data
     targets = plan.targets()
     collected = collect(workspace, targets, [report.tu_nam - 1, *report.years])
-    agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office)
-    return ReportSources(report, plan_path, plan, collected, agg)
+    views = _views(collected, report, targets)
+    agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office, views=views)
+    return ReportSources(report, plan_path, plan, collected, agg, views)
+
+
+def _views(collected: Collected, report: Report, targets):
+    """Results seen through the units' changes (None when no unit changed)."""
+    from kehoach_docs.organisations import PeriodViews
+
+    succession = collected.succession
+    if succession.identity():
+        return None
+    return PeriodViews(succession, collected.reports, report.years, {t.ma: t for t in targets}, report.ngay)
 
 
 def figure_names(agg: Aggregate) -> dict[str, str]:
@@ -173,7 +188,8 @@ def _missing_line(agg: Aggregate) -> str | None:
 
 def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: Signer,
                          recipients: list[Recipient], luu: str, only: Unit | None = None,
-                         trich_yeu: str | None = None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
+                         trich_yeu: str | None = None, names: dict[str, str] | None = None
+                         ) -> tuple[ReportContext, list[tuple[tuple, str]]]:
     """Context of the office's report, or of one unit's report when `only` is given."""
     report, plan = src.report, src.plan
     # A unit is measured against its own targets (the parent's where it set none).
@@ -181,8 +197,8 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
            else t for t in plan.targets()] if only is not None else None
     agg = src.agg if only is None else aggregate(
         own, src.collected.infos, report.years, src.collected.reports,
-        src.collected.office, only=[only.info.ma])
-    names = figure_names(agg)
+        src.collected.office, only=[only.info.ma], views=src.views)
+    names = {**figure_names(agg), **(names or {})}
     ex = TextExpander(plan.can_cu, profile, names)
     w = BodyWriter(ex, profile)
     kind = report.loai_bao_cao
@@ -335,20 +351,57 @@ def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, lis
     # Only years someone reported for are reporting years (not the plan's own year).
     years = [y for y in src.report.years if src.collected.reports.get(y)]
     rows = []
-    for i, unit in enumerate(src.collected.units, 1):
-        own = {y: src.collected.reports.get(y, {}).get(unit.info.ma) for y in years}
-        cells = [_cell(c.lay, own, targets, programme) if not problems else "" for c in spec.cot]
-        rows.append(UnitRow(tt=str(i), don_vi=unit.info.ten, o=cells))
+    reports, infos, notes = src.collected.reports, src.collected.infos, []
+    if src.views is not None:
+        # Units as they stand at the end of the period; a successor carries its predecessors.
+        view = src.views.at(src.report.years[-1])
+        reports, infos = view.reports, view.units
+        notes = _predecessor_notes(src.views)
+    for i, unit in enumerate(infos, 1):
+        own = {y: reports.get(y, {}).get(unit.ma) for y in years}
+        missing = _missing_years(src, unit.ma, years)
+        cells = [("" if problems else
+                  ("Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)) if c.lay == "bao_cao" else
+                  _cell(c.lay, own, targets, programme)) for c in spec.cot]
+        rows.append(UnitRow(tt=str(i), don_vi=unit.ten, o=cells))
     return UnitAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation,
-                        cot=[c.tieu_de for c in spec.cot], hang=rows), problems
+                        cot=[c.tieu_de for c in spec.cot], hang=rows, ghi_chu=notes), problems
+
+
+def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
+    """Years the unit, or a predecessor it carries, owed and did not report (naming the predecessor)."""
+    members = src.views.succession.members(ma, src.report.ngay) if src.views else [ma]
+    everyone = {u.info.ma for u in src.collected.units}
+    out = []
+    for y in years:
+        owing = {u.ma for u in src.agg.owing[y]} if y in src.agg.owing else everyone
+        absent = [m for m in members if m in owing and m not in src.collected.reports.get(y, {})]
+        if absent:
+            names = [_name_of(src, m, y) for m in absent if m != ma]
+            out.append(str(y) + (f" ({', '.join(names)})" if names else ""))
+    return out
+
+
+def _name_of(src: ReportSources, ma: str, year: int) -> str:
+    from kehoach_docs.organisations import name_on, year_cutoff
+    unit = next(u for u in src.collected.units if u.info.ma == ma)
+    return name_on(unit.profile, year_cutoff(year))
+
+
+def _predecessor_notes(views) -> list[str]:
+    """"Sở Xây dựng: gồm cả kết quả của Sở Giao thông vận tải (sáp nhập từ 01/03/2025)."""
+    day_names = {u.ma: u.ten for u in views.at(views.years[-1]).units}
+    out = []
+    order = list(day_names)
+    for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.index(kv[0])):
+        parts = [f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds]
+        out.append(f"{day_names.get(row, row)}: gồm cả kết quả của " + ", ".join(parts) + ".")
+    return out
 
 
 def _cell(source: str, own: dict[int, Results | None], targets: dict, programme) -> str:
     """One unit's cell: what `source` adds up to over its reported years."""
     reported = [r for r in own.values() if r]
-    if source == "bao_cao":
-        missing = [str(y) for y, r in own.items() if r is None]
-        return "Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)
     if source == "ke_hoach":
         plan = next((r.ke_hoach for r in reported if r.ke_hoach), None)
         return (f"Số {plan.so}, {ngay_ngan(plan.ngay)}" if plan and plan.so else

@@ -88,14 +88,18 @@ def write_plan(folder: Path, text: str | bytes, name: str = "kh.yaml") -> Path:
 
 
 def copy_plans(into: Path, units: list[str] | None = None, source: Path = SAMPLE_WS) -> Path:
-    """The plan part of a sample workspace copied into `into`: its plan, its unit model and
-    the profiles of `units` (every unit when None; none for []); no results, no reports."""
+    """The plan part of a sample workspace copied into `into`: its plan, its unit model, the
+    profiles of `units` (every unit when None; none for []) and the results it declares; no
+    results of any year, no reports."""
     ws = into / source.name
     (ws / "don-vi").mkdir(parents=True)
     for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
         shutil.copy(source / name, ws / name)
     for unit in sorted(p.stem for p in (source / "don-vi").glob("*.yaml")) if units is None else units:
         shutil.copy(source / "don-vi" / f"{unit}.yaml", ws / "don-vi" / f"{unit}.yaml")
+    for declared in (source / "ket-qua").glob("*.yaml"):  # the results the programme declares
+        (ws / "ket-qua").mkdir(exist_ok=True)
+        shutil.copy(declared, ws / "ket-qua" / declared.name)
     return ws
 
 

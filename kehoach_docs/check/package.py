@@ -17,7 +17,8 @@ from typing import IO, Any, Mapping
 from lxml import etree
 
 from kehoach_docs.check.common import TWIPS_PER_MM, W
-from kehoach_docs.errors import UserError
+from kehoach_docs.errors import ProblemList, UserError
+from kehoach_docs.package_safety import check_bounds
 
 RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 RT_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
@@ -179,12 +180,22 @@ def open_docx(source: str | Path | IO[bytes]) -> Package:
     name = str(source) if isinstance(source, (str, Path)) else getattr(source, "name", "") or ""
     if isinstance(source, (str, Path)) and not Path(source).is_file():
         raise UserError(f"Không tìm thấy tệp '{source}'.")
+    where = name or "văn bản"
     try:
         with zipfile.ZipFile(source) as zf:
+            infos = zf.infolist()
+            # A small .docx may inflate to gigabytes: refused before anything is read.
+            check_bounds(infos, where)
             # Only the XML parts: pictures and embedded files play no part in the thể thức.
-            parts = {info.filename: zf.read(info) for info in zf.infolist()
+            parts = {info.filename: zf.read(info) for info in infos
                      if info.filename.endswith((".xml", ".rels"))}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, KeyError, EOFError) as exc:
+    except ProblemList as exc:
+        raise UserError(f"'{where}': {exc.problems[0].message}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, KeyError, EOFError, OSError,
+            RuntimeError, NotImplementedError) as exc:
         hint = " Tệp .doc cũ cần được lưu lại dưới dạng .docx." if name.lower().endswith(".doc") else ""
         raise UserError(f"Không đọc được '{name}' như một tệp .docx ({exc}).{hint}") from None
+    if b"macroEnabled" in parts.get("[Content_Types].xml", b""):
+        raise UserError(f"'{where}' là văn bản có macro (.docm) đặt tên thành .docx; hãy mở bằng Word và lưu lại "
+                        "dưới dạng \"Word Document (*.docx)\".")
     return Package(parts, name)

@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from kehoach_docs.schema.common import Date, FoldedText, Line, Model, Text
-from kehoach_docs.schema.plan import Recipient, Signer, _recipient
+from kehoach_docs.schema.common import Date, FoldedText, Id, Line, Model, Text
+from kehoach_docs.schema.plan import Body, Recipient, Signer, _recipient
 
 
 class Assessment(Model):
@@ -63,6 +63,9 @@ class Report(Model):
     den_nam: int = Field(ge=2000, le=2100)
     so: int | None = Field(default=None, ge=1, le=99999)
     ngay: Date
+    co_quan: Body | Id | None = None
+    """Who issues the report: an id of to-chuc.yaml or a full body. Empty: the plan's body,
+    or the body that took it over by the report's date (to-chuc.yaml, ke_nhiem)."""
     dia_danh: Line | None = None
     trich_yeu: FoldedText
 

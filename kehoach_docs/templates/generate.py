@@ -577,12 +577,15 @@ def unit_table(profile: Profile) -> str:
 def _appendices(profile: Profile) -> list[tuple[str, bool, list[str]]]:
     """The appendices in order: context variable, landscape or not, the blocks under the
     heading (the table, and for the targets the notes under it)."""
-    notes = [para("ghi_chu", "{%p for g in phu_luc_chi_tieu.ghi_chu %}"),
-             para("ghi_chu", "{{ g }}"),
-             para("ghi_chu", "{%p endfor %}")]
+    def notes(var: str) -> list[str]:
+        return [para("ghi_chu", f"{{%p for g in {var}.ghi_chu %}}"),
+                para("ghi_chu", "{{ g }}"),
+                para("ghi_chu", "{%p endfor %}")]
+
     return [
-        ("phu_luc_chi_tieu", True, [target_table(profile), *notes]),
-        ("phu_luc_don_vi", True, [unit_table(profile)]),
+        ("phu_luc_chi_tieu", True, [target_table(profile), *notes("phu_luc_chi_tieu")]),
+        # Under the units' table: which predecessors a successor's row includes (organisations.py).
+        ("phu_luc_don_vi", True, [unit_table(profile), *notes("phu_luc_don_vi")]),
         ("phu_luc_danh_sach", False,
          [simple_table(profile, "phu_luc_danh_sach", LIST_COLUMNS, False)]),
     ]
