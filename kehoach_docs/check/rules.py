@@ -6,7 +6,9 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 from datetime import date
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+from lxml import etree
 
 from kehoach_docs.check.common import (
     ALIGN_TEXT,
@@ -52,6 +54,9 @@ from kehoach_docs.profile import Element, Profile
 
 # --- The checker -------------------------------------------------------------------------
 
+_ONCE: dict[tuple, tuple] = {}
+"""Checks of what a template guarantees, by what they read: (pinned objects, violations)."""
+
 
 class Checker:
     def __init__(self, model: Model, profile: Profile) -> None:
@@ -64,7 +69,10 @@ class Checker:
         self.out.append(Violation(rule, element, expected, found, place))
 
     def run(self) -> list[Violation]:
-        self.page()
+        # The page set-up and the page numbers are what a template guarantees (its section
+        # properties, headers and footers): checked once for all documents that share them.
+        sections = tuple(etree.tostring(s.el) for s in self.model.sections)
+        self.once(("page", sections), self.page)
         self.fonts()
         lay = find_layout(self.model, self.profile)
         self.header(lay)
@@ -72,8 +80,28 @@ class Checker:
         self.body(lay)
         self.recipients(lay)
         self.signer(lay)
-        self.page_numbers()
+        furniture = tuple(self.package.related_bytes(ref.get(R + "id"))
+                          for ref in self.model.sections[0].el.iter(W + "headerReference", W + "footerReference")
+                          ) if self.model.sections else ()
+        self.once(("page_numbers", sections[:1], furniture), self.page_numbers)
         return self.out
+
+    def once(self, key: tuple, check: Callable[[], None]) -> None:
+        """Run `check`, or add what it found before for the same key, profile and styles."""
+        pins = (self.profile, self.model.resolver)
+        full = (id(self.profile), id(self.model.resolver), *key)
+        found = _ONCE.get(full)
+        if found is None or any(a is not b for a, b in zip(found[0], pins)):
+            saved, self.out = self.out, []
+            try:
+                check()
+                found = (pins, self.out)  # the value keeps the pinned objects alive: ids stay theirs
+            finally:
+                self.out = saved
+            if len(_ONCE) > 256:
+                _ONCE.clear()
+            _ONCE[full] = found
+        self.out.extend(found[1])
 
     # 1. Page --------------------------------------------------------------------------
 
@@ -141,9 +169,10 @@ class Checker:
                 paras.append(make_para(self.model.resolver, p, f"{label}, đoạn {k}", None, None))
         bad: dict[str, list[str]] = {}
         for para in paras:
-            found = {font or "không khai báo (tùy phần mềm)" for font in para.fonts()
-                     if font is None or font.casefold() != want}
-            for font in sorted(found):
+            found = para.derived_for(self.profile, ("phong_chu",), lambda: sorted(
+                {font or "không khai báo (tùy phần mềm)" for font in para.fonts()
+                 if font is None or font.casefold() != want}))
+            for font in found:
                 bad.setdefault(font, []).append(para.place)
         for font, places in bad.items():
             self.add("phong_chu", "Phông chữ", self.profile.phong_chu,
