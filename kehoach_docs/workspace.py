@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -371,10 +371,12 @@ def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
     gc.collect()
     gc.freeze()
     try:
+        # Jobs go to the workers in chunks: one message per chunk, not per document.
+        chunk = max(1, min(16, len(rest) // (workers * 8)))
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            futures = {pool.submit(_render_job, sources[i]): i for i in rest}
-            for n, fut in enumerate(as_completed(futures), len(sources) - len(rest) + 1):
-                results[futures[fut]] = fut.result()
+            done = pool.map(_render_job, [sources[i] for i in rest], chunksize=chunk)
+            for n, (i, result) in enumerate(zip(rest, done), len(sources) - len(rest) + 1):
+                results[i] = result
                 if tick:
                     tick(n)
     finally:
