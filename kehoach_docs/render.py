@@ -29,6 +29,7 @@ import os
 import re
 import sys
 import threading
+import time
 import zipfile
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -180,28 +181,70 @@ class _Timeout(BaseException):
     BaseException, so that no `except Exception` in a filter or in Jinja swallows it."""
 
 
+class _Watchdog:
+    """One thread per process that interrupts the renders running past their deadline. (A
+    timer thread per render costs a thread start, and a wait for it to be scheduled, for
+    every document of a build.)"""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.armed: dict[int, list] = {}  # key → [deadline, thread id, fired]
+        self.count = 0
+        self.thread: threading.Thread | None = None
+
+    def arm(self, seconds: float) -> int:
+        with self.cond:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._watch, name="kehoach-deadline", daemon=True)
+                self.thread.start()
+            self.count += 1
+            self.armed[self.count] = [time.monotonic() + seconds, threading.get_ident(), False]
+            self.cond.notify()
+            return self.count
+
+    def disarm(self, key: int) -> None:
+        with self.cond:
+            _, target, fired = self.armed.pop(key)
+            if fired:  # not delivered yet: withdraw it
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+
+    def _watch(self) -> None:
+        with self.cond:
+            while True:
+                now = time.monotonic()
+                waiting = []
+                for entry in self.armed.values():
+                    if entry[2]:
+                        continue
+                    if entry[0] <= now:
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(entry[1]),
+                                                                   ctypes.py_object(_Timeout))
+                        entry[2] = True
+                    else:
+                        waiting.append(entry[0] - now)
+                self.cond.wait(min(waiting) if waiting else None)
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _new_watchdog() -> None:
+    global _WATCHDOG
+    _WATCHDOG = _Watchdog()  # a forked worker has no watchdog thread, and maybe a held lock
+
+
+os.register_at_fork(after_in_child=_new_watchdog)
+
+
 @contextmanager
 def _deadline(seconds: float):
     """Interrupt the current thread (between two Python steps) after `seconds`."""
-    target, lock, state = threading.get_ident(), threading.Lock(), {"done": False, "fired": False}
-
-    def fire() -> None:
-        with lock:
-            if not state["done"]:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(_Timeout))
-                state["fired"] = True
-
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
+    watchdog = _WATCHDOG
+    key = watchdog.arm(seconds)
     try:
         yield
     finally:
-        timer.cancel()
-        with lock:
-            state["done"] = True
-            if state["fired"]:  # not delivered yet: withdraw it
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+        watchdog.disarm(key)
 
 
 _as_lock = threading.Lock()

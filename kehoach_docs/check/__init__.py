@@ -72,7 +72,7 @@ def _regime_and_date(model: Model) -> tuple[str | None, date | None]:
     paras = [p for p in model.all_paras[:80] if not p.empty]
     regime, found_date = None, None
     for p in paras:
-        key = text_key(p.text)
+        key = p.key
         if regime is None:
             for name, title in REGIME_TITLES:
                 if text_key(title) in key:

@@ -60,7 +60,7 @@ class Layout:
 def _find_type(blocks: list) -> int | None:
     types = {text_key(t) for t in DOC_TYPES}
     for i, b in enumerate(blocks):
-        if isinstance(b, Para) and not b.empty and text_key(b.text) in types:
+        if isinstance(b, Para) and not b.empty and b.key in types:
             return i
     return None
 
@@ -199,7 +199,7 @@ def _closing_from_paragraphs(lay: Layout, paras: list) -> None:
     for b in paras:
         if not isinstance(b, Para):
             break
-        if text_key(b.text).startswith("phu luc"):
+        if b.key.startswith("phu luc"):
             break
         for piece in b.pieces(tabs=True):
             first_part = piece.part == 1
@@ -207,7 +207,7 @@ def _closing_from_paragraphs(lay: Layout, paras: list) -> None:
                 in_list = True
                 recipients.append(piece)
             elif in_list and first_part and not piece.empty and \
-                    (piece.clean.startswith(("-", "–", "+")) or text_key(piece.text).startswith("luu")):
+                    (piece.clean.startswith(("-", "–", "+")) or piece.key.startswith("luu")):
                 recipients.append(piece)
             elif not piece.empty:
                 if in_list and first_part and recipients and not is_authority(piece.text):

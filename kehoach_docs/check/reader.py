@@ -15,6 +15,7 @@ from kehoach_docs.check.common import (
     A,
     W,
     num,
+    text_key,
 )
 from kehoach_docs.check.package import RT_STYLES, RT_THEME, Package, parse, twips_mm
 from kehoach_docs.format.vn import nfc
@@ -255,6 +256,11 @@ class Para:
     @property
     def text(self) -> str:
         return self._derived("text", lambda: "".join(r.text for r in self.runs))
+
+    @property
+    def key(self) -> str:
+        """text_key of the text: accent- and case-free, for locating the parts."""
+        return self._derived("key", lambda: text_key(self.text))
 
     @property
     def visible(self) -> str:

@@ -271,7 +271,7 @@ class Checker:
             el = ph.get(name)
             if el is None or not el.noi_dung:
                 continue
-            hit = next((ln for ln in lines if id(ln) not in used and text_key(ln.text) == text_key(el.noi_dung)), None)
+            hit = next((ln for ln in lines if id(ln) not in used and ln.key == text_key(el.noi_dung)), None)
             if hit is None:
                 self.add(f"{name}.thieu", element_name(name), f"có dòng {quote(el.noi_dung)}", "không có", place0)
                 continue
@@ -304,7 +304,7 @@ class Checker:
                 break
             if id(ln) in used or ln.column == "phai" or is_separator_like(ln.text):
                 continue
-            if text_key(ln.text).startswith(("v/v", "ve viec")) or text_key(ln.text) in ("khan", "thuong khan", "hoa toc"):
+            if ln.key.startswith(("v/v", "ve viec")) or ln.key in ("khan", "thuong khan", "hoa toc"):
                 continue
             if not lay.header_is_table and ln.column is None and ln.align in ("phai",):
                 continue
@@ -418,7 +418,7 @@ class Checker:
     def title_block(self, lay: Layout) -> None:
         ph = self.profile.phan_tu
         if lay.ten_loai is None:
-            is_letter = any(text_key(ln.text).startswith(("v/v", "ve viec")) for ln in lay.header_lines)
+            is_letter = any(ln.key.startswith(("v/v", "ve viec")) for ln in lay.header_lines)
             if not is_letter and "ten_loai" in ph:
                 self.add("ten_loai.thieu", element_name("ten_loai"), "tên loại văn bản (“KẾ HOẠCH”, “BÁO CÁO”…)",
                          "không có", "sau phần đầu văn bản")
@@ -469,7 +469,7 @@ class Checker:
         by_indent: dict[str, list[str]] = {}
         def faults(p: Para) -> tuple[str | None, str | None, str | None]:
             """(wrong size, wrong alignment, wrong indent) of one body paragraph."""
-            if text_key(p.text).startswith("kinh gui"):
+            if p.key.startswith("kinh gui"):
                 return None, None, None
             heading = p.flag("bold") is True
             sizes = p.sizes()
@@ -557,7 +557,7 @@ class Checker:
 
     def signer(self, lay: Layout) -> None:
         lines = [ln for ln in (lay.signer or []) if not ln.empty and not re.fullmatch(r"\(.*\)", ln.clean)
-                 and not text_key(ln.text).startswith("da ky")]
+                 and not ln.key.startswith("da ky")]
         if not lines:
             self.add("ky.thieu", element_name("ky"), "quyền hạn, chức vụ và họ tên người ký", "không có", "cuối văn bản")
             return
