@@ -18,11 +18,19 @@ from helpers import SAMPLE_WS, STATE_WS, copy_plans, plan_text, write_plan
 LIBREOFFICE_MODULES = {"test_all_outputs", "test_pdf", "test_real_readers"}
 # Modules that kill builds at random or run many generated cases.
 SLOW_MODULES = {"test_crash", "test_properties"}
+# Single tests that run a whole sample workspace, a new Python or openxml-audit over every
+# template: seconds each, they would double the inner loop; the full suite runs them.
+SLOW_TESTS = {
+    "test_every_file_of_a_sample_workspace_is_valid",       # every document of two workspaces prepared
+    "test_build_says_which_profile_and_warns",              # the whole sample built, one process
+    "test_same_input_gives_same_bytes_across_processes",    # a new Python per render
+    "test_openxml_audit_reports_no_errors_on_the_templates",
+}
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "libreoffice: runs LibreOffice headless (PDF, second reader)")
-    config.addinivalue_line("markers", "slow: crash, concurrency and property runs")
+    config.addinivalue_line("markers", "slow: crash, concurrency and property runs, whole-workspace runs")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -30,7 +38,7 @@ def pytest_collection_modifyitems(config, items):
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module in LIBREOFFICE_MODULES or "pdf" in item.name.lower():
             item.add_marker(pytest.mark.libreoffice)
-        if module in SLOW_MODULES:
+        if module in SLOW_MODULES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 
 
