@@ -334,19 +334,19 @@ CORE_FIELDS = ("title", "subject", "creator", "description", "identifier", "lang
 
 
 def core_templates(env, data: bytes) -> list[tuple[str, Any]]:
-    """(field, compiled template) for each core property whose text has a tag."""
+    """(field, source, compiled template) for each core property whose text has a tag."""
     root = etree.fromstring(data)
     out = []
     for el in root:
         local = etree.QName(el).localname
         if local in CORE_FIELDS and el.text and ("{{" in el.text or "{%" in el.text):
-            out.append((local, env.from_string(el.text)))
+            out.append((local, el.text, env.from_string(el.text)))
     return out
 
 
 def render_core(data: bytes, compiled: list[tuple[str, Any]], context: dict) -> bytes:
     root = etree.fromstring(data)
-    values = {f: t.render(context) for f, t in compiled}
+    values = {f: t.render(context) for f, _, t in compiled}
     for el in root:
         local = etree.QName(el).localname
         if local in values:

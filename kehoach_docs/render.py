@@ -33,7 +33,7 @@ import threading
 import zipfile
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +51,7 @@ from kehoach_docs.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
 from kehoach_docs.roundtrip import clean_tags
+from kehoach_docs.variables import undeclared
 
 # Parts of a package that may hold template tags.
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
@@ -325,6 +326,8 @@ class _Part:
     places: list[str]
     column_loops: bool = False
     """The part has {%tc %} tags: its tables need their grid fixed after rendering."""
+    names: dict[str, int] = field(default_factory=dict)
+    """Variables the part reads without setting them → template line of the first use."""
 
 
 @dataclass(frozen=True)
@@ -411,7 +414,8 @@ class CompiledTemplate(DocxObjects):
         except _LIMITS as exc:
             return [Problem(self.path, 0, 0, part_label(name), _limit_message(exc))]
         loops = _TC_LOOP.search(re.sub(r"<[^>]+>", "", xml)) is not None
-        self.parts[name] = _Part(name, source, template, places, loops)
+        names = undeclared(self.env.parse(source))
+        self.parts[name] = _Part(name, source, template, places, loops, names)
         return []
 
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
@@ -468,7 +472,10 @@ class CompiledTemplate(DocxObjects):
                                            message)]) from None
             finally:
                 _missing.reset(token)
-            for name, line in dict.fromkeys(seen):
+            # Variables in branches and loops this data did not reach are missing too.
+            unused = [(n, line) for n, line in part.names.items()
+                      if n not in context and n not in self.env.globals]
+            for name, line in dict.fromkeys(sorted(unused, key=lambda x: x[1]) + seen):
                 where = part.places[line - 1] if 0 < line <= len(part.places) else ""
                 if name.startswith("…."):
                     # Show the expression as written in the template ("d.van_bam"), if found.
@@ -499,6 +506,15 @@ class CompiledTemplate(DocxObjects):
         if problems:
             raise ProblemList(problems)
         return out
+
+    def get_undeclared_template_variables(self, context: dict[str, Any] | None = None) -> set[str]:
+        """docxtpl's method: the variables the template reads and does not set (in every part
+        and the document properties), less those `context` has."""
+        names = {n for part in self.parts.values() for n in part.names}
+        for _, source, _ in self.core_tags:
+            names |= set(undeclared(self.env.parse(source)))
+        names -= set(self.env.globals)
+        return names - set(context or ())
 
     def render(self, context: dict[str, Any], core: CoreProperties | None = None) -> bytes:
         """The rendered .docx as bytes (deterministic)."""
