@@ -50,7 +50,7 @@ from kehoach_docs import docx_objects as objects
 from kehoach_docs.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
-from kehoach_docs.roundtrip import clean_tags
+from kehoach_docs.roundtrip import clean_tags, keep_section_breaks
 from kehoach_docs.variables import undeclared
 
 # Parts of a package that may hold template tags.
@@ -398,7 +398,7 @@ class CompiledTemplate(DocxObjects):
         if re.search(r"<!DOCTYPE", xml, re.IGNORECASE):
             # Word never writes one; entity declarations could pull other files in.
             return [Problem(self.path, 0, 0, part_label(name), "Mẫu có khai báo <!DOCTYPE>: không được phép.")]
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", clean_tags(_PATCHER.patch_xml(xml)))
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", clean_tags(_PATCHER.patch_xml(keep_section_breaks(xml))))
         source = _ESCAPE.sub(lambda m: _ESCAPES[m.group()], source)
         places = describe_lines(source)
         try:
@@ -573,7 +573,7 @@ def _fix_body(data: bytes, root, column_loops: bool) -> bytes:
 
 
 def merge_empty_last_section(root) -> bool:
-    """If the document's last section holds only empty paragraphs (no runs), it would print
+    """If the document's last section holds only empty paragraphs (no text), it would print
     an empty page: its section break's properties become the final sectPr and the empty
     paragraphs after the break go. Returns whether anything changed."""
     body = root.find(f"{_W}body")
@@ -586,7 +586,7 @@ def merge_empty_last_section(root) -> bool:
         sect = el.find(f"{_W}pPr/{_W}sectPr")
         if sect is not None:
             break
-        if el.find(f".//{_W}r") is not None:
+        if _has_content(el):
             return False
         empty.append(el)
     else:
@@ -596,6 +596,15 @@ def merge_empty_last_section(root) -> bool:
     for p in empty:
         body.remove(p)
     return True
+
+
+# What makes a paragraph print something (LibreOffice writes empty runs in empty paragraphs).
+_CONTENT = tuple(f"{_W}{t}" for t in ("tab", "br", "cr", "drawing", "pict", "object", "sym", "fldChar",
+                                       "fldSimple", "footnoteReference", "endnoteReference"))
+
+
+def _has_content(p) -> bool:
+    return any(el.tag != f"{_W}t" or el.text for el in p.iter(f"{_W}t", *_CONTENT))
 
 
 def _exception_line(exc: BaseException) -> int:
