@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from kehoach_docs.header_lines import body_name
 from kehoach_docs.format import (
     dia_danh_ngay, in_hoa, la_ma, ngay_hanh_chinh, ngay_ngan, quy, trich_dan, viet_thuong_dau,
 )
@@ -252,7 +253,7 @@ class BodyWriter:
             tieu_de=el["tieu_de"].noi_dung or "",
             tieu_ngu=_fixed(el, "tieu_ngu"),
             co_quan_cap_tren=in_hoa(co_quan.cap_tren) if co_quan.cap_tren else "",
-            co_quan_ban_hanh=in_hoa(co_quan.ten),
+            co_quan_ban_hanh=body_name(in_hoa(co_quan.ten), profile),
             dau_sao=_fixed(el, "dau_sao"),
             so_ky_hieu=so_ky_hieu,
             dia_danh_ngay=dia_danh_ngay(dia_danh, ngay),
