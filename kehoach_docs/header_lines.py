@@ -4,8 +4,8 @@ The width is measured (Times New Roman advance widths, kehoach_docs.font_widths)
 element's size and weight against the profile's header column less `le_chu` on each side.
 A name that does not fit breaks where the rules and practice break it: after the body type
 ("ỦY BAN NHÂN DÂN" / "TỈNH NGHỆ AN"), else before its place ("SỞ GIÁO DỤC VÀ ĐÀO TẠO" /
-"TỈNH NGHỆ AN"), else between the words that give the most even lines; if no break makes
-every line fit, after the body type all the same (the rest wraps). The lines are joined
+"TỈNH NGHỆ AN"), else between the words that give the most even lines; a name too long for
+two lines has its type on the first line and the rest on as few even lines as fit. Joined
 with "\\n", which the renderer writes as a line break in the one paragraph.
 """
 
@@ -50,9 +50,43 @@ def header_lines(name: str, profile: Profile, key: str = "co_quan_ban_hanh") -> 
     for lines in candidates:
         if all(fits(line) for line in lines):
             return lines
-    # Still too long: Word wraps the longer line at the column's edge. The body type on its
-    # own line is better than an even split, which may cut a word ("ĐẠI" / "HỌC").
-    return candidates[0]
+    # Too long for two lines: the body type on its own line, the rest on as few even lines
+    # as fit (set here, not left to Word, so that every line is known and centred).
+    first, rest = candidates[0] if len(candidates[0]) == 2 else ("", name)
+    return ([first] if first else []) + _even_lines(rest.split(" "), fits, width)
+
+
+def _even_lines(words: list[str], fits, width) -> list[str]:
+    """The fewest lines that fit (a single word too long stays alone), the widest as narrow
+    as possible."""
+    n = len(words)
+    for count in range(1, n + 1):
+        best: dict[tuple[int, int], tuple[float, list[str]] | None] = {}
+
+        def solve(start: int, left: int):
+            if (start, left) in best:
+                return best[start, left]
+            if left == 1:
+                line = " ".join(words[start:])
+                result = (width(line), [line]) if fits(line) or start == n - 1 else None
+            else:
+                result = None
+                for end in range(start + 1, n - left + 2):
+                    line = " ".join(words[start:end])
+                    if not fits(line) and end - start > 1:
+                        break
+                    tail = solve(end, left - 1)
+                    if tail is not None:
+                        cand = (max(width(line), tail[0]), [line, *tail[1]])
+                        if result is None or cand[0] < result[0]:
+                            result = cand
+            best[start, left] = result
+            return result
+
+        found = solve(0, count)
+        if found is not None:
+            return found[1]
+    return [" ".join(words)]
 
 
 def body_name(name: str, profile: Profile, key: str = "co_quan_ban_hanh") -> str:
