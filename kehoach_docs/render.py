@@ -51,6 +51,7 @@ from kehoach_docs.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
 from kehoach_docs.package_safety import load_safe_package
+from kehoach_docs.places import line_places, mark_paragraphs, syntax_detail
 from kehoach_docs.roundtrip import clean_tags, keep_section_breaks
 from kehoach_docs.variables import undeclared
 
@@ -391,17 +392,17 @@ class CompiledTemplate(DocxObjects):
         if re.search(r"<!DOCTYPE", xml, re.IGNORECASE):
             # Word never writes one; entity declarations could pull other files in.
             return [Problem(self.path, 0, 0, part_label(name), "Mẫu có khai báo <!DOCTYPE>: không được phép.")]
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", clean_tags(_PATCHER.patch_xml(keep_section_breaks(xml))))
+        # Each paragraph starts a template line of its own (kehoach_docs.places).
+        marked, paragraphs = mark_paragraphs(keep_section_breaks(xml))
+        source = clean_tags(_PATCHER.patch_xml(marked))
         source = _ESCAPE.sub(lambda m: _ESCAPES[m.group()], source)
-        places = describe_lines(source)
+        places = line_places(source, paragraphs)
         try:
             template = self.env.from_string(source)
         except TemplateSyntaxError as exc:
             where = places[exc.lineno - 1] if 0 < exc.lineno <= len(places) else ""
-            m = re.match(r"Encountered unknown tag '(\w+)'", exc.message or "")
-            detail = f"thẻ '{m[1]}' không có" if m else (exc.message or "").rstrip(".")
             return [Problem(self.path, 0, 0, f"{part_label(name)}, {where}",
-                            f"Lỗi cú pháp trong thẻ mẫu: {detail}.")]
+                            f"Lỗi cú pháp trong thẻ mẫu: {syntax_detail(exc, source)}.")]
         except SecurityError as exc:
             return [Problem(self.path, 0, 0, part_label(name), _security_message(exc))]
         except _LIMITS as exc:
@@ -476,7 +477,6 @@ class CompiledTemplate(DocxObjects):
                     name = m.group() if m else name
                 problems.append(Problem(self.path, 0, 0, f"{part_label(part.name)}, {where}",
                                         f"Biến '{name}' không có trong dữ liệu (thiếu hoặc viết sai tên)."))
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
             xml = objects.resolve_controls(xml, _PATCHER.resolve_listing)
             data = xml.encode("utf-8")
             bad = objects.bad_character(xml)
