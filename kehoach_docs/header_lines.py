@@ -5,8 +5,9 @@ element's size and weight against the profile's header column less `le_chu` on e
 A name that does not fit breaks where the rules and practice break it: after the body type
 ("ỦY BAN NHÂN DÂN" / "TỈNH NGHỆ AN"), else before its place ("SỞ GIÁO DỤC VÀ ĐÀO TẠO" /
 "TỈNH NGHỆ AN"), else between the words that give the most even lines; a name too long for
-two lines has its type on the first line and the rest on as few even lines as fit. Joined
-with "\\n", which the renderer writes as a line break in the one paragraph.
+two lines has its type on the first line and the rest on as few even lines as fit. The
+templates join the lines with "\\n", which the renderer writes as a line break in the one
+paragraph (`{{ dong_co_quan_ban_hanh|join('\\n') }}`).
 """
 
 from __future__ import annotations
@@ -88,7 +89,3 @@ def _even_lines(words: list[str], fits, width) -> list[str]:
             return found[1]
     return [" ".join(words)]
 
-
-def body_name(name: str, profile: Profile, key: str = "co_quan_ban_hanh") -> str:
-    """`name` with "\\n" where the header breaks it."""
-    return "\n".join(header_lines(name, profile, key))

@@ -21,6 +21,7 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from kehoach_docs.header_lines import header_lines
 from kehoach_docs.document import DEFAULT_TEMPLATES
 from kehoach_docs.profile import get_profile
 
@@ -335,6 +336,7 @@ def sample_context(profile, cap_tren: str, quyen_han: str, ky_thay: str = ""):
                      "chuc_vu": "PHÓ CHỦ TỊCH" if state else "PHÓ BÍ THƯ",
                      "ho_ten": "Nguyễn Văn An"},
     }
+    ctx["dong_co_quan_ban_hanh"] = header_lines(ctx["co_quan_ban_hanh"], profile)
     return ctx
 
 
@@ -342,7 +344,8 @@ def expected(ctx, profile) -> list[tuple[str, str]]:
     """(style, text) of every non-empty paragraph, in reading order."""
     has = profile.phan_tu.__contains__
     out = [("co_quan_cap_tren", ctx["co_quan_cap_tren"])] if ctx["co_quan_cap_tren"] else []
-    out.append(("co_quan_ban_hanh", ctx["co_quan_ban_hanh"]))
+    # The header sets the name on its lines: one paragraph with line breaks.
+    out.append(("co_quan_ban_hanh", "\n".join(header_lines(ctx["co_quan_ban_hanh"], profile))))
     out += [("dau_sao", ctx["dau_sao"])] if has("dau_sao") else []
     out.append(("tieu_de", ctx["tieu_de"]))
     out += [("tieu_ngu", ctx["tieu_ngu"])] if has("tieu_ngu") else []

@@ -360,7 +360,8 @@ def plan_blocks(profile: Profile) -> list[str]:
     body_name = [P("co_quan_cap_tren", "{%p if co_quan_cap_tren %}"),
                  P("co_quan_cap_tren", "{{ co_quan_cap_tren }}"),
                  P("co_quan_cap_tren", "{%p endif %}"),
-                 *with_rule(profile, "co_quan_ban_hanh", left_w, "{{ co_quan_ban_hanh }}")]
+                 *with_rule(profile, "co_quan_ban_hanh", left_w,
+                           "{{ dong_co_quan_ban_hanh|join('\\n') }}")]
     if has("dau_sao"):
         body_name.append(P("dau_sao", "{{ dau_sao }}"))
     header = table((left_w, right_w), [
