@@ -280,6 +280,8 @@ def link_references(session: RenderSession, part: str, xml: str) -> list[str]:
 def renumber_drawings(rendered: dict[str, bytes], static: dict[str, bytes]) -> dict[str, bytes]:
     """Unique wp:docPr ids across the package: when any id repeats, the rendered parts'
     drawings are renumbered (from 1001, as docxtpl does; past any id of the other parts)."""
+    if not any(b"docPr" in data for data in rendered.values()):
+        return rendered
     ids = []
     for data in list(rendered.values()) + list(static.values()):
         ids += [int(m[2]) for m in _DOCPR.finditer(data.decode("utf-8", "replace"))]
