@@ -4,20 +4,25 @@ How each figure is computed follows from its target's kind of quantity (kehoach_
 targets/kinds.py, documented in docs/bao-cao.md); the verdict rule is targets/verdict.py and
 the number format targets/so_lieu.py. A unit with no results file for a year "chưa báo cáo":
 it is listed, and left out of that year's figures unless the target's base is every unit.
+When units changed during the period (organisations.py), each year's figures use the units
+as they stood at its end, a merged unit's results counted toward its successor.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.schema.results import Results
-from kehoach_docs.targets.kinds import NO_DATA, Figure, Scope, TargetResult, compute
+from kehoach_docs.targets.kinds import (
+    NO_DATA, Figure, Scope, TargetResult, compute, kind_of, number,
+)
 from kehoach_docs.targets.so_lieu import percent, rounded
 from kehoach_docs.targets.verdict import CHUA_DAT, DAT, VUOT, verdict
 
 __all__ = ["CHUA_DAT", "DAT", "VUOT", "NO_DATA", "Aggregate", "Figure", "TargetResult", "UnitInfo",
-           "aggregate", "percent", "rounded", "verdict"]
+           "aggregate", "cumulative", "number", "percent", "rounded", "unit_count", "verdict"]
 
 
 @dataclass
@@ -33,27 +38,62 @@ class Aggregate:
     reports: dict[int, dict[str, Results]]
     office: dict[int, Results]
     targets: list[TargetResult] = field(default_factory=list)
+    owing: dict[int, list[UnitInfo]] = field(default_factory=dict)
+    """Units that owed a report for a year, when units changed during the period (see
+    organisations.py); otherwise every unit."""
+    reported_in: dict[int, set[str]] = field(default_factory=dict)
+    """With `owing`: the units that reported for each year, as the year stood."""
 
     def missing(self, year: int) -> list[UnitInfo]:
         """Units that did not report for `year`. A year no unit reported for (2021: the plan
         was issued in December) was not a reporting year: nobody is missing."""
         reported = self.reports.get(year, {})
-        return [u for u in self.units if u.ma not in reported] if reported else []
+        if year in self.owing:
+            # Units changed: the year is seen as it was (a merged unit under its own name).
+            reported = self.reported_in.get(year, set())
+        return [u for u in self.owing.get(year, self.units) if u.ma not in reported] if reported else []
 
     def target(self, ma: str) -> TargetResult:
         return next(r for r in self.targets if r.target.ma == ma)
 
 
+def unit_count(results: Results, t: Target) -> Decimal:
+    """A unit's count for a per-unit count target in a year it reported: the items it lists
+    for the target (in the programme's declared lists) plus any number it states."""
+    return Decimal(len(results.counted(t.ma))) + (number(results.chi_tieu.get(t.ma)) or 0)
+
+
+def cumulative(t: Target) -> bool:
+    """A target met once over the period (a unit counts when it met it in any year)."""
+    return t.loai == "ty_le_don_vi" and not t.yearly
+
+
 def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
               reports: dict[int, dict[str, Results]], office: dict[int, Results],
-              only: list[str] | None = None) -> Aggregate:
+              only: list[str] | None = None, views=None) -> Aggregate:
     """Results of every target for `years`; `only` restricts to some units (a unit's report:
-    the office's whole-body targets are left out)."""
-    agg = Aggregate(years, units, reports, office)
-    scope = Scope(only or [u.ma for u in units], years, reports, office,
-                  single=only is not None and len(only) == 1)
+    the office's whole-body targets are left out). `views` (organisations.PeriodViews), when
+    units changed: each year is seen with the units of its end."""
+    if views is not None:
+        last = views.at(years[-1])
+        agg = Aggregate(years, last.units, last.reports, office, owing=views.owing,
+                        reported_in={y: set(views.at(y).reports.get(y, {})) for y in years})
+    else:
+        agg = Aggregate(years, units, reports, office)
+    single = only is not None and len(only) == 1
+
+    def scope(view: Aggregate) -> Scope:
+        return Scope(only or [u.ma for u in view.units], years, view.reports, office, single)
+
     for t in targets:
         if only and not t.reported_by_units:
             continue
-        agg.targets.append(compute(t, scope))
+        if views is None:
+            agg.targets.append(compute(t, scope(agg)))
+            continue
+        kind = kind_of(t)
+        yearly = {y: kind.year(t, scope(views.at(y, office)), y) for y in years}
+        # Period targets follow the units to the end; yearly figures add up the years as they were.
+        whole = views.at(years[-1], office) if cumulative(t) else views.yearwise(office)
+        agg.targets.append(TargetResult(t, yearly, kind.period(t, scope(whole), yearly), single))
     return agg

@@ -3,6 +3,7 @@ appendix tables; and each unit's own report for the same period, from its own re
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -16,7 +17,8 @@ from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExp
 from kehoach_docs.format import la_ma, ngay_ngan, so
 from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
-from kehoach_docs.targets.kinds import CHUA_DAT, TargetResult, cap
+from kehoach_docs.schema.results import Results, Sessions
+from kehoach_docs.targets.kinds import CHUA_DAT, Scope, TargetResult, cap, compute
 from kehoach_docs.targets.so_lieu import dem, khong_ngat, phan_so, ty_le
 from kehoach_docs.targets.verdict import WORDS
 
@@ -57,34 +59,32 @@ class TargetAppendix(BaseModel):
 class UnitRow(BaseModel):
     tt: str
     don_vi: str
-    ke_hoach: str
-    quan_triet: str
-    tthc: str
-    hai_long: str
-    mo_hinh: str
-    khen_thuong: str
-    bao_cao: str
+    o: list[str]
+    """One cell per declared column."""
 
 
 class UnitAppendix(BaseModel):
     so: str
     tieu_de: str
     chu_thich: str
+    cot: list[str]
     hang: list[UnitRow]
+    ghi_chu: list[str] = []
+    """Notes under the table: which units a successor's row includes."""
 
 
-class AwardRow(BaseModel):
+class ListRow(BaseModel):
     tt: str
     ten: str
     thanh_tich: str
     hinh_thuc: str
 
 
-class AwardAppendix(BaseModel):
+class ListAppendix(BaseModel):
     so: str
     tieu_de: str
     chu_thich: str
-    hang: list[AwardRow]
+    hang: list[ListRow]
 
 
 class ReportContext(DocumentContext):
@@ -92,7 +92,7 @@ class ReportContext(DocumentContext):
 
     phu_luc_chi_tieu: TargetAppendix | None = None
     phu_luc_don_vi: UnitAppendix | None = None
-    phu_luc_khen_thuong: AwardAppendix | None = None
+    phu_luc_danh_sach: ListAppendix | None = None
 
 
 @dataclass
@@ -104,6 +104,8 @@ class ReportSources:
     plan: object
     collected: Collected
     agg: Aggregate
+    views: object = None
+    """organisations.PeriodViews when units changed during the period (None otherwise)."""
 
 
 def gather(report: Report, report_path: Path) -> ReportSources:
@@ -118,9 +120,12 @@ def gather(report: Report, report_path: Path) -> ReportSources:
 def _inputs(workspace: Path, report: Report, years: tuple[int, ...]) -> list[Path]:
     from kehoach_docs.collect import result_files
     from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
+    from kehoach_docs.programme import programme_path
 
     files = [workspace / report.ke_hoach, *(workspace / UNITS_DIR).glob("*.yaml"),
              *result_files(workspace, list(years))]
+    if programme_path(workspace).is_file():
+        files.append(programme_path(workspace))
     return files + ([workspace / MODEL_FILE] if (workspace / MODEL_FILE).is_file() else [])
 
 
@@ -135,8 +140,19 @@ def _gather(report_json: str, report_path: str, _stamp: tuple) -> ReportSources:
     plan = prepare(plan_path).data
     targets = plan.targets()
     collected = collect(workspace, targets, [report.tu_nam - 1, *report.years])
-    agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office)
-    return ReportSources(report, plan_path, plan, collected, agg)
+    views = _views(collected, report, targets)
+    agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office, views=views)
+    return ReportSources(report, plan_path, plan, collected, agg, views)
+
+
+def _views(collected: Collected, report: Report, targets):
+    """Results seen through the units' changes (None when no unit changed)."""
+    from kehoach_docs.organisations import PeriodViews
+
+    succession = collected.succession
+    if succession.identity():
+        return None
+    return PeriodViews(succession, collected.reports, report.years, {t.ma: t for t in targets}, report.ngay)
 
 
 def figure_names(agg: Aggregate) -> dict[str, str]:
@@ -182,7 +198,8 @@ def _missing_line(agg: Aggregate, noun: str) -> str | None:
 
 def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: Signer,
                          recipients: list[Recipient], luu: str, only: Unit | None = None,
-                         trich_yeu: str | None = None, unit_plan=None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
+                         trich_yeu: str | None = None, names: dict[str, str] | None = None,
+                         unit_plan=None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
     """Context of the office's report, or of one unit's report when `only` is given (its
     own targets: `unit_plan`, the unit's derived plan)."""
     report, plan = src.report, src.plan
@@ -193,10 +210,12 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
             unit_plan = own_plan(src, only)
         own = unit_plan.targets()
         agg = aggregate(own, src.collected.infos, report.years, src.collected.reports,
-                        src.collected.office, only=[only.info.ma])
+                        src.collected.office, only=[only.info.ma], views=src.views)
+    given = names or {}
     names = figure_names(agg)
     if only is not None:
         names |= _unit_names(src, only, co_quan, unit_plan, profile)
+    names |= given
     ex = TextExpander({**plan.can_cu, **_parent_ref(src, profile)}, profile, names)
     w = BodyWriter(ex, profile)
     kind = report.loai_bao_cao
@@ -228,14 +247,17 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
         loai="Báo cáo", so_ky_hieu=so_hieu.strip() or "…", ngay=ngay_ngan(day),
         co_quan=co_quan.chu_the or co_quan.ten) + ")"
-    appendices = [_target_appendix(agg, citation),
-                  _unit_appendix(src, citation, profile) if only is None else None,
-                  _award_appendix(src, citation, only) if kind == "tong_ket" else None]
+    unit_appendix = None
+    if only is None and report.phu_luc_don_vi is not None:
+        unit_appendix, found = _unit_appendix(src, citation)
+        ex.problems.extend(found)
+    appendices = [_target_appendix(agg, citation), unit_appendix,
+                  _list_appendix(src, citation, only) if kind == "tong_ket" and report.phu_luc_danh_sach else None]
     label = profile.danh_so.phu_luc
     for n, appendix in enumerate((a for a in appendices if a is not None), 1):
         appendix.so = label.format(so=n, la_ma=la_ma(n))
     ctx = ReportContext(**body, phu_luc_chi_tieu=appendices[0], phu_luc_don_vi=appendices[1],
-                        phu_luc_khen_thuong=appendices[2])
+                        phu_luc_danh_sach=appendices[2])
     return ctx, ex.problems
 
 
@@ -315,7 +337,9 @@ def _office_sections(w: BodyWriter, src: ReportSources, titles: dict, agg: Aggre
 
 
 def activity_units(src: ReportSources, nguon: str, ma: str | None) -> tuple[list[str], dict[str, int]]:
-    """Units that reported an activity in the period, and the totals behind it."""
+    """Units that reported an activity in the period (a declared result field, or a timeline
+    activity completed), and the totals behind it."""
+    field = src.collected.programme.ket_qua.get(nguon)
     units, totals = [], {"buoi": 0, "nguoi": 0, "so": 0, "tap_the": 0, "ca_nhan": 0}
     for u in src.collected.units:
         did = False
@@ -323,19 +347,22 @@ def activity_units(src: ReportSources, nguon: str, ma: str | None) -> tuple[list
             r = src.collected.reports.get(y, {}).get(u.info.ma)
             if r is None:
                 continue
-            if nguon in ("quan_triet", "tap_huan") and (sess := getattr(r, nguon)) and sess.so_buoi:
+            value = getattr(r, nguon, None) if field is not None else None
+            if nguon == "hoan_thanh":
+                did |= ma in r.hoan_thanh
+            elif field is None or not value:
+                continue
+            elif field.kieu == "buoi":
+                did |= value.so_buoi > 0
+                totals["buoi"] += value.so_buoi
+                totals["nguoi"] += value.so_nguoi_du
+            elif field.kieu == "tap_the_ca_nhan":
                 did = True
-                totals["buoi"] += sess.so_buoi
-                totals["nguoi"] += sess.so_nguoi_du
-            elif nguon == "mo_hinh" and r.mo_hinh:
+                totals["tap_the"] += sum(1 for k in value if k.loai == "tap_the")
+                totals["ca_nhan"] += sum(1 for k in value if k.loai == "ca_nhan")
+            else:
                 did = True
-                totals["so"] += len(r.mo_hinh)
-            elif nguon == "khen_thuong" and r.khen_thuong:
-                did = True
-                totals["tap_the"] += sum(1 for k in r.khen_thuong if k.loai == "tap_the")
-                totals["ca_nhan"] += sum(1 for k in r.khen_thuong if k.loai == "ca_nhan")
-            elif nguon == "hoan_thanh" and ma in r.hoan_thanh:
-                did = True
+                totals["so"] += len(value) if isinstance(value, list) else int(value)
         if did:
             units.append(u.info.ma)
     return units, totals
@@ -344,12 +371,26 @@ def activity_units(src: ReportSources, nguon: str, ma: str | None) -> tuple[list
 def _activity_sentence(src: ReportSources, a, noun: str) -> str:
     units, t = activity_units(src, a.nguon, a.ma)
     text = f"{phan_so(len(units), len(src.collected.units))} {noun} đã {a.viec}"
-    detail = {"quan_triet": f"{dem(t['buoi'])} buổi, {so(t['nguoi'])} lượt người tham dự",
-              "tap_huan": f"{dem(t['buoi'])} lớp, {so(t['nguoi'])} lượt người tham dự",
-              "mo_hinh": f"{dem(t['so'])} mô hình, điểm sáng",
-              "khen_thuong": f"{dem(t['tap_the'])} tập thể, {dem(t['ca_nhan'])} cá nhân",
-              "hoan_thanh": ""}[a.nguon]
+    field = src.collected.programme.ket_qua.get(a.nguon)
+    detail = ""
+    if field is not None and field.kieu == "buoi":
+        detail = f"{dem(t['buoi'])} buổi, {so(t['nguoi'])} lượt người tham dự"
+    elif field is not None and field.kieu == "tap_the_ca_nhan":
+        detail = f"{dem(t['tap_the'])} tập thể, {dem(t['ca_nhan'])} cá nhân"
+    elif field is not None and field.kieu in ("danh_sach", "so"):
+        detail = dem(t["so"], field.nhan)
     return text + (f" ({detail})" if detail else "")
+
+
+def _check_activity(src: ReportSources, a) -> str | None:
+    """What is wrong with an activity to count (None: nothing)."""
+    known = sorted(f for f, d in src.collected.programme.ket_qua.items() if d.kieu != "doan")
+    if a.nguon == "hoan_thanh":
+        return None if a.ma else "Với nguon: hoan_thanh, ghi 'ma' của hoạt động trong lộ trình của khung."
+    if a.nguon not in known:
+        return (f"'{a.nguon}' không phải trường kết quả khai báo ở ket-qua/khung-ket-qua.yaml; dùng: "
+                f"{', '.join(known + ['hoan_thanh'])}.")
+    return None
 
 
 def timeline_item(plan, key: str):
@@ -394,7 +435,12 @@ def _task_groups(w: BodyWriter, src: ReportSources, agg: Aggregate, noun: str) -
         name = w.ex.expand(task.ten, loc).rstrip(".")
         out.append(Paragraph(kieu="doan", van_ban=f"({tr.nhiem_vu}) {name}."))
         out += w.paras(tr.doan, loc + ("doan",))
-        counted = [_activity_sentence(src, a, noun) for a in tr.hoat_dong]
+        counted = []
+        for j, a in enumerate(tr.hoat_dong):
+            if (wrong := _check_activity(src, a)) is not None:
+                w.ex.problems.append((loc + ("hoat_dong", j, "nguon"), wrong))
+            else:
+                counted.append(_activity_sentence(src, a, noun))
         if counted:
             out.append(Paragraph(kieu="doan", van_ban=cap("; ".join(counted)) + "."))
         for j, key in enumerate(tr.lo_trinh):
@@ -442,14 +488,14 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     lead: list[str] = []
     if p.so and p.ngay:
         lead.append(f"{body_name} đã ban hành {w.ex.names['ke_hoach_don_vi_ngan']} để triển khai thực hiện")
-    sessions = [r.quan_triet for r in own if r.quan_triet]
-    if sessions:
-        lead.append(f"tổ chức {dem(sum(s.so_buoi for s in sessions))} buổi quán triệt, học tập với "
-                    f"{so(sum(s.so_nguoi_du for s in sessions))} lượt cán bộ, đảng viên, người lao động tham dự")
-    classes = [r.tap_huan for r in own if r.tap_huan]
-    if classes:
-        lead.append(f"tổ chức hoặc cử cán bộ tham gia {dem(sum(c.so_buoi for c in classes))} lớp tập huấn "
-                    f"nghiệp vụ ({so(sum(c.so_nguoi_du for c in classes))} lượt người)")
+    programme = src.collected.programme
+    for name in programme.fields_of("buoi"):
+        # The period's sessions, in the programme's own sentence ("tổ chức 04 buổi quán triệt…").
+        sessions = [v for r in own if (v := getattr(r, name, None))]
+        if sessions:
+            total = Sessions(so_buoi=sum(v.so_buoi for v in sessions), so_nguoi_du=sum(v.so_nguoi_du for v in sessions))
+            if (text := programme.unit_sentence(name, total)):
+                lead.append(text)
     reported = [y for y in years if src.collected.reports.get(y, {}).get(unit.info.ma) is not None]
     missing = [y for y in years if y not in reported and src.collected.reports.get(y)]
     if missing:
@@ -459,12 +505,14 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     results = [w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu")]
     results += [Paragraph(kieu="doan", van_ban=w.bullet + r.sentence() + ".") for r in agg.targets
                 if r.total.has_data]
-    models = [m for r in own for m in r.mo_hinh]
-    if models:
-        results.append(w.heading(2, "Mô hình, điểm sáng đã xây dựng"))
-        results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" +
-                              (f" (lĩnh vực {m.linh_vuc[:1].lower()}{m.linh_vuc[1:]})" if m.linh_vuc else "") + ".")
-                    for m in models]
+    for name in programme.fields_of("danh_sach"):
+        items = [m for r in own for m in getattr(r, name)]
+        heading = programme.ket_qua[name].tieu_de_don_vi
+        if items and heading:
+            results.append(w.heading(len([p for p in results if p.kieu == "cap2"]) + 1, heading))
+            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" +
+                                  (f" (lĩnh vực {m.linh_vuc[:1].lower()}{m.linh_vuc[1:]})" if m.linh_vuc else "") + ".")
+                        for m in items]
 
     met = [r for r in agg.targets if r.total.has_data and r.total.verdict != CHUA_DAT]
     unmet = [r for r in agg.targets if r.total.has_data and r.total.verdict == CHUA_DAT]
@@ -509,68 +557,129 @@ def _target_appendix(agg: Aggregate, citation: str) -> TargetAppendix:
                           cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=[])
 
 
-def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
-    # Only years someone reported for are reporting years (not 2021, the plan's own year).
+def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, list[tuple[tuple, str]]]:
+    """The units appendix with the report file's declared columns; unknown sources are
+    problems at their column."""
+    spec = src.report.phu_luc_don_vi
+    programme = src.collected.programme
+    targets = {t.ma: t for t in src.plan.targets()}
+    problems = []
+    for i, c in enumerate(spec.cot):
+        kind, _, ref = c.lay.partition(".")
+        known = (sorted(targets) if kind == "chi_tieu" else sorted(programme.ket_qua) if kind == "ket_qua" else [])
+        if c.lay in ("ke_hoach", "bao_cao") or ref in known:
+            continue
+        options = ([f"{kind}.{k}" for k in known] if kind in ("chi_tieu", "ket_qua") else
+                   ["ke_hoach", "bao_cao", "chi_tieu.<mã>", "ket_qua.<trường>"])
+        guess = difflib.get_close_matches(c.lay, options, n=1)
+        problems.append((("phu_luc_don_vi", "cot", i, "lay"),
+                         f"Không biết cột '{c.lay}'." + (f" Có phải ý bạn là '{guess[0]}'?" if guess else
+                                                          f" Dùng: {', '.join(options) or '(chưa khai báo)'}.")))
+    # Only years someone reported for are reporting years (not the plan's own year).
     years = [y for y in src.report.years if src.collected.reports.get(y)]
-    targets = src.plan.targets()
-    # The two figure columns: the plan's first flow of items reported as {dat, tong} (dossiers
-    # handled on time) and its first average (satisfaction), in plan order.
-    ratio = next((t.ma for t in targets if t.loai == "cong_don" and t.don_vi == "%"), None)
-    mean = next((t.ma for t in targets if t.loai == "binh_quan"), None)
     rows = []
-    for i, unit in enumerate(src.collected.units, 1):
-        own = {y: src.collected.reports.get(y, {}).get(unit.info.ma) for y in years}
-        reported = [r for r in own.values() if r]
-        sessions = sum(r.quan_triet.so_buoi for r in reported if r.quan_triet)
-        people = sum(r.quan_triet.so_nguoi_du for r in reported if r.quan_triet)
-        counts = [r.chi_tieu[ratio] for r in reported if ratio in r.chi_tieu]
-        dat, tong = sum(c.dat for c in counts), sum(c.tong for c in counts)
-        sat = [float(r.chi_tieu[mean]) for r in reported if mean in r.chi_tieu]
-        missing = [str(y) for y, r in own.items() if r is None]
-        rows.append(UnitRow(
-            tt=str(i), don_vi=unit.info.ten,
-            ke_hoach=_plan_cell(src, unit),
-            quan_triet=f"{dem(sessions)} buổi/{so(people)} người" if reported else "—",
-            tthc=phan_so(dat, tong) if tong else "—",
-            hai_long=_pct(sum(sat) / len(sat)) if sat else "—",
-            mo_hinh=dem(sum(len(r.mo_hinh) for r in reported)) if reported else "—",
-            khen_thuong=dem(sum(len(r.khen_thuong) for r in reported)) if reported else "—",
-            bao_cao="Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)))
-    who = "CÁC TỔ CHỨC CƠ SỞ ĐẢNG" if profile.he_thong == "dang" else "CÁC CƠ QUAN, ĐƠN VỊ"
-    return UnitAppendix(so="", tieu_de=f"KẾT QUẢ THỰC HIỆN CỦA {who}", chu_thich=citation, hang=rows)
+    reports, infos, notes = src.collected.reports, src.collected.infos, []
+    if src.views is not None:
+        # Units as they stand at the end of the period; a successor carries its predecessors.
+        view = src.views.at(src.report.years[-1])
+        reports, infos = view.reports, view.units
+        notes = _predecessor_notes(src.views)
+    for i, unit in enumerate(infos, 1):
+        own = {y: reports.get(y, {}).get(unit.ma) for y in years}
+        missing = _missing_years(src, unit.ma, years)
+        cells = [("" if problems else
+                  ("Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)) if c.lay == "bao_cao" else
+                  _plan_cell(src, unit.ma) if c.lay == "ke_hoach" else
+                  _cell(c.lay, own, targets, programme)) for c in spec.cot]
+        rows.append(UnitRow(tt=str(i), don_vi=unit.ten, o=cells))
+    return UnitAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation,
+                        cot=[c.tieu_de for c in spec.cot], hang=rows, ghi_chu=notes), problems
 
 
-def _plan_cell(src: ReportSources, unit: Unit) -> str:
+def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
+    """Years the unit, or a predecessor it carries, owed and did not report (naming the predecessor)."""
+    members = src.views.succession.members(ma, src.report.ngay) if src.views else [ma]
+    everyone = {u.info.ma for u in src.collected.units}
+    out = []
+    for y in years:
+        owing = {u.ma for u in src.agg.owing[y]} if y in src.agg.owing else everyone
+        absent = [m for m in members if m in owing and m not in src.collected.reports.get(y, {})]
+        if absent:
+            names = [_name_of(src, m, y) for m in absent if m != ma]
+            out.append(str(y) + (f" ({', '.join(names)})" if names else ""))
+    return out
+
+
+def _name_of(src: ReportSources, ma: str, year: int) -> str:
+    from kehoach_docs.organisations import name_on, year_cutoff
+    unit = next(u for u in src.collected.units if u.info.ma == ma)
+    return name_on(unit.profile, year_cutoff(year))
+
+
+def _predecessor_notes(views) -> list[str]:
+    """"Sở Xây dựng: gồm cả kết quả của Sở Giao thông vận tải (sáp nhập từ 01/03/2025)."""
+    day_names = {u.ma: u.ten for u in views.at(views.years[-1]).units}
+    out = []
+    order = list(day_names)
+    for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.index(kv[0])):
+        parts = [f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds]
+        out.append(f"{day_names.get(row, row)}: gồm cả kết quả của " + ", ".join(parts) + ".")
+    return out
+
+
+def _plan_cell(src: ReportSources, ma: str) -> str:
     """"Số 09-KH/CB, ngày 28/12/2021" from the unit's profile (one fact, one place); a draft
     (no number) is not an issued plan."""
     from kehoach_docs.derive import load_workbench
     from kehoach_docs.format import so_hieu
     from kehoach_docs.layout import MODEL_FILE
 
-    p = unit.profile
-    if not p.so:
+    unit = next((u for u in src.collected.units if u.info.ma == ma), None)
+    if unit is None or not unit.profile.so:
         return "Chưa ban hành"
+    p = unit.profile
     kind = load_workbench(src.plan_path.parent / MODEL_FILE).model.loai_to_chuc[p.loai]
     return f"Số {so_hieu(p.so, 'KH', kind.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}"
 
 
-def _pct(x: float) -> str:
-    return ty_le(x)
+def _cell(source: str, own: dict[int, Results | None], targets: dict, programme) -> str:
+    """One unit's cell: a declared result field added up over its reported years, or its
+    figure for a target over the period, by the target's kind (a state is its last year)."""
+    reported = [r for r in own.values() if r]
+    if not reported:
+        return "—"
+    kind, _, ref = source.partition(".")
+    if kind == "ket_qua":
+        values = [getattr(r, ref) for r in reported]
+        f = programme.ket_qua[ref]
+        if f.kieu == "buoi":
+            sessions = [v for v in values if v]
+            return f"{dem(sum(v.so_buoi for v in sessions))} buổi/{so(sum(v.so_nguoi_du for v in sessions))} người"
+        if f.kieu == "so":
+            return dem(sum(v for v in values if v))
+        return dem(sum(len(v) for v in values))
+    t = targets[ref]
+    if not t.reported_by_units:
+        return "—"
+    scope = Scope(["_"], sorted(own), {y: {"_": r} for y, r in own.items() if r}, {}, single=True)
+    return compute(t, scope).total.cell
 
 
-def _award_appendix(src: ReportSources, citation: str, only: Unit | None) -> AwardAppendix | None:
+def _list_appendix(src: ReportSources, citation: str, only: Unit | None) -> ListAppendix | None:
+    spec = src.report.phu_luc_danh_sach
+    field = spec.truong
     rows = []
     sources = [(u.info.ten, r) for y in src.report.years for u in src.collected.units
                if (only is None or u is only) and (r := src.collected.reports.get(y, {}).get(u.info.ma))]
     if only is None:
         sources += [("", r) for y in src.report.years if (r := src.collected.office.get(y))]
     for unit_name, r in sources:
-        for c in r.khen_thuong:
+        for c in getattr(r, field, None) or []:
             if c.de_nghi:
-                # "Bộ phận Một cửa" alone is ambiguous across units: name the unit too.
+                # A part of a unit ("Bộ phận Một cửa") is ambiguous across units: name the unit too.
                 name = c.ten if not unit_name or unit_name.lower() in c.ten.lower() else f"{c.ten}, {unit_name}"
-                rows.append(AwardRow(tt=str(len(rows) + 1), ten=name, thanh_tich=khong_ngat(c.thanh_tich or ""),
-                                     hinh_thuc=c.hinh_thuc or ""))
+                rows.append(ListRow(tt=str(len(rows) + 1), ten=name, thanh_tich=khong_ngat(c.thanh_tich or ""),
+                                    hinh_thuc=c.hinh_thuc or ""))
     if not rows:
         return None
-    return AwardAppendix(so="", tieu_de="DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG", chu_thich=citation, hang=rows)
+    return ListAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation, hang=rows)

@@ -17,6 +17,7 @@ from kehoach_docs.collect import collect
 from kehoach_docs.derive import applies_to, load_workbench
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.layout import MODEL_FILE
+from kehoach_docs.organisations import end_of, name_on
 
 PLAN_ACTIVITY = "hd_xay_dung_ke_hoach"
 COLUMNS = ["TT", "Đơn vị", "Kế hoạch", "Chưa báo cáo", "Quá hạn lộ trình", "Tình trạng"]
@@ -31,6 +32,8 @@ class UnitStatus:
     plan_issued: bool
     missing_years: list[int] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
+    ended: str = ""
+    """"Đã sáp nhập vào Sở Xây dựng từ 01/03/2025": a unit that owes nothing after its end."""
 
     @property
     def ok(self) -> bool:
@@ -38,7 +41,8 @@ class UnitStatus:
 
     def row(self, n: int) -> list[str]:
         return [str(n), self.ten, self.plan, ", ".join(map(str, self.missing_years)),
-                "; ".join(self.overdue), "Đầy đủ" if self.ok else "Cần đôn đốc"]
+                "; ".join(self.overdue),
+                ("Đầy đủ" if self.ok else "Cần đôn đốc") + (f" ({self.ended})" if self.ended else "")]
 
 
 def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
@@ -50,7 +54,15 @@ def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
     last = max((y.nam for y in bench.model.lo_trinh), default=as_of.year)
     due_years = [y for y in range(first, last + 1) if date(y, month, day) < as_of]
     out = []
+    names = {u.info.ma: u for u in collected.units}
     for unit in collected.units:
+        # A unit owes reports and deadlines only while it exists (organisations.py).
+        end = end_of(unit.profile)
+        if unit.profile.thanh_lap is not None and unit.profile.thanh_lap > as_of:
+            continue
+        last_day = end[0] if end else None
+        owes = lambda d: (last_day is None or d <= last_day) and \
+            (unit.profile.thanh_lap is None or d >= unit.profile.thanh_lap)  # noqa: E731
         reports = {y: r for y, by in collected.reports.items() if (r := by.get(unit.info.ma))}
         issued = next(((r.ke_hoach.so, r.ke_hoach.ngay) for r in reports.values()
                        if r.ke_hoach and r.ke_hoach.ngay <= as_of), None)
@@ -69,15 +81,24 @@ def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
                 if act.ma.startswith(PLAN_ACTIVITY):
                     plan_due = due.last_day()
                     continue
-                if due.last_day() < as_of and act.ma not in done:
+                if due.last_day() < as_of and act.ma not in done and owes(due.last_day()):
                     overdue.append(f"{_short(act.noi_dung)} (hạn {ngay_ngan(due.last_day())})")
         if issued:
             plan = (f"Số {issued[0]}, " if issued[0] else "") + ngay_ngan(issued[1])
         else:
             late = plan_due is not None and plan_due < as_of
             plan = "Chưa ban hành" + (f" (quá hạn {ngay_ngan(plan_due)})" if late else "")
-        missing = [y for y in due_years if y not in reports]
-        out.append(UnitStatus(unit.info.ma, unit.info.ten, plan, issued is not None, missing, overdue))
+        missing = [y for y in due_years if y not in reports and owes(date(y, month, day))]
+        ended = ""
+        if end is not None and end[0] < as_of:
+            change = end[1]
+            ended = (f"đã sáp nhập vào {name_on(names[change.sap_nhap_vao].profile, change.tu)}"
+                     if change.sap_nhap_vao in names else
+                     "đã chia thành " + ", ".join(name_on(names[m].profile, change.tu) if m in names else m
+                                                  for m in change.chia_thanh)
+                     if change.chia_thanh else "đã giải thể") + f" từ {ngay_ngan(change.tu)}"
+        out.append(UnitStatus(unit.info.ma, name_on(unit.profile, min(as_of, last_day or as_of)), plan,
+                              issued is not None, missing, overdue, ended))
     return out
 
 
@@ -88,12 +109,21 @@ def _short(text: str, words: int = 8) -> str:
     return " ".join(plain[:words]).rstrip(".,;") + ("…" if len(plain) > words else "")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_data(text: str) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula (= + - @, tab, CR)
+    gets a leading apostrophe, which Excel and LibreOffice read as "this is text"."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(rows: list[UnitStatus]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     for n, s in enumerate(rows, 1):
-        writer.writerow(s.row(n))
+        writer.writerow([as_data(cell) for cell in s.row(n)])
     # A BOM makes Excel read the Vietnamese text as UTF-8.
     return "\ufeff" + buf.getvalue()
 
@@ -113,6 +143,8 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for n, s in enumerate(rows, 1):
         ws.append(s.row(n))
+        for cell in ws[ws.max_row]:
+            cell.data_type = "s"  # text as written, never a formula (a name may start with "=")
     for col, width in zip("ABCDEF", (5, 45, 28, 16, 50, 14)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()

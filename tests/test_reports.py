@@ -87,12 +87,32 @@ def models_of(t: dict, r: dict) -> int:
 
 # -- every figure of a target, recomputed ------------------------------------------------------
 
-def expected_cells(t: dict, years: list[int], units: list[str]) -> tuple[list[str], str]:
+def owner(u: str, day: date) -> str:
+    """The unit whose row `u`'s results count under on `day` (a merged unit: its successor)."""
+    while True:
+        merge = next((c for c in PROFILES[u].get("thay_doi") or [] if c.get("sap_nhap_vao") and c["tu"] <= day), None)
+        if merge is None:
+            return u
+        u = merge["sap_nhap_vao"]
+
+
+def rows_at(years: list[int], year: int, last_day: date) -> tuple[list[str], dict[int, dict[str, list[dict]]]]:
+    """The rows standing at the end of `year` (the report's day in its own year) and, for
+    each year up to it, the results of each row's members."""
+    day = min(date(year, 12, 31), last_day)
+    rows = sorted({owner(u, day) for u in UNITS}, key=UNITS.index)
+    by = {y: {} for y in years if y <= year}
+    for y in by:
+        for u, r in raw_results(y).items():
+            by[y].setdefault(owner(u, day), []).append(r)
+    return rows, by
+
+
+def expected_cells(t: dict, years: list[int], last_day: date) -> tuple[list[str], str]:
     """(the cell of each year, the period's cell) of Phụ lục 1, from the files."""
-    res = {y: raw_results(y) for y in years}
-    reporting = [y for y in years if res[y]]
+    reporting = [y for y in years if raw_results(y)]
     cells: dict[int, str] = {}
-    k = kind(t)
+    k, ma = kind(t), t["ma"]
     if k == "ty_le_don_vi":
         every = t.get("pham_vi") == "moi_co_so"
         lượt = [0, 0]
@@ -100,20 +120,21 @@ def expected_cells(t: dict, years: list[int], units: list[str]) -> tuple[list[st
             if y not in reporting:
                 cells[y] = "—"
                 continue
+            rows, by = rows_at(years, y, last_day)
             span = [y] if t.get("ky") == "hang_nam" else [z for z in reporting if z <= y]
             met, known = 0, 0
-            for u in units:
-                rs = [res[z][u] for z in span if u in res[z]]
+            for row in rows:
+                rs = [r for z in span for r in by[z].get(row, [])]
                 if every:
                     if rs:
                         known += 1
                         met += sum(models_of(t, r) for r in rs) >= t["gia_tri"]
                 else:
-                    said = [r["chi_tieu"][t["ma"]] for r in rs if t["ma"] in r.get("chi_tieu", {})]
+                    said = [r["chi_tieu"][ma] for r in rs if ma in r.get("chi_tieu", {})]
                     if said:
                         known += 1
                         met += any(said)
-            den = len(units) if t.get("co_so") == "tat_ca" else known
+            den = len(rows) if t.get("co_so") == "tat_ca" else known
             cells[y] = f"{pct(met, den)} ({frac(met, den)})"
             lượt[0] += met
             lượt[1] += den
@@ -122,8 +143,8 @@ def expected_cells(t: dict, years: list[int], units: list[str]) -> tuple[list[st
         return [cells[y] for y in years], total
     if k in ("cong_don", "trang_thai") and t.get("don_vi", "%") == "%":
         sums = {}
-        for y in years:
-            cs = [res[y][u]["chi_tieu"][t["ma"]] for u in units if u in res[y] and t["ma"] in res[y][u].get("chi_tieu", {})]
+        for y in years:  # merging does not change a sum
+            cs = [r["chi_tieu"][ma] for r in raw_results(y).values() if ma in r.get("chi_tieu", {})]
             if cs:
                 sums[y] = (sum(c["dat"] for c in cs), sum(c["tong"] for c in cs))
                 cells[y] = f"{pct(*sums[y])} ({frac(*sums[y])})"
@@ -135,24 +156,27 @@ def expected_cells(t: dict, years: list[int], units: list[str]) -> tuple[list[st
         d, s = sum(a for a, _ in sums.values()), sum(b for _, b in sums.values())
         return [cells[y] for y in years], f"{pct(d, s)} ({frac(d, s)})"
     if k == "cong_don":  # a count the office reports
-        values = {y: office(y)[t["ma"]] for y in years if t["ma"] in office(y)}
+        values = {y: office(y)[ma] for y in years if ma in office(y)}
         return [count(values[y]) if y in values else "—" for y in years], count(sum(values.values()))
     if k == "binh_quan":
-        pairs = {y: [res[y][u]["chi_tieu"][t["ma"]] for u in units if u in res[y] and t["ma"] in res[y][u].get("chi_tieu", {})]
-                 for y in years}
-        cells = [rate(r1(sum(Decimal(str(v)) for v in vs) / len(vs))) if vs else "—" for vs in pairs.values()]
-        every = [Decimal(str(v)) for vs in pairs.values() for v in vs]
+        # A row's value is its members' mean; the period's mean is over row-years.
+        per_year = {}
+        for y in years:
+            _, by = rows_at(years, y, last_day)
+            per_year[y] = [sum(vs) / len(vs) for members in by[y].values()
+                           if (vs := [Decimal(str(r["chi_tieu"][ma])) for r in members if ma in r.get("chi_tieu", {})])]
+        cells = [rate(r1(sum(vs) / len(vs))) if vs else "—" for vs in per_year.values()]
+        every = [v for vs in per_year.values() for v in vs]
         return cells, rate(r1(sum(every) / len(every)))
     if k == "thu_hang":
-        ranks = [office(y).get(t["ma"]) for y in years]
+        ranks = [office(y).get(ma) for y in years]
         return [str(r) if r else "—" for r in ranks], str([r for r in ranks if r][-1])
     if k == "tang_bac":
         def words(g):
             return "Giữ nguyên thứ hạng" if g == 0 else f"{'Tăng' if g > 0 else 'Giảm'} {abs(g)} bậc"
-        gains = {y: office(y - 1)[t["ma"]] - office(y)[t["ma"]] for y in years
-                 if t["ma"] in office(y) and t["ma"] in office(y - 1)}
+        gains = {y: office(y - 1)[ma] - office(y)[ma] for y in years if ma in office(y) and ma in office(y - 1)}
         first = min(gains)
-        net = office(first - 1)[t["ma"]] - office(max(gains))[t["ma"]]
+        net = office(first - 1)[ma] - office(max(gains))[ma]
         return [words(gains[y]) if y in gains else "—" for y in years], words(net)
     raise AssertionError(k)
 
@@ -178,11 +202,12 @@ def plain(text: str) -> str:
 @pytest.mark.parametrize("which", ["so_ket", "tong_ket"])
 def test_every_cell_of_the_target_appendix_is_recomputed(which, request):
     ctx = request.getfixturevalue(which)
+    day = load(SO_KET if which == "so_ket" else TONG_KET)["ngay"]
     years = [int(c.split()[-1]) for c in ctx.phu_luc_chi_tieu.cot_nam]
     rows = ctx.phu_luc_chi_tieu.hang
     assert [r.ten.lower() for r in rows] == [t["ten"].lower().replace("\n", " ") for t in TARGETS]
     for t, row in zip(TARGETS, rows):
-        cells, total = expected_cells(t, years, UNITS)
+        cells, total = expected_cells(t, years, day)
         assert (row.nam, row.luy_ke) == (cells, total), t["ma"]
 
 
@@ -254,7 +279,7 @@ def test_missing_reports_are_listed_and_left_out(so_ket):
     for unit in missing_2022:
         assert PROFILES[unit]["ten"] in line
     rows = {r.don_vi: r for r in so_ket.phu_luc_don_vi.hang}
-    assert rows[PROFILES[missing_2022[0]]["ten"]].bao_cao.startswith("Chưa báo cáo năm 2022")
+    assert cell(so_ket, rows[PROFILES[missing_2022[0]]["ten"]], "Báo cáo").startswith("Chưa báo cáo năm 2022")
 
 
 def test_task_groups_report_what_was_done(tong_ket):
@@ -276,23 +301,24 @@ def test_appendix_rows_and_totals_match_the_data(so_ket, tong_ket):
     assert so_ket.phu_luc_chi_tieu.cot_nam == ["Năm 2022", "Năm 2023"]
     assert tong_ket.phu_luc_chi_tieu.cot_nam == [f"Năm {y}" for y in range(2021, 2026)]
     models = sum(len(r.get("mo_hinh", [])) for y in (2022, 2023) for r in raw_results(y).values())
-    assert sum(int(r.mo_hinh) for r in so_ket.phu_luc_don_vi.hang if r.mo_hinh != "—") == models
+    models_col = [cell(so_ket, r, "Mô hình, điểm sáng") for r in so_ket.phu_luc_don_vi.hang]
+    assert sum(int(v) for v in models_col if v != "—") == models
     proposed = [k for y in range(2021, 2026) for f in (WS / "ket-qua" / str(y)).glob("*.yaml")
                 for k in (load(f).get("khen_thuong") or []) if k.get("de_nghi")]
-    assert len(tong_ket.phu_luc_khen_thuong.hang) == len(proposed) > 0
-    assert so_ket.phu_luc_khen_thuong is None
+    assert len(tong_ket.phu_luc_danh_sach.hang) == len(proposed) > 0
+    assert so_ket.phu_luc_danh_sach is None
 
 
 def test_plan_numbers_in_full_form_and_drafts_not_issued(so_ket):
     rows = {r.don_vi: r for r in so_ket.phu_luc_don_vi.hang}
     for stem, p in PROFILES.items():
-        cell = rows[p["ten"]].ke_hoach
+        plan = cell(so_ket, rows[p["ten"]], "Kế hoạch thực hiện (số, ngày)")
         if p.get("so"):
             symbol = "CB" if p["loai"] == "chi_bo" else "ĐU"
             d = p["ngay"]
-            assert cell == f"Số {p['so']:02d}-KH/{symbol}, ngày {d:%d/%m/%Y}", stem
+            assert plan == f"Số {p['so']:02d}-KH/{symbol}, ngày {d:%d/%m/%Y}", stem
         else:
-            assert cell == "Chưa ban hành", stem
+            assert plan == "Chưa ban hành", stem
 
 
 def test_results_agree_with_the_profiles():
@@ -441,3 +467,16 @@ def test_context_cli_prints_json():
                          capture_output=True, text=True, cwd=ROOT, check=True)
     data = json.loads(out.stdout)
     assert data["so_ky_hieu"] == "Số 44-KH/ĐUK" and data["phan"][0]["dong_tieu_de"] == "I- MỤC ĐÍCH, YÊU CẦU"
+
+
+def test_unit_appendix_shows_each_unit_by_the_targets_kind(so_ket):
+    row = next(r for r in so_ket.phu_luc_don_vi.hang if r.don_vi == PROFILES["so-noi-vu"]["ten"])
+    values = [raw_results(y)["so-noi-vu"]["chi_tieu"]["tthc_nhanh_dung_hieu_qua"] for y in (2022, 2023)]
+    dat, tong = sum(v["dat"] for v in values), sum(v["tong"] for v in values)
+    header = next(c for c in so_ket.phu_luc_don_vi.cot if c.startswith("Hồ sơ TTHC"))
+    assert cell(so_ket, row, header) == f"{pct(dat, tong)} ({frac(dat, tong)})"
+
+
+def cell(ctx, row, header: str) -> str:
+    """A units-appendix cell by its declared column header."""
+    return row.o[ctx.phu_luc_don_vi.cot.index(header)]

@@ -76,7 +76,8 @@ class Target(Model):
     """A rank's group after "top N": "tỉnh, thành phố đứng đầu cả nước"."""
     cach_tinh: Method | None = None
     """Old name of `loai` (ty_le → cong_don, trung_binh → binh_quan, so_luong → cong_don or,
-    for every unit, ty_le_don_vi); kept so older workspaces load."""
+    for every unit, ty_le_don_vi); kept so older workspaces load. Filled from `loai` when
+    empty (a state or a flow of items both read as ty_le)."""
 
     @model_validator(mode="after")
     def _range(self) -> "Target":
@@ -86,6 +87,8 @@ class Target(Model):
             self.don_vi = "hạng"
         if self.loai is None:
             self.loai = _kind_from(self)
+        if self.cach_tinh is None:
+            self.cach_tinh = _old_method(self)
         if self.nguon is None:
             office = self.loai in ("thu_hang", "tang_bac") or (self.loai == "cong_don" and self.don_vi != "%")
             self.nguon = "van_phong" if office else "don_vi"
@@ -115,6 +118,14 @@ class Target(Model):
 
 OLD_METHODS = {"ty_le_don_vi": "ty_le_don_vi", "ty_le": "cong_don", "trung_binh": "binh_quan",
                "thu_hang": "thu_hang", "tang_bac": "tang_bac"}
+
+
+def _old_method(t: "Target") -> str:
+    if t.loai == "ty_le_don_vi":
+        return "so_luong" if t.pham_vi == "moi_co_so" else "ty_le_don_vi"
+    if t.loai in ("trang_thai", "cong_don"):
+        return "ty_le" if t.don_vi == "%" else "so_luong"
+    return {"binh_quan": "trung_binh"}.get(t.loai, t.loai)
 
 
 def _kind_from(t: "Target") -> str:

@@ -177,8 +177,9 @@ class Share(Kind):
         return "một số lượng (số nguyên không âm)" if t.counts_models else self.shape
 
     def unit_count(self, t: Target, r: Results) -> int:
-        listed = sum(1 for m in r.mo_hinh if m.chi_tieu == t.ma)
-        return listed + int(number(r.chi_tieu.get(t.ma)) or 0)
+        """The items a unit lists for the target (the programme's declared lists), plus any
+        number it states."""
+        return len(r.counted(t.ma)) + int(number(r.chi_tieu.get(t.ma)) or 0)
 
     def _met_by(self, t: Target, s: Scope, unit: str, years: list[int]) -> bool | None:
         """Whether a unit met it in `years` (None: it said nothing about it)."""
