@@ -484,3 +484,36 @@ def test_unit_appendix_shows_each_unit_by_the_targets_kind(so_ket):
 def cell(ctx, row, header: str) -> str:
     """A units-appendix cell by its declared column header."""
     return row.o[ctx.phu_luc_don_vi.cot.index(header)]
+
+
+def test_only_a_plausible_dang_uy_signs_for_a_ban_thuong_vu():
+    """Điều lệ Đảng, Điều 22.5: a Ban Thường vụ needs at least 9 cấp ủy viên."""
+    btv = [u for u, p in PROFILES.items() if p["loai"] == "dang_bo_btv"]
+    assert btv and all((PROFILES[u].get("so_cap_uy_vien") or 0) >= 9 for u in btv)
+    assert len(btv) < len(UNITS) / 4
+    for u in UNITS:
+        ctx = prepare(WS / "don-vi" / f"{u}.yaml").context
+        want = {"dang_bo_btv": "T/M BAN THƯỜNG VỤ", "dang_bo": "T/M ĐẢNG ỦY", "chi_bo": "T/M CHI BỘ"}[PROFILES[u]["loai"]]
+        assert ctx.nguoi_ky.quyen_han == want, u
+
+
+def test_a_dang_uy_of_fewer_than_nine_is_not_a_ban_thuong_vu(tmp_path):
+    f = tmp_path / "don-vi" / "x.yaml"
+    f.parent.mkdir()
+    f.write_text("ten: X\nloai: dang_bo_btv\nso_cap_uy_vien: 7\nngay: 2022-01-10\nnguoi_ky: {ho_ten: A}\n", encoding="utf-8")
+    from kehoach_docs.load import load_yaml
+    from kehoach_docs.schema.unit import UnitProfile
+    from kehoach_docs.validate import validate
+    with pytest.raises(ProblemList) as exc:
+        validate(load_yaml(f), UnitProfile)
+    assert "Điều 22.5" in str(exc.value) and "T/M ĐẢNG ỦY" in str(exc.value)
+
+
+def test_a_unit_has_one_signer_in_its_plan_reports_and_commendations():
+    ctx = prepare(TONG_KET).context
+    people = [r.ten for r in ctx.phu_luc_danh_sach.hang if r.ten.startswith("Đồng chí ")]
+    assert people
+    for text in people:
+        name, role = text.removeprefix("Đồng chí ").split(", ", 1)
+        unit = next(u for u, p in PROFILES.items() if role.endswith(p["ten"]))
+        assert PROFILES[unit]["nguoi_ky"]["ho_ten"] == name, (text, unit)

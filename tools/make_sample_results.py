@@ -108,6 +108,7 @@ class Unit:
     models: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # year → (target, name)
     skip: frozenset = frozenset()  # model items that do not apply (khong_ap_dung)
     signer: str = ""      # its Bí thư (the profile's signer), named in commendations
+    size: str = ""        # size class: a large đảng bộ (7 or more cấp ủy viên) as one with a Ban Thường vụ
 
     @property
     def org(self) -> str:
@@ -116,6 +117,12 @@ class Unit:
     @property
     def cap_uy(self) -> str:
         return {"dang_bo_btv": "Ban Thường vụ Đảng ủy", "dang_bo": "Đảng ủy", "chi_bo": "Chi bộ"}[self.loai] + " " + self.ten
+
+
+def size_class(p: dict) -> str:
+    """How large a unit is, for its numbers: a đảng bộ with 7 or more cấp ủy viên is as large as
+    one with a Ban Thường vụ (which needs 9: Điều lệ Đảng, Điều 22.5)."""
+    return "dang_bo_btv" if p["loai"] == "dang_bo" and (p.get("so_cap_uy_vien") or 0) >= 7 else p["loai"]
 
 
 def person(r: random.Random) -> str:
@@ -138,23 +145,23 @@ def load_units(ws: Path) -> list[Unit]:
         elif stem in never:
             plan = None
         else:  # a draft issued later, in 2022 or 2023
-            lo, hi = {"chi_bo": (1, 12), "dang_bo": (5, 40), "dang_bo_btv": (20, 95)}[p["loai"]]
+            lo, hi = {"chi_bo": (1, 12), "dang_bo": (5, 40), "dang_bo_btv": (20, 95)}[size_class(p)]
             start = max(p["ngay"], date(2022, 2, 1)) if r.random() < 0.5 else date(2023, 1, 16)
             plan = (r.randint(lo, hi), start + timedelta(days=r.randint(20, 120)))
             if p.get("so"):  # one fact, one place: the profile says when it was issued
                 plan = (p["so"], p["ngay"])
         u = Unit(stem, p["ten"], p["loai"], "mt_cai_cach_hanh_chinh" not in p.get("khong_ap_dung", []),
                  p.get("chi_tieu") or {}, plan, skip=frozenset(p.get("khong_ap_dung", [])),
-                 signer=p["nguoi_ky"]["ho_ten"])
+                 signer=p["nguoi_ky"]["ho_ten"], size=size_class(p))
         u.sector = next(s for s in SECTORS if not s[0] or any(k in stem for k in s[0]))
-        size = {"dang_bo_btv": (150, 700), "dang_bo": (60, 300), "chi_bo": (12, 45)}[u.loai]
+        size = {"dang_bo_btv": (150, 700), "dang_bo": (60, 300), "chi_bo": (12, 45)}[u.size]
         u.staff = r.randint(*size) * (3 if "benh-vien" in stem else 1)
         if any(k in stem for k in BIG_TTHC):
             u.volume, u.procedures = r.randint(3000, 9000), r.randint(120, 280)
         else:
             u.volume, u.procedures = {"dang_bo_btv": (r.randint(400, 2500), r.randint(40, 150)),
                                       "dang_bo": (r.randint(80, 600), r.randint(10, 60)),
-                                      "chi_bo": (r.randint(10, 80), r.randint(3, 20))}[u.loai]
+                                      "chi_bo": (r.randint(10, 80), r.randint(3, 20))}[u.size]
         units.append(u)
     return units
 
@@ -204,7 +211,7 @@ def unit_year(u: Unit, year: int, missing: dict[int, set[str]]) -> dict:
     issued = u.plan is not None and u.plan[1].year <= year
     out: dict = {"nam": year}
     if year in (2023, 2025):  # the last year of the sơ kết / tổng kết: the unit's own report's number
-        lo, hi = {"chi_bo": (1, 12), "dang_bo": (5, 40), "dang_bo_btv": (20, 95)}[u.loai]
+        lo, hi = {"chi_bo": (1, 12), "dang_bo": (5, 40), "dang_bo_btv": (20, 95)}[u.size]
         out["so_bao_cao"] = rng_for(f"{u.stem}/so-bao-cao/{year}").randint(lo, hi)
     out["ngay_bao_cao"] = date(year, 10 if year == 2025 else 11, r.randint(3, 25))
     if issued and all(u.stem in missing[y] for y in YEARS if u.plan[1].year <= y < year):
