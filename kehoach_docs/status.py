@@ -47,6 +47,11 @@ class UnitStatus:
 
 def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
     workspace = Path(workspace)
+    if not (workspace / MODEL_FILE).is_file():
+        from kehoach_docs.errors import Problem, ProblemList
+
+        raise ProblemList([Problem(workspace, 0, 0, "", f"Thư mục chưa có tệp khung {MODEL_FILE}: tình hình "
+                                   "thực hiện tính theo lộ trình và đơn vị của khung. Có đúng thư mục dữ liệu không?")])
     bench = load_workbench(workspace / MODEL_FILE)
     collected = collect(workspace, bench.parent.targets())
     day, month = (int(x) for x in bench.model.han_bao_cao.split("/"))

@@ -92,6 +92,11 @@ class Target(Model):
         if self.nguon is None:
             office = self.loai in ("thu_hang", "tang_bac") or (self.loai == "cong_don" and self.don_vi != "%")
             self.nguon = "van_phong" if office else "don_vi"
+        if self.cach_tinh in ("so_luong", "thu_hang", "tang_bac"):
+            for value in (self.gia_tri, self.gia_tri_den):
+                if value is not None and not float(value).is_integer():
+                    # "2,5 mô hình", "hạng 3,5": a count or a rank is a whole number
+                    raise ValueError(f"chỉ tiêu đếm hoặc xếp hạng phải là số nguyên, không phải {value:g}")
         return self
 
     @property
