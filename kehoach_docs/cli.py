@@ -328,6 +328,9 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
         table.add_row(*r.row(n))
     Console(width=160).print(table)
     click.echo(f"{sum(1 for r in rows if not r.ok)}/{len(rows)} đơn vị cần đôn đốc.")
+    for year in sorted({y for r in rows for y in r.forms_out}):
+        late = [r.ten for r in rows if year in r.forms_out]
+        click.echo(f"{len(late)} đơn vị chưa gửi lại biểu mẫu năm {year}: {', '.join(late)}.")
 
 
 @main.group()

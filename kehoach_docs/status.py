@@ -15,6 +15,8 @@ from pathlib import Path
 
 from kehoach_docs.collect import collect
 from kehoach_docs.derive import applies_to, load_workbench
+from kehoach_docs.excel.cells import append_row, csv_text, set_value
+from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.layout import MODEL_FILE
 
@@ -31,13 +33,17 @@ class UnitStatus:
     plan_issued: bool
     missing_years: list[int] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
+    forms_out: list[int] = field(default_factory=list)
+    """Years a form was made for the unit (kehoach bieu-mau) and no results came back."""
 
     @property
     def ok(self) -> bool:
-        return self.plan_issued and not self.missing_years and not self.overdue
+        return self.plan_issued and not self.missing_years and not self.overdue and not self.forms_out
 
     def row(self, n: int) -> list[str]:
-        return [str(n), self.ten, self.plan, ", ".join(map(str, self.missing_years)),
+        missing = [f"{y} (chưa gửi lại biểu mẫu)" if y in self.forms_out else str(y)
+                   for y in sorted(set(self.missing_years) | set(self.forms_out))]
+        return [str(n), self.ten, self.plan, ", ".join(missing),
                 "; ".join(self.overdue), "Đầy đủ" if self.ok else "Cần đôn đốc"]
 
 
@@ -49,6 +55,7 @@ def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
     first = min((y.nam for y in bench.model.lo_trinh), default=bench.parent.ngay.year)
     last = max((y.nam for y in bench.model.lo_trinh), default=as_of.year)
     due_years = [y for y in range(first, last + 1) if date(y, month, day) < as_of]
+    forms = {y: issued_units(workspace, y) for y in range(first, last + 1)}
     out = []
     for unit in collected.units:
         reports = {y: r for y, by in collected.reports.items() if (r := by.get(unit.info.ma))}
@@ -77,7 +84,8 @@ def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
             late = plan_due is not None and plan_due < as_of
             plan = "Chưa ban hành" + (f" (quá hạn {ngay_ngan(plan_due)})" if late else "")
         missing = [y for y in due_years if y not in reports]
-        out.append(UnitStatus(unit.info.ma, unit.info.ten, plan, issued is not None, missing, overdue))
+        forms_out = [y for y in sorted(forms) if unit.info.ma in forms[y] and y not in reports]
+        out.append(UnitStatus(unit.info.ma, unit.info.ten, plan, issued is not None, missing, overdue, forms_out))
     return out
 
 
@@ -93,7 +101,7 @@ def to_csv(rows: list[UnitStatus]) -> str:
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     for n, s in enumerate(rows, 1):
-        writer.writerow(s.row(n))
+        writer.writerow([csv_text(v) for v in s.row(n)])
     # A BOM makes Excel read the Vietnamese text as UTF-8.
     return "\ufeff" + buf.getvalue()
 
@@ -105,14 +113,14 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Tình hình"
-    ws.append([f"Tình hình thực hiện đến ngày {ngay_ngan(as_of)}"])
+    set_value(ws["A1"], f"Tình hình thực hiện đến ngày {ngay_ngan(as_of)}")
     ws["A1"].font = Font(bold=True)
-    ws.append(COLUMNS)
+    append_row(ws, COLUMNS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for n, s in enumerate(rows, 1):
-        ws.append(s.row(n))
+        append_row(ws, s.row(n))
     for col, width in zip("ABCDEF", (5, 45, 28, 16, 50, 14)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()

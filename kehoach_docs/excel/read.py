@@ -274,7 +274,9 @@ def _read_main(form: _Form, ws, data: dict, targets: dict, year: int) -> None:
                                   " (chỉ tiêu tỷ lệ cần cả số đạt ở cột C và tổng số ở cột D)")
                         continue
                     dat, tong = _at(form, row, 3, "count", c), _at(form, row, 4, "count", d)
-                    if dat is not None and tong is not None:
+                    if dat is not None and tong is not None and dat > tong:
+                        form.fail(MAIN, row, 3, f"số đạt ({dat}) lớn hơn tổng số ({tong}, ô D{row}).")
+                    elif dat is not None and tong is not None:
                         data.setdefault("chi_tieu", {})[name] = {"dat": dat, "tong": tong}
                         form.place(("chi_tieu", name), MAIN, row, 3)
                         form.place(("chi_tieu", name, "dat"), MAIN, row, 3)
