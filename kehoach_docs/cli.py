@@ -39,6 +39,17 @@ class _Group(click.Group):
         except UserError as exc:
             click.echo(f"lỗi: {exc}", err=True)
             ctx.exit(EXIT_USAGE)
+        except BrokenPipeError:
+            # `kehoach build | head`: the reader has gone; nothing more can be printed there.
+            _silence_stdout()
+            click.echo("Chương trình nhận kết quả (ví dụ head) đã đóng đầu vào; đã dừng in.", err=True)
+            ctx.exit(EXIT_USAGE)
+        except OSError as exc:  # the machine: a full or read-only disk, a folder where a file goes…
+            from kehoach_docs.oserrors import os_error_message
+
+            _silence_stdout()
+            click.echo(f"lỗi: {os_error_message(exc)}", err=True)
+            ctx.exit(EXIT_USAGE)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu; các tệp đã ghi xong vẫn nguyên vẹn.", err=True)
             ctx.exit(130)
@@ -50,6 +61,37 @@ class _Group(click.Group):
             if "--debug" in sys.argv:
                 raise
             ctx.exit(EXIT_INTERNAL)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit cannot fail a second time."""
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def run() -> None:
+    """The `kehoach` entry point: main(), with output errors (a closed pipe, a full disk
+    behind stdout) turned into a message and exit code 2, even when they happen at exit."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        try:
+            sys.stdout.flush()
+        except OSError as err:
+            _silence_stdout()
+            if not isinstance(err, BrokenPipeError):
+                from kehoach_docs.oserrors import os_error_message
+
+                print(f"lỗi: {os_error_message(err, '<stdout>')}", file=sys.stderr)
+            code = code or EXIT_USAGE
+        raise SystemExit(code) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,12 +107,19 @@ def main() -> None:
 @click.option("--template", "-t", type=click.Path(dir_okay=False, path_type=Path),
               help="Mẫu .docx dùng thay cho mẫu mặc định.")
 @click.option("--don-vi", "unit", help="Với tệp báo cáo: tạo báo cáo riêng của đơn vị này (tên tệp trong don-vi/).")
-def render(file: Path, out: Path | None, template: Path | None, unit: str | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả tệp đã sửa tay (bản sửa tay được lưu bên cạnh) hoặc tệp không có đuôi .docx.")
+def render(file: Path, out: Path | None, template: Path | None, unit: str | None, force: bool) -> None:
     """Tạo một văn bản .docx từ FILE.yaml."""
     from kehoach_docs.document import render_file
 
     _must_exist(file)
-    target = render_file(file, out, template, unit)
+    if template is not None and not template.is_file():
+        from kehoach_docs.document import find_template
+
+        found = find_template(str(template), file.parent)  # not silently: say which file is used
+        click.echo(f"Không có '{template}' ở thư mục hiện tại; dùng mẫu {found}.", err=True)
+    target = render_file(file, out, template, unit, force=force)
     click.echo(f"Đã tạo {target}")
 
 
@@ -305,8 +354,9 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
     from rich.table import Table
 
     from kehoach_docs.schema.common import _parse_date
+    from kehoach_docs.publish import refuse_overwriting_inputs
+    from kehoach_docs.safe_file import atomic_write
     from kehoach_docs.status import COLUMNS, to_csv, to_xlsx, unit_status
-    from kehoach_docs.write import atomic_write
 
     if not workspace.is_dir():
         raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
@@ -318,6 +368,10 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
         except ValueError:
             raise UserError(f"Ngày '{as_of}' không đúng dạng 31/12/2023 hoặc 2023-12-31.") from None
     rows = unit_status(workspace, day)
+    data_files = sorted(workspace.rglob("*.yaml"))
+    for path, suffix in ((csv_path, ".csv"), (xlsx_path, ".xlsx")):
+        if path:
+            refuse_overwriting_inputs(path, data_files, force=False, suffix=suffix)
     if csv_path:
         atomic_write(csv_path, to_csv(rows).encode("utf-8"))
     if xlsx_path:

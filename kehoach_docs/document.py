@@ -17,14 +17,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from kehoach_docs.context import DocumentContext, build_plan_context, context_dict
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.profile import Profile, choose_profile, get_profile
 from kehoach_docs.render import CoreProperties, compile_template
 from kehoach_docs.schema import Plan
 from kehoach_docs.templates import TEMPLATES_DIR
 from kehoach_docs.validate import validate
-from kehoach_docs.write import atomic_write
 
 PACKAGE_TEMPLATES = TEMPLATES_DIR
 DEFAULT_TEMPLATES = {("KH", "dang"): "ke-hoach-dang.docx", ("KH", "nha_nuoc"): "ke-hoach-nha-nuoc.docx",
@@ -47,11 +46,27 @@ def find_template(name: str, near: Path | None = None) -> Path:
     if (p.is_absolute() or len(p.parts) > 1) and p.is_file():
         return p  # a path the user gave (absolute, or relative to the current folder)
     for folder in templates_dirs(near):
-        if (folder / name).is_file():
+        if (folder / name).is_file() and not is_an_output(folder / name):
             return folder / name
     raise ProblemList([Problem(name, 0, 0, "mau",
                                f"Không tìm thấy mẫu '{name}' (đã tìm trong: "
                                f"{', '.join(str(d) for d in templates_dirs(near))}).")])
+
+
+def is_an_output(candidate: Path) -> bool:
+    """A .docx made by this toolkit, not a template: it has a data file of the same name
+    beside it (`ke-hoach-dang.yaml` → `ke-hoach-dang.docx`), or the folder's manifest lists
+    it. Taking it as the template would silently ignore every later change of the data."""
+    from kehoach_docs.manifest import MANIFEST_NAME, Manifest
+
+    if candidate.with_suffix(".yaml").is_file() or candidate.with_suffix(".yml").is_file():
+        return True
+    if (candidate.parent / MANIFEST_NAME).is_file():
+        try:
+            return candidate.name in Manifest(candidate.parent).entries
+        except Exception:  # an unreadable manifest proves nothing either way
+            return False
+    return False
 
 
 @dataclass
@@ -79,6 +94,14 @@ class Prepared:
     def core_properties(self) -> CoreProperties:
         info = self.context.tai_lieu
         return CoreProperties(info.tieu_de, info.chu_de, info.tac_gia, info.ngon_ngu, info.ngay)
+
+
+def given_template(template: str | Path | None) -> Path | None:
+    """A template named on the command line is a path from the current folder first
+    (`--template mau.docx` is ./mau.docx, never another file of that name)."""
+    if template is not None and Path(template).is_file():
+        return Path(template)
+    return None
 
 
 def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:
@@ -129,7 +152,7 @@ def prepare(path: str | Path, template: str | Path | None = None, unit: str | No
         raise ProblemList(located(loaded, [(relocate(loc), msg) for loc, msg in problems]))
     name = str(template) if template else plan.mau or DEFAULT_TEMPLATES[(plan.loai_van_ban, plan.he_thong)]
     try:
-        template_path = find_template(name, path.parent)
+        template_path = given_template(template) or find_template(name, path.parent)
     except ProblemList as exc:
         raise ProblemList([_at(loaded, p) if not template else p for p in exc.problems]) from None
     return Prepared(path, loaded, plan, profile, context, template_path, sources)
@@ -178,7 +201,7 @@ def _prepare_report(path: Path, loaded: Loaded, template, unit: str | None) -> P
     if problems:
         raise ProblemList(located(loaded, problems))
     name = str(template) if template else DEFAULT_TEMPLATES[("BC", plan.he_thong)]
-    template_path = find_template(name, path.parent)
+    template_path = given_template(template) or find_template(name, path.parent)
     return Prepared(path, loaded, report, profile, context, template_path, tuple(sources))
 
 
@@ -261,12 +284,17 @@ def render_bytes(prepared: Prepared) -> bytes:
 
 
 def render_file(path: str | Path, out: str | Path | None = None,
-                template: str | Path | None = None, unit: str | None = None) -> Path:
+                template: str | Path | None = None, unit: str | None = None, force: bool = False) -> Path:
     """Render one document file to .docx (with `unit`, that unit's own report); the default
-    output is beside it with the same stem."""
+    output is beside it with the same stem. Written as `build` writes (publish.render_to):
+    checked against the profile, a hand edit kept unless `force`, never over an input."""
+    from kehoach_docs.publish import KEPT, render_to
+
     prepared = prepare(path, template, unit)
     target = Path(out) if out else Path(path).with_suffix(".docx" if unit is None else f".{unit}.docx")
-    atomic_write(target, render_bytes(prepared))
+    if render_to(prepared, target, force).status == KEPT:
+        raise UserError(f"Tệp '{target}' đã được sửa tay sau lần tạo trước; không ghi đè. "
+                        "Dùng --force để tạo lại (bản sửa tay được lưu bên cạnh).")
     return target
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from kehoach_docs.collect import collect
 from kehoach_docs.derive import applies_to, load_workbench
-from kehoach_docs.excel.cells import append_row, csv_text, set_value
 from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.layout import MODEL_FILE
@@ -96,12 +95,21 @@ def _short(text: str, words: int = 8) -> str:
     return " ".join(plain[:words]).rstrip(".,;") + ("…" if len(plain) > words else "")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_data(text: str) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula (= + - @, tab, CR)
+    gets a leading apostrophe, which Excel and LibreOffice read as "this is text"."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(rows: list[UnitStatus]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     for n, s in enumerate(rows, 1):
-        writer.writerow([csv_text(v) for v in s.row(n)])
+        writer.writerow([as_data(cell) for cell in s.row(n)])
     # A BOM makes Excel read the Vietnamese text as UTF-8.
     return "\ufeff" + buf.getvalue()
 
@@ -113,14 +121,16 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Tình hình"
-    set_value(ws["A1"], f"Tình hình thực hiện đến ngày {ngay_ngan(as_of)}")
+    ws.append([f"Tình hình thực hiện đến ngày {ngay_ngan(as_of)}"])
     ws["A1"].font = Font(bold=True)
-    append_row(ws, COLUMNS)
+    ws.append(COLUMNS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for n, s in enumerate(rows, 1):
-        append_row(ws, s.row(n))
+        ws.append(s.row(n))
+        for cell in ws[ws.max_row]:
+            cell.data_type = "s"  # text as written, never a formula (a name may start with "=")
     for col, width in zip("ABCDEF", (5, 45, 28, 16, 50, 14)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()

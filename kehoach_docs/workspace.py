@@ -22,17 +22,16 @@ from typing import Callable
 
 from kehoach_docs.layout import MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
 from kehoach_docs.load import load_yaml
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.lock import workspace_lock
 from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
-from kehoach_docs.write import atomic_write
+from kehoach_docs.publish import (  # noqa: F401 (statuses re-exported)
+    FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, checked_bytes, write_output,
+)
 
 DEFAULT_OUTPUT = Path("output")
 SPECIAL_FILES = {MODEL_FILE}
 
-# Statuses, as printed.
-NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
-    "tạo mới", "tạo lại", "không đổi", "giữ bản sửa tay", "thay bản sửa tay", "lỗi")
 
 
 @dataclass
@@ -149,20 +148,35 @@ def default_output(workspace: Path) -> Path:
 
 def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
     """Worker: render one document and check it against its profile (in a child process)."""
-    from kehoach_docs.check import check_docx
-    from kehoach_docs.document import prepare, render_bytes
+    from kehoach_docs.document import prepare
 
     try:
         prepared = prepare(job.source, unit=job.unit)
-        data = render_bytes(prepared)
+        data = checked_bytes(prepared)
     except ProblemList as exc:
         return None, [], exc.problems
-    violations = check_docx(io.BytesIO(data), prepared.profile)
-    if violations:
-        # The template or the profile is at fault, not the clerk's data; say which rule broke.
-        return None, [], [Problem(prepared.template, 0, 0, v.place,
-                                  f"văn bản tạo ra sai thể thức — {v}") for v in violations]
+    except UserError as exc:
+        return None, [], [Problem(job.source, 0, 0, "", str(exc))]
+    except Exception as exc:  # the tool's own fault: this document fails, the others are made
+        return None, [], [internal_problem(job.source, exc)]
     return data, [str(p) for p in prepared.inputs()], []
+
+
+def internal_problem(source: Path, exc: BaseException) -> Problem:
+    return Problem(source, 0, 0, "", f"Lỗi nội bộ của kehoach-docs khi tạo văn bản này "
+                                     f"({type(exc).__name__}: {exc}); các văn bản khác vẫn được tạo. "
+                                     "Xin gửi tệp dữ liệu cho người bảo trì.")
+
+
+def name_collisions(jobs: list[Job]) -> dict[str, list[Job]]:
+    """Jobs whose output names are the same after NFC normalisation and case folding: on a
+    case-insensitive share (SMB, exFAT, macOS) one would overwrite the other."""
+    import unicodedata
+
+    groups: dict[str, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault(unicodedata.normalize("NFC", job.name).casefold(), []).append(job)
+    return {k: v for k, v in groups.items() if len(v) > 1}
 
 
 TOOLKIT = Path(__file__).resolve().parent.parent
@@ -204,16 +218,33 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
     start = time.perf_counter()
     workspace = Path(workspace)
     out = Path(out_dir) if out_dir else default_output(workspace)
+    jobs = jobs_of(workspace)
+    if not jobs:
+        raise ProblemList([Problem(workspace, 0, 0, "", "Thư mục không có văn bản nào để tạo (tệp .yaml ở "
+                                   f"thư mục gốc, trong {UNITS_DIR}/ hay {REPORTS_DIR}/). Có đúng thư mục "
+                                   "dữ liệu không?")])
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out)
     with workspace_lock(out):
         manifest = Manifest(out)
         hashes = _Hashes(workspace)
-        jobs = jobs_of(workspace)
         todo: list[tuple[Job, str]] = []
+        clashing = {id(j): others for others in name_collisions(jobs).values() for j in others}
         for job in jobs:
+            if id(job) in clashing:
+                names = " và ".join(f"'{j.source.name}'" for j in clashing[id(job)])
+                _done(report, Outcome(job, FAILED, problems=[Problem(
+                    job.source, 0, 0, "", f"Hai tệp {names} cho cùng một tên văn bản khi không phân biệt "
+                    "chữ hoa/thường hay cách gõ dấu (trên ổ chia sẻ, tệp này sẽ ghi đè tệp kia). "
+                    "Hãy đổi tên một tệp.")]), progress, len(jobs))
+                continue
             entry = manifest.entries.get(job.name)
-            target_sha = sha256_file(out / job.name)
+            try:
+                target_sha = sha256_file(out / job.name, out)
+            except (UserError, OSError) as exc:
+                _done(report, Outcome(job, FAILED, problems=[_write_problem(out / job.name, exc)]),
+                      progress, len(jobs))
+                continue
             if entry and not force:
                 current = {k: hashes(k) or "" for k in entry.inputs if k != "kehoach-docs"}
                 if manifest.up_to_date(job.name, current, target_sha):
@@ -238,20 +269,17 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         if pending:
             manifest.save()
         for job, reason, data, inputs in pending:
-            target = out / job.name
-            current = sha256_file(target)
-            sha = sha256_bytes(data)
-            edited = current is not None and current != sha and not manifest.written_by_us(job.name, current)
-            if edited and not force:
-                manifest.entries[job.name].known.remove(sha)
+            try:
+                written = write_output(out, job.name, data, inputs, manifest, force)
+            except (UserError, OSError, ProblemList) as exc:
+                _done(report, Outcome(job, FAILED, problems=[_write_problem(out / job.name, exc)]),
+                      progress, len(jobs))
+                continue
+            status, backup = written.status, written.backup
+            if status == KEPT:
                 _done(report, Outcome(job, KEPT, "tệp đã được sửa sau khi tạo; dùng --force để thay"),
                       progress, len(jobs))
                 continue
-            backup = _backup(target) if edited else None
-            if current != sha:
-                atomic_write(target, data)
-            manifest.commit(job.name, inputs, sha)
-            status = REPLACED if edited else (NEW if current is None else REBUILT)
             _done(report, Outcome(job, status, reason if status != REPLACED else
                                   f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(jobs))
         for name in list(manifest.entries):
@@ -268,15 +296,15 @@ def _done(report: BuildReport, outcome: Outcome, progress, total: int) -> None:
     report.outcomes.append(outcome)
 
 
-def _backup(target: Path) -> Path:
-    """Keep a clerk's edited copy beside the output: <name>.ban-sua-tay[-N].docx."""
-    for n in range(1, 1000):
-        suffix = ".ban-sua-tay" + (f"-{n}" if n > 1 else "")
-        candidate = target.with_name(target.stem + suffix + target.suffix)
-        if not candidate.exists():
-            atomic_write(candidate, target.read_bytes())
-            return candidate
-    raise ProblemList([Problem(target, 0, 0, "", "Quá nhiều bản sao lưu bản sửa tay.")])
+def _write_problem(target: Path, exc: BaseException) -> Problem:
+    """A document that could not be written, in words (the others are still written)."""
+    from kehoach_docs.oserrors import os_error_message
+
+    if isinstance(exc, ProblemList):
+        return exc.problems[0]
+    if isinstance(exc, OSError):
+        return Problem(target, 0, 0, "", os_error_message(exc, target))
+    return Problem(target, 0, 0, "", str(exc))
 
 
 def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
