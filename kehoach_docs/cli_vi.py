@@ -87,8 +87,13 @@ VI: dict[str, str] = {
     "Error: invalid input": "lỗi: giá trị không hợp lệ",
 }
 
-NUMBER_TYPES = {"integer": "số nguyên", "float": "số", "integer range": "số nguyên", "float range": "số"}
+NUMBER_TYPES = {"integer": "số nguyên", "float": "số", "integer range": "số nguyên", "float range": "số",
+                "text": "chữ", "boolean": "đúng/sai"}
 """click's type names, shown in "… is not a valid integer" and as metavars."""
+
+ARGUMENT_NAMES = {"workspace": "THƯ_MỤC", "folder": "THƯ_MỤC", "file": "TỆP", "files": "TỆP…",
+                  "path": "ĐƯỜNG_DẪN", "paths": "ĐƯỜNG_DẪN…"}
+"""Metavars of arguments declared without one (click would print the English parameter name)."""
 
 OPTIONS_METAVAR = "[TÙY_CHỌN]"
 SUBCOMMAND_METAVAR = "LỆNH [THAM_SỐ]..."
@@ -117,7 +122,8 @@ def install() -> None:
             module._ = gettext
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
-    for cls in (types.IntParamType, types.FloatParamType, types.IntRange, types.FloatRange):
+    for cls in (types.IntParamType, types.FloatParamType, types.IntRange, types.FloatRange,
+                types.StringParamType, types.BoolParamType):
         cls.name = NUMBER_TYPES.get(cls.name, cls.name)
     _installed = True
 
@@ -128,6 +134,13 @@ class Command(click.Command):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
         super().__init__(*args, **kwargs)
+        _name_arguments(self)
+
+
+def _name_arguments(command: click.Command) -> None:
+    for param in command.params:
+        if isinstance(param, click.Argument) and param.metavar is None and param.name in ARGUMENT_NAMES:
+            param.metavar = ARGUMENT_NAMES[param.name]
 
 
 class Group(click.Group):

@@ -17,7 +17,8 @@ from kehoach_docs.collect import collect
 from kehoach_docs.derive import applies_to, load_workbench
 from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
-from kehoach_docs.layout import MODEL_FILE
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
 
 PLAN_ACTIVITY = "hd_xay_dung_ke_hoach"
 COLUMNS = ["TT", "Đơn vị", "Kế hoạch", "Chưa báo cáo", "Quá hạn lộ trình", "Tình trạng"]
@@ -48,8 +49,15 @@ class UnitStatus:
 
 def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
     workspace = Path(workspace)
+    if not (workspace / MODEL_FILE).is_file():
+        raise ProblemList([Problem(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({MODEL_FILE}) "
+                                   "nên chưa theo dõi được đơn vị nào. Tạo thư mục mới có đủ các tệp bằng: "
+                                   "kehoach init THƯ_MỤC")])
     bench = load_workbench(workspace / MODEL_FILE)
     collected = collect(workspace, bench.parent.targets())
+    if not collected.units:
+        raise ProblemList([Problem(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
+                                   f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")])
     day, month = (int(x) for x in bench.model.han_bao_cao.split("/"))
     first = min((y.nam for y in bench.model.lo_trinh), default=bench.parent.ngay.year)
     last = max((y.nam for y in bench.model.lo_trinh), default=as_of.year)

@@ -50,11 +50,28 @@ def validate(loaded: Loaded, model: type[M], context: dict[str, Any] | None = No
 
 def problems_from(exc: ValidationError, loaded: Loaded, model: type[BaseModel]) -> list[Problem]:
     problems = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt(errors, model)
+    for err in errors:
         loc = tuple(err["loc"])
+        if err["type"] == "missing" and loc in misspelt:
+            continue  # one typo, one problem: the misspelt key says which field it should be
         line, col = loaded.where(loc, key=err["type"] == "extra_forbidden")
         problems.append(Problem(loaded.path, line, col, dotted(loc), _message(err, loc, model)))
     return problems
+
+
+def _misspelt(errors: list[dict], model: type[BaseModel]) -> set[tuple]:
+    """Required fields reported missing because their key is misspelt beside them."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    found = set()
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "extra_forbidden":
+            guess = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.6)
+            if guess and loc[:-1] + (guess[0],) in missing:
+                found.add(loc[:-1] + (guess[0],))
+    return found
 
 
 def _message(err: dict, loc: tuple, model: type[BaseModel]) -> str:
