@@ -154,6 +154,23 @@ def test_status_of_a_workspace_without_units(tmp_path):
     assert done.exit_code == 1 and "Chưa có đơn vị nào" in done.output and "kehoach new unit" in done.output
 
 
+def test_an_unclosed_for_is_named_not_the_next_tag(tmp_path):
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_render import _template_with
+
+    from kehoach_docs.errors import ProblemList
+    from kehoach_docs.render import CompiledTemplate
+
+    # The loop over mo_dau loses its {%p endfor %}: Jinja gives up at a later tag.
+    bad = _template_with(tmp_path, "{%p endfor %}", "")
+    with pytest.raises(ProblemList) as exc:
+        CompiledTemplate(bad)
+    (p,) = exc.value.problems
+    assert p.field.endswith("«{% for d in mo_dau %}»")  # the paragraph of the open tag
+    assert "thẻ {% for d in mo_dau %} (vòng lặp) chưa được đóng" in p.message and "{%p endfor %}" in p.message
+    assert re.search(r"[A-Za-z]+ [a-z]+ the ", p.message) is None  # no English left from Jinja
+
+
 # ---- click in Vietnamese ---------------------------------------------------------------------------
 
 ENGLISH = re.compile(r"Usage:|Options:|Commands:|Show this message|Show the version|Error:|Missing argument|"

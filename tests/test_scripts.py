@@ -48,7 +48,7 @@ def check_built(repo: Path, done: subprocess.CompletedProcess) -> None:
     assert built == {j.name for j in jobs_of(ROOT / "data" / "de-an-04")}
     assert ".venv/bin/kehoach" in done.stdout and "source .venv/bin/activate" in done.stdout
     where = subprocess.run([repo / ".venv" / "bin" / "python", "-c", "import kehoach_docs; print(kehoach_docs.__file__)"],
-                           capture_output=True, text=True, env=clean_env("/usr/bin:/bin"))
+                           capture_output=True, text=True, env=clean_env("/usr/bin:/bin"), cwd=repo.parent)
     assert where.stdout.strip() == str(repo / "kehoach_docs" / "__init__.py")
 
 
