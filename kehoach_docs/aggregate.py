@@ -97,12 +97,20 @@ class Aggregate:
     reports: dict[int, dict[str, Results]]
     office: dict[int, Results]
     targets: list[TargetResult] = field(default_factory=list)
+    owing: dict[int, list[UnitInfo]] = field(default_factory=dict)
+    """Units that owed a report for a year, when units changed during the period (see
+    organisations.py); otherwise every unit."""
+    reported_in: dict[int, set[str]] = field(default_factory=dict)
+    """With `owing`: the units that reported for each year, as the year stood."""
 
     def missing(self, year: int) -> list[UnitInfo]:
         """Units that did not report for `year`. A year no unit reported for (2021: the plan
         was issued in December) was not a reporting year: nobody is missing."""
         reported = self.reports.get(year, {})
-        return [u for u in self.units if u.ma not in reported] if reported else []
+        if year in self.owing:
+            # Units changed: the year is seen as it was (a merged unit under its own name).
+            reported = self.reported_in.get(year, set())
+        return [u for u in self.owing.get(year, self.units) if u.ma not in reported] if reported else []
 
     def target(self, ma: str) -> TargetResult:
         return next(r for r in self.targets if r.target.ma == ma)
@@ -114,9 +122,9 @@ def number(v: object) -> Decimal | None:
 
 
 def unit_count(results: Results, t: Target) -> Decimal:
-    """A unit's count for a so_luong target in a year it reported: the models it lists for
-    the target plus any number it states (0 when neither)."""
-    listed = sum(1 for m in results.mo_hinh if m.chi_tieu == t.ma)
+    """A unit's count for a so_luong target in a year it reported: the items it lists for
+    the target (in the programme's declared lists) plus any number it states (0 when neither)."""
+    listed = len(results.counted(t.ma))
     return Decimal(listed) + (number(results.chi_tieu.get(t.ma)) or 0)
 
 
@@ -136,7 +144,7 @@ def _share_met(t: Target, values: list[bool]) -> Figure:
 def _figure_for_year(t: Target, agg: Aggregate, year: int, units: list[str]) -> Figure:
     reports = agg.reports.get(year, {})
     method = t.cach_tinh
-    if t.ky != "hang_nam" and (method == "ty_le_don_vi" or method == "so_luong" and t.pham_vi == "moi_co_so"):
+    if cumulative(t):
         # A target for the whole period: where things stand by the end of this year.
         return _total(t, agg, units, {}, [y for y in agg.years if y <= year])
     if method == "ty_le_don_vi":
@@ -177,6 +185,12 @@ def _figure_for_year(t: Target, agg: Aggregate, year: int, units: list[str]) -> 
     short = f"{'tăng' if gain >= 0 else 'giảm'} {so(abs(gain))} bậc"
     return Figure(gain, f"{short} (hạng {so(before)} → {so(rank)})", short,
                   of_target=percent_of_target(t, gain), assessment=verdict(t, gain))
+
+
+def cumulative(t: Target) -> bool:
+    """A target met once over the period (a unit counts when it met it in any year)."""
+    return t.ky != "hang_nam" and (t.cach_tinh == "ty_le_don_vi" or
+                                   t.cach_tinh == "so_luong" and t.pham_vi == "moi_co_so")
 
 
 def _office_value(agg: Aggregate, year: int, t: Target) -> Decimal | None:
@@ -253,16 +267,30 @@ def _total(t: Target, agg: Aggregate, units: list[str], yearly: dict[int, Figure
 
 def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
               reports: dict[int, dict[str, Results]], office: dict[int, Results],
-              only: list[str] | None = None) -> Aggregate:
-    """Results of every target for `years`; `only` restricts to some units (a unit's report)."""
-    agg = Aggregate(years, units, reports, office)
-    scope = only or [u.ma for u in units]
+              only: list[str] | None = None, views=None) -> Aggregate:
+    """Results of every target for `years`; `only` restricts to some units (a unit's report).
+    `views` (organisations.PeriodViews), when units changed: each year's figures use the
+    units as they stood at its end, a merged unit's results counted toward its successor."""
+    if views is not None:
+        agg = views.at(years[-1])
+        agg = Aggregate(years, agg.units, agg.reports, office, owing=views.owing,
+                        reported_in={y: set(views.at(y).reports.get(y, {})) for y in years})
+    else:
+        agg = Aggregate(years, units, reports, office)
+    scope = only or [u.ma for u in agg.units]
     single = only is not None and len(only) == 1
     for t in targets:
         if only and not t.reported_by_units:
             continue
-        yearly = {y: _figure_for_year(t, agg, y, scope) for y in years}
-        total = _total(t, agg, scope, yearly)
+        if views is None:
+            yearly = {y: _figure_for_year(t, agg, y, scope) for y in years}
+            total = _total(t, agg, scope, yearly)
+        else:
+            yearly = {y: _figure_for_year(t, (v := views.at(y, office)), y, only or [u.ma for u in v.units])
+                      for y in years}
+            # Yearly targets add up the years as they were; period targets follow the units.
+            whole = views.at(years[-1], office) if cumulative(t) else views.yearwise(office)
+            total = _total(t, whole, only or [u.ma for u in whole.units], yearly)
         if single:
             yearly = {y: _for_one_unit(t, f, agg, scope, [z for z in years if z <= y]) for y, f in yearly.items()}
             total = _for_one_unit(t, total, agg, scope, years)
@@ -272,7 +300,7 @@ def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
 
 def _for_one_unit(t: Target, fig: Figure, agg: Aggregate, scope: list[str], years: list[int]) -> Figure:
     """A unit's own report says what the unit did, not "1/1 đơn vị": "đã thực hiện",
-    "thực hiện 2/2 năm", "02 mô hình"."""
+    "thực hiện 2/2 năm", "02 <đơn vị tính>"."""
     if fig.value is None:
         return fig
     if t.cach_tinh == "ty_le_don_vi":

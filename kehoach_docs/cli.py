@@ -116,7 +116,7 @@ def main() -> None:
               help="Ghi đè cả tệp đã sửa tay (bản sửa tay được lưu bên cạnh) hoặc tệp không có đuôi .docx.")
 def render(file: Path, out: Path | None, template: Path | None, unit: str | None, force: bool) -> None:
     """Tạo một văn bản .docx từ TỆP.yaml."""
-    from kehoach_docs.document import render_file
+    from kehoach_docs.document import render_file_warned
 
     _must_exist(file)
     if template is not None and not template.is_file():
@@ -124,8 +124,10 @@ def render(file: Path, out: Path | None, template: Path | None, unit: str | None
 
         found = find_template(str(template), file.parent)  # not silently: say which file is used
         click.echo(f"Không có '{template}' ở thư mục hiện tại; dùng mẫu {found}.", err=True)
-    target = render_file(file, out, template, unit, force=force)
+    target, warnings = render_file_warned(file, out, template, unit, force=force)
     click.echo(f"Đã tạo {target}")
+    for w in warnings:
+        click.echo(str(w), err=True)
 
 
 @main.command(name="validate")
@@ -383,10 +385,16 @@ def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> Non
     from kehoach_docs.check import check_files, format_report
     from kehoach_docs.profile import get_profile
 
+    from kehoach_docs.check import profile_notice
+
     for p in paths:
         _must_exist(p)
     profile = get_profile(profile_id) if profile_id else None
     results = check_files(list(paths), profile)
+    if not as_json:
+        for path in results:
+            if (notice := profile_notice(path, profile)):
+                click.echo(f"{path}: cảnh báo: {notice}", err=True)
     bad = sum(1 for v in results.values() if v)
     if as_json:
         click.echo(json.dumps({str(k): [x.as_dict() for x in v] for k, v in results.items()},

@@ -208,14 +208,18 @@ def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, st
     return plan, names
 
 
-def unit_identity(bench: Workbench, unit: UnitProfile) -> tuple[Body, Signer]:
-    """The unit's issuing body (header, symbol, who acts) and its signer, by its kind."""
-    kind = bench.model.loai_to_chuc[unit.loai]
-    co_quan = unit.ten_co_quan or kind.co_quan.format(ten=unit.ten)
-    body = Body(cap_tren=bench.model.cap_tren, ten=co_quan, ky_hieu=kind.ky_hieu,
-                chu_the=kind.chu_the.format(co_quan=co_quan, ten=unit.ten))
-    signer = Signer(quyen_han=unit.nguoi_ky.quyen_han or kind.quyen_han,
-                    chuc_vu=unit.nguoi_ky.chuc_vu or bench.model.chuc_vu_ky, ho_ten=unit.nguoi_ky.ho_ten)
+def unit_identity(bench: Workbench, unit: UnitProfile, day=None) -> tuple[Body, Signer]:
+    """The unit's issuing body (header, symbol, who acts) and its signer, by its kind, as they
+    were on `day` (default: its plan's date): name, superior and signer follow its changes."""
+    from kehoach_docs.organisations import load_bodies, unit_state
+
+    state = unit_state(unit, day or unit.ngay, load_bodies(bench.model_loaded.path), bench.model.cap_tren)
+    kind = bench.model.loai_to_chuc[state.loai]
+    co_quan = state.ten_co_quan or kind.co_quan.format(ten=state.ten)
+    body = Body(cap_tren=state.cap_tren, ten=co_quan, ky_hieu=kind.ky_hieu,
+                chu_the=kind.chu_the.format(co_quan=co_quan, ten=state.ten))
+    signer = Signer(quyen_han=state.nguoi_ky.quyen_han or kind.quyen_han,
+                    chuc_vu=state.nguoi_ky.chuc_vu or bench.model.chuc_vu_ky, ho_ten=state.nguoi_ky.ho_ten)
     return body, signer
 
 

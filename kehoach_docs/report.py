@@ -3,6 +3,7 @@ appendix tables; and each unit's own report for the same period, from its own re
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExp
 from kehoach_docs.format import la_ma, ngay_ngan, so, so_dem
 from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
+from kehoach_docs.schema.results import Results
 from kehoach_docs.targets import value_text
 
 KIND_NAMES = {"so_ket": "sơ kết", "tong_ket": "tổng kết"}
@@ -56,34 +58,32 @@ class TargetAppendix(BaseModel):
 class UnitRow(BaseModel):
     tt: str
     don_vi: str
-    ke_hoach: str
-    quan_triet: str
-    tthc: str
-    hai_long: str
-    mo_hinh: str
-    khen_thuong: str
-    bao_cao: str
+    o: list[str]
+    """One cell per declared column."""
 
 
 class UnitAppendix(BaseModel):
     so: str
     tieu_de: str
     chu_thich: str
+    cot: list[str]
     hang: list[UnitRow]
+    ghi_chu: list[str] = []
+    """Notes under the table: which units a successor's row includes."""
 
 
-class AwardRow(BaseModel):
+class ListRow(BaseModel):
     tt: str
     ten: str
     thanh_tich: str
     hinh_thuc: str
 
 
-class AwardAppendix(BaseModel):
+class ListAppendix(BaseModel):
     so: str
     tieu_de: str
     chu_thich: str
-    hang: list[AwardRow]
+    hang: list[ListRow]
 
 
 class ReportContext(DocumentContext):
@@ -91,7 +91,7 @@ class ReportContext(DocumentContext):
 
     phu_luc_chi_tieu: TargetAppendix | None = None
     phu_luc_don_vi: UnitAppendix | None = None
-    phu_luc_khen_thuong: AwardAppendix | None = None
+    phu_luc_danh_sach: ListAppendix | None = None
 
 
 @dataclass
@@ -103,6 +103,8 @@ class ReportSources:
     plan: object
     collected: Collected
     agg: Aggregate
+    views: object = None
+    """organisations.PeriodViews when units changed during the period (None otherwise)."""
 
 
 def gather(report: Report, report_path: Path) -> ReportSources:
@@ -117,9 +119,12 @@ def gather(report: Report, report_path: Path) -> ReportSources:
 def _inputs(workspace: Path, report: Report, years: tuple[int, ...]) -> list[Path]:
     from kehoach_docs.collect import result_files
     from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
+    from kehoach_docs.programme import programme_path
 
     files = [workspace / report.ke_hoach, *(workspace / UNITS_DIR).glob("*.yaml"),
              *result_files(workspace, list(years))]
+    if programme_path(workspace).is_file():
+        files.append(programme_path(workspace))
     return files + ([workspace / MODEL_FILE] if (workspace / MODEL_FILE).is_file() else [])
 
 
@@ -134,8 +139,19 @@ def _gather(report_json: str, report_path: str, _stamp: tuple) -> ReportSources:
     plan = prepare(plan_path).data
     targets = plan.targets()
     collected = collect(workspace, targets, [report.tu_nam - 1, *report.years])
-    agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office)
-    return ReportSources(report, plan_path, plan, collected, agg)
+    views = _views(collected, report, targets)
+    agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office, views=views)
+    return ReportSources(report, plan_path, plan, collected, agg, views)
+
+
+def _views(collected: Collected, report: Report, targets):
+    """Results seen through the units' changes (None when no unit changed)."""
+    from kehoach_docs.organisations import PeriodViews
+
+    succession = collected.succession
+    if succession.identity():
+        return None
+    return PeriodViews(succession, collected.reports, report.years, {t.ma: t for t in targets}, report.ngay)
 
 
 def figure_names(agg: Aggregate) -> dict[str, str]:
@@ -172,7 +188,8 @@ def _missing_line(agg: Aggregate) -> str | None:
 
 def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: Signer,
                          recipients: list[Recipient], luu: str, only: Unit | None = None,
-                         trich_yeu: str | None = None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
+                         trich_yeu: str | None = None, names: dict[str, str] | None = None
+                         ) -> tuple[ReportContext, list[tuple[tuple, str]]]:
     """Context of the office's report, or of one unit's report when `only` is given."""
     report, plan = src.report, src.plan
     # A unit is measured against its own targets (the parent's where it set none).
@@ -180,8 +197,8 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
            else t for t in plan.targets()] if only is not None else None
     agg = src.agg if only is None else aggregate(
         own, src.collected.infos, report.years, src.collected.reports,
-        src.collected.office, only=[only.info.ma])
-    names = figure_names(agg)
+        src.collected.office, only=[only.info.ma], views=src.views)
+    names = {**figure_names(agg), **(names or {})}
     ex = TextExpander(plan.can_cu, profile, names)
     w = BodyWriter(ex, profile)
     kind = report.loai_bao_cao
@@ -212,14 +229,17 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
         loai="Báo cáo", so_ky_hieu=so_hieu.strip() or "…", ngay=ngay_ngan(report.ngay),
         co_quan=co_quan.chu_the or co_quan.ten) + ")"
-    appendices = [_target_appendix(agg, report, citation),
-                  _unit_appendix(src, citation, profile) if only is None else None,
-                  _award_appendix(src, citation, only) if kind == "tong_ket" else None]
+    unit_appendix = None
+    if only is None and report.phu_luc_don_vi is not None:
+        unit_appendix, found = _unit_appendix(src, citation)
+        ex.problems.extend(found)
+    appendices = [_target_appendix(agg, report, citation), unit_appendix,
+                  _list_appendix(src, citation, only) if kind == "tong_ket" and report.phu_luc_danh_sach else None]
     label = profile.danh_so.phu_luc
     for n, appendix in enumerate((a for a in appendices if a is not None), 1):
         appendix.so = label.format(so=n, la_ma=la_ma(n))
     ctx = ReportContext(**body, phu_luc_chi_tieu=appendices[0], phu_luc_don_vi=appendices[1],
-                        phu_luc_khen_thuong=appendices[2])
+                        phu_luc_danh_sach=appendices[2])
     return ctx, ex.problems
 
 
@@ -257,6 +277,7 @@ def _office_sections(w: BodyWriter, report: Report, titles: dict, results: list[
 def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, results: list[Paragraph]):
     """A unit's report: its own activities, figures, strengths and shortcomings."""
     years = src.report.years
+    programme = src.collected.programme
     own = [src.collected.reports.get(y, {}).get(unit.info.ma) for y in years]
     lead: list[Paragraph] = []
     for y, r in zip(years, own):
@@ -267,19 +288,17 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
         if r.ke_hoach:
             bits.append("ban hành Kế hoạch thực hiện" + (f" số {r.ke_hoach.so}" if r.ke_hoach.so else "") +
                         f" ngày {ngay_ngan(r.ke_hoach.ngay)}")
-        if r.quan_triet:
-            bits.append(f"tổ chức {so_dem(r.quan_triet.so_buoi)} buổi quán triệt, {so(r.quan_triet.so_nguoi_du)} lượt "
-                        "người tham dự")
-        if r.tap_huan:
-            bits.append(f"{so_dem(r.tap_huan.so_buoi)} lớp tập huấn")
+        bits += [b for name in programme.ket_qua if (b := programme.unit_sentence(name, getattr(r, name)))]
         lead.append(Paragraph(kieu="doan", van_ban=f"{w.bullet}Năm {y}: " + ("; ".join(bits) or "không có hoạt động ghi nhận") + "."))
     strengths = [t for r in own if r for t in r.ket_qua_noi_bat]
     weaknesses = [t for r in own if r for t in r.han_che]
-    models = [m for r in own if r for m in r.mo_hinh]
-    if models:
-        results.append(w.heading(2, "Mô hình, điểm sáng đã xây dựng"))
-        results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + (f" (lĩnh vực {m.linh_vuc.lower()})" if m.linh_vuc else "") + ".")
-                    for m in models]
+    for name in programme.fields_of("danh_sach"):
+        items = [m for r in own if r for m in getattr(r, name)]
+        heading = programme.ket_qua[name].tieu_de_don_vi
+        if items and heading:
+            results.append(w.heading(2, heading))
+            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + (f" (lĩnh vực {m.linh_vuc.lower()})" if m.linh_vuc else "") + ".")
+                        for m in items]
     assessment = []
     if strengths:
         assessment += [w.heading(1, "Ưu điểm"), *[Paragraph(kieu="doan", van_ban=w.bullet + t) for t in strengths]]
@@ -311,36 +330,107 @@ def _target_appendix(agg: Aggregate, report: Report, citation: str) -> TargetApp
                           chu_thich=citation, cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=notes)
 
 
-def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
-    # Only years someone reported for are reporting years (not 2021, the plan's own year).
+def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, list[tuple[tuple, str]]]:
+    """The units appendix with the report file's declared columns; unknown sources are
+    problems at their column."""
+    spec = src.report.phu_luc_don_vi
+    programme = src.collected.programme
+    targets = {t.ma: t for t in src.plan.targets()}
+    problems = []
+    for i, c in enumerate(spec.cot):
+        kind, _, ref = c.lay.partition(".")
+        known = (sorted(targets) if kind == "chi_tieu" else sorted(programme.ket_qua) if kind == "ket_qua" else [])
+        if c.lay in ("ke_hoach", "bao_cao") or ref in known:
+            continue
+        options = ([f"{kind}.{k}" for k in known] if kind in ("chi_tieu", "ket_qua") else
+                   ["ke_hoach", "bao_cao", "chi_tieu.<mã>", "ket_qua.<trường>"])
+        guess = difflib.get_close_matches(c.lay, options, n=1)
+        problems.append((("phu_luc_don_vi", "cot", i, "lay"),
+                         f"Không biết cột '{c.lay}'." + (f" Có phải ý bạn là '{guess[0]}'?" if guess else
+                                                          f" Dùng: {', '.join(options) or '(chưa khai báo)'}.")))
+    # Only years someone reported for are reporting years (not the plan's own year).
     years = [y for y in src.report.years if src.collected.reports.get(y)]
-    # The two figure columns show the plan's first ratio target (procedures handled on time)
-    # and first mean target (satisfaction), in plan order.
-    ratio = next((t.ma for t in src.plan.targets() if t.cach_tinh == "ty_le"), None)
-    mean = next((t.ma for t in src.plan.targets() if t.cach_tinh == "trung_binh"), None)
     rows = []
-    for i, unit in enumerate(src.collected.units, 1):
-        own = {y: src.collected.reports.get(y, {}).get(unit.info.ma) for y in years}
-        reported = [r for r in own.values() if r]
+    reports, infos, notes = src.collected.reports, src.collected.infos, []
+    if src.views is not None:
+        # Units as they stand at the end of the period; a successor carries its predecessors.
+        view = src.views.at(src.report.years[-1])
+        reports, infos = view.reports, view.units
+        notes = _predecessor_notes(src.views)
+    for i, unit in enumerate(infos, 1):
+        own = {y: reports.get(y, {}).get(unit.ma) for y in years}
+        missing = _missing_years(src, unit.ma, years)
+        cells = [("" if problems else
+                  ("Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)) if c.lay == "bao_cao" else
+                  _cell(c.lay, own, targets, programme)) for c in spec.cot]
+        rows.append(UnitRow(tt=str(i), don_vi=unit.ten, o=cells))
+    return UnitAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation,
+                        cot=[c.tieu_de for c in spec.cot], hang=rows, ghi_chu=notes), problems
+
+
+def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
+    """Years the unit, or a predecessor it carries, owed and did not report (naming the predecessor)."""
+    members = src.views.succession.members(ma, src.report.ngay) if src.views else [ma]
+    everyone = {u.info.ma for u in src.collected.units}
+    out = []
+    for y in years:
+        owing = {u.ma for u in src.agg.owing[y]} if y in src.agg.owing else everyone
+        absent = [m for m in members if m in owing and m not in src.collected.reports.get(y, {})]
+        if absent:
+            names = [_name_of(src, m, y) for m in absent if m != ma]
+            out.append(str(y) + (f" ({', '.join(names)})" if names else ""))
+    return out
+
+
+def _name_of(src: ReportSources, ma: str, year: int) -> str:
+    from kehoach_docs.organisations import name_on, year_cutoff
+    unit = next(u for u in src.collected.units if u.info.ma == ma)
+    return name_on(unit.profile, year_cutoff(year))
+
+
+def _predecessor_notes(views) -> list[str]:
+    """"Sở Xây dựng: gồm cả kết quả của Sở Giao thông vận tải (sáp nhập từ 01/03/2025)."""
+    day_names = {u.ma: u.ten for u in views.at(views.years[-1]).units}
+    out = []
+    order = list(day_names)
+    for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.index(kv[0])):
+        parts = [f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds]
+        out.append(f"{day_names.get(row, row)}: gồm cả kết quả của " + ", ".join(parts) + ".")
+    return out
+
+
+def _cell(source: str, own: dict[int, Results | None], targets: dict, programme) -> str:
+    """One unit's cell: what `source` adds up to over its reported years."""
+    reported = [r for r in own.values() if r]
+    if source == "ke_hoach":
         plan = next((r.ke_hoach for r in reported if r.ke_hoach), None)
-        sessions = sum(r.quan_triet.so_buoi for r in reported if r.quan_triet)
-        people = sum(r.quan_triet.so_nguoi_du for r in reported if r.quan_triet)
-        counts = [r.chi_tieu[ratio] for r in reported if ratio in r.chi_tieu]
-        dat, tong = sum(c.dat for c in counts), sum(c.tong for c in counts)
-        sat = [float(r.chi_tieu[mean]) for r in reported if mean in r.chi_tieu]
-        missing = [str(y) for y, r in own.items() if r is None]
-        rows.append(UnitRow(
-            tt=str(i), don_vi=unit.info.ten,
-            ke_hoach=(f"Số {plan.so}, {ngay_ngan(plan.ngay)}" if plan and plan.so else
-                      ngay_ngan(plan.ngay) if plan else "Chưa ban hành"),
-            quan_triet=f"{so(sessions)} buổi / {so(people)} người" if reported else "—",
-            tthc=f"{so(dat)}/{so(tong)}" if tong else "—",
-            hai_long=_pct(sum(sat) / len(sat)) if sat else "—",
-            mo_hinh=so(sum(len(r.mo_hinh) for r in reported)) if reported else "—",
-            khen_thuong=so(sum(len(r.khen_thuong) for r in reported)) if reported else "—",
-            bao_cao="Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)))
-    who = "CÁC TỔ CHỨC CƠ SỞ ĐẢNG" if profile.he_thong == "dang" else "CÁC CƠ QUAN, ĐƠN VỊ"
-    return UnitAppendix(so="", tieu_de=f"KẾT QUẢ THỰC HIỆN CỦA {who}", chu_thich=citation, hang=rows)
+        return (f"Số {plan.so}, {ngay_ngan(plan.ngay)}" if plan and plan.so else
+                ngay_ngan(plan.ngay) if plan else "Chưa ban hành")
+    if not reported:
+        return "—"
+    kind, _, ref = source.partition(".")
+    if kind == "ket_qua":
+        values = [getattr(r, ref) for r in reported]
+        f = programme.ket_qua[ref]
+        if f.kieu == "buoi":
+            sessions = [v for v in values if v]
+            return f"{so(sum(v.so_buoi for v in sessions))} buổi / {so(sum(v.so_nguoi_du for v in sessions))} người"
+        if f.kieu == "so":
+            return so(sum(v for v in values if v))
+        return so(sum(len(v) for v in values))
+    t = targets[ref]
+    values = [r.chi_tieu[ref] for r in reported if ref in r.chi_tieu]
+    if t.cach_tinh == "ty_le":
+        dat, tong = sum(c.dat for c in values), sum(c.tong for c in values)
+        return f"{so(dat)}/{so(tong)}" if tong else "—"
+    if t.cach_tinh == "trung_binh":
+        return _pct(sum(float(v) for v in values) / len(values)) if values else "—"
+    if t.cach_tinh == "ty_le_don_vi":
+        return ("Đạt" if any(values) else "Chưa đạt") if values else "—"
+    if t.cach_tinh == "so_luong" and t.pham_vi == "moi_co_so":
+        from kehoach_docs.aggregate import unit_count
+        return so(sum(unit_count(r, t) for r in reported))
+    return "—"
 
 
 def _pct(x: float) -> str:
@@ -349,19 +439,21 @@ def _pct(x: float) -> str:
     return phan_tram(rounded(x))
 
 
-def _award_appendix(src: ReportSources, citation: str, only: Unit | None) -> AwardAppendix | None:
+def _list_appendix(src: ReportSources, citation: str, only: Unit | None) -> ListAppendix | None:
+    spec = src.report.phu_luc_danh_sach
+    field = spec.truong
     rows = []
     sources = [(u.info.ten, r) for y in src.report.years for u in src.collected.units
                if (only is None or u is only) and (r := src.collected.reports.get(y, {}).get(u.info.ma))]
     if only is None:
         sources += [("", r) for y in src.report.years if (r := src.collected.office.get(y))]
     for unit_name, r in sources:
-        for c in r.khen_thuong:
+        for c in getattr(r, field, None) or []:
             if c.de_nghi:
-                # "Bộ phận Một cửa" alone is ambiguous across units: name the unit too.
+                # A part of a unit ("Bộ phận Một cửa") is ambiguous across units: name the unit too.
                 name = c.ten if not unit_name or unit_name.lower() in c.ten.lower() else f"{c.ten}, {unit_name}"
-                rows.append(AwardRow(tt=str(len(rows) + 1), ten=name, thanh_tich=c.thanh_tich or "",
-                                     hinh_thuc=c.hinh_thuc or ""))
+                rows.append(ListRow(tt=str(len(rows) + 1), ten=name, thanh_tich=c.thanh_tich or "",
+                                    hinh_thuc=c.hinh_thuc or ""))
     if not rows:
         return None
-    return AwardAppendix(so="", tieu_de="DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG", chu_thich=citation, hang=rows)
+    return ListAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation, hang=rows)

@@ -20,7 +20,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from kehoach_docs.layout import MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
+from kehoach_docs.layout import BODIES_FILE, MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
 from kehoach_docs.load import load_yaml
 from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.lock import workspace_lock
@@ -30,7 +30,7 @@ from kehoach_docs.publish import (  # noqa: F401 (statuses re-exported)
 )
 
 DEFAULT_OUTPUT = Path("output")
-SPECIAL_FILES = {MODEL_FILE}
+SPECIAL_FILES = {MODEL_FILE, BODIES_FILE}
 
 
 
@@ -77,6 +77,8 @@ class BuildReport:
             if o.reason:
                 line += f" ({o.reason})"
             out.append(line)
+            if o.status != FAILED:
+                out += [f"  cảnh báo: {p.message}" for p in o.problems]
         out.append(self.summary())
         return out
 
@@ -139,7 +141,8 @@ def _reporting_units(workspace: Path, report: Path) -> list[str]:
         return []
     units = {p.stem for p in (workspace / UNITS_DIR).glob("*.yaml")}
     found = {f.stem for y in years for f in (workspace / RESULTS_DIR / str(y)).glob("*.yaml")}
-    return sorted(units & found)
+    from kehoach_docs.organisations import successors_own_reports
+    return successors_own_reports(workspace, sorted(units), found, data.get("ngay"))
 
 
 def default_output(workspace: Path) -> Path:
@@ -159,7 +162,8 @@ def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
         return None, [], [Problem(job.source, 0, 0, "", str(exc))]
     except Exception as exc:  # the tool's own fault: this document fails, the others are made
         return None, [], [internal_problem(job.source, exc)]
-    return data, [str(p) for p in prepared.inputs()], []
+    # Warnings (a profile used past its confirmed date) travel with a rendered document.
+    return data, [str(p) for p in prepared.inputs()], list(prepared.warnings)
 
 
 def internal_problem(source: Path, exc: BaseException) -> Problem:
@@ -256,12 +260,13 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         skipped = len(jobs) - len(todo)
         tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
         results = _render_all([j for j, _ in todo], workers, tick)
-        pending = []
+        pending, warned = [], {}
         for (job, reason), (data, inputs, problems) in zip(todo, results):
             if data is None:
                 _done(report, Outcome(job, FAILED, problems=problems), progress, len(jobs))
                 continue
             pending.append((job, reason, data, {(k := hashes.key(i)): hashes(k) or "" for i in inputs}))
+            warned[job.name] = problems
 
         before = {job.name: dict(e.inputs) for job, *_ in pending if (e := manifest.entries.get(job.name))}
         # Record the new bytes as ours before writing them (see manifest.py).
@@ -282,7 +287,8 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                       progress, len(jobs))
                 continue
             _done(report, Outcome(job, status, reason if status != REPLACED else
-                                  f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(jobs))
+                                  f"bản sửa tay lưu ở {backup.name}", warned.get(job.name, []), backup=backup),
+                  progress, len(jobs))
         for name in list(manifest.entries):
             if name not in {j.name for j in jobs} and not (out / name).exists():
                 manifest.forget(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, model_validator
 
 from kehoach_docs.schema.common import Date, DueField, FoldedText, Id, Line, Model, Text
 from kehoach_docs.schema.plan import Recipient, SectionTitles, _recipient
@@ -137,6 +137,44 @@ class OwnTask(Model):
     y: list[Text] = []
 
 
+class UnitChange(Model):
+    """A change of the unit from a date (see docs/to-chuc.md): any of a new name, kind,
+    superior or signer; or its end: merged into another unit, split, or dissolved."""
+
+    tu: Date
+    """The first day the change holds: "01/3/2025"."""
+    ten: Line | None = None
+    """New name of the agency: "Sở Nông nghiệp và Môi trường"."""
+    ten_co_quan: Line | None = None
+    loai: UnitKind | None = None
+    cap_tren: Line | None = None
+    """New superior: an id of to-chuc.yaml or its name ("Đảng bộ các cơ quan Đảng tỉnh")."""
+    nguoi_ky: UnitSigner | None = None
+    """Who signs from this date."""
+    sap_nhap_vao: Line | None = None
+    """Merged into this unit (its file name in don-vi/, without .yaml): its results count
+    toward that unit from then on."""
+    chia_thanh: list[Line] = []
+    """Split into these units; its own results stay its own."""
+    giai_the: bool = False
+    """Dissolved: no successor."""
+    nguon: list[Line] = []
+    """Where the change is published (decision, news report)."""
+
+    @property
+    def ends(self) -> bool:
+        return bool(self.sap_nhap_vao or self.chia_thanh or self.giai_the)
+
+    @model_validator(mode="after")
+    def _one_end(self) -> "UnitChange":
+        if sum((bool(self.sap_nhap_vao), bool(self.chia_thanh), self.giai_the)) > 1:
+            raise ValueError("chỉ ghi một trong sap_nhap_vao, chia_thanh, giai_the")
+        if self.ends and (self.ten or self.cap_tren or self.nguoi_ky or self.loai or self.ten_co_quan):
+            raise ValueError("thay đổi kết thúc đơn vị (sáp nhập, chia, giải thể) không đổi tên, cấp trên "
+                             "hay người ký; ghi các thay đổi đó ở một mục riêng")
+        return self
+
+
 class UnitProfile(Model):
     """don-vi/<ma>.yaml: one base party organisation; the rest comes from the model."""
 
@@ -158,3 +196,7 @@ class UnitProfile(Model):
     """The unit's own deadlines for timeline activities (not after the model's)."""
     noi_nhan_them: list[Annotated[Recipient, BeforeValidator(_recipient)]] = []
     nguoi_ky: UnitSigner
+    thanh_lap: Date | None = None
+    """Founded on this day (empty: before the programme began)."""
+    thay_doi: list[UnitChange] = []
+    """Changes from a date: renamed, moved to another superior, merged, split, dissolved."""
