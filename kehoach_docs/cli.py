@@ -266,8 +266,11 @@ def init_cmd(folder: Path, sample: str | None, force: bool) -> None:
     from kehoach_docs.init import init_workspace
 
     written = init_workspace(folder, sample, force)
-    what = f"chép mẫu {sample}" if sample else "sửa các tệp .yaml (mọi trường có lời giải thích)"
-    click.echo(f"Đã tạo {len(written)} tệp trong {folder}/. Hãy {what}, rồi chạy: kehoach build {folder}")
+    if sample:
+        click.echo(f"Đã chép mẫu {sample} ({len(written)} tệp) vào {folder}/. Chạy: kehoach build {folder}")
+    else:
+        click.echo(f"Đã tạo {len(written)} tệp trong {folder}/. Sửa các tệp .yaml (mọi trường có lời giải "
+                   f"thích; xem {folder}/README.md), rồi chạy: kehoach build {folder}")
 
 
 @main.command(name="bieu-mau")
@@ -470,6 +473,9 @@ def lint(paths: tuple[Path, ...]) -> None:
     from kehoach_docs.lint import lint_template
 
     targets = list(paths) or sorted(PACKAGE_TEMPLATES.glob("*.docx"))
+    if not targets:
+        raise UserError(f"Không có mẫu nào để kiểm tra (thư mục mẫu của gói: {PACKAGE_TEMPLATES}); "
+                        "bản cài đặt thiếu mẫu, hãy cài lại kehoach-docs.")
     problems: list[Problem] = []
     for p in targets:
         _must_exist(p)
