@@ -19,6 +19,7 @@ from kehoach_docs.check import check_files
 from kehoach_docs.cli import main
 from kehoach_docs.init import SKELETON, samples
 from kehoach_docs.load import load_yaml
+from kehoach_docs.programme import Programme
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.common import Due
 from kehoach_docs.schema.report import Report
@@ -58,7 +59,8 @@ def test_init_builds_at_once_into_documents_that_pass_check(tmp_path):
 
 
 @pytest.mark.parametrize("name, model", [("ke-hoach.yaml", Plan), ("khung-don-vi.yaml", UnitModel),
-                                          ("bao-cao/so-ket.yaml", Report)])
+                                          ("bao-cao/so-ket.yaml", Report),
+                                          ("ket-qua/khung-ket-qua.yaml", Programme)])
 def test_every_field_of_the_skeleton_is_present(tmp_path, name, model):
     """Every field a clerk may write appears in the skeleton (a key in YAML or in its comment
     lines), so that nothing needs looking up."""
