@@ -306,6 +306,7 @@ def check_file(path: str | Path) -> None:
     report or a results file; raise ProblemList with every problem."""
     from kehoach_docs.derive import load_workbench
     from kehoach_docs.layout import MODEL_FILE, RESULTS_DIR
+    from kehoach_docs.programme import PROGRAMME_FILE, load_programme
 
     path = Path(path)
     if path.name == MODEL_FILE:
@@ -313,6 +314,8 @@ def check_file(path: str | Path) -> None:
     elif path.name == BODIES_FILE:
         from kehoach_docs.organisations import load_bodies
         load_bodies(path.parent)
+    elif path.name == PROGRAMME_FILE and path.parent.name == RESULTS_DIR:
+        load_programme(path.parent.parent)
     elif path.parent.parent.name == RESULTS_DIR:
         _check_results_file(path, path.parent.parent.parent)
     else:

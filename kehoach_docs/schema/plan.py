@@ -68,6 +68,11 @@ class Target(Model):
         if self.cach_tinh is None:
             self.cach_tinh = {"top": "thu_hang", "tang_bac": "tang_bac"}.get(
                 self.so_sanh, "ty_le_don_vi" if self.don_vi == "%" else "so_luong")
+        if self.cach_tinh in ("so_luong", "thu_hang", "tang_bac"):
+            for value in (self.gia_tri, self.gia_tri_den):
+                if value is not None and not float(value).is_integer():
+                    # "2,5 mô hình", "hạng 3,5": a count or a rank is a whole number
+                    raise ValueError(f"chỉ tiêu đếm hoặc xếp hạng phải là số nguyên, không phải {value:g}")
         return self
 
     @property

@@ -57,6 +57,12 @@ class Sessions(Model):
     so_nguoi_du: int = Field(default=0, ge=0)
     tong_so_nguoi: int | None = Field(default=None, ge=0)
 
+    @model_validator(mode="after")
+    def _attendance_within_total(self) -> "Sessions":
+        if self.tong_so_nguoi is not None and self.so_nguoi_du > self.tong_so_nguoi:
+            raise ValueError(f"số người dự ({self.so_nguoi_du}) lớn hơn tổng số người ({self.tong_so_nguoi})")
+        return self
+
 
 class GroupOrPerson(Model):
     ten: Line

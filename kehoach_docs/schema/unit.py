@@ -5,12 +5,27 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from kehoach_docs.schema.common import Date, DueField, FoldedText, Id, Line, Model, Text
 from kehoach_docs.schema.plan import Recipient, SectionTitles, _recipient
 
 UnitKind = Literal["dang_bo_btv", "dang_bo", "chi_bo"]
+
+
+def _day_month(value: str) -> str:
+    """A day of every year, "31/12" (29/02 is refused: not every year has it)."""
+    import re
+    from datetime import date
+
+    m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})\s*", value)
+    try:
+        if not m:
+            raise ValueError
+        date(2001, int(m[2]), int(m[1]))
+    except ValueError:
+        raise ValueError(f"hạn báo cáo '{value}' phải là ngày/tháng có thật, ví dụ 31/12") from None
+    return f"{int(m[1])}/{int(m[2])}"
 
 
 class KindRules(Model):
@@ -111,7 +126,7 @@ class UnitModel(Model):
     tieu_de_phan: SectionTitles = SectionTitles()
     noi_nhan: list[Annotated[ModelRecipient, BeforeValidator(_recipient)]] = Field(min_length=1)
     chuc_vu_ky: Line = "BÍ THƯ"
-    han_bao_cao: Line = "31/12"
+    han_bao_cao: Annotated[Line, AfterValidator(_day_month)] = "31/12"
     """Day/month each year's results are due (kehoach status)."""
 
     def item_ids(self) -> dict[str, str]:
