@@ -400,9 +400,15 @@ class CompiledTemplate(DocxObjects):
         try:
             template = self.env.from_string(source)
         except TemplateSyntaxError as exc:
-            where = places[exc.lineno - 1] if 0 < exc.lineno <= len(places) else ""
-            return [Problem(self.path, 0, 0, f"{part_label(name)}, {where}",
-                            f"Lỗi cú pháp trong thẻ mẫu: {syntax_detail(exc, source)}.")]
+            from kehoach_docs.template_errors import explain
+
+            line, message = explain(exc, self.env, source, places)
+            if re.match(r"unexpected char |No (filter|test) named ", exc.message or ""):
+                # The column in the tag (Jinja gives an offset in the whole part); a filter
+                # or test that does not exist is named, not taken for a mistyped tag.
+                line, message = exc.lineno, syntax_detail(exc, source) + "."
+            where = places[line - 1] if 0 < line <= len(places) else ""
+            return [Problem(self.path, 0, 0, f"{part_label(name)}, {where}", f"Lỗi cú pháp trong thẻ mẫu: {message}")]
         except SecurityError as exc:
             return [Problem(self.path, 0, 0, part_label(name), _security_message(exc))]
         except _LIMITS as exc:
