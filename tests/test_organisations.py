@@ -298,26 +298,57 @@ def party_2026(tmp_path_factory):
     return f
 
 
+LATE = "cảnh báo: Văn bản đề ngày sau 08/01/2026 dùng bộ thể thức 'dang-hd36-2018'"
+
+
 def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
     prepared = prepare(party_2026)
     (w,) = prepared.warnings
     assert w.level == "cảnh báo" and prepared.profile.ma == "dang-hd36-2018"
     assert "dang-hd36-2018" in w.message and "08/01/2026" in w.message and "399-QĐ/TW" in w.message
     code, out = cli("render", party_2026, "-o", tmp_path / "kh.docx")
-    assert code == 0 and "cảnh báo: Văn bản ngày 15/01/2026 dùng bộ thể thức 'dang-hd36-2018'" in out
+    assert code == 0 and LATE in out
     code, out = cli("check", tmp_path / "kh.docx")
-    assert code == 0 and "cảnh báo: Văn bản ngày 15/01/2026 dùng bộ thể thức 'dang-hd36-2018'" in out
+    assert code == 0 and LATE in out
     # A 2021 document is within the confirmed rules: no warning.
     assert prepare(WS / "ke-hoach-44.yaml").warnings == ()
 
 
-def test_build_says_which_profile_and_warns(party_2026, tmp_path):
+def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
     from kehoach_docs.workspace import build_workspace
 
-    report = build_workspace(party_2026.parent, tmp_path / "out", workers=1)
-    lines = report.lines()
-    at = next(i for i, t in enumerate(lines) if t.endswith("ke-hoach-44.docx (chưa có)"))
-    assert lines[at + 1].startswith("  cảnh báo: Văn bản ngày 15/01/2026 dùng bộ thể thức 'dang-hd36-2018'")
+    ws = copy_ws(tmp_path)
+    late = ["so-tu-phap", "so-noi-vu", "hoi-nha-bao-tinh", "so-y-te"]
+    for unit in late:  # four unit plans dated 2026
+        p = ws / "don-vi" / f"{unit}.yaml"
+        p.write_text(re.sub(r"\nngay: \d{4}-\d\d-\d\d\n", "\nngay: 2026-02-02\n", p.read_text(encoding="utf-8")),
+                     encoding="utf-8")
+    # The khung names the Đảng ủy Khối, gone in 2026: by the date of each plan instead.
+    khung = ws / "khung-don-vi.yaml"
+    khung.write_text(khung.read_text(encoding="utf-8").replace(
+        "  - ten: Ban Thường vụ Đảng ủy Khối\n", "  - ten: Ban Thường vụ [[cap_uy_cap_tren]]\n").replace(
+        "  - Ban Tuyên giáo Đảng ủy Khối\n", ""), encoding="utf-8")
+    out = tmp_path / "out"
+    expected = f"cảnh báo (4 văn bản): {LATE.removeprefix('cảnh báo: ')}"
+    for build in ("first", "no-op"):
+        report = build_workspace(ws, out, workers=1)
+        assert not report.failed, report.problems()
+        lines = report.lines()
+        if build == "no-op":
+            assert report.count("không đổi") == len(report.outcomes)  # nothing re-rendered
+        warned = [t for t in lines if "08/01/2026" in t]
+        assert len(warned) == 1 and warned[0].startswith(expected), (build, warned)
+        (_, docs), = report.warnings()
+        assert sorted(docs) == sorted(f"don-vi/{u}.docx" for u in late)
+        assert report.as_dict()["canh_bao"][0]["van_ban"] == docs
+        assert [t for t in report.lines(verbose=True) if "08/01/2026" in t][0].startswith(
+            "cảnh báo (4 văn bản: " + ", ".join(docs) + "): ")
+    # The clerk reads it from the command line as well, once.
+    code, text = cli("build", ws, "--out", out, "-j", "1")
+    assert code == 0 and text.count("08/01/2026") == 1 and expected in text
+    # A 2026 unit plan gets the superior of its date in its recipients.
+    plan = prepare(ws / "don-vi" / "so-tu-phap.yaml").context
+    assert plan.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh (để b/c),"
 
 
 def test_a_profile_source_must_name_a_real_value(tmp_path):
@@ -433,3 +464,32 @@ def test_split_status_and_own_reports(split_2023, tmp_path):
     with pytest.raises(ProblemList) as exc:
         prepare(bad / "bao-cao" / "so-ket-2023.yaml")
     assert "thành lập ngày 01/07/2023" in exc.value.problems[0].message
+
+
+# ---- unit plans: recipients on the plan's date --------------------------------------------
+
+def test_a_unit_plan_after_the_body_ended_naming_it_is_an_error_at_its_line(tmp_path):
+    ws = copy_ws(tmp_path)
+    unit = ws / "don-vi" / "so-tu-phap.yaml"
+    text = re.sub(r"\nngay: \d{4}-\d\d-\d\d\n", "\nngay: 2025-03-10\n", unit.read_text(encoding="utf-8"))
+    unit.write_text(text.replace("  - Công đoàn cơ sở Sở Tư pháp\n",
+                                 "  - Công đoàn cơ sở Sở Tư pháp\n  - Ban Dân vận Tỉnh ủy\n"), encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        prepare(unit)
+    khung = ws / "khung-don-vi.yaml"
+    by_file = {}
+    for p in exc.value.problems:
+        by_file.setdefault(Path(p.file).name, []).append(p)
+    khung_lines = khung.read_text(encoding="utf-8").splitlines()
+    # The khung's two recipients of the Đảng ủy Khối, each at its own line, naming the unit's plan.
+    named = sorted(khung_lines[p.line - 1].strip() for p in by_file["khung-don-vi.yaml"])
+    assert named == ["- Ban Tuyên giáo Đảng ủy Khối", "- ten: Ban Thường vụ Đảng ủy Khối"]
+    p = by_file["khung-don-vi.yaml"][0]
+    assert "kế hoạch Sở Tư pháp (so-tu-phap.yaml)" in p.message and "kết thúc hoạt động ngày 12/02/2025" in p.message
+    assert "[[cap_uy_cap_tren]]" in p.message
+    (own,) = by_file["so-tu-phap.yaml"]
+    assert unit.read_text(encoding="utf-8").splitlines()[own.line - 1] == "  - Ban Dân vận Tỉnh ủy"
+    assert own.field == "noi_nhan_them.2" and "'Ban Tuyên giáo và Dân vận Tỉnh ủy'" in own.message
+    # The same plan dated before the reorganisation is valid.
+    unit.write_text(text.replace("\nngay: 2025-03-10\n", "\nngay: 2022-01-10\n"), encoding="utf-8")
+    assert prepare(unit).context.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Khối (để b/c),"
