@@ -25,9 +25,18 @@ DISSOLVED_BODIES = ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "ĐẢNG BỘ KH
 
 
 def pct(num, den) -> str:
+    """A rate as reports write it: one decimal, but 0% and 100% whole (docs/bao-cao.md)."""
     value = (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = f"{value:.1f}".replace(".", ",")
-    return (text[:-2] if text.endswith(",0") else text) + "%"
+    return rate(value)
+
+
+def rate(value: Decimal) -> str:
+    return f"{int(value)}%" if value in (0, 100) else f"{value:.1f}".replace(".", ",") + "%"
+
+
+def share(num, den) -> str:
+    """A share's table cell: "96,7% (59/61)"."""
+    return f"{pct(num, den)} ({num}/{den})"
 
 
 def copy_ws(tmp_path: Path) -> Path:
@@ -95,10 +104,10 @@ def test_merge_mid_period_yearly_figures_count_the_units_of_each_year(merged_202
              for rs in rows23.values() if any("quan_triet_hang_nam" in r.get("chi_tieu", {}) for r in rs)]
     assert len(rows23) == len(r2023) - 1  # one unit fewer in 2023
     row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Cấp ủy cơ sở chỉ đạo quán triệt"))
-    assert row.nam == [pct(sum(met22), len(met22)), pct(sum(met23), len(met23))]
+    assert row.nam == [share(sum(met22), len(met22)), share(sum(met23), len(met23))]
     # The period adds up the years as they were (lượt): nothing counted twice or lost.
     num, den = sum(met22) + sum(met23), len(met22) + len(met23)
-    assert f"{num}/{den} lượt cấp ủy cơ sở, đạt {pct(num, den)}" in body(ctx)
+    assert f"{num}/{den} lượt cấp ủy cơ sở có báo cáo ({pct(num, den)})" in body(ctx)
 
 
 def test_merge_mid_period_period_target_follows_the_successor(merged_2023):
@@ -111,7 +120,9 @@ def test_merge_mid_period_period_target_follows_the_successor(merged_2023):
             if "cap_uy_co_ke_hoach" in r.get("chi_tieu", {}):
                 met[row] = met.get(row, False) or bool(r["chi_tieu"]["cap_uy_co_ke_hoach"])
     assert len(met) <= len(units) - 1
-    expected = f"{sum(met.values())}/{len(met)} cấp ủy cơ sở, đạt {pct(sum(met.values()), len(met))}"
+    # The target's base is every unit (co_so: tat_ca): the units as they stand at the end.
+    assert len(met) == len(units) - 1
+    expected = f"{sum(met.values())}/{len(met)} cấp ủy cơ sở ({pct(sum(met.values()), len(met))})"
     assert expected in body(ctx)
     # The mean of 2023 takes the successor's value as the mean of its parts.
     rows23 = by_row(raw(ws, 2023))
@@ -121,7 +132,7 @@ def test_merge_mid_period_period_target_follows_the_successor(merged_2023):
               if rs]
     mean = (sum(values) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Mức độ hài lòng"))
-    assert row.nam[1] == f"{mean:.1f}".replace(".", ",").removesuffix(",0") + "%"
+    assert row.nam[1] == rate(mean)
 
 
 def test_merge_mid_period_appendix_shows_the_successor_with_its_predecessor(merged_2023):
@@ -134,7 +145,7 @@ def test_merge_mid_period_appendix_shows_the_successor_with_its_predecessor(merg
     models = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023)
                  for u, r in raw(ws, y).items() if u in ("so-du-lich", "so-van-hoa-va-the-thao"))
     appx = ctx.phu_luc_don_vi
-    assert cell(appx, rows["Sở Văn hóa, Thể thao và Du lịch"], "Mô hình, điểm sáng") == str(models)
+    assert cell(appx, rows["Sở Văn hóa, Thể thao và Du lịch"], "Mô hình, điểm sáng") == f"{models:02d}"
     # Every model of every unit is still counted once.
     total = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023) for r in raw(ws, y).values())
     shown = [cell(appx, r, "Mô hình, điểm sáng") for r in appx.hang]
@@ -188,7 +199,7 @@ def test_a_dissolved_unit_counts_in_the_years_it_existed(dissolved):
     rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
     # Owed 2022 and 2023 only, and sent them.
     assert cell(ctx.phu_luc_don_vi, rows["Hội Luật gia tỉnh"], "Báo cáo") == "Đủ"
-    missing = next(d.van_ban for p in ctx.phan for d in p.doan if d.van_ban.startswith("Đơn vị chưa báo cáo"))
+    missing = next(d.van_ban for p in ctx.phan for d in p.doan if "chưa báo cáo (" in d.van_ban)
     assert "Hội Luật gia tỉnh" not in missing
     with pytest.raises(ProblemList) as exc:
         prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml", unit="hoi-luat-gia-tinh")
@@ -267,8 +278,8 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
                 c = r.get("chi_tieu", {}).get("tthc_nhanh_dung_hieu_qua")
                 if c:
                     dat, tong = dat + c["dat"], tong + c["tong"]
-    assert cell(ctx.phu_luc_don_vi, rows["Sở Nông nghiệp và Môi trường"], "TTHC đúng hạn/tổng số") == \
-        f"{dat:,}/{tong:,}".replace(",", ".")
+    assert cell(ctx.phu_luc_don_vi, rows["Sở Nông nghiệp và Môi trường"], "Hồ sơ TTHC đúng hạn") == \
+        f"{pct(dat, tong)} ({dat:,}/{tong:,})".replace(f"({dat:,}/{tong:,})", f"({dat:,}/{tong:,})".replace(",", "."))
 
 
 def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body():
