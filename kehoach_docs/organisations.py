@@ -536,6 +536,20 @@ class PeriodViews:
         return out
 
 
+def carried_results(views, ma: str, day: date, reports: dict[int, dict], years: list[int]
+                    ) -> list[tuple[str | None, str | None, object]]:
+    """A unit's results in its own report, with those of the units merged into it by `day`:
+    (predecessor id, words naming it, results) for each year, the unit's own first (None, None)."""
+    members = views.succession.members(ma, day) if views is not None else [ma]
+    labels: dict[str, str] = {}
+    for m in members[1:]:
+        p = views.succession.profiles[m]
+        end = end_of(p)
+        labels[m] = f"{name_on(p, end[0])}, sáp nhập từ {ngay_ngan(end[1].tu)}" if end else name_on(p, day)
+    return [(None if m == ma else m, labels.get(m), r) for y in years for m in members
+            if (r := reports.get(y, {}).get(m)) is not None]
+
+
 def successors_own_reports(workspace: Path, units: list[str], with_results: set[str], day) -> list[str]:
     """Units that issue their own report dated `day`: in place on that day, with results of
     their own or of a predecessor in the period. A malformed profile is left to its own job."""

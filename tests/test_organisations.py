@@ -292,6 +292,8 @@ def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
         assert not any(h in DISSOLVED_BODIES for h in header), header
         assert not any("Ban Dân vận Tỉnh ủy" in n or "Đảng ủy Khối" in n for n in ctx.noi_nhan), ctx.noi_nhan
+        # Nor is a proposal addressed to it (its history may still be told).
+        assert "Đề nghị Ban Thường vụ Đảng ủy Khối" not in body(ctx)
 
 
 # ---- rules by date: the profile past its confirmed date -----------------------------------
@@ -508,3 +510,33 @@ def test_a_unit_plan_after_the_body_ended_naming_it_is_an_error_at_its_line(tmp_
     # The same plan dated before the reorganisation is valid.
     unit.write_text(text.replace("\nngay: 2025-03-10\n", "\nngay: 2022-01-10\n"), encoding="utf-8")
     assert prepare(unit).context.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Khối (để b/c),"
+
+
+# ---- a successor's own report carries its predecessors' lists -----------------------------
+
+def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
+    ws = copy_ws(tmp_path)
+    pred = ws / "ket-qua" / "2023" / "so-tai-nguyen-va-moi-truong.yaml"
+    pred.write_text(pred.read_text(encoding="utf-8").replace("khen_thuong:\n", (
+        "mo_hinh:\n  - ten: Điểm sáng “Một cửa đất đai”\n    chi_tieu: diem_sang_dan_van_chinh_quyen\n"
+        "    linh_vuc: Cải cách hành chính\nkhen_thuong:\n"
+        "  - {ten: Văn phòng Đăng ký đất đai, loai: tap_the, thanh_tich: Có thành tích tiêu biểu, "
+        "hinh_thuc: Giấy khen, de_nghi: true}\n"), 1), encoding="utf-8")
+    successor = "so-nong-nghiep-va-phat-trien-nong-thon"
+    ctx = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit=successor).context
+    text = body(ctx)
+    note = "của Sở Tài nguyên và Môi trường, sáp nhập từ 01/03/2025"
+    assert f"- Điểm sáng “Một cửa đất đai” (lĩnh vực cải cách hành chính; {note})." in text
+    # Every model of the successor and its predecessor over the period, once.
+    mine = [m["ten"] for y in range(2021, 2026) for u, r in raw(ws, y).items()
+            if u in (successor, "so-tai-nguyen-va-moi-truong") for m in r.get("mo_hinh") or []]
+    listed = [d.van_ban for p in ctx.phan for d in p.doan if any(d.van_ban.startswith(f"- {m}") for m in mine)]
+    assert len(listed) == len(mine)
+    rows = [r.ten for r in ctx.phu_luc_danh_sach.hang]
+    assert "Văn phòng Đăng ký đất đai, Sở Tài nguyên và Môi trường" in rows
+    # The predecessor's items are not in another unit's report, and its own report no longer exists.
+    other = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit="so-xay-dung").context
+    assert "Một cửa đất đai" not in body(other)
+    # The office's list names each once.
+    office = prepare(ws / "bao-cao" / "tong-ket-2025.yaml").context
+    assert [r.ten for r in office.phu_luc_danh_sach.hang].count("Văn phòng Đăng ký đất đai, Sở Tài nguyên và Môi trường") == 1
