@@ -216,8 +216,9 @@ class Profile(Model):
         if self.xac_nhan_den is None or day <= self.xac_nhan_den:
             return None
         why = f" {self.ly_do_xac_nhan.strip()}" if self.ly_do_xac_nhan else ""
-        return (f"Văn bản ngày {day:%d/%m/%Y} dùng bộ thể thức '{self.ma}' ({self.ten}), chỉ được "
-                f"xác nhận đến ngày {self.xac_nhan_den:%d/%m/%Y}: có thể đã có quy định mới.{why}")
+        # The same words for every late document, so that a build says it once with a count.
+        return (f"Văn bản đề ngày sau {self.xac_nhan_den:%d/%m/%Y} dùng bộ thể thức '{self.ma}' "
+                f"({self.ten}), chỉ được xác nhận đến ngày đó: có thể đã có quy định mới.{why}")
 
 
 def profile_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:
