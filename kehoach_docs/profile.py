@@ -120,9 +120,23 @@ class Element(Model):
         return self
 
 
+class LineBreaks(Model):
+    """Where a body name too long for its header column is set on two lines."""
+
+    le_chu: float = 0.0
+    """Space (mm) a line keeps from each side of its column; a longer name breaks."""
+    loai_co_quan: list[Line] = []
+    """Body types, in capitals ("ỦY BAN NHÂN DÂN"): the first line is the type, the second
+    its place ("TỈNH NGHỆ AN")."""
+    dia_danh: list[Line] = []
+    """Words that start a place ("TỈNH", "HUYỆN"): the break goes before, when no body type
+    matches."""
+
+
 class HeaderTable(Model):
     cot_trai: float
     cot_phai: float
+    xuong_dong: LineBreaks = LineBreaks()
 
 
 class Signing(Model):
