@@ -496,7 +496,9 @@ def test_nan_or_infinity_in_a_target_is_refused_at_its_place(tmp_path, value):
     f = plan_path(tmp_path, **{"        gia_tri: 100": f"        gia_tri: {value}"})
     code, _, err = kehoach("validate", f)
     assert_clean_failure(code, err, (1,))
-    assert "không phải một số" in err and f"{f}:193:" in err
+    line = next(i for i, t in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
+                if t == f"        gia_tri: {value}")
+    assert "không phải một số" in err and f"{f}:{line}:" in err
 
 
 @case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
