@@ -192,6 +192,9 @@ class _Watchdog:
     timer thread per render costs a thread start, and a wait for it to be scheduled, for
     every document of a build.)"""
 
+    POLL = 0.25
+    """It looks at least this often: a render is stopped at most this late."""
+
     def __init__(self) -> None:
         self.cond = threading.Condition()
         self.armed: dict[int, list] = {}  # key → [deadline, thread id, fired]
@@ -204,8 +207,9 @@ class _Watchdog:
                 self.thread = threading.Thread(target=self._watch, name="kehoach-deadline", daemon=True)
                 self.thread.start()
             self.count += 1
+            # No notify: waking the watchdog would hand it the interpreter lock on every
+            # render; it looks at least every POLL seconds anyway.
             self.armed[self.count] = [time.monotonic() + seconds, threading.get_ident(), False]
-            self.cond.notify()
             return self.count
 
     def disarm(self, key: int) -> None:
@@ -228,7 +232,7 @@ class _Watchdog:
                         entry[2] = True
                     else:
                         waiting.append(entry[0] - now)
-                self.cond.wait(min(waiting) if waiting else None)
+                self.cond.wait(min([*waiting, self.POLL]))
 
 
 _WATCHDOG = _Watchdog()
