@@ -210,3 +210,22 @@ def test_packages_are_the_bytes_zipfile_writes(sample):
         assert zf.testzip() is None and {n: zf.read(n) for n in zf.namelist()} == parts
     odd = {"word/tệp-có-dấu.xml": "<a>Đ</a>".encode(), "empty.xml": b"", **parts}
     assert Packer(parts).pack(odd) == _zipfile_package(odd)
+
+
+def test_controls_in_text_resolved_as_docxtpl_does(sample):
+    """Only the paragraphs with \\n \\t \\a \\f go through docxtpl's resolve_listing: the same
+    bytes as running it over the whole part."""
+    from kehoach_docs.docx_objects import resolve_controls
+    from kehoach_docs.render import _PATCHER
+
+    prepared, data = sample
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        body = zf.read("word/document.xml").decode("utf-8")
+    runs = re.findall(r"<w:t(?: [^>]*)?>[^<]+</w:t>", body)
+    assert len(runs) > 20
+    xml = body
+    for n, (run, char) in enumerate(zip(runs[::7], "\n\t\a\f\n\t")):
+        xml = xml.replace(run, run.replace("</w:t>", f"{char}sau {n}</w:t>"), 1)
+    for case in (body, xml):
+        assert resolve_controls(case, _PATCHER.resolve_listing) == _PATCHER.resolve_listing(case)
+    assert resolve_controls(xml, _PATCHER.resolve_listing) != xml  # the controls were resolved
