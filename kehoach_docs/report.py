@@ -4,15 +4,17 @@ appendix tables; and each unit's own report for the same period, from its own re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from kehoach_docs.aggregate import Aggregate, TargetResult, aggregate
-from kehoach_docs.collect import Collected, Unit, collect
+from kehoach_docs.collect import Collected, Unit, gather_results
 from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExpander
 from kehoach_docs.format import la_ma, ngay_ngan, so, so_dem
+from kehoach_docs.layout import Workspace
+from kehoach_docs.prepared import load_plan
 from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
 from kehoach_docs.targets import value_text
@@ -105,35 +107,21 @@ class ReportSources:
     agg: Aggregate
 
 
-def gather(report: Report, report_path: Path) -> ReportSources:
-    """The plan, units and results a report is computed from; read once per version of the
-    files (a build renders the office report and every unit's report from the same data)."""
-    workspace = report_path.parent.parent if report_path.parent.name == "bao-cao" else report_path.parent
+def gather(report: Report, report_path: Path, ws: Workspace | None = None) -> ReportSources:
+    """The plan, units and results a report is computed from: read, checked and aggregated
+    once per workspace object (a build renders the office report and every unit's report
+    from the same data). Invalid files are kept in `collected.problems`."""
+    ws = ws or Workspace.of(report_path)
     years = (report.tu_nam - 1, *report.years)
-    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in sorted(_inputs(workspace, report, years)))
-    return _gather(report.model_dump_json(), str(report_path), stamp)
+    key = ("report-sources", report.model_dump_json(), years)
+    return ws.memo(key, lambda: _gather(ws, report, years))
 
 
-def _inputs(workspace: Path, report: Report, years: tuple[int, ...]) -> list[Path]:
-    from kehoach_docs.collect import result_files
-    from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
-
-    files = [workspace / report.ke_hoach, *(workspace / UNITS_DIR).glob("*.yaml"),
-             *result_files(workspace, list(years))]
-    return files + ([workspace / MODEL_FILE] if (workspace / MODEL_FILE).is_file() else [])
-
-
-@lru_cache(maxsize=8)
-def _gather(report_json: str, report_path: str, _stamp: tuple) -> ReportSources:
-    from kehoach_docs.document import prepare
-
-    report = Report.model_validate_json(report_json)
-    path = Path(report_path)
-    workspace = path.parent.parent if path.parent.name == "bao-cao" else path.parent
-    plan_path = workspace / report.ke_hoach
-    plan = prepare(plan_path).data
+def _gather(ws: Workspace, report: Report, years: tuple[int, ...]) -> ReportSources:
+    plan_path = ws.root / report.ke_hoach
+    plan = load_plan(plan_path, ws).plan
     targets = plan.targets()
-    collected = collect(workspace, targets, [report.tu_nam - 1, *report.years])
+    collected = gather_results(ws, targets, list(years))
     agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office)
     return ReportSources(report, plan_path, plan, collected, agg)
 
@@ -161,10 +149,10 @@ def _target_line(r: TargetResult) -> str:
     return f"{t.ten[:1].upper()}{t.ten[1:]} (chỉ tiêu {goal}): {r.total.text}{verdict}."
 
 
-def _missing_line(agg: Aggregate) -> str | None:
+def _missing_line(agg: Aggregate, only: Unit | None = None) -> str | None:
     parts = []
     for y in agg.years:
-        missing = agg.missing(y)
+        missing = [u for u in agg.missing(y) if only is None or u.ma == only.info.ma]
         if missing:
             parts.append(f"năm {y}: {', '.join(u.ten for u in missing)}")
     return ("Đơn vị chưa báo cáo (không tính vào số liệu của năm đó) — " + "; ".join(parts) + ".") if parts else None
@@ -212,7 +200,7 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
         loai="Báo cáo", so_ky_hieu=so_hieu.strip() or "…", ngay=ngay_ngan(report.ngay),
         co_quan=co_quan.chu_the or co_quan.ten) + ")"
-    appendices = [_target_appendix(agg, report, citation),
+    appendices = [_target_appendix(agg, report, citation, only),
                   _unit_appendix(src, citation, profile) if only is None else None,
                   _award_appendix(src, citation, only) if kind == "tong_ket" else None]
     label = profile.danh_so.phu_luc
@@ -258,15 +246,18 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     """A unit's report: its own activities, figures, strengths and shortcomings."""
     years = src.report.years
     own = [src.collected.reports.get(y, {}).get(unit.info.ma) for y in years]
+    # The plan's number and date come from the unit's profile (one fact, one place); it is
+    # told under the first reported year of the period from its date on.
+    issued = plan_issued(unit, src.report.ngay)
+    issued_in = next((y for y, r in zip(years, own) if r is not None and y >= unit.profile.ngay.year), None)
     lead: list[Paragraph] = []
     for y, r in zip(years, own):
         if r is None:
             lead.append(Paragraph(kieu="doan", van_ban=f"{w.bullet}Năm {y}: chưa báo cáo."))
             continue
         bits = []
-        if r.ke_hoach:
-            bits.append("ban hành Kế hoạch thực hiện" + (f" số {r.ke_hoach.so}" if r.ke_hoach.so else "") +
-                        f" ngày {ngay_ngan(r.ke_hoach.ngay)}")
+        if issued and issued_in == y:
+            bits.append(f"ban hành Kế hoạch thực hiện số {unit.profile.so} ngày {ngay_ngan(unit.profile.ngay)}")
         if r.quan_triet:
             bits.append(f"tổ chức {so_dem(r.quan_triet.so_buoi)} buổi quán triệt, {so(r.quan_triet.so_nguoi_du)} lượt "
                         "người tham dự")
@@ -293,7 +284,7 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     ]
 
 
-def _target_appendix(agg: Aggregate, report: Report, citation: str) -> TargetAppendix:
+def _target_appendix(agg: Aggregate, report: Report, citation: str, only: Unit | None = None) -> TargetAppendix:
     rows = []
     for i, r in enumerate(agg.targets, 1):
         t = r.target
@@ -303,7 +294,7 @@ def _target_appendix(agg: Aggregate, report: Report, citation: str) -> TargetApp
             nam=[r.years[y].short for y in agg.years], luy_ke=r.total.short,
             ty_le=r.total.of_target_text, danh_gia=r.total.assessment or "—"))
     notes = [ROUNDING_NOTE]
-    if (line := _missing_line(agg)):
+    if (line := _missing_line(agg, only)):
         notes.append(line)
     return TargetAppendix(so="", tieu_de="KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU "
                           f"GIAI ĐOẠN {agg.years[0]}-{agg.years[-1]}" if len(agg.years) > 1 else
@@ -322,7 +313,7 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
     for i, unit in enumerate(src.collected.units, 1):
         own = {y: src.collected.reports.get(y, {}).get(unit.info.ma) for y in years}
         reported = [r for r in own.values() if r]
-        plan = next((r.ke_hoach for r in reported if r.ke_hoach), None)
+        issued = plan_issued(unit, src.report.ngay)
         sessions = sum(r.quan_triet.so_buoi for r in reported if r.quan_triet)
         people = sum(r.quan_triet.so_nguoi_du for r in reported if r.quan_triet)
         counts = [r.chi_tieu[ratio] for r in reported if ratio in r.chi_tieu]
@@ -331,8 +322,7 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
         missing = [str(y) for y, r in own.items() if r is None]
         rows.append(UnitRow(
             tt=str(i), don_vi=unit.info.ten,
-            ke_hoach=(f"Số {plan.so}, {ngay_ngan(plan.ngay)}" if plan and plan.so else
-                      ngay_ngan(plan.ngay) if plan else "Chưa ban hành"),
+            ke_hoach=(f"Số {unit.profile.so}, {ngay_ngan(unit.profile.ngay)}" if issued else "Chưa ban hành"),
             quan_triet=f"{so(sessions)} buổi / {so(people)} người" if reported else "—",
             tthc=f"{so(dat)}/{so(tong)}" if tong else "—",
             hai_long=_pct(sum(sat) / len(sat)) if sat else "—",
@@ -343,6 +333,12 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
     return UnitAppendix(so="", tieu_de=f"KẾT QUẢ THỰC HIỆN CỦA {who}", chu_thich=citation, hang=rows)
 
 
+def plan_issued(unit: Unit, by: date) -> bool:
+    """Whether the unit had issued its plan by a date: its profile has a number, dated then
+    or before (a profile without a number is a draft)."""
+    return unit.profile.so is not None and unit.profile.ngay <= by
+
+
 def _pct(x: float) -> str:
     from kehoach_docs.aggregate import rounded
     from kehoach_docs.format import phan_tram
@@ -351,8 +347,8 @@ def _pct(x: float) -> str:
 
 def _award_appendix(src: ReportSources, citation: str, only: Unit | None) -> AwardAppendix | None:
     rows = []
-    sources = [(u.info.ten, r) for y in src.report.years for u in src.collected.units
-               if (only is None or u is only) and (r := src.collected.reports.get(y, {}).get(u.info.ma))]
+    sources = [(u.info.ten, r) for y in src.report.years for u in ([only] if only else src.collected.units)
+               if (r := src.collected.reports.get(y, {}).get(u.info.ma))]
     if only is None:
         sources += [("", r) for y in src.report.years if (r := src.collected.office.get(y))]
     for unit_name, r in sources:

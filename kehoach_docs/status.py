@@ -2,7 +2,7 @@
 
 An activity counts as done when a results file lists it under `hoan_thanh`; issuing the
 plan (an activity whose id starts with "hd_xay_dung_ke_hoach") is done when the unit's
-profile has its number, or a results file records `ke_hoach`.
+profile has its number, dated on or before the day (one fact, one place: don-vi/).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from kehoach_docs.collect import collect
 from kehoach_docs.derive import applies_to, load_workbench
 from kehoach_docs.format import ngay_ngan
-from kehoach_docs.layout import MODEL_FILE
+from kehoach_docs.layout import Workspace
 
 PLAN_ACTIVITY = "hd_xay_dung_ke_hoach"
 COLUMNS = ["TT", "Đơn vị", "Kế hoạch", "Chưa báo cáo", "Quá hạn lộ trình", "Tình trạng"]
@@ -41,10 +41,10 @@ class UnitStatus:
                 "; ".join(self.overdue), "Đầy đủ" if self.ok else "Cần đôn đốc"]
 
 
-def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
-    workspace = Path(workspace)
-    bench = load_workbench(workspace / MODEL_FILE)
-    collected = collect(workspace, bench.parent.targets())
+def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStatus]:
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    bench = load_workbench(ws.model_file, ws)
+    collected = collect(ws, bench.parent.targets())
     day, month = (int(x) for x in bench.model.han_bao_cao.split("/"))
     first = min((y.nam for y in bench.model.lo_trinh), default=bench.parent.ngay.year)
     last = max((y.nam for y in bench.model.lo_trinh), default=as_of.year)
@@ -52,10 +52,7 @@ def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
     out = []
     for unit in collected.units:
         reports = {y: r for y, by in collected.reports.items() if (r := by.get(unit.info.ma))}
-        issued = next(((r.ke_hoach.so, r.ke_hoach.ngay) for r in reports.values()
-                       if r.ke_hoach and r.ke_hoach.ngay <= as_of), None)
-        if issued is None and unit.profile.so and unit.profile.ngay <= as_of:
-            issued = (unit.profile.so, unit.profile.ngay)
+        issued = (unit.profile.so, unit.profile.ngay) if unit.profile.so and unit.profile.ngay <= as_of else None
         done = {a for r in reports.values() if r.nam <= as_of.year for a in r.hoan_thanh}
         applies = applies_to(unit.profile)
         overdue, plan_due = [], None

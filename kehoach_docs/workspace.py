@@ -1,16 +1,21 @@
-"""A workspace: the folder of one programme's documents, built together.
-
-    data/de-an-04/
-      ke-hoach-44.yaml        documents of the office (every top-level .yaml)
-      khung-don-vi.yaml       the model of unit plans (not a document itself)
-      don-vi/*.yaml           one profile per base organisation → its own plan
+"""Build a workspace: every document of one programme's folder, rendered together.
 
 `build_workspace` renders only what changed (see manifest.py), on all cores, keeps any
 output a clerk edited by hand, and reports every failure without stopping the others.
+What a workspace holds and where is layout.py (Workspace); which documents it gives is
+kinds.py.
+
+Never stale: each output's manifest entry records everything its document read, through
+the Workspace: the files (a file that did not exist is recorded too, so its appearing
+counts), the folders whose set of files it depends on (don-vi/, ket-qua/<năm>/,
+the-thuc/…), and $KEHOACH_TEMPLATES. An incremental build therefore equals a clean
+build. An output whose source is gone is removed (moved aside when a clerk edited it).
+A document whose data is invalid is not written: its old version stays, marked stale.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import time
@@ -20,28 +25,22 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from kehoach_docs.layout import MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
-from kehoach_docs.load import load_yaml
 from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.kinds import Job, jobs
+from kehoach_docs.layout import Workspace
 from kehoach_docs.lock import workspace_lock
 from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
 from kehoach_docs.write import atomic_write
 
 DEFAULT_OUTPUT = Path("output")
-SPECIAL_FILES = {MODEL_FILE}
 
 # Statuses, as printed.
-NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
-    "tạo mới", "tạo lại", "không đổi", "giữ bản sửa tay", "thay bản sửa tay", "lỗi")
-
-
-@dataclass
-class Job:
-    source: Path
-    name: str
-    """Output path relative to the output folder: "don-vi/so-noi-vu.docx"."""
-    unit: str | None = None
-    """For a unit's own report: the unit (its profile's stem)."""
+NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED, REMOVED, MOVED = (
+    "tạo mới", "tạo lại", "không đổi", "giữ bản sửa tay", "thay bản sửa tay", "lỗi",
+    "đã xóa", "chuyển sang chỗ khác")
+STATUSES = (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED, REMOVED, MOVED)
+STALE = "bản cũ giữ nguyên nhưng đã cũ, chưa cập nhật được vì dữ liệu có lỗi"
+GONE = "không còn tệp nguồn"
 
 
 @dataclass
@@ -67,7 +66,8 @@ class BuildReport:
         return sum(1 for o in self.outcomes if o.status == status)
 
     def problems(self) -> list[Problem]:
-        return [p for o in self.failed for p in o.problems]
+        """Every problem once (one bad file can stop many documents)."""
+        return list(dict.fromkeys(p for o in self.failed for p in o.problems))
 
     def lines(self, verbose: bool = False) -> list[str]:
         out = []
@@ -82,8 +82,7 @@ class BuildReport:
         return out
 
     def summary(self) -> str:
-        parts = [f"{self.count(s)} {s}" for s in (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED)
-                 if self.count(s)]
+        parts = [f"{self.count(s)} {s}" for s in STATUSES if self.count(s)]
         return f"Xong {len(self.outcomes)} văn bản trong {self.seconds:.2f} giây: " + ", ".join(parts) + "."
 
     def as_dict(self) -> dict:
@@ -94,7 +93,7 @@ class BuildReport:
                          "trang_thai": o.status, "ly_do": o.reason,
                          "ban_sao_luu": str(o.backup) if o.backup else None,
                          "loi": [p.as_dict() for p in o.problems]} for o in self.outcomes],
-            "tong_hop": {s: self.count(s) for s in (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED)},
+            "tong_hop": {s: self.count(s) for s in STATUSES},
         }
 
 
@@ -102,7 +101,7 @@ def pdf_targets(report: BuildReport) -> list[Path]:
     """Outputs whose PDF is missing or older than the .docx (so a no-op build converts nothing)."""
     out = []
     for o in report.outcomes:
-        if o.status in (FAILED, KEPT):
+        if o.status in (FAILED, KEPT, REMOVED, MOVED):
             continue
         docx = report.out_dir / o.job.name
         pdf = docx.with_suffix(".pdf")
@@ -111,90 +110,122 @@ def pdf_targets(report: BuildReport) -> list[Path]:
     return out
 
 
-def document_files(workspace: Path) -> list[Path]:
-    """Document files of a workspace: top-level YAML (but the model) and unit profiles."""
-    top = [p for p in workspace.glob("*.yaml") if p.name not in SPECIAL_FILES]
-    units = list((workspace / UNITS_DIR).glob("*.yaml"))
-    return sorted(p for p in top + units if not p.name.startswith((".", "_")))
-
-
-def jobs_of(workspace: Path) -> list[Job]:
-    jobs = [Job(p, str(p.relative_to(workspace).with_suffix(".docx"))) for p in document_files(workspace)]
-    for report in sorted((workspace / REPORTS_DIR).glob("*.yaml")):
-        jobs.append(Job(report, f"{REPORTS_DIR}/{report.stem}.docx"))
-        for unit in _reporting_units(workspace, report):
-            jobs.append(Job(report, f"{REPORTS_DIR}/{report.stem}/{UNITS_DIR}/{unit}.docx", unit))
-    return jobs
-
-
-def _reporting_units(workspace: Path, report: Path) -> list[str]:
-    """Units that get their own report: those with results in the report's period.
-    Read cheaply here; a malformed report is left to its own job to report."""
-    try:
-        data = load_yaml(report).data
-        if not isinstance(data, dict) or not data.get("bao_cao_don_vi") or \
-                data["bao_cao_don_vi"].get("tao") is False:
-            return []
-        years = range(int(data["tu_nam"]), int(data["den_nam"]) + 1)
-    except (ProblemList, KeyError, TypeError, ValueError, AttributeError):
-        return []
-    units = {p.stem for p in (workspace / UNITS_DIR).glob("*.yaml")}
-    found = {f.stem for y in years for f in (workspace / RESULTS_DIR / str(y)).glob("*.yaml")}
-    return sorted(units & found)
+def jobs_of(workspace: str | Path | Workspace) -> list[Job]:
+    """Every output of a workspace's build, in order."""
+    return jobs(workspace if isinstance(workspace, Workspace) else Workspace(workspace))
 
 
 def default_output(workspace: Path) -> Path:
     return DEFAULT_OUTPUT / workspace.resolve().name
 
 
-def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
-    """Worker: render one document and check it against its profile (in a child process)."""
+_WS: Workspace | None = None
+"""The workspace of the build running in this process (set before workers fork; each
+worker inherits its memo of loaded data)."""
+
+
+def _use(ws: Workspace) -> None:
+    global _WS
+    _WS = ws
+
+
+def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
+    """Worker: render one document and check it against its profile; what it read."""
     from kehoach_docs.check import check_docx
     from kehoach_docs.document import prepare, render_bytes
 
-    try:
-        prepared = prepare(job.source, unit=job.unit)
-        data = render_bytes(prepared)
-    except ProblemList as exc:
-        return None, [], exc.problems
+    ws = _WS
+    with ws.recording() as deps:
+        try:
+            prepared = prepare(job.source, unit=job.unit, ws=ws)
+            data = render_bytes(prepared)
+        except ProblemList as exc:
+            return None, [], exc.problems
     violations = check_docx(io.BytesIO(data), prepared.profile)
     if violations:
         # The template or the profile is at fault, not the clerk's data; say which rule broke.
         return None, [], [Problem(prepared.template, 0, 0, v.place,
                                   f"văn bản tạo ra sai thể thức — {v}") for v in violations]
-    return data, [str(p) for p in prepared.inputs()], []
+    return data, sorted(deps, key=repr), []
 
 
 TOOLKIT = Path(__file__).resolve().parent.parent
 
 
-class _Hashes:
-    """Hash each input file once per build. Inputs are named relative to the workspace
-    ("@/don-vi/so-noi-vu.yaml") or the toolkit ("kehoach:templates/…"), so a workspace
-    that is moved or cloned elsewhere is not rebuilt for nothing."""
+class _Inputs:
+    """What documents read, as manifest keys, each valued once per build. Files are named
+    relative to the workspace ("@/don-vi/so-noi-vu.yaml") or the toolkit ("kehoach:…"), so
+    a workspace that is moved or cloned elsewhere is not rebuilt for nothing.
+
+        @/don-vi/x.yaml           a file: its sha256, "" when absent
+        ls:@/ket-qua/2023/*.yaml  the names of a folder's files
+        dirs:@/ket-qua            the names of its subfolders
+        dir:@/don-vi/*.yaml       their names and contents
+        env:KEHOACH_TEMPLATES     an environment variable
+    """
 
     def __init__(self, workspace: Path) -> None:
         self.workspace = workspace.resolve()
-        self.cache: dict[str, str | None] = {}
+        self.cache: dict[str, str] = {}
 
-    def key(self, path: str) -> str:
-        p = Path(path).resolve()
+    def name(self, p: Path) -> str:
+        p = Path(p).resolve()
         for prefix, root in (("@/", self.workspace), ("kehoach:", TOOLKIT)):
             if p.is_relative_to(root):
                 return prefix + p.relative_to(root).as_posix()
         return str(p)
 
-    def path(self, key: str) -> Path:
-        if key.startswith("@/"):
-            return self.workspace / key[2:]
-        if key.startswith("kehoach:"):
-            return TOOLKIT / key[len("kehoach:"):]
-        return Path(key)
+    def path(self, name: str) -> Path:
+        if name.startswith("@/"):
+            return self.workspace / name[2:]
+        if name.startswith("kehoach:"):
+            return TOOLKIT / name[len("kehoach:"):]
+        return Path(name)
 
-    def __call__(self, key: str) -> str | None:
+    def key(self, dep) -> str:
+        if isinstance(dep, (str, Path)):
+            return self.name(Path(dep))
+        kind = dep[0]
+        if kind == "file":
+            return self.name(dep[1])
+        if kind in ("ls", "dir"):
+            return f"{kind}:{self.name(dep[1])}/{dep[2]}"
+        if kind == "dirs":
+            return f"dirs:{self.name(dep[1])}"
+        return f"{kind}:{dep[1]}"
+
+    def __call__(self, key: str) -> str:
         if key not in self.cache:
-            self.cache[key] = sha256_file(self.path(key))
+            self.cache[key] = self._value(key)
         return self.cache[key]
+
+    def _value(self, key: str) -> str:
+        kind, _, rest = key.partition(":")
+        if kind in ("ls", "dir"):
+            folder, _, pattern = rest.rpartition("/")
+            return self._folder(self.path(folder), pattern, kind == "dir")
+        if kind == "dirs":
+            return self._folder(self.path(rest), "", False)
+        if kind == "env":
+            return os.environ.get(rest, "")
+        return sha256_file(self.path(key)) or ""
+
+    def _folder(self, folder: Path, pattern: str, contents: bool) -> str:
+        if not folder.is_dir():
+            return ""
+        if not pattern:
+            names = sorted(p.name for p in folder.iterdir() if p.is_dir())
+        else:
+            names = sorted(p.name for p in folder.glob(pattern)
+                           if p.is_file() and not p.name.startswith((".", "_")))
+        if not names:
+            return ""
+        h = hashlib.sha256()
+        for n in names:
+            h.update(n.encode("utf-8") + b"\0")
+            if contents:
+                h.update((self(self.name(folder / n)) or "-").encode("ascii") + b"\n")
+        return h.hexdigest()
 
 
 def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
@@ -203,41 +234,44 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
     """Build every document of `workspace` into `out_dir` (default output/<workspace>/)."""
     start = time.perf_counter()
     workspace = Path(workspace)
+    ws = Workspace(workspace)
     out = Path(out_dir) if out_dir else default_output(workspace)
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out)
     with workspace_lock(out):
         manifest = Manifest(out)
-        hashes = _Hashes(workspace)
-        jobs = jobs_of(workspace)
+        inputs = _Inputs(workspace)
+        todo_jobs = jobs_of(ws)
         todo: list[tuple[Job, str]] = []
-        for job in jobs:
+        for job in todo_jobs:
             entry = manifest.entries.get(job.name)
             target_sha = sha256_file(out / job.name)
             if entry and not force:
-                current = {k: hashes(k) or "" for k in entry.inputs if k != "kehoach-docs"}
+                current = {k: inputs(k) for k in entry.inputs if k != "kehoach-docs"}
                 if manifest.up_to_date(job.name, current, target_sha):
-                    _done(report, Outcome(job, UNCHANGED), progress, len(jobs))
+                    _done(report, Outcome(job, UNCHANGED), progress, len(todo_jobs))
                     continue
             reason = "chưa có" if target_sha is None else ("buộc tạo lại" if force else "dữ liệu đổi")
             todo.append((job, reason))
 
-        skipped = len(jobs) - len(todo)
-        tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
-        results = _render_all([j for j, _ in todo], workers, tick)
+        skipped = len(todo_jobs) - len(todo)
+        tick = (lambda n: progress(skipped + n, len(todo_jobs))) if progress else None
+        results = _render_all(ws, [j for j, _ in todo], workers, tick)
         pending = []
-        for (job, reason), (data, inputs, problems) in zip(todo, results):
+        for (job, reason), (data, deps, problems) in zip(todo, results):
             if data is None:
-                _done(report, Outcome(job, FAILED, problems=problems), progress, len(jobs))
+                # Invalid data never reaches a document: the old version stays, said stale.
+                stale = STALE if (out / job.name).exists() else ""
+                _done(report, Outcome(job, FAILED, stale, problems=problems), progress, len(todo_jobs))
                 continue
-            pending.append((job, reason, data, {(k := hashes.key(i)): hashes(k) or "" for i in inputs}))
+            pending.append((job, reason, data, {(k := inputs.key(d)): inputs(k) for d in deps}))
 
         # Record the new bytes as ours before writing them (see manifest.py).
         for job, _, data, _ in pending:
             manifest.add_pending(job.name, sha256_bytes(data))
         if pending:
             manifest.save()
-        for job, reason, data, inputs in pending:
+        for job, reason, data, recorded in pending:
             target = out / job.name
             current = sha256_file(target)
             sha = sha256_bytes(data)
@@ -245,43 +279,91 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             if edited and not force:
                 manifest.entries[job.name].known.remove(sha)
                 _done(report, Outcome(job, KEPT, "tệp đã được sửa sau khi tạo; dùng --force để thay"),
-                      progress, len(jobs))
+                      progress, len(todo_jobs))
                 continue
             backup = _backup(target) if edited else None
             if current != sha:
                 atomic_write(target, data)
-            manifest.commit(job.name, inputs, sha)
+            manifest.commit(job.name, recorded, sha)
             status = REPLACED if edited else (NEW if current is None else REBUILT)
             _done(report, Outcome(job, status, reason if status != REPLACED else
-                                  f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(jobs))
-        for name in list(manifest.entries):
-            if name not in {j.name for j in jobs} and not (out / name).exists():
-                manifest.forget(name)
+                                  f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(todo_jobs))
+        report.outcomes += _remove_orphans(out, manifest, {j.name for j in todo_jobs})
         manifest.save()
-    order = {j.name: i for i, j in enumerate(jobs)}
-    report.outcomes.sort(key=lambda o: order[o.job.name])
+    order = {j.name: i for i, j in enumerate(todo_jobs)}
+    report.outcomes.sort(key=lambda o: order.get(o.job.name, len(order)))
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _remove_orphans(out: Path, manifest: Manifest, current: set[str]) -> list[Outcome]:
+    """Outputs whose source is gone (a unit removed or renamed, a report with no results
+    left for a unit…): ours are removed, with their PDF; a clerk's edited one is moved
+    aside, never deleted. Each is listed in the summary."""
+    outcomes = []
+    for name in sorted(set(manifest.entries) - current):
+        target = out / name
+        sha = sha256_file(target)
+        if sha is None:
+            manifest.forget(name)
+            continue
+        job = Job(Path(name), name)
+        if manifest.written_by_us(name, sha):
+            target.unlink()
+            pdf = target.with_suffix(".pdf")
+            if pdf.is_file() and not pdf.is_symlink():
+                pdf.unlink()
+            outcomes.append(Outcome(job, REMOVED, GONE))
+        else:
+            aside = _backup(target, move=True)
+            outcomes.append(Outcome(job, MOVED, f"{GONE}; bản sửa tay chuyển sang {aside}", backup=aside))
+        manifest.forget(name)
+        _prune(target.parent, out)
+    return outcomes
+
+
+def _prune(folder: Path, out: Path) -> None:
+    """Remove folders left empty below `out` (a clean build would not have them)."""
+    out = out.resolve()
+    folder = folder.resolve()
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _done(report: BuildReport, outcome: Outcome, progress, total: int) -> None:
     report.outcomes.append(outcome)
 
 
-def _backup(target: Path) -> Path:
-    """Keep a clerk's edited copy beside the output: <name>.ban-sua-tay[-N].docx."""
+def _backup(target: Path, move: bool = False) -> Path:
+    """Keep a clerk's edited copy beside the output: <name>.ban-sua-tay[-N].docx (copied,
+    or with `move` renamed)."""
     for n in range(1, 1000):
         suffix = ".ban-sua-tay" + (f"-{n}" if n > 1 else "")
         candidate = target.with_name(target.stem + suffix + target.suffix)
         if not candidate.exists():
-            atomic_write(candidate, target.read_bytes())
+            if move:
+                os.replace(target, candidate)
+            else:
+                atomic_write(candidate, target.read_bytes())
             return candidate
     raise ProblemList([Problem(target, 0, 0, "", "Quá nhiều bản sao lưu bản sửa tay.")])
 
 
-def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
+def _render_all(ws: Workspace, sources: list[Job], workers: int | None, tick=None) -> list:
     """Render on all cores; results in the order of `sources`."""
     workers = workers or os.cpu_count() or 1
+    _use(ws)
+    try:
+        return _render_in(ws, sources, workers, tick)
+    finally:
+        _use(None)
+
+
+def _render_in(ws: Workspace, sources: list[Job], workers: int, tick) -> list:
     results: list = []
     if workers == 1 or len(sources) < 8:
         for n, s in enumerate(sources, 1):
@@ -289,19 +371,20 @@ def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
             if tick:
                 tick(n)
         return results
-    # Warm the caches (templates, model, parent plan, a report's results) before forking:
-    # children inherit them.
-    results: list = [None] * len(sources)
+    # Load once, then fork: the first job of each group fills the workspace's memo (the
+    # plan, the khung and its parent, a report's units, results and aggregate, the
+    # compiled template), which every worker inherits.
+    results = [None] * len(sources)
     first_of: dict[tuple, int] = {}
     for i, job in enumerate(sources):
-        # One plan per folder warms its model and parent; one job per report file warms its
-        # results (the office's report, and one unit's).
-        kind = job.source if job.source.parent.name == REPORTS_DIR else job.source.parent
-        first_of.setdefault((kind, job.unit is None), i)
+        place = ws.where(job.source)
+        group = job.source if place == "reports" else job.source.parent
+        first_of.setdefault((place, group, job.unit is None), i)
     for i in sorted(first_of.values()):
         results[i] = _render_job(sources[i])
     rest = [i for i in range(len(sources)) if results[i] is None]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                             initializer=_use, initargs=(ws,)) as pool:
         futures = {pool.submit(_render_job, sources[i]): i for i in rest}
         for n, fut in enumerate(as_completed(futures), len(sources) - len(rest) + 1):
             results[futures[fut]] = fut.result()

@@ -1,5 +1,6 @@
 """Schema of results: one file per unit per year (ket-qua/<năm>/<đơn vị>.yaml), and the
 office's own figures for whole-body targets (ket-qua/<năm>/toan-khoi.yaml).
+A unit's plan number and date are not restated here: they live in its profile (don-vi/).
 
 Each value under `chi_tieu` is tied to a target of the plan by its id; its shape follows
 the target's method (cach_tinh):
@@ -45,11 +46,6 @@ class Model_(Model):
     linh_vuc: Line | None = None
 
 
-class PlanIssued(Model):
-    so: int | None = Field(default=None, ge=1)
-    ngay: Date
-
-
 class Sessions(Model):
     """Quán triệt / training sessions: how many, and attendance."""
 
@@ -72,8 +68,6 @@ class Results(Model):
 
     nam: int = Field(ge=2000, le=2100)
     ngay_bao_cao: Date | None = None
-    ke_hoach: PlanIssued | None = None
-    """Its own implementation plan, when issued this year."""
     chi_tieu: dict[Id, Value] = {}
     mo_hinh: list[Model_] = []
     quan_triet: Sessions | None = None
