@@ -1,3 +1,3 @@
-from kehoach_docs.cli import main
+from kehoach_docs.cli import run
 
-main()
+run()

@@ -114,9 +114,9 @@ def number(v: object) -> Decimal | None:
 
 
 def unit_count(results: Results, t: Target) -> Decimal:
-    """A unit's count for a so_luong target in a year it reported: the models it lists for
-    the target plus any number it states (0 when neither)."""
-    listed = sum(1 for m in results.mo_hinh if m.chi_tieu == t.ma)
+    """A unit's count for a so_luong target in a year it reported: the items it lists for
+    the target (in the programme's declared lists) plus any number it states (0 when neither)."""
+    listed = len(results.counted(t.ma))
     return Decimal(listed) + (number(results.chi_tieu.get(t.ma)) or 0)
 
 
@@ -272,7 +272,7 @@ def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
 
 def _for_one_unit(t: Target, fig: Figure, agg: Aggregate, scope: list[str], years: list[int]) -> Figure:
     """A unit's own report says what the unit did, not "1/1 đơn vị": "đã thực hiện",
-    "thực hiện 2/2 năm", "02 mô hình"."""
+    "thực hiện 2/2 năm", "02 <đơn vị tính>"."""
     if fig.value is None:
         return fig
     if t.cach_tinh == "ty_le_don_vi":

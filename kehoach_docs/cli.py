@@ -39,6 +39,17 @@ class _Group(click.Group):
         except UserError as exc:
             click.echo(f"lỗi: {exc}", err=True)
             ctx.exit(EXIT_USAGE)
+        except BrokenPipeError:
+            # `kehoach build | head`: the reader has gone; nothing more can be printed there.
+            _silence_stdout()
+            click.echo("Chương trình nhận kết quả (ví dụ head) đã đóng đầu vào; đã dừng in.", err=True)
+            ctx.exit(EXIT_USAGE)
+        except OSError as exc:  # the machine: a full or read-only disk, a folder where a file goes…
+            from kehoach_docs.oserrors import os_error_message
+
+            _silence_stdout()
+            click.echo(f"lỗi: {os_error_message(exc)}", err=True)
+            ctx.exit(EXIT_USAGE)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu; các tệp đã ghi xong vẫn nguyên vẹn.", err=True)
             ctx.exit(130)
@@ -50,6 +61,37 @@ class _Group(click.Group):
             if "--debug" in sys.argv:
                 raise
             ctx.exit(EXIT_INTERNAL)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit cannot fail a second time."""
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def run() -> None:
+    """The `kehoach` entry point: main(), with output errors (a closed pipe, a full disk
+    behind stdout) turned into a message and exit code 2, even when they happen at exit."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        try:
+            sys.stdout.flush()
+        except OSError as err:
+            _silence_stdout()
+            if not isinstance(err, BrokenPipeError):
+                from kehoach_docs.oserrors import os_error_message
+
+                print(f"lỗi: {os_error_message(err, '<stdout>')}", file=sys.stderr)
+            code = code or EXIT_USAGE
+        raise SystemExit(code) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,12 +107,19 @@ def main() -> None:
 @click.option("--template", "-t", type=click.Path(dir_okay=False, path_type=Path),
               help="Mẫu .docx dùng thay cho mẫu mặc định.")
 @click.option("--don-vi", "unit", help="Với tệp báo cáo: tạo báo cáo riêng của đơn vị này (tên tệp trong don-vi/).")
-def render(file: Path, out: Path | None, template: Path | None, unit: str | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả tệp đã sửa tay (bản sửa tay được lưu bên cạnh) hoặc tệp không có đuôi .docx.")
+def render(file: Path, out: Path | None, template: Path | None, unit: str | None, force: bool) -> None:
     """Tạo một văn bản .docx từ FILE.yaml."""
     from kehoach_docs.document import render_file
 
     _must_exist(file)
-    target = render_file(file, out, template, unit)
+    if template is not None and not template.is_file():
+        from kehoach_docs.document import find_template
+
+        found = find_template(str(template), file.parent)  # not silently: say which file is used
+        click.echo(f"Không có '{template}' ở thư mục hiện tại; dùng mẫu {found}.", err=True)
+    target = render_file(file, out, template, unit, force=force)
     click.echo(f"Đã tạo {target}")
 
 
@@ -149,6 +198,63 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
             sys.exit(EXIT_INVALID)
         click.echo(f"{len(report.failed)} văn bản lỗi:", err=True)
         raise ProblemList(report.problems())
+
+
+@main.command(name="init")
+@click.argument("folder", metavar="THƯ_MỤC", type=click.Path(path_type=Path))
+@click.option("--mau", "sample", metavar="TÊN", help="Chép một thư mục mẫu có sẵn (ví dụ de-an-04) thay cho bản nháp.")
+@click.option("--ghi-de", "force", is_flag=True, help="Ghi vào cả thư mục không trống (tệp trùng tên bị thay).")
+def init_cmd(folder: Path, sample: str | None, force: bool) -> None:
+    """Tạo thư mục dữ liệu cho một chương trình mới: kế hoạch, khung, báo cáo, thư mục con."""
+    from kehoach_docs.init import init_workspace
+
+    written = init_workspace(folder, sample, force)
+    what = f"chép mẫu {sample}" if sample else "sửa các tệp .yaml (mọi trường có lời giải thích)"
+    click.echo(f"Đã tạo {len(written)} tệp trong {folder}/. Hãy {what}, rồi chạy: kehoach build {folder}")
+
+
+@main.command(name="bieu-mau")
+@click.argument("workspace", metavar="THƯ_MỤC", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--nam", "year", required=True, type=click.IntRange(2000, 2100), help="Năm báo cáo.")
+@click.option("--don-vi", "units", multiple=True, metavar="ĐƠN_VỊ",
+              help="Chỉ các đơn vị này (tên tệp trong don-vi/, không có .yaml); lặp lại cho nhiều đơn vị.")
+@click.option("--dien-san", "filled", is_flag=True, help="Điền sẵn kết quả đã có (để đơn vị sửa lại).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi biểu mẫu.")
+def bieu_mau(workspace: Path, year: int, units: tuple[str, ...], filled: bool, out_dir: Path) -> None:
+    """Tạo biểu mẫu Excel báo cáo kết quả năm, mỗi đơn vị một tệp <đơn vị>-<năm>.xlsx."""
+    from kehoach_docs.excel import write_forms
+
+    _must_be_workspace(workspace)
+    written = write_forms(workspace, year, out_dir, list(units) or None, filled)
+    click.echo(f"Đã tạo {len(written)} biểu mẫu năm {year} trong {out_dir}/. Gửi các đơn vị; "
+               f"khi nhận lại: kehoach nhap {workspace} {out_dir}/*.xlsx")
+
+
+@main.command(name="nhap")
+@click.argument("workspace", metavar="THƯ_MỤC", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("files", metavar="TỆP.xlsx…", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Thay cả tệp kết quả viết tay hoặc đã sửa sau lần nhập trước.")
+def nhap(workspace: Path, files: tuple[Path, ...], force: bool) -> None:
+    """Nhập biểu mẫu Excel đơn vị gửi lại vào ket-qua/<năm>/<đơn vị>.yaml (kiểm tra lại mọi ô)."""
+    from kehoach_docs.excel import import_forms
+
+    _must_be_workspace(workspace)
+    for f in files:
+        _must_exist(f)
+    report = import_forms(workspace, list(files), force)
+    for d in report.done:
+        if d.status != "giữ nguyên":
+            click.echo(f"{d.status}: {d.target} (từ {d.form.name})" + (f"; {d.reason}" if d.reason else ""))
+    for d in report.kept:
+        click.echo(f"giữ nguyên: {d.reason}.", err=True)
+    click.echo(f"Đã nhập {len(report.done) - len(report.kept)}/{len(files)} biểu mẫu.")
+    if any(p.level == "lỗi" for p in report.problems):
+        raise ProblemList(report.problems)
+    if report.problems:
+        _print_problems(report.problems)
+    if report.kept:
+        sys.exit(EXIT_INVALID)
 
 
 @main.group()
@@ -251,8 +357,9 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
     from rich.table import Table
 
     from kehoach_docs.schema.common import _parse_date
+    from kehoach_docs.publish import refuse_overwriting_inputs
+    from kehoach_docs.safe_file import atomic_write
     from kehoach_docs.status import COLUMNS, to_csv, to_xlsx, unit_status
-    from kehoach_docs.write import atomic_write
 
     if not workspace.is_dir():
         raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
@@ -264,6 +371,10 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
         except ValueError:
             raise UserError(f"Ngày '{as_of}' không đúng dạng 31/12/2023 hoặc 2023-12-31.") from None
     rows = unit_status(workspace, day)
+    data_files = sorted(workspace.rglob("*.yaml"))
+    for path, suffix in ((csv_path, ".csv"), (xlsx_path, ".xlsx")):
+        if path:
+            refuse_overwriting_inputs(path, data_files, force=False, suffix=suffix)
     if csv_path:
         atomic_write(csv_path, to_csv(rows).encode("utf-8"))
     if xlsx_path:
@@ -298,6 +409,11 @@ def lint(paths: tuple[Path, ...]) -> None:
     if problems:
         _print_problems(problems)
     click.echo(f"Đã kiểm tra {len(targets)} mẫu.")
+
+
+def _must_be_workspace(path: Path) -> None:
+    if not path.is_dir():
+        raise UserError(f"Không có thư mục dữ liệu '{path}'.")
 
 
 def _must_exist(path: Path) -> None:

@@ -1,7 +1,8 @@
 """Collect a workspace's units and results, checked against the plan's targets.
 
     ket-qua/<năm>/<đơn vị>.yaml    one unit's results for one year (đơn vị = its profile's stem)
-    ket-qua/<năm>/toan-khoi.yaml   the office's figures for whole-body targets
+    ket-qua/<năm>/<tep_van_phong>.yaml   the office's figures for whole-body targets
+    ket-qua/khung-ket-qua.yaml     the programme's declared result fields (kehoach_docs.programme)
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 from kehoach_docs.aggregate import UnitInfo
 from kehoach_docs.derive import check_unit, load_workbench
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import RESULTS_DIR, UNITS_DIR, Workspace
+from kehoach_docs.layout import RESULTS_DIR, UNITS_DIR, Workspace, absolute
 from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.schema.plan import Target
-from kehoach_docs.schema.results import OFFICE_FILE, Counts, Results
+from kehoach_docs.programme import Programme, load_programme
+from kehoach_docs.schema.results import Counts, Results
 from kehoach_docs.schema.unit import UnitProfile
 from kehoach_docs.validate import validate
 
@@ -43,6 +45,7 @@ class Collected:
     reports: dict[int, dict[str, Results]] = field(default_factory=dict)
     office: dict[int, Results] = field(default_factory=dict)
     files: dict[tuple[int, str], Path] = field(default_factory=dict)
+    programme: Programme = field(default_factory=Programme)
     problems: dict[Path, list[Problem]] = field(default_factory=dict)
     """Problems of each invalid file (a unit profile, a results file, the khung)."""
 
@@ -55,7 +58,7 @@ class Collected:
 
     def problems_of(self, paths) -> list[Problem]:
         """Problems of the given files only (what one unit's report is made from)."""
-        keys = {Path(p).resolve() for p in paths}
+        keys = {absolute(p) for p in paths}
         return [p for path, found in self.problems.items() if path in keys for p in found]
 
 
@@ -80,7 +83,7 @@ def _units(ws: Workspace) -> tuple[list[Unit], dict[Path, list[Problem]]]:
         try:
             bench = load_workbench(ws.model_file, ws)
         except ProblemList as exc:
-            problems[ws.model_file.resolve()] = exc.problems
+            problems[absolute(ws.model_file)] = exc.problems
     # One dependency on the folder's names and contents (not one per file: every report
     # of a period reads them all).
     for path in ws.listing(ws.units_dir, contents=True):
@@ -88,11 +91,11 @@ def _units(ws: Workspace) -> tuple[list[Unit], dict[Path, list[Problem]]]:
             loaded = load_yaml(path)
             profile = validate(loaded, UnitProfile)
         except ProblemList as exc:
-            problems[path.resolve()] = exc.problems
+            problems[absolute(path)] = exc.problems
             continue
         found = check_unit(bench, profile, loaded) if bench is not None else []
         if found:
-            problems[path.resolve()] = found
+            problems[absolute(path)] = found
         units.append(Unit(UnitInfo(path.stem, profile.ten), path, profile))
     return units, problems
 
@@ -116,19 +119,36 @@ def gather_results(ws: Workspace, targets: list[Target], years: list[int] | None
     return ws.memo(key, lambda: _gather(ws, targets, years))
 
 
+def programme_of(ws: Workspace) -> Programme:
+    """The workspace's declared results (ket-qua/khung-ket-qua.yaml), once per workspace object."""
+    return ws.memo(("programme",), lambda: _programme(ws))
+
+
+def _programme(ws: Workspace) -> Programme:
+    from kehoach_docs.programme import programme_path
+
+    ws.is_file(programme_path(ws.root))  # recorded: its appearing changes every report
+    return load_programme(ws.root)
+
+
 def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Collected:
     units, problems = _units(ws)
     known_units = {p.stem for p in ws.listing(ws.units_dir)}
     by_id = {t.ma: t for t in targets}
-    out = Collected(units, problems=problems)
+    try:
+        programme = programme_of(ws)
+    except ProblemList as exc:
+        return Collected(units, problems={**problems, exc.problems[0].file: exc.problems})
+    out = Collected(units, programme=programme, problems=problems)
+    model = programme.results_model()
     names = ws.result_years() if years is None else [str(y) for y in years]
     for folder in names:
         for path in ws.listing(ws.results_dir / folder, contents=True):
-            results, found = read_results(path, known_units, by_id)
+            results, found = read_results(path, known_units, by_id, programme, model)
             if found:
-                out.problems[path.resolve()] = found
+                out.problems[absolute(path)] = found
                 continue
-            if path.stem == OFFICE_FILE:
+            if path.stem == programme.tep_van_phong:
                 out.office[results.nam] = results
             else:
                 out.reports.setdefault(results.nam, {})[path.stem] = results
@@ -136,15 +156,16 @@ def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Co
     return out
 
 
-def read_results(path: Path, known_units: set[str], targets: dict[str, Target]
-                 ) -> tuple[Results | None, list[Problem]]:
+def read_results(path: Path, known_units: set[str], targets: dict[str, Target], programme: Programme,
+                 model: type[Results] | None = None) -> tuple[Results | None, list[Problem]]:
     """One results file (ket-qua/<năm>/<đơn vị>.yaml), validated and checked against the
     plan's targets; (None, problems) when it cannot be used."""
     folder = path.parent.name
     if not folder.isdigit():
         return None, [Problem(path, 0, 0, "", f"Thư mục '{folder}' phải là một năm, ví dụ {RESULTS_DIR}/2022/.")]
     stem = path.stem
-    if stem != OFFICE_FILE and stem not in known_units:
+    office_file = programme.tep_van_phong
+    if stem != office_file and stem not in known_units:
         guess = difflib.get_close_matches(stem, sorted(known_units), n=1)
         return None, [Problem(path, 0, 0, "", f"Không có đơn vị '{stem}' trong {UNITS_DIR}/" +
                               (f"; có phải '{guess[0]}'?" if guess else "."))]
@@ -154,10 +175,12 @@ def read_results(path: Path, known_units: set[str], targets: dict[str, Target]
         return None, exc.problems
     moved = moved_plan_fact(loaded)
     try:
-        results = validate(_without(loaded, PLAN_FACT) if moved else loaded, Results)
+        results = validate(_without(loaded, PLAN_FACT) if moved else loaded,
+                           model or programme.results_model())
     except ProblemList as exc:
         return None, moved + exc.problems
-    found = moved + check_results(loaded, results, targets, int(folder), office=stem == OFFICE_FILE)
+    found = moved + check_results(loaded, results, targets, int(folder), office=stem == office_file,
+                                  programme=programme)
     return (None, found) if found else (results, [])
 
 
@@ -185,9 +208,10 @@ def _without(loaded: Loaded, key: str) -> Loaded:
 
 
 def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], year: int,
-                  office: bool) -> list[Problem]:
+                  office: bool, programme: Programme | None = None) -> list[Problem]:
     """Each value tied to a known target and shaped by the target's method."""
     problems = []
+    programme = programme or Programme()
 
     def fail(loc: tuple, message: str) -> None:
         line, col = loaded.where(loc)
@@ -203,17 +227,19 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
                  (f" Có phải ý bạn là '{guess[0]}'?" if guess else ""))
             continue
         if not office and not t.reported_by_units:
-            fail(("chi_tieu", ma), f"Chỉ tiêu '{ma}' do Văn phòng báo cáo cho toàn Khối "
-                                   f"(tệp {OFFICE_FILE}.yaml), không do đơn vị báo cáo.")
+            fail(("chi_tieu", ma), f"Chỉ tiêu '{ma}' do Văn phòng báo cáo cho {programme.toan_bo} "
+                                   f"(tệp {programme.tep_van_phong}.yaml), không do đơn vị báo cáo.")
             continue
         if not _shape_ok(t.cach_tinh, value):
             fail(("chi_tieu", ma), f"Kết quả của chỉ tiêu '{ma}' phải là {SHAPES[t.cach_tinh]}.")
-    for i, m in enumerate(results.mo_hinh):
-        t = targets.get(m.chi_tieu)
-        if t is None or t.cach_tinh != "so_luong" or t.pham_vi != "moi_co_so":
-            countable = sorted(k for k, v in targets.items() if v.cach_tinh == "so_luong" and v.pham_vi == "moi_co_so")
-            fail(("mo_hinh", i, "chi_tieu"), f"'{m.chi_tieu}' không phải chỉ tiêu đếm mô hình; dùng: "
-                                             f"{', '.join(countable)}.")
+    countable = sorted(k for k, v in targets.items() if v.cach_tinh == "so_luong" and v.pham_vi == "moi_co_so")
+    for name in results.counted_fields:
+        label = programme.ket_qua[name].nhan
+        for i, m in enumerate(getattr(results, name)):
+            if m.chi_tieu not in countable:
+                guess = difflib.get_close_matches(m.chi_tieu, countable, n=1)
+                fail((name, i, "chi_tieu"), f"'{m.chi_tieu}' không phải chỉ tiêu đếm {label} của từng cơ sở" +
+                     (f"; có phải ý bạn là '{guess[0]}'?" if guess else f"; dùng: {', '.join(countable) or '(không có)'}."))
     return problems
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from kehoach_docs.context import build_plan_context, due_text
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import so_hieu
-from kehoach_docs.layout import MODEL_FILE, Workspace
+from kehoach_docs.layout import MODEL_FILE, Workspace, absolute
 from kehoach_docs.load import Loaded, dotted
 from kehoach_docs.prepared import load_plan
 from kehoach_docs.profile import Profile
@@ -48,7 +48,7 @@ def find_model(unit_file: Path, ws: Workspace | None = None) -> Path:
 
 def load_workbench(model_path: Path, ws: Workspace | None = None) -> Workbench:
     """The khung and its parent plan, loaded and checked once per workspace object."""
-    model_path = Path(model_path).resolve()
+    model_path = absolute(model_path)
     ws = ws or Workspace.of(model_path)
     return ws.memo(("khung", model_path), lambda: _workbench(ws, model_path))
 

@@ -18,14 +18,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from kehoach_docs.errors import UserError
 from kehoach_docs.kinds import check_file, kind_of, prepare, workspace_plan
 from kehoach_docs.layout import Workspace
-from kehoach_docs.prepared import DEFAULT_TEMPLATES, PACKAGE_TEMPLATES, Prepared, find_template, located
-from kehoach_docs.render import compile_template
-from kehoach_docs.write import atomic_write
+from kehoach_docs.prepared import (
+    DEFAULT_TEMPLATES, PACKAGE_TEMPLATES, Prepared, find_template, given_template, is_an_output, located,
+    render_bytes,
+)
+from kehoach_docs.publish import KEPT, render_to
 
 __all__ = ["DEFAULT_TEMPLATES", "PACKAGE_TEMPLATES", "Prepared", "Workspace", "check_file", "find_template",
-           "kind_of", "located", "prepare", "render_bytes", "render_file", "templates_dirs", "to_jsonable",
+           "given_template", "is_an_output", "kind_of", "located", "prepare", "render_bytes", "render_file", "templates_dirs", "to_jsonable",
            "workspace_plan"]
 
 
@@ -34,18 +37,16 @@ def templates_dirs(near: Path | None = None) -> list[Path]:
     return Workspace(near or Path(".")).template_dirs(near)
 
 
-def render_bytes(prepared: Prepared) -> bytes:
-    compiled = compile_template(prepared.template)
-    return compiled.render(prepared.context_dict(), prepared.core_properties())
-
-
 def render_file(path: str | Path, out: str | Path | None = None,
-                template: str | Path | None = None, unit: str | None = None) -> Path:
+                template: str | Path | None = None, unit: str | None = None, force: bool = False) -> Path:
     """Render one document file to .docx (with `unit`, that unit's own report); the default
-    output is beside it with the same stem."""
+    output is beside it with the same stem. Written as `build` writes (publish.render_to):
+    checked against the profile, a hand edit kept unless `force`, never over an input."""
     prepared = prepare(path, template, unit)
     target = Path(out) if out else Path(path).with_suffix(".docx" if unit is None else f".{unit}.docx")
-    atomic_write(target, render_bytes(prepared))
+    if render_to(prepared, target, force).status == KEPT:
+        raise UserError(f"Tệp '{target}' đã được sửa tay sau lần tạo trước; không ghi đè. "
+                        "Dùng --force để tạo lại (bản sửa tay được lưu bên cạnh).")
     return target
 
 

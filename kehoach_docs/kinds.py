@@ -7,6 +7,7 @@ is prepared as a document (or checked, when it is not one), and which build jobs
                                             unit's own: bao-cao/<báo cáo>/don-vi/<đơn vị>.docx
     khung     khung-don-vi.yaml           (checked; read by the unit plans)
     results   ket-qua/<năm>/<đơn vị>.yaml (checked; read by the reports)
+    programme ket-qua/khung-ket-qua.yaml  (checked; the programme's declared results)
 
 Used by document.prepare and document.check_file, the build's job list and the CLI. A
 file's kind is decided by its place in a workspace; a file outside those folders by its
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from kehoach_docs.collect import read_results
+from kehoach_docs.collect import programme_of, read_results
 from kehoach_docs.derive import check_unit, derive_plan, find_model, load_workbench, own_task_loc, unit_identity
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.layout import UNITS_DIR, Workspace
@@ -29,7 +30,8 @@ from kehoach_docs.report import build_report_context, gather
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.plan import Recipient
 from kehoach_docs.schema.report import Report
-from kehoach_docs.schema.results import OFFICE_FILE, Results
+from kehoach_docs.programme import PROGRAMME_FILE, Programme
+from kehoach_docs.schema.results import Results
 from kehoach_docs.schema.unit import UnitModel, UnitProfile
 from kehoach_docs.validate import validate
 
@@ -94,10 +96,6 @@ def _unit_jobs(ws: Workspace) -> list[Job]:
 
 
 # --- reports -------------------------------------------------------------------------------
-DEFAULT_UNIT_REPORT_RECIPIENTS = [{"ten": "Ban Thường vụ Đảng ủy Khối", "muc_dich": "để b/c"},
-                                  {"ten": "Ban Tuyên giáo Đảng ủy Khối"}]
-
-
 def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: str | None) -> Prepared:
     report = validate(loaded, Report)
     src = gather(report, path, ws)
@@ -117,19 +115,22 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
             raise ProblemList(collected.problems_of([ws.unit_file(unit)]) or
                               [Problem(path, 0, 0, "", f"Không có đơn vị '{unit}'.")])
         model_path = ws.model_file
+        office_file = collected.programme.tep_van_phong
         own_files = [only.path, *(ws.results_file(y, s) for y in (report.tu_nam - 1, *report.years)
-                                  for s in (unit, OFFICE_FILE))]
-        found = collected.problems_of([*own_files, model_path])
+                                  for s in (unit, office_file))]
+        found = collected.problems_of([*own_files, model_path, ws.results_dir / PROGRAMME_FILE])
         if found:
             raise ProblemList(found)
         bench = load_workbench(model_path, ws)
         body, signer = unit_identity(bench, only.profile)
         opts = report.bao_cao_don_vi
+        # The report file's recipients, else the programme's, else the issuing body itself.
         recipients = (opts.noi_nhan if opts and opts.noi_nhan else
-                      [Recipient(**r) for r in DEFAULT_UNIT_REPORT_RECIPIENTS])
+                      collected.programme.noi_nhan_bao_cao_don_vi or
+                      [Recipient(ten=plan.co_quan.chu_the or plan.co_quan.ten, muc_dich="để b/c")])
         luu = bench.model.loai_to_chuc[only.profile.loai].luu
         sources = (src.plan_path, model_path, only.path,
-                   *[f for (y, ma), f in collected.files.items() if ma in (unit, OFFICE_FILE)])
+                   *[f for (y, ma), f in collected.files.items() if ma in (unit, office_file)])
     context, problems = build_report_context(
         src, profile, co_quan=body, signer=signer, recipients=recipients, luu=luu, only=only,
         trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None)
@@ -171,10 +172,15 @@ def _check_khung(ws: Workspace, path: Path) -> None:
 
 
 def _check_results(ws: Workspace, path: Path) -> None:
+    programme = programme_of(ws)
     targets = {t.ma: t for t in load_plan(workspace_plan(ws), ws).plan.targets()}
-    _, problems = read_results(path, {p.stem for p in ws.unit_files()}, targets)
+    _, problems = read_results(path, {p.stem for p in ws.unit_files()}, targets, programme)
     if problems:
         raise ProblemList(problems)
+
+
+def _check_programme(ws: Workspace, path: Path) -> None:
+    programme_of(ws)
 
 
 def _check_document(ws: Workspace, path: Path) -> None:
@@ -186,10 +192,11 @@ UNIT = Kind("unit", "hồ sơ đơn vị (kế hoạch của đơn vị)", UnitP
 REPORT = Kind("report", "báo cáo", Report, _prepare_report, _check_document, _report_jobs)
 KHUNG = Kind("khung", "khung kế hoạch đơn vị", UnitModel, None, _check_khung)
 RESULTS = Kind("results", "kết quả", Results, None, _check_results)
-KINDS = (PLAN, UNIT, REPORT, KHUNG, RESULTS)
+PROGRAMME = Kind("programme", "khung kết quả", Programme, None, _check_programme)
+KINDS = (PLAN, UNIT, REPORT, KHUNG, RESULTS, PROGRAMME)
 """Every kind; a build's jobs come in this order (plans, unit plans, reports)."""
 
-_BY_PLACE = {"khung": KHUNG, "units": UNIT, "results": RESULTS, "reports": REPORT}
+_BY_PLACE = {"khung": KHUNG, "units": UNIT, "results": RESULTS, "reports": REPORT, "programme": PROGRAMME}
 
 
 def kind_of(path: Path, ws: Workspace | None = None, loaded: Loaded | None = None) -> Kind:
@@ -244,4 +251,4 @@ def workspace_plan(ws: Workspace) -> Path:
     raise ProblemList([Problem(ws.root, 0, 0, "", "Thư mục chưa có kế hoạch (tệp .yaml ở thư mục gốc).")])
 
 
-__all__ = ["Job", "Kind", "KINDS", "PLAN", "UNIT", "REPORT", "KHUNG", "RESULTS", "check_file", "jobs", "kind_of", "prepare", "reporting_units", "workspace_plan"]
+__all__ = ["Job", "Kind", "KINDS", "PLAN", "UNIT", "REPORT", "KHUNG", "RESULTS", "PROGRAMME", "check_file", "jobs", "kind_of", "prepare", "reporting_units", "workspace_plan"]

@@ -4,7 +4,8 @@
       ke-hoach-44.yaml           the office's documents (every top-level .yaml)
       khung-don-vi.yaml          the model of unit plans (not a document itself)
       don-vi/<đơn vị>.yaml       one profile per base organisation → its own plan
-      ket-qua/<năm>/<đơn vị>.yaml, ket-qua/<năm>/toan-khoi.yaml   results
+      ket-qua/<năm>/<đơn vị>.yaml, ket-qua/<năm>/<tep_van_phong>.yaml   results
+      ket-qua/khung-ket-qua.yaml the programme's declared results (programme.py)
       bao-cao/<báo cáo>.yaml     the office's reports (sơ kết, tổng kết)
       the-thuc/*.yaml            extra thể thức profiles (rules as data)
       templates/*.docx           templates of the workspace
@@ -33,7 +34,7 @@ MODEL_FILE = "khung-don-vi.yaml"
 UNITS_DIR = "don-vi"
 """One profile per base organisation."""
 RESULTS_DIR = "ket-qua"
-"""Results: ket-qua/<năm>/<đơn vị>.yaml, and ket-qua/<năm>/toan-khoi.yaml for the office."""
+"""Results: ket-qua/<năm>/<đơn vị>.yaml, and ket-qua/<năm>/<tep_van_phong>.yaml for the office."""
 REPORTS_DIR = "bao-cao"
 """The office's reports (sơ kết, tổng kết)."""
 PROFILES_DIR = "the-thuc"
@@ -50,6 +51,12 @@ T = TypeVar("T")
 # in a folder: ("ls", folder, pattern); names and contents: ("dir", folder, pattern); the
 # names of its subfolders: ("dirs", folder); an environment variable: ("env", name).
 Dep = tuple
+
+
+def absolute(p: str | Path) -> Path:
+    """An absolute path without touching the disk (a key of the memo and of the manifest;
+    resolve() costs system calls, thousands of times per build)."""
+    return Path(os.path.abspath(p))
 
 
 def _visible(p: Path) -> bool:
@@ -103,7 +110,8 @@ class Workspace:
         return self.results_dir / str(year) / f"{stem}.yaml"
 
     def where(self, path: Path) -> str:
-        """What kind of place `path` is in: "khung", "units", "results", "reports" or "" (top)."""
+        """What kind of place `path` is in: "khung", "units", "results", "reports", "programme"
+        (ket-qua/khung-ket-qua.yaml) or "" (top)."""
         if path.name == MODEL_FILE:
             return "khung"
         if path.parent.name == UNITS_DIR:
@@ -112,6 +120,8 @@ class Workspace:
             return "results"
         if path.parent.name == REPORTS_DIR:
             return "reports"
+        if path.parent.name == RESULTS_DIR:
+            return "programme"
         return ""
 
     def model_candidates(self, unit_file: Path) -> list[Path]:
@@ -153,7 +163,7 @@ class Workspace:
 
     def result_years(self) -> list[str]:
         """Names of the folders of ket-qua/ (a year each, when correct)."""
-        self.note(("dirs", self.results_dir.resolve()))
+        self.note(("dirs", absolute(self.results_dir)))
         root = self.results_dir
         return sorted(p.name for p in root.glob("*") if p.is_dir()) if root.is_dir() else []
 
@@ -171,7 +181,7 @@ class Workspace:
     def listing(self, folder: Path, pattern: str = YAML, contents: bool = False) -> list[Path]:
         """Visible files of `folder` matching `pattern`, sorted; recorded as a dependency on
         the set of names (and, with `contents`, on what they hold)."""
-        self.note(("dir" if contents else "ls", Path(folder).resolve(), pattern))
+        self.note(("dir" if contents else "ls", absolute(folder), pattern))
         folder = Path(folder)
         if not folder.is_dir():
             return []
@@ -179,16 +189,16 @@ class Workspace:
 
     def is_file(self, path: Path) -> bool:
         """Whether `path` is a file; recorded (its appearing later matters)."""
-        self.note(("file", Path(path).resolve()))
+        self.note(("file", absolute(path)))
         return Path(path).is_file()
 
     def load(self, path: Path) -> Loaded:
         """A YAML file, read once per workspace object; recorded."""
         path = Path(path)
-        return self.memo(("yaml", path.resolve()), lambda: self._read(path))
+        return self.memo(("yaml", absolute(path)), lambda: self._read(path))
 
     def _read(self, path: Path) -> Loaded:
-        self.note(("file", path.resolve()))
+        self.note(("file", absolute(path)))
         return load_yaml(path)
 
     def env(self, name: str) -> str | None:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kehoach_docs.errors import UserError
-from kehoach_docs.write import cleanup_temp
+from kehoach_docs.safe_file import cleanup_temp, open_lock_file
 
 LOCK_NAME = ".kehoach.lock"
 
@@ -56,24 +56,21 @@ os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 def workspace_lock(out_dir: Path):
     """Hold an exclusive lock on `out_dir`; fail at once, naming the other build. Temporary
     files left by a build that was killed are removed once the lock is held."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
+    with open_lock_file(out_dir, LOCK_NAME) as fd:  # never a link: it would be truncated
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise UserError(f"Thư mục '{out_dir}' đang được một lệnh build khác dùng ({_holder(fd)}). "
                             "Hãy chờ lệnh đó xong rồi chạy lại.") from None
         _held.add(fd)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"tiến trình {os.getpid()} trên máy {socket.gethostname()}".encode(), 0)
-        cleanup_temp(out_dir)
-        yield
-    finally:
-        # The kernel drops the lock when the process dies, even on SIGKILL: no stale locks.
-        _held.discard(fd)
-        os.close(fd)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"tiến trình {os.getpid()} trên máy {socket.gethostname()}".encode(), 0)
+            cleanup_temp(out_dir)
+            yield
+        finally:
+            # The kernel drops the lock when the process dies, even on SIGKILL: no stale locks.
+            _held.discard(fd)
 
 
 def _holder(fd: int) -> str:

@@ -15,17 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kehoach_docs import __version__
-from kehoach_docs.write import atomic_write
+from kehoach_docs.safe_file import atomic_write, read_regular, sha256_regular
 
 MANIFEST_NAME = ".kehoach-manifest.json"
 FORMAT = 1
 
 
-def sha256_file(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return None
+MAX_MANIFEST_BYTES = 64 << 20
+
+
+def sha256_file(path: Path, root: Path | None = None) -> str | None:
+    """Hash of a regular file (None if absent); a link, FIFO, device or folder is refused
+    (UnsafeFile) and never read. With `root`, no folder below it is followed as a link."""
+    return sha256_regular(path, root)
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -41,15 +43,25 @@ class Entry:
 
 class Manifest:
     def __init__(self, out_dir: Path) -> None:
-        self.path = Path(out_dir) / MANIFEST_NAME
+        self.out_dir = Path(out_dir)
+        self.path = self.out_dir / MANIFEST_NAME
         self.entries: dict[str, Entry] = {}
+        raw = read_regular(self.path, MAX_MANIFEST_BYTES, what="tệp ghi nhận")  # a folder: UnsafeFile
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            if raw.get("dinh_dang") == FORMAT:
-                for name, e in raw.get("dau_ra", {}).items():
-                    self.entries[name] = Entry(dict(e.get("dau_vao", {})), list(e.get("da_ghi", [])))
-        except (FileNotFoundError, ValueError, AttributeError):
-            pass  # no manifest, or a damaged one: every output is rebuilt (hand edits still kept)
+            data = json.loads(raw.decode("utf-8")) if raw is not None else None
+        except ValueError:
+            data = None
+        # No manifest, or a damaged one (any wrong type): every output is rebuilt, and a
+        # file that is not known to be ours is kept as a hand edit.
+        if isinstance(data, dict) and data.get("dinh_dang") == FORMAT and isinstance(data.get("dau_ra"), dict):
+            for name, e in data["dau_ra"].items():
+                if not isinstance(e, dict):
+                    continue
+                inputs, known = e.get("dau_vao", {}), e.get("da_ghi", [])
+                if isinstance(inputs, dict) and isinstance(known, list) and \
+                        all(isinstance(k, str) and isinstance(v, str) for k, v in inputs.items()) and \
+                        all(isinstance(k, str) for k in known):
+                    self.entries[name] = Entry(dict(inputs), list(known))
 
     def fingerprint(self, inputs: dict[str, str]) -> dict[str, str]:
         return {**inputs, "kehoach-docs": __version__}

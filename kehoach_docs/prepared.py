@@ -18,10 +18,11 @@ from typing import Any
 
 from kehoach_docs.context import DocumentContext, build_plan_context, context_dict
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import YAML, Workspace
+from kehoach_docs.layout import YAML, Workspace, absolute
 from kehoach_docs.load import Loaded, dotted
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
-from kehoach_docs.render import CoreProperties
+from kehoach_docs.manifest import MANIFEST_NAME, Manifest
+from kehoach_docs.render import CoreProperties, compile_template
 from kehoach_docs.schema import Plan
 from kehoach_docs.templates import TEMPLATES_DIR
 from kehoach_docs.validate import validate
@@ -83,17 +84,46 @@ def find_template(name: str, near: Path | None = None, ws: Workspace | None = No
         return p  # a path the user gave (absolute, or relative to the current folder)
     dirs = ws.template_dirs(near)
     for folder in dirs:
-        if ws.is_file(folder / name):
+        if ws.is_file(folder / name) and not is_an_output(folder / name, ws):
             return folder / name
     raise ProblemList([Problem(name, 0, 0, "mau",
                                f"Không tìm thấy mẫu '{name}' (đã tìm trong: "
                                f"{', '.join(str(d) for d in dirs)}).")])
 
 
+def is_an_output(candidate: Path, ws: Workspace | None = None) -> bool:
+    """A .docx made by this toolkit, not a template: it has a data file of the same name
+    beside it (`ke-hoach-dang.yaml` → `ke-hoach-dang.docx`), or the folder's manifest lists
+    it. Taking it as the template would silently ignore every later change of the data."""
+    ws = ws or Workspace(candidate.parent)
+    if ws.is_file(candidate.with_suffix(".yaml")) or ws.is_file(candidate.with_suffix(".yml")):
+        return True
+    if (candidate.parent / MANIFEST_NAME).is_file():  # not recorded: it changes with every build
+        try:
+            return candidate.name in Manifest(candidate.parent).entries
+        except Exception:  # an unreadable manifest proves nothing either way
+            return False
+    return False
+
+
+def given_template(template: str | Path | None) -> Path | None:
+    """A template named on the command line is a path from the current folder first
+    (`--template mau.docx` is ./mau.docx, never another file of that name)."""
+    if template is not None and Path(template).is_file():
+        return Path(template)
+    return None
+
+
+def render_bytes(prepared: Prepared) -> bytes:
+    """The .docx of a prepared document (deterministic)."""
+    compiled = compile_template(prepared.template)
+    return compiled.render(prepared.context_dict(), prepared.core_properties())
+
+
 def profiles(ws: Workspace, near: Path) -> list[Profile]:
     """The toolkit's profiles and those of the-thuc/ folders near a data file (once per
     workspace object; a profile added to the folder is recorded as read)."""
-    dirs = tuple(d.resolve() for d in ws.profile_dirs(near))
+    dirs = tuple(absolute(d) for d in ws.profile_dirs(near))
 
     def load() -> list[Profile]:
         found = [*builtin_profiles()]
@@ -136,7 +166,7 @@ def load_plan(path: str | Path, ws: Workspace | None = None, names: dict[str, st
     ws = ws or Workspace.of(path)
     if plan is not None:
         return _plan_file(ws, path, loaded, plan, names, relocate)
-    return ws.memo(("plan", path.resolve()), lambda: _plan_file(ws, path, ws.load(path), None, None, None))
+    return ws.memo(("plan", absolute(path)), lambda: _plan_file(ws, path, ws.load(path), None, None, None))
 
 
 def _plan_file(ws: Workspace, path: Path, loaded: Loaded, plan: Plan | None, names, relocate) -> PlanFile:
@@ -156,6 +186,6 @@ def template_for(ws: Workspace, loaded: Loaded, kind: str, regime: str, own: str
     or the default of its kind and regime."""
     name = str(given) if given else own or DEFAULT_TEMPLATES[(kind, regime)]
     try:
-        return find_template(name, loaded.path.parent, ws)
+        return given_template(given) or find_template(name, loaded.path.parent, ws)
     except ProblemList as exc:
         raise ProblemList([at(loaded, p) if not given else p for p in exc.problems]) from None

@@ -49,6 +49,7 @@ from lxml import etree
 
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
+from kehoach_docs.package_safety import load_safe_package
 
 # Parts of a package that may hold template tags.
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
@@ -342,16 +343,8 @@ class CompiledTemplate:
         self.entries: list[tuple[zipfile.ZipInfo, bytes]] = []
         self.parts: dict[str, _Part] = {}
         problems: list[Problem] = []
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                if sum(i.file_size for i in zf.infolist()) > MAX_TEMPLATE_BYTES:
-                    raise ProblemList([Problem(self.path, 0, 0, "", f"Mẫu .docx quá lớn khi giải nén "
-                                               f"(hơn {MAX_TEMPLATE_BYTES // 2**20} MB).")])
-                for info in zf.infolist():
-                    self.entries.append((info, zf.read(info)))
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
-            raise ProblemList([Problem(self.path, 0, 0, "",
-                                       f"Không mở được mẫu .docx: {exc}.")]) from None
+        # Every part is inspected, not only the templated ones (package_safety.py).
+        self.entries = load_safe_package(self.path, MAX_TEMPLATE_BYTES)
         with _bounded():  # compiling runs constant parts of expressions
             for info, data in self.entries:
                 if _TEMPLATED.match(info.filename):
@@ -483,6 +476,8 @@ def _fix_body(data: bytes, root, column_loops: bool) -> bytes:
         # docxtpl's fix_tables parses the part itself (lxml, recover mode; `data` is already
         # known to be well-formed) and returns the root with every table's tblGrid matched to
         # its cells: grid columns appended (old ones scaled to keep the width) or dropped.
+        if add_missing_grids(root):
+            data = etree.tostring(root, encoding="utf-8")
         root = _PATCHER.fix_tables(data)
         changed = True
     if data.count(b"<w:sectPr") > 1:
@@ -492,6 +487,33 @@ def _fix_body(data: bytes, root, column_loops: bool) -> bytes:
     m = re.match(rb"<\?xml[^>]*\?>\s*", data)
     decl = m.group().decode("utf-8") if m else ""
     return (decl + etree.tostring(root, encoding="unicode")).encode("utf-8")
+
+
+_TEXT_WIDTH_TWIPS = 9071
+"""16 cm, the text width of an A4 page with the thể thức margins: a grid made for a table
+that had none shares it equally."""
+
+
+def add_missing_grids(root) -> bool:
+    """Give each table without a <w:tblGrid> (Word always writes one; hand-made XML may not)
+    one, from its widest row's cell widths: docxtpl's fix_tables needs it."""
+    added = False
+    for tbl in root.iter(f"{_W}tbl"):
+        if tbl.find(f"{_W}tblGrid") is not None:
+            continue
+        rows = tbl.findall(f"{_W}tr")
+        widest = max(rows, key=lambda r: len(r.findall(f"{_W}tc")), default=None)
+        cells = widest.findall(f"{_W}tc") if widest is not None else []
+        grid = etree.Element(f"{_W}tblGrid")
+        for tc in cells:
+            w = tc.find(f"{_W}tcPr/{_W}tcW")
+            width = w.get(f"{_W}w") if w is not None and w.get(f"{_W}type", "dxa") == "dxa" else None
+            etree.SubElement(grid, f"{_W}gridCol", {f"{_W}w": width if width and width.isdigit() else
+                                                    str(_TEXT_WIDTH_TWIPS // max(len(cells), 1))})
+        pr = tbl.find(f"{_W}tblPr")
+        tbl.insert(tbl.index(pr) + 1 if pr is not None else 0, grid)
+        added = True
+    return added
 
 
 def merge_empty_last_section(root) -> bool:

@@ -3,6 +3,7 @@ appendix tables; and each unit's own report for the same period, from its own re
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from kehoach_docs.layout import Workspace
 from kehoach_docs.prepared import load_plan
 from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
+from kehoach_docs.schema.results import Results
 from kehoach_docs.targets import value_text
 
 KIND_NAMES = {"so_ket": "sơ kết", "tong_ket": "tổng kết"}
@@ -58,34 +60,30 @@ class TargetAppendix(BaseModel):
 class UnitRow(BaseModel):
     tt: str
     don_vi: str
-    ke_hoach: str
-    quan_triet: str
-    tthc: str
-    hai_long: str
-    mo_hinh: str
-    khen_thuong: str
-    bao_cao: str
+    o: list[str]
+    """One cell per declared column."""
 
 
 class UnitAppendix(BaseModel):
     so: str
     tieu_de: str
     chu_thich: str
+    cot: list[str]
     hang: list[UnitRow]
 
 
-class AwardRow(BaseModel):
+class ListRow(BaseModel):
     tt: str
     ten: str
     thanh_tich: str
     hinh_thuc: str
 
 
-class AwardAppendix(BaseModel):
+class ListAppendix(BaseModel):
     so: str
     tieu_de: str
     chu_thich: str
-    hang: list[AwardRow]
+    hang: list[ListRow]
 
 
 class ReportContext(DocumentContext):
@@ -93,7 +91,7 @@ class ReportContext(DocumentContext):
 
     phu_luc_chi_tieu: TargetAppendix | None = None
     phu_luc_don_vi: UnitAppendix | None = None
-    phu_luc_khen_thuong: AwardAppendix | None = None
+    phu_luc_danh_sach: ListAppendix | None = None
 
 
 @dataclass
@@ -200,14 +198,17 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
         loai="Báo cáo", so_ky_hieu=so_hieu.strip() or "…", ngay=ngay_ngan(report.ngay),
         co_quan=co_quan.chu_the or co_quan.ten) + ")"
-    appendices = [_target_appendix(agg, report, citation, only),
-                  _unit_appendix(src, citation, profile) if only is None else None,
-                  _award_appendix(src, citation, only) if kind == "tong_ket" else None]
+    unit_appendix = None
+    if only is None and report.phu_luc_don_vi is not None:
+        unit_appendix, found = _unit_appendix(src, citation)
+        ex.problems.extend(found)
+    appendices = [_target_appendix(agg, report, citation, only), unit_appendix,
+                  _list_appendix(src, citation, only) if kind == "tong_ket" and report.phu_luc_danh_sach else None]
     label = profile.danh_so.phu_luc
     for n, appendix in enumerate((a for a in appendices if a is not None), 1):
         appendix.so = label.format(so=n, la_ma=la_ma(n))
     ctx = ReportContext(**body, phu_luc_chi_tieu=appendices[0], phu_luc_don_vi=appendices[1],
-                        phu_luc_khen_thuong=appendices[2])
+                        phu_luc_danh_sach=appendices[2])
     return ctx, ex.problems
 
 
@@ -245,6 +246,7 @@ def _office_sections(w: BodyWriter, report: Report, titles: dict, results: list[
 def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, results: list[Paragraph]):
     """A unit's report: its own activities, figures, strengths and shortcomings."""
     years = src.report.years
+    programme = src.collected.programme
     own = [src.collected.reports.get(y, {}).get(unit.info.ma) for y in years]
     # The plan's number and date come from the unit's profile (one fact, one place); it is
     # told under the first reported year of the period from its date on.
@@ -258,19 +260,17 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
         bits = []
         if issued and issued_in == y:
             bits.append(f"ban hành Kế hoạch thực hiện số {unit.profile.so} ngày {ngay_ngan(unit.profile.ngay)}")
-        if r.quan_triet:
-            bits.append(f"tổ chức {so_dem(r.quan_triet.so_buoi)} buổi quán triệt, {so(r.quan_triet.so_nguoi_du)} lượt "
-                        "người tham dự")
-        if r.tap_huan:
-            bits.append(f"{so_dem(r.tap_huan.so_buoi)} lớp tập huấn")
+        bits += [b for name in programme.ket_qua if (b := programme.unit_sentence(name, getattr(r, name)))]
         lead.append(Paragraph(kieu="doan", van_ban=f"{w.bullet}Năm {y}: " + ("; ".join(bits) or "không có hoạt động ghi nhận") + "."))
     strengths = [t for r in own if r for t in r.ket_qua_noi_bat]
     weaknesses = [t for r in own if r for t in r.han_che]
-    models = [m for r in own if r for m in r.mo_hinh]
-    if models:
-        results.append(w.heading(2, "Mô hình, điểm sáng đã xây dựng"))
-        results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + (f" (lĩnh vực {m.linh_vuc.lower()})" if m.linh_vuc else "") + ".")
-                    for m in models]
+    for name in programme.fields_of("danh_sach"):
+        items = [m for r in own if r for m in getattr(r, name)]
+        heading = programme.ket_qua[name].tieu_de_don_vi
+        if items and heading:
+            results.append(w.heading(2, heading))
+            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + (f" (lĩnh vực {m.linh_vuc.lower()})" if m.linh_vuc else "") + ".")
+                        for m in items]
     assessment = []
     if strengths:
         assessment += [w.heading(1, "Ưu điểm"), *[Paragraph(kieu="doan", van_ban=w.bullet + t) for t in strengths]]
@@ -302,35 +302,69 @@ def _target_appendix(agg: Aggregate, report: Report, citation: str, only: Unit |
                           chu_thich=citation, cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=notes)
 
 
-def _unit_appendix(src: ReportSources, citation: str, profile) -> UnitAppendix:
-    # Only years someone reported for are reporting years (not 2021, the plan's own year).
+def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, list[tuple[tuple, str]]]:
+    """The units appendix with the report file's declared columns; unknown sources are
+    problems at their column."""
+    spec = src.report.phu_luc_don_vi
+    programme = src.collected.programme
+    targets = {t.ma: t for t in src.plan.targets()}
+    problems = []
+    for i, c in enumerate(spec.cot):
+        kind, _, ref = c.lay.partition(".")
+        known = (sorted(targets) if kind == "chi_tieu" else sorted(programme.ket_qua) if kind == "ket_qua" else [])
+        if c.lay in ("ke_hoach", "bao_cao") or ref in known:
+            continue
+        options = ([f"{kind}.{k}" for k in known] if kind in ("chi_tieu", "ket_qua") else
+                   ["ke_hoach", "bao_cao", "chi_tieu.<mã>", "ket_qua.<trường>"])
+        guess = difflib.get_close_matches(c.lay, options, n=1)
+        problems.append((("phu_luc_don_vi", "cot", i, "lay"),
+                         f"Không biết cột '{c.lay}'." + (f" Có phải ý bạn là '{guess[0]}'?" if guess else
+                                                          f" Dùng: {', '.join(options) or '(chưa khai báo)'}.")))
+    # Only years someone reported for are reporting years (not the plan's own year).
     years = [y for y in src.report.years if src.collected.reports.get(y)]
-    # The two figure columns show the plan's first ratio target (procedures handled on time)
-    # and first mean target (satisfaction), in plan order.
-    ratio = next((t.ma for t in src.plan.targets() if t.cach_tinh == "ty_le"), None)
-    mean = next((t.ma for t in src.plan.targets() if t.cach_tinh == "trung_binh"), None)
     rows = []
     for i, unit in enumerate(src.collected.units, 1):
         own = {y: src.collected.reports.get(y, {}).get(unit.info.ma) for y in years}
-        reported = [r for r in own.values() if r]
-        issued = plan_issued(unit, src.report.ngay)
-        sessions = sum(r.quan_triet.so_buoi for r in reported if r.quan_triet)
-        people = sum(r.quan_triet.so_nguoi_du for r in reported if r.quan_triet)
-        counts = [r.chi_tieu[ratio] for r in reported if ratio in r.chi_tieu]
-        dat, tong = sum(c.dat for c in counts), sum(c.tong for c in counts)
-        sat = [float(r.chi_tieu[mean]) for r in reported if mean in r.chi_tieu]
+        cells = [_cell(c.lay, own, targets, programme, unit, src.report.ngay) if not problems else ""
+                 for c in spec.cot]
+        rows.append(UnitRow(tt=str(i), don_vi=unit.info.ten, o=cells))
+    return UnitAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation,
+                        cot=[c.tieu_de for c in spec.cot], hang=rows), problems
+
+
+def _cell(source: str, own: dict[int, Results | None], targets: dict, programme, unit: Unit, day: date) -> str:
+    """One unit's cell: what `source` adds up to over its reported years."""
+    reported = [r for r in own.values() if r]
+    if source == "bao_cao":
         missing = [str(y) for y, r in own.items() if r is None]
-        rows.append(UnitRow(
-            tt=str(i), don_vi=unit.info.ten,
-            ke_hoach=(f"Số {unit.profile.so}, {ngay_ngan(unit.profile.ngay)}" if issued else "Chưa ban hành"),
-            quan_triet=f"{so(sessions)} buổi / {so(people)} người" if reported else "—",
-            tthc=f"{so(dat)}/{so(tong)}" if tong else "—",
-            hai_long=_pct(sum(sat) / len(sat)) if sat else "—",
-            mo_hinh=so(sum(len(r.mo_hinh) for r in reported)) if reported else "—",
-            khen_thuong=so(sum(len(r.khen_thuong) for r in reported)) if reported else "—",
-            bao_cao="Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)))
-    who = "CÁC TỔ CHỨC CƠ SỞ ĐẢNG" if profile.he_thong == "dang" else "CÁC CƠ QUAN, ĐƠN VỊ"
-    return UnitAppendix(so="", tieu_de=f"KẾT QUẢ THỰC HIỆN CỦA {who}", chu_thich=citation, hang=rows)
+        return "Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)
+    if source == "ke_hoach":  # from the unit's profile (one fact, one place)
+        return f"Số {unit.profile.so}, {ngay_ngan(unit.profile.ngay)}" if plan_issued(unit, day) else "Chưa ban hành"
+    if not reported:
+        return "—"
+    kind, _, ref = source.partition(".")
+    if kind == "ket_qua":
+        values = [getattr(r, ref) for r in reported]
+        f = programme.ket_qua[ref]
+        if f.kieu == "buoi":
+            sessions = [v for v in values if v]
+            return f"{so(sum(v.so_buoi for v in sessions))} buổi / {so(sum(v.so_nguoi_du for v in sessions))} người"
+        if f.kieu == "so":
+            return so(sum(v for v in values if v))
+        return so(sum(len(v) for v in values))
+    t = targets[ref]
+    values = [r.chi_tieu[ref] for r in reported if ref in r.chi_tieu]
+    if t.cach_tinh == "ty_le":
+        dat, tong = sum(c.dat for c in values), sum(c.tong for c in values)
+        return f"{so(dat)}/{so(tong)}" if tong else "—"
+    if t.cach_tinh == "trung_binh":
+        return _pct(sum(float(v) for v in values) / len(values)) if values else "—"
+    if t.cach_tinh == "ty_le_don_vi":
+        return ("Đạt" if any(values) else "Chưa đạt") if values else "—"
+    if t.cach_tinh == "so_luong" and t.pham_vi == "moi_co_so":
+        from kehoach_docs.aggregate import unit_count
+        return so(sum(unit_count(r, t) for r in reported))
+    return "—"
 
 
 def plan_issued(unit: Unit, by: date) -> bool:
@@ -345,19 +379,21 @@ def _pct(x: float) -> str:
     return phan_tram(rounded(x))
 
 
-def _award_appendix(src: ReportSources, citation: str, only: Unit | None) -> AwardAppendix | None:
+def _list_appendix(src: ReportSources, citation: str, only: Unit | None) -> ListAppendix | None:
+    spec = src.report.phu_luc_danh_sach
+    field = spec.truong
     rows = []
     sources = [(u.info.ten, r) for y in src.report.years for u in ([only] if only else src.collected.units)
                if (r := src.collected.reports.get(y, {}).get(u.info.ma))]
     if only is None:
         sources += [("", r) for y in src.report.years if (r := src.collected.office.get(y))]
     for unit_name, r in sources:
-        for c in r.khen_thuong:
+        for c in getattr(r, field, None) or []:
             if c.de_nghi:
-                # "Bộ phận Một cửa" alone is ambiguous across units: name the unit too.
+                # A part of a unit ("Bộ phận Một cửa") is ambiguous across units: name the unit too.
                 name = c.ten if not unit_name or unit_name.lower() in c.ten.lower() else f"{c.ten}, {unit_name}"
-                rows.append(AwardRow(tt=str(len(rows) + 1), ten=name, thanh_tich=c.thanh_tich or "",
-                                     hinh_thuc=c.hinh_thuc or ""))
+                rows.append(ListRow(tt=str(len(rows) + 1), ten=name, thanh_tich=c.thanh_tich or "",
+                                    hinh_thuc=c.hinh_thuc or ""))
     if not rows:
         return None
-    return AwardAppendix(so="", tieu_de="DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG", chu_thich=citation, hang=rows)
+    return ListAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation, hang=rows)

@@ -85,12 +85,21 @@ def _short(text: str, words: int = 8) -> str:
     return " ".join(plain[:words]).rstrip(".,;") + ("…" if len(plain) > words else "")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_data(text: str) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula (= + - @, tab, CR)
+    gets a leading apostrophe, which Excel and LibreOffice read as "this is text"."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(rows: list[UnitStatus]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     for n, s in enumerate(rows, 1):
-        writer.writerow(s.row(n))
+        writer.writerow([as_data(cell) for cell in s.row(n)])
     # A BOM makes Excel read the Vietnamese text as UTF-8.
     return "\ufeff" + buf.getvalue()
 
@@ -110,6 +119,8 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for n, s in enumerate(rows, 1):
         ws.append(s.row(n))
+        for cell in ws[ws.max_row]:
+            cell.data_type = "s"  # text as written, never a formula (a name may start with "=")
     for col, width in zip("ABCDEF", (5, 45, 28, 16, 50, 14)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()

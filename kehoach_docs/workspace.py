@@ -16,7 +16,6 @@ A document whose data is invalid is not written: its old version stays, marked s
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -25,19 +24,19 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.kinds import Job, jobs
-from kehoach_docs.layout import Workspace
+from kehoach_docs.layout import REPORTS_DIR, UNITS_DIR, Workspace, absolute
 from kehoach_docs.lock import workspace_lock
 from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
-from kehoach_docs.write import atomic_write
+from kehoach_docs.publish import (  # noqa: F401 (statuses re-exported)
+    FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, backup_edit, checked_bytes, write_output,
+)
 
 DEFAULT_OUTPUT = Path("output")
 
-# Statuses, as printed.
-NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED, REMOVED, MOVED = (
-    "tạo mới", "tạo lại", "không đổi", "giữ bản sửa tay", "thay bản sửa tay", "lỗi",
-    "đã xóa", "chuyển sang chỗ khác")
+# Statuses, as printed (the others in publish.py).
+REMOVED, MOVED = "đã xóa", "chuyển sang chỗ khác"
 STATUSES = (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED, REMOVED, MOVED)
 STALE = "bản cũ giữ nguyên nhưng đã cũ, chưa cập nhật được vì dữ liệu có lỗi"
 GONE = "không còn tệp nguồn"
@@ -131,25 +130,42 @@ def _use(ws: Workspace) -> None:
 
 def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
     """Worker: render one document and check it against its profile; what it read."""
-    from kehoach_docs.check import check_docx
-    from kehoach_docs.document import prepare, render_bytes
+    from kehoach_docs.document import prepare
 
     ws = _WS
     with ws.recording() as deps:
         try:
             prepared = prepare(job.source, unit=job.unit, ws=ws)
-            data = render_bytes(prepared)
+            data = checked_bytes(prepared)
         except ProblemList as exc:
             return None, [], exc.problems
-    violations = check_docx(io.BytesIO(data), prepared.profile)
-    if violations:
-        # The template or the profile is at fault, not the clerk's data; say which rule broke.
-        return None, [], [Problem(prepared.template, 0, 0, v.place,
-                                  f"văn bản tạo ra sai thể thức — {v}") for v in violations]
+        except UserError as exc:
+            return None, [], [Problem(job.source, 0, 0, "", str(exc))]
+        except Exception as exc:  # the tool's own fault: this document fails, the others are made
+            return None, [], [internal_problem(job.source, exc)]
     return data, sorted(deps, key=repr), []
 
 
-TOOLKIT = Path(__file__).resolve().parent.parent
+def internal_problem(source: Path, exc: BaseException) -> Problem:
+    return Problem(source, 0, 0, "", f"Lỗi nội bộ của kehoach-docs khi tạo văn bản này "
+                                     f"({type(exc).__name__}: {exc}); các văn bản khác vẫn được tạo. "
+                                     "Xin gửi tệp dữ liệu cho người bảo trì.")
+
+
+def name_collisions(jobs: list[Job]) -> dict[str, list[Job]]:
+    """Jobs whose output names are the same after NFC normalisation and case folding: on a
+    case-insensitive share (SMB, exFAT, macOS) one would overwrite the other."""
+    import unicodedata
+
+    groups: dict[str, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault(unicodedata.normalize("NFC", job.name).casefold(), []).append(job)
+    return {k: v for k, v in groups.items() if len(v) > 1}
+
+
+
+
+TOOLKIT = absolute(__file__).parent.parent
 
 
 class _Inputs:
@@ -165,11 +181,11 @@ class _Inputs:
     """
 
     def __init__(self, workspace: Path) -> None:
-        self.workspace = workspace.resolve()
+        self.workspace = absolute(workspace)
         self.cache: dict[str, str] = {}
 
     def name(self, p: Path) -> str:
-        p = Path(p).resolve()
+        p = absolute(p)
         for prefix, root in (("@/", self.workspace), ("kehoach:", TOOLKIT)):
             if p.is_relative_to(root):
                 return prefix + p.relative_to(root).as_posix()
@@ -236,33 +252,50 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
     workspace = Path(workspace)
     ws = Workspace(workspace)
     out = Path(out_dir) if out_dir else default_output(workspace)
+    jobs = jobs_of(ws)
+    if not jobs:
+        raise ProblemList([Problem(workspace, 0, 0, "", "Thư mục không có văn bản nào để tạo (tệp .yaml ở "
+                                   f"thư mục gốc, trong {UNITS_DIR}/ hay {REPORTS_DIR}/). Có đúng thư mục "
+                                   "dữ liệu không?")])
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out)
     with workspace_lock(out):
         manifest = Manifest(out)
         inputs = _Inputs(workspace)
-        todo_jobs = jobs_of(ws)
         todo: list[tuple[Job, str]] = []
-        for job in todo_jobs:
+        clashing = {id(j): others for others in name_collisions(jobs).values() for j in others}
+        for job in jobs:
+            if id(job) in clashing:
+                names = " và ".join(f"'{j.source.name}'" for j in clashing[id(job)])
+                _done(report, Outcome(job, FAILED, problems=[Problem(
+                    job.source, 0, 0, "", f"Hai tệp {names} cho cùng một tên văn bản khi không phân biệt "
+                    "chữ hoa/thường hay cách gõ dấu (trên ổ chia sẻ, tệp này sẽ ghi đè tệp kia). "
+                    "Hãy đổi tên một tệp.")]), progress, len(jobs))
+                continue
             entry = manifest.entries.get(job.name)
-            target_sha = sha256_file(out / job.name)
+            try:
+                target_sha = sha256_file(out / job.name, out)
+            except (UserError, OSError) as exc:
+                _done(report, Outcome(job, FAILED, problems=[_write_problem(out / job.name, exc)]),
+                      progress, len(jobs))
+                continue
             if entry and not force:
                 current = {k: inputs(k) for k in entry.inputs if k != "kehoach-docs"}
                 if manifest.up_to_date(job.name, current, target_sha):
-                    _done(report, Outcome(job, UNCHANGED), progress, len(todo_jobs))
+                    _done(report, Outcome(job, UNCHANGED), progress, len(jobs))
                     continue
             reason = "chưa có" if target_sha is None else ("buộc tạo lại" if force else "dữ liệu đổi")
             todo.append((job, reason))
 
-        skipped = len(todo_jobs) - len(todo)
-        tick = (lambda n: progress(skipped + n, len(todo_jobs))) if progress else None
+        skipped = len(jobs) - len(todo)
+        tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
         results = _render_all(ws, [j for j, _ in todo], workers, tick)
         pending = []
         for (job, reason), (data, deps, problems) in zip(todo, results):
             if data is None:
                 # Invalid data never reaches a document: the old version stays, said stale.
                 stale = STALE if (out / job.name).exists() else ""
-                _done(report, Outcome(job, FAILED, stale, problems=problems), progress, len(todo_jobs))
+                _done(report, Outcome(job, FAILED, stale, problems=problems), progress, len(jobs))
                 continue
             pending.append((job, reason, data, {(k := inputs.key(d)): inputs(k) for d in deps}))
 
@@ -272,25 +305,22 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         if pending:
             manifest.save()
         for job, reason, data, recorded in pending:
-            target = out / job.name
-            current = sha256_file(target)
-            sha = sha256_bytes(data)
-            edited = current is not None and current != sha and not manifest.written_by_us(job.name, current)
-            if edited and not force:
-                manifest.entries[job.name].known.remove(sha)
-                _done(report, Outcome(job, KEPT, "tệp đã được sửa sau khi tạo; dùng --force để thay"),
-                      progress, len(todo_jobs))
+            try:
+                written = write_output(out, job.name, data, recorded, manifest, force)
+            except (UserError, OSError, ProblemList) as exc:
+                _done(report, Outcome(job, FAILED, problems=[_write_problem(out / job.name, exc)]),
+                      progress, len(jobs))
                 continue
-            backup = _backup(target) if edited else None
-            if current != sha:
-                atomic_write(target, data)
-            manifest.commit(job.name, recorded, sha)
-            status = REPLACED if edited else (NEW if current is None else REBUILT)
+            status, backup = written.status, written.backup
+            if status == KEPT:
+                _done(report, Outcome(job, KEPT, "tệp đã được sửa sau khi tạo; dùng --force để thay"),
+                      progress, len(jobs))
+                continue
             _done(report, Outcome(job, status, reason if status != REPLACED else
-                                  f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(todo_jobs))
-        report.outcomes += _remove_orphans(out, manifest, {j.name for j in todo_jobs})
+                                  f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(jobs))
+        report.outcomes += _remove_orphans(out, manifest, {j.name for j in jobs})
         manifest.save()
-    order = {j.name: i for i, j in enumerate(todo_jobs)}
+    order = {j.name: i for i, j in enumerate(jobs)}
     report.outcomes.sort(key=lambda o: order.get(o.job.name, len(order)))
     report.seconds = time.perf_counter() - start
     return report
@@ -303,7 +333,10 @@ def _remove_orphans(out: Path, manifest: Manifest, current: set[str]) -> list[Ou
     outcomes = []
     for name in sorted(set(manifest.entries) - current):
         target = out / name
-        sha = sha256_file(target)
+        try:
+            sha = sha256_file(target, out)
+        except (UserError, OSError):
+            continue  # not a regular file (a link, a folder…): never touched
         if sha is None:
             manifest.forget(name)
             continue
@@ -315,7 +348,8 @@ def _remove_orphans(out: Path, manifest: Manifest, current: set[str]) -> list[Ou
                 pdf.unlink()
             outcomes.append(Outcome(job, REMOVED, GONE))
         else:
-            aside = _backup(target, move=True)
+            aside = backup_edit(target, out)
+            target.unlink()
             outcomes.append(Outcome(job, MOVED, f"{GONE}; bản sửa tay chuyển sang {aside}", backup=aside))
         manifest.forget(name)
         _prune(target.parent, out)
@@ -338,19 +372,15 @@ def _done(report: BuildReport, outcome: Outcome, progress, total: int) -> None:
     report.outcomes.append(outcome)
 
 
-def _backup(target: Path, move: bool = False) -> Path:
-    """Keep a clerk's edited copy beside the output: <name>.ban-sua-tay[-N].docx (copied,
-    or with `move` renamed)."""
-    for n in range(1, 1000):
-        suffix = ".ban-sua-tay" + (f"-{n}" if n > 1 else "")
-        candidate = target.with_name(target.stem + suffix + target.suffix)
-        if not candidate.exists():
-            if move:
-                os.replace(target, candidate)
-            else:
-                atomic_write(candidate, target.read_bytes())
-            return candidate
-    raise ProblemList([Problem(target, 0, 0, "", "Quá nhiều bản sao lưu bản sửa tay.")])
+def _write_problem(target: Path, exc: BaseException) -> Problem:
+    """A document that could not be written, in words (the others are still written)."""
+    from kehoach_docs.oserrors import os_error_message
+
+    if isinstance(exc, ProblemList):
+        return exc.problems[0]
+    if isinstance(exc, OSError):
+        return Problem(target, 0, 0, "", os_error_message(exc, target))
+    return Problem(target, 0, 0, "", str(exc))
 
 
 def _render_all(ws: Workspace, sources: list[Job], workers: int | None, tick=None) -> list:

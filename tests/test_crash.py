@@ -204,11 +204,13 @@ def test_cleanup_temp_removes_only_abandoned_files(tmp_path, alive):
     from kehoach_docs.write import atomic_write, cleanup_temp
 
     atomic_write(tmp_path / "a.docx", b"x")
-    tmp = tmp_path / "sub" / ".a.docx.abcd1234.tmp"
+    tmp = tmp_path / "sub" / ".a.docx.kehoach-abcd1234.tmp"
     tmp.parent.mkdir()
     tmp.write_bytes(b"half")
     other = tmp_path / "notes.tmp"  # not ours: never touched
     other.write_bytes(b"")
+    foreign = tmp_path / ".a.docx.abcd1234.tmp"  # another program's temporary name: never touched
+    foreign.write_bytes(b"")
     fd = os.open(tmp, os.O_RDONLY)
     try:
         if alive:
@@ -217,4 +219,4 @@ def test_cleanup_temp_removes_only_abandoned_files(tmp_path, alive):
     finally:
         os.close(fd)
     assert tmp.exists() == alive and removed == ([] if alive else [tmp])
-    assert other.exists() and (tmp_path / "a.docx").read_bytes() == b"x"
+    assert other.exists() and foreign.exists() and (tmp_path / "a.docx").read_bytes() == b"x"

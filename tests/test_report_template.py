@@ -39,8 +39,8 @@ PLANS = {PARTY: ROOT / "data" / "de-an-04" / "ke-hoach-44.yaml",
          STATE: ROOT / "data" / "ubnd-nghe-an" / "ke-hoach-696.yaml"}
 SO_KET = ROOT / "data" / "de-an-04" / "bao-cao" / "so-ket-2023.yaml"
 TONG_KET = ROOT / "data" / "de-an-04" / "bao-cao" / "tong-ket-2025.yaml"
-APPENDICES = ("phu_luc_chi_tieu", "phu_luc_don_vi", "phu_luc_khen_thuong")
-LANDSCAPE = {"phu_luc_chi_tieu": True, "phu_luc_don_vi": True, "phu_luc_khen_thuong": False}
+APPENDICES = ("phu_luc_chi_tieu", "phu_luc_don_vi", "phu_luc_danh_sach")
+LANDSCAPE = {"phu_luc_chi_tieu": True, "phu_luc_don_vi": True, "phu_luc_danh_sach": False}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -83,10 +83,11 @@ def target_appendix(years: int, rows: int = 15, first_year: int = 2021) -> dict:
 def unit_appendix(rows: int = 40) -> dict:
     return {"so": "Phụ lục 2", "tieu_de": "KẾT QUẢ THỰC HIỆN CỦA CÁC TỔ CHỨC CƠ SỞ ĐẢNG",
             "chu_thich": "(Kèm theo Báo cáo số 215-BC/ĐUK)",
+            "cot": ["Kế hoạch thực hiện (số, ngày)", "Quán triệt (buổi/người)", "TTHC đúng hạn/tổng số",
+                    "Mức độ hài lòng", "Mô hình, điểm sáng", "Khen thưởng", "Báo cáo"],
             "hang": [{"tt": str(i), "don_vi": f"Ban Quản lý dự án đầu tư xây dựng số {i}",
-                      "ke_hoach": f"Số {i}, 28/12/2021", "quan_triet": "3 buổi / 65 người",
-                      "tthc": "14.749/15.005", "hai_long": "90,6%", "mo_hinh": "2",
-                      "khen_thuong": "1", "bao_cao": "Đủ"} for i in range(1, rows + 1)]}
+                      "o": [f"Số {i}, 28/12/2021", "3 buổi / 65 người", "14.749/15.005", "90,6%", "2",
+                            "1", "Đủ"]} for i in range(1, rows + 1)]}
 
 
 def award_appendix(rows: int = 12) -> dict:
@@ -105,7 +106,7 @@ def report_context(ma: str, years: int = 2, present=APPENDICES, ket_thuc: bool =
     base["ket_thuc"] = ["Trên đây là báo cáo sơ kết; đề nghị các cơ quan, đơn vị tiếp tục "
                         "thực hiện."] if ket_thuc else []
     values = {"phu_luc_chi_tieu": target_appendix(years), "phu_luc_don_vi": unit_appendix(),
-              "phu_luc_khen_thuong": award_appendix()}
+              "phu_luc_danh_sach": award_appendix()}
     ctx = ReportContext(**base, **{k: (values[k] if k in present else None) for k in APPENDICES})
     return context_dict(ctx)
 
@@ -200,7 +201,7 @@ def test_each_appendix_is_one_conditional_block_with_its_section(profile):
         if any("{" in r for r in runs):
             assert len(runs) == 1 and re.fullmatch(
                 r"\{%(p|tr|tc) [^%]+ %\}|\{\{ [^}]+ \}\}", runs[0]), runs
-    start = texts.index("{%p if phu_luc_chi_tieu or phu_luc_don_vi or phu_luc_khen_thuong %}")
+    start = texts.index("{%p if phu_luc_chi_tieu or phu_luc_don_vi or phu_luc_danh_sach %}")
     blocks = [[]]
     for child, text in zip(children[start:], texts[start:]):
         blocks[-1].append((child, text))
@@ -296,7 +297,7 @@ def test_absent_appendices_leave_nothing(present, tmp_path):
 def ctx_title(var: str) -> str:
     return {"phu_luc_chi_tieu": "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
             "phu_luc_don_vi": "KẾT QUẢ THỰC HIỆN CỦA CÁC TỔ CHỨC CƠ SỞ ĐẢNG",
-            "phu_luc_khen_thuong": "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG"}[var]
+            "phu_luc_danh_sach": "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG"}[var]
 
 
 def _row_props(tbl) -> list[tuple[bool, bool]]:

@@ -43,20 +43,20 @@ from pathlib import Path
 from typing import IO, Iterable
 
 from kehoach_docs.check.common import (
-    _REGIME_TITLES,
+    REGIME_TITLES,
     Violation,
-    _key,
+    text_key,
 )
 from kehoach_docs.check.layout import (
-    _date_line,
+    date_line,
 )
 from kehoach_docs.check.reader import (
-    _Model,
-    _model,
-    _open,
+    Model,
+    read_model,
+    open_docx,
 )
 from kehoach_docs.check.rules import (
-    _Checker,
+    Checker,
 )
 from kehoach_docs.errors import ProblemList, UserError
 from kehoach_docs.profile import Profile, choose_profile
@@ -66,19 +66,19 @@ __all__ = ["Violation", "check_docx", "check_files", "detect_profile", "format_r
 # --- Public API --------------------------------------------------------------------------
 
 
-def _regime_and_date(model: _Model) -> tuple[str | None, date | None]:
+def _regime_and_date(model: Model) -> tuple[str | None, date | None]:
     paras = [p for p in model.all_paras[:80] if not p.empty]
     regime, found_date = None, None
     for p in paras:
-        key = _key(p.text)
+        key = text_key(p.text)
         if regime is None:
-            for name, title in _REGIME_TITLES:
-                if _key(title) in key:
+            for name, title in REGIME_TITLES:
+                if text_key(title) in key:
                     regime = name
                     break
         if found_date is None:
             for piece in p.pieces(tabs=True):
-                m = _date_line(piece.text)
+                m = date_line(piece.text)
                 if m is not None:
                     found_date = _parse_date(m)
                     break
@@ -97,7 +97,7 @@ def _parse_date(m: re.Match) -> date | None:
         return None
 
 
-def _profile_for(model: _Model) -> Profile | None:
+def _profile_for(model: Model) -> Profile | None:
     regime, day = _regime_and_date(model)
     if regime is None:
         return None
@@ -110,7 +110,7 @@ def detect_profile(doc_path: str | Path | IO[bytes]) -> Profile | None:
     None when neither "ĐẢNG CỘNG SẢN VIỆT NAM" nor "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" is found.
     Raises ProblemList when no profile of the regime covers the date.
     """
-    return _profile_for(_model(_open(doc_path)))
+    return _profile_for(read_model(open_docx(doc_path)))
 
 
 def check_docx(path: str | Path | IO[bytes], profile: Profile | None = None) -> list[Violation]:
@@ -118,8 +118,8 @@ def check_docx(path: str | Path | IO[bytes], profile: Profile | None = None) -> 
 
     Raises UserError when the file is not a readable .docx.
     """
-    doc = _open(path)
-    model = _model(doc)
+    doc = open_docx(path)
+    model = read_model(doc)
     checker_profile = profile
     if checker_profile is None:
         checker_profile = _profile_for(model)
@@ -127,7 +127,7 @@ def check_docx(path: str | Path | IO[bytes], profile: Profile | None = None) -> 
             return [Violation("he_thong", "Tiêu đề văn bản",
                               "“ĐẢNG CỘNG SẢN VIỆT NAM” hoặc “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM” ở đầu văn bản",
                               "không có", "đầu văn bản")]
-    return _Checker(doc, checker_profile, model).run()
+    return Checker(doc, checker_profile, model).run()
 
 
 def _expand(paths: Iterable[str | Path]) -> list[Path]:

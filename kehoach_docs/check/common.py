@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from kehoach_docs.format.vn import nfc
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -21,7 +23,7 @@ INDENT_TOLERANCE = 1.0   # mm, first-line indent of body paragraphs
 LINE_TOLERANCE = 3.0     # mm, length of the line under the title
 MAX_PLACES = 5           # paragraphs listed in one violation before "và N đoạn khác"
 
-_OFF = {"0", "false", "off", "none"}
+OFF = {"0", "false", "off", "none"}
 
 
 @dataclass
@@ -56,10 +58,10 @@ _NAMES = {
 
 # Header elements, in the order they are looked for. Those with `noi_dung` in the profile
 # (tiêu đề, dấu sao, tiêu ngữ…) must be present.
-_HEADER_ELEMENTS = ("tieu_de", "quoc_hieu", "tieu_ngu", "dau_sao")
+HEADER_ELEMENTS = ("tieu_de", "quoc_hieu", "tieu_ngu", "dau_sao")
 
 # Names of document types, used only to find the title line (language data, both regimes).
-_DOC_TYPES = (
+DOC_TYPES = (
     "NGHỊ QUYẾT", "QUYẾT ĐỊNH", "CHỈ THỊ", "KẾT LUẬN", "QUY CHẾ", "QUY ĐỊNH", "THÔNG TRI",
     "HƯỚNG DẪN", "BÁO CÁO", "KẾ HOẠCH", "CHƯƠNG TRÌNH", "THÔNG BÁO", "THÔNG CÁO", "TỜ TRÌNH",
     "ĐỀ ÁN", "PHƯƠNG ÁN", "DỰ ÁN", "QUY HOẠCH", "BIÊN BẢN", "HỢP ĐỒNG", "CÔNG ĐIỆN",
@@ -68,25 +70,21 @@ _DOC_TYPES = (
     "THÔNG TƯ", "ĐIỀU LỆ", "QUY TRÌNH", "DIỄN VĂN", "LỜI KÊU GỌI", "TUYÊN BỐ",
 )
 
-_REGIME_TITLES = (("dang", "ĐẢNG CỘNG SẢN VIỆT NAM"), ("nha_nuoc", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+REGIME_TITLES = (("dang", "ĐẢNG CỘNG SẢN VIỆT NAM"), ("nha_nuoc", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
 
 # Forms of the signing authority (36-HD point 1.7 / NĐ 30), for profiles that lack `ky.quyen_han`.
-_AUTHORITY_FORMS = {
+AUTHORITY_FORMS = {
     "dang": {"TM": "T/M", "KT": "K/T", "TL": "T/L"},
     "nha_nuoc": {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TUQ": "TUQ.", "TU": "TUQ."},
 }
-_AUTHORITY_RE = re.compile(r"^\s*(T\s*/\s*[MLU]|K\s*/\s*T|TUQ\.?|TM\.?|KT\.?|TL\.?)(?=\s|$)", re.I)
+AUTHORITY_RE = re.compile(r"^\s*(T\s*/\s*[MLU]|K\s*/\s*T|TUQ\.?|TM\.?|KT\.?|TL\.?)(?=\s|$)", re.I)
 
-_ALIGN_TEXT = {"trai": "căn trái", "giua": "căn giữa", "phai": "căn phải", "deu": "căn đều hai bên"}
-_JC = {"both": "deu", "distribute": "deu", "justify": "deu", "center": "giua", "right": "phai",
+ALIGN_TEXT = {"trai": "căn trái", "giua": "căn giữa", "phai": "căn phải", "deu": "căn đều hai bên"}
+JC = {"both": "deu", "distribute": "deu", "justify": "deu", "center": "giua", "right": "phai",
        "end": "phai", "left": "trai", "start": "trai"}
 
 _TONES = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe",
           "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe", "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
-
-
-def _nfc(s: str) -> str:
-    return unicodedata.normalize("NFC", s)
 
 
 # Combining marks (U+0300-U+036F covers every Vietnamese tone and vowel mark) map to nothing.
@@ -94,30 +92,30 @@ _NO_MARKS = {c: None for c in range(0x300, 0x370)}
 
 
 @lru_cache(maxsize=8192)
-def _key(s: str) -> str:
+def text_key(s: str) -> str:
     """Accent- and case-insensitive key for locating text: "ĐẢNG ỦY" → "dang uy"."""
     s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d")).translate(_NO_MARKS)
     return " ".join(s.casefold().split())
 
 
-def _tone_norm(s: str) -> str:
+def tone_norm(s: str) -> str:
     """Lower case with the old and new tone placements made equal ("hoà" = "hòa")."""
-    s = _nfc(s).lower()
+    s = nfc(s).lower()
     for old, new in _TONES.items():
         s = s.replace(old, new)
     return " ".join(s.split())
 
 
-def _num(x: float) -> str:
+def num(x: float) -> str:
     """14.0 → "14", 65.4 → "65,4" (Vietnamese decimal comma)."""
     s = f"{x:.1f}".rstrip("0").rstrip(".")
     return s.replace(".", ",")
 
 
-def _quote(s: str, limit: int = 60) -> str:
+def quote(s: str, limit: int = 60) -> str:
     s = " ".join(s.split())
     return "“" + (s if len(s) <= limit else s[: limit - 1] + "…") + "”"
 
 
-def _name(element: str) -> str:
+def element_name(element: str) -> str:
     return _NAMES.get(element, element)

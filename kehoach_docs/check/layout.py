@@ -6,16 +6,16 @@ import re
 from dataclasses import dataclass, field
 
 from kehoach_docs.check.common import (
-    _AUTHORITY_RE,
-    _DOC_TYPES,
+    AUTHORITY_RE,
+    DOC_TYPES,
     W,
-    _key,
+    text_key,
 )
 from kehoach_docs.check.reader import (
-    _flag,
-    _Model,
-    _Para,
-    _Table,
+    flag,
+    Model,
+    Para,
+    Table,
 )
 from kehoach_docs.profile import Profile
 
@@ -27,50 +27,50 @@ _DATE_RE = re.compile(
     r"(?P<m>\d+)?[\s._…]*(?P<nam>năm)\s*(?P<y>\d{4})(?P<rest>.*)$", re.I)
 
 
-def _date_line(text: str) -> re.Match | None:
+def date_line(text: str) -> re.Match | None:
     return _DATE_RE.match(" ".join(text.replace("\u00a0", " ").split()))
 
 
-def _is_number_line(text: str) -> bool:
+def is_number_line(text: str) -> bool:
     return re.match(r"^\s*Số\b\s*[:.\d\s_…-]", text, re.I) is not None
 
 
-def _is_authority(text: str) -> bool:
-    return _AUTHORITY_RE.match(text) is not None
+def is_authority(text: str) -> bool:
+    return AUTHORITY_RE.match(text) is not None
 
 
 def _is_noi_nhan(text: str) -> bool:
-    return _key(text).startswith("noi nhan")
+    return text_key(text).startswith("noi nhan")
 
 
 @dataclass
-class _Layout:
-    header_lines: list[_Para]
+class Layout:
+    header_lines: list[Para]
     header_is_table: bool
     header_end: int                 # index in blocks after the header
-    ten_loai: _Para | None = None
+    ten_loai: Para | None = None
     ten_loai_idx: int | None = None
-    trich_yeu: list[_Para] = field(default_factory=list)
-    phan_cach: _Para | None = None
-    phan_cach_other: _Para | None = None   # what stands where the separator should be
-    body: list[_Para] = field(default_factory=list)
-    recipients: list[_Para] | None = None
-    signer: list[_Para] | None = None
+    trich_yeu: list[Para] = field(default_factory=list)
+    phan_cach: Para | None = None
+    phan_cach_other: Para | None = None   # what stands where the separator should be
+    body: list[Para] = field(default_factory=list)
+    recipients: list[Para] | None = None
+    signer: list[Para] | None = None
 
 
 def _find_type(blocks: list) -> int | None:
-    types = {_key(t) for t in _DOC_TYPES}
+    types = {text_key(t) for t in DOC_TYPES}
     for i, b in enumerate(blocks):
-        if isinstance(b, _Para) and not b.empty and _key(b.text) in types:
+        if isinstance(b, Para) and not b.empty and text_key(b.text) in types:
             return i
     return None
 
 
-def _header(blocks: list, ten_loai_idx: int | None) -> tuple[list[_Para], bool, int]:
+def _header(blocks: list, ten_loai_idx: int | None) -> tuple[list[Para], bool, int]:
     limit = ten_loai_idx if ten_loai_idx is not None else len(blocks)
     nonempty_seen = 0
     for i, b in enumerate(blocks[:limit]):
-        if isinstance(b, _Table):
+        if isinstance(b, Table):
             if ten_loai_idx is not None or nonempty_seen < 3:
                 lines = []
                 for row in b.rows:
@@ -84,22 +84,22 @@ def _header(blocks: list, ten_loai_idx: int | None) -> tuple[list[_Para], bool, 
     # No header table: the paragraphs before the title (or the first ones), cut at tabs.
     lines, end = [], 0
     for i, b in enumerate(blocks[:limit]):
-        if not isinstance(b, _Para):
+        if not isinstance(b, Para):
             continue
         if ten_loai_idx is None and len([x for x in lines if not x.empty]) >= 12:
             break
         lines += b.pieces(tabs=True)
         end = i + 1
-        if ten_loai_idx is None and _date_line(b.text):
+        if ten_loai_idx is None and date_line(b.text):
             break
     return lines, False, end
 
 
-def _layout(model: _Model, profile: Profile) -> _Layout:
+def find_layout(model: Model, profile: Profile) -> Layout:
     blocks = model.blocks
     tl_idx = _find_type(blocks)
     lines, is_table, end = _header(blocks, tl_idx)
-    lay = _Layout(header_lines=lines, header_is_table=is_table, header_end=end)
+    lay = Layout(header_lines=lines, header_is_table=is_table, header_end=end)
     start = end
     if tl_idx is not None:
         lay.ten_loai, lay.ten_loai_idx = blocks[tl_idx], tl_idx
@@ -108,7 +108,7 @@ def _layout(model: _Model, profile: Profile) -> _Layout:
     close_idx, close_table = None, None
     for i in range(len(blocks) - 1, start - 1, -1):
         b = blocks[i]
-        if isinstance(b, _Table) and any(_is_noi_nhan(p.text) or _is_authority(p.text)
+        if isinstance(b, Table) and any(_is_noi_nhan(p.text) or is_authority(p.text)
                                          for cell in b.cells() for p in cell):
             close_idx, close_table = i, b
             break
@@ -117,17 +117,17 @@ def _layout(model: _Model, profile: Profile) -> _Layout:
     else:
         for i in range(start, len(blocks)):
             b = blocks[i]
-            if isinstance(b, _Para) and (_is_noi_nhan(b.text) or _is_authority(b.text)):
+            if isinstance(b, Para) and (_is_noi_nhan(b.text) or is_authority(b.text)):
                 close_idx = i
                 break
         if close_idx is not None:
             _closing_from_paragraphs(lay, blocks[close_idx:])
     stop = close_idx if close_idx is not None else len(blocks)
-    lay.body = [b for b in blocks[start:stop] if isinstance(b, _Para) and not b.empty]
+    lay.body = [b for b in blocks[start:stop] if isinstance(b, Para) and not b.empty]
     return lay
 
 
-def _is_separator_like(text: str) -> bool:
+def is_separator_like(text: str) -> bool:
     return re.fullmatch(r"[-–—_=*.\s]{3,}", text.strip() or "x") is not None
 
 
@@ -135,41 +135,41 @@ def _has_drawing(p) -> bool:
     return p.find(f".//{W}drawing") is not None or p.find(f".//{W}pict") is not None
 
 
-def _title_block(lay: _Layout, blocks: list, tl_idx: int, profile: Profile) -> int:
+def _title_block(lay: Layout, blocks: list, tl_idx: int, profile: Profile) -> int:
     """Finds trích yếu and separator after the type name; returns where the body starts."""
     sep_el = profile.phan_tu.get("phan_cach")
     i = tl_idx + 1
-    while i < len(blocks) and isinstance(blocks[i], _Para) and len(lay.trich_yeu) < 4:
+    while i < len(blocks) and isinstance(blocks[i], Para) and len(lay.trich_yeu) < 4:
         p = blocks[i]
         if p.empty:
             if lay.trich_yeu or _has_drawing(p.el):
                 break
             i += 1
             continue
-        if _is_separator_like(p.text):
+        if is_separator_like(p.text):
             break
-        if lay.trich_yeu and p.align != "giua" and _flag(p.runs, "bold") is not True:
+        if lay.trich_yeu and p.align != "giua" and flag(p.runs, "bold") is not True:
             break  # the body has started
-        if not lay.trich_yeu and p.align == "deu" and p.first_line > 1 and _flag(p.runs, "bold") is not True:
+        if not lay.trich_yeu and p.align == "deu" and p.first_line > 1 and flag(p.runs, "bold") is not True:
             break  # no trích yếu: this is already a body paragraph
         lay.trich_yeu.append(p)
         i += 1
     if sep_el is None or not sep_el.noi_dung:
         return i
     j = i
-    while j < len(blocks) and isinstance(blocks[j], _Para) and blocks[j].empty \
+    while j < len(blocks) and isinstance(blocks[j], Para) and blocks[j].empty \
             and not _has_drawing(blocks[j].el):
         j += 1
-    if j < len(blocks) and isinstance(blocks[j], _Para):
+    if j < len(blocks) and isinstance(blocks[j], Para):
         p = blocks[j]
-        if _is_separator_like(p.text):
+        if is_separator_like(p.text):
             lay.phan_cach = p
             return j + 1
         lay.phan_cach_other = p
     return i
 
 
-def _closing_from_table(lay: _Layout, table: _Table) -> None:
+def _closing_from_table(lay: Layout, table: Table) -> None:
     left = right = None
     for row in table.rows:
         for ci, cell in enumerate(row):
@@ -179,7 +179,7 @@ def _closing_from_table(lay: _Layout, table: _Table) -> None:
                     right = row[-1]
     for row in table.rows:
         for cell in row:
-            if any(_is_authority(p.text) for p in cell) and cell is not left:
+            if any(is_authority(p.text) for p in cell) and cell is not left:
                 right = cell
     if right is None:  # the head signs directly: the other cell of the row
         for row in table.rows:
@@ -193,14 +193,14 @@ def _closing_from_table(lay: _Layout, table: _Table) -> None:
         lay.signer = [piece for p in right for piece in p.pieces()]
 
 
-def _closing_from_paragraphs(lay: _Layout, paras: list) -> None:
-    recipients: list[_Para] = []
-    signer: list[_Para] = []
+def _closing_from_paragraphs(lay: Layout, paras: list) -> None:
+    recipients: list[Para] = []
+    signer: list[Para] = []
     in_list = False
     for b in paras:
-        if not isinstance(b, _Para):
+        if not isinstance(b, Para):
             break
-        if _key(b.text).startswith("phu luc"):
+        if text_key(b.text).startswith("phu luc"):
             break
         for piece in b.pieces(tabs=True):
             first_part = piece.part == 1
@@ -208,10 +208,10 @@ def _closing_from_paragraphs(lay: _Layout, paras: list) -> None:
                 in_list = True
                 recipients.append(piece)
             elif in_list and first_part and not piece.empty and \
-                    (piece.clean.startswith(("-", "–", "+")) or _key(piece.text).startswith("luu")):
+                    (piece.clean.startswith(("-", "–", "+")) or text_key(piece.text).startswith("luu")):
                 recipients.append(piece)
             elif not piece.empty:
-                if in_list and first_part and recipients and not _is_authority(piece.text):
+                if in_list and first_part and recipients and not is_authority(piece.text):
                     in_list = False
                 signer.append(piece)
             elif b.empty and in_list:

@@ -13,25 +13,25 @@ from typing import Any, Iterator
 from lxml import etree
 
 from kehoach_docs.check.common import (
-    _JC,
-    _OFF,
+    JC,
+    OFF,
     EMU_PER_MM,
     RT_THEME,
     TWIPS_PER_MM,
     A,
     W,
-    _nfc,
-    _num,
+    num,
 )
 from kehoach_docs.errors import UserError
+from kehoach_docs.format.vn import nfc
 
 # --- Effective formatting ----------------------------------------------------------------
 
 
-def _on(el) -> bool | None:
+def is_on(el) -> bool | None:
     if el is None:
         return None
-    return el.get(W + "val", "true").lower() not in _OFF
+    return el.get(W + "val", "true").lower() not in OFF
 
 
 def _twips_mm(value: str | None) -> float | None:
@@ -43,7 +43,7 @@ def _twips_mm(value: str | None) -> float | None:
         return None
 
 
-class _Resolver:
+class Resolver:
     """Effective run and paragraph properties through styles, table style and defaults."""
 
     def __init__(self, doc) -> None:
@@ -131,7 +131,7 @@ class _Resolver:
         return None
 
 
-def _first(levels: list, path: str):
+def first_of(levels: list, path: str):
     for lv in levels:
         el = lv.find(path)
         if el is not None:
@@ -140,7 +140,7 @@ def _first(levels: list, path: str):
 
 
 @dataclass
-class _Run:
+class Run:
     text: str
     size: float | None
     bold: bool
@@ -162,10 +162,10 @@ def _run_text(r) -> str:
             parts.append("\n")
         elif tag == W + "noBreakHyphen":
             parts.append("-")
-    return _nfc("".join(parts))
+    return nfc("".join(parts))
 
 
-def _run_props(resolver: _Resolver, r, p, table_style: str | None, style: str | None = None) -> tuple:
+def _run_props(resolver: Resolver, r, p, table_style: str | None, style: str | None = None) -> tuple:
     """Effective (size, bold, italic, underline, caps, fonts, hidden) of a run. Runs with the
     same direct formatting in the same paragraph style resolve alike: cache by that key."""
     rpr = r.find(W + "rPr")
@@ -176,28 +176,28 @@ def _run_props(resolver: _Resolver, r, p, table_style: str | None, style: str | 
     if cached is not None:
         return cached
     levels = resolver.run_levels(r, p, table_style)
-    sz = _first(levels, W + "sz")
+    sz = first_of(levels, W + "sz")
     try:
         size = float(sz.get(W + "val")) / 2 if sz is not None else None
     except (TypeError, ValueError):
         size = None
-    u = _first(levels, W + "u")
-    props = (size, bool(_on(_first(levels, W + "b"))), bool(_on(_first(levels, W + "i"))),
+    u = first_of(levels, W + "u")
+    props = (size, bool(is_on(first_of(levels, W + "b"))), bool(is_on(first_of(levels, W + "i"))),
              u is not None and (u.get(W + "val") or "single").lower() != "none",
-             bool(_on(_first(levels, W + "caps"))),
+             bool(is_on(first_of(levels, W + "caps"))),
              (resolver.font(levels, "ascii"), resolver.font(levels, "hAnsi")),
-             bool(_on(_first(levels, W + "vanish"))))
+             bool(is_on(first_of(levels, W + "vanish"))))
     resolver.run_cache[key] = props
     return props
 
 
-def _make_run(resolver: _Resolver, r, p, table_style: str | None, text: str | None = None) -> _Run:
+def make_run(resolver: Resolver, r, p, table_style: str | None, text: str | None = None) -> Run:
     size, bold, italic, underline, caps, fonts, _ = _run_props(resolver, r, p, table_style)
-    return _Run(text=_run_text(r) if text is None else text, size=size, bold=bold, italic=italic,
+    return Run(text=_run_text(r) if text is None else text, size=size, bold=bold, italic=italic,
                 underline=underline, caps=caps, fonts=fonts)
 
 
-def _own_runs(p) -> Iterator:
+def own_runs(p) -> Iterator:
     """Runs of this paragraph, not of paragraphs nested in its text boxes."""
     for r in p.iter(W + "r"):
         anc = r.getparent()
@@ -208,10 +208,10 @@ def _own_runs(p) -> Iterator:
 
 
 @dataclass
-class _Para:
+class Para:
     el: Any
     place: str
-    runs: list[_Run]
+    runs: list[Run]
     align: str
     first_line: float
     ind_left: float
@@ -238,10 +238,10 @@ class _Para:
     def empty(self) -> bool:
         return not self.text.strip()
 
-    def pieces(self, tabs: bool = False) -> list[_Para]:
+    def pieces(self, tabs: bool = False) -> list[Para]:
         """The paragraph cut at line breaks (and tabs): one piece per visible line or column."""
         seps = "\n\t" if tabs else "\n"
-        groups: list[list[_Run]] = [[]]
+        groups: list[list[Run]] = [[]]
         kinds: list[str] = [""]
         for run in self.runs:
             for piece in re.split(f"([{re.escape(seps)}])", run.text):
@@ -265,22 +265,22 @@ class _Para:
         return out
 
 
-def _make_para(resolver: _Resolver, p, place: str, table_style: str | None,
-               width: float | None, column: str | None = None) -> _Para:
+def make_para(resolver: Resolver, p, place: str, table_style: str | None,
+               width: float | None, column: str | None = None) -> Para:
     align, first, left, right, numbered = _para_props(resolver, p, table_style)
     runs = []
     style = resolver._style_id(p.find(W + "pPr"), "pStyle")
-    for r in _own_runs(p):
+    for r in own_runs(p):
         size, bold, italic, underline, caps, fonts, hidden = _run_props(resolver, r, p, table_style, style)
         if not hidden:
-            runs.append(_Run(text=_run_text(r), size=size, bold=bold, italic=italic,
+            runs.append(Run(text=_run_text(r), size=size, bold=bold, italic=italic,
                              underline=underline, caps=caps, fonts=fonts))
-    return _Para(el=p, place=place, runs=runs, align=align, first_line=first or 0.0,
+    return Para(el=p, place=place, runs=runs, align=align, first_line=first or 0.0,
                  ind_left=left or 0.0, ind_right=right or 0.0, width=width,
                  numbered=numbered, column=column)
 
 
-def _para_props(resolver: _Resolver, p, table_style: str | None) -> tuple:
+def _para_props(resolver: Resolver, p, table_style: str | None) -> tuple:
     """Effective (alignment, first-line, left, right indent, numbered) of a paragraph; cached
     by its direct properties and table style, as runs are."""
     ppr = p.find(W + "pPr")
@@ -289,8 +289,8 @@ def _para_props(resolver: _Resolver, p, table_style: str | None) -> tuple:
     if cached is not None:
         return cached
     levels = resolver.para_levels(p, table_style)
-    jc = _first(levels, W + "jc")
-    align = _JC.get((jc.get(W + "val") or "left") if jc is not None else "left", "trai")
+    jc = first_of(levels, W + "jc")
+    align = JC.get((jc.get(W + "val") or "left") if jc is not None else "left", "trai")
     first = left = right = None
     for lv in levels:
         ind = lv.find(W + "ind")
@@ -305,12 +305,12 @@ def _para_props(resolver: _Resolver, p, table_style: str | None) -> tuple:
             left = _twips_mm(ind.get(W + "left") or ind.get(W + "start"))
         if right is None:
             right = _twips_mm(ind.get(W + "right") or ind.get(W + "end"))
-    props = (align, first, left, right, _first(levels, W + "numPr") is not None)
+    props = (align, first, left, right, first_of(levels, W + "numPr") is not None)
     resolver.para_cache[key] = props
     return props
 
 
-def _flag(runs: list[_Run], attr: str) -> bool | None:
+def flag(runs: list[Run], attr: str) -> bool | None:
     """True/False when all runs with letters or digits agree, None when mixed."""
     relevant = [r for r in runs if any(c.isalnum() for c in r.text)] or \
         [r for r in runs if r.text.strip()]
@@ -320,7 +320,7 @@ def _flag(runs: list[_Run], attr: str) -> bool | None:
     return values.pop() if len(values) == 1 else None
 
 
-def _sizes(runs: list[_Run]) -> list[float | None]:
+def sizes_of(runs: list[Run]) -> list[float | None]:
     seen = []
     for r in runs:
         if r.text.strip() and r.size not in seen:
@@ -328,10 +328,10 @@ def _sizes(runs: list[_Run]) -> list[float | None]:
     return seen
 
 
-def _size_text(sizes: list[float | None]) -> str:
+def size_text(sizes: list[float | None]) -> str:
     if not sizes:
         return "không có chữ"
-    shown = ["10 (mặc định)" if s is None else _num(s) for s in sizes]
+    shown = ["10 (mặc định)" if s is None else num(s) for s in sizes]
     return ("cỡ " if len(shown) == 1 else "lẫn cỡ ") + "/".join(shown)
 
 
@@ -352,21 +352,21 @@ def _block_children(el) -> Iterator:
 
 
 @dataclass
-class _Table:
+class Table:
     index: int
     el: Any
-    rows: list[list[list[_Para]]]  # rows → cells → paragraphs
+    rows: list[list[list[Para]]]  # rows → cells → paragraphs
 
-    def cells(self) -> Iterator[list[_Para]]:
+    def cells(self) -> Iterator[list[Para]]:
         for row in self.rows:
             yield from row
 
 
 @dataclass
-class _Model:
+class Model:
     doc: Any
-    resolver: _Resolver
-    blocks: list = field(default_factory=list)       # top-level _Para and _Table, in order
+    resolver: Resolver
+    blocks: list = field(default_factory=list)       # top-level Para and Table, in order
     all_paras: list = field(default_factory=list)    # every paragraph, nested tables included
     content_width: float | None = None
 
@@ -391,14 +391,14 @@ def _cell_widths(tbl) -> list[list[float | None]]:
     return out
 
 
-def _walk(model: _Model, container, prefix: str, width: float | None,
+def _walk(model: Model, container, prefix: str, width: float | None,
           table_style: str | None, top: bool) -> list:
     """Paragraphs and tables of a container; records every paragraph in model.all_paras."""
     blocks, n_p, n_t = [], 0, 0
     for child in _block_children(container):
         if child.tag == W + "p":
             n_p += 1
-            para = _make_para(model.resolver, child, f"{prefix}đoạn {n_p}", table_style, width)
+            para = make_para(model.resolver, child, f"{prefix}đoạn {n_p}", table_style, width)
             model.all_paras.append(para)
             blocks.append(para)
         elif child.tag == W + "tbl":
@@ -416,16 +416,16 @@ def _walk(model: _Model, container, prefix: str, width: float | None,
                     column = None if len(tcs) == 1 else ("trai" if ci == 0 else "phai")
                     inner = _walk(model, tc, f"{prefix}bảng {n_t}, hàng {ri + 1}, ô {ci + 1}, ",
                                   cwidth, tstyle, False)
-                    paras = [b for b in inner if isinstance(b, _Para)]
+                    paras = [b for b in inner if isinstance(b, Para)]
                     for para in paras:
                         para.column = column
                     row.append(paras)
                 rows.append(row)
-            blocks.append(_Table(n_t, child, rows))
+            blocks.append(Table(n_t, child, rows))
     return blocks
 
 
-def _open(path) -> Any:
+def open_docx(path) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -438,10 +438,10 @@ def _open(path) -> Any:
         raise UserError(f"Không đọc được '{path}' như một tệp .docx ({exc}).{hint}") from None
 
 
-_RESOLVERS: dict[bytes, _Resolver] = {}
+_RESOLVERS: dict[bytes, Resolver] = {}
 
 
-def _resolver(doc) -> _Resolver:
+def _resolver(doc) -> Resolver:
     """One resolver (and its caches) per distinct set of styles: every document made from
     the same template resolves its formatting alike, so a build resolves each style once."""
     try:
@@ -452,12 +452,12 @@ def _resolver(doc) -> _Resolver:
     if key not in _RESOLVERS:
         if len(_RESOLVERS) > 32:
             _RESOLVERS.clear()
-        _RESOLVERS[key] = _Resolver(doc)
+        _RESOLVERS[key] = Resolver(doc)
     return _RESOLVERS[key]
 
 
-def _model(doc) -> _Model:
-    model = _Model(doc=doc, resolver=_resolver(doc))
+def read_model(doc) -> Model:
+    model = Model(doc=doc, resolver=_resolver(doc))
     sec = doc.sections[0] if len(doc.sections) else None
     if sec is not None and sec.page_width and sec.left_margin is not None and sec.right_margin is not None:
         model.content_width = (sec.page_width - sec.left_margin - sec.right_margin) / EMU_PER_MM

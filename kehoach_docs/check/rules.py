@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any, Iterator
 
 from kehoach_docs.check.common import (
-    _ALIGN_TEXT,
-    _AUTHORITY_FORMS,
-    _AUTHORITY_RE,
-    _HEADER_ELEMENTS,
+    ALIGN_TEXT,
+    AUTHORITY_FORMS,
+    AUTHORITY_RE,
+    HEADER_ELEMENTS,
     EMU_PER_MM,
     INDENT_TOLERANCE,
     LINE_TOLERANCE,
@@ -22,32 +22,32 @@ from kehoach_docs.check.common import (
     R,
     Violation,
     W,
-    _key,
-    _name,
-    _num,
-    _quote,
-    _tone_norm,
+    text_key,
+    element_name,
+    num,
+    quote,
+    tone_norm,
 )
 from kehoach_docs.check.layout import (
-    _date_line,
-    _is_authority,
-    _is_number_line,
-    _is_separator_like,
-    _Layout,
-    _layout,
+    date_line,
+    is_authority,
+    is_number_line,
+    is_separator_like,
+    Layout,
+    find_layout,
 )
 from kehoach_docs.check.reader import (
-    _first,
-    _flag,
-    _make_para,
-    _make_run,
-    _Model,
-    _model,
-    _on,
-    _own_runs,
-    _Para,
-    _size_text,
-    _sizes,
+    first_of,
+    flag,
+    make_para,
+    make_run,
+    Model,
+    read_model,
+    is_on,
+    own_runs,
+    Para,
+    size_text,
+    sizes_of,
 )
 from kehoach_docs.format.vn import ngay_hanh_chinh
 from kehoach_docs.profile import Element, Profile
@@ -55,11 +55,11 @@ from kehoach_docs.profile import Element, Profile
 # --- The checker -------------------------------------------------------------------------
 
 
-class _Checker:
-    def __init__(self, doc, profile: Profile, model: _Model | None = None) -> None:
+class Checker:
+    def __init__(self, doc, profile: Profile, model: Model | None = None) -> None:
         self.doc = doc
         self.profile = profile
-        self.model = model or _model(doc)
+        self.model = model or read_model(doc)
         self.out: list[Violation] = []
 
     def add(self, rule: str, element: str, expected: str, found: str, place: str) -> None:
@@ -68,7 +68,7 @@ class _Checker:
     def run(self) -> list[Violation]:
         self.page()
         self.fonts()
-        lay = _layout(self.model, self.profile)
+        lay = find_layout(self.model, self.profile)
         self.header(lay)
         self.title_block(lay)
         self.body(lay)
@@ -92,13 +92,13 @@ class _Checker:
             w = sec.page_width / EMU_PER_MM if sec.page_width else None
             h = sec.page_height / EMU_PER_MM if sec.page_height else None
             if w is None or h is None:
-                self.add("kho_giay", "Khổ giấy", f"{_num(t.rong)} × {_num(t.cao)} mm", "không đặt", place)
+                self.add("kho_giay", "Khổ giấy", f"{num(t.rong)} × {num(t.cao)} mm", "không đặt", place)
                 continue
             portrait = abs(w - t.rong) <= PAGE_TOLERANCE and abs(h - t.cao) <= PAGE_TOLERANCE
             landscape = abs(w - t.cao) <= PAGE_TOLERANCE and abs(h - t.rong) <= PAGE_TOLERANCE
             if not portrait and not landscape:
-                self.add("kho_giay", "Khổ giấy", f"{_num(t.rong)} × {_num(t.cao)} mm",
-                         f"{_num(w)} × {_num(h)} mm", place)
+                self.add("kho_giay", "Khổ giấy", f"{num(t.rong)} × {num(t.cao)} mm",
+                         f"{num(w)} × {num(h)} mm", place)
             elif landscape and n == 1:
                 self.add("huong_giay", "Hướng giấy", "khổ dọc", "khổ ngang", place)
             if landscape and n > 1:
@@ -112,13 +112,13 @@ class _Checker:
 
     def _page_value(self, name: str, label: str, value, place: str) -> None:
         lo, hi = self._range(name)
-        expected = f"{_num(lo)} mm" if lo == hi else f"{_num(lo)}–{_num(hi)} mm"
+        expected = f"{num(lo)} mm" if lo == hi else f"{num(lo)}–{num(hi)} mm"
         if value is None:
             self.add(name, label, expected, "không đặt", place)
             return
         mm = value / EMU_PER_MM
         if not lo - PAGE_TOLERANCE <= mm <= hi + PAGE_TOLERANCE:
-            self.add(name, label, expected, f"{_num(mm)} mm", place)
+            self.add(name, label, expected, f"{num(mm)} mm", place)
 
     # 2. Fonts ---------------------------------------------------------------------------
 
@@ -140,7 +140,7 @@ class _Checker:
         paras = list(self.model.all_paras)
         for label, part in self._header_parts():
             for k, p in enumerate(part.element.iter(W + "p"), 1):
-                paras.append(_make_para(self.model.resolver, p, f"{label}, đoạn {k}", None, None))
+                paras.append(make_para(self.model.resolver, p, f"{label}, đoạn {k}", None, None))
         bad: dict[str, list[str]] = {}
         for para in paras:
             found = set()
@@ -158,20 +158,20 @@ class _Checker:
 
     # Element formatting -----------------------------------------------------------------
 
-    def style(self, name: str, para: _Para, *, case: bool = True, align: bool = True,
+    def style(self, name: str, para: Para, *, case: bool = True, align: bool = True,
               label: str | None = None) -> None:
         el: Element | None = self.profile.phan_tu.get(name)
         if el is None:
             return
-        label = label or _name(name)
-        sizes = _sizes(para.runs)
+        label = label or element_name(name)
+        sizes = sizes_of(para.runs)
         if sizes and sizes != [el.co]:
-            self.add(f"co_chu.{name}", label, f"cỡ {_num(el.co)}", _size_text(sizes), para.place)
+            self.add(f"co_chu.{name}", label, f"cỡ {num(el.co)}", size_text(sizes), para.place)
         for attr, prop, yes, no in (("bold", "dam", "chữ đậm", "chữ không đậm"),
                                     ("italic", "nghieng", "chữ nghiêng", "chữ đứng"),
                                     ("underline", "gach_chan", "có gạch chân", "không gạch chân")):
             want = getattr(el, prop)
-            got = _flag(para.runs, attr)
+            got = flag(para.runs, attr)
             if got is None and not para.text.strip():
                 continue
             if got != want:
@@ -180,22 +180,22 @@ class _Checker:
         if case and el.in_hoa:
             vis = para.visible
             if vis != vis.upper():
-                self.add(f"in_hoa.{name}", label, "chữ IN HOA", _quote(para.text), para.place)
+                self.add(f"in_hoa.{name}", label, "chữ IN HOA", quote(para.text), para.place)
         if align and not para.split:
             ok = para.align == el.can_le or (el.can_le == "trai" and para.align == "deu")
             if not ok:
-                self.add(f"can_le.{name}", label, _ALIGN_TEXT[el.can_le], _ALIGN_TEXT[para.align],
+                self.add(f"can_le.{name}", label, ALIGN_TEXT[el.can_le], ALIGN_TEXT[para.align],
                          para.place)
 
-    def line_under(self, name: str, para: _Para) -> None:
+    def line_under(self, name: str, para: Para) -> None:
         el = self.profile.phan_tu.get(name)
         if el is None or el.duong_ke_duoi is None:
             return
-        label = _name(name)
-        want = f"đường kẻ liền bên dưới, dài {_num(el.duong_ke_duoi)} mm (±{_num(LINE_TOLERANCE)})"
+        label = element_name(name)
+        want = f"đường kẻ liền bên dưới, dài {num(el.duong_ke_duoi)} mm (±{num(LINE_TOLERANCE)})"
         found_line, length = False, None
         levels = self.model.resolver.para_levels(para.el, None)
-        bottom = _first(levels, f"{W}pBdr/{W}bottom")
+        bottom = first_of(levels, f"{W}pBdr/{W}bottom")
         if bottom is not None and (bottom.get(W + "val") or "none") not in ("none", "nil"):
             found_line = True
             if (para.ind_left > 0.05 or para.ind_right > 0.05) and para.width:
@@ -207,10 +207,10 @@ class _Checker:
         nxt = para.el.getnext()
         while not found_line and nxt is not None and nxt.tag == W + "p":
             levels = self.model.resolver.para_levels(nxt, None)
-            top = _first(levels, f"{W}pBdr/{W}top")
+            top = first_of(levels, f"{W}pBdr/{W}top")
             if top is not None and (top.get(W + "val") or "none") not in ("none", "nil"):
                 found_line = True
-                nxt_para = _make_para(self.model.resolver, nxt, "", None, para.width)
+                nxt_para = make_para(self.model.resolver, nxt, "", None, para.width)
                 if (nxt_para.ind_left > 0.05 or nxt_para.ind_right > 0.05) and para.width:
                     length = para.width - nxt_para.ind_left - nxt_para.ind_right
                 break
@@ -224,11 +224,11 @@ class _Checker:
         if not found_line:
             self.add(f"duong_ke.{name}", label, want, "không có đường kẻ", para.place)
         elif length is not None and abs(length - el.duong_ke_duoi) > LINE_TOLERANCE:
-            self.add(f"duong_ke.{name}", label, want, f"đường kẻ dài {_num(length)} mm", para.place)
+            self.add(f"duong_ke.{name}", label, want, f"đường kẻ dài {num(length)} mm", para.place)
 
     # 3. Header ----------------------------------------------------------------------------
 
-    def header(self, lay: _Layout) -> None:
+    def header(self, lay: Layout) -> None:
         ph = self.profile.phan_tu
         lines = [ln for ln in lay.header_lines if not ln.empty]
         place0 = "phần đầu văn bản"
@@ -236,31 +236,31 @@ class _Checker:
             place0 += ", " + lines[0].place.split(", hàng")[0]
         used: set[int] = set()
         # Elements with a fixed text: tiêu đề, dấu sao (Party), tiêu ngữ (State)…
-        for name in _HEADER_ELEMENTS:
+        for name in HEADER_ELEMENTS:
             el = ph.get(name)
             if el is None or not el.noi_dung:
                 continue
-            hit = next((ln for ln in lines if id(ln) not in used and _key(ln.text) == _key(el.noi_dung)), None)
+            hit = next((ln for ln in lines if id(ln) not in used and text_key(ln.text) == text_key(el.noi_dung)), None)
             if hit is None:
-                self.add(f"{name}.thieu", _name(name), f"có dòng {_quote(el.noi_dung)}", "không có", place0)
+                self.add(f"{name}.thieu", element_name(name), f"có dòng {quote(el.noi_dung)}", "không có", place0)
                 continue
             used.add(id(hit))
-            if _tone_norm(hit.visible) != _tone_norm(el.noi_dung):
-                self.add(f"{name}.noi_dung", _name(name), _quote(el.noi_dung), _quote(hit.text), hit.place)
+            if tone_norm(hit.visible) != tone_norm(el.noi_dung):
+                self.add(f"{name}.noi_dung", element_name(name), quote(el.noi_dung), quote(hit.text), hit.place)
             self.style(name, hit)
             self.line_under(name, hit)
         # Số, ký hiệu and the place-date line.
-        number = next((ln for ln in lines if id(ln) not in used and _is_number_line(ln.text)), None)
+        number = next((ln for ln in lines if id(ln) not in used and is_number_line(ln.text)), None)
         if number is None:
-            self.add("so_ky_hieu.thieu", _name("so_ky_hieu"), "dòng số, ký hiệu " +
-                     _quote(self._number_example("44", "KH", "ĐUK")), "không có", place0)
+            self.add("so_ky_hieu.thieu", element_name("so_ky_hieu"), "dòng số, ký hiệu " +
+                     quote(self._number_example("44", "KH", "ĐUK")), "không có", place0)
         else:
             used.add(id(number))
             self.number(number)
             self.style("so_ky_hieu", number)
-        dated = next((ln for ln in lines if id(ln) not in used and _date_line(ln.text)), None)
+        dated = next((ln for ln in lines if id(ln) not in used and date_line(ln.text)), None)
         if dated is None:
-            self.add("ngay_thang.thieu", _name("dia_danh_ngay"),
+            self.add("ngay_thang.thieu", element_name("dia_danh_ngay"),
                      "dòng “<Địa danh>, ngày … tháng … năm …”", "không có", place0)
         else:
             used.add(id(dated))
@@ -271,25 +271,25 @@ class _Checker:
         for ln in lines:
             if ln is number or ln is dated:
                 break
-            if id(ln) in used or ln.column == "phai" or _is_separator_like(ln.text):
+            if id(ln) in used or ln.column == "phai" or is_separator_like(ln.text):
                 continue
-            if _key(ln.text).startswith(("v/v", "ve viec")) or _key(ln.text) in ("khan", "thuong khan", "hoa toc"):
+            if text_key(ln.text).startswith(("v/v", "ve viec")) or text_key(ln.text) in ("khan", "thuong khan", "hoa toc"):
                 continue
             if not lay.header_is_table and ln.column is None and ln.align in ("phai",):
                 continue
             names.append(ln)
         self.body_names(names, place0)
 
-    def body_names(self, names: list[_Para], place0: str) -> None:
+    def body_names(self, names: list[Para], place0: str) -> None:
         ph = self.profile.phan_tu
         if not names:
             if "co_quan_ban_hanh" in ph:
-                self.add("co_quan_ban_hanh.thieu", _name("co_quan_ban_hanh"),
+                self.add("co_quan_ban_hanh.thieu", element_name("co_quan_ban_hanh"),
                          "tên cơ quan ban hành ở cột trái", "không có", place0)
             return
         upper, issuing = [], names
         if "co_quan_cap_tren" in ph and len(names) >= 2:
-            bold = [_flag(n.runs, "bold") for n in names]
+            bold = [flag(n.runs, "bold") for n in names]
             b_up, b_iss = ph["co_quan_cap_tren"].dam, ph.get("co_quan_ban_hanh", ph["co_quan_cap_tren"]).dam
             if len(names) == 2 and b_up != b_iss and bold[0] == bold[1] == b_iss:
                 upper, issuing = [], names      # one issuing body written on two lines
@@ -309,10 +309,10 @@ class _Checker:
         mau = self.profile.so_ky_hieu.mau
         return mau.replace("{so}", so).replace("{loai}", loai).replace("{co_quan}", co_quan)
 
-    def number(self, line: _Para) -> None:
+    def number(self, line: Para) -> None:
         rules = self.profile.so_ky_hieu
         text = line.clean
-        label = _name("so_ky_hieu")
+        label = element_name("so_ky_hieu")
         fields = {"so": r"(?P<so>\d+)", "loai": r"(?P<loai>[^\s/:-]+)", "co_quan": r"(?P<co_quan>[^\s/:]+)"}
         strict = _pattern_regex(rules.mau, fields)
         draft = _pattern_regex(rules.mau_du_thao, fields, draft=True)
@@ -321,22 +321,22 @@ class _Checker:
         colon_found = re.match(r"^Số\s*:", text, re.I) is not None
         if colon_wanted != colon_found:
             want = "có dấu hai chấm sau “Số”" if colon_wanted else "không có dấu hai chấm sau “Số”"
-            self.add("so_ky_hieu.dau_hai_cham", label, f"{want} ({_quote(self._fix_number(text))})",
-                     _quote(text), line.place)
+            self.add("so_ky_hieu.dau_hai_cham", label, f"{want} ({quote(self._fix_number(text))})",
+                     quote(text), line.place)
             text = re.sub(r"^(Số)\s*:?\s*", r"\1: " if colon_wanted else r"\1 ", text, flags=re.I)
         m = strict.match(text)
         if m is None:
             if draft.match(text) or draft.match(line.text.strip()):
                 return
-            self.add("so_ky_hieu.mau", label, f"dạng {_quote(self._fix_number(text))}", _quote(line.text),
+            self.add("so_ky_hieu.mau", label, f"dạng {quote(self._fix_number(text))}", quote(line.text),
                      line.place)
             return
         so = m.group("so")
         padded = str(int(so)).zfill(rules.dem_so)
         if so != padded:
             self.add("so_ky_hieu.dem_so", label,
-                     f"số dưới {10 ** (rules.dem_so - 1)} thêm số 0 ({_quote(self._fix_number(text))})",
-                     _quote(line.text), line.place)
+                     f"số dưới {10 ** (rules.dem_so - 1)} thêm số 0 ({quote(self._fix_number(text))})",
+                     quote(line.text), line.place)
 
     def _fix_number(self, text: str) -> str:
         """The number line rewritten in the profile's form, for the expected value."""
@@ -349,20 +349,20 @@ class _Checker:
         loai, co_quan = tokens[0], "-".join(tokens[1:]) or "…"
         return self._number_example(so, loai, co_quan)
 
-    def date(self, line: _Para) -> None:
-        label = _name("dia_danh_ngay")
-        m = _date_line(line.text)
+    def date(self, line: Para) -> None:
+        label = element_name("dia_danh_ngay")
+        m = date_line(line.text)
         assert m is not None
         place_name = m.group("place").strip()
         if not place_name:
             self.add("ngay_thang.dia_danh", label, "địa danh trước ngày tháng (“Nghệ An, ngày …”)",
-                     _quote(line.text), line.place)
+                     quote(line.text), line.place)
         elif not m.group("comma"):
-            self.add("ngay_thang.dau_phay", label, f"dấu phẩy sau địa danh ({_quote(place_name + ', ngày …')})",
-                     _quote(line.text), line.place)
+            self.add("ngay_thang.dau_phay", label, f"dấu phẩy sau địa danh ({quote(place_name + ', ngày …')})",
+                     quote(line.text), line.place)
         wrong_case = (m.group("ngay"), m.group("thang"), m.group("nam")) != ("ngày", "tháng", "năm")
         if m.group("rest").strip() or wrong_case:
-            self.add("ngay_thang.mau", label, "“<Địa danh>, ngày DD tháng M năm YYYY”", _quote(line.text),
+            self.add("ngay_thang.mau", label, "“<Địa danh>, ngày DD tháng M năm YYYY”", quote(line.text),
                      line.place)
         d, mo, y = m.group("d"), m.group("m"), int(m.group("y"))
         if d is None or mo is None:
@@ -384,19 +384,19 @@ class _Checker:
 
     # 4. Title block ---------------------------------------------------------------------
 
-    def title_block(self, lay: _Layout) -> None:
+    def title_block(self, lay: Layout) -> None:
         ph = self.profile.phan_tu
         if lay.ten_loai is None:
-            is_letter = any(_key(ln.text).startswith(("v/v", "ve viec")) for ln in lay.header_lines)
+            is_letter = any(text_key(ln.text).startswith(("v/v", "ve viec")) for ln in lay.header_lines)
             if not is_letter and "ten_loai" in ph:
-                self.add("ten_loai.thieu", _name("ten_loai"), "tên loại văn bản (“KẾ HOẠCH”, “BÁO CÁO”…)",
+                self.add("ten_loai.thieu", element_name("ten_loai"), "tên loại văn bản (“KẾ HOẠCH”, “BÁO CÁO”…)",
                          "không có", "sau phần đầu văn bản")
             return
         self.style("ten_loai", lay.ten_loai)
         self.line_under("ten_loai", lay.ten_loai)
         if not lay.trich_yeu:
             if "trich_yeu" in ph:
-                self.add("trich_yeu.thieu", _name("trich_yeu"), "trích yếu ngay dưới tên loại",
+                self.add("trich_yeu.thieu", element_name("trich_yeu"), "trích yếu ngay dưới tên loại",
                          "không có", lay.ten_loai.place)
         else:
             for p in lay.trich_yeu:
@@ -410,26 +410,26 @@ class _Checker:
                 if letters and letters[0].isupper() and not acronym:
                     k = next(i for i, c in enumerate(first.clean) if c.isalpha())
                     fixed = first.clean[:k] + first.clean[k].lower() + first.clean[k + 1:]
-                    self.add("trich_yeu.chu_dau_thuong", _name("trich_yeu"),
-                             f"chữ cái đầu viết thường ({_quote(fixed, 40)})", _quote(first.text, 40), first.place)
+                    self.add("trich_yeu.chu_dau_thuong", element_name("trich_yeu"),
+                             f"chữ cái đầu viết thường ({quote(fixed, 40)})", quote(first.text, 40), first.place)
             self.line_under("trich_yeu", lay.trich_yeu[-1])
         sep = ph.get("phan_cach")
         if sep is None or not sep.noi_dung:
             return
         after = (lay.trich_yeu or [lay.ten_loai])[-1].place
         if lay.phan_cach is None:
-            found = "không có" if lay.phan_cach_other is None else _quote(lay.phan_cach_other.text, 40)
-            self.add("phan_cach.thieu", _name("phan_cach"), f"dòng {_quote(sep.noi_dung)} ngay sau trích yếu",
+            found = "không có" if lay.phan_cach_other is None else quote(lay.phan_cach_other.text, 40)
+            self.add("phan_cach.thieu", element_name("phan_cach"), f"dòng {quote(sep.noi_dung)} ngay sau trích yếu",
                      found, after)
             return
         if lay.phan_cach.clean != sep.noi_dung.strip():
-            self.add("phan_cach.noi_dung", _name("phan_cach"), _quote(sep.noi_dung), _quote(lay.phan_cach.text),
+            self.add("phan_cach.noi_dung", element_name("phan_cach"), quote(sep.noi_dung), quote(lay.phan_cach.text),
                      lay.phan_cach.place)
         self.style("phan_cach", lay.phan_cach, case=False)
 
     # 5. Body ------------------------------------------------------------------------------
 
-    def body(self, lay: _Layout) -> None:
+    def body(self, lay: Layout) -> None:
         tv = self.profile.than_van_ban
         ph = self.profile.phan_tu
         heading_sizes = {tv.co} | {ph[n].co for n in ("tieu_de_cap1", "tieu_de_cap2", "tieu_de_cap3") if n in ph}
@@ -437,36 +437,36 @@ class _Checker:
         by_align: dict[str, list[str]] = {}
         by_indent: dict[str, list[str]] = {}
         for p in lay.body:
-            if _key(p.text).startswith("kinh gui"):
+            if text_key(p.text).startswith("kinh gui"):
                 continue
-            bold, italic = _flag(p.runs, "bold"), _flag(p.runs, "italic")
+            bold, italic = flag(p.runs, "bold"), flag(p.runs, "italic")
             heading = bold is True
-            sizes = _sizes(p.runs)
+            sizes = sizes_of(p.runs)
             allowed = heading_sizes if heading else {tv.co}
             if sizes and not set(sizes) <= allowed:
-                by_size.setdefault(_size_text(sizes), []).append(p.place)
+                by_size.setdefault(size_text(sizes), []).append(p.place)
             if heading or italic is True:
                 continue  # headings and notes: only the size is checked
             if p.align != tv.can_le:
-                by_align.setdefault(_ALIGN_TEXT[p.align], []).append(p.place)
+                by_align.setdefault(ALIGN_TEXT[p.align], []).append(p.place)
             if not p.numbered and abs(p.first_line - tv.thut_dau_dong) > INDENT_TOLERANCE:
-                by_indent.setdefault(f"thụt {_num(p.first_line)} mm", []).append(p.place)
-        label = _name("doan") + " (thân văn bản)"
+                by_indent.setdefault(f"thụt {num(p.first_line)} mm", []).append(p.place)
+        label = element_name("doan") + " (thân văn bản)"
         if by_size:
-            self.add("co_chu.doan", label, f"cỡ {_num(tv.co)}", _counts(by_size), _places(_all(by_size)))
+            self.add("co_chu.doan", label, f"cỡ {num(tv.co)}", _counts(by_size), _places(_all(by_size)))
         if by_align:
-            self.add("can_le.doan", label, _ALIGN_TEXT[tv.can_le], _counts(by_align), _places(_all(by_align)))
+            self.add("can_le.doan", label, ALIGN_TEXT[tv.can_le], _counts(by_align), _places(_all(by_align)))
         if by_indent:
             self.add("thut_dau_dong.doan", label,
-                     f"thụt đầu dòng {_num(tv.thut_dau_dong)} mm (±{_num(INDENT_TOLERANCE)})",
+                     f"thụt đầu dòng {num(tv.thut_dau_dong)} mm (±{num(INDENT_TOLERANCE)})",
                      _counts(by_indent), _places(_all(by_indent)))
 
     # 6. Recipients ----------------------------------------------------------------------
 
-    def recipients(self, lay: _Layout) -> None:
+    def recipients(self, lay: Layout) -> None:
         ph = self.profile.phan_tu
         rules = self.profile.noi_nhan
-        label = _name("noi_nhan")
+        label = element_name("noi_nhan")
         lines = [ln for ln in (lay.recipients or []) if not ln.empty]
         if not lines:
             self.add("noi_nhan.thieu", label, "khối “Nơi nhận” ở cuối văn bản", "không có", "cuối văn bản")
@@ -476,17 +476,17 @@ class _Checker:
         if lab_el is not None:
             want = lab_el.noi_dung or "Nơi nhận:"
             if head.clean != want.strip():
-                self.add("nhan_noi_nhan.noi_dung", _name("nhan_noi_nhan"), _quote(want), _quote(head.text),
+                self.add("nhan_noi_nhan.noi_dung", element_name("nhan_noi_nhan"), quote(want), quote(head.text),
                          head.place)
             self.style("nhan_noi_nhan", head)
-        items: list[_Para] = []
+        items: list[Para] = []
         for ln in lines[1:]:
             text = ln.clean
             if items and not text.startswith(("-", "–", "+")) and not items[-1].clean.endswith((",", ";", ".")):
                 items[-1] = replace(items[-1], runs=items[-1].runs + [replace(ln.runs[0], text=" ")] + ln.runs)
                 continue  # a long item continued on the next line
             items.append(ln)
-            if _key(text.lstrip("-–+ ")).startswith("luu"):
+            if text_key(text.lstrip("-–+ ")).startswith("luu"):
                 break  # what follows (typist code, copies) is not part of the list
         if not items:
             self.add("noi_nhan.thieu", label, "các dòng nơi nhận dưới chữ “Nơi nhận”", "không có", head.place)
@@ -496,35 +496,35 @@ class _Checker:
             self.style("noi_nhan", item, case=False, align=False)
             text = item.clean
             if not (text + " ").startswith(dash):
-                self.add("noi_nhan.gach_dau_dong", label, f"bắt đầu bằng {_quote(dash)}", _quote(text, 40),
+                self.add("noi_nhan.gach_dau_dong", label, f"bắt đầu bằng {quote(dash)}", quote(text, 40),
                          item.place)
             last = k == len(items) - 1
             end = rules.ket_thuc_cuoi if last else rules.ket_thuc_dong
             if not text.endswith(end):
                 what = "dòng cuối" if last else "mỗi dòng"
                 self.add("noi_nhan.ket_thuc_cuoi" if last else "noi_nhan.ket_thuc_dong", label,
-                         f"{what} kết thúc bằng {_quote(end)}", _quote(text, 40), item.place)
+                         f"{what} kết thúc bằng {quote(end)}", quote(text, 40), item.place)
         last = items[-1]
         body = last.clean[len(dash.strip()):].strip() if last.clean.startswith(dash.strip()) else last.clean
         luu = _pattern_regex(rules.mau_luu, {"noi_luu": r"(?P<noi_luu>\S.*?)"})
         if luu.match(body) is None:
-            if _key(body).startswith("luu"):
+            if text_key(body).startswith("luu"):
                 where = re.sub(r"^Lưu\s*:?\s*", "", body, flags=re.I).rstrip(".,; ") or "…"
                 want = dash + rules.mau_luu.replace("{noi_luu}", where)
-                self.add("noi_nhan.luu", label, _quote(want), _quote(last.text), last.place)
+                self.add("noi_nhan.luu", label, quote(want), quote(last.text), last.place)
             else:
                 want = dash + rules.mau_luu.replace("{noi_luu}", "…")
-                self.add("noi_nhan.luu", label, f"dòng cuối {_quote(want)}", _quote(last.text, 40), last.place)
+                self.add("noi_nhan.luu", label, f"dòng cuối {quote(want)}", quote(last.text, 40), last.place)
 
     # 7. Signer --------------------------------------------------------------------------
 
-    def signer(self, lay: _Layout) -> None:
+    def signer(self, lay: Layout) -> None:
         lines = [ln for ln in (lay.signer or []) if not ln.empty and not re.fullmatch(r"\(.*\)", ln.clean)
-                 and not _key(ln.text).startswith("da ky")]
+                 and not text_key(ln.text).startswith("da ky")]
         if not lines:
-            self.add("ky.thieu", _name("ky"), "quyền hạn, chức vụ và họ tên người ký", "không có", "cuối văn bản")
+            self.add("ky.thieu", element_name("ky"), "quyền hạn, chức vụ và họ tên người ký", "không có", "cuối văn bản")
             return
-        authority = lines[0] if _is_authority(lines[0].text) else None
+        authority = lines[0] if is_authority(lines[0].text) else None
         rest = lines[1:] if authority else lines
         if authority is not None:
             self.authority(authority)
@@ -534,18 +534,18 @@ class _Checker:
         else:
             titles, name = rest, None
         if not titles:
-            self.add("chuc_vu_ky.thieu", _name("chuc_vu_ky"), "chức vụ người ký", "không có",
+            self.add("chuc_vu_ky.thieu", element_name("chuc_vu_ky"), "chức vụ người ký", "không có",
                      (authority or lines[0]).place)
         for t in titles:
             self.style("chuc_vu_ky", t)
         if name is None:
-            self.add("ho_ten_ky.thieu", _name("ho_ten_ky"), "họ tên người ký", "không có", lines[-1].place)
+            self.add("ho_ten_ky.thieu", element_name("ho_ten_ky"), "họ tên người ký", "không có", lines[-1].place)
         else:
             self.style("ho_ten_ky", name)
 
-    def authority(self, line: _Para) -> None:
-        forms = self.profile.ky.quyen_han or _AUTHORITY_FORMS.get(self.profile.he_thong, {})
-        m = _AUTHORITY_RE.match(line.clean)
+    def authority(self, line: Para) -> None:
+        forms = self.profile.ky.quyen_han or AUTHORITY_FORMS.get(self.profile.he_thong, {})
+        m = AUTHORITY_RE.match(line.clean)
         assert m is not None
         token = re.sub(r"\s+", "", m.group(1))
         canon = re.sub(r"[^A-Za-z]", "", token).upper()
@@ -553,10 +553,10 @@ class _Checker:
         if forms.get(canon) == token:
             return
         if canon in forms:
-            want = _quote(f"{forms[canon]} {rest}")
+            want = quote(f"{forms[canon]} {rest}")
         else:
             want = "một trong " + ", ".join(f"“{f} …”" for f in dict.fromkeys(forms.values()))
-        self.add("quyen_han_ky.mau", _name("quyen_han_ky"), want, _quote(line.text), line.place)
+        self.add("quyen_han_ky.mau", element_name("quyen_han_ky"), want, quote(line.text), line.place)
 
     # 8. Page numbers --------------------------------------------------------------------
 
@@ -564,7 +564,7 @@ class _Checker:
         el = self.profile.phan_tu.get("so_trang")
         if el is None or not len(self.doc.sections):
             return
-        label = _name("so_trang")
+        label = element_name("so_trang")
         sec = self.doc.sections[0]
         sect = sec._sectPr
         parts = {}
@@ -573,7 +573,7 @@ class _Checker:
                 rid = ref.get(R + "id")
                 if rid in self.doc.part.related_parts:
                     parts[(kind, ref.get(W + "type"))] = self.doc.part.related_parts[rid]
-        title_pg = bool(_on(sect.find(W + "titlePg")))
+        title_pg = bool(is_on(sect.find(W + "titlePg")))
         default = parts.get(("header", "default"))
         page_para = _page_field_para(default.element) if default is not None else None
         place = "đầu trang của các trang từ trang 2"
@@ -586,10 +586,10 @@ class _Checker:
                 self.add("so_trang.thieu", label, "trường số trang (PAGE) ở đầu trang",
                          "không có" if default is None else "đầu trang không có trường PAGE", place)
         else:
-            para = _make_para(self.model.resolver, page_para, place, None, None)
+            para = make_para(self.model.resolver, page_para, place, None, None)
             if not para.text.strip():  # no cached result: the field's own runs carry the formatting
-                para.runs = [_make_run(self.model.resolver, r, page_para, None, text="1")
-                             for r in _own_runs(page_para) if r.find(W + "instrText") is not None] or para.runs
+                para.runs = [make_run(self.model.resolver, r, page_para, None, text="1")
+                             for r in own_runs(page_para) if r.find(W + "instrText") is not None] or para.runs
             self.style("so_trang", para, case=False)
         if el.tu_trang is not None and el.tu_trang > 1:
             first = parts.get(("header", "first"))

@@ -32,6 +32,28 @@ class UnitReports(Model):
     noi_nhan: list[Annotated[Recipient, BeforeValidator(_recipient)]] = []
 
 
+class Column(Model):
+    """One column of the units appendix: its header and what it shows."""
+
+    tieu_de: Line
+    lay: Line
+    """ke_hoach (the unit's plan: number, date), bao_cao (reported or not), chi_tieu.<mã>
+    (the unit's figure for a target over the period), ket_qua.<trường> (a declared result
+    field, added up over the period)."""
+
+
+class UnitAppendixSpec(Model):
+    tieu_de: Line
+    cot: list[Column] = Field(min_length=1)
+
+
+class ListAppendixSpec(Model):
+    """A list appendix: the entries of a declared tap_the_ca_nhan field marked de_nghi."""
+
+    tieu_de: Line
+    truong: Line
+
+
 class Report(Model):
     loai_van_ban: Literal["BC"] = "BC"
     loai_bao_cao: Literal["so_ket", "tong_ket"]
@@ -61,6 +83,10 @@ class Report(Model):
     luu: Line
     nguoi_ky: Signer
     bao_cao_don_vi: UnitReports | None = None
+    phu_luc_don_vi: UnitAppendixSpec | None = None
+    """The units appendix (absent: none) with its declared columns."""
+    phu_luc_danh_sach: ListAppendixSpec | None = None
+    """The list appendix (tổng kết only; absent: none)."""
 
     @model_validator(mode="after")
     def _period(self) -> "Report":

@@ -1,27 +1,27 @@
 """Schema of results: one file per unit per year (ket-qua/<năm>/<đơn vị>.yaml), and the
-office's own figures for whole-body targets (ket-qua/<năm>/toan-khoi.yaml).
+office's own figures for whole-body targets (ket-qua/<năm>/<tep_van_phong>.yaml).
 A unit's plan number and date are not restated here: they live in its profile (don-vi/).
 
 Each value under `chi_tieu` is tied to a target of the plan by its id; its shape follows
 the target's method (cach_tinh):
     ty_le_don_vi   true / false        the unit met it (e.g. issued its plan)
-    ty_le          {dat: 950, tong: 1000}   counts (TTHC on time / total)
-    trung_binh     93.5                 a percentage (satisfaction)
-    so_luong       2                    a count (models; or classes for the whole body)
-    thu_hang       12                   a rank (PAR INDEX…), office file only
-    tang_bac       30                   this year's rank (SIPAS), office file only
+    ty_le          {dat: 950, tong: 1000}   counts (done / total)
+    trung_binh     93.5                 a percentage
+    so_luong       2                    a count (or for the whole body)
+    thu_hang       12                   a rank, office file only
+    tang_bac       30                   this year's rank, office file only
+
+Besides these generic fields, a programme declares its own (kehoach_docs.programme): the
+model of a workspace's results is generated from that declaration, on top of `Results`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from kehoach_docs.schema.common import Date, Id, Line, Model, Text
-
-OFFICE_FILE = "toan-khoi"
-
 
 class Counts(Model):
     dat: int = Field(ge=0)
@@ -37,24 +37,24 @@ class Counts(Model):
 Value = bool | Counts | float
 
 
-class Model_(Model):
-    """A "Dân vận khéo" model or bright spot built this year."""
+class CountedItem(Model):
+    """A named thing built this year that counts toward a per-unit count target."""
 
     ten: Line
     chi_tieu: Id
-    """The target it counts toward: mo_hinh_dan_van_kheo, diem_sang_…"""
+    """The target it counts toward."""
     linh_vuc: Line | None = None
 
 
 class Sessions(Model):
-    """Quán triệt / training sessions: how many, and attendance."""
+    """Sessions held: how many, and attendance."""
 
     so_buoi: int = Field(ge=0)
     so_nguoi_du: int = Field(default=0, ge=0)
     tong_so_nguoi: int | None = Field(default=None, ge=0)
 
 
-class Commendation(Model):
+class GroupOrPerson(Model):
     ten: Line
     loai: Literal["tap_the", "ca_nhan"]
     thanh_tich: Line | None = None
@@ -69,11 +69,15 @@ class Results(Model):
     nam: int = Field(ge=2000, le=2100)
     ngay_bao_cao: Date | None = None
     chi_tieu: dict[Id, Value] = {}
-    mo_hinh: list[Model_] = []
-    quan_triet: Sessions | None = None
-    tap_huan: Sessions | None = None
-    khen_thuong: list[Commendation] = []
     hoan_thanh: list[Id] = []
     """Timeline activities (ids of the model, e.g. hd_so_ket) completed this year."""
     ket_qua_noi_bat: list[Text] = []
     han_che: list[Text] = []
+
+    counted_fields: ClassVar[tuple[str, ...]] = ()
+    """Declared list fields whose items count toward a target (set on a generated model)."""
+
+    def counted(self, target: str) -> list[CountedItem]:
+        """Items of the declared lists that count toward `target`."""
+        return [item for name in self.counted_fields for item in getattr(self, name)
+                if item.chi_tieu == target]

@@ -445,20 +445,16 @@ TARGET_FIXED_MM = {"tt": 11, "ten": None, "dvt": 16, "chi_tieu": 26}  # ten: wha
 TARGET_STEP_MM = 22
 TARGET_COLUMNS = ("TT", "Chỉ tiêu", "ĐVT", "Chỉ tiêu theo Kế hoạch")
 TARGET_TAIL = ("Lũy kế", "Tỷ lệ % so với chỉ tiêu", "Đánh giá")
-# Phụ lục 2: units (landscape). (header, field, width mm or None for the rest, centred).
-UNIT_COLUMNS = (
-    ("TT", "tt", 11, True),
-    ({"dang": "Tổ chức cơ sở đảng", "nha_nuoc": "Cơ quan, đơn vị"}, "don_vi", None, False),
-    ("Kế hoạch thực hiện (số, ngày)", "ke_hoach", 30, True),
-    ("Quán triệt (buổi/người)", "quan_triet", 33, True),
-    ("TTHC đúng hạn/tổng số", "tthc", 30, True),       # "14.749/15.005" on one line
-    ("Mức độ hài lòng", "hai_long", 20, True),
-    ("Mô hình, điểm sáng", "mo_hinh", 18, True),
-    ("Khen thưởng", "khen_thuong", 19, True),
-    ("Báo cáo", "bao_cao", 29, True),
-)
-# Phụ lục 3: commendations (portrait).
-AWARD_COLUMNS = (
+# Phụ lục 2: units (landscape): TT | unit | the report file's declared columns ({%tc for %}).
+# The grid has UNIT_MAX_COLUMNS loop columns of UNIT_STEP_MM; rendering keeps as many as are
+# declared and docxtpl's fix_tables shares the dropped width among the columns left (7
+# columns: unit 72 mm, each declared column 24 mm; 3 columns: unit 91 mm, 43 mm).
+UNIT_FIXED_MM = {"tt": 11, "don_vi": None}
+UNIT_STEP_MM = 18
+UNIT_MAX_COLUMNS = 10
+UNIT_HEADER = {"dang": "Tổ chức cơ sở đảng", "nha_nuoc": "Cơ quan, đơn vị"}
+# Phụ lục 3: a list of groups and persons (portrait).
+LIST_COLUMNS = (
     ("TT", "tt", 11, True),
     ("Tên tập thể, cá nhân", "ten", 50, False),
     ("Thành tích", "thanh_tich", None, False),
@@ -559,6 +555,25 @@ def target_table(profile: Profile) -> str:
                                tag_row("{%tr endfor %}", len(widths))])
 
 
+def unit_table(profile: Profile) -> str:
+    var = "phu_luc_don_vi"
+    width = content_width_mm(profile, landscape=True)
+    widths = _fill([UNIT_FIXED_MM["tt"], UNIT_FIXED_MM["don_vi"]] + [UNIT_STEP_MM] * UNIT_MAX_COLUMNS, width)
+    H, C, L = "bang_tieu_de", "bang_o_giua", "bang_o"
+    head = [grid_cell([para(H, "TT")]), grid_cell([para(H, UNIT_HEADER[profile.he_thong])]),
+            grid_cell([para(H, f"{{%tc for c in {var}.cot %}}")]),
+            grid_cell([para(H, "{{ c }}")]),
+            grid_cell([para(H, "{%tc endfor %}")])]
+    body = [grid_cell([para(C, "{{ r.tt }}")]), grid_cell([para(L, "{{ r.don_vi }}")]),
+            grid_cell([para(C, "{%tc for v in r.o %}")]),
+            grid_cell([para(C, "{{ v }}")]),
+            grid_cell([para(C, "{%tc endfor %}")])]
+    return grid_table(widths, [grid_row(head, header=True),
+                               tag_row(f"{{%tr for r in {var}.hang %}}", len(widths)),
+                               grid_row(body),
+                               tag_row("{%tr endfor %}", len(widths))])
+
+
 def _appendices(profile: Profile) -> list[tuple[str, bool, list[str]]]:
     """The appendices in order: context variable, landscape or not, the blocks under the
     heading (the table, and for the targets the notes under it)."""
@@ -567,13 +582,13 @@ def _appendices(profile: Profile) -> list[tuple[str, bool, list[str]]]:
              para("ghi_chu", "{%p endfor %}")]
     return [
         ("phu_luc_chi_tieu", True, [target_table(profile), *notes]),
-        ("phu_luc_don_vi", True, [simple_table(profile, "phu_luc_don_vi", UNIT_COLUMNS, True)]),
-        ("phu_luc_khen_thuong", False,
-         [simple_table(profile, "phu_luc_khen_thuong", AWARD_COLUMNS, False)]),
+        ("phu_luc_don_vi", True, [unit_table(profile)]),
+        ("phu_luc_danh_sach", False,
+         [simple_table(profile, "phu_luc_danh_sach", LIST_COLUMNS, False)]),
     ]
 
 
-APPENDIX_VARS = ("phu_luc_chi_tieu", "phu_luc_don_vi", "phu_luc_khen_thuong")
+APPENDIX_VARS = ("phu_luc_chi_tieu", "phu_luc_don_vi", "phu_luc_danh_sach")
 
 
 def report_document_xml(profile: Profile) -> str:

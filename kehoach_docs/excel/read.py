@@ -1,0 +1,420 @@
+"""`kehoach nhap`: read units' forms back into ket-qua/<năm>/<đơn vị>.yaml.
+
+Everything is checked again (a pasted value skips Excel's validation), with the same schema and
+target rules as a hand-written results file; every problem of every form is reported at once
+as `so-noi-vu-2024.xlsx!C7: lỗi: …`. A form made from another plan or for another unit is
+refused. A results file is replaced only when `kehoach nhap` wrote it and nobody changed it
+since (its first lines carry the fingerprint of its body), unless `force`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openpyxl.utils import get_column_letter
+
+from kehoach_docs.collect import check_results
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.excel.form import AWARDS, FIRST_ROW, KIND_LABELS, MAIN, META, MODELS, WORDS, load_for_forms
+from kehoach_docs.excel.spec import NO, OTHER_ROWS, YES, fingerprint, kind_of
+from kehoach_docs.layout import RESULTS_DIR
+from kehoach_docs.load import Loaded
+from kehoach_docs.schema.results import Results
+from kehoach_docs.validate import problems_from
+from kehoach_docs.write import atomic_write
+
+MARK = "# kehoach-nhap: "
+SHEET_ROWS = 1_000_000
+"""Cells are located as line = sheet number × SHEET_ROWS + row, column = column (see _place)."""
+SHEETS = (MAIN, MODELS, AWARDS, WORDS)
+
+# Outcomes, as printed.
+NEW, REPLACED, UNCHANGED, KEPT = "tạo mới", "thay", "không đổi", "giữ nguyên"
+
+
+@dataclass
+class Imported:
+    form: Path
+    target: Path
+    status: str
+    reason: str = ""
+
+
+@dataclass
+class ImportReport:
+    done: list[Imported] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def kept(self) -> list[Imported]:
+        return [d for d in self.done if d.status == KEPT]
+
+
+class _Form:
+    """One workbook being read: where each value came from, and the problems found."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = path.name
+        self.problems: list[Problem] = []
+        self.positions: dict[tuple, tuple[int, int]] = {}
+
+    def ref(self, sheet: str, row: int, col: int) -> str:
+        cell = f"{get_column_letter(col)}{row}"
+        return f"{self.name}!{cell}" if sheet == MAIN else f"{self.name}!'{sheet}'!{cell}"
+
+    def fail(self, sheet: str, row: int, col: int, message: str) -> None:
+        self.problems.append(Problem(self.ref(sheet, row, col), 0, 0, "", message))
+
+    def whole(self, message: str) -> None:
+        self.problems.append(Problem(self.name, 0, 0, "", message))
+
+    def place(self, loc: tuple, sheet: str, row: int, col: int) -> None:
+        self.positions[loc] = (SHEETS.index(sheet) * SHEET_ROWS + row, col)
+
+    def unplace(self, p: Problem) -> Problem:
+        """A problem located by the schema (line/column) → its cell."""
+        if not p.line:
+            return Problem(self.name, 0, 0, "", p.message, p.level)
+        sheet, row = divmod(p.line, SHEET_ROWS)
+        return Problem(self.ref(SHEETS[sheet], row, p.column), 0, 0, "", p.message, p.level)
+
+
+def import_forms(workspace: str | Path, files: list[Path], force: bool = False) -> ImportReport:
+    """Read every form, check it, and write the results files of the good ones."""
+    workspace = Path(workspace)
+    bench, units = load_for_forms(workspace)
+    by_code = {u.info.ma: u for u in units}
+    plan_print = fingerprint(bench)
+    targets = {t.ma: t for t in bench.parent.targets()}
+    report = ImportReport()
+    read: list[tuple[_Form, str, int, dict]] = []
+    for path in files:
+        form = _Form(Path(path))
+        found = _read(form, bench, by_code, plan_print, targets)
+        report.problems += form.problems
+        if found is not None and not any(p.level == "lỗi" for p in form.problems):
+            read.append((form, *found))
+    claimed: dict[tuple[str, int], list[_Form]] = {}
+    for form, unit, year, _ in read:
+        claimed.setdefault((unit, year), []).append(form)
+    for (unit, year), forms in claimed.items():
+        if len(forms) > 1:
+            names = ", ".join(f.name for f in forms)
+            report.problems.append(Problem(names, 0, 0, "", f"Nhiều biểu mẫu của cùng đơn vị '{unit}' năm {year}; "
+                                                          "chỉ nhập một tệp."))
+    for form, unit, year, data in read:
+        if len(claimed[(unit, year)]) > 1:
+            continue
+        target = workspace / RESULTS_DIR / str(year) / f"{unit}.yaml"
+        report.done.append(_write(form, target, data, by_code[unit].info.ten, force))
+    return report
+
+
+def _read(form: _Form, bench, by_code: dict, plan_print: str, targets: dict) -> tuple[str, int, dict] | None:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(form.path, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        form.whole(f"Không đọc được tệp Excel ({exc.__class__.__name__}); hãy lưu lại dạng .xlsx.")
+        return None
+    if META not in wb.sheetnames or any(s not in wb.sheetnames for s in SHEETS):
+        missing = [s for s in (*SHEETS, META) if s not in wb.sheetnames]
+        form.whole("Không phải biểu mẫu do kehoach bieu-mau tạo (thiếu trang: " +
+                   ", ".join(f"“{s}”" for s in missing) + "); không đổi tên hay xóa trang của biểu mẫu.")
+        return None
+    meta = {str(r[0].value): r[1].value for r in wb[META].iter_rows(min_row=1, max_row=10, max_col=2)
+            if r[0].value is not None}
+    unit, year = meta.get("don_vi"), meta.get("nam")
+    if meta.get("ke_hoach") != plan_print:
+        form.whole("Biểu mẫu được tạo từ kế hoạch khác, hoặc trước khi chỉ tiêu, lộ trình của kế hoạch thay đổi; "
+                   "không nhập. Hãy gửi đơn vị biểu mẫu mới (kehoach bieu-mau).")
+        return None
+    if unit not in by_code or not isinstance(year, int):
+        form.whole(f"Biểu mẫu của đơn vị '{unit}', không có trong don-vi/ của thư mục này; không nhập.")
+        return None
+    stem = form.path.stem
+    named = re.sub(r"-\d{4}$", "", stem)
+    if named != unit and named in by_code:
+        form.whole(f"Tệp mang tên đơn vị '{named}' nhưng là biểu mẫu của đơn vị '{unit}' "
+                   f"({by_code[unit].info.ten}); không nhập. Hãy kiểm tra đơn vị đã gửi nhầm biểu mẫu.")
+        return None
+    main = wb[MAIN]
+    shown = main.cell(2, 3).value
+    if shown != by_code[unit].info.ten:
+        form.fail(MAIN, 2, 3, f"Biểu mẫu ghi đơn vị '{shown}', phần ẩn ghi '{by_code[unit].info.ten}'; "
+                              "không nhập biểu mẫu đã bị sửa phần khóa.")
+        return None
+    data: dict[str, Any] = {"nam": year}
+    _read_main(form, main, data, targets, year)
+    labels = {str(r[1].value): str(r[0].value) for r in wb[META].iter_rows(min_row=21, max_col=2)
+              if r[0].value is not None}
+    _read_models(form, wb[MODELS], data, labels)
+    _read_awards(form, wb[AWARDS], data)
+    _read_words(form, wb[WORDS], data)
+    if form.problems:
+        return None
+    if set(data) == {"nam"}:
+        form.problems.append(Problem(form.name, 0, 0, "", "Biểu mẫu chưa điền số liệu nào; không nhập "
+                                     "(đơn vị vẫn tính là chưa báo cáo).", "cảnh báo"))
+        return None
+    ordered = {k: data[k] for k in Results.model_fields if k in data}
+    loaded = Loaded(form.path, ordered, dict(form.positions))
+    try:
+        results = Results.model_validate(ordered)
+    except Exception as exc:  # pydantic.ValidationError
+        from pydantic import ValidationError
+
+        if not isinstance(exc, ValidationError):
+            raise
+        form.problems += [form.unplace(p) for p in problems_from(exc, loaded, Results)]
+        return None
+    form.problems += [form.unplace(p) for p in check_results(loaded, results, targets, year, office=False)]
+    return unit, year, ordered
+
+
+# ---- cell values ---------------------------------------------------------------------------------
+
+class _Bad(Exception):
+    pass
+
+
+def _number(value: Any) -> float | int:
+    if isinstance(value, bool):
+        raise _Bad(f"'{value}' không phải số")
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value).strip().replace("\u00a0", "")
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    if re.fullmatch(r"\d+,\d+", text):
+        return float(text.replace(",", "."))
+    hint = " (không gõ dấu %)" if text.endswith("%") else ""
+    raise _Bad(f"ô số nhưng có chữ '{text}'; chỉ gõ số{hint}")
+
+
+def _whole(value: Any, low: int) -> int:
+    n = _number(value)
+    if not float(n).is_integer():
+        raise _Bad(f"'{n}' phải là số nguyên")
+    if n < low:
+        raise _Bad(f"'{int(n)}' phải từ {low} trở lên")
+    return int(n)
+
+
+def _cell(kind: str, value: Any) -> Any:
+    if kind == "yes_no":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().casefold()
+        if text in (YES.casefold(), NO.casefold()):
+            return text == YES.casefold()
+        raise _Bad(f"'{value}' không phải Có hoặc Không; chọn trong danh sách")
+    if kind in ("count", "count_of"):
+        return _whole(value, 0)
+    if kind == "rank":
+        return _whole(value, 1)
+    if kind == "percent":
+        n = _number(value)
+        if not 0 <= n <= 100:
+            raise _Bad(f"tỷ lệ '{n}' phải từ 0 đến 100")
+        return n
+    if kind == "date":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        from kehoach_docs.schema.common import _parse_date
+
+        try:
+            parsed = _parse_date(str(value).strip())
+            return parsed if isinstance(parsed, date) else date.fromisoformat(str(parsed))
+        except ValueError:
+            raise _Bad(f"'{value}' không phải ngày (dạng 06/11/2024)") from None
+    n = _number(value)
+    if n < 0:
+        raise _Bad(f"'{n}' phải không âm")
+    return n
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_main(form: _Form, ws, data: dict, targets: dict, year: int) -> None:
+    kinds = {r.key: r.cells[0] for r in OTHER_ROWS}
+    for row in range(FIRST_ROW, ws.max_row + 1):
+        key = ws.cell(row, 1).value
+        if key is None:
+            continue
+        key = str(key)
+        c, d = ws.cell(row, 3).value, ws.cell(row, 4).value
+        section, _, name = key.partition(".")
+        try:
+            if section == "chi_tieu":
+                t = targets.get(name)
+                if t is None:
+                    form.fail(MAIN, row, 2, f"Chỉ tiêu '{name}' không còn trong kế hoạch.")
+                    continue
+                cells = kind_of(t).cells
+                if cells == ("count", "count"):
+                    if _blank(c) and _blank(d):
+                        continue
+                    if _blank(c) or _blank(d):
+                        col = 3 if _blank(c) else 4
+                        form.fail(MAIN, row, col, "thiếu " + ("số đạt" if col == 3 else "tổng số") +
+                                  " (chỉ tiêu tỷ lệ cần cả số đạt ở cột C và tổng số ở cột D)")
+                        continue
+                    dat, tong = _at(form, row, 3, "count", c), _at(form, row, 4, "count", d)
+                    if dat is not None and tong is not None:
+                        data.setdefault("chi_tieu", {})[name] = {"dat": dat, "tong": tong}
+                        form.place(("chi_tieu", name), MAIN, row, 3)
+                        form.place(("chi_tieu", name, "dat"), MAIN, row, 3)
+                        form.place(("chi_tieu", name, "tong"), MAIN, row, 4)
+                    continue
+                if not _blank(c) and (v := _at(form, row, 3, cells[0], c)) is not None:
+                    data.setdefault("chi_tieu", {})[name] = v
+                    form.place(("chi_tieu", name), MAIN, row, 3)
+            elif section == "hoan_thanh":
+                if not _blank(c) and _at(form, row, 3, "yes_no", c):
+                    form.place(("hoan_thanh", len(data.setdefault("hoan_thanh", []))), MAIN, row, 3)
+                    data["hoan_thanh"].append(name)
+            elif key in kinds:
+                if not _blank(c) and (v := _at(form, row, 3, kinds[key], c)) is not None:
+                    if name:
+                        data.setdefault(section, {})[name] = v
+                        form.place((section, name), MAIN, row, 3)
+                        form.positions.setdefault((section,), (SHEETS.index(MAIN) * SHEET_ROWS + row, 3))
+                    else:
+                        data[key] = v
+                        form.place((key,), MAIN, row, 3)
+            else:
+                form.fail(MAIN, row, 1, f"Dòng '{key}' không có trong biểu mẫu; không thêm, xóa dòng ở trang này.")
+        except _Bad as exc:  # pragma: no cover - _at reports
+            form.fail(MAIN, row, 3, str(exc))
+
+
+def _at(form: _Form, row: int, col: int, kind: str, value: Any, sheet: str = MAIN) -> Any:
+    try:
+        return _cell(kind, value)
+    except _Bad as exc:
+        form.fail(sheet, row, col, str(exc) + ".")
+        return None
+
+
+def _text(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _rows(ws, width: int):
+    for row in range(2, ws.max_row + 1):
+        values = [ws.cell(row, c).value for c in range(1, width + 1)]
+        if not all(_blank(v) for v in values):
+            yield row, values
+
+
+def _read_models(form: _Form, ws, data: dict, labels: dict[str, str]) -> None:
+    ids = set(labels.values())
+    for row, (ten, target, field_) in _rows(ws, 3):
+        n = len(data.setdefault("mo_hinh", []))
+        label = _text(target)
+        ma = labels.get(label or "", label if label in ids else None)
+        if _blank(ten):
+            form.fail(MODELS, row, 1, "thiếu tên mô hình.")
+        if ma is None:
+            choices = "; ".join(f"“{k}”" for k in labels) or "(kế hoạch không có chỉ tiêu đếm mô hình)"
+            form.fail(MODELS, row, 2, ("thiếu chỉ tiêu của mô hình" if label is None else
+                                       f"'{label}' không phải chỉ tiêu đếm mô hình") + f"; chọn: {choices}.")
+        item = {"ten": _text(ten), "chi_tieu": ma}
+        if not _blank(field_):
+            item["linh_vuc"] = _text(field_)
+        data["mo_hinh"].append(item)
+        for i, key in enumerate(("ten", "chi_tieu", "linh_vuc"), 1):
+            form.place(("mo_hinh", n, key), MODELS, row, i)
+        form.place(("mo_hinh", n), MODELS, row, 1)
+
+
+def _read_awards(form: _Form, ws, data: dict) -> None:
+    kinds = {v.casefold(): k for k, v in KIND_LABELS.items()}
+    for row, (ten, kind, feat, how, propose) in _rows(ws, 5):
+        n = len(data.setdefault("khen_thuong", []))
+        loai = kinds.get(str(kind).strip().casefold()) if not _blank(kind) else None
+        if _blank(ten):
+            form.fail(AWARDS, row, 1, "thiếu tên tập thể, cá nhân.")
+        if loai is None:
+            form.fail(AWARDS, row, 2, f"'{kind or ''}' không phải Tập thể hoặc Cá nhân; chọn trong danh sách.")
+        item: dict[str, Any] = {"ten": _text(ten), "loai": loai}
+        if not _blank(feat):
+            item["thanh_tich"] = _text(feat)
+        if not _blank(how):
+            item["hinh_thuc"] = _text(how)
+        if not _blank(propose):
+            value = _at(form, row, 5, "yes_no", propose, AWARDS)
+            if value:
+                item["de_nghi"] = True
+        data["khen_thuong"].append(item)
+        for i, key in enumerate(("ten", "loai", "thanh_tich", "hinh_thuc", "de_nghi"), 1):
+            form.place(("khen_thuong", n, key), AWARDS, row, i)
+        form.place(("khen_thuong", n), AWARDS, row, 1)
+
+
+def _read_words(form: _Form, ws, data: dict) -> None:
+    for col, key in ((1, "ket_qua_noi_bat"), (2, "han_che")):
+        for row in range(2, ws.max_row + 1):
+            text = _text(ws.cell(row, col).value)
+            if text is not None:
+                form.place((key, len(data.setdefault(key, []))), WORDS, row, col)
+                data[key].append(text)
+
+
+# ---- results files -------------------------------------------------------------------------------
+
+def results_yaml(data: dict, unit_name: str, form: str) -> bytes:
+    """The results file: a header naming its form and the fingerprint of its body, then the body."""
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096, default_flow_style=None)
+    head = (f"# {unit_name}: kết quả năm {data['nam']}, nhập từ biểu mẫu {form} (kehoach nhap).\n"
+            f"# Sửa tay tệp này thì lần nhập sau cần --force mới thay.\n"
+            f"{MARK}{_digest(body)}\n")
+    return (head + body).encode("utf-8")
+
+
+def _digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:20]
+
+
+def written_by_import(text: str) -> bool | None:
+    """True: written by kehoach nhap and unchanged since; False: changed since; None: hand-written."""
+    lines = text.split("\n")
+    for n, line in enumerate(lines[:5]):
+        if line.startswith(MARK):
+            return line[len(MARK):].strip() == _digest("\n".join(lines[n + 1:]))
+    return None
+
+
+def _write(form: _Form, target: Path, data: dict, unit_name: str, force: bool) -> Imported:
+    new = results_yaml(data, unit_name, form.name)
+    if target.is_file():
+        old = target.read_bytes()
+        if old == new:
+            return Imported(form.path, target, UNCHANGED)
+        state = written_by_import(old.decode("utf-8", "replace"))
+        if state is not True and not force:
+            why = "được viết tay" if state is None else "đã bị sửa sau lần nhập trước"
+            return Imported(form.path, target, KEPT, f"{target} {why}; không thay. Thêm --force để thay bằng "
+                                                     "số liệu của biểu mẫu")
+        atomic_write(target, new)
+        return Imported(form.path, target, REPLACED, "" if state is True else "thay tệp sửa tay (--force)")
+    atomic_write(target, new)
+    return Imported(form.path, target, NEW)
