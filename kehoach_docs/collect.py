@@ -76,7 +76,12 @@ def load_units(workspace: Path | Workspace) -> list[Unit]:
 
 def _units(ws: Workspace) -> tuple[list[Unit], dict[Path, list[Problem]]]:
     """Units and the problems of each invalid profile: the schema, and the profile against
-    the khung and the parent plan (an unknown target, a later deadline, a lower target)."""
+    the khung and the parent plan (an unknown target, a later deadline, a lower target).
+    Read once per workspace object, for every report."""
+    return ws.memo(("units",), lambda: _read_units(ws))
+
+
+def _read_units(ws: Workspace) -> tuple[list[Unit], dict[Path, list[Problem]]]:
     units, problems = [], {}
     bench = None
     if ws.is_file(ws.model_file):
@@ -132,19 +137,25 @@ def _programme(ws: Workspace) -> Programme:
 
 
 def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Collected:
-    units, problems = _units(ws)
+    units, unit_problems = _units(ws)
     known_units = {p.stem for p in ws.listing(ws.units_dir)}
     by_id = {t.ma: t for t in targets}
     try:
         programme = programme_of(ws)
     except ProblemList as exc:
-        return Collected(units, problems={**problems, exc.problems[0].file: exc.problems})
-    out = Collected(units, programme=programme, problems=problems)
-    model = programme.results_model()
+        from kehoach_docs.programme import programme_path
+
+        return Collected(list(units), problems={**unit_problems, absolute(programme_path(ws.root)): exc.problems})
+    out = Collected(list(units), programme=programme, problems=dict(unit_problems))
+    model = ws.memo(("results-model",), programme.results_model)
+    targets_key = tuple(t.model_dump_json() for t in targets)
     names = ws.result_years() if years is None else [str(y) for y in years]
     for folder in names:
+        # The folder is recorded once (names and contents); each file is read and checked
+        # once per build however many reports cover its year.
         for path in ws.listing(ws.results_dir / folder, contents=True):
-            results, found = read_results(path, known_units, by_id, programme, model)
+            key = ("results-file", absolute(path), targets_key, path.stem in known_units)
+            results, found = ws.memo(key, lambda p=path: read_results(p, known_units, by_id, programme, model))
             if found:
                 out.problems[absolute(path)] = found
                 continue

@@ -150,7 +150,9 @@ def _target_line(r: TargetResult) -> str:
 def _missing_line(agg: Aggregate, only: Unit | None = None) -> str | None:
     parts = []
     for y in agg.years:
-        missing = [u for u in agg.missing(y) if only is None or u.ma == only.info.ma]
+        # A unit's report speaks of the unit alone (and costs the same with 64 or 1,024 units).
+        missing = agg.missing(y) if only is None else \
+            ([only.info] if (got := agg.reports.get(y)) and only.info.ma not in got else [])
         if missing:
             parts.append(f"năm {y}: {', '.join(u.ten for u in missing)}")
     return ("Đơn vị chưa báo cáo (không tính vào số liệu của năm đó) — " + "; ".join(parts) + ".") if parts else None

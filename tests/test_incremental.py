@@ -439,3 +439,22 @@ def test_manifest_inputs_name_folders_not_only_files(ws, tmp_path):
     # A unit's report does not list each results file of every unit (linear manifest).
     unit = entries["bao-cao/so-ket-2023/don-vi/so-noi-vu.docx"]["dau_vao"]
     assert not any(k.startswith("@/ket-qua/2") for k in unit)
+
+
+def test_results_are_read_and_aggregated_once_per_build(ws, tmp_path, monkeypatch):
+    import kehoach_docs.collect as collect
+    import kehoach_docs.report as report
+
+    reads: list[Path] = []
+    real_load, real_aggregate = collect.load_yaml, report.aggregate
+    monkeypatch.setattr(collect, "load_yaml", lambda p: reads.append(Path(p)) or real_load(p))
+    office_aggregates = []
+    monkeypatch.setattr(report, "aggregate", lambda *a, **k: (office_aggregates.append(1)
+                                                              if k.get("only") is None else None)
+                        or real_aggregate(*a, **k))
+    built = build_workspace(ws, tmp_path / "out", workers=1)
+    assert not built.failed
+    results = [p for p in reads if "ket-qua" in p.parts]
+    assert results and len(results) == len(set(results))  # each file once, for both reports
+    assert len([p for p in reads if p.parent.name == "don-vi"]) == len(list((ws / "don-vi").glob("*.yaml")))
+    assert len(office_aggregates) == len(list((ws / "bao-cao").glob("*.yaml")))  # once per report
