@@ -229,7 +229,7 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
         problems.append(Problem(loaded.path, line, col, dotted(loc), message))
 
     if results.nam != year:
-        fail(("nam",), f"Năm {results.nam} khác thư mục ket-qua/{year}/.")
+        fail(("nam",), f"Năm {results.nam} khác thư mục {RESULTS_DIR}/{year}/.")
     for ma, value in results.chi_tieu.items():
         t = targets.get(ma)
         if t is None:

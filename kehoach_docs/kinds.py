@@ -23,7 +23,7 @@ from typing import Any, Callable
 from kehoach_docs.collect import programme_of, read_results
 from kehoach_docs.derive import check_unit, derive_plan, find_model, load_workbench, own_task_loc, unit_identity
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import UNITS_DIR, Workspace
+from kehoach_docs.layout import REPORTS_DIR, UNITS_DIR, Workspace
 from kehoach_docs.load import Loaded
 from kehoach_docs.prepared import Prepared, choose_profile, load_plan, located, template_for
 from kehoach_docs.report import build_report_context, gather
@@ -224,8 +224,8 @@ def prepare(path: str | Path, template: str | Path | None = None, unit: str | No
         raise ProblemList([Problem(path, 0, 0, "", f"Tệp {kind.ten} không phải một văn bản; nó được "
                                                    "đọc khi tạo các văn bản của thư mục.")])
     if unit is not None and kind is not REPORT:
-        raise ProblemList([Problem(path, 0, 0, "", "Chỉ tệp báo cáo (bao-cao/…) mới có báo cáo riêng "
-                                                   "của từng đơn vị.")])
+        raise ProblemList([Problem(path, 0, 0, "", f"Chỉ tệp báo cáo ({REPORTS_DIR}/…) mới có báo cáo "
+                                                   "riêng của từng đơn vị.")])
     return kind.prepare(ws, path, loaded, template, unit)
 
 

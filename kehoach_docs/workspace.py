@@ -318,7 +318,11 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                 continue
             _done(report, Outcome(job, status, reason if status != REPLACED else
                                   f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(jobs))
-        report.outcomes += _remove_orphans(out, manifest, {j.name for j in jobs})
+        # A report that could not be read does not say which units have their own report:
+        # theirs stay, stale, rather than being taken for outputs whose source is gone.
+        unreadable = {o.job.name.removesuffix(".docx") + "/": o.problems for o in report.outcomes
+                      if o.status == FAILED and o.job.unit is None and o.job.name.startswith(f"{REPORTS_DIR}/")}
+        report.outcomes += _remove_orphans(out, manifest, {j.name for j in jobs}, unreadable)
         manifest.save()
     order = {j.name: i for i, j in enumerate(jobs)}
     report.outcomes.sort(key=lambda o: order.get(o.job.name, len(order)))
@@ -326,12 +330,19 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
     return report
 
 
-def _remove_orphans(out: Path, manifest: Manifest, current: set[str]) -> list[Outcome]:
+def _remove_orphans(out: Path, manifest: Manifest, current: set[str],
+                    unreadable: dict[str, list[Problem]] | None = None) -> list[Outcome]:
     """Outputs whose source is gone (a unit removed or renamed, a report with no results
     left for a unit…): ours are removed, with their PDF; a clerk's edited one is moved
-    aside, never deleted. Each is listed in the summary."""
+    aside, never deleted. Each is listed in the summary. Outputs below a report that could
+    not be read are kept, said stale (`unreadable`: folder prefix → the report's problems)."""
     outcomes = []
     for name in sorted(set(manifest.entries) - current):
+        held = next((problems for prefix, problems in (unreadable or {}).items() if name.startswith(prefix)), None)
+        if held is not None:
+            if (out / name).exists():
+                outcomes.append(Outcome(Job(Path(name), name), FAILED, STALE, problems=held))
+            continue
         target = out / name
         try:
             sha = sha256_file(target, out)

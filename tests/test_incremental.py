@@ -458,3 +458,21 @@ def test_results_are_read_and_aggregated_once_per_build(ws, tmp_path, monkeypatc
     assert results and len(results) == len(set(results))  # each file once, for both reports
     assert len([p for p in reads if p.parent.name == "don-vi"]) == len(list((ws / "don-vi").glob("*.yaml")))
     assert len(office_aggregates) == len(list((ws / "bao-cao").glob("*.yaml")))  # once per report
+
+
+def test_a_broken_report_file_keeps_its_unit_reports(ws, tmp_path):
+    out = tmp_path / "out"
+    build_workspace(ws, out, workers=1)
+    report_file = ws / "bao-cao" / "so-ket-2023.yaml"
+    text = report_file.read_text(encoding="utf-8")
+    report_file.write_text(text + "\n  : : [không đóng\n", encoding="utf-8")
+    built = build_workspace(ws, out, workers=1)
+    unit_reports = [p for p in (out / "bao-cao" / "so-ket-2023" / "don-vi").glob("*.docx")]
+    assert len(unit_reports) == len(KEEP)  # not taken for outputs whose source is gone
+    st = statuses(built)
+    assert {st[f"bao-cao/so-ket-2023/don-vi/{p.name}"] for p in unit_reports} == {FAILED}
+    assert REMOVED not in st.values()
+    assert all(p.file == report_file for p in built.problems())
+    report_file.write_text(text, encoding="utf-8")
+    assert not build_workspace(ws, out, workers=1).failed
+    assert snapshot(out) == clean(ws, tmp_path)
