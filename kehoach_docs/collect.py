@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from kehoach_docs.aggregate import UnitInfo
@@ -49,9 +50,17 @@ class Collected:
     problems: dict[Path, list[Problem]] = field(default_factory=dict)
     """Problems of each invalid file (a unit profile, a results file, the khung)."""
 
-    @property
+    @cached_property
     def infos(self) -> list[UnitInfo]:
+        """(Computed once: every unit's report of a build reads it.)"""
         return [u.info for u in self.units]
+
+    def unit(self, ma: str) -> Unit | None:
+        return self._by_ma.get(ma)
+
+    @cached_property
+    def _by_ma(self) -> dict[str, Unit]:
+        return {u.info.ma: u for u in self.units}
 
     def all_problems(self) -> list[Problem]:
         return [p for found in self.problems.values() for p in found]

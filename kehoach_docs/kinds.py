@@ -110,7 +110,7 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
         sources = (src.plan_path, *[u.path for u in collected.units], *collected.files.values())
         only = None
     else:
-        only = next((u for u in collected.units if u.info.ma == unit), None)
+        only = collected.unit(unit)
         if only is None:
             raise ProblemList(collected.problems_of([ws.unit_file(unit)]) or
                               [Problem(path, 0, 0, "", f"Không có đơn vị '{unit}'.")])
@@ -130,7 +130,8 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
                       [Recipient(ten=plan.co_quan.chu_the or plan.co_quan.ten, muc_dich="để b/c")])
         luu = bench.model.loai_to_chuc[only.profile.loai].luu
         sources = (src.plan_path, model_path, only.path,
-                   *[f for (y, ma), f in collected.files.items() if ma in (unit, office_file)])
+                   *[f for y in (report.tu_nam - 1, *report.years) for ma in (unit, office_file)
+                     if (f := collected.files.get((y, ma)))])
     context, problems = build_report_context(
         src, profile, co_quan=body, signer=signer, recipients=recipients, luu=luu, only=only,
         trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None)

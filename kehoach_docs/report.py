@@ -178,7 +178,7 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     results: list[Paragraph] = w.paras(report.ket_qua, ("ket_qua",)) if only is None else []
     results.append(w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu"))
     results += [Paragraph(kieu="doan", van_ban=w.bullet + _target_line(r)) for r in agg.targets]
-    if (line := _missing_line(agg)) and only is None:
+    if only is None and (line := _missing_line(agg)):
         results.append(Paragraph(kieu="doan", van_ban=line))
     if only is None:
         if report.ket_qua_nhiem_vu:
