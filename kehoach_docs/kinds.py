@@ -23,7 +23,7 @@ from typing import Any, Callable
 from kehoach_docs.collect import programme_of, read_results
 from kehoach_docs.derive import check_unit, derive_plan, find_model, load_workbench, own_task_loc, unit_identity
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import REPORTS_DIR, UNITS_DIR, Workspace
+from kehoach_docs.layout import REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
 from kehoach_docs.load import Loaded
 from kehoach_docs.prepared import Prepared, choose_profile, load_plan, located, template_for
 from kehoach_docs.report import build_report_context, gather
@@ -181,6 +181,9 @@ def _check_results(ws: Workspace, path: Path) -> None:
 
 
 def _check_programme(ws: Workspace, path: Path) -> None:
+    if path.name != PROGRAMME_FILE:
+        raise ProblemList([Problem(path, 0, 0, "", f"Tệp kết quả đặt trong thư mục năm: {RESULTS_DIR}/<năm>/"
+                                                   f"{path.name}; ở {RESULTS_DIR}/ chỉ có {PROGRAMME_FILE}.")])
     programme_of(ws)
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 from kehoach_docs.load import Loaded, load_yaml
+from kehoach_docs.templates import TEMPLATES_DIR as PACKAGE_TEMPLATES
 
 MODEL_FILE = "khung-don-vi.yaml"
 """The model of unit plans, written once by the office."""
@@ -77,7 +78,7 @@ class Workspace:
         p = Path(path)
         if p.is_dir():
             return cls(p)
-        if p.parent.name in (UNITS_DIR, REPORTS_DIR):
+        if p.parent.name in (UNITS_DIR, REPORTS_DIR, RESULTS_DIR):
             return cls(p.parent.parent)
         if p.parent.parent.name == RESULTS_DIR:
             return cls(p.parent.parent.parent)
@@ -135,15 +136,13 @@ class Workspace:
     def template_dirs(self, near: Path | None) -> list[Path]:
         """Where templates are looked up: beside the data, the workspace, $KEHOACH_TEMPLATES,
         the toolkit."""
-        from kehoach_docs.templates import TEMPLATES_DIR as PACKAGE
-
         dirs = []
         if near is not None:
             dirs += [near, near / TEMPLATES_DIR, near.parent / TEMPLATES_DIR]
         extra = self.env(TEMPLATES_ENV)
         if extra:
             dirs.append(Path(extra))
-        dirs.append(PACKAGE)
+        dirs.append(PACKAGE_TEMPLATES)
         return dirs
 
     @staticmethod

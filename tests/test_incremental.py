@@ -476,3 +476,19 @@ def test_a_broken_report_file_keeps_its_unit_reports(ws, tmp_path):
     report_file.write_text(text, encoding="utf-8")
     assert not build_workspace(ws, out, workers=1).failed
     assert snapshot(out) == clean(ws, tmp_path)
+
+
+def test_the_programme_file_is_checked_as_itself(ws):
+    from kehoach_docs.document import check_file
+
+    f = ws / "ket-qua" / "khung-ket-qua.yaml"
+    check_file(f)
+    f.write_text(f.read_text(encoding="utf-8") + "truong_la: 1\n", encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        check_file(f)
+    assert exc.value.problems[0].file == f and "truong_la" in str(exc.value.problems[0])
+    stray = ws / "ket-qua" / "so-noi-vu.yaml"
+    stray.write_text("nam: 2022\n", encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        check_file(stray)
+    assert "ket-qua/<năm>/so-noi-vu.yaml" in exc.value.problems[0].message
