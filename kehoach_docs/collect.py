@@ -19,19 +19,10 @@ from kehoach_docs.layout import RESULTS_DIR, UNITS_DIR, Workspace, absolute
 from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.programme import Programme, load_programme
-from kehoach_docs.schema.results import Counts, Results
+from kehoach_docs.schema.results import Results
+from kehoach_docs.targets.kinds import kind_of
 from kehoach_docs.schema.unit import UnitProfile
 from kehoach_docs.validate import validate
-
-SHAPES = {
-    "ty_le_don_vi": "true hoặc false",
-    "ty_le": "dạng {dat: <số đạt>, tong: <tổng số>}",
-    "trung_binh": "một tỷ lệ phần trăm (0-100)",
-    "so_luong": "một số lượng (số nguyên không âm)",
-    "thu_hang": "thứ hạng (số nguyên từ 1)",
-    "tang_bac": "thứ hạng của năm (số nguyên từ 1)",
-}
-
 
 @dataclass
 class Unit:
@@ -54,6 +45,12 @@ class Collected:
     def infos(self) -> list[UnitInfo]:
         """(Computed once: every unit's report of a build reads it.)"""
         return [u.info for u in self.units]
+
+    @property
+    def succession(self):
+        """Which unit stands for which over time (organisations.py)."""
+        from kehoach_docs.organisations import Succession
+        return Succession({u.info.ma: u.profile for u in self.units})
 
     def unit(self, ma: str) -> Unit | None:
         return self._by_ma.get(ma)
@@ -111,6 +108,11 @@ def _read_units(ws: Workspace) -> tuple[list[Unit], dict[Path, list[Problem]]]:
         if found:
             problems[absolute(path)] = found
         units.append(Unit(UnitInfo(path.stem, profile.ten), path, profile))
+    if not problems:
+        from kehoach_docs.organisations import check_units
+
+        for p in check_units(units):  # successors exist and are in place on the day
+            problems.setdefault(absolute(p.file), []).append(p)
     return units, problems
 
 
@@ -156,6 +158,7 @@ def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Co
 
         return Collected(list(units), problems={**unit_problems, absolute(programme_path(ws.root)): exc.problems})
     out = Collected(list(units), programme=programme, problems=dict(unit_problems))
+    profiles = {u.info.ma: u.profile for u in units}
     model = ws.memo(("results-model",), programme.results_model)
     targets_key = tuple(t.model_dump_json() for t in targets)
     names = ws.result_years() if years is None else [str(y) for y in years]
@@ -164,7 +167,9 @@ def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Co
         # once per build however many reports cover its year.
         for path in ws.listing(ws.results_dir / folder, contents=True):
             key = ("results-file", absolute(path), targets_key, path.stem in known_units)
-            results, found = ws.memo(key, lambda p=path: read_results(p, known_units, by_id, programme, model))
+            profile = profiles.get(path.stem)
+            results, found = ws.memo(key, lambda p=path, u=profile: read_results(p, known_units, by_id, programme,
+                                                                                 model, u))
             if found:
                 out.problems[absolute(path)] = found
                 continue
@@ -177,7 +182,8 @@ def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Co
 
 
 def read_results(path: Path, known_units: set[str], targets: dict[str, Target], programme: Programme,
-                 model: type[Results] | None = None) -> tuple[Results | None, list[Problem]]:
+                 model: type[Results] | None = None, profile: UnitProfile | None = None
+                 ) -> tuple[Results | None, list[Problem]]:
     """One results file (ket-qua/<năm>/<đơn vị>.yaml), validated and checked against the
     plan's targets; (None, problems) when it cannot be used."""
     folder = path.parent.name
@@ -201,6 +207,8 @@ def read_results(path: Path, known_units: set[str], targets: dict[str, Target], 
         return None, moved + exc.problems
     found = moved + check_results(loaded, results, targets, int(folder), office=stem == office_file,
                                   programme=programme)
+    if stem != office_file and profile is not None:
+        found += check_result_year(loaded, results, profile)
     return (None, found) if found else (results, [])
 
 
@@ -250,9 +258,10 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
             fail(("chi_tieu", ma), f"Chỉ tiêu '{ma}' do Văn phòng báo cáo cho {programme.toan_bo} "
                                    f"(tệp {programme.tep_van_phong}.yaml), không do đơn vị báo cáo.")
             continue
-        if not _shape_ok(t.cach_tinh, value):
-            fail(("chi_tieu", ma), f"Kết quả của chỉ tiêu '{ma}' phải là {SHAPES[t.cach_tinh]}.")
-    countable = sorted(k for k, v in targets.items() if v.cach_tinh == "so_luong" and v.pham_vi == "moi_co_so")
+        kind = kind_of(t)
+        if not kind.accepts(t, value):
+            fail(("chi_tieu", ma), f"Kết quả của chỉ tiêu '{ma}' phải là {kind.shape_of(t)}.")
+    countable = sorted(k for k, v in targets.items() if v.counts_models)
     for name in results.counted_fields:
         label = programme.ket_qua[name].nhan
         for i, m in enumerate(getattr(results, name)):
@@ -263,15 +272,22 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
     return problems
 
 
-def _shape_ok(method: str, value: object) -> bool:
-    if method == "ty_le_don_vi":
-        return isinstance(value, bool)
-    if method == "ty_le":
-        return isinstance(value, Counts)
-    if isinstance(value, (bool, Counts)):
-        return False
-    if method == "trung_binh":
-        return 0 <= value <= 100
-    if method == "so_luong":
-        return value >= 0 and float(value).is_integer()
-    return value >= 1 and float(value).is_integer()
+def check_result_year(loaded: Loaded, results: Results, profile: UnitProfile) -> list[Problem]:
+    """A unit reports only for the years it existed."""
+    from kehoach_docs.format import ngay_ngan
+    from kehoach_docs.organisations import end_of
+
+    end = end_of(profile)
+    line, col = loaded.where(("nam",))
+    if end is not None and results.nam > end[0].year:
+        change = end[1]
+        what = (f"đã sáp nhập vào '{change.sap_nhap_vao}'" if change.sap_nhap_vao else
+                f"đã chia thành {', '.join(change.chia_thanh)}" if change.chia_thanh else "đã giải thể")
+        return [Problem(loaded.path, line, col, "nam",
+                        f"Kết quả năm {results.nam} của '{profile.ten}', nhưng đơn vị {what} từ ngày "
+                        f"{ngay_ngan(change.tu)}: không còn báo cáo sau ngày {ngay_ngan(end[0])}.")]
+    if profile.thanh_lap is not None and results.nam < profile.thanh_lap.year:
+        return [Problem(loaded.path, line, col, "nam",
+                        f"Kết quả năm {results.nam} của '{profile.ten}', nhưng đơn vị thành lập ngày "
+                        f"{ngay_ngan(profile.thanh_lap)}.")]
+    return []

@@ -11,6 +11,7 @@ from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import so_hieu
 from kehoach_docs.layout import MODEL_FILE, Workspace, absolute
 from kehoach_docs.load import Loaded, dotted
+from kehoach_docs.organisations import load_bodies, unit_state
 from kehoach_docs.prepared import load_plan
 from kehoach_docs.profile import Profile
 from kehoach_docs.schema.common import Due
@@ -34,6 +35,8 @@ class Workbench:
     parent: Plan
     parent_citation: CitedDocument
     profile: Profile
+    bodies: object = None
+    """organisations.Bodies of the workspace (to-chuc.yaml), read with the khung."""
 
 
 def find_model(unit_file: Path, ws: Workspace | None = None) -> Path:
@@ -69,7 +72,8 @@ def _workbench(ws: Workspace, model_path: Path) -> Workbench:
         if plan.so else None,
         ngay=plan.ngay, co_quan=plan.co_quan.chu_the or plan.co_quan.ten,
         trich_yeu=parent.context.trich_yeu)
-    bench = Workbench(loaded, model, parent_path, plan, citation, parent.profile)
+    bench = Workbench(loaded, model, parent_path, plan, citation, parent.profile,
+                      load_bodies(model_path, ws))
     _check_model(bench)
     return bench
 
@@ -207,14 +211,17 @@ def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, st
     return plan, names
 
 
-def unit_identity(bench: Workbench, unit: UnitProfile) -> tuple[Body, Signer]:
-    """The unit's issuing body (header, symbol, who acts) and its signer, by its kind."""
-    kind = bench.model.loai_to_chuc[unit.loai]
-    co_quan = unit.ten_co_quan or kind.co_quan.format(ten=unit.ten)
-    body = Body(cap_tren=bench.model.cap_tren, ten=co_quan, ky_hieu=kind.ky_hieu,
-                chu_the=kind.chu_the.format(co_quan=co_quan, ten=unit.ten))
-    signer = Signer(quyen_han=unit.nguoi_ky.quyen_han or kind.quyen_han,
-                    chuc_vu=unit.nguoi_ky.chuc_vu or bench.model.chuc_vu_ky, ho_ten=unit.nguoi_ky.ho_ten)
+def unit_identity(bench: Workbench, unit: UnitProfile, day=None) -> tuple[Body, Signer]:
+    """The unit's issuing body (header, symbol, who acts) and its signer, by its kind, as they
+    were on `day` (default: its plan's date): name, superior and signer follow its changes."""
+    bodies = bench.bodies if bench.bodies is not None else load_bodies(bench.model_loaded.path)
+    state = unit_state(unit, day or unit.ngay, bodies, bench.model.cap_tren)
+    kind = bench.model.loai_to_chuc[state.loai]
+    co_quan = state.ten_co_quan or kind.co_quan.format(ten=state.ten)
+    body = Body(cap_tren=state.cap_tren, ten=co_quan, ky_hieu=kind.ky_hieu,
+                chu_the=kind.chu_the.format(co_quan=co_quan, ten=state.ten))
+    signer = Signer(quyen_han=state.nguoi_ky.quyen_han or kind.quyen_han,
+                    chuc_vu=state.nguoi_ky.chuc_vu or bench.model.chuc_vu_ky, ho_ten=state.nguoi_ky.ho_ten)
     return body, signer
 
 

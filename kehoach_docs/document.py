@@ -18,17 +18,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kehoach_docs.errors import UserError
+from kehoach_docs.errors import Problem, UserError
 from kehoach_docs.kinds import check_file, kind_of, prepare, workspace_plan
 from kehoach_docs.layout import Workspace
 from kehoach_docs.prepared import (
     DEFAULT_TEMPLATES, PACKAGE_TEMPLATES, Prepared, find_template, given_template, is_an_output, located,
-    render_bytes,
+    profile_warnings, render_bytes,
 )
 from kehoach_docs.publish import KEPT, render_to
 
 __all__ = ["DEFAULT_TEMPLATES", "PACKAGE_TEMPLATES", "Prepared", "Workspace", "check_file", "find_template",
-           "given_template", "is_an_output", "kind_of", "located", "prepare", "render_bytes", "render_file", "templates_dirs", "to_jsonable",
+           "given_template", "is_an_output", "kind_of", "located", "prepare", "profile_warnings", "render_bytes", "render_file", "render_file_warned", "templates_dirs", "to_jsonable",
            "workspace_plan"]
 
 
@@ -42,12 +42,18 @@ def render_file(path: str | Path, out: str | Path | None = None,
     """Render one document file to .docx (with `unit`, that unit's own report); the default
     output is beside it with the same stem. Written as `build` writes (publish.render_to):
     checked against the profile, a hand edit kept unless `force`, never over an input."""
+    return render_file_warned(path, out, template, unit, force)[0]
+
+
+def render_file_warned(path: str | Path, out: str | Path | None = None, template: str | Path | None = None,
+                       unit: str | None = None, force: bool = False) -> tuple[Path, tuple[Problem, ...]]:
+    """render_file, and the warnings to show (the profile used past its confirmed date)."""
     prepared = prepare(path, template, unit)
     target = Path(out) if out else Path(path).with_suffix(".docx" if unit is None else f".{unit}.docx")
     if render_to(prepared, target, force).status == KEPT:
         raise UserError(f"Tệp '{target}' đã được sửa tay sau lần tạo trước; không ghi đè. "
                         "Dùng --force để tạo lại (bản sửa tay được lưu bên cạnh).")
-    return target
+    return target, prepared.warnings
 
 
 def to_jsonable(model: BaseModel) -> Any:

@@ -8,6 +8,7 @@ is prepared as a document (or checked, when it is not one), and which build jobs
     khung     khung-don-vi.yaml           (checked; read by the unit plans)
     results   ket-qua/<năm>/<đơn vị>.yaml (checked; read by the reports)
     programme ket-qua/khung-ket-qua.yaml  (checked; the programme's declared results)
+    bodies    to-chuc.yaml                (checked; names, superiors, signers by date)
 
 Used by document.prepare and document.check_file, the build's job list and the CLI. A
 file's kind is decided by its place in a workspace; a file outside those folders by its
@@ -25,10 +26,13 @@ from kehoach_docs.derive import check_unit, derive_plan, find_model, load_workbe
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.layout import REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
 from kehoach_docs.load import Loaded
-from kehoach_docs.prepared import Prepared, choose_profile, load_plan, located, template_for
+from kehoach_docs.organisations import (
+    BODIES_FILE, BodiesFile, exists_on, load_bodies, read_bodies, successors_own_reports, unit_state,
+)
+from kehoach_docs.prepared import Prepared, choose_profile, load_plan, located, profile_warnings, template_for
 from kehoach_docs.report import build_report_context, gather
 from kehoach_docs.schema import Plan
-from kehoach_docs.schema.plan import Recipient
+from kehoach_docs.schema.plan import Body, Recipient
 from kehoach_docs.schema.report import Report
 from kehoach_docs.programme import PROGRAMME_FILE, Programme
 from kehoach_docs.schema.results import Results
@@ -65,11 +69,35 @@ class Kind:
 
 
 # --- plans ---------------------------------------------------------------------------------
+def check_bodies(ws: Workspace, path: Path, loaded: Loaded, doc, day, issuer: bool = True) -> None:
+    """The issuing body and the recipients must exist on the document's date (to-chuc.yaml)."""
+    bodies = load_bodies(path, ws)
+    if not bodies.records:
+        return
+    problems = []
+    if issuer and isinstance(doc.co_quan, Body) and (why := bodies.stale(doc.co_quan.ten, day)):
+        line, col = loaded.where(("co_quan", "ten"))
+        problems.append(Problem(path, line, col, "co_quan.ten", why))
+    for i, r in enumerate(doc.noi_nhan):
+        if why := bodies.stale(r.ten, day):
+            line, col = loaded.where(("noi_nhan", i))
+            problems.append(Problem(path, line, col, f"noi_nhan.{i}", "Nơi nhận: " + why))
+    signer = getattr(doc, "nguoi_ky", None)
+    if signer is not None and (why := bodies.signer_stale(signer.ho_ten, day)):
+        line, col = loaded.where(("nguoi_ky", "ho_ten"))
+        problems.append(Problem(path, line, col, "nguoi_ky.ho_ten", why))
+    if problems:
+        raise ProblemList(problems)
+
+
+
 def _prepare_plan(ws: Workspace, path: Path, loaded: Loaded, template, unit) -> Prepared:
     pf = load_plan(path, ws)
     plan = pf.plan
+    check_bodies(ws, path, pf.loaded, plan, plan.ngay)
     template_path = template_for(ws, pf.loaded, plan.loai_van_ban, plan.he_thong, plan.mau, template)
-    return Prepared(path, pf.loaded, plan, pf.profile, pf.context, template_path)
+    return Prepared(path, pf.loaded, plan, pf.profile, pf.context, template_path, (),
+                    profile_warnings(path, pf.profile, plan.ngay))
 
 
 def _plan_jobs(ws: Workspace) -> list[Job]:
@@ -88,7 +116,8 @@ def _prepare_unit(ws: Workspace, path: Path, loaded: Loaded, template, unit) -> 
     pf = load_plan(path, ws, names, plan=plan, loaded=loaded,
                    relocate=lambda loc: own_task_loc(bench, profile, loc))
     template_path = template_for(ws, loaded, plan.loai_van_ban, plan.he_thong, plan.mau, template)
-    return Prepared(path, loaded, plan, pf.profile, pf.context, template_path, (model_path, bench.parent_path))
+    return Prepared(path, loaded, plan, pf.profile, pf.context, template_path, (model_path, bench.parent_path),
+                    profile_warnings(path, pf.profile, plan.ngay))
 
 
 def _unit_jobs(ws: Workspace) -> list[Job]:
@@ -102,11 +131,13 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
     plan = src.plan
     profile = choose_profile(ws, loaded, plan.he_thong, report.ngay)
     collected = src.collected
+    names: dict[str, str] = {}
     if unit is None:
         if collected.problems:
             # Invalid data never reaches a report: every invalid unit or results file stops it.
             raise ProblemList(collected.all_problems())
-        body, signer, recipients, luu = plan.co_quan, report.nguoi_ky, report.noi_nhan, report.luu
+        body = report_issuer(ws, path, loaded, report, plan)
+        signer, recipients, luu = report.nguoi_ky, report.noi_nhan, report.luu
         sources = (src.plan_path, *[u.path for u in collected.units], *collected.files.values())
         only = None
     else:
@@ -121,8 +152,14 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
         found = collected.problems_of([*own_files, model_path, ws.results_dir / PROGRAMME_FILE])
         if found:
             raise ProblemList(found)
+        if not exists_on(only.profile, report.ngay):
+            raise ProblemList([Problem(path, 0, 0, "", f"Đơn vị '{unit}' không hoạt động vào ngày "
+                                       f"{report.ngay:%d/%m/%Y} của báo cáo: không có báo cáo riêng "
+                                       "(kết quả của đơn vị được tính cho đơn vị kế tục).")])
         bench = load_workbench(model_path, ws)
-        body, signer = unit_identity(bench, only.profile)
+        body, signer = unit_identity(bench, only.profile, report.ngay)
+        state = unit_state(only.profile, report.ngay, bench.bodies, bench.model.cap_tren)
+        names = {"cap_uy_cap_tren": state.cap_uy_cap_tren or state.cap_tren, "don_vi": state.ten}
         opts = report.bao_cao_don_vi
         # The report file's recipients, else the programme's, else the issuing body itself.
         recipients = (opts.noi_nhan if opts and opts.noi_nhan else
@@ -134,11 +171,40 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
                      if (f := collected.files.get((y, ma)))])
     context, problems = build_report_context(
         src, profile, co_quan=body, signer=signer, recipients=recipients, luu=luu, only=only,
-        trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None)
+        trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None,
+        names=names)
     if problems:
         raise ProblemList(located(loaded, problems))
+    if unit is None:
+        check_bodies(ws, path, loaded, report, report.ngay, issuer=isinstance(report.co_quan, Body))
     template_path = template_for(ws, loaded, "BC", plan.he_thong, None, template)
-    return Prepared(path, loaded, report, profile, context, template_path, tuple(sources))
+    return Prepared(path, loaded, report, profile, context, template_path, tuple(sources),
+                    profile_warnings(path, profile, report.ngay))
+
+
+def report_issuer(ws: Workspace, path: Path, loaded: Loaded, report, plan) -> Body:
+    """Who issues the office's report on its date: the body it names (an id of to-chuc.yaml
+    or a full entry), else the plan's body, or the body that took over from it."""
+    bodies = load_bodies(path, ws)
+    if isinstance(report.co_quan, Body):
+        return report.co_quan
+    ref = report.co_quan or plan.co_quan.ten
+    now = bodies.on(ref, report.ngay)
+    if now is None:
+        if report.co_quan is not None or bodies.find(ref) is not None:
+            line, col = loaded.where(("co_quan",)) if report.co_quan else loaded.where(("ngay",))
+            why = bodies.stale(bodies.records[bodies.find(ref)].ten, report.ngay) if bodies.find(ref) else \
+                f"Không có cơ quan '{ref}' trong {BODIES_FILE}."
+            raise ProblemList([Problem(path, line, col, "co_quan" if report.co_quan else "ngay",
+                                       f"{why} Ghi co_quan: <mã cơ quan ban hành> trong báo cáo.")])
+        return plan.co_quan
+    if report.co_quan is None and bodies.find(ref) == now[0]:
+        return plan.co_quan  # the plan's own body, still in office: as the plan writes it
+    if not now[1].ky_hieu:
+        line, col = loaded.where(("co_quan",)) if report.co_quan else loaded.where(("ngay",))
+        raise ProblemList([Problem(path, line, col, "co_quan", f"'{now[1].ten}' chưa có ký hiệu (ky_hieu) "
+                                   f"trong {BODIES_FILE}.")])
+    return bodies.as_body(now[0])
 
 
 def _report_jobs(ws: Workspace) -> list[Job]:
@@ -164,7 +230,8 @@ def reporting_units(ws: Workspace, report: Path) -> list[str]:
         return []
     units = {p.stem for p in ws.unit_files()}
     found = {f.stem for f in ws.results_files(list(years))}
-    return sorted(units & found)
+    # A unit merged into another reports through its successor (organisations.py).
+    return successors_own_reports(ws.root, sorted(units), found, data.get("ngay"))
 
 
 # --- files that are not documents ----------------------------------------------------------
@@ -178,6 +245,10 @@ def _check_results(ws: Workspace, path: Path) -> None:
     _, problems = read_results(path, {p.stem for p in ws.unit_files()}, targets, programme)
     if problems:
         raise ProblemList(problems)
+
+
+def _check_bodies_file(ws: Workspace, path: Path) -> None:
+    read_bodies(path)
 
 
 def _check_programme(ws: Workspace, path: Path) -> None:
@@ -197,10 +268,12 @@ REPORT = Kind("report", "báo cáo", Report, _prepare_report, _check_document, _
 KHUNG = Kind("khung", "khung kế hoạch đơn vị", UnitModel, None, _check_khung)
 RESULTS = Kind("results", "kết quả", Results, None, _check_results)
 PROGRAMME = Kind("programme", "khung kết quả", Programme, None, _check_programme)
-KINDS = (PLAN, UNIT, REPORT, KHUNG, RESULTS, PROGRAMME)
+BODIES = Kind("bodies", "danh mục tổ chức", BodiesFile, None, _check_bodies_file)
+KINDS = (PLAN, UNIT, REPORT, KHUNG, RESULTS, PROGRAMME, BODIES)
 """Every kind; a build's jobs come in this order (plans, unit plans, reports)."""
 
-_BY_PLACE = {"khung": KHUNG, "units": UNIT, "results": RESULTS, "reports": REPORT, "programme": PROGRAMME}
+_BY_PLACE = {"khung": KHUNG, "units": UNIT, "results": RESULTS, "reports": REPORT, "programme": PROGRAMME,
+             "bodies": BODIES}
 
 
 def kind_of(path: Path, ws: Workspace | None = None, loaded: Loaded | None = None) -> Kind:
@@ -255,4 +328,4 @@ def workspace_plan(ws: Workspace) -> Path:
     raise ProblemList([Problem(ws.root, 0, 0, "", "Thư mục chưa có kế hoạch (tệp .yaml ở thư mục gốc).")])
 
 
-__all__ = ["Job", "Kind", "KINDS", "PLAN", "UNIT", "REPORT", "KHUNG", "RESULTS", "PROGRAMME", "check_file", "jobs", "kind_of", "prepare", "reporting_units", "workspace_plan"]
+__all__ = ["Job", "Kind", "KINDS", "PLAN", "UNIT", "REPORT", "KHUNG", "RESULTS", "PROGRAMME", "BODIES", "check_file", "jobs", "kind_of", "prepare", "reporting_units", "workspace_plan"]

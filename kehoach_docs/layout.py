@@ -7,6 +7,7 @@
       ket-qua/<năm>/<đơn vị>.yaml, ket-qua/<năm>/<tep_van_phong>.yaml   results
       ket-qua/khung-ket-qua.yaml the programme's declared results (programme.py)
       bao-cao/<báo cáo>.yaml     the office's reports (sơ kết, tổng kết)
+      to-chuc.yaml               the bodies named, with their periods (organisations.py)
       the-thuc/*.yaml            extra thể thức profiles (rules as data)
       templates/*.docx           templates of the workspace
 
@@ -40,6 +41,8 @@ REPORTS_DIR = "bao-cao"
 """The office's reports (sơ kết, tổng kết)."""
 PROFILES_DIR = "the-thuc"
 """Extra profiles of a workspace (rules as data)."""
+BODIES_FILE = "to-chuc.yaml"
+"""The bodies the documents name, with their periods and successors (organisations.py)."""
 TEMPLATES_DIR = "templates"
 """Templates of a workspace (beside the data)."""
 TEMPLATES_ENV = "KEHOACH_TEMPLATES"
@@ -111,10 +114,12 @@ class Workspace:
         return self.results_dir / str(year) / f"{stem}.yaml"
 
     def where(self, path: Path) -> str:
-        """What kind of place `path` is in: "khung", "units", "results", "reports", "programme"
-        (ket-qua/khung-ket-qua.yaml) or "" (top)."""
+        """What kind of place `path` is in: "khung", "bodies", "units", "results", "reports",
+        "programme" (ket-qua/khung-ket-qua.yaml) or "" (top)."""
         if path.name == MODEL_FILE:
             return "khung"
+        if path.name == BODIES_FILE:
+            return "bodies"
         if path.parent.name == UNITS_DIR:
             return "units"
         if path.parent.parent.name == RESULTS_DIR:
@@ -151,8 +156,12 @@ class Workspace:
 
     # --- discovery (each recorded as a dependency on the folder) ------------------------
     def plan_files(self) -> list[Path]:
-        """Top-level document files (all .yaml but the khung)."""
-        return [p for p in self.listing(self.root) if p.name != MODEL_FILE]
+        """Top-level document files (all .yaml but the khung and the bodies)."""
+        return [p for p in self.listing(self.root) if p.name not in (MODEL_FILE, BODIES_FILE)]
+
+    @property
+    def bodies_file(self) -> Path:
+        return self.root / BODIES_FILE
 
     def unit_files(self) -> list[Path]:
         return self.listing(self.units_dir)

@@ -30,6 +30,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 100
+MAX_NUMBER = 10**15
+"""Largest number in a data file: no figure of a document comes near (1e300 is a typo)."""
 """Nesting of groups and lists; real documents use fewer than ten levels."""
 
 # What YAML does not accept in a file (as PyYAML's reader): control characters but tab,
@@ -281,6 +283,13 @@ class _Builder:
                 "timestamp": "Ngày không có thật hoặc viết sai (dạng 2021-12-10).",
             }.get(kind, f"Giá trị không đọc được: {exc}."))
             return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value != value or value in (float("inf"), float("-inf")):
+                self.fail(node, loc, "Giá trị không phải một số (.nan, .inf); hãy ghi một số cụ thể.")
+                return None
+            if abs(value) > MAX_NUMBER:
+                self.fail(node, loc, f"Số quá lớn (tối đa {MAX_NUMBER:,}); có viết nhầm không?".replace(",", "."))
+                return None
         return _nfc(value) if isinstance(value, str) else value
 
 

@@ -19,7 +19,9 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Sequence
+from typing import IO, Callable, Iterable, Sequence
+
+from kehoach_docs.errors import UserError
 
 INSTALL_CMD = (
     "sudo apt-get install -y --no-install-recommends "
@@ -54,6 +56,40 @@ class _Job:
     outputs: dict[int, Path]  # chỉ số đầu vào -> PDF soffice sẽ ghi trong thư mục tạm
 
 
+# LibreOffice settings for converting documents that may come from anyone: no linked image,
+# frame or OLE link is loaded from a file or the network, no link is updated, no macro runs,
+# and any HTTP/FTP request goes to a proxy that does not exist (port 9, "discard", on this
+# machine), so a request LibreOffice makes regardless fails at once.
+_SAFE_SETTINGS = {
+    ("org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks"): ("boolean", "true"),
+    ("org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution"): ("boolean", "true"),
+    ("org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel"): ("int", "3"),
+    ("org.openoffice.Office.Writer/Content/Update", "Link"): ("int", "2"),  # never
+    ("org.openoffice.Office.Common/Misc", "UseLocking"): ("boolean", "false"),
+    ("org.openoffice.Inet/Settings", "ooInetProxyType"): ("int", "1"),
+    ("org.openoffice.Inet/Settings", "ooInetHTTPProxyName"): ("string", "127.0.0.1"),
+    ("org.openoffice.Inet/Settings", "ooInetHTTPProxyPort"): ("int", "9"),
+    ("org.openoffice.Inet/Settings", "ooInetHTTPSProxyName"): ("string", "127.0.0.1"),
+    ("org.openoffice.Inet/Settings", "ooInetHTTPSProxyPort"): ("int", "9"),
+    ("org.openoffice.Inet/Settings", "ooInetFTPProxyName"): ("string", "127.0.0.1"),
+    ("org.openoffice.Inet/Settings", "ooInetFTPProxyPort"): ("int", "9"),
+    ("org.openoffice.Inet/Settings", "ooInetNoProxy"): ("string", ""),
+}
+
+
+def write_safe_profile(profile: Path) -> None:
+    """A fresh LibreOffice user profile with _SAFE_SETTINGS (read at start-up)."""
+    items = "".join(
+        f'<item oor:path="/{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>'
+        for (path, name), (_kind, value) in _SAFE_SETTINGS.items())
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"{items}</oor:items>", encoding="utf-8")
+
+
 def find_soffice() -> str:
     """Đường dẫn tới soffice/libreoffice, hoặc báo LibreOfficeMissing."""
     for name in ("soffice", "libreoffice"):
@@ -70,6 +106,7 @@ def convert_to_pdf(
     docx_paths: Sequence[Path],
     out_dir: Path | None = None,
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[PdfResult]:
     """Chuyển các tệp sang PDF theo lô; trả về một PdfResult cho mỗi đầu vào (cùng thứ tự).
 
@@ -107,6 +144,8 @@ def convert_to_pdf(
             for k, g in enumerate(groups):
                 jobs.append(_start(soffice, Path(tmp, f"g{k}"), g, sources))
             deadline = time.monotonic() + timeout
+            if progress is not None:
+                _follow(jobs, len(todo), deadline, progress)
             for job in jobs:
                 detail = _wait(job, deadline, timeout)
                 for i, produced in job.outputs.items():
@@ -114,7 +153,15 @@ def convert_to_pdf(
                     if not _is_fresh_pdf(produced, started):
                         res.error = f"LibreOffice không chuyển được tệp {res.source}: {detail}"
                         continue
-                    res.pdf = _install(produced, _target(res.source, out_dir))
+                    try:
+                        res.pdf = _install(produced, _target(res.source, out_dir))
+                    except (OSError, UserError) as exc:
+                        # e.g. the .pdf path is a folder: this file fails, the others go on
+                        from kehoach_docs.oserrors import os_error_message
+
+                        res.error = os_error_message(exc, _target(res.source, out_dir)) \
+                            if isinstance(exc, OSError) else str(exc)
+                        continue
                     res.ok = True
                     res.fallback_fonts = check_fonts(res.pdf)
         finally:
@@ -186,10 +233,18 @@ def _invalid_reason(src: Path) -> str | None:
         return None  # định dạng khác: để LibreOffice tự nhận dạng, kết quả vẫn được xác minh
     try:
         with zipfile.ZipFile(src) as z:
-            if "[Content_Types].xml" in z.namelist():
-                return None
+            is_package = "[Content_Types].xml" in z.namelist()
     except (zipfile.BadZipFile, OSError):
-        pass
+        is_package = False
+    if is_package:
+        from kehoach_docs.errors import ProblemList
+        from kehoach_docs.package_safety import package_problems, read_package
+
+        try:  # what LibreOffice would fetch or run is refused before it opens the file
+            problems = package_problems(read_package(src), src)
+        except ProblemList as exc:
+            problems = exc.problems
+        return f"{src}: {problems[0].message}" if problems else None
     return f"Tệp {src} không phải tài liệu .docx hợp lệ (không phải gói ZIP Office Open XML)"
 
 
@@ -205,6 +260,7 @@ def _start(soffice: str, work: Path, indices: list[int], sources: list[Path]) ->
         link.symlink_to(sources[i].resolve())
         links.append(str(link))
         outputs[i] = outdir / f"{link.stem}.pdf"
+    write_safe_profile(work / "profile")
     cmd = [
         soffice,
         f"-env:UserInstallation={(work / 'profile').as_uri()}",
@@ -224,6 +280,16 @@ def _kill(job: _Job) -> None:
     if job.proc.poll() is None:
         os.killpg(job.proc.pid, signal.SIGKILL)
         job.proc.wait()
+
+
+def _follow(jobs: list[_Job], total: int, deadline: float, progress: Callable[[int, int], None]) -> None:
+    """Report how many PDFs are written while the soffice processes run (for a progress bar)."""
+    while time.monotonic() < deadline:
+        running = [j for j in jobs if j.proc.poll() is None]
+        progress(sum(1 for j in jobs for out in j.outputs.values() if out.exists()), total)
+        if not running:
+            return
+        time.sleep(0.25)
 
 
 def _wait(job: _Job, deadline: float, timeout: float) -> str:
@@ -262,14 +328,10 @@ def _is_fresh_pdf(path: Path, started: float) -> bool:
 
 
 def _install(produced: Path, target: Path) -> Path:
-    """Đưa PDF vào đích một cách nguyên tử (chép sang tệp tạm cùng thư mục rồi os.replace)."""
+    """Đưa PDF vào đích một cách nguyên tử, qua lớp tệp an toàn (safe_file): không đi theo
+    liên kết, từ chối đích là thư mục hay tệp đặc biệt, giữ quyền của tệp cũ."""
+    from kehoach_docs.safe_file import atomic_write
+
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".pdf.part")
-    os.close(fd)
-    try:
-        shutil.copy2(produced, tmp)  # copy2 giữ quyền 0644 thay vì 0600 của mkstemp
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, produced.read_bytes())
     return target

@@ -22,6 +22,7 @@ from kehoach_docs.layout import YAML, Workspace, absolute
 from kehoach_docs.load import Loaded, dotted
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
 from kehoach_docs.manifest import MANIFEST_NAME, Manifest
+from kehoach_docs.organisations import bodies_file
 from kehoach_docs.render import CoreProperties, compile_template
 from kehoach_docs.schema import Plan
 from kehoach_docs.templates import TEMPLATES_DIR
@@ -44,10 +45,14 @@ class Prepared:
     sources: tuple[Path, ...] = ()
     """Data files read besides `path` (a unit's model and parent plan…); the build uses
     the Workspace's full record instead (folders included)."""
+    warnings: tuple[Problem, ...] = ()
+    """Warnings that do not stop the document (a profile past its confirmed date)."""
 
     def inputs(self) -> list[Path]:
         """The files this document is made from."""
         files = [self.path, *self.sources, self.template]
+        if (bodies := bodies_file(self.path)) is not None:
+            files.append(bodies)  # names, superiors and signers by date
         if self.profile.path is not None:
             files.append(self.profile.path)
         return [f.resolve() for f in files]
@@ -58,6 +63,12 @@ class Prepared:
     def core_properties(self) -> CoreProperties:
         info = self.context.tai_lieu
         return CoreProperties(info.tieu_de, info.chu_de, info.tac_gia, info.ngon_ngu, info.ngay)
+
+
+def profile_warnings(path: Path, profile: Profile, day) -> tuple[Problem, ...]:
+    """"Which profile, and a newer rule may apply" when the date is past its confirmed rules."""
+    message = profile.warning(day)
+    return (Problem(path, 0, 0, "the_thuc", message, level="cảnh báo"),) if message else ()
 
 
 def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:

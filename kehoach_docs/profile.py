@@ -16,7 +16,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.load import load_yaml
-from kehoach_docs.schema.common import Date, Line, Model
+from kehoach_docs.schema.common import Date, Line, Model, Text
 from kehoach_docs.validate import validate
 
 BUILTIN_DIR = Path(__file__).parent / "profiles"
@@ -131,11 +131,32 @@ class Signing(Model):
     """Written forms of the signing authorities, by kind: {TM: "T/M", KT: "K/T", TL: "T/L"}."""
 
 
+Confidence = Literal["cao", "trung_binh", "thap", "chua_xac_nhan"]
+CONFIDENCE_WORDS = {"cao": "cao", "trung_binh": "trung bình", "thap": "thấp", "chua_xac_nhan": "chưa xác nhận"}
+
+
+class ValueSource(Model):
+    """Where one value of the profile comes from, and how sure it is."""
+
+    nguon: Line
+    """"Hướng dẫn 36-HD/VPTW, mục 3.1"; an address, or "thực tế văn bản đã ban hành"."""
+    do_tin_cay: Confidence
+    ghi_chu: Line | None = None
+
+
 class Profile(Model):
     ma: Line
     ten: Line
     he_thong: Literal["dang", "nha_nuoc"]
     hieu_luc: Validity
+    xac_nhan_den: Date | None = None
+    """Last day the rules are confirmed for: a document dated later is rendered with this
+    profile and a warning that a newer rule may apply (empty: no known doubt)."""
+    ly_do_xac_nhan: Text | None = None
+    """Why the rules may not hold after `xac_nhan_den`, in words for the warning."""
+    nguon: dict[str, ValueSource] = {}
+    """Per value, by its path ("than_van_ban.gian_dong", "phan_tu.tieu_de.co"): source and
+    confidence."""
     trang: Page
     phong_chu: Line
     ngon_ngu: Line = "vi-VN"
@@ -161,6 +182,28 @@ class Profile(Model):
 
     def covers(self, day: date) -> bool:
         return self.hieu_luc.tu <= day and (self.hieu_luc.den is None or day <= self.hieu_luc.den)
+
+    @model_validator(mode="after")
+    def _sources_name_values(self) -> "Profile":
+        data = self.model_dump()
+        for key in self.nguon:
+            node = data
+            for part in key.split("."):
+                if not isinstance(node, dict) or part not in node:
+                    raise ValueError(f"nguon: '{key}' không phải một giá trị của bộ thể thức")
+                node = node[part]
+        return self
+
+    def source(self, key: str) -> ValueSource | None:
+        return self.nguon.get(key)
+
+    def warning(self, day: date) -> str | None:
+        """The Vietnamese warning for a document dated past the confirmed rules, or None."""
+        if self.xac_nhan_den is None or day <= self.xac_nhan_den:
+            return None
+        why = f" {self.ly_do_xac_nhan.strip()}" if self.ly_do_xac_nhan else ""
+        return (f"Văn bản ngày {day:%d/%m/%Y} dùng bộ thể thức '{self.ma}' ({self.ten}), chỉ được "
+                f"xác nhận đến ngày {self.xac_nhan_den:%d/%m/%Y}: có thể đã có quy định mới.{why}")
 
 
 def profile_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:

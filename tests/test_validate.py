@@ -10,6 +10,8 @@ from kehoach_docs.load import load_yaml, load_yaml_text
 from kehoach_docs.schema import Plan
 from kehoach_docs.validate import validate
 
+ROOT = Path(__file__).resolve().parents[1]
+
 MINIMAL = """\
 co_quan:
   cap_tren: Đảng bộ tỉnh Nghệ An
@@ -47,7 +49,8 @@ def test_every_error_reported_at_once_with_line_and_column(tmp_path):
         .replace("dia_danh: Nghệ An\n", "")
     problems = problems_of(text, tmp_path)
     by_field = {p.field: p for p in problems}
-    assert set(by_field) == {"so", "co_quan.ky_heiu", "co_quan.ky_hieu", "dia_danh"}
+    # One typo, one problem: the misspelt key names the field; "missing ky_hieu" is not repeated.
+    assert set(by_field) == {"so", "co_quan.ky_heiu", "dia_danh"}
     assert (by_field["so"].line, by_field["so"].column) == (5, 5)
     assert by_field["so"].message == "Giá trị phải là số nguyên."
     typo = by_field["co_quan.ky_heiu"]
@@ -107,3 +110,16 @@ def test_alias_bomb_is_bounded(tmp_path):
         bomb += f"a{i}: &a{i} [*{'a' if i == 1 else 'a' + str(i - 1)}" + (", *a" + (str(i - 1) if i > 1 else "")) * 9 + "]\n"
     problems = problems_of(bomb, tmp_path)
     assert "quá nhiều giá trị" in problems[0].message
+
+
+@pytest.mark.parametrize("workspace", ["de-an-04", "nq57-mau"])
+def test_every_file_of_a_sample_workspace_is_valid(workspace):
+    """`kehoach validate <workspace>` reads each file as what it is (the results declaration
+    ket-qua/khung-ket-qua.yaml is not a results file, nor a plan)."""
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+
+    result = CliRunner().invoke(main, ["validate", str(ROOT / "data" / workspace)])
+    assert result.exit_code == 0, result.output
+    assert "Hợp lệ" in result.output

@@ -61,7 +61,7 @@ from kehoach_docs.check.rules import (
 from kehoach_docs.errors import ProblemList, UserError
 from kehoach_docs.profile import Profile, choose_profile
 
-__all__ = ["Violation", "check_docx", "check_files", "detect_profile", "format_report"]
+__all__ = ["Violation", "check_docx", "check_files", "detect_profile", "format_report", "profile_notice"]
 
 # --- Public API --------------------------------------------------------------------------
 
@@ -111,6 +111,18 @@ def detect_profile(doc_path: str | Path | IO[bytes]) -> Profile | None:
     Raises ProblemList when no profile of the regime covers the date.
     """
     return _profile_for(read_model(open_docx(doc_path)))
+
+
+def profile_notice(doc_path: str | Path, profile: Profile | None = None) -> str | None:
+    """A warning when the document's date lies past the last date its profile is confirmed
+    for (the profile detected from the document, or the one given)."""
+    try:
+        model = read_model(open_docx(doc_path))
+        _, day = _regime_and_date(model)
+        chosen = profile or _profile_for(model)
+    except (ProblemList, UserError):
+        return None  # reported by the check itself
+    return chosen.warning(day) if chosen is not None and day is not None else None
 
 
 def check_docx(path: str | Path | IO[bytes], profile: Profile | None = None) -> list[Violation]:

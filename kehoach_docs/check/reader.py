@@ -425,12 +425,36 @@ def _walk(model: Model, container, prefix: str, width: float | None,
     return blocks
 
 
+def _within_bounds(path) -> None:
+    """A small .docx may inflate to gigabytes: refuse it before python-docx reads it all."""
+    from kehoach_docs.errors import ProblemList
+    from kehoach_docs.package_safety import check_bounds
+
+    name = path if isinstance(path, (str, Path)) else "văn bản"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            check_bounds(infos, name)
+            types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in zf.namelist() else b""
+    except ProblemList as exc:
+        raise UserError(f"'{name}': {exc.problems[0].message}") from None
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
+        return  # python-docx says what is wrong
+    finally:
+        if not isinstance(path, (str, Path)):
+            path.seek(0)
+    if b"macroEnabled" in types:
+        raise UserError(f"'{name}' là văn bản có macro (.docm) đặt tên thành .docx; hãy mở bằng Word và lưu lại "
+                        "dưới dạng \"Word Document (*.docx)\".")
+
+
 def open_docx(path) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     if isinstance(path, (str, Path)) and not Path(path).is_file():
         raise UserError(f"Không tìm thấy tệp '{path}'.")
+    _within_bounds(path)
     try:
         return docx.Document(path)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:

@@ -111,7 +111,17 @@ def _parse_date(value: Any) -> Any:
     return value
 
 
-Date = Annotated[date, BeforeValidator(_parse_date)]
+FIRST_YEAR, LAST_YEAR = 1945, 2100
+"""Years a document's dates may fall in (Due uses the same): 2200 is a typo."""
+
+
+def _plausible_date(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"năm {value.year} nằm ngoài khoảng {FIRST_YEAR}–{LAST_YEAR}; có viết nhầm không")
+    return value
+
+
+Date = Annotated[date, BeforeValidator(_parse_date), AfterValidator(_plausible_date)]
 
 
 def _parse_due(value: Any) -> Any:

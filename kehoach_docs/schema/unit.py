@@ -5,12 +5,27 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from kehoach_docs.schema.common import Date, DueField, FoldedText, Id, Line, Model, Text
 from kehoach_docs.schema.plan import Recipient, SectionTitles, _recipient
 
 UnitKind = Literal["dang_bo_btv", "dang_bo", "chi_bo"]
+
+
+def _day_month(value: str) -> str:
+    """A day of every year, "31/12" (29/02 is refused: not every year has it)."""
+    import re
+    from datetime import date
+
+    m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})\s*", value)
+    try:
+        if not m:
+            raise ValueError
+        date(2001, int(m[2]), int(m[1]))
+    except ValueError:
+        raise ValueError(f"hạn báo cáo '{value}' phải là ngày/tháng có thật, ví dụ 31/12") from None
+    return f"{int(m[1])}/{int(m[2])}"
 
 
 class KindRules(Model):
@@ -111,7 +126,7 @@ class UnitModel(Model):
     tieu_de_phan: SectionTitles = SectionTitles()
     noi_nhan: list[Annotated[ModelRecipient, BeforeValidator(_recipient)]] = Field(min_length=1)
     chuc_vu_ky: Line = "BÍ THƯ"
-    han_bao_cao: Line = "31/12"
+    han_bao_cao: Annotated[Line, AfterValidator(_day_month)] = "31/12"
     """Day/month each year's results are due (kehoach status)."""
 
     def item_ids(self) -> dict[str, str]:
@@ -137,6 +152,44 @@ class OwnTask(Model):
     y: list[Text] = []
 
 
+class UnitChange(Model):
+    """A change of the unit from a date (see docs/to-chuc.md): any of a new name, kind,
+    superior or signer; or its end: merged into another unit, split, or dissolved."""
+
+    tu: Date
+    """The first day the change holds: "01/3/2025"."""
+    ten: Line | None = None
+    """New name of the agency: "Sở Nông nghiệp và Môi trường"."""
+    ten_co_quan: Line | None = None
+    loai: UnitKind | None = None
+    cap_tren: Line | None = None
+    """New superior: an id of to-chuc.yaml or its name ("Đảng bộ các cơ quan Đảng tỉnh")."""
+    nguoi_ky: UnitSigner | None = None
+    """Who signs from this date."""
+    sap_nhap_vao: Line | None = None
+    """Merged into this unit (its file name in don-vi/, without .yaml): its results count
+    toward that unit from then on."""
+    chia_thanh: list[Line] = []
+    """Split into these units; its own results stay its own."""
+    giai_the: bool = False
+    """Dissolved: no successor."""
+    nguon: list[Line] = []
+    """Where the change is published (decision, news report)."""
+
+    @property
+    def ends(self) -> bool:
+        return bool(self.sap_nhap_vao or self.chia_thanh or self.giai_the)
+
+    @model_validator(mode="after")
+    def _one_end(self) -> "UnitChange":
+        if sum((bool(self.sap_nhap_vao), bool(self.chia_thanh), self.giai_the)) > 1:
+            raise ValueError("chỉ ghi một trong sap_nhap_vao, chia_thanh, giai_the")
+        if self.ends and (self.ten or self.cap_tren or self.nguoi_ky or self.loai or self.ten_co_quan):
+            raise ValueError("thay đổi kết thúc đơn vị (sáp nhập, chia, giải thể) không đổi tên, cấp trên "
+                             "hay người ký; ghi các thay đổi đó ở một mục riêng")
+        return self
+
+
 class UnitProfile(Model):
     """don-vi/<ma>.yaml: one base party organisation; the rest comes from the model."""
 
@@ -144,6 +197,9 @@ class UnitProfile(Model):
     ten: Line
     """The agency: "Sở Nội vụ"."""
     loai: UnitKind
+    so_cap_uy_vien: int | None = Field(default=None, ge=1, le=99)
+    """Members of its cấp ủy; a đảng ủy cơ sở elects a Ban Thường vụ (dang_bo_btv, signing
+    "T/M BAN THƯỜNG VỤ") only with at least 9 (Điều lệ Đảng, Điều 22.5)."""
     ten_co_quan: Line | None = None
     """Only when the issuing body's name is not the usual "Đảng ủy <ten>"/"Chi bộ <ten>"."""
     so: int | None = Field(default=None, ge=1, le=99999)
@@ -158,3 +214,18 @@ class UnitProfile(Model):
     """The unit's own deadlines for timeline activities (not after the model's)."""
     noi_nhan_them: list[Annotated[Recipient, BeforeValidator(_recipient)]] = []
     nguoi_ky: UnitSigner
+    thanh_lap: Date | None = None
+    """Founded on this day (empty: before the programme began)."""
+    thay_doi: list[UnitChange] = []
+    """Changes from a date: renamed, moved to another superior, merged, split, dissolved."""
+
+    @model_validator(mode="after")
+    def _standing_committee(self) -> "UnitProfile":
+        if self.loai == "dang_bo_btv" and self.so_cap_uy_vien is not None and self.so_cap_uy_vien < BTV_MIN:
+            raise ValueError(f"đảng ủy có {self.so_cap_uy_vien} cấp ủy viên không bầu Ban Thường vụ (cần từ "
+                             f"{BTV_MIN}, Điều lệ Đảng, Điều 22.5): dùng loai: dang_bo (ký T/M ĐẢNG ỦY)")
+        return self
+
+
+BTV_MIN = 9
+"""Điều lệ Đảng, Điều 22.5: a đảng ủy cơ sở with at least 9 members may elect a Ban Thường vụ."""

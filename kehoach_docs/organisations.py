@@ -1,0 +1,511 @@
+"""Bodies and units over time: renamed, merged, split, moved to another superior, dissolved.
+
+A programme outlives the bodies that run it. Two places say what changed, each once:
+
+    to-chuc.yaml              the bodies a workspace's documents name (issuers, superiors,
+                              recipients), each valid from `tu` to `den`, with its successor
+    don-vi/<đơn vị>.yaml      a unit's own changes under `thay_doi` (from a date: new name,
+                              new superior, new signer; merged into, split into, dissolved)
+
+The small API every document uses:
+    Bodies.on(ref, day)            the body (or its successor) in office on `day`
+    Bodies.stale(name, day)        why a body's name is not valid on `day` (None when it is)
+    unit_state(profile, day, …)    a unit's name, kind, superior line and signer on `day`
+    Succession                     which unit stands for which on a date; results folded so
+                                   that a merged unit's results count toward its successor
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.format import ngay_ngan
+from kehoach_docs.load import Loaded, dotted, load_yaml
+from kehoach_docs.schema.common import Date, Id, Line, Model, Text
+from kehoach_docs.schema.plan import Body
+from kehoach_docs.validate import validate
+
+from kehoach_docs.layout import BODIES_FILE  # noqa: E402  (re-exported)
+
+Confidence = Literal["cao", "trung_binh", "thap", "chua_xac_nhan"]
+CONFIDENCE_WORDS = {"cao": "cao", "trung_binh": "trung bình", "thap": "thấp",
+                    "chua_xac_nhan": "chưa xác nhận"}
+
+
+class BodySigner(Model):
+    """Who signs for a body during a period."""
+
+    quyen_han: Line | None = None
+    chuc_vu: Line
+    ho_ten: Line
+    tu: Date | None = None
+    den: Date | None = None
+
+    def covers(self, day: date) -> bool:
+        return (self.tu is None or self.tu <= day) and (self.den is None or day <= self.den)
+
+
+class BodyRecord(Model):
+    """One body during one period. A renamed or merged body is a new record; the old one
+    ends (`den`) and names it as `ke_nhiem`."""
+
+    ten: Line
+    """The body as issuer: "Đảng ủy Khối các cơ quan tỉnh"."""
+    dang_bo: Line | None = None
+    """The party organisation it leads, as its base organisations print it above their own
+    name: "Đảng bộ Khối các cơ quan tỉnh"."""
+    cap_tren: Line | None = None
+    """Its own superior line: "Đảng bộ tỉnh Nghệ An"."""
+    ky_hieu: Line | None = None
+    """Symbol code ("ĐUK"); leave empty when no source gives it."""
+    chu_the: Line | None = None
+    """Who acts in its documents: "Ban Thường vụ Đảng ủy Khối các cơ quan tỉnh"."""
+    tu: Date | None = None
+    """First day in office (empty: before any document of the workspace)."""
+    den: Date | None = None
+    """Last day in office (empty: still in office)."""
+    ke_nhiem: Id | None = None
+    """The body that takes over from the day after `den` (an id of this file)."""
+    nguoi_ky: list[BodySigner] = []
+    nguon: list[Line] = []
+    """Where the facts come from (addresses of the decisions or news reports)."""
+    do_tin_cay: Confidence | None = None
+    ghi_chu: Text | None = None
+
+    def covers(self, day: date) -> bool:
+        return (self.tu is None or self.tu <= day) and (self.den is None or day <= self.den)
+
+
+class BodiesFile(Model):
+    """to-chuc.yaml."""
+
+    co_quan: dict[Id, BodyRecord] = Field(min_length=1)
+
+
+def _key(name: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+
+
+@dataclass
+class Bodies:
+    """The bodies of a workspace (empty when it has no to-chuc.yaml)."""
+
+    records: dict[str, BodyRecord] = field(default_factory=dict)
+    loaded: Loaded | None = None
+
+    def find(self, ref: str) -> str | None:
+        """The id of a body given by id, issuer name or party organisation name."""
+        if ref in self.records:
+            return ref
+        k = _key(ref)
+        return next((i for i, r in self.records.items()
+                     if _key(r.ten) == k or (r.dang_bo and _key(r.dang_bo) == k)), None)
+
+    def on(self, ref: str, day: date) -> tuple[str, BodyRecord] | None:
+        """The body `ref` or its successor in office on `day`; None when unknown or gone."""
+        ma = self.find(ref)
+        seen = set()
+        while ma is not None and ma not in seen:
+            seen.add(ma)
+            rec = self.records[ma]
+            if rec.den is None or day <= rec.den:
+                return (ma, rec) if rec.tu is None or rec.tu <= day else None
+            ma = rec.ke_nhiem
+        return None
+
+    def stale(self, name: str, day: date) -> str | None:
+        """Why `name` (a body's name) is not valid on `day`, in words; None when it is."""
+        ma = self.find(name)
+        if ma is None:
+            return None
+        rec = self.records[ma]
+        if rec.covers(day):
+            return None
+        if rec.tu is not None and day < rec.tu:
+            return (f"'{rec.ten}' bắt đầu hoạt động từ ngày {ngay_ngan(rec.tu)}, sau ngày "
+                    f"{ngay_ngan(day)} của văn bản.")
+        now = self.on(ma, day)
+        after = f"; từ ngày {ngay_ngan(rec.den + timedelta(days=1))} là '{now[1].ten}'" if now else ""
+        return (f"Văn bản ngày {ngay_ngan(day)} ghi '{rec.ten}', nhưng cơ quan này đã kết thúc hoạt "
+                f"động ngày {ngay_ngan(rec.den)}{after}.")
+
+    def as_body(self, ma: str) -> Body:
+        rec = self.records[ma]
+        return Body(cap_tren=rec.cap_tren, ten=rec.ten, ky_hieu=rec.ky_hieu or "", chu_the=rec.chu_the)
+
+    def signer(self, ma: str, day: date) -> BodySigner | None:
+        return next((s for s in self.records[ma].nguoi_ky if s.covers(day)), None)
+
+    def signer_stale(self, ho_ten: str, day: date) -> str | None:
+        """Why a signer recorded in the file may not sign on `day`; None when unknown or valid."""
+        k = _key(ho_ten)
+        found = [(r, s) for r in self.records.values() for s in r.nguoi_ky if _key(s.ho_ten) == k]
+        if not found or any(r.covers(day) and s.covers(day) for r, s in found):
+            return None
+        r, s = found[-1]
+        until = s.den or r.den
+        return (f"'{s.ho_ten}' ký cho {r.ten}" + (f" đến ngày {ngay_ngan(until)}" if until else "") +
+                f", không còn ký vào ngày {ngay_ngan(day)} của văn bản.")
+
+    def at(self, loc: tuple) -> tuple[Path | str, int, int]:
+        if self.loaded is None:
+            return "", 0, 0
+        line, col = self.loaded.where(loc)
+        return self.loaded.path, line, col
+
+
+def bodies_file(near: Path, ws=None) -> Path | None:
+    """to-chuc.yaml of the workspace holding `near` (a document or a folder). With `ws` (a
+    layout.Workspace), each place looked at is recorded: a file that appears later counts."""
+    near = Path(near)
+    folders = [near] if near.is_dir() else []
+    folders += [near.parent, near.parent.parent]
+    exists = ws.is_file if ws is not None else Path.is_file
+    return next((f / BODIES_FILE for f in folders if exists(f / BODIES_FILE)), None)
+
+
+def load_bodies(near: Path, ws=None) -> Bodies:
+    """The bodies of the workspace holding `near`; with `ws`, read once per workspace object."""
+    path = bodies_file(near, ws)
+    if path is None:
+        return Bodies()
+    if ws is None:
+        return read_bodies(path)
+    from kehoach_docs.layout import absolute
+
+    return ws.memo(("bodies", absolute(path)), lambda: read_bodies(path))
+
+
+def read_bodies(path: Path) -> Bodies:
+    loaded = load_yaml(path)
+    data = validate(loaded, BodiesFile)
+    bodies = Bodies(dict(data.co_quan), loaded)
+    problems = []
+    for ma, rec in bodies.records.items():
+        if rec.ke_nhiem is not None and rec.ke_nhiem not in bodies.records:
+            line, col = loaded.where(("co_quan", ma, "ke_nhiem"))
+            problems.append(Problem(path, line, col, f"co_quan.{ma}.ke_nhiem",
+                                    f"Không có cơ quan '{rec.ke_nhiem}' trong {BODIES_FILE}."))
+        if rec.ke_nhiem is not None and rec.den is None:
+            line, col = loaded.where(("co_quan", ma, "ke_nhiem"))
+            problems.append(Problem(path, line, col, f"co_quan.{ma}.den",
+                                    "Có cơ quan kế nhiệm thì phải ghi ngày kết thúc (den)."))
+        if rec.tu and rec.den and rec.den < rec.tu:
+            line, col = loaded.where(("co_quan", ma, "den"))
+            problems.append(Problem(path, line, col, f"co_quan.{ma}.den", "Ngày kết thúc trước ngày bắt đầu."))
+    if problems:
+        raise ProblemList(problems)
+    return bodies
+
+
+# ---- units ----------------------------------------------------------------------------
+
+@dataclass
+class UnitState:
+    """A unit on one day."""
+
+    ten: str
+    ten_co_quan: str | None
+    loai: str
+    cap_tren: str
+    """The superior line its documents print."""
+    cap_uy_cap_tren: str | None
+    """The superior's committee ("Đảng ủy Ủy ban nhân dân tỉnh"), for recipients."""
+    nguoi_ky: object
+    active: bool
+
+
+def end_of(profile) -> tuple[date, object] | None:
+    """(last day, the change) of a unit that was merged, split or dissolved."""
+    for change in profile.thay_doi:
+        if change.ends:
+            return change.tu - timedelta(days=1), change
+    return None
+
+
+def exists_on(profile, day: date) -> bool:
+    end = end_of(profile)
+    return (profile.thanh_lap is None or profile.thanh_lap <= day) and (end is None or day <= end[0])
+
+
+def exists_in(profile, year: int) -> bool:
+    end = end_of(profile)
+    return (profile.thanh_lap is None or profile.thanh_lap.year <= year) and (end is None or year <= end[0].year)
+
+
+def unit_state(profile, day: date, bodies: Bodies, default_superior: str) -> UnitState:
+    """The unit's name, kind, superior and signer on `day` (its changes up to that day)."""
+    ten, ten_co_quan, loai, superior, signer = (profile.ten, profile.ten_co_quan, profile.loai,
+                                                default_superior, profile.nguoi_ky)
+    for change in sorted(profile.thay_doi, key=lambda c: c.tu):
+        if change.tu > day:
+            break
+        ten = change.ten or ten
+        ten_co_quan = change.ten_co_quan or (None if change.ten else ten_co_quan)
+        loai = change.loai or loai
+        superior = change.cap_tren or superior
+        signer = change.nguoi_ky or signer
+    now = bodies.on(superior, day)
+    if now is not None:
+        line, committee = now[1].dang_bo or now[1].ten, now[1].ten
+    else:
+        line, committee = superior, None
+    return UnitState(ten, ten_co_quan, loai, line, committee, signer, exists_on(profile, day))
+
+
+def check_units(units: list) -> list[Problem]:
+    """Cross-unit checks of the changes: successors exist and are in place on the day."""
+    by_id = {u.info.ma: u for u in units}
+    problems = []
+    for u in units:
+        loaded = load_yaml(u.path)
+        ended = False
+        for i, change in enumerate(sorted(u.profile.thay_doi, key=lambda c: c.tu)):
+            idx = u.profile.thay_doi.index(change)
+            if ended:
+                line, col = loaded.where(("thay_doi", idx, "tu"))
+                problems.append(Problem(u.path, line, col, f"thay_doi[{idx}]",
+                                        "Đơn vị đã kết thúc ở thay đổi trước; không thể có thay đổi sau đó."))
+            ended = ended or change.ends
+            targets = ([("sap_nhap_vao", change.sap_nhap_vao)] if change.sap_nhap_vao else []) + \
+                [(("chia_thanh", j), m) for j, m in enumerate(change.chia_thanh)]
+            for where, ma in targets:
+                loc = ("thay_doi", idx) + (where if isinstance(where, tuple) else (where,))
+                line, col = loaded.where(loc)
+                other = by_id.get(ma)
+                if other is None or ma == u.info.ma:
+                    problems.append(Problem(u.path, line, col, dotted(loc),
+                                            f"Không có đơn vị '{ma}' trong don-vi/ để nhận đơn vị này."))
+                elif not exists_on(other.profile, change.tu):
+                    problems.append(Problem(u.path, line, col, dotted(loc),
+                                            f"Đơn vị '{ma}' không hoạt động vào ngày {ngay_ngan(change.tu)}."))
+    return problems
+
+
+# ---- results follow the units ------------------------------------------------------------
+
+def year_cutoff(year: int, last_day: date | None = None) -> date:
+    """The day a year's figures are taken: 31/12, or the report's date in its own year."""
+    end = date(year, 12, 31)
+    return min(end, last_day) if last_day is not None and last_day.year == year else end
+
+
+@dataclass
+class Succession:
+    """Which unit stands for which on a date, from the units' profiles."""
+
+    profiles: dict[str, object]
+    """Unit id → profile, in the workspace's order."""
+
+    def standing(self, ma: str, day: date) -> str | None:
+        """The unit that stands for `ma` on `day`: itself while it exists, then the unit it was
+        merged into (followed further); None once split or dissolved."""
+        seen = set()
+        while ma not in seen:
+            seen.add(ma)
+            p = self.profiles[ma]
+            end = end_of(p)
+            if end is None or day <= end[0]:
+                return ma if p.thanh_lap is None or p.thanh_lap <= day else None
+            if not end[1].sap_nhap_vao:
+                return None
+            ma = end[1].sap_nhap_vao
+        return None
+
+    def owner(self, ma: str, day: date) -> str:
+        """The row a unit's results count under on `day`: its standing unit, or itself."""
+        return self.standing(ma, day) or ma
+
+    def owing(self, year: int, day: date) -> list[str]:
+        """Units that owe a report for `year`: in place on `day`."""
+        return [m for m, p in self.profiles.items() if exists_in(p, year) and exists_on(p, day)]
+
+    def rows(self, first: int, day: date) -> list[str]:
+        """Units counted in figures up to `day` since `first`: every unit that existed in the
+        period, under its standing unit (a merged unit is its successor's)."""
+        out: list[str] = []
+        for m, p in self.profiles.items():
+            if any(exists_in(p, y) for y in range(first, day.year + 1)):
+                o = self.owner(m, day)
+                if o not in out:
+                    out.append(o)
+        order = list(self.profiles)
+        return sorted(out, key=order.index)
+
+    def members(self, row: str, day: date) -> list[str]:
+        """The unit and its predecessors whose results count toward it on `day` (itself first)."""
+        return [row] + [m for m in self.profiles if m != row and self.standing(m, day) == row]
+
+    def identity(self) -> bool:
+        return not any(p.thay_doi or p.thanh_lap for p in self.profiles.values())
+
+
+def fold(results: list, targets: dict) -> object:
+    """One unit's results for a year from its own and its predecessors' (the first is the
+    unit's own, or its first predecessor's): counts add up, "met" holds when any met it,
+    a percentage is the mean, lists are joined."""
+    if len(results) == 1:
+        return results[0]
+    from kehoach_docs.schema.results import Counts
+
+    first = results[0]
+    values: dict[str, list] = {}
+    for r in results:
+        for k, v in r.chi_tieu.items():
+            values.setdefault(k, []).append(v)
+    chi_tieu = {}
+    for k, vs in values.items():
+        t = targets.get(k)
+        if all(isinstance(v, bool) for v in vs):
+            chi_tieu[k] = any(vs)
+        elif all(isinstance(v, Counts) for v in vs):
+            chi_tieu[k] = Counts(dat=sum(v.dat for v in vs), tong=sum(v.tong for v in vs))
+        elif t is not None and t.cach_tinh == "trung_binh":
+            chi_tieu[k] = float(sum(Decimal(str(v)) for v in vs) / len(vs))
+        else:
+            chi_tieu[k] = sum(vs)
+
+    dates = [r.ngay_bao_cao for r in results if r.ngay_bao_cao]
+    update = {"ngay_bao_cao": max(dates) if dates else None, "chi_tieu": chi_tieu}
+    # The other fields are the programme's (ket-qua/khung-ket-qua.yaml): lists are joined,
+    # numbers and sessions add up.
+    for name in type(first).model_fields:
+        if name in update or name == "nam":
+            continue
+        got = [getattr(r, name) for r in results if getattr(r, name) is not None]
+        update[name] = _combine(got) if got else None
+    return first.model_copy(update=update)
+
+
+def _combine(values: list):
+    from pydantic import BaseModel
+
+    if all(isinstance(v, list) for v in values):
+        joined = [x for v in values for x in v]
+        return list(dict.fromkeys(joined)) if all(isinstance(x, str) for x in joined) and \
+            all(x.isidentifier() for x in joined) else joined
+    if all(isinstance(v, BaseModel) for v in values):
+        parts = {}
+        for f in type(values[0]).model_fields:
+            got = [getattr(v, f) for v in values]
+            parts[f] = None if any(x is None for x in got) else sum(got)
+        return values[0].model_copy(update=parts)
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return sum(values)
+    return values[0]
+
+
+def folded_reports(succession: Succession, reports: dict[int, dict], years: list[int], day: date,
+                   targets: dict) -> dict[int, dict]:
+    """Each year's results (for `years`) under the units as they stand on `day`."""
+    out: dict[int, dict] = {}
+    for y in years:
+        by_row: dict[str, list] = {}
+        for ma, r in reports.get(y, {}).items():
+            by_row.setdefault(succession.owner(ma, day), []).append((ma, r))
+        out[y] = {row: fold([r for m, r in sorted(items, key=lambda i: i[0] != row)], targets)
+                  for row, items in by_row.items()}
+    return out
+
+
+def name_on(profile, day: date) -> str:
+    """The unit's name on `day`."""
+    ten = profile.ten
+    for change in sorted(profile.thay_doi, key=lambda c: c.tu):
+        if change.tu <= day and change.ten:
+            ten = change.ten
+    return ten
+
+
+@dataclass
+class PeriodViews:
+    """A period's results seen as the units stood at the end of each year (for aggregate)."""
+
+    succession: Succession
+    reports: dict[int, dict]
+    years: list[int]
+    targets: dict
+    last_day: date | None = None
+    _cache: dict = field(default_factory=dict)
+
+    def _info(self, ma: str, day: date):
+        from kehoach_docs.aggregate import UnitInfo
+        return UnitInfo(ma, name_on(self.succession.profiles[ma], day))
+
+    def at(self, year: int, office: dict | None = None):
+        """Figures by the end of `year`: units as they stood then, each with its predecessors'
+        results for the years up to `year`."""
+        from kehoach_docs.aggregate import Aggregate
+
+        if year not in self._cache:
+            day = year_cutoff(year, self.last_day)
+            rows = self.succession.rows(self.years[0], day)
+            upto = [y for y in self.years if y <= year]
+            self._cache[year] = ([self._info(r, day) for r in rows],
+                                 folded_reports(self.succession, self.reports, upto, day, self.targets))
+        units, reports = self._cache[year]
+        return Aggregate(self.years, units, reports, office or {})
+
+    def yearwise(self, office: dict | None = None):
+        """Each year's results under the units of that year (for sums and means of yearly values)."""
+        from kehoach_docs.aggregate import Aggregate
+
+        units, seen, reports = [], set(), {}
+        for y in self.years:
+            view = self.at(y)
+            reports[y] = view.reports.get(y, {})
+            for u in view.units:
+                if u.ma not in seen:
+                    seen.add(u.ma)
+                    units.append(u)
+        return Aggregate(self.years, units, reports, office or {})
+
+    @property
+    def owing(self) -> dict[int, list]:
+        out = {}
+        for y in self.years:
+            day = year_cutoff(y, self.last_day)
+            out[y] = [self._info(m, day) for m in self.succession.owing(y, day)]
+        return out
+
+    def predecessors(self) -> dict[str, list[tuple[str, str, date]]]:
+        """Row unit → [(predecessor id, its name, the day it joined)] at the end of the period."""
+        day = year_cutoff(self.years[-1], self.last_day)
+        out: dict[str, list] = {}
+        for m, p in self.succession.profiles.items():
+            end = end_of(p)
+            if end is None or not any(exists_in(p, y) for y in self.years):
+                continue
+            row = self.succession.standing(m, day)
+            if row is not None and row != m:
+                out.setdefault(row, []).append((m, name_on(p, end[0]), end[1].tu))
+        return out
+
+
+def successors_own_reports(workspace: Path, units: list[str], with_results: set[str], day) -> list[str]:
+    """Units that issue their own report dated `day`: in place on that day, with results of
+    their own or of a predecessor in the period. A malformed profile is left to its own job."""
+    from kehoach_docs.layout import UNITS_DIR
+    from kehoach_docs.schema.common import _parse_date
+    from kehoach_docs.schema.unit import UnitProfile
+
+    day = _parse_date(day)
+    if not isinstance(day, date):
+        return sorted(set(units) & with_results)
+    profiles = {}
+    for ma in units:
+        try:
+            profiles[ma] = validate(load_yaml(workspace / UNITS_DIR / f"{ma}.yaml"), UnitProfile)
+        except ProblemList:
+            continue
+    succession = Succession(profiles)
+    rows = {succession.owner(m, day) for m in with_results if m in profiles}
+    return sorted(m for m in rows if m in profiles and exists_on(profiles[m], day))

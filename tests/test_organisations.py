@@ -1,0 +1,446 @@
+"""Organisations over time: a merge in the middle of a period (figures recomputed here by hand
+from the results files), a rename, a move to another superior, a dissolution; documents after a
+body's end in its old name; the profile past its confirmed date; the sample's 2025 story."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kehoach_docs.cli import main
+from kehoach_docs.document import prepare
+from kehoach_docs.errors import ProblemList
+from kehoach_docs.status import unit_status
+
+ROOT = Path(__file__).resolve().parent.parent
+WS = ROOT / "data" / "de-an-04"
+DISSOLVED_BODIES = ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH")
+
+
+def pct(num, den) -> str:
+    """A rate as reports write it: one decimal, but 0% and 100% whole (docs/bao-cao.md)."""
+    value = (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return rate(value)
+
+
+def rate(value: Decimal) -> str:
+    return f"{int(value)}%" if value in (0, 100) else f"{value:.1f}".replace(".", ",") + "%"
+
+
+def share(num, den) -> str:
+    """A share's table cell: "96,7% (59/61)"."""
+    return f"{pct(num, den)} ({num}/{den})"
+
+
+def copy_ws(tmp_path: Path) -> Path:
+    ws = tmp_path / "de-an-04"
+    shutil.copytree(WS, ws, ignore=shutil.ignore_patterns("*.docx", "*.pdf"))
+    return ws
+
+
+def set_changes(ws: Path, unit: str, changes: str) -> None:
+    """Replace a unit's `thay_doi` with `changes` (YAML list items)."""
+    p = ws / "don-vi" / f"{unit}.yaml"
+    text = p.read_text(encoding="utf-8").split("# Thay đổi tổ chức")[0].rstrip("\n")
+    p.write_text(text + "\nthay_doi:\n" + changes, encoding="utf-8")
+
+
+def raw(ws: Path, year: int) -> dict[str, dict]:
+    return {f.stem: yaml.safe_load(f.read_text(encoding="utf-8"))
+            for f in sorted((ws / "ket-qua" / str(year)).glob("*.yaml")) if f.stem != "toan-khoi"}
+
+
+def body(ctx) -> str:
+    return "\n".join(d.van_ban for p in ctx.phan for d in p.doan)
+
+
+def cell(appendix, row, title: str) -> str:
+    """A unit row's cell under the column titled `title` (columns are declared in the report)."""
+    return row.o[appendix.cot.index(title)]
+
+
+def cli(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+# ---- a merge in the middle of the sơ kết's period (2022-2023) ----------------------------
+
+@pytest.fixture(scope="module")
+def merged_2023(tmp_path_factory):
+    """Sở Du lịch merged into Sở Văn hóa và Thể thao from 01/7/2023."""
+    ws = copy_ws(tmp_path_factory.mktemp("merge"))
+    set_changes(ws, "so-du-lich", "  - tu: 2023-07-01\n    sap_nhap_vao: so-van-hoa-va-the-thao\n")
+    set_changes(ws, "so-van-hoa-va-the-thao", "  - tu: 2023-07-01\n    ten: Sở Văn hóa, Thể thao và Du lịch\n")
+    return ws, prepare(ws / "bao-cao" / "so-ket-2023.yaml").context
+
+
+def by_row(results: dict[str, dict]) -> dict[str, list[dict]]:
+    """The hand rule: in 2023 Sở Du lịch's results belong to Sở Văn hóa và Thể thao."""
+    rows: dict[str, list[dict]] = {}
+    for unit, r in results.items():
+        rows.setdefault("so-van-hoa-va-the-thao" if unit == "so-du-lich" else unit, []).append(r)
+    return rows
+
+
+def test_merge_mid_period_yearly_figures_count_the_units_of_each_year(merged_2023):
+    ws, ctx = merged_2023
+    r2022, r2023 = raw(ws, 2022), raw(ws, 2023)
+    assert "so-du-lich" in r2022 and "so-du-lich" in r2023
+    # 2022: every unit on its own.
+    met22 = [bool(r["chi_tieu"]["quan_triet_hang_nam"]) for r in r2022.values()
+             if "quan_triet_hang_nam" in r.get("chi_tieu", {})]
+    # 2023: Du lịch and Văn hóa are one unit, which met it when either did.
+    rows23 = by_row(r2023)
+    met23 = [any(bool(r["chi_tieu"]["quan_triet_hang_nam"]) for r in rs
+                 if "quan_triet_hang_nam" in r.get("chi_tieu", {}))
+             for rs in rows23.values() if any("quan_triet_hang_nam" in r.get("chi_tieu", {}) for r in rs)]
+    assert len(rows23) == len(r2023) - 1  # one unit fewer in 2023
+    row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Cấp ủy cơ sở chỉ đạo quán triệt"))
+    assert row.nam == [share(sum(met22), len(met22)), share(sum(met23), len(met23))]
+    # The period adds up the years as they were (lượt): nothing counted twice or lost.
+    num, den = sum(met22) + sum(met23), len(met22) + len(met23)
+    assert f"{num}/{den} lượt cấp ủy cơ sở có báo cáo ({pct(num, den)})" in body(ctx)
+
+
+def test_merge_mid_period_period_target_follows_the_successor(merged_2023):
+    ws, ctx = merged_2023
+    units = sorted(p.stem for p in (ws / "don-vi").glob("*.yaml"))
+    met: dict[str, bool] = {}
+    for year in (2022, 2023):
+        for unit, r in raw(ws, year).items():
+            row = "so-van-hoa-va-the-thao" if unit == "so-du-lich" else unit  # as the units stand at the end
+            if "cap_uy_co_ke_hoach" in r.get("chi_tieu", {}):
+                met[row] = met.get(row, False) or bool(r["chi_tieu"]["cap_uy_co_ke_hoach"])
+    assert len(met) <= len(units) - 1
+    # The target's base is every unit (co_so: tat_ca): the units as they stand at the end.
+    assert len(met) == len(units) - 1
+    expected = f"{sum(met.values())}/{len(met)} cấp ủy cơ sở ({pct(sum(met.values()), len(met))})"
+    assert expected in body(ctx)
+    # The mean of 2023 takes the successor's value as the mean of its parts.
+    rows23 = by_row(raw(ws, 2023))
+    values = [sum(Decimal(str(r["chi_tieu"]["hai_long_tthc"])) for r in rs) / len(rs)
+              for rs in (
+                  [r for r in rs if "hai_long_tthc" in r.get("chi_tieu", {})] for rs in rows23.values())
+              if rs]
+    mean = (sum(values) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Mức độ hài lòng"))
+    assert row.nam[1] == rate(mean)
+
+
+def test_merge_mid_period_appendix_shows_the_successor_with_its_predecessor(merged_2023):
+    ws, ctx = merged_2023
+    rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
+    assert len(rows) == len(list((ws / "don-vi").glob("*.yaml"))) - 1
+    assert "Sở Du lịch" not in rows and "Sở Văn hóa, Thể thao và Du lịch" in rows
+    assert ctx.phu_luc_don_vi.ghi_chu == [
+        "Sở Văn hóa, Thể thao và Du lịch: gồm cả kết quả của Sở Du lịch (sáp nhập từ 01/07/2023)."]
+    models = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023)
+                 for u, r in raw(ws, y).items() if u in ("so-du-lich", "so-van-hoa-va-the-thao"))
+    appx = ctx.phu_luc_don_vi
+    assert cell(appx, rows["Sở Văn hóa, Thể thao và Du lịch"], "Mô hình, điểm sáng") == f"{models:02d}"
+    # Every model of every unit is still counted once.
+    total = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023) for r in raw(ws, y).values())
+    shown = [cell(appx, r, "Mô hình, điểm sáng") for r in appx.hang]
+    assert sum(int(c) for c in shown if c != "—") == total
+
+
+# ---- rename, move to another superior: each document as on its own date ------------------
+
+def test_rename_applies_from_its_date_only():
+    plan = prepare(WS / "don-vi" / "so-nong-nghiep-va-phat-trien-nong-thon.yaml").context
+    assert plan.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN"
+    assert plan.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
+    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-nong-nghiep-va-phat-trien-nong-thon").context
+    assert report.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
+    assert report.co_quan_cap_tren == "ĐẢNG BỘ ỦY BAN NHÂN DÂN TỈNH"
+    assert report.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh (để b/c),"
+
+
+def test_move_to_another_superior():
+    before = prepare(WS / "bao-cao" / "so-ket-2023.yaml", unit="bao-nghe-an").context
+    after = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an").context
+    assert before.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
+    assert after.co_quan_cap_tren == "ĐẢNG BỘ CÁC CƠ QUAN ĐẢNG TỈNH"
+    assert after.co_quan_ban_hanh == "ĐẢNG ỦY BÁO NGHỆ AN"
+    assert after.noi_nhan[0] == "- Ban Thường vụ Đảng ủy các cơ quan Đảng tỉnh (để b/c),"
+
+
+# ---- dissolution ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dissolved(tmp_path_factory):
+    """Hội Luật gia tỉnh dissolved from 01/6/2024 (its 2025 results removed)."""
+    ws = copy_ws(tmp_path_factory.mktemp("dissolve"))
+    set_changes(ws, "hoi-luat-gia-tinh", "  - tu: 2024-06-01\n    giai_the: true\n")
+    for year in (2024, 2025):
+        (ws / "ket-qua" / str(year) / "hoi-luat-gia-tinh.yaml").unlink(missing_ok=True)
+    return ws
+
+
+def test_a_dissolved_unit_owes_no_report_after_its_end(dissolved):
+    status = {s.ma: s for s in unit_status(dissolved, date(2025, 3, 1))}
+    s = status["hoi-luat-gia-tinh"]
+    assert 2024 not in s.missing_years and not s.overdue
+    assert s.ended == "đã giải thể từ 01/06/2024" and s.row(1)[-1].endswith("(đã giải thể từ 01/06/2024)")
+    # Another unit without a 2024 file still owes it.
+    assert any(2024 in x.missing_years for m, x in status.items() if m != "hoi-luat-gia-tinh")
+
+
+def test_a_dissolved_unit_counts_in_the_years_it_existed(dissolved):
+    ctx = prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml").context
+    rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
+    # Owed 2022 and 2023 only, and sent them.
+    assert cell(ctx.phu_luc_don_vi, rows["Hội Luật gia tỉnh"], "Báo cáo") == "Đủ"
+    missing = next(d.van_ban for p in ctx.phan for d in p.doan if "chưa báo cáo (" in d.van_ban)
+    assert "Hội Luật gia tỉnh" not in missing
+    with pytest.raises(ProblemList) as exc:
+        prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml", unit="hoi-luat-gia-tinh")
+    assert "không hoạt động vào ngày 28/11/2025" in exc.value.problems[0].message
+
+
+def test_results_for_a_year_after_the_end_are_an_error(dissolved, tmp_path):
+    ws = tmp_path / "ws"
+    shutil.copytree(dissolved, ws)
+    src = ws / "ket-qua" / "2023" / "hoi-luat-gia-tinh.yaml"
+    target = ws / "ket-qua" / "2025" / "hoi-luat-gia-tinh.yaml"
+    target.write_text(src.read_text(encoding="utf-8").replace("nam: 2023", "nam: 2025"), encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        prepare(ws / "bao-cao" / "tong-ket-2025.yaml")
+    (p,) = exc.value.problems
+    line = next(i for i, t in enumerate(target.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("nam:"))
+    assert (p.file, p.line, p.field) == (target, line, "nam")
+    assert "đã giải thể từ ngày 01/06/2024" in p.message
+
+
+# ---- validation of bodies by date -------------------------------------------------------
+
+def test_a_report_after_the_body_ended_in_its_old_name_is_an_error_at_its_line(tmp_path):
+    ws = copy_ws(tmp_path)
+    f = ws / "bao-cao" / "tong-ket-2025.yaml"
+    text = f.read_text(encoding="utf-8").replace(
+        "ngay: 2025-11-28\n",
+        "ngay: 2025-11-28\nco_quan:\n  cap_tren: Đảng bộ tỉnh Nghệ An\n  ten: Đảng ủy Khối các cơ quan tỉnh\n"
+        "  ky_hieu: ĐUK\n", 1)
+    text = text.replace("  - ten: Ban Tuyên giáo và Dân vận Tỉnh ủy\n", "  - ten: Ban Dân vận Tỉnh ủy\n")
+    text = text.replace("  ho_ten: Nguyễn Văn A\n", "  ho_ten: Nguyễn Thị Kim Chi\n")
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        prepare(f)
+    lines = f.read_text(encoding="utf-8").splitlines()
+    found = {p.field: p for p in exc.value.problems}
+    assert lines[found["co_quan.ten"].line - 1] == "  ten: Đảng ủy Khối các cơ quan tỉnh"
+    assert "kết thúc hoạt động ngày 12/02/2025; từ ngày 13/02/2025 là 'Đảng ủy Ủy ban nhân dân tỉnh'" \
+        in found["co_quan.ten"].message
+    (recipient,) = [p for p in exc.value.problems if p.field.startswith("noi_nhan")]
+    assert "Ban Dân vận Tỉnh ủy" in lines[recipient.line - 1] and "Ban Tuyên giáo và Dân vận" in recipient.message
+    assert "không còn ký vào ngày 28/11/2025" in found["nguoi_ky.ho_ten"].message
+
+
+def test_the_office_report_follows_the_successor_body_on_its_date():
+    tong_ket = prepare(WS / "bao-cao" / "tong-ket-2025.yaml").context
+    so_ket = prepare(WS / "bao-cao" / "so-ket-2023.yaml").context
+    assert (so_ket.co_quan_ban_hanh, so_ket.so_ky_hieu) == ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "Số 215-BC/ĐUK")
+    assert (tong_ket.co_quan_cap_tren, tong_ket.co_quan_ban_hanh) == ("ĐẢNG BỘ TỈNH NGHỆ AN",
+                                                                      "ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH")
+    assert "- Ban Tuyên giáo và Dân vận Tỉnh ủy (để b/c)," in tong_ket.noi_nhan
+
+
+# ---- the sample's story -------------------------------------------------------------------
+
+def test_sample_so_ket_2023_is_unchanged_in_its_names():
+    ctx = prepare(WS / "bao-cao" / "so-ket-2023.yaml").context
+    names = [r.don_vi for r in ctx.phu_luc_don_vi.hang]
+    assert "Sở Giao thông vận tải" in names and "Sở Nông nghiệp và Phát triển nông thôn" in names
+    assert len(names) == len(list((WS / "don-vi").glob("*.yaml"))) and not ctx.phu_luc_don_vi.ghi_chu
+
+
+def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
+    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml").context
+    rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
+    for gone in ("Sở Giao thông vận tải", "Sở Nông nghiệp và Phát triển nông thôn", "Sở Du lịch",
+                 "Sở Tài nguyên và Môi trường", "Sở Kế hoạch và Đầu tư"):
+        assert gone not in rows
+    assert ("Sở Nông nghiệp và Môi trường: gồm cả kết quả của Sở Tài nguyên và Môi trường "
+            "(sáp nhập từ 01/03/2025).") in ctx.phu_luc_don_vi.ghi_chu
+    # The successor's procedures over 2022-2025 include its predecessor's.
+    dat = tong = 0
+    for y in range(2022, 2026):
+        for u, r in raw(WS, y).items():
+            if u in ("so-nong-nghiep-va-phat-trien-nong-thon", "so-tai-nguyen-va-moi-truong"):
+                c = r.get("chi_tieu", {}).get("tthc_nhanh_dung_hieu_qua")
+                if c:
+                    dat, tong = dat + c["dat"], tong + c["tong"]
+    assert cell(ctx.phu_luc_don_vi, rows["Sở Nông nghiệp và Môi trường"], "Hồ sơ TTHC đúng hạn") == \
+        f"{pct(dat, tong)} ({dat:,}/{tong:,})".replace(f"({dat:,}/{tong:,})", f"({dat:,}/{tong:,})".replace(",", "."))
+
+
+def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body():
+    from kehoach_docs.workspace import _reporting_units
+
+    report = WS / "bao-cao" / "tong-ket-2025.yaml"
+    units = _reporting_units(WS, report)
+    assert "so-giao-thong-van-tai" not in units and "so-xay-dung" in units
+    for ctx in [prepare(report).context] + [prepare(report, unit=u).context for u in units]:
+        header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
+        assert not any(h in DISSOLVED_BODIES for h in header), header
+        assert not any("Ban Dân vận Tỉnh ủy" in n or "Đảng ủy Khối" in n for n in ctx.noi_nhan), ctx.noi_nhan
+
+
+# ---- rules by date: the profile past its confirmed date -----------------------------------
+
+@pytest.fixture(scope="module")
+def party_2026(tmp_path_factory):
+    ws = copy_ws(tmp_path_factory.mktemp("y2026"))
+    f = ws / "ke-hoach-44.yaml"
+    text = f.read_text(encoding="utf-8").replace("ngay: 2021-12-10 ", "ngay: 2026-01-15 ", 1)
+    text = text.replace("  ten: Đảng ủy Khối các cơ quan tỉnh\n  ky_hieu: ĐUK\n",
+                        "  ten: Đảng ủy Ủy ban nhân dân tỉnh\n  ky_hieu: ĐU\n", 1)
+    text = re.sub(r"noi_nhan:\n(  - .*\n(    .*\n)*)+", "noi_nhan:\n  - Các tổ chức cơ sở đảng\n", text, count=1)
+    text = text.replace("  ho_ten: Nguyễn Thị Kim Chi\n", "  ho_ten: Nguyễn Văn A\n")
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
+    prepared = prepare(party_2026)
+    (w,) = prepared.warnings
+    assert w.level == "cảnh báo" and prepared.profile.ma == "dang-hd36-2018"
+    assert "dang-hd36-2018" in w.message and "08/01/2026" in w.message and "399-QĐ/TW" in w.message
+    code, out = cli("render", party_2026, "-o", tmp_path / "kh.docx")
+    assert code == 0 and "cảnh báo: Văn bản ngày 15/01/2026 dùng bộ thể thức 'dang-hd36-2018'" in out
+    code, out = cli("check", tmp_path / "kh.docx")
+    assert code == 0 and "cảnh báo: Văn bản ngày 15/01/2026 dùng bộ thể thức 'dang-hd36-2018'" in out
+    # A 2021 document is within the confirmed rules: no warning.
+    assert prepare(WS / "ke-hoach-44.yaml").warnings == ()
+
+
+def test_build_says_which_profile_and_warns(party_2026, tmp_path):
+    from kehoach_docs.workspace import build_workspace
+
+    report = build_workspace(party_2026.parent, tmp_path / "out", workers=1)
+    lines = report.lines()
+    at = next(i for i, t in enumerate(lines) if t.endswith("ke-hoach-44.docx (chưa có)"))
+    assert lines[at + 1].startswith("  cảnh báo: Văn bản ngày 15/01/2026 dùng bộ thể thức 'dang-hd36-2018'")
+
+
+def test_a_profile_source_must_name_a_real_value(tmp_path):
+    from kehoach_docs.profile import load_profile_file
+
+    src = (ROOT / "kehoach_docs" / "profiles" / "dang-hd36-2018.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "p.yaml"
+    bad.write_text(src.replace("  than_van_ban.co:", "  than_van_ban.cochu:"), encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        load_profile_file(bad)
+    assert "'than_van_ban.cochu' không phải một giá trị" in str(exc.value)
+    profile = load_profile_file(ROOT / "kehoach_docs" / "profiles" / "dang-hd36-2018.yaml")
+    assert profile.source("than_van_ban.gian_dong").do_tin_cay == "thap"
+
+
+# ---- a split in the middle of the sơ kết's period (2022-2023) ----------------------------
+
+SPLIT = ("so-tu-phap", "so-tu-phap-a", "so-tu-phap-b")
+
+
+@pytest.fixture(scope="module")
+def split_2023(tmp_path_factory):
+    """Sở Tư pháp split into two units from 01/7/2023: its results up to then are its own,
+    the new units report for 2023 (the second half) with results of their own."""
+    ws = copy_ws(tmp_path_factory.mktemp("split"))
+    old, a, b = SPLIT
+    set_changes(ws, old, f"  - tu: 2023-07-01\n    chia_thanh: [{a}, {b}]\n")
+    profile = (ws / "don-vi" / f"{old}.yaml").read_text(encoding="utf-8").split("\nthay_doi:")[0]
+    results = (ws / "ket-qua" / "2023" / f"{old}.yaml").read_text(encoding="utf-8")
+    for n, (ma, ten) in enumerate(((a, "Sở Tư pháp A"), (b, "Sở Tư pháp B")), 1):
+        text = profile.replace("ten: Sở Tư pháp\n", f"ten: {ten}\n").replace("so: 21\n", f"so: {40 + n}\n")
+        text = re.sub(r"ngay: \d{4}-\d\d-\d\d\n", "ngay: 2023-08-01\n", text, count=1)
+        (ws / "don-vi" / f"{ma}.yaml").write_text(text + "\nthanh_lap: 2023-07-01\n", encoding="utf-8")
+        mine = results.replace("{dat: 8487, tong: 8487}", f"{{dat: {1000 * n}, tong: {1000 * n + 7 * n}}}")
+        mine = mine.replace("quan_triet_hang_nam: true", f"quan_triet_hang_nam: {'true' if n == 1 else 'false'}")
+        mine = mine.replace("Số hóa hồ sơ, trả kết quả trực tuyến", f"Một cửa thân thiện {n}")
+        (ws / "ket-qua" / "2023" / f"{ma}.yaml").write_text(mine, encoding="utf-8")
+    for year in (2024, 2025):  # the old unit no longer reports
+        (ws / "ket-qua" / str(year) / f"{old}.yaml").unlink(missing_ok=True)
+    return ws, prepare(ws / "bao-cao" / "so-ket-2023.yaml").context
+
+
+def split_rows(results: dict[str, dict]) -> dict[str, list[dict]]:
+    """The hand rule of a split: every results file is its own unit's (nothing moves)."""
+    return {unit: [r] for unit, r in results.items()}
+
+
+def test_split_mid_period_yearly_figures_count_each_unit_of_the_year(split_2023):
+    ws, ctx = split_2023
+    r2022, r2023 = raw(ws, 2022), raw(ws, 2023)
+    assert all(u in r2023 for u in SPLIT) and not any(u in r2022 for u in SPLIT[1:])
+    met = {}
+    for y, results in ((2022, r2022), (2023, r2023)):
+        met[y] = [bool(rs[0]["chi_tieu"]["quan_triet_hang_nam"]) for rs in split_rows(results).values()
+                  if "quan_triet_hang_nam" in rs[0].get("chi_tieu", {})]
+    row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Cấp ủy cơ sở chỉ đạo quán triệt"))
+    assert row.nam == [pct(sum(met[2022]), len(met[2022])), pct(sum(met[2023]), len(met[2023]))]
+    num, den = sum(met[2022]) + sum(met[2023]), len(met[2022]) + len(met[2023])
+    assert f"{num}/{den} lượt cấp ủy cơ sở, đạt {pct(num, den)}" in body(ctx)
+    # Procedures: every file's counts once, in its own year.
+    for y, results in ((2022, r2022), (2023, r2023)):
+        counts = [r["chi_tieu"]["tthc_nhanh_dung_hieu_qua"] for r in results.values()
+                  if "tthc_nhanh_dung_hieu_qua" in r.get("chi_tieu", {})]
+        dat, tong = sum(c["dat"] for c in counts), sum(c["tong"] for c in counts)
+        row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Cơ quan, đơn vị giải quyết"))
+        assert row.nam[y - 2022] == pct(dat, tong), (y, row.nam)
+
+
+def test_split_mid_period_period_target_counts_the_old_and_the_new_units(split_2023):
+    ws, ctx = split_2023
+    met: dict[str, bool] = {}
+    for year in (2022, 2023):
+        for unit, r in raw(ws, year).items():
+            if "cap_uy_co_ke_hoach" in r.get("chi_tieu", {}):
+                met[unit] = met.get(unit, False) or bool(r["chi_tieu"]["cap_uy_co_ke_hoach"])
+    assert all(u in met for u in SPLIT)
+    assert f"{sum(met.values())}/{len(met)} cấp ủy cơ sở, đạt {pct(sum(met.values()), len(met))}" in body(ctx)
+
+
+def test_split_mid_period_appendix_keeps_the_old_unit_and_adds_the_new(split_2023):
+    ws, ctx = split_2023
+    appx = ctx.phu_luc_don_vi
+    rows = {r.don_vi: r for r in appx.hang}
+    assert len(rows) == len(list((ws / "don-vi").glob("*.yaml")))
+    assert {"Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B"} <= set(rows)
+    assert not any("Sở Tư pháp" in n for n in appx.ghi_chu)  # a split carries nobody's results
+    for unit, name in zip(SPLIT, ("Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B")):
+        models = sum(len(raw(ws, y).get(unit, {}).get("mo_hinh") or []) for y in (2022, 2023))
+        assert cell(appx, rows[name], "Mô hình, điểm sáng") == str(models)
+    # The old unit owed 2022 only (it ended before 31/12/2023); the new ones 2023 only.
+    assert [cell(appx, rows[n], "Báo cáo") for n in ("Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B")] == ["Đủ"] * 3
+    total = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023) for r in raw(ws, y).values())
+    assert sum(int(c) for r in appx.hang if (c := cell(appx, r, "Mô hình, điểm sáng")) != "—") == total
+
+
+def test_split_status_and_own_reports(split_2023, tmp_path):
+    ws, _ = split_2023
+    status = {s.ma: s for s in unit_status(ws, date(2024, 3, 1))}
+    old, a, _ = SPLIT
+    assert status[old].ended == "đã chia thành Sở Tư pháp A, Sở Tư pháp B từ 01/07/2023"
+    assert 2023 not in status[old].missing_years and 2022 not in status[a].missing_years
+    report = ws / "bao-cao" / "so-ket-2023.yaml"
+    assert prepare(report, unit=a).context.co_quan_ban_hanh == "ĐẢNG ỦY SỞ TƯ PHÁP A"
+    with pytest.raises(ProblemList) as exc:
+        prepare(report, unit=old)
+    assert "không hoạt động vào ngày 15/12/2023" in exc.value.problems[0].message
+    # A new unit has no results before its founding year.
+    bad = tmp_path / "ws"
+    shutil.copytree(ws, bad)
+    (bad / "ket-qua" / "2022" / f"{a}.yaml").write_text(
+        (ws / "ket-qua" / "2023" / f"{a}.yaml").read_text(encoding="utf-8").replace("nam: 2023", "nam: 2022"),
+        encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        prepare(bad / "bao-cao" / "so-ket-2023.yaml")
+    assert "thành lập ngày 01/07/2023" in exc.value.problems[0].message
