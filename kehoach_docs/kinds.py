@@ -59,8 +59,8 @@ class Kind:
     schema: type
     prepare: Callable[..., Prepared] | None
     """(ws, path, loaded, template, unit) → Prepared; None: not a document."""
-    check: Callable[[Workspace, Path], None]
-    """Raise ProblemList with every problem of the file."""
+    check: Callable[[Workspace, Path], list[Problem] | None]
+    """Raise ProblemList with every problem of the file; return its warnings."""
     jobs: Callable[[Workspace], list[Job]] | None = None
 
     @property
@@ -69,6 +69,11 @@ class Kind:
 
 
 # --- plans ---------------------------------------------------------------------------------
+def sample_value_warnings(ws: Workspace, path: Path, body, signer) -> tuple[Problem, ...]:
+    """Sample values of to-chuc.yaml (marked chua_xac_nhan) the document prints."""
+    return tuple(load_bodies(path, ws).unconfirmed_used(body, signer.ho_ten if signer else None))
+
+
 def check_bodies(ws: Workspace, path: Path, loaded: Loaded, doc, day, issuer: bool = True) -> None:
     """The issuing body and the recipients must exist on the document's date (to-chuc.yaml)."""
     bodies = load_bodies(path, ws)
@@ -97,7 +102,8 @@ def _prepare_plan(ws: Workspace, path: Path, loaded: Loaded, template, unit) -> 
     check_bodies(ws, path, pf.loaded, plan, plan.ngay)
     template_path = template_for(ws, pf.loaded, plan.loai_van_ban, plan.he_thong, plan.mau, template)
     return Prepared(path, pf.loaded, plan, pf.profile, pf.context, template_path, (),
-                    profile_warnings(path, pf.profile, plan.ngay))
+                    profile_warnings(path, pf.profile, plan.ngay) +
+                    sample_value_warnings(ws, path, plan.co_quan, plan.nguoi_ky))
 
 
 def _plan_jobs(ws: Workspace) -> list[Job]:
@@ -179,7 +185,8 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
         check_bodies(ws, path, loaded, report, report.ngay, issuer=isinstance(report.co_quan, Body))
     template_path = template_for(ws, loaded, "BC", plan.he_thong, None, template)
     return Prepared(path, loaded, report, profile, context, template_path, tuple(sources),
-                    profile_warnings(path, profile, report.ngay))
+                    profile_warnings(path, profile, report.ngay) +
+                    (sample_value_warnings(ws, path, body, signer) if unit is None else ()))
 
 
 def report_issuer(ws: Workspace, path: Path, loaded: Loaded, report, plan) -> Body:
@@ -247,8 +254,8 @@ def _check_results(ws: Workspace, path: Path) -> None:
         raise ProblemList(problems)
 
 
-def _check_bodies_file(ws: Workspace, path: Path) -> None:
-    read_bodies(path)
+def _check_bodies_file(ws: Workspace, path: Path) -> list[Problem]:
+    return read_bodies(path).unconfirmed_values()
 
 
 def _check_programme(ws: Workspace, path: Path) -> None:
@@ -258,8 +265,8 @@ def _check_programme(ws: Workspace, path: Path) -> None:
     programme_of(ws)
 
 
-def _check_document(ws: Workspace, path: Path) -> None:
-    prepare(path, ws=ws)
+def _check_document(ws: Workspace, path: Path) -> list[Problem]:
+    return list(prepare(path, ws=ws).warnings)
 
 
 PLAN = Kind("plan", "kế hoạch", Plan, _prepare_plan, _check_document, _plan_jobs)
@@ -306,11 +313,12 @@ def prepare(path: str | Path, template: str | Path | None = None, unit: str | No
     return kind.prepare(ws, path, loaded, template, unit)
 
 
-def check_file(path: str | Path, ws: Workspace | None = None) -> None:
-    """Validate any data file of a workspace; raise ProblemList with every problem."""
+def check_file(path: str | Path, ws: Workspace | None = None) -> list[Problem]:
+    """Validate any data file of a workspace; raise ProblemList with every problem. Returns
+    the warnings (a profile past its confirmed date, sample values of to-chuc.yaml)."""
     path = Path(path)
     ws = ws or Workspace.of(path)
-    kind_of(path, ws).check(ws, path)
+    return list(kind_of(path, ws).check(ws, path) or [])
 
 
 def jobs(ws: Workspace) -> list[Job]:

@@ -101,6 +101,8 @@ class FormSpec:
 
 
 GENERIC_ROWS = [
+    Row("so_bao_cao", "Số báo cáo của đơn vị", ("rank",),
+        hint="Số của báo cáo kết quả năm nay (số nguyên); để trống nếu chưa có số."),
     Row("ngay_bao_cao", "Ngày báo cáo", ("date",), hint="Ngày ký báo cáo của đơn vị (ngày/tháng/năm)."),
     # The unit's plan number and date are not asked here: they live in its profile (don-vi/).
 ]
