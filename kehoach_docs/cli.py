@@ -135,13 +135,16 @@ def render(file: Path, out: Path | None, template: Path | None, unit: str | None
 def validate_cmd(paths: tuple[Path, ...]) -> None:
     """Kiểm tra dữ liệu YAML; liệt kê mọi lỗi (tệp:dòng:cột)."""
     from kehoach_docs.document import check_file
+    from kehoach_docs.layout import Workspace
 
     problems: list[Problem] = []
     warnings: list[Problem] = []
     files = _yaml_files(paths)
+    spaces: dict[Path, Workspace] = {}  # one per workspace: the plan and khung are read once
     for f in files:
+        ws = Workspace.of(f)
         try:
-            warnings += check_file(f)
+            warnings += check_file(f, spaces.setdefault(ws.root.resolve(), ws))
         except ProblemList as exc:
             problems += exc.problems
     if not files:
@@ -501,10 +504,12 @@ def _must_exist(path: Path) -> None:
 
 
 def _yaml_files(paths: tuple[Path, ...]) -> list[Path]:
+    from kehoach_docs.layout import Workspace
+
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(x for x in p.rglob("*.yaml") if "the-thuc" not in x.parts)
+            files += Workspace(p).data_files(p)
         elif p.exists():
             files.append(p)
         else:

@@ -104,9 +104,7 @@ GENERIC_ROWS = [
     Row("so_bao_cao", "Số báo cáo của đơn vị", ("rank",),
         hint="Số của báo cáo kết quả năm nay (số nguyên); để trống nếu chưa có số."),
     Row("ngay_bao_cao", "Ngày báo cáo", ("date",), hint="Ngày ký báo cáo của đơn vị (ngày/tháng/năm)."),
-    Row("ke_hoach.so", "Kế hoạch thực hiện của đơn vị ban hành trong năm: số", ("rank",),
-        hint="Chỉ ghi khi đơn vị ban hành kế hoạch trong năm này."),
-    Row("ke_hoach.ngay", "Kế hoạch thực hiện của đơn vị ban hành trong năm: ngày", ("date",)),
+    # The unit's plan number and date are not asked here: they live in its profile (don-vi/).
 ]
 SESSION_PARTS = (("so_buoi", "số buổi"), ("so_nguoi_du", "số lượt người dự"),
                  ("tong_so_nguoi", "tổng số người phải dự"))
