@@ -213,7 +213,7 @@ class Share(Kind):
             return NO_DATA
         value = percent(num, den)
         noun = ("lượt " if lượt else "") + t.doi_tuong + (" có báo cáo" if t.co_so == "bao_cao" else "")
-        extra = {"mo_hinh": models} if models is not None else {}
+        extra = {"so_muc": models} if models is not None else {}
         return Figure(value, f"{ty_le(value)} ({phan_so(num, den)})", f"{phan_so(num, den)} {noun} ({ty_le(value)})",
                       self._share_verdict(t, value), Decimal(num), Decimal(den), extra)
 
@@ -289,7 +289,7 @@ class Share(Kind):
             return cap(", ".join(parts)) + f" {self.what(t)}; {self.judgement(t, total.verdict)}"
         text = f"{total.phrase} {self.what(t)}"
         if t.counts_models:
-            text += f", tổng số {dem(total.extra.get('mo_hinh', 0), t.don_vi)}"
+            text += f", tổng số {dem(total.extra.get('so_muc', 0), t.don_vi)}"
         return cap(text) + f", {self.judgement(t, total.verdict)}"
 
     def _own_sentence(self, t: Target, r: "TargetResult") -> str:
