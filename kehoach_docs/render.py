@@ -46,6 +46,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 from lxml import etree
 
+from kehoach_docs import column_widths
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
 from kehoach_docs.package_safety import load_safe_package
@@ -432,6 +433,7 @@ class CompiledTemplate:
             else:
                 if part.name == "word/document.xml":
                     data = _fix_body(data, root, part.column_loops)
+                    data = column_widths.apply_to_xml(data, context.get("do_rong_bang"))
             out[part.name] = data
         if problems:
             raise ProblemList(problems)
