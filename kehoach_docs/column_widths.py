@@ -6,9 +6,8 @@ breaks "(1.032/1.064)" mid-number while another column is half empty. Here each 
 at least its longest word (never broken) and, of the width left, a share in proportion to how
 much more it would take to print its cells on one line.
 
-Text is measured with the advance widths of Times New Roman (the thể thức font; Liberation
-Serif has the same metrics), regular for cells and bold for the header row, from the font's
-published metrics; characters outside the table take the width of their base letter.
+Text is measured with the advance widths of Times New Roman (font_widths.py), regular for
+cells and bold for the header row.
 """
 
 from __future__ import annotations
@@ -18,41 +17,18 @@ import unicodedata
 
 from lxml import etree
 
-PT_MM = 25.4 / 72
-TWIPS_PER_MM = 1440 / 25.4
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+from kehoach_docs.font_widths import text_width_mm
 
-# Times Roman advance widths, 1/1000 em (Adobe's core-font metrics; Times New Roman agrees
-# within a few units). Bold is wider by about 6% on average for these characters.
-_WIDTHS = dict(zip(
-    " !\"#$%&'()*+,-./0123456789:;<=>?@",
-    [250, 333, 408, 500, 500, 833, 778, 180, 333, 333, 500, 564, 250, 333, 250, 278,
-     500, 500, 500, 500, 500, 500, 500, 500, 500, 500, 278, 278, 564, 564, 564, 444, 921]))
-_WIDTHS |= dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                    [722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722,
-                     556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611]))
-_WIDTHS |= dict(zip("abcdefghijklmnopqrstuvwxyz",
-                    [444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500,
-                     500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444]))
-_WIDTHS |= {"Đ": 722, "đ": 500, "Ơ": 722, "ơ": 500, "Ư": 722, "ư": 500, "[": 333, "]": 333,
-            "–": 500, "—": 1000, "…": 1000, "“": 444, "”": 444, "≥": 549, "≤": 549, "\u00a0": 250}
-BOLD = 1.1
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SLACK = 1.05
-"""Measured widths are rounded up by 5% (kerning, a renderer's own metrics)."""
+"""Measured widths are rounded up by 5% (a renderer's own rounding of advances)."""
 BORDER_MM = 1.0
 """Room for the cell borders and the rounding of twips."""
 
 
 def text_mm(text: str, size_pt: float, bold: bool = False) -> float:
-    """Printed width of one line of `text`."""
-    units = 0
-    for ch in text:
-        w = _WIDTHS.get(ch)
-        if w is None:
-            base = unicodedata.normalize("NFD", ch)[:1]
-            w = _WIDTHS.get(base, 500)
-        units += w
-    return units / 1000 * size_pt * PT_MM * (BOLD if bold else 1)
+    """Printed width of one line of `text` (Times New Roman advances, font_widths.py)."""
+    return text_width_mm(unicodedata.normalize("NFC", text), size_pt, bold)
 
 
 def fit(header: list[str], rows: list[list[str]], total_mm: float, size_pt: float,

@@ -103,8 +103,8 @@ def test_column_widths_keep_every_word_whole_and_fill_the_table():
     # Room for everything on one line: columns in proportion to their text.
     roomy = fit(["TT", "Tên"], [["1", "Ban Dân tộc"]], 300, 12, 3)
     assert roomy[1] > roomy[0] and abs(sum(roomy) - 300) < 1e-6
-    # A Times 12 pt "m" is 0.778 em: 12 × 0.778 pt = 3.29 mm (the metrics, recomputed by hand).
-    assert abs(text_mm("m", 12) - 12 * 0.778 * 25.4 / 72) < 1e-9
+    # A Times 12 pt "m" is 1593/2048 em: 12 × 0.778 pt = 3.29 mm (recomputed by hand).
+    assert abs(text_mm("m", 12) - 12 * 1593 / 2048 * 25.4 / 72) < 1e-9
 
 
 def test_the_units_table_of_a_report_is_sized_by_its_cells(tmp_path):
