@@ -265,7 +265,8 @@ class _bar:
 
 @main.command(name="init")
 @click.argument("folder", metavar="THƯ_MỤC", type=click.Path(path_type=Path))
-@click.option("--mau", "sample", metavar="TÊN", help="Chép một thư mục mẫu có sẵn (ví dụ de-an-04) thay cho bản nháp.")
+@click.option("--mau", "sample", metavar="TÊN",
+              help="Chép một thư mục mẫu có sẵn thay cho bản nháp (tên không có: in ra các mẫu có).")
 @click.option("--ghi-de", "force", is_flag=True, help="Ghi vào cả thư mục không trống (tệp trùng tên bị thay).")
 def init_cmd(folder: Path, sample: str | None, force: bool) -> None:
     """Tạo thư mục dữ liệu cho một chương trình mới: kế hoạch, khung, báo cáo, thư mục con."""

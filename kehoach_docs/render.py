@@ -47,6 +47,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 from lxml import etree
 
+from kehoach_docs import column_widths
 from kehoach_docs import docx_objects as objects
 from kehoach_docs.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
@@ -502,6 +503,7 @@ class CompiledTemplate(DocxObjects):
                         "hoặc tài liệu con tạo cho mẫu khác?); không ghi tệp hỏng."))
                 if part.name == "word/document.xml":
                     data = _fix_body(data, root, part.column_loops)
+                    data = column_widths.apply_to_xml(data, context.get("do_rong_bang"))
             out[part.name] = data
         if problems:
             raise ProblemList(problems)
