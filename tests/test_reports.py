@@ -517,3 +517,29 @@ def test_a_unit_has_one_signer_in_its_plan_reports_and_commendations():
         name, role = text.removeprefix("Đồng chí ").split(", ", 1)
         unit = next(u for u, p in PROFILES.items() if role.endswith(p["ten"]))
         assert PROFILES[unit]["nguoi_ky"]["ho_ten"] == name, (text, unit)
+
+
+def test_pdf_no_landscape_page_holds_a_single_row(tmp_path):
+    """Measured in LibreOffice: after the repeated header, every landscape page of the
+    appendices holds at least two rows (the last but one keeps with the last)."""
+    import pdfplumber
+
+    from kehoach_docs.document import render_file
+    from kehoach_docs.pdf import convert_to_pdf
+
+    docs = []
+    for report in (SO_KET, TONG_KET):
+        docs.append(render_file(report, tmp_path / f"{report.stem}.docx"))
+        for u in ("so-noi-vu", "so-y-te", "cuc-thue-tinh", "so-tu-phap", "ban-dan-toc"):
+            docs.append(render_file(report, tmp_path / f"{report.stem}.{u}.docx", unit=u))
+    results = convert_to_pdf(docs, tmp_path)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    landscape = 0
+    for r in results:
+        with pdfplumber.open(r.pdf) as pdf:
+            for i, page in enumerate(pdf.pages):
+                if page.width > page.height:
+                    landscape += 1
+                    rows = sum(len(t.rows) for t in page.find_tables())
+                    assert rows >= 3, (r.pdf.name, i + 1, rows)  # header + at least two rows
+    assert landscape >= len(results)
