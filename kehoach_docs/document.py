@@ -165,14 +165,23 @@ def prepare(path: str | Path, template: str | Path | None = None, unit: str | No
         template_path = given_template(template) or find_template(name, path.parent)
     except ProblemList as exc:
         raise ProblemList([_at(loaded, p) if not template else p for p in exc.problems]) from None
+    own = document_kind(loaded) == "plan"
     return Prepared(path, loaded, plan, profile, context, template_path, sources,
-                    profile_warnings(path, profile, plan.ngay))
+                    profile_warnings(path, profile, plan.ngay) +
+                    (sample_value_warnings(path, plan.co_quan, plan.nguoi_ky) if own else ()))
 
 
 def profile_warnings(path: Path, profile: Profile, day) -> tuple[Problem, ...]:
     """"Which profile, and a newer rule may apply" when the date is past its confirmed rules."""
     message = profile.warning(day)
     return (Problem(path, 0, 0, "the_thuc", message, level="cảnh báo"),) if message else ()
+
+
+def sample_value_warnings(path: Path, body, signer) -> tuple[Problem, ...]:
+    """Sample values of to-chuc.yaml (marked chua_xac_nhan) the document prints."""
+    from kehoach_docs.organisations import load_bodies
+
+    return tuple(load_bodies(path).unconfirmed_used(body, signer.ho_ten if signer else None))
 
 
 def _check_bodies(path: Path, loaded: Loaded, doc, day, issuer: bool = True) -> None:
@@ -252,7 +261,8 @@ def _prepare_report(path: Path, loaded: Loaded, template, unit: str | None) -> P
     name = str(template) if template else DEFAULT_TEMPLATES[("BC", plan.he_thong)]
     template_path = given_template(template) or find_template(name, path.parent)
     return Prepared(path, loaded, report, profile, context, template_path, tuple(sources),
-                    profile_warnings(path, profile, report.ngay))
+                    profile_warnings(path, profile, report.ngay) +
+                    (sample_value_warnings(path, body, signer) if unit is None else ()))
 
 
 def _report_issuer(path: Path, loaded: Loaded, report, plan) -> Body:
@@ -301,9 +311,10 @@ def _at(loaded: Loaded, p: Problem) -> Problem:
     return Problem(loaded.path, line, col, p.field, p.message)
 
 
-def check_file(path: str | Path) -> None:
+def check_file(path: str | Path) -> list[Problem]:
     """Validate any data file of a workspace: a document, a unit profile, the model, a
-    report or a results file; raise ProblemList with every problem."""
+    report or a results file; raise ProblemList with every problem. Returns the warnings
+    (a profile past its confirmed date, sample values of to-chuc.yaml)."""
     from kehoach_docs.derive import load_workbench
     from kehoach_docs.layout import MODEL_FILE, RESULTS_DIR
     from kehoach_docs.programme import PROGRAMME_FILE, load_programme
@@ -313,13 +324,14 @@ def check_file(path: str | Path) -> None:
         load_workbench(path)
     elif path.name == BODIES_FILE:
         from kehoach_docs.organisations import load_bodies
-        load_bodies(path.parent)
+        return load_bodies(path.parent).unconfirmed_values()
     elif path.name == PROGRAMME_FILE and path.parent.name == RESULTS_DIR:
         load_programme(path.parent.parent)
     elif path.parent.parent.name == RESULTS_DIR:
         _check_results_file(path, path.parent.parent.parent)
     else:
-        prepare(path)
+        return list(prepare(path).warnings)
+    return []
 
 
 def workspace_plan(workspace: Path) -> Path:

@@ -101,8 +101,8 @@ class FormSpec:
 
 
 GENERIC_ROWS = [
-    Row("so_bao_cao", "Số báo cáo sơ kết, tổng kết của đơn vị", ("rank",),
-        hint="Chỉ ghi ở năm cuối kỳ sơ kết, tổng kết: số của báo cáo riêng của đơn vị."),
+    Row("so_bao_cao", "Số báo cáo của đơn vị", ("rank",),
+        hint="Số của báo cáo kết quả năm nay (số nguyên); để trống nếu chưa có số."),
     Row("ngay_bao_cao", "Ngày báo cáo", ("date",), hint="Ngày ký báo cáo của đơn vị (ngày/tháng/năm)."),
     Row("ke_hoach.so", "Kế hoạch thực hiện của đơn vị ban hành trong năm: số", ("rank",),
         hint="Chỉ ghi khi đơn vị ban hành kế hoạch trong năm này."),
