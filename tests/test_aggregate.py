@@ -300,3 +300,17 @@ def test_a_unit_report_counts_its_models_and_years():
     assert agg.target("quan_triet").total.phrase == "1/2 năm"
     assert agg.target("quan_triet").sentence() == "Quán triệt trong 1/2 năm (2022); năm 2023 chưa thực hiện"
     assert agg.target("hai_long").total.phrase == "bình quân 92,5% (02 năm)"
+
+
+@pytest.mark.parametrize("kw,unit_value,weaker", [
+    ({"loai": "ty_le_don_vi", "so_sanh": "=", "gia_tri": 100}, 90, True),
+    ({"loai": "cong_don", "so_sanh": ">=", "gia_tri": 98}, 99, False),
+    ({"loai": "ty_le_don_vi", "pham_vi": "moi_co_so", "don_vi": "mô hình", "gia_tri": 1}, 2, False),
+    ({"loai": "binh_quan", "so_sanh": ">", "gia_tri": 90}, 85, True),
+    ({"loai": "thu_hang", "so_sanh": "top", "gia_tri": 15}, 10, False),
+    ({"loai": "thu_hang", "so_sanh": "top", "gia_tri": 15}, 20, True),
+    ({"loai": "tang_bac", "so_sanh": "tang_bac", "gia_tri": 1, "gia_tri_den": 2}, 0, True),
+])
+def test_which_way_a_unit_may_move_a_target(kw, unit_value, weaker):
+    t = T(**kw)
+    assert kind_of(t).weaker(t, unit_value) is weaker
