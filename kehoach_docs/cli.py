@@ -50,16 +50,23 @@ class _Group(click.Group):
             _silence_stdout()
             click.echo(f"lỗi: {os_error_message(exc)}", err=True)
             ctx.exit(EXIT_USAGE)
+        except MemoryError:
+            from kehoach_docs.oserrors import NO_MEMORY
+
+            click.echo(f"lỗi: {NO_MEMORY}.", err=True)
+            ctx.exit(EXIT_USAGE)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu; các tệp đã ghi xong vẫn nguyên vẹn.", err=True)
             ctx.exit(130)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except Exception as exc:  # pragma: no cover - the tool's own fault
-            click.echo(f"Lỗi nội bộ của kehoach-docs ({type(exc).__name__}: {exc}). "
-                       "Xin gửi lệnh đã chạy và tệp dữ liệu cho người bảo trì.", err=True)
-            if "--debug" in sys.argv:
+        except Exception as exc:  # the tool's own fault (oserrors.py: what is not mapped is a bug)
+            from kehoach_docs.oserrors import debug_hint
+
+            if ctx.params.get("debug"):
                 raise
+            click.echo(f"Lỗi nội bộ của kehoach-docs ({type(exc).__name__}: {exc}). "
+                       + debug_hint(ctx.invoked_subcommand), err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -96,7 +103,8 @@ def run() -> None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kehoach")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="In chi tiết kỹ thuật (traceback) khi có lỗi nội bộ, để gửi người bảo trì.")
+def main(debug: bool) -> None:
     """kehoach-docs: tạo văn bản Đảng, Nhà nước (.docx, PDF) đúng thể thức từ tệp YAML."""
 
 
@@ -192,10 +200,24 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
         from kehoach_docs.workspace import pdf_targets
 
         _export_pdf(pdf_targets(report), workers, quiet=as_json)
-    if report.failed:
+    if report.internal:
+        # A fault of the tool in some documents (the others were made): every problem, then exit 3.
+        from kehoach_docs.oserrors import debug_hint
+
+        if not as_json:
+            click.echo(f"{len(report.failed)} văn bản lỗi:", err=True)
+            _print_problems(report.problems())
+        if click.get_current_context().find_root().params.get("debug"):
+            for p in report.internal:
+                click.echo(f"{p.file}:\n{p.detail}", err=True)
+        click.echo(f"Lỗi nội bộ của kehoach-docs ở {len(report.internal)} văn bản. "
+                   + debug_hint("build"), err=True)
+        sys.exit(EXIT_INTERNAL)
+    if report.failed or report.record_problems:
         if as_json:
             sys.exit(EXIT_INVALID)
-        click.echo(f"{len(report.failed)} văn bản lỗi:", err=True)
+        if report.failed:
+            click.echo(f"{len(report.failed)} văn bản lỗi:", err=True)
         raise ProblemList(report.problems())
 
 

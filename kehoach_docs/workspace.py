@@ -23,8 +23,9 @@ from typing import Callable
 from kehoach_docs.layout import BODIES_FILE, MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
 from kehoach_docs.load import load_yaml
 from kehoach_docs.errors import Problem, ProblemList, UserError
-from kehoach_docs.lock import workspace_lock
+from kehoach_docs.lock import output_lock
 from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
+from kehoach_docs.oserrors import InternalProblem, document_failure
 from kehoach_docs.publish import (  # noqa: F401 (statuses re-exported)
     FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, checked_bytes, write_output,
 )
@@ -65,8 +66,16 @@ class BuildReport:
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
+    record_problems: list[Problem] = field(default_factory=list)
+    """The build's own record (the manifest) could not be saved; the documents are fine."""
+
     def problems(self) -> list[Problem]:
-        return [p for o in self.failed for p in o.problems]
+        return [p for o in self.failed for p in o.problems] + self.record_problems
+
+    @property
+    def internal(self) -> list[Problem]:
+        """Failures through a fault of kehoach-docs itself (exit 3, see oserrors.py)."""
+        return [p for p in self.problems() if isinstance(p, InternalProblem)]
 
     def lines(self, verbose: bool = False) -> list[str]:
         out = []
@@ -158,18 +167,10 @@ def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
         data = checked_bytes(prepared)
     except ProblemList as exc:
         return None, [], exc.problems
-    except UserError as exc:
-        return None, [], [Problem(job.source, 0, 0, "", str(exc))]
-    except Exception as exc:  # the tool's own fault: this document fails, the others are made
-        return None, [], [internal_problem(job.source, exc)]
+    except Exception as exc:  # this document fails, the others are made (oserrors.document_failure)
+        return None, [], [document_failure(job.source, exc)]
     # Warnings (a profile used past its confirmed date) travel with a rendered document.
     return data, [str(p) for p in prepared.inputs()], list(prepared.warnings)
-
-
-def internal_problem(source: Path, exc: BaseException) -> Problem:
-    return Problem(source, 0, 0, "", f"Lỗi nội bộ của kehoach-docs khi tạo văn bản này "
-                                     f"({type(exc).__name__}: {exc}); các văn bản khác vẫn được tạo. "
-                                     "Xin gửi tệp dữ liệu cho người bảo trì.")
 
 
 def name_collisions(jobs: list[Job]) -> dict[str, list[Job]]:
@@ -227,9 +228,8 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         raise ProblemList([Problem(workspace, 0, 0, "", "Thư mục không có văn bản nào để tạo (tệp .yaml ở "
                                    f"thư mục gốc, trong {UNITS_DIR}/ hay {REPORTS_DIR}/). Có đúng thư mục "
                                    "dữ liệu không?")])
-    out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out)
-    with workspace_lock(out):
+    with output_lock(out, [out / j.name for j in jobs]):
         manifest = Manifest(out)
         hashes = _Hashes(workspace)
         todo: list[tuple[Job, str]] = []
@@ -271,8 +271,13 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         # Record the new bytes as ours before writing them (see manifest.py).
         for job, _, data, _ in pending:
             manifest.add_pending(job.name, sha256_bytes(data))
-        if pending:
-            manifest.save()
+        if pending and (unsaved := _save_record(manifest)):
+            # Without the new hashes on record, a written file would look like a hand edit
+            # next time: nothing is written, each document says why (a full disk, most often).
+            for job, *_ in pending:
+                _done(report, Outcome(job, FAILED, problems=[_unrecorded(out / job.name, unsaved)]),
+                      progress, len(jobs))
+            pending = []
         for job, reason, data, inputs in pending:
             try:
                 written = write_output(out, job.name, data, inputs, manifest, force)
@@ -291,7 +296,10 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         for name in list(manifest.entries):
             if name not in {j.name for j in jobs} and not (out / name).exists():
                 manifest.forget(name)
-        manifest.save()
+        if (unsaved := _save_record(manifest)) and \
+                any(o.status in (NEW, REBUILT, REPLACED) for o in report.outcomes):
+            report.record_problems.append(Problem(manifest.path, 0, 0, "", f"{unsaved} Các văn bản đã ghi vẫn "
+                                                  "nguyên vẹn; lần build sau sẽ ghi nhận lại chúng."))
     order = {j.name: i for i, j in enumerate(jobs)}
     report.outcomes.sort(key=lambda o: order[o.job.name])
     report.seconds = time.perf_counter() - start
@@ -300,6 +308,25 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
 
 def _done(report: BuildReport, outcome: Outcome, progress, total: int) -> None:
     report.outcomes.append(outcome)
+
+
+def _save_record(manifest: Manifest) -> str | None:
+    """Save the manifest (atomically: the old one stays whole); the reason in words if it
+    cannot be saved."""
+    from kehoach_docs.oserrors import os_error_message
+
+    try:
+        manifest.save()
+    except OSError as exc:
+        return os_error_message(exc, manifest.path)
+    except UserError as exc:
+        return str(exc)
+    return None
+
+
+def _unrecorded(target: Path, why: str) -> Problem:
+    return Problem(target, 0, 0, "", f"Không ghi được văn bản này vì chưa lưu được tệp ghi nhận của thư "
+                                     f"mục kết quả — {why} Văn bản cũ (nếu có) vẫn nguyên.")
 
 
 def _write_problem(target: Path, exc: BaseException) -> Problem:

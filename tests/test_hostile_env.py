@@ -824,6 +824,246 @@ def test_pdf_whose_target_is_a_folder_fails_that_file_in_words(tmp_path):
     assert "thư mục" in proc.stderr and "kh.pdf" in proc.stderr
 
 
+# --------------------------------------------------------------------------- a full disk
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """Every regular file below `out` but the lock (links are not followed), by relative name."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.is_symlink() and p.name != ".kehoach.lock"}
+
+
+def _whole_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return zf.testzip() is None and "word/document.xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _disk_with(monkeypatch, free: int | None) -> list[int]:
+    """The disk behind os.write/os.pwrite holds `free` more bytes, then says ENOSPC (None:
+    no limit, only count). Returns the sizes written, in order."""
+    import errno
+
+    left, sizes = [free], []
+    real_write, real_pwrite = os.write, os.pwrite
+
+    def take(n: int) -> int:
+        if left[0] is None:
+            return n
+        if left[0] <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        n = min(n, left[0])
+        left[0] -= n
+        return n
+
+    def write(fd, data):
+        n = real_write(fd, bytes(memoryview(data)[:take(len(data))]))
+        sizes.append(n)
+        return n
+
+    def pwrite(fd, data, offset):
+        return real_pwrite(fd, bytes(memoryview(data)[:take(len(data))]), offset)
+
+    monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(os, "pwrite", pwrite)
+    return sizes
+
+
+DOCS = ("ke-hoach-44.docx", "don-vi/ban-dan-toc.docx", "don-vi/so-noi-vu.docx")
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_a_full_disk_names_each_document_and_keeps_the_old_files(ws, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert _build(ws, out)[0] == 0
+    before = _tree(out)
+    model = ws / "khung-don-vi.yaml"  # every document changes
+    model.write_text(model.read_text(encoding="utf-8").replace("Nghệ An", "Nghệ  An"), encoding="utf-8")
+    plan = ws / "ke-hoach-44.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("luu: BTG, VP", "luu: BTG, VP, VT"),
+                    encoding="utf-8")
+    _disk_with(monkeypatch, 0)
+    code, stdout, err = _build(ws, out)
+    assert code == 1, err
+    for name in DOCS:  # each document, with its name and the reason
+        (line,) = [ln for ln in err.splitlines() if str(out / name) in ln]
+        assert "ổ đĩa đã đầy" in line and "tệp ghi nhận" in line, line
+    assert "3 lỗi" in stdout
+    assert _tree(out) == before  # old documents and the manifest as they were, no temporary file
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_a_full_disk_on_a_first_build_leaves_nothing_behind(ws, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _disk_with(monkeypatch, 0)
+    code, _, err = _build(ws, out)
+    assert code == 1 and sum("ổ đĩa đã đầy" in ln for ln in err.splitlines()) == 3, err
+    assert _tree(out) == {}  # no document, no manifest, no temporary file (an empty lock file at most)
+    monkeypatch.undo()
+    assert _build(ws, out)[0] == 0
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_a_disk_that_fills_during_the_build_leaves_whole_files_and_a_valid_manifest(ws, tmp_path, monkeypatch):
+    import json
+
+    clean = tmp_path / "clean"
+    assert _build(ws, clean)[0] == 0
+    expected = _tree(clean)
+    sizes = _disk_with(monkeypatch, None)  # how much each write takes, in order
+    assert _build(ws, tmp_path / "count")[0] == 0
+    # room for the first manifest, the first document and half of the second
+    free = sizes[0] + len(expected[DOCS[1]]) + len(expected[DOCS[2]]) // 2
+    monkeypatch.undo()
+    out = tmp_path / "out"
+    _disk_with(monkeypatch, free)
+    code, stdout, err = _build(ws, out)
+    assert code == 1, err
+    written = _tree(out)
+    assert written[DOCS[1]] == expected[DOCS[1]]  # made, whole
+    assert DOCS[2] not in written and DOCS[0] not in written  # never half a file
+    assert not [n for n in written if n.endswith(".tmp")]
+    assert str(out / DOCS[2]) in err and str(out / DOCS[0]) in err and "ổ đĩa đã đầy" in err
+    assert ".kehoach-manifest.json" in err  # the record could not be completed, and that is said
+    manifest = json.loads(written[".kehoach-manifest.json"])  # whole: the version before the writes
+    assert manifest["dinh_dang"] == 1
+    monkeypatch.undo()  # space freed: the next build makes the rest, and the first is ours, not an edit
+    code, stdout, err = _build(ws, out)
+    assert code == 0, err
+    assert "giữ bản sửa tay" not in stdout
+    assert {n: d for n, d in _tree(out).items() if n.endswith(".docx")} == \
+        {n: d for n, d in expected.items() if n.endswith(".docx")}
+
+
+_TMPFS_CHECK = r"""
+import json, sys, zipfile
+from pathlib import Path
+out = Path(sys.argv[1])
+files = {p.relative_to(out).as_posix(): p for p in out.rglob("*") if p.is_file()}
+def whole(p):
+    try:
+        with zipfile.ZipFile(p) as z:
+            return z.testzip() is None
+    except zipfile.BadZipFile:
+        return False
+m = files.get(".kehoach-manifest.json")
+print(json.dumps({"docx": {n: whole(p) for n, p in files.items() if n.endswith(".docx")},
+                  "tmp": [n for n in files if n.endswith(".tmp")],
+                  "manifest": json.loads(m.read_text(encoding="utf-8"))["dinh_dang"] if m else None}))
+"""
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_a_real_small_disk_names_each_document_it_could_not_hold(ws, tmp_path):
+    """A real file system that fills up: a tmpfs in a private mount namespace (it disappears
+    with the process), first 4 KiB (the lock file takes it all), then 24 KiB (one document
+    fits), then 4 MiB. Needs root and unshare; skipped elsewhere."""
+    import json
+
+    if os.geteuid() != 0 or not shutil.which("unshare") or \
+            subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs root and mount namespaces (unshare -m)")
+    out = tmp_path / "out"
+    out.mkdir()
+    check = tmp_path / "check.py"
+    check.write_text(_TMPFS_CHECK, encoding="utf-8")
+    py, env = sys.executable, {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = f"mount -t tmpfs -o size=4k tmpfs {out} || exit 99; "
+    for size in ("4k", "24k", "4m"):
+        script += (f"mount -o remount,size={size} {out}; echo '@@ {size}' >&2; "
+                   f"{py} -m kehoach_docs build {ws} --out {out} -j 1 >&2; echo \"$?\"; {py} {check} {out}; ")
+    proc = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
+                          timeout=300, env=env, cwd=ROOT)
+    if proc.returncode == 99:
+        pytest.skip("tmpfs cannot be mounted here")
+    assert "Traceback" not in proc.stderr and "Lỗi nội bộ" not in proc.stderr, proc.stderr
+    lines = proc.stdout.splitlines()
+    runs = [(int(lines[i]), json.loads(lines[i + 1]), err) for i, err in
+            zip(range(0, 6, 2), proc.stderr.split("@@ ")[1:])]
+    for code, files, err in runs[:2]:
+        assert code == 1, err
+        assert not files["tmp"] and all(files["docx"].values())  # what is there is whole
+        assert files["manifest"] in (None, 1)
+        named = [n for n in DOCS if any(str(out / n) in ln and "ổ đĩa đã đầy" in ln for ln in err.splitlines())]
+        assert sorted(named + list(files["docx"])) == sorted(DOCS), err  # made, or named as not written
+    assert runs[0][1]["docx"] == {}  # 4 KiB: nothing fits
+    assert runs[1][1]["docx"]  # 24 KiB: some fit
+    code, files, err = runs[2]
+    assert code == 0, err
+    assert sorted(files["docx"]) == sorted(DOCS) and all(files["docx"].values()) and files["manifest"] == 1
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_an_output_folder_that_cannot_be_made_names_each_document(ws, tmp_path, monkeypatch):
+    import errno
+
+    real = os.mkdir
+
+    def full_mkdir(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(os, "mkdir", full_mkdir)
+    code, _, err = _build(ws, tmp_path / "out")
+    monkeypatch.setattr(os, "mkdir", real)
+    assert code == 1, err
+    for name in DOCS:
+        assert any(str(tmp_path / "out" / name) in ln and "ổ đĩa đã đầy" in ln for ln in err.splitlines()), err
+
+
+# --------------------------------------------------------------------------- an unexpected error
+
+def _failing_in(monkeypatch, stem: str, exc: BaseException) -> None:
+    """Rendering the document of `stem` raises `exc` (the others render as usual)."""
+    from kehoach_docs import document
+
+    real = document.render_bytes
+
+    def render_bytes(prepared):
+        if Path(prepared.path).stem == stem:
+            raise exc
+        return real(prepared)
+
+    monkeypatch.setattr(document, "render_bytes", render_bytes)
+
+
+@case("An unexpected error in one document")
+@pytest.mark.parametrize("exc, words", [
+    (OSError(5, "Input/output error", "/mnt/share/mau.docx"), "lỗi đọc/ghi của ổ đĩa"),
+    (MemoryError(), "không đủ bộ nhớ"),
+])
+def test_a_machine_error_in_one_document_fails_it_in_words(ws, tmp_path, monkeypatch, exc, words):
+    _failing_in(monkeypatch, "ban-dan-toc", exc)
+    out = tmp_path / "out"
+    code, stdout, err = _build(ws, out)
+    assert code == 1, err
+    (line,) = [ln for ln in err.splitlines() if "ban-dan-toc" in ln]
+    assert words in line
+    assert "2 tạo mới" in stdout and "1 lỗi" in stdout
+
+
+@case("An unexpected error in one document")
+def test_a_bug_in_one_document_is_an_internal_error_and_the_others_are_made(ws, tmp_path, monkeypatch):
+    _failing_in(monkeypatch, "ban-dan-toc", TypeError("'NoneType' object is not subscriptable"))
+    out = tmp_path / "out"
+    code, stdout, err = kehoach("build", ws, "--out", out, "-j", "1")
+    assert code == 3, err
+    assert "Lỗi nội bộ" in err and "ban-dan-toc.yaml" in err and "--debug" in err
+    assert "Traceback" not in err
+    assert (out / "ke-hoach-44.docx").is_file() and (out / "don-vi" / "so-noi-vu.docx").is_file()
+    code, _, err = kehoach("--debug", "build", ws, "--out", tmp_path / "out2", "-j", "1")
+    assert code == 3 and "Traceback" in err and "render_bytes" in err  # where the bug is
+
+
+@case("An unexpected error in one document")
+def test_a_bug_in_a_single_document_command_is_exit_3_with_the_debug_hint(ws, tmp_path, monkeypatch):
+    _failing_in(monkeypatch, "ke-hoach-44", KeyError("so"))
+    code, _, err = kehoach("render", ws / "ke-hoach-44.yaml", "-o", tmp_path / "kh.docx")
+    assert code == 3 and "Lỗi nội bộ" in err and "kehoach --debug render" in err and "Traceback" not in err
+    with pytest.raises(KeyError):  # --debug: the traceback itself
+        kehoach("--debug", "render", ws / "ke-hoach-44.yaml", "-o", tmp_path / "kh.docx")
+
+
 def case_counts() -> dict[str, int]:
     """Cases per group (a parametrised test counts once per parameter set), for
     docs/reliability.md (checked by test_reliability.py::test_reliability_doc_is_honest)."""
