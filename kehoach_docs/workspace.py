@@ -15,6 +15,7 @@ import io
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -362,10 +363,29 @@ def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
     for i in sorted(first_of.values()):
         results[i] = _render_job(sources[i])
     rest = [i for i in range(len(sources)) if results[i] is None]
+    broken: list[int] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
         futures = {pool.submit(_render_job, sources[i]): i for i in rest}
         for n, fut in enumerate(as_completed(futures), len(sources) - len(rest) + 1):
-            results[futures[fut]] = fut.result()
+            try:
+                results[futures[fut]] = fut.result()
+            except BrokenProcessPool:
+                broken.append(futures[fut])
             if tick:
                 tick(n)
+    # A worker was killed (by the machine, most often for memory): every job still running is
+    # lost with it. Each is made again alone, so only the one that kills its worker fails.
+    for i in sorted(broken):
+        results[i] = _render_alone(sources[i])
     return results
+
+
+def _render_alone(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+        try:
+            return pool.submit(_render_job, job).result()
+        except BrokenProcessPool:
+            return None, [], [Problem(job.source, 0, 0, "", "Tiến trình tạo văn bản này bị dừng đột ngột "
+                                      "(thường do máy hết bộ nhớ: hệ điều hành dừng tiến trình lớn nhất); các "
+                                      "văn bản khác vẫn được tạo. Hãy đóng bớt chương trình khác hoặc chạy với "
+                                      "-j 1 rồi chạy lại.")]

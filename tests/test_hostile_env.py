@@ -1064,6 +1064,32 @@ def test_a_bug_in_a_single_document_command_is_exit_3_with_the_debug_hint(ws, tm
         kehoach("--debug", "render", ws / "ke-hoach-44.yaml", "-o", tmp_path / "kh.docx")
 
 
+@case("An unexpected error in one document")
+def test_a_worker_killed_by_the_machine_fails_its_document_only(ws, tmp_path, monkeypatch):
+    """The kernel's out-of-memory killer takes one render worker (SIGKILL): that document
+    fails in words, every other one is made (the jobs lost with the worker are made again)."""
+    import signal
+
+    from kehoach_docs import document
+
+    for n in range(8):
+        shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"so-{n}.yaml")
+    parent, real = os.getpid(), document.render_bytes
+
+    def render_bytes(prepared):
+        if Path(prepared.path).stem == "so-3" and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(prepared)
+
+    monkeypatch.setattr(document, "render_bytes", render_bytes)
+    out = tmp_path / "out"
+    code, stdout, err = _build(ws, out, "-j", "2")
+    assert code == 1, err
+    (line,) = [ln for ln in err.splitlines() if "so-3" in ln]
+    assert "dừng đột ngột" in line and "bộ nhớ" in line
+    assert "10 tạo mới" in stdout and "1 lỗi" in stdout
+
+
 def case_counts() -> dict[str, int]:
     """Cases per group (a parametrised test counts once per parameter set), for
     docs/reliability.md (checked by test_reliability.py::test_reliability_doc_is_honest)."""
