@@ -208,6 +208,9 @@ def _prepare_report(path: Path, loaded: Loaded, template, unit: str | None) -> P
     report = validate(loaded, Report)
     src = gather(report, path)
     plan = src.plan
+    from kehoach_docs.period import check_report_period  # results of years the plan does not cover
+
+    check_report_period(loaded, report, plan, src.plan_path, src.plan_path.parent, src.collected.programme.tep_van_phong)
     try:
         profile = choose_profile(plan.he_thong, report.ngay, _profile_dirs(path))
     except ProblemList as exc:

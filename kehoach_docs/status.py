@@ -54,6 +54,12 @@ def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
                                    "thực hiện tính theo lộ trình và đơn vị của khung. Có đúng thư mục dữ liệu không?")])
     bench = load_workbench(workspace / MODEL_FILE)
     collected = collect(workspace, bench.parent.targets())
+    from kehoach_docs.period import results_outside  # a 2030 folder would count as reported
+
+    if outside := results_outside(workspace, bench.parent, bench.parent_path, collected.programme.tep_van_phong):
+        from kehoach_docs.errors import ProblemList
+
+        raise ProblemList(outside)
     day, month = (int(x) for x in bench.model.han_bao_cao.split("/"))
     first = min((y.nam for y in bench.model.lo_trinh), default=bench.parent.ngay.year)
     last = max((y.nam for y in bench.model.lo_trinh), default=as_of.year)

@@ -1090,6 +1090,86 @@ def test_a_worker_killed_by_the_machine_fails_its_document_only(ws, tmp_path, mo
     assert "10 tạo mới" in stdout and "1 lỗi" in stdout
 
 
+# --------------------------------------------------------------------------- results outside the period
+
+@pytest.fixture
+def ws_report(ws) -> Path:
+    """`ws` with the sơ kết 2023 and the results of its two units (and the office) for 2021-2023."""
+    (ws / "bao-cao").mkdir()
+    shutil.copy(SOURCE / "bao-cao" / "so-ket-2023.yaml", ws / "bao-cao" / "so-ket-2023.yaml")
+    for year in (2021, 2022, 2023):
+        for name in (*UNITS, "toan-khoi"):
+            source = SOURCE / "ket-qua" / str(year) / f"{name}.yaml"
+            if source.is_file():
+                (ws / "ket-qua" / str(year)).mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, ws / "ket-qua" / str(year) / source.name)
+    return ws
+
+
+REPORTS = ("bao-cao/so-ket-2023.docx", "bao-cao/so-ket-2023/don-vi/ban-dan-toc.docx",
+           "bao-cao/so-ket-2023/don-vi/so-noi-vu.docx")
+
+
+def _results_of(ws: Path, year: int, unit: str = "so-noi-vu", like: int = 2023) -> Path:
+    """A copy of a unit's results of `like`, filed (folder and `nam`) under `year`."""
+    text = (ws / "ket-qua" / str(like) / f"{unit}.yaml").read_text(encoding="utf-8")
+    assert f"\nnam: {like}\n" in text
+    target = ws / "ket-qua" / str(year) / f"{unit}.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.replace(f"\nnam: {like}\n", f"\nnam: {year}\n"), encoding="utf-8")
+    return target
+
+
+@case("Results outside the plan's period")
+@pytest.mark.parametrize("year, words", [(2030, "nằm ngoài giai đoạn 2021-2025"), (2019, "có trước kế hoạch")])
+def test_results_outside_the_plans_period_are_refused_at_their_place(ws_report, tmp_path, year, words):
+    ws = ws_report
+    assert kehoach("build", ws, "--out", tmp_path / "clean", "-j", "1")[0] == 0
+    bad = _results_of(ws, year)
+    line = bad.read_text(encoding="utf-8").splitlines().index(f"nam: {year}") + 1
+    out = tmp_path / "out"
+    code, stdout, err = _build(ws, out)
+    assert code == 1, err
+    assert f"{bad}:{line}:6: [nam] lỗi: Kết quả năm {year} {words}" in err, err
+    assert f"ket-qua/{year}/" in err
+    for name in REPORTS:  # every report of the plan stops; the plans are still made
+        assert f"lỗi: {out / name}" in stdout
+        assert not (out / name).exists()
+    assert "3 tạo mới" in stdout and (out / "ke-hoach-44.docx").is_file()
+    code, _, err = kehoach("status", ws, "--as-of", "2024-01-31")
+    assert_clean_failure(code, err, (1,))
+    assert f"{bad}:{line}:6" in err
+
+
+@case("Results outside the plan's period")
+def test_the_offices_baseline_year_before_the_plan_is_accepted(ws_report, tmp_path):
+    """A plan dated 2021 compares ranks with the year before: the office's figures of 2020
+    (its toan-khoi.yaml) are the baseline, not results outside the period."""
+    ws = ws_report
+    base = ws / "ket-qua" / "2020" / "toan-khoi.yaml"
+    base.parent.mkdir()
+    base.write_text((ws / "ket-qua" / "2021" / "toan-khoi.yaml").read_text(encoding="utf-8")
+                    .replace("\nnam: 2021\n", "\nnam: 2020\n"), encoding="utf-8")
+    code, _, err = _build(ws, tmp_path / "out")
+    assert code == 0, err
+    _results_of(ws, 2020, like=2022)  # a unit's results of that year are not a baseline
+    code, _, err = _build(ws, tmp_path / "out2")
+    assert code == 1 and "ket-qua/2020/so-noi-vu.yaml" in err and "toan-khoi.yaml" in err, err
+
+
+@case("Results outside the plan's period")
+def test_a_report_whose_years_leave_the_plans_period_is_refused_at_its_years(ws_report, tmp_path):
+    ws = ws_report
+    report = ws / "bao-cao" / "so-ket-2023.yaml"
+    text = report.read_text(encoding="utf-8").replace("\nden_nam: 2023\n", "\nden_nam: 2027\n")
+    report.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("den_nam: 2027") + 1
+    code, stdout, err = _build(ws, tmp_path / "out")
+    assert code == 1
+    assert f"{report}:{line}:10: [den_nam] lỗi: Năm 2027 nằm ngoài giai đoạn 2021-2025" in err, err
+    assert "3 tạo mới" in stdout
+
+
 def case_counts() -> dict[str, int]:
     """Cases per group (a parametrised test counts once per parameter set), for
     docs/reliability.md (checked by test_reliability.py::test_reliability_doc_is_honest)."""
