@@ -12,22 +12,27 @@ from pathlib import Path
 
 import click
 
-from kehoach_docs import __version__
+from kehoach_docs import __version__, cli_vi
 from kehoach_docs.errors import Problem, ProblemList, UserError
+
+cli_vi.install()  # before the commands are declared: click takes some texts then
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _print_problems(problems: list[Problem]) -> None:
-    for p in problems:
-        click.echo(str(p), err=True)
-    errors = sum(1 for p in problems if p.level == "lỗi")
-    warnings = len(problems) - errors
+    from kehoach_docs.summary import unique
+
+    found = unique(problems)
+    for p, n in found:
+        click.echo(str(p) + (f" (ảnh hưởng {n} văn bản)" if n > 1 else ""), err=True)
+    errors = sum(1 for p, _ in found if p.level == "lỗi")
+    warnings = len(found) - errors
     summary = f"{errors} lỗi" + (f", {warnings} cảnh báo" if warnings else "")
     click.echo(summary + ".", err=True)
 
 
-class _Group(click.Group):
+class _Group(cli_vi.Group):
     """Turns user mistakes into messages and exit codes, never a traceback."""
 
     def invoke(self, ctx: click.Context):
@@ -118,7 +123,7 @@ def main(debug: bool) -> None:
 @click.option("--force", is_flag=True,
               help="Ghi đè cả tệp đã sửa tay (bản sửa tay được lưu bên cạnh) hoặc tệp không có đuôi .docx.")
 def render(file: Path, out: Path | None, template: Path | None, unit: str | None, force: bool) -> None:
-    """Tạo một văn bản .docx từ FILE.yaml."""
+    """Tạo một văn bản .docx từ TỆP.yaml."""
     from kehoach_docs.document import render_file_warned
 
     _must_exist(file)
@@ -146,6 +151,9 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
             check_file(f)
         except ProblemList as exc:
             problems += exc.problems
+    if not files:
+        raise ProblemList([Problem(p, 0, 0, "", "Không có tệp dữ liệu .yaml nào để kiểm tra. Có đúng thư mục "
+                                                "không? Tạo thư mục mới bằng: kehoach init THƯ_MỤC") for p in paths])
     if problems:
         raise ProblemList(problems)
     click.echo(f"Hợp lệ: {len(files)} tệp.")
@@ -164,61 +172,110 @@ def context(file: Path, unit: str | None) -> None:
 
 
 @main.command()
-@click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("workspace", metavar="THƯ_MỤC", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục kết quả (mặc định: output/<tên thư mục dữ liệu>/).")
 @click.option("--force", is_flag=True,
               help="Tạo lại tất cả, kể cả tệp đã sửa tay (bản sửa tay được lưu bên cạnh).")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho chương trình khác).")
 @click.option("--workers", "-j", type=click.IntRange(1, 64), help="Số tiến trình (mặc định: số lõi CPU).")
-@click.option("--verbose", "-v", is_flag=True, help="Liệt kê cả văn bản không đổi.")
+@click.option("--verbose", "-v", is_flag=True, help="Liệt kê từng văn bản (mặc định: chỉ văn bản lỗi, sửa tay).")
 @click.option("--pdf", "with_pdf", is_flag=True, help="Xuất thêm PDF (qua LibreOffice) cho văn bản mới tạo.")
+@click.option("--watch", is_flag=True, help="Theo dõi thư mục: tạo lại mỗi khi lưu một tệp dữ liệu (Ctrl-C để dừng).")
 def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
-          workers: int | None, verbose: bool, with_pdf: bool) -> None:
+          workers: int | None, verbose: bool, with_pdf: bool, watch: bool) -> None:
     """Tạo mọi văn bản của một thư mục dữ liệu (chỉ tạo lại phần có thay đổi)."""
-    from kehoach_docs.workspace import build_workspace
+    from kehoach_docs.workspace import default_output
 
     if not workspace.is_dir():
         raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
-    show_bar = not as_json and sys.stderr.isatty()
-    if show_bar:
-        from rich.progress import Progress
+    if not watch:
+        code = _build_once(workspace, out_dir, force, as_json, workers, verbose, with_pdf)
+        if code:
+            sys.exit(code)
+        return
+    if as_json:
+        raise UserError("--watch không dùng cùng --json.")
+    from kehoach_docs.watch import watch_workspace
 
-        with Progress(transient=True) as bar:
-            task = bar.add_task("Đang tạo văn bản", total=None)
-            report = build_workspace(workspace, out_dir, force=force, workers=workers,
-                                     progress=lambda done, total: bar.update(task, completed=done,
-                                                                             total=total))
-    else:
-        report = build_workspace(workspace, out_dir, force=force, workers=workers)
+    out = out_dir or default_output(workspace)
+
+    def once(changed: list[Path]) -> None:
+        if changed:
+            names = ", ".join(str(p) for p in changed[:3]) + (f"… ({len(changed)} tệp)" if len(changed) > 3 else "")
+            click.echo(f"Có thay đổi: {names}")
+        try:
+            _build_once(workspace, out, force and not changed, False, workers, verbose, with_pdf)
+        except ProblemList as exc:
+            _print_problems(exc.problems)
+        except UserError as exc:
+            click.echo(f"lỗi: {exc}", err=True)
+        click.echo(f"Đang theo dõi {workspace}/ (Ctrl-C để dừng)…", err=True)
+
+    try:
+        watch_workspace(workspace, out, once)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Đã dừng theo dõi.", err=True)
+
+
+def _build_once(workspace: Path, out_dir: Path | None, force: bool, as_json: bool, workers: int | None,
+                verbose: bool, with_pdf: bool) -> int:
+    """One build, with its messages; its exit code (1: a document failed, 3: through a fault of the tool)."""
+    from kehoach_docs.summary import build_lines, problem_lines
+    from kehoach_docs.workspace import build_workspace
+
+    with _bar("Đang tạo văn bản", quiet=as_json) as tick:
+        report = build_workspace(workspace, out_dir, force=force, workers=workers, progress=tick)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
-        for line in report.lines(verbose):
+        for line in build_lines(report, verbose):
             click.echo(line)
+        for line in problem_lines(report, verbose):
+            click.echo(line, err=True)
+    for p in report.record_problems:  # the documents are fine; the build's record is not saved
+        click.echo(str(p), err=True)
+    ok = not report.failed and not report.record_problems
     if with_pdf:
         from kehoach_docs.workspace import pdf_targets
 
-        _export_pdf(pdf_targets(report), workers, quiet=as_json)
+        ok = _export_pdf(pdf_targets(report), workers, quiet=as_json, verbose=verbose, exit_on_error=False) and ok
     if report.internal:
-        # A fault of the tool in some documents (the others were made): every problem, then exit 3.
+        # A fault of the tool in some documents (the others were made): said, then exit 3.
         from kehoach_docs.oserrors import debug_hint
 
-        if not as_json:
-            click.echo(f"{len(report.failed)} văn bản lỗi:", err=True)
-            _print_problems(report.problems())
         if click.get_current_context().find_root().params.get("debug"):
             for p in report.internal:
                 click.echo(f"{p.file}:\n{p.detail}", err=True)
-        click.echo(f"Lỗi nội bộ của kehoach-docs ở {len(report.internal)} văn bản. "
-                   + debug_hint("build"), err=True)
-        sys.exit(EXIT_INTERNAL)
-    if report.failed or report.record_problems:
-        if as_json:
-            sys.exit(EXIT_INVALID)
-        if report.failed:
-            click.echo(f"{len(report.failed)} văn bản lỗi:", err=True)
-        raise ProblemList(report.problems())
+        click.echo(f"Lỗi nội bộ của kehoach-docs ở {len(report.internal)} văn bản. " + debug_hint("build"),
+                   err=True)
+        return EXIT_INTERNAL
+    return EXIT_OK if ok else EXIT_INVALID
+
+
+class _bar:
+    """A rich progress bar on a terminal (nothing otherwise); yields the progress callback."""
+
+    def __init__(self, label: str, quiet: bool = False) -> None:
+        self.label, self.show = label, not quiet and sys.stderr.isatty()
+        self.progress = None
+
+    def __enter__(self):
+        if not self.show:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self.progress.__enter__()
+        task = self.progress.add_task(self.label, total=None)
+        return lambda done, total: self.progress.update(task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
 
 
 @main.command(name="init")
@@ -230,8 +287,11 @@ def init_cmd(folder: Path, sample: str | None, force: bool) -> None:
     from kehoach_docs.init import init_workspace
 
     written = init_workspace(folder, sample, force)
-    what = f"chép mẫu {sample}" if sample else "sửa các tệp .yaml (mọi trường có lời giải thích)"
-    click.echo(f"Đã tạo {len(written)} tệp trong {folder}/. Hãy {what}, rồi chạy: kehoach build {folder}")
+    if sample:
+        click.echo(f"Đã chép mẫu {sample} ({len(written)} tệp) vào {folder}/. Chạy: kehoach build {folder}")
+    else:
+        click.echo(f"Đã tạo {len(written)} tệp trong {folder}/. Sửa các tệp .yaml (mọi trường có lời giải "
+                   f"thích; xem {folder}/README.md), rồi chạy: kehoach build {folder}")
 
 
 @main.command(name="bieu-mau")
@@ -312,28 +372,32 @@ def pdf(paths: tuple[Path, ...], out_dir: Path | None, workers: int | None) -> N
 
 
 def _export_pdf(files: list[Path], workers: int | None, out_dir: Path | None = None,
-                quiet: bool = False) -> None:
+                quiet: bool = False, verbose: bool = True, exit_on_error: bool = True) -> bool:
+    """Convert with a progress bar; each PDF's line when `verbose`, failures always."""
     from kehoach_docs.pdf import LibreOfficeMissing, convert_to_pdf, fallback_advice
 
     if not files:
-        return
+        return True
     try:
-        results = convert_to_pdf(files, out_dir=out_dir, workers=workers)
+        with _bar("Đang xuất PDF", quiet=quiet) as tick:
+            results = convert_to_pdf(files, out_dir=out_dir, workers=workers, progress=tick)
     except LibreOfficeMissing as exc:
         raise UserError(str(exc)) from None
     failed = [r for r in results if not r.ok]
     fallback = sorted({f for r in results for f in r.fallback_fonts})
     if not quiet:
         for r in results:
-            if r.ok:
+            if r.ok and (verbose or r.fallback_fonts):
                 click.echo(f"PDF: {r.pdf}" + (f" (phông thay thế: {', '.join(r.fallback_fonts)})"
                                              if r.fallback_fonts else ""))
+        click.echo(f"Đã xuất {len(results) - len(failed)} PDF" + (f", {len(failed)} lỗi." if failed else "."))
     for r in failed:
         click.echo(f"lỗi PDF: {r.error}", err=True)
     if fallback:
         click.echo(fallback_advice(fallback), err=True)
-    if failed or fallback:
+    if (failed or fallback) and exit_on_error:
         sys.exit(EXIT_INVALID)
+    return not (failed or fallback)
 
 
 @main.command()
@@ -412,6 +476,9 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
         table.add_row(*r.row(n))
     Console(width=160).print(table)
     click.echo(f"{sum(1 for r in rows if not r.ok)}/{len(rows)} đơn vị cần đôn đốc.")
+    for year in sorted({y for r in rows for y in r.forms_out}):
+        late = [r.ten for r in rows if year in r.forms_out]
+        click.echo(f"{len(late)} đơn vị chưa gửi lại biểu mẫu năm {year}: {', '.join(late)}.")
 
 
 @main.group()
@@ -427,6 +494,9 @@ def lint(paths: tuple[Path, ...]) -> None:
     from kehoach_docs.lint import lint_template
 
     targets = list(paths) or sorted(PACKAGE_TEMPLATES.glob("*.docx"))
+    if not targets:
+        raise UserError(f"Không có mẫu nào để kiểm tra (thư mục mẫu của gói: {PACKAGE_TEMPLATES}); "
+                        "bản cài đặt thiếu mẫu, hãy cài lại kehoach-docs.")
     problems: list[Problem] = []
     for p in targets:
         _must_exist(p)

@@ -17,19 +17,10 @@ from kehoach_docs.layout import RESULTS_DIR, UNITS_DIR
 from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.programme import Programme, load_programme
-from kehoach_docs.schema.results import Counts, Results
+from kehoach_docs.schema.results import Results
+from kehoach_docs.targets.kinds import kind_of
 from kehoach_docs.schema.unit import UnitProfile
 from kehoach_docs.validate import validate
-
-SHAPES = {
-    "ty_le_don_vi": "true hoặc false",
-    "ty_le": "dạng {dat: <số đạt>, tong: <tổng số>}",
-    "trung_binh": "một tỷ lệ phần trăm (0-100)",
-    "so_luong": "một số lượng (số nguyên không âm)",
-    "thu_hang": "thứ hạng (số nguyên từ 1)",
-    "tang_bac": "thứ hạng của năm (số nguyên từ 1)",
-}
-
 
 @dataclass
 class Unit:
@@ -151,9 +142,10 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
             fail(("chi_tieu", ma), f"Chỉ tiêu '{ma}' do Văn phòng báo cáo cho {programme.toan_bo} "
                                    f"(tệp {programme.tep_van_phong}.yaml), không do đơn vị báo cáo.")
             continue
-        if not _shape_ok(t.cach_tinh, value):
-            fail(("chi_tieu", ma), f"Kết quả của chỉ tiêu '{ma}' phải là {SHAPES[t.cach_tinh]}.")
-    countable = sorted(k for k, v in targets.items() if v.cach_tinh == "so_luong" and v.pham_vi == "moi_co_so")
+        kind = kind_of(t)
+        if not kind.accepts(t, value):
+            fail(("chi_tieu", ma), f"Kết quả của chỉ tiêu '{ma}' phải là {kind.shape_of(t)}.")
+    countable = sorted(k for k, v in targets.items() if v.counts_models)
     for name in results.counted_fields:
         label = programme.ket_qua[name].nhan
         for i, m in enumerate(getattr(results, name)):
@@ -183,17 +175,3 @@ def check_result_year(loaded: Loaded, results: Results, profile: UnitProfile) ->
                         f"Kết quả năm {results.nam} của '{profile.ten}', nhưng đơn vị thành lập ngày "
                         f"{ngay_ngan(profile.thanh_lap)}.")]
     return []
-
-
-def _shape_ok(method: str, value: object) -> bool:
-    if method == "ty_le_don_vi":
-        return isinstance(value, bool)
-    if method == "ty_le":
-        return isinstance(value, Counts)
-    if isinstance(value, (bool, Counts)):
-        return False
-    if method == "trung_binh":
-        return 0 <= value <= 100
-    if method == "so_luong":
-        return value >= 0 and float(value).is_integer()
-    return value >= 1 and float(value).is_integer()

@@ -19,7 +19,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Sequence
+from typing import IO, Callable, Iterable, Sequence
 
 from kehoach_docs.errors import UserError
 
@@ -106,6 +106,7 @@ def convert_to_pdf(
     docx_paths: Sequence[Path],
     out_dir: Path | None = None,
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[PdfResult]:
     """Chuyển các tệp sang PDF theo lô; trả về một PdfResult cho mỗi đầu vào (cùng thứ tự).
 
@@ -143,6 +144,8 @@ def convert_to_pdf(
             for k, g in enumerate(groups):
                 jobs.append(_start(soffice, Path(tmp, f"g{k}"), g, sources))
             deadline = time.monotonic() + timeout
+            if progress is not None:
+                _follow(jobs, len(todo), deadline, progress)
             for job in jobs:
                 detail = _wait(job, deadline, timeout)
                 for i, produced in job.outputs.items():
@@ -277,6 +280,16 @@ def _kill(job: _Job) -> None:
     if job.proc.poll() is None:
         os.killpg(job.proc.pid, signal.SIGKILL)
         job.proc.wait()
+
+
+def _follow(jobs: list[_Job], total: int, deadline: float, progress: Callable[[int, int], None]) -> None:
+    """Report how many PDFs are written while the soffice processes run (for a progress bar)."""
+    while time.monotonic() < deadline:
+        running = [j for j in jobs if j.proc.poll() is None]
+        progress(sum(1 for j in jobs for out in j.outputs.values() if out.exists()), total)
+        if not running:
+            return
+        time.sleep(0.25)
 
 
 def _wait(job: _Job, deadline: float, timeout: float) -> str:

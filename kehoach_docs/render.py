@@ -369,11 +369,11 @@ class CompiledTemplate:
         try:
             template = self.env.from_string(source)
         except TemplateSyntaxError as exc:
-            where = places[exc.lineno - 1] if 0 < exc.lineno <= len(places) else ""
-            m = re.match(r"Encountered unknown tag '(\w+)'", exc.message or "")
-            detail = f"thẻ '{m[1]}' không có" if m else (exc.message or "").rstrip(".")
-            return [Problem(self.path, 0, 0, f"{part_label(name)}, {where}",
-                            f"Lỗi cú pháp trong thẻ mẫu: {detail}.")]
+            from kehoach_docs.template_errors import explain
+
+            line, message = explain(exc, self.env, source, places)
+            where = places[line - 1] if 0 < line <= len(places) else ""
+            return [Problem(self.path, 0, 0, f"{part_label(name)}, {where}", f"Lỗi cú pháp trong thẻ mẫu: {message}")]
         except SecurityError as exc:
             return [Problem(self.path, 0, 0, part_label(name), _security_message(exc))]
         except _LIMITS as exc:

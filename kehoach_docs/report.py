@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from kehoach_docs.aggregate import Aggregate, TargetResult, aggregate
+from kehoach_docs.aggregate import Aggregate, aggregate
 from kehoach_docs.collect import Collected, Unit, collect
-from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExpander
-from kehoach_docs.format import la_ma, ngay_ngan, so, so_dem
+from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExpander, due_text
+from kehoach_docs.format import la_ma, ngay_ngan, so
 from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
-from kehoach_docs.schema.results import Results
-from kehoach_docs.targets import value_text
+from kehoach_docs.schema.results import Results, Sessions
+from kehoach_docs.targets.kinds import CHUA_DAT, Scope, TargetResult, cap, compute
+from kehoach_docs.targets.so_lieu import dem, khong_ngat, phan_so, ty_le
+from kehoach_docs.targets.verdict import WORDS
 
 KIND_NAMES = {"so_ket": "sơ kết", "tong_ket": "tổng kết"}
 TITLES = {
@@ -29,10 +32,8 @@ TITLES = {
                      "tong_ket": "Phương hướng, mục tiêu, nhiệm vụ, giải pháp giai đoạn tiếp theo"},
     "de_xuat": "Đề xuất, kiến nghị",
 }
-COMPARATOR_WORDS = {">=": "≥", ">": ">", "=": "=", "<=": "≤", "top": "tốp", "tang_bac": "tăng"}
-ROUNDING_NOTE = ("Tỷ lệ phần trăm làm tròn đến một chữ số thập phân (làm tròn nửa lên); "
-                 "đánh giá Vượt/Đạt/Chưa đạt theo số đã làm tròn. Đơn vị chưa báo cáo không "
-                 "tính vào tỷ lệ và số bình quân của năm đó.")
+# Who the units are, in the report's words (by regime).
+UNIT_NOUN = {"dang": "tổ chức cơ sở đảng", "nha_nuoc": "cơ quan, đơn vị"}
 
 
 class TargetRow(BaseModel):
@@ -42,7 +43,7 @@ class TargetRow(BaseModel):
     chi_tieu: str
     nam: list[str]
     luy_ke: str
-    ty_le: str
+    """The period's figure, by the target's kind (a state: its last year; a flow: the sum)."""
     danh_gia: str
 
 
@@ -160,80 +161,97 @@ def figure_names(agg: Aggregate) -> dict[str, str]:
     last = agg.years[-1]
     names["so_don_vi_bao_cao"] = so(len(agg.reports.get(last, {})))
     for r in agg.targets:
-        key = f"kq.{r.target.ma}"
-        names[key] = r.total.text
-        names[f"{key}.gia_tri"] = r.total.short
-        names[f"{key}.danh_gia"] = (r.total.assessment or "chưa đánh giá").lower()
-        names[f"{key}.ty_le"] = r.total.of_target_text
+        key, t = f"kq.{r.target.ma}", r.target
+        names[key] = r.total.phrase
+        names[f"{key}.gia_tri"] = r.kind.short(t, r.total)
+        names[f"{key}.danh_gia"] = WORDS.get(r.total.verdict, "chưa đánh giá")
+        names[f"{key}.nhan_xet"] = r.judgement()
+        names[f"{key}.cau"] = r.sentence()
         for y, fig in r.years.items():
-            names[f"{key}.{y}"] = fig.text
+            names[f"{key}.{y}"] = fig.phrase
     return names
 
 
-def _target_line(r: TargetResult) -> str:
-    t = r.target
-    goal = f"{COMPARATOR_WORDS[t.so_sanh]} {value_text(t)}" + ("" if t.don_vi in ("%", "hạng") else f" {t.don_vi}")
-    verdict = f"; đánh giá: {r.total.assessment}" if r.total.assessment else ""
-    return f"{t.ten[:1].upper()}{t.ten[1:]} (chỉ tiêu {goal}): {r.total.text}{verdict}."
+def _sentences(results: list[TargetResult]) -> str:
+    return " ".join(r.sentence() + "." for r in results)
 
 
-def _missing_line(agg: Aggregate) -> str | None:
+def _goal_paragraphs(w: BodyWriter, plan, agg: Aggregate) -> list[Paragraph]:
+    """One paragraph per goal of the plan: its targets' results, in sentences."""
+    by_ma = {r.target.ma: r for r in agg.targets}
+    out = []
+    for goal in plan.muc_tieu:
+        results = [by_ma[t.ma] for t in goal.chi_tieu if t.ma in by_ma]
+        if results:
+            out.append(Paragraph(kieu="doan", van_ban=w.bullet + _sentences(results)))
+    return out
+
+
+def _missing_line(agg: Aggregate, noun: str) -> str | None:
     parts = []
     for y in agg.years:
         missing = agg.missing(y)
         if missing:
-            parts.append(f"năm {y}: {', '.join(u.ten for u in missing)}")
-    return ("Đơn vị chưa báo cáo (không tính vào số liệu của năm đó) — " + "; ".join(parts) + ".") if parts else None
+            parts.append(f"năm {y} có {dem(len(missing))} {noun} chưa báo cáo ({', '.join(u.ten for u in missing)})")
+    return cap("; ".join(parts)) + "." if parts else None
 
 
 def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: Signer,
                          recipients: list[Recipient], luu: str, only: Unit | None = None,
-                         trich_yeu: str | None = None, names: dict[str, str] | None = None
-                         ) -> tuple[ReportContext, list[tuple[tuple, str]]]:
-    """Context of the office's report, or of one unit's report when `only` is given."""
+                         trich_yeu: str | None = None, names: dict[str, str] | None = None,
+                         unit_plan=None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
+    """Context of the office's report, or of one unit's report when `only` is given (its
+    own targets: `unit_plan`, the unit's derived plan)."""
     report, plan = src.report, src.plan
-    # A unit is measured against its own targets (the parent's where it set none).
-    own = [t.model_copy(update={"gia_tri": only.profile.chi_tieu[t.ma]}) if t.ma in only.profile.chi_tieu
-           else t for t in plan.targets()] if only is not None else None
-    agg = src.agg if only is None else aggregate(
-        own, src.collected.infos, report.years, src.collected.reports,
-        src.collected.office, only=[only.info.ma], views=src.views)
-    names = {**figure_names(agg), **(names or {})}
-    ex = TextExpander(plan.can_cu, profile, names)
+    if only is None:
+        agg = src.agg
+    else:
+        if unit_plan is None:
+            unit_plan = own_plan(src, only)
+        own = unit_plan.targets()
+        agg = aggregate(own, src.collected.infos, report.years, src.collected.reports,
+                        src.collected.office, only=[only.info.ma], views=src.views)
+    given = names or {}
+    names = figure_names(agg)
+    if only is not None:
+        names |= _unit_names(src, only, co_quan, unit_plan, profile)
+    names |= given
+    ex = TextExpander({**plan.can_cu, **_parent_ref(src, profile)}, profile, names)
     w = BodyWriter(ex, profile)
     kind = report.loai_bao_cao
     titles = {**{k: (v[kind] if isinstance(v, dict) else v) for k, v in TITLES.items()}, **report.tieu_de_phan}
+    noun = UNIT_NOUN[profile.he_thong]
 
-    results: list[Paragraph] = w.paras(report.ket_qua, ("ket_qua",)) if only is None else []
-    results.append(w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu"))
-    results += [Paragraph(kieu="doan", van_ban=w.bullet + _target_line(r)) for r in agg.targets]
-    if (line := _missing_line(agg)) and only is None:
-        results.append(Paragraph(kieu="doan", van_ban=line))
     if only is None:
-        if report.ket_qua_nhiem_vu:
-            results.append(w.heading(2, "Kết quả thực hiện các nhiệm vụ, giải pháp"))
-            results += w.paras(report.ket_qua_nhiem_vu, ("ket_qua_nhiem_vu",))
-        sections = _office_sections(w, report, titles, results)
+        sections = _office_sections(w, src, titles, agg, noun)
+        opening, closing = report.mo_dau, report.ket_thuc
+        opening_loc, closing_loc = ("mo_dau",), ("ket_thuc",)
+        number, day = report.so, report.ngay
     else:
-        sections = _unit_sections(w, src, only, titles, results)
+        khung = report.bao_cao_don_vi
+        sections = _unit_sections(w, src, only, titles, agg, unit_plan)
+        opening, closing = (khung.mo_dau, khung.ket_thuc) if khung else ([], [])
+        opening_loc, closing_loc = ("bao_cao_don_vi", "mo_dau"), ("bao_cao_don_vi", "ket_thuc")
+        number, day = _unit_number_date(src, only)
 
     body = w.document(
-        co_quan=co_quan, loai_van_ban="BC", so=report.so if only is None else None,
-        ngay=report.ngay, dia_danh=report.dia_danh or plan.dia_danh,
+        co_quan=co_quan, loai_van_ban="BC", so=number,
+        ngay=day, dia_danh=report.dia_danh or plan.dia_danh,
         trich_yeu=ex.expand(trich_yeu or report.trich_yeu, ("trich_yeu",)),
-        mo_dau=w.paras(report.mo_dau, ("mo_dau",)) if only is None else [],
+        mo_dau=w.paras(opening, opening_loc),
         phan=w.sections(sections),
-        ket_thuc=w.paras(report.ket_thuc, ("ket_thuc",)) if only is None else [],
+        ket_thuc=w.paras(closing, closing_loc),
         noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer)
+    _no_breaks(body)
     so_hieu = body["so_ky_hieu"].removeprefix("Số").lstrip(": ")
     citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
-        loai="Báo cáo", so_ky_hieu=so_hieu.strip() or "…", ngay=ngay_ngan(report.ngay),
+        loai="Báo cáo", so_ky_hieu=so_hieu.strip() or "…", ngay=ngay_ngan(day),
         co_quan=co_quan.chu_the or co_quan.ten) + ")"
     unit_appendix = None
     if only is None and report.phu_luc_don_vi is not None:
         unit_appendix, found = _unit_appendix(src, citation)
         ex.problems.extend(found)
-    appendices = [_target_appendix(agg, report, citation), unit_appendix,
+    appendices = [_target_appendix(agg, citation), unit_appendix,
                   _list_appendix(src, citation, only) if kind == "tong_ket" and report.phu_luc_danh_sach else None]
     label = profile.danh_so.phu_luc
     for n, appendix in enumerate((a for a in appendices if a is not None), 1):
@@ -243,7 +261,51 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     return ctx, ex.problems
 
 
-def _office_sections(w: BodyWriter, report: Report, titles: dict, results: list[Paragraph]):
+def own_plan(src: ReportSources, unit: Unit):
+    """The unit's own plan (derived from the khung): its targets, with its own values, and
+    only those that apply to it."""
+    from kehoach_docs.derive import derive_plan, load_workbench
+    from kehoach_docs.layout import MODEL_FILE
+
+    bench = load_workbench(src.plan_path.parent / MODEL_FILE)
+    return derive_plan(bench, unit.profile)[0]
+
+
+def _no_breaks(body: dict) -> None:
+    """Comparison signs and year ranges never break across lines (targets/so_lieu.py)."""
+    body["mo_dau"] = [khong_ngat(t) for t in body["mo_dau"]]
+    body["ket_thuc"] = [khong_ngat(t) for t in body["ket_thuc"]]
+    for section in body["phan"]:
+        for p in section.doan:
+            p.van_ban = khong_ngat(p.van_ban)
+
+
+def _parent_ref(src: ReportSources, profile) -> dict:
+    """[[ke_hoach_cap_tren]]: the plan reported on, cited like any document."""
+    from kehoach_docs.derive import PARENT_REF
+    from kehoach_docs.format import so_hieu
+    from kehoach_docs.schema.plan import CitedDocument
+
+    plan = src.plan
+    return {PARENT_REF: CitedDocument(
+        loai="Kế hoạch", so_ky_hieu=so_hieu(plan.so, "KH", plan.co_quan.ky_hieu, plan.he_thong) if plan.so else None,
+        ngay=plan.ngay, co_quan=plan.co_quan.chu_the or plan.co_quan.ten)}
+
+
+# ----------------------------------------------------------------------------- office report
+
+def _office_sections(w: BodyWriter, src: ReportSources, titles: dict, agg: Aggregate, noun: str):
+    report, plan = src.report, src.plan
+    results: list[Paragraph] = w.paras(report.ket_qua, ("ket_qua",))
+    results.append(w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu"))
+    results += _goal_paragraphs(w, plan, agg)
+    if (line := _missing_line(agg, noun)):
+        results.append(Paragraph(kieu="doan", van_ban=line))
+    tasks = w.paras(report.ket_qua_nhiem_vu, ("ket_qua_nhiem_vu",))
+    tasks += _task_groups(w, src, agg, noun)
+    if tasks:
+        results.append(w.heading(2, "Kết quả thực hiện các nhiệm vụ, giải pháp"))
+        results += tasks
     d = report.danh_gia
     assessment: list[Paragraph] = []
     n = 0
@@ -274,60 +336,225 @@ def _office_sections(w: BodyWriter, report: Report, titles: dict, results: list[
     ]
 
 
-def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, results: list[Paragraph]):
-    """A unit's report: its own activities, figures, strengths and shortcomings."""
-    years = src.report.years
-    programme = src.collected.programme
-    own = [src.collected.reports.get(y, {}).get(unit.info.ma) for y in years]
-    lead: list[Paragraph] = []
-    for y, r in zip(years, own):
-        if r is None:
-            lead.append(Paragraph(kieu="doan", van_ban=f"{w.bullet}Năm {y}: chưa báo cáo."))
+def activity_units(src: ReportSources, nguon: str, ma: str | None) -> tuple[list[str], dict[str, int]]:
+    """Units that reported an activity in the period (a declared result field, or a timeline
+    activity completed), and the totals behind it."""
+    field = src.collected.programme.ket_qua.get(nguon)
+    units, totals = [], {"buoi": 0, "nguoi": 0, "so": 0, "tap_the": 0, "ca_nhan": 0}
+    for u in src.collected.units:
+        did = False
+        for y in src.report.years:
+            r = src.collected.reports.get(y, {}).get(u.info.ma)
+            if r is None:
+                continue
+            value = getattr(r, nguon, None) if field is not None else None
+            if nguon == "hoan_thanh":
+                did |= ma in r.hoan_thanh
+            elif field is None or not value:
+                continue
+            elif field.kieu == "buoi":
+                did |= value.so_buoi > 0
+                totals["buoi"] += value.so_buoi
+                totals["nguoi"] += value.so_nguoi_du
+            elif field.kieu == "tap_the_ca_nhan":
+                did = True
+                totals["tap_the"] += sum(1 for k in value if k.loai == "tap_the")
+                totals["ca_nhan"] += sum(1 for k in value if k.loai == "ca_nhan")
+            else:
+                did = True
+                totals["so"] += len(value) if isinstance(value, list) else int(value)
+        if did:
+            units.append(u.info.ma)
+    return units, totals
+
+
+def _activity_sentence(src: ReportSources, a, noun: str) -> str:
+    units, t = activity_units(src, a.nguon, a.ma)
+    text = f"{phan_so(len(units), len(src.collected.units))} {noun} đã {a.viec}"
+    field = src.collected.programme.ket_qua.get(a.nguon)
+    detail = ""
+    if field is not None and field.kieu == "buoi":
+        detail = f"{dem(t['buoi'])} buổi, {so(t['nguoi'])} lượt người tham dự"
+    elif field is not None and field.kieu == "tap_the_ca_nhan":
+        detail = f"{dem(t['tap_the'])} tập thể, {dem(t['ca_nhan'])} cá nhân"
+    elif field is not None and field.kieu in ("danh_sach", "so"):
+        detail = dem(t["so"], field.nhan)
+    return text + (f" ({detail})" if detail else "")
+
+
+def _check_activity(src: ReportSources, a) -> str | None:
+    """What is wrong with an activity to count (None: nothing)."""
+    known = sorted(f for f, d in src.collected.programme.ket_qua.items() if d.kieu != "doan")
+    if a.nguon == "hoan_thanh":
+        return None if a.ma else "Với nguon: hoan_thanh, ghi 'ma' của hoạt động trong lộ trình của khung."
+    if a.nguon not in known:
+        return (f"'{a.nguon}' không phải trường kết quả khai báo ở ket-qua/khung-ket-qua.yaml; dùng: "
+                f"{', '.join(known + ['hoan_thanh'])}.")
+    return None
+
+
+def timeline_item(plan, key: str):
+    year, index = (int(x) for x in key.split("."))
+    block = next((b for b in plan.lo_trinh if b.nam == year), None)
+    if block is None or not 1 <= index <= len(block.hoat_dong):
+        return None
+    return block.hoat_dong[index - 1]
+
+
+def _timeline_sentence(w: BodyWriter, src: ReportSources, key: str, loc: tuple) -> str:
+    act = timeline_item(src.plan, key)
+    if act is None:
+        w.ex.problems.append((loc, f"Lộ trình của kế hoạch không có mục '{key}' (dạng <năm>.<thứ tự>)."))
+        return ""
+    text = w.ex.expand(act.noi_dung, loc, {"han": due_text(act.han), "han.dai": due_text(act.han, long=True)}
+                       if act.han else {})
+    text = text.rstrip(".")
+    done = next((d for d in src.report.lo_trinh_da_lam if d.muc == key), None)
+    # No deadline of its own: due within its year of the timeline.
+    last_day = act.han.last_day() if act.han else date(int(key.split(".")[0]), 12, 31)
+    when = due_text(act.han) if act.han else f"năm {key.split('.')[0]}"
+    if done is None or done.ngay is None:
+        late = last_day < src.report.ngay
+        return f"{cap(text)}: chưa thực hiện" + (f" (đã quá thời hạn {when})" if late else "")
+    on_time = done.ngay <= last_day
+    return (f"{cap(text)}: đã thực hiện ngày {ngay_ngan(done.ngay)}, " +
+            ("đúng thời hạn" if on_time else f"chậm so với thời hạn ({when})"))
+
+
+def _task_groups(w: BodyWriter, src: ReportSources, agg: Aggregate, noun: str) -> list[Paragraph]:
+    """For each task group of the plan: the office's words, the activities units reported
+    (counted), and the timeline items due in the period, done on time or not."""
+    out: list[Paragraph] = []
+    plan = src.plan
+    for i, tr in enumerate(src.report.nhiem_vu):
+        loc = ("nhiem_vu", i)
+        if tr.nhiem_vu > len(plan.nhiem_vu):
+            w.ex.problems.append((loc + ("nhiem_vu",), f"Kế hoạch chỉ có {len(plan.nhiem_vu)} nhiệm vụ, giải pháp."))
             continue
-        bits = []
-        if r.ke_hoach:
-            bits.append("ban hành Kế hoạch thực hiện" + (f" số {r.ke_hoach.so}" if r.ke_hoach.so else "") +
-                        f" ngày {ngay_ngan(r.ke_hoach.ngay)}")
-        bits += [b for name in programme.ket_qua if (b := programme.unit_sentence(name, getattr(r, name)))]
-        lead.append(Paragraph(kieu="doan", van_ban=f"{w.bullet}Năm {y}: " + ("; ".join(bits) or "không có hoạt động ghi nhận") + "."))
-    strengths = [t for r in own if r for t in r.ket_qua_noi_bat]
-    weaknesses = [t for r in own if r for t in r.han_che]
+        task = plan.nhiem_vu[tr.nhiem_vu - 1]
+        name = w.ex.expand(task.ten, loc).rstrip(".")
+        out.append(Paragraph(kieu="doan", van_ban=f"({tr.nhiem_vu}) {name}."))
+        out += w.paras(tr.doan, loc + ("doan",))
+        counted = []
+        for j, a in enumerate(tr.hoat_dong):
+            if (wrong := _check_activity(src, a)) is not None:
+                w.ex.problems.append((loc + ("hoat_dong", j, "nguon"), wrong))
+            else:
+                counted.append(_activity_sentence(src, a, noun))
+        if counted:
+            out.append(Paragraph(kieu="doan", van_ban=cap("; ".join(counted)) + "."))
+        for j, key in enumerate(tr.lo_trinh):
+            sentence = _timeline_sentence(w, src, key, loc + ("lo_trinh", j))
+            if sentence:
+                out.append(Paragraph(kieu="doan", van_ban=w.bullet + sentence + "."))
+    return out
+
+
+# ----------------------------------------------------------------------------- a unit's report
+
+def _unit_names(src: ReportSources, unit: Unit, body: Body, unit_plan, profile) -> dict[str, str]:
+    """[[don_vi]], [[cap_uy]], [[chu_the]], [[ke_hoach_don_vi]] of a unit's report."""
+    from kehoach_docs.format import so_hieu
+
+    p = unit.profile
+    own = "kế hoạch thực hiện"
+    if p.so:
+        own = profile.than_van_ban.mau_trich_dan.format(
+            loai="Kế hoạch", so_ky_hieu=so_hieu(p.so, "KH", body.ky_hieu, src.plan.he_thong),
+            ngay=ngay_ngan(p.ngay), co_quan=body.chu_the or body.ten)
+    short = f"Kế hoạch số {so_hieu(p.so, 'KH', body.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}" \
+        if p.so else own
+    return {"don_vi": p.ten, "cap_uy": body.ten, "chu_the": body.chu_the or body.ten, "ke_hoach_don_vi": own,
+            "ke_hoach_don_vi_ngan": short}
+
+
+def _unit_number_date(src: ReportSources, unit: Unit):
+    """A unit's report is numbered and dated from its own results: the latest results file
+    of the period (its so_bao_cao, ngay_bao_cao); else unnumbered, on the office's date."""
+    for y in reversed(src.report.years):
+        r = src.collected.reports.get(y, {}).get(unit.info.ma)
+        if r is not None and r.ngay_bao_cao is not None:
+            return r.so_bao_cao, r.ngay_bao_cao
+    return None, src.report.ngay
+
+
+def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, agg: Aggregate, unit_plan):
+    """A unit's report: its own work, its figures against its own targets, strengths from
+    what it met, shortcomings from what it did not, causes, direction, proposals."""
+    report, years = src.report, src.report.years
+    khung = report.bao_cao_don_vi
+    own = [r for y in years if (r := src.collected.reports.get(y, {}).get(unit.info.ma)) is not None]
+    p, body_name = unit.profile, w.ex.names["chu_the"]
+    lead: list[str] = []
+    if p.so and p.ngay:
+        lead.append(f"{body_name} đã ban hành {w.ex.names['ke_hoach_don_vi_ngan']} để triển khai thực hiện")
+    programme = src.collected.programme
+    for name in programme.fields_of("buoi"):
+        # The period's sessions, in the programme's own sentence ("tổ chức 04 buổi quán triệt…").
+        sessions = [v for r in own if (v := getattr(r, name, None))]
+        if sessions:
+            total = Sessions(so_buoi=sum(v.so_buoi for v in sessions), so_nguoi_du=sum(v.so_nguoi_du for v in sessions))
+            if (text := programme.unit_sentence(name, total)):
+                lead.append(text)
+    reported = [y for y in years if src.collected.reports.get(y, {}).get(unit.info.ma) is not None]
+    missing = [y for y in years if y not in reported and src.collected.reports.get(y)]
+    if missing:
+        lead.append(f"chưa gửi báo cáo kết quả năm {', '.join(map(str, missing))}")
+    leadership = [Paragraph(kieu="doan", van_ban=cap("; ".join(lead)) + ".")] if lead else []
+
+    results = [w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu")]
+    results += [Paragraph(kieu="doan", van_ban=w.bullet + r.sentence() + ".") for r in agg.targets
+                if r.total.has_data]
     for name in programme.fields_of("danh_sach"):
-        items = [m for r in own if r for m in getattr(r, name)]
+        items = [m for r in own for m in getattr(r, name)]
         heading = programme.ket_qua[name].tieu_de_don_vi
         if items and heading:
-            results.append(w.heading(2, heading))
-            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + (f" (lĩnh vực {m.linh_vuc.lower()})" if m.linh_vuc else "") + ".")
+            results.append(w.heading(len([p for p in results if p.kieu == "cap2"]) + 1, heading))
+            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" +
+                                  (f" (lĩnh vực {m.linh_vuc[:1].lower()}{m.linh_vuc[1:]})" if m.linh_vuc else "") + ".")
                         for m in items]
-    assessment = []
-    if strengths:
-        assessment += [w.heading(1, "Ưu điểm"), *[Paragraph(kieu="doan", van_ban=w.bullet + t) for t in strengths]]
-    if weaknesses:
-        assessment += [w.heading(2 if strengths else 1, "Hạn chế"),
-                       *[Paragraph(kieu="doan", van_ban=w.bullet + t) for t in weaknesses]]
+
+    met = [r for r in agg.targets if r.total.has_data and r.total.verdict != CHUA_DAT]
+    unmet = [r for r in agg.targets if r.total.has_data and r.total.verdict == CHUA_DAT]
+    strengths = [f"{r.sentence()}." for r in met] + [t for r in own for t in r.ket_qua_noi_bat]
+    weaknesses = [f"{r.sentence()}." for r in unmet] + [t for r in own for t in r.han_che]
+    assessment: list[Paragraph] = []
+    n = 0
+    for label, texts in (("Ưu điểm", strengths), ("Hạn chế", weaknesses)):
+        if texts:
+            n += 1
+            assessment += [w.heading(n, label), *[Paragraph(kieu="doan", van_ban=w.bullet + t) for t in texts]]
+    if weaknesses and khung and khung.nguyen_nhan:
+        n += 1
+        assessment += [w.heading(n, "Nguyên nhân"),
+                       *w.paras(khung.nguyen_nhan, ("bao_cao_don_vi", "nguyen_nhan"), w.bullet)]
+    direction = w.paras(khung.phuong_huong, ("bao_cao_don_vi", "phuong_huong"), w.bullet) if khung else []
+    proposals = w.paras(khung.de_xuat, ("bao_cao_don_vi", "de_xuat"), w.bullet) if khung else []
     return [
-        ("lanh_dao_chi_dao", titles["lanh_dao_chi_dao"], lead),
+        ("lanh_dao_chi_dao", titles["lanh_dao_chi_dao"], leadership),
         ("ket_qua", titles["ket_qua"], results),
         ("danh_gia", titles["danh_gia"], assessment),
+        ("phuong_huong", titles["phuong_huong"], direction),
+        ("de_xuat", titles["de_xuat"], proposals),
     ]
 
 
-def _target_appendix(agg: Aggregate, report: Report, citation: str) -> TargetAppendix:
+# ----------------------------------------------------------------------------- appendices
+
+def _target_appendix(agg: Aggregate, citation: str) -> TargetAppendix:
     rows = []
     for i, r in enumerate(agg.targets, 1):
-        t = r.target
+        t, kind = r.target, r.kind
         rows.append(TargetRow(
-            tt=str(i), ten=t.ten[:1].upper() + t.ten[1:], dvt=t.don_vi,
-            chi_tieu=f"{COMPARATOR_WORDS[t.so_sanh]} {value_text(t)}" + (" (hằng năm)" if t.ky == "hang_nam" else ""),
-            nam=[r.years[y].short for y in agg.years], luy_ke=r.total.short,
-            ty_le=r.total.of_target_text, danh_gia=r.total.assessment or "—"))
-    notes = [ROUNDING_NOTE]
-    if (line := _missing_line(agg)):
-        notes.append(line)
-    return TargetAppendix(so="", tieu_de="KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU "
-                          f"GIAI ĐOẠN {agg.years[0]}-{agg.years[-1]}" if len(agg.years) > 1 else
-                          f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {agg.years[0]}",
-                          chu_thich=citation, cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=notes)
+            tt=str(i), ten=cap(t.ten), dvt=kind.unit_text(t, r.single),
+            chi_tieu=khong_ngat(kind.goal_cell(t, r.single)),
+            nam=[r.years[y].cell for y in agg.years], luy_ke=r.total.cell,
+            danh_gia=r.total.verdict or "—"))
+    span = f"{agg.years[0]}-{agg.years[-1]}"
+    title = (f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU GIAI ĐOẠN {khong_ngat(span)}" if len(agg.years) > 1 else
+             f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {agg.years[0]}")
+    return TargetAppendix(so="", tieu_de=title, chu_thich=citation,
+                          cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=[])
 
 
 def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, list[tuple[tuple, str]]]:
@@ -362,6 +589,7 @@ def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, lis
         missing = _missing_years(src, unit.ma, years)
         cells = [("" if problems else
                   ("Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)) if c.lay == "bao_cao" else
+                  _plan_cell(src, unit.ma) if c.lay == "ke_hoach" else
                   _cell(c.lay, own, targets, programme)) for c in spec.cot]
         rows.append(UnitRow(tt=str(i), don_vi=unit.ten, o=cells))
     return UnitAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation,
@@ -399,13 +627,25 @@ def _predecessor_notes(views) -> list[str]:
     return out
 
 
+def _plan_cell(src: ReportSources, ma: str) -> str:
+    """"Số 09-KH/CB, ngày 28/12/2021" from the unit's profile (one fact, one place); a draft
+    (no number) is not an issued plan."""
+    from kehoach_docs.derive import load_workbench
+    from kehoach_docs.format import so_hieu
+    from kehoach_docs.layout import MODEL_FILE
+
+    unit = next((u for u in src.collected.units if u.info.ma == ma), None)
+    if unit is None or not unit.profile.so:
+        return "Chưa ban hành"
+    p = unit.profile
+    kind = load_workbench(src.plan_path.parent / MODEL_FILE).model.loai_to_chuc[p.loai]
+    return f"Số {so_hieu(p.so, 'KH', kind.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}"
+
+
 def _cell(source: str, own: dict[int, Results | None], targets: dict, programme) -> str:
-    """One unit's cell: what `source` adds up to over its reported years."""
+    """One unit's cell: a declared result field added up over its reported years, or its
+    figure for a target over the period, by the target's kind (a state is its last year)."""
     reported = [r for r in own.values() if r]
-    if source == "ke_hoach":
-        plan = next((r.ke_hoach for r in reported if r.ke_hoach), None)
-        return (f"Số {plan.so}, {ngay_ngan(plan.ngay)}" if plan and plan.so else
-                ngay_ngan(plan.ngay) if plan else "Chưa ban hành")
     if not reported:
         return "—"
     kind, _, ref = source.partition(".")
@@ -414,29 +654,15 @@ def _cell(source: str, own: dict[int, Results | None], targets: dict, programme)
         f = programme.ket_qua[ref]
         if f.kieu == "buoi":
             sessions = [v for v in values if v]
-            return f"{so(sum(v.so_buoi for v in sessions))} buổi / {so(sum(v.so_nguoi_du for v in sessions))} người"
+            return f"{dem(sum(v.so_buoi for v in sessions))} buổi/{so(sum(v.so_nguoi_du for v in sessions))} người"
         if f.kieu == "so":
-            return so(sum(v for v in values if v))
-        return so(sum(len(v) for v in values))
+            return dem(sum(v for v in values if v))
+        return dem(sum(len(v) for v in values))
     t = targets[ref]
-    values = [r.chi_tieu[ref] for r in reported if ref in r.chi_tieu]
-    if t.cach_tinh == "ty_le":
-        dat, tong = sum(c.dat for c in values), sum(c.tong for c in values)
-        return f"{so(dat)}/{so(tong)}" if tong else "—"
-    if t.cach_tinh == "trung_binh":
-        return _pct(sum(float(v) for v in values) / len(values)) if values else "—"
-    if t.cach_tinh == "ty_le_don_vi":
-        return ("Đạt" if any(values) else "Chưa đạt") if values else "—"
-    if t.cach_tinh == "so_luong" and t.pham_vi == "moi_co_so":
-        from kehoach_docs.aggregate import unit_count
-        return so(sum(unit_count(r, t) for r in reported))
-    return "—"
-
-
-def _pct(x: float) -> str:
-    from kehoach_docs.aggregate import rounded
-    from kehoach_docs.format import phan_tram
-    return phan_tram(rounded(x))
+    if not t.reported_by_units:
+        return "—"
+    scope = Scope(["_"], sorted(own), {y: {"_": r} for y, r in own.items() if r}, {}, single=True)
+    return compute(t, scope).total.cell
 
 
 def _list_appendix(src: ReportSources, citation: str, only: Unit | None) -> ListAppendix | None:
@@ -452,7 +678,7 @@ def _list_appendix(src: ReportSources, citation: str, only: Unit | None) -> List
             if c.de_nghi:
                 # A part of a unit ("Bộ phận Một cửa") is ambiguous across units: name the unit too.
                 name = c.ten if not unit_name or unit_name.lower() in c.ten.lower() else f"{c.ten}, {unit_name}"
-                rows.append(ListRow(tt=str(len(rows) + 1), ten=name, thanh_tich=c.thanh_tich or "",
+                rows.append(ListRow(tt=str(len(rows) + 1), ten=name, thanh_tich=khong_ngat(c.thanh_tich or ""),
                                     hinh_thuc=c.hinh_thuc or ""))
     if not rows:
         return None

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from kehoach_docs.collect import collect
 from kehoach_docs.derive import applies_to, load_workbench
+from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
-from kehoach_docs.layout import MODEL_FILE
+from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
 from kehoach_docs.organisations import end_of, name_on
 
 PLAN_ACTIVITY = "hd_xay_dung_ke_hoach"
@@ -34,13 +36,17 @@ class UnitStatus:
     overdue: list[str] = field(default_factory=list)
     ended: str = ""
     """"Đã sáp nhập vào Sở Xây dựng từ 01/03/2025": a unit that owes nothing after its end."""
+    forms_out: list[int] = field(default_factory=list)
+    """Years a form was made for the unit (kehoach bieu-mau) and no results came back."""
 
     @property
     def ok(self) -> bool:
-        return self.plan_issued and not self.missing_years and not self.overdue
+        return self.plan_issued and not self.missing_years and not self.overdue and not self.forms_out
 
     def row(self, n: int) -> list[str]:
-        return [str(n), self.ten, self.plan, ", ".join(map(str, self.missing_years)),
+        missing = [f"{y} (chưa gửi lại biểu mẫu)" if y in self.forms_out else str(y)
+                   for y in sorted(set(self.missing_years) | set(self.forms_out))]
+        return [str(n), self.ten, self.plan, ", ".join(missing),
                 "; ".join(self.overdue),
                 ("Đầy đủ" if self.ok else "Cần đôn đốc") + (f" ({self.ended})" if self.ended else "")]
 
@@ -48,22 +54,23 @@ class UnitStatus:
 def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
     workspace = Path(workspace)
     if not (workspace / MODEL_FILE).is_file():
-        from kehoach_docs.errors import Problem, ProblemList
-
-        raise ProblemList([Problem(workspace, 0, 0, "", f"Thư mục chưa có tệp khung {MODEL_FILE}: tình hình "
-                                   "thực hiện tính theo lộ trình và đơn vị của khung. Có đúng thư mục dữ liệu không?")])
+        raise ProblemList([Problem(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({MODEL_FILE}) "
+                                   "nên chưa theo dõi được đơn vị nào. Tạo thư mục mới có đủ các tệp bằng: "
+                                   "kehoach init THƯ_MỤC")])
     bench = load_workbench(workspace / MODEL_FILE)
     collected = collect(workspace, bench.parent.targets())
     from kehoach_docs.period import results_outside  # a 2030 folder would count as reported
 
     if outside := results_outside(workspace, bench.parent, bench.parent_path, collected.programme.tep_van_phong):
-        from kehoach_docs.errors import ProblemList
-
         raise ProblemList(outside)
+    if not collected.units:
+        raise ProblemList([Problem(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
+                                   f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")])
     day, month = (int(x) for x in bench.model.han_bao_cao.split("/"))
     first = min((y.nam for y in bench.model.lo_trinh), default=bench.parent.ngay.year)
     last = max((y.nam for y in bench.model.lo_trinh), default=as_of.year)
     due_years = [y for y in range(first, last + 1) if date(y, month, day) < as_of]
+    forms = {y: issued_units(workspace, y) for y in range(first, last + 1)}
     out = []
     names = {u.info.ma: u for u in collected.units}
     for unit in collected.units:
@@ -108,8 +115,10 @@ def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
                      "đã chia thành " + ", ".join(name_on(names[m].profile, change.tu) if m in names else m
                                                   for m in change.chia_thanh)
                      if change.chia_thanh else "đã giải thể") + f" từ {ngay_ngan(change.tu)}"
+        forms_out = [y for y in sorted(forms) if unit.info.ma in forms[y] and y not in reports
+                     and owes(date(y, 1, 1))]
         out.append(UnitStatus(unit.info.ma, name_on(unit.profile, min(as_of, last_day or as_of)), plan,
-                              issued is not None, missing, overdue, ended))
+                              issued is not None, missing, overdue, ended, forms_out))
     return out
 
 

@@ -53,7 +53,11 @@ def problems_from(exc: ValidationError, loaded: Loaded, model: type[BaseModel]) 
     {dat, tong} or a number) gets one message from all of them, without pydantic's names
     of the kinds (`function-after[_not_more_than_total(), Counts]`)."""
     by_place: dict[tuple, list[tuple[dict, tuple]]] = {}
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt(errors, model)
+    for err in errors:
+        if err["type"] == "missing" and tuple(err["loc"]) in misspelt:
+            continue  # one typo, one problem: the misspelt key says which field it should be
         loc = _data_loc(tuple(err["loc"]), loaded.data)
         by_place.setdefault(loc, []).append((err, tuple(err["loc"])))
     problems = []
@@ -92,6 +96,19 @@ def _data_loc(loc: tuple, data: Any) -> tuple:
             out.append(part)  # a missing or unknown field: still its place
             current = None
     return tuple(out)
+
+
+def _misspelt(errors: list[dict], model: type[BaseModel]) -> set[tuple]:
+    """Required fields reported missing because their key is misspelt beside them."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    found = set()
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "extra_forbidden":
+            guess = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.6)
+            if guess and loc[:-1] + (guess[0],) in missing:
+                found.add(loc[:-1] + (guess[0],))
+    return found
 
 
 def _message(err: dict, loc: tuple, model: type[BaseModel]) -> str:

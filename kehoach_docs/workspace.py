@@ -269,6 +269,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             pending.append((job, reason, data, {(k := hashes.key(i)): hashes(k) or "" for i in inputs}))
             warned[job.name] = problems
 
+        before = {job.name: dict(e.inputs) for job, *_ in pending if (e := manifest.entries.get(job.name))}
         # Record the new bytes as ours before writing them (see manifest.py).
         for job, _, data, _ in pending:
             manifest.add_pending(job.name, sha256_bytes(data))
@@ -288,7 +289,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                 continue
             status, backup = written.status, written.backup
             if status == KEPT:
-                _done(report, Outcome(job, KEPT, "tệp đã được sửa sau khi tạo; dùng --force để thay"),
+                _done(report, Outcome(job, KEPT, _kept_reason(before.get(job.name), manifest.fingerprint(inputs))),
                       progress, len(jobs))
                 continue
             _done(report, Outcome(job, status, reason if status != REPLACED else
@@ -305,6 +306,14 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
     report.outcomes.sort(key=lambda o: order[o.job.name])
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _kept_reason(previous: dict[str, str] | None, now: dict[str, str]) -> str:
+    """Why a hand-edited output was kept, saying whether its data has changed since."""
+    if previous is not None and previous == now:
+        return "tệp đã được sửa sau khi tạo; dùng --force để thay"
+    return ("dữ liệu đã đổi nhưng chưa áp dụng vì có bản sửa tay; dùng --force để tạo lại "
+            "(bản sửa tay được lưu bên cạnh)")
 
 
 def _done(report: BuildReport, outcome: Outcome, progress, total: int) -> None:

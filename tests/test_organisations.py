@@ -25,9 +25,18 @@ DISSOLVED_BODIES = ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "ĐẢNG BỘ KH
 
 
 def pct(num, den) -> str:
+    """A rate as reports write it: one decimal, but 0% and 100% whole (docs/bao-cao.md)."""
     value = (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = f"{value:.1f}".replace(".", ",")
-    return (text[:-2] if text.endswith(",0") else text) + "%"
+    return rate(value)
+
+
+def rate(value: Decimal) -> str:
+    return f"{int(value)}%" if value in (0, 100) else f"{value:.1f}".replace(".", ",") + "%"
+
+
+def share(num, den) -> str:
+    """A share's table cell: "96,7% (59/61)"."""
+    return f"{pct(num, den)} ({num}/{den})"
 
 
 def copy_ws(tmp_path: Path) -> Path:
@@ -95,10 +104,10 @@ def test_merge_mid_period_yearly_figures_count_the_units_of_each_year(merged_202
              for rs in rows23.values() if any("quan_triet_hang_nam" in r.get("chi_tieu", {}) for r in rs)]
     assert len(rows23) == len(r2023) - 1  # one unit fewer in 2023
     row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Cấp ủy cơ sở chỉ đạo quán triệt"))
-    assert row.nam == [pct(sum(met22), len(met22)), pct(sum(met23), len(met23))]
+    assert row.nam == [share(sum(met22), len(met22)), share(sum(met23), len(met23))]
     # The period adds up the years as they were (lượt): nothing counted twice or lost.
     num, den = sum(met22) + sum(met23), len(met22) + len(met23)
-    assert f"{num}/{den} lượt cấp ủy cơ sở, đạt {pct(num, den)}" in body(ctx)
+    assert f"{num}/{den} lượt cấp ủy cơ sở có báo cáo ({pct(num, den)})" in body(ctx)
 
 
 def test_merge_mid_period_period_target_follows_the_successor(merged_2023):
@@ -111,7 +120,9 @@ def test_merge_mid_period_period_target_follows_the_successor(merged_2023):
             if "cap_uy_co_ke_hoach" in r.get("chi_tieu", {}):
                 met[row] = met.get(row, False) or bool(r["chi_tieu"]["cap_uy_co_ke_hoach"])
     assert len(met) <= len(units) - 1
-    expected = f"{sum(met.values())}/{len(met)} cấp ủy cơ sở, đạt {pct(sum(met.values()), len(met))}"
+    # The target's base is every unit (co_so: tat_ca): the units as they stand at the end.
+    assert len(met) == len(units) - 1
+    expected = f"{sum(met.values())}/{len(met)} cấp ủy cơ sở ({pct(sum(met.values()), len(met))})"
     assert expected in body(ctx)
     # The mean of 2023 takes the successor's value as the mean of its parts.
     rows23 = by_row(raw(ws, 2023))
@@ -121,7 +132,7 @@ def test_merge_mid_period_period_target_follows_the_successor(merged_2023):
               if rs]
     mean = (sum(values) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Mức độ hài lòng"))
-    assert row.nam[1] == f"{mean:.1f}".replace(".", ",").removesuffix(",0") + "%"
+    assert row.nam[1] == rate(mean)
 
 
 def test_merge_mid_period_appendix_shows_the_successor_with_its_predecessor(merged_2023):
@@ -134,7 +145,7 @@ def test_merge_mid_period_appendix_shows_the_successor_with_its_predecessor(merg
     models = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023)
                  for u, r in raw(ws, y).items() if u in ("so-du-lich", "so-van-hoa-va-the-thao"))
     appx = ctx.phu_luc_don_vi
-    assert cell(appx, rows["Sở Văn hóa, Thể thao và Du lịch"], "Mô hình, điểm sáng") == str(models)
+    assert cell(appx, rows["Sở Văn hóa, Thể thao và Du lịch"], "Mô hình, điểm sáng") == f"{models:02d}"
     # Every model of every unit is still counted once.
     total = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023) for r in raw(ws, y).values())
     shown = [cell(appx, r, "Mô hình, điểm sáng") for r in appx.hang]
@@ -188,7 +199,7 @@ def test_a_dissolved_unit_counts_in_the_years_it_existed(dissolved):
     rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
     # Owed 2022 and 2023 only, and sent them.
     assert cell(ctx.phu_luc_don_vi, rows["Hội Luật gia tỉnh"], "Báo cáo") == "Đủ"
-    missing = next(d.van_ban for p in ctx.phan for d in p.doan if d.van_ban.startswith("Đơn vị chưa báo cáo"))
+    missing = next(d.van_ban for p in ctx.phan for d in p.doan if "chưa báo cáo (" in d.van_ban)
     assert "Hội Luật gia tỉnh" not in missing
     with pytest.raises(ProblemList) as exc:
         prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml", unit="hoi-luat-gia-tinh")
@@ -267,8 +278,8 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
                 c = r.get("chi_tieu", {}).get("tthc_nhanh_dung_hieu_qua")
                 if c:
                     dat, tong = dat + c["dat"], tong + c["tong"]
-    assert cell(ctx.phu_luc_don_vi, rows["Sở Nông nghiệp và Môi trường"], "TTHC đúng hạn/tổng số") == \
-        f"{dat:,}/{tong:,}".replace(",", ".")
+    assert cell(ctx.phu_luc_don_vi, rows["Sở Nông nghiệp và Môi trường"], "Hồ sơ TTHC đúng hạn") == \
+        f"{pct(dat, tong)} ({dat:,}/{tong:,})".replace(f"({dat:,}/{tong:,})", f"({dat:,}/{tong:,})".replace(",", "."))
 
 
 def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body():
@@ -331,3 +342,105 @@ def test_a_profile_source_must_name_a_real_value(tmp_path):
     assert "'than_van_ban.cochu' không phải một giá trị" in str(exc.value)
     profile = load_profile_file(ROOT / "kehoach_docs" / "profiles" / "dang-hd36-2018.yaml")
     assert profile.source("than_van_ban.gian_dong").do_tin_cay == "thap"
+
+
+# ---- a split in the middle of the sơ kết's period (2022-2023) ----------------------------
+
+SPLIT = ("so-tu-phap", "so-tu-phap-a", "so-tu-phap-b")
+
+
+@pytest.fixture(scope="module")
+def split_2023(tmp_path_factory):
+    """Sở Tư pháp split into two units from 01/7/2023: its results up to then are its own,
+    the new units report for 2023 (the second half) with results of their own."""
+    ws = copy_ws(tmp_path_factory.mktemp("split"))
+    old, a, b = SPLIT
+    set_changes(ws, old, f"  - tu: 2023-07-01\n    chia_thanh: [{a}, {b}]\n")
+    profile = (ws / "don-vi" / f"{old}.yaml").read_text(encoding="utf-8").split("\nthay_doi:")[0]
+    results = (ws / "ket-qua" / "2023" / f"{old}.yaml").read_text(encoding="utf-8")
+    for n, (ma, ten) in enumerate(((a, "Sở Tư pháp A"), (b, "Sở Tư pháp B")), 1):
+        text = profile.replace("ten: Sở Tư pháp\n", f"ten: {ten}\n").replace("so: 21\n", f"so: {40 + n}\n")
+        text = re.sub(r"ngay: \d{4}-\d\d-\d\d\n", "ngay: 2023-08-01\n", text, count=1)
+        (ws / "don-vi" / f"{ma}.yaml").write_text(text + "\nthanh_lap: 2023-07-01\n", encoding="utf-8")
+        mine = results.replace("{dat: 8487, tong: 8487}", f"{{dat: {1000 * n}, tong: {1000 * n + 7 * n}}}")
+        mine = mine.replace("quan_triet_hang_nam: true", f"quan_triet_hang_nam: {'true' if n == 1 else 'false'}")
+        mine = mine.replace("Số hóa hồ sơ, trả kết quả trực tuyến", f"Một cửa thân thiện {n}")
+        (ws / "ket-qua" / "2023" / f"{ma}.yaml").write_text(mine, encoding="utf-8")
+    for year in (2024, 2025):  # the old unit no longer reports
+        (ws / "ket-qua" / str(year) / f"{old}.yaml").unlink(missing_ok=True)
+    return ws, prepare(ws / "bao-cao" / "so-ket-2023.yaml").context
+
+
+def split_rows(results: dict[str, dict]) -> dict[str, list[dict]]:
+    """The hand rule of a split: every results file is its own unit's (nothing moves)."""
+    return {unit: [r] for unit, r in results.items()}
+
+
+def test_split_mid_period_yearly_figures_count_each_unit_of_the_year(split_2023):
+    ws, ctx = split_2023
+    r2022, r2023 = raw(ws, 2022), raw(ws, 2023)
+    assert all(u in r2023 for u in SPLIT) and not any(u in r2022 for u in SPLIT[1:])
+    met = {}
+    for y, results in ((2022, r2022), (2023, r2023)):
+        met[y] = [bool(rs[0]["chi_tieu"]["quan_triet_hang_nam"]) for rs in split_rows(results).values()
+                  if "quan_triet_hang_nam" in rs[0].get("chi_tieu", {})]
+    row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Cấp ủy cơ sở chỉ đạo quán triệt"))
+    assert row.nam == [pct(sum(met[2022]), len(met[2022])), pct(sum(met[2023]), len(met[2023]))]
+    num, den = sum(met[2022]) + sum(met[2023]), len(met[2022]) + len(met[2023])
+    assert f"{num}/{den} lượt cấp ủy cơ sở, đạt {pct(num, den)}" in body(ctx)
+    # Procedures: every file's counts once, in its own year.
+    for y, results in ((2022, r2022), (2023, r2023)):
+        counts = [r["chi_tieu"]["tthc_nhanh_dung_hieu_qua"] for r in results.values()
+                  if "tthc_nhanh_dung_hieu_qua" in r.get("chi_tieu", {})]
+        dat, tong = sum(c["dat"] for c in counts), sum(c["tong"] for c in counts)
+        row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Cơ quan, đơn vị giải quyết"))
+        assert row.nam[y - 2022] == pct(dat, tong), (y, row.nam)
+
+
+def test_split_mid_period_period_target_counts_the_old_and_the_new_units(split_2023):
+    ws, ctx = split_2023
+    met: dict[str, bool] = {}
+    for year in (2022, 2023):
+        for unit, r in raw(ws, year).items():
+            if "cap_uy_co_ke_hoach" in r.get("chi_tieu", {}):
+                met[unit] = met.get(unit, False) or bool(r["chi_tieu"]["cap_uy_co_ke_hoach"])
+    assert all(u in met for u in SPLIT)
+    assert f"{sum(met.values())}/{len(met)} cấp ủy cơ sở, đạt {pct(sum(met.values()), len(met))}" in body(ctx)
+
+
+def test_split_mid_period_appendix_keeps_the_old_unit_and_adds_the_new(split_2023):
+    ws, ctx = split_2023
+    appx = ctx.phu_luc_don_vi
+    rows = {r.don_vi: r for r in appx.hang}
+    assert len(rows) == len(list((ws / "don-vi").glob("*.yaml")))
+    assert {"Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B"} <= set(rows)
+    assert not any("Sở Tư pháp" in n for n in appx.ghi_chu)  # a split carries nobody's results
+    for unit, name in zip(SPLIT, ("Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B")):
+        models = sum(len(raw(ws, y).get(unit, {}).get("mo_hinh") or []) for y in (2022, 2023))
+        assert cell(appx, rows[name], "Mô hình, điểm sáng") == str(models)
+    # The old unit owed 2022 only (it ended before 31/12/2023); the new ones 2023 only.
+    assert [cell(appx, rows[n], "Báo cáo") for n in ("Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B")] == ["Đủ"] * 3
+    total = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023) for r in raw(ws, y).values())
+    assert sum(int(c) for r in appx.hang if (c := cell(appx, r, "Mô hình, điểm sáng")) != "—") == total
+
+
+def test_split_status_and_own_reports(split_2023, tmp_path):
+    ws, _ = split_2023
+    status = {s.ma: s for s in unit_status(ws, date(2024, 3, 1))}
+    old, a, _ = SPLIT
+    assert status[old].ended == "đã chia thành Sở Tư pháp A, Sở Tư pháp B từ 01/07/2023"
+    assert 2023 not in status[old].missing_years and 2022 not in status[a].missing_years
+    report = ws / "bao-cao" / "so-ket-2023.yaml"
+    assert prepare(report, unit=a).context.co_quan_ban_hanh == "ĐẢNG ỦY SỞ TƯ PHÁP A"
+    with pytest.raises(ProblemList) as exc:
+        prepare(report, unit=old)
+    assert "không hoạt động vào ngày 15/12/2023" in exc.value.problems[0].message
+    # A new unit has no results before its founding year.
+    bad = tmp_path / "ws"
+    shutil.copytree(ws, bad)
+    (bad / "ket-qua" / "2022" / f"{a}.yaml").write_text(
+        (ws / "ket-qua" / "2023" / f"{a}.yaml").read_text(encoding="utf-8").replace("nam: 2023", "nam: 2022"),
+        encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        prepare(bad / "bao-cao" / "so-ket-2023.yaml")
+    assert "thành lập ngày 01/07/2023" in exc.value.problems[0].message

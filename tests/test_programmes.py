@@ -32,7 +32,7 @@ def test_the_second_programme_declares_its_own_results_and_columns():
     col = ctx.phu_luc_don_vi.cot.index("Sáng kiến")
     names = {yaml.safe_load(p.read_text(encoding="utf-8"))["ten"]: p.stem for p in (ws / "don-vi").glob("*.yaml")}
     for row in ctx.phu_luc_don_vi.hang:
-        assert row.o[col] in (str(listed.get(names[row.don_vi], 0)), "—")
+        assert row.o[col] in (f"{listed.get(names[row.don_vi], 0):02d}", "—")
 
 
 def test_a_unit_report_has_the_programmes_recipients():

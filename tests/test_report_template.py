@@ -73,8 +73,8 @@ def target_appendix(years: int, rows: int = 15, first_year: int = 2021) -> dict:
             "15/12/2025 của Ban Thường vụ Đảng ủy Khối các cơ quan tỉnh)", "cot_nam": cot,
             "hang": [{"tt": str(i), "ten": f"{LONG} ({i})" if i % 3 == 0 else f"Chỉ tiêu số {i}",
                       "dvt": "%", "chi_tieu": "≥ 98%",
-                      "nam": [f"9{k},{i % 10}%" for k in range(years)], "luy_ke": f"97,{i}%",
-                      "ty_le": f"99,{i}%", "danh_gia": "Chưa đạt" if i % 2 else "Đạt"}
+                      "nam": [f"9{k},{i % 10}% ({i}/64)" for k in range(years)], "luy_ke": f"97,{i}%",
+                      "danh_gia": "Chưa đạt" if i % 2 else "Đạt"}
                      for i in range(1, rows + 1)],
             "ghi_chu": ["Tỷ lệ phần trăm làm tròn đến một chữ số thập phân.",
                         "Đơn vị chưa báo cáo không tính vào số liệu của năm đó."]}
@@ -317,23 +317,22 @@ def test_target_table_has_one_column_per_year(profile, years):
     header, closing, targets, units, awards = doc.tables
     appendix = ctx["phu_luc_chi_tieu"]
     want_head = ["TT", "Chỉ tiêu", "ĐVT", "Chỉ tiêu theo Kế hoạch", *appendix["cot_nam"],
-                 "Lũy kế", "Tỷ lệ % so với chỉ tiêu", "Đánh giá"]
+                 "Cả giai đoạn", "Đánh giá"]
     assert [c.text for c in targets.rows[0].cells] == want_head
-    assert len(targets.rows[0].cells) == 7 + years
+    assert len(targets.rows[0].cells) == 6 + years
     assert len(targets.rows) == 1 + len(appendix["hang"])
     for row, item in zip(targets.rows[1:], appendix["hang"]):
         assert [c.text for c in row.cells] == [item["tt"], item["ten"], item["dvt"], item["chi_tieu"],
-                                              *item["nam"], item["luy_ke"], item["ty_le"],
-                                              item["danh_gia"]]
+                                              *item["nam"], item["luy_ke"], item["danh_gia"]]
     # Header row repeated on each page, no row split across pages.
     assert _row_props(targets) == [(True, True)] + [(False, True)] * len(appendix["hang"])
     # fix_tables: as many grid columns as cells, the table as wide as the landscape text.
     grid = [int(g.get(qn("w:w"))) for g in targets._tbl.tblGrid.findall(qn("w:gridCol"))]
-    assert len(grid) == 7 + years
+    assert len(grid) == 6 + years
     assert sum(grid) == pytest.approx(text_width_twips(profile, True), abs=20)
     assert int(targets._tbl.tblPr.find(qn("w:tblW")).get(qn("w:w"))) == text_width_twips(profile, True)
     widths_mm = [g / TWIPS_PER_MM for g in grid]
-    # Years, cumulative, % and verdict: (nearly) one width; the target name: the widest.
+    # Years, period and verdict: (nearly) one width; the target name: the widest.
     figures = widths_mm[4:]
     assert max(figures) - min(figures) < 4, widths_mm
     assert widths_mm[1] == max(widths_mm) and widths_mm[1] >= 55
@@ -459,7 +458,7 @@ def test_real_report_renders_and_conforms(tmp_path, source):
     present = [v for v in APPENDICES if getattr(ctx, v) is not None]
     assert len(doc.sections) == 1 + len(present) and len(doc.tables) == 2 + len(present)
     targets = doc.tables[2]
-    assert len(targets.rows[0].cells) == 7 + len(ctx.phu_luc_chi_tieu.cot_nam)
+    assert len(targets.rows[0].cells) == 6 + len(ctx.phu_luc_chi_tieu.cot_nam)
     assert len(targets.rows) == 1 + len(ctx.phu_luc_chi_tieu.hang)
     assert _row_props(targets)[0] == (True, True)
     assert all(cant for _, cant in _row_props(targets))

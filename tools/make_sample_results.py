@@ -107,6 +107,8 @@ class Unit:
     procedures: int = 0   # TTHC of the unit (to publish)
     models: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # year → (target, name)
     skip: frozenset = frozenset()  # model items that do not apply (khong_ap_dung)
+    signer: str = ""      # its Bí thư (the profile's signer), named in commendations
+    size: str = ""        # size class: a large đảng bộ (7 or more cấp ủy viên) as one with a Ban Thường vụ
 
     @property
     def org(self) -> str:
@@ -117,6 +119,12 @@ class Unit:
         return {"dang_bo_btv": "Ban Thường vụ Đảng ủy", "dang_bo": "Đảng ủy", "chi_bo": "Chi bộ"}[self.loai] + " " + self.ten
 
 
+def size_class(p: dict) -> str:
+    """How large a unit is, for its numbers: a đảng bộ with 7 or more cấp ủy viên is as large as
+    one with a Ban Thường vụ (which needs 9: Điều lệ Đảng, Điều 22.5)."""
+    return "dang_bo_btv" if p["loai"] == "dang_bo" and (p.get("so_cap_uy_vien") or 0) >= 7 else p["loai"]
+
+
 def person(r: random.Random) -> str:
     middle, given = NAMES[r.choice(["nam", "nu"])]
     return f"{r.choice(SURNAMES)} {r.choice(middle)} {r.choice(given)}"
@@ -124,30 +132,36 @@ def person(r: random.Random) -> str:
 
 def load_units(ws: Path) -> list[Unit]:
     profiles = {f.stem: yaml.safe_load(nfc(f.read_text(encoding="utf-8"))) for f in sorted((ws / "don-vi").glob("*.yaml"))}
-    drafts = [s for s, p in profiles.items() if not p.get("so")]
+    # Drafts at first: no number yet, or issued late (after January 2022, the profile then
+    # records the number and date it was issued with).
+    late = date(2022, 1, 31)
+    drafts = [s for s, p in profiles.items() if not p.get("so") or p["ngay"] > late]
     never = set(rng_for("khong-ban-hanh").sample(drafts, 2))
     units = []
     for stem, p in profiles.items():
         r = rng_for(f"{stem}/ho-so")
-        if p.get("so"):
+        if p.get("so") and p["ngay"] <= late:
             plan = (p["so"], p["ngay"])
         elif stem in never:
             plan = None
         else:  # a draft issued later, in 2022 or 2023
-            lo, hi = {"chi_bo": (1, 12), "dang_bo": (5, 40), "dang_bo_btv": (20, 95)}[p["loai"]]
+            lo, hi = {"chi_bo": (1, 12), "dang_bo": (5, 40), "dang_bo_btv": (20, 95)}[size_class(p)]
             start = max(p["ngay"], date(2022, 2, 1)) if r.random() < 0.5 else date(2023, 1, 16)
             plan = (r.randint(lo, hi), start + timedelta(days=r.randint(20, 120)))
+            if p.get("so"):  # one fact, one place: the profile says when it was issued
+                plan = (p["so"], p["ngay"])
         u = Unit(stem, p["ten"], p["loai"], "mt_cai_cach_hanh_chinh" not in p.get("khong_ap_dung", []),
-                 p.get("chi_tieu") or {}, plan, skip=frozenset(p.get("khong_ap_dung", [])))
+                 p.get("chi_tieu") or {}, plan, skip=frozenset(p.get("khong_ap_dung", [])),
+                 signer=p["nguoi_ky"]["ho_ten"], size=size_class(p))
         u.sector = next(s for s in SECTORS if not s[0] or any(k in stem for k in s[0]))
-        size = {"dang_bo_btv": (150, 700), "dang_bo": (60, 300), "chi_bo": (12, 45)}[u.loai]
+        size = {"dang_bo_btv": (150, 700), "dang_bo": (60, 300), "chi_bo": (12, 45)}[u.size]
         u.staff = r.randint(*size) * (3 if "benh-vien" in stem else 1)
         if any(k in stem for k in BIG_TTHC):
             u.volume, u.procedures = r.randint(3000, 9000), r.randint(120, 280)
         else:
             u.volume, u.procedures = {"dang_bo_btv": (r.randint(400, 2500), r.randint(40, 150)),
                                       "dang_bo": (r.randint(80, 600), r.randint(10, 60)),
-                                      "chi_bo": (r.randint(10, 80), r.randint(3, 20))}[u.loai]
+                                      "chi_bo": (r.randint(10, 80), r.randint(3, 20))}[u.size]
         units.append(u)
     return units
 
@@ -195,7 +209,11 @@ ACTIVITY_YEARS: dict[str, int] = {}  # activity id → the year it is due (from 
 def unit_year(u: Unit, year: int, missing: dict[int, set[str]]) -> dict:
     r = rng_for(f"{u.stem}/{year}")
     issued = u.plan is not None and u.plan[1].year <= year
-    out: dict = {"nam": year, "ngay_bao_cao": date(year, 10 if year == 2025 else 11, r.randint(3, 25))}
+    out: dict = {"nam": year}
+    if year in (2023, 2025):  # the last year of the sơ kết / tổng kết: the unit's own report's number
+        lo, hi = {"chi_bo": (1, 12), "dang_bo": (5, 40), "dang_bo_btv": (20, 95)}[u.size]
+        out["so_bao_cao"] = rng_for(f"{u.stem}/so-bao-cao/{year}").randint(lo, hi)
+    out["ngay_bao_cao"] = date(year, 10 if year == 2025 else 11, r.randint(3, 25))
     if issued and all(u.stem in missing[y] for y in YEARS if u.plan[1].year <= y < year):
         # in the first report from the year it was issued
         out["ke_hoach"] = {"so": u.plan[0], "ngay": u.plan[1]}
@@ -266,6 +284,9 @@ def unit_year(u: Unit, year: int, missing: dict[int, set[str]]) -> dict:
     if not han_che and r.random() < 0.25:
         han_che.append(r.choice(GENERIC_HAN_CHE))
     out["ket_qua_noi_bat"] = noi_bat[:2] if noi_bat else ["Duy trì nền nếp thực hiện Quy chế dân chủ ở cơ sở."]
+    if u.tthc and dat / tong < max(0.98, (own_rate or 0) / 100):
+        # Dossiers handled on time below the target are no highlight (they are a shortcoming).
+        out["ket_qua_noi_bat"] = [t for t in out["ket_qua_noi_bat"] if not t.startswith("Giải quyết đúng hạn ")]
     out["han_che"] = han_che[:1]
     # Timeline activities of the model due this year, most of them done (kehoach status).
     out["hoan_thanh"] = [ma for ma, due in ACTIVITY_YEARS.items()
@@ -310,7 +331,8 @@ def office_year(year: int, units: list[Unit], reports: dict[str, dict]) -> dict:
         if year == 2025:
             awards += [{"ten": u.org, "loai": "tap_the", "thanh_tich": "Có thành tích xuất sắc thực hiện Đề án 04 giai đoạn 2021 - 2025",
                         "hinh_thuc": "Bằng khen của Ban Thường vụ Tỉnh ủy", "de_nghi": True} for u in best[:2]]
-            awards.append({"ten": f"Đồng chí {person(r)}, Bí thư {best[2].cap_uy.removeprefix('Ban Thường vụ ')}",
+            person(r)  # keeps the draws of the later years as they were
+            awards.append({"ten": f"Đồng chí {best[2].signer}, Bí thư {best[2].cap_uy.removeprefix('Ban Thường vụ ')}",
                            "loai": "ca_nhan", "thanh_tich": "Có thành tích xuất sắc thực hiện Đề án 04 giai đoạn 2021 - 2025",
                            "hinh_thuc": "Bằng khen của Ban Thường vụ Tỉnh ủy", "de_nghi": True})
         out["khen_thuong"] = awards

@@ -22,16 +22,20 @@ from kehoach_docs.collect import Unit, collect, load_units
 from kehoach_docs.derive import Workbench, load_workbench
 from kehoach_docs.errors import UserError
 from kehoach_docs.excel.cells import set_value
-from kehoach_docs.excel.spec import NO, YES, FormSpec, Row, form_spec
+from kehoach_docs.excel.spec import NO, YES, FormSpec, ListSheet, Row, form_spec
 from kehoach_docs.layout import MODEL_FILE, RESULTS_DIR
+from kehoach_docs.programme import load_programme
 from kehoach_docs.schema.results import Results
 from kehoach_docs.write import atomic_write
 
-MAIN, MODELS, AWARDS, WORDS, META = "Kết quả", "Mô hình", "Khen thưởng", "Nổi bật, hạn chế", "_kehoach"
+GUIDE, MAIN, META = "Hướng dẫn", "Kết quả", "_kehoach"
 FIRST_ROW = 7
 """First row of the results table on the main sheet."""
 LIST_ROWS = 30
 """Empty rows offered on each list sheet (beyond the filled ones)."""
+LABELS_ROW = 21
+"""Hidden sheet: the countable targets (id, label) from this row; the list sheets from SHEETS_ROW."""
+SHEETS_ROW = 101
 ISSUED = ".bieu-mau.json"
 """ket-qua/<năm>/.bieu-mau.json: units a form was made for (kehoach status: not returned yet)."""
 KIND_LABELS = {"tap_the": "Tập thể", "ca_nhan": "Cá nhân"}
@@ -74,13 +78,14 @@ def write_forms(workspace: str | Path, year: int, out_dir: str | Path, units: li
             guess = difflib.get_close_matches(code, sorted(by_code), n=1)
             raise UserError(f"Không có đơn vị '{code}' trong don-vi/" + (f"; có phải '{guess[0]}'?" if guess else "."))
         chosen.append(by_code[code])
+    programme = load_programme(workspace)
     existing: dict[str, Results] = {}
     if filled:
         existing = collect(workspace, bench.parent.targets(), [year]).reports.get(year, {})
     out = Path(out_dir)
     written = []
     for unit in chosen:
-        spec = form_spec(bench, unit, year, existing.get(unit.info.ma))
+        spec = form_spec(bench, programme, unit, year, existing.get(unit.info.ma))
         target = out / form_name(unit.info.ma, year)
         atomic_write(target, form_bytes(spec, existing.get(unit.info.ma)))
         written.append(target)
@@ -110,30 +115,23 @@ def form_bytes(spec: FormSpec, results: Results | None = None) -> bytes:
     """The .xlsx of one form (deterministic: the same spec and results give the same bytes)."""
     wb = Workbook()
     guide = wb.active
-    guide.title = "Hướng dẫn"
+    guide.title = GUIDE
     main = wb.create_sheet(MAIN)
-    models = wb.create_sheet(MODELS)
-    awards = wb.create_sheet(AWARDS)
-    words = wb.create_sheet(WORDS)
+    sheets = [wb.create_sheet(sheet.title) for sheet in spec.lists]
     meta = wb.create_sheet(META)
     _meta(meta, spec)
     _guide(guide, spec)
     _main(main, spec, results)
     labels = _countable_labels(spec)
-    _list_sheet(models, ["Tên mô hình, điểm sáng", "Thuộc chỉ tiêu", "Lĩnh vực"], (50, 50, 30),
-                [[m.ten, labels.get(m.chi_tieu, m.chi_tieu), m.linh_vuc] for m in (results.mo_hinh if results else [])],
-                {2: _list_rule(f"'{META}'!$B$21:$B${20 + max(1, len(labels))}")})
-    _list_sheet(awards, ["Tên tập thể, cá nhân", "Loại", "Thành tích", "Hình thức khen thưởng",
-                         "Đề nghị khen khi tổng kết"], (40, 12, 50, 40, 14),
-                [[k.ten, KIND_LABELS[k.loai], k.thanh_tich, k.hinh_thuc, YES if k.de_nghi else NO]
-                 for k in (results.khen_thuong if results else [])],
-                {2: _list_rule(f'"{KIND_LABELS["tap_the"]},{KIND_LABELS["ca_nhan"]}"'),
-                 5: _list_rule(f'"{YES},{NO}"')})
-    highlights = results.ket_qua_noi_bat if results else []
-    limits = results.han_che if results else []
-    rows = [[highlights[i] if i < len(highlights) else None, limits[i] if i < len(limits) else None]
-            for i in range(max(len(highlights), len(limits)))]
-    _list_sheet(words, ["Kết quả nổi bật (mỗi ô một ý)", "Hạn chế (mỗi ô một ý)"], (70, 70), rows, {})
+    choices = f"'{META}'!$B${LABELS_ROW}:$B${LABELS_ROW - 1 + max(1, len(labels))}"
+    for ws, sheet in zip(sheets, spec.lists):
+        rows, rules = _list_rows(sheet, results, labels), {}
+        if sheet.kind == "danh_sach":
+            rules = {2: _list_rule(choices)}
+        elif sheet.kind == "tap_the_ca_nhan":
+            rules = {2: _list_rule(f'"{KIND_LABELS["tap_the"]},{KIND_LABELS["ca_nhan"]}"'), 5: _list_rule(f'"{YES},{NO}"')}
+        widths = {"danh_sach": (50, 50, 30), "tap_the_ca_nhan": (40, 12, 50, 40, 14)}.get(sheet.kind, (70, 70))
+        _list_sheet(ws, list(sheet.headers), widths, rows, rules)
     wb.active = 1
     buf = io.BytesIO()
     stamp = datetime(spec.year, 12, 31)
@@ -141,6 +139,21 @@ def form_bytes(spec: FormSpec, results: Results | None = None) -> bytes:
     wb.properties.creator = "kehoach-docs"
     wb.save(buf)
     return buf.getvalue()
+
+
+def _list_rows(sheet: ListSheet, results: Results | None, labels: dict[str, str]) -> list[list]:
+    """The rows already known for a list sheet (--dien-san)."""
+    if results is None:
+        return []
+    if sheet.kind == "texts":
+        columns = [list(getattr(results, f, []) or []) for f in sheet.fields]
+        return [[c[i] if i < len(c) else None for c in columns] for i in range(max(map(len, columns), default=0))]
+    items = getattr(results, sheet.fields[0], []) or []
+    if sheet.kind == "danh_sach":
+        return [[m.ten, labels.get(m.chi_tieu, m.chi_tieu), m.linh_vuc] for m in items]
+    if sheet.kind == "tap_the_ca_nhan":
+        return [[k.ten, KIND_LABELS[k.loai], k.thanh_tich, k.hinh_thuc, YES if k.de_nghi else NO] for k in items]
+    return [[text] for text in items]
 
 
 def _countable_labels(spec: FormSpec) -> dict[str, str]:
@@ -158,8 +171,12 @@ def _meta(ws, spec: FormSpec) -> None:
         set_value(ws.cell(row, 1), key)
         set_value(ws.cell(row, 2), value)
     for n, (ma, label) in enumerate(_countable_labels(spec).items()):
-        set_value(ws.cell(21 + n, 1), ma)
-        set_value(ws.cell(21 + n, 2), label)
+        set_value(ws.cell(LABELS_ROW + n, 1), ma)
+        set_value(ws.cell(LABELS_ROW + n, 2), label)
+    for n, sheet in enumerate(spec.lists):
+        set_value(ws.cell(SHEETS_ROW + n, 1), ",".join(sheet.fields))
+        set_value(ws.cell(SHEETS_ROW + n, 2), sheet.title)
+        set_value(ws.cell(SHEETS_ROW + n, 3), sheet.kind)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
 
@@ -174,7 +191,8 @@ def _guide(ws, spec: FormSpec) -> None:
         f"1. Trang “{MAIN}”: gõ kết quả vào các ô màu vàng. Ô để trống là chưa có số liệu (khác với số 0).",
         "2. Ô Có/Không: chọn trong danh sách. Ô số: chỉ gõ số (ví dụ 12 hoặc 95,6), không gõ chữ hay dấu %.",
         "3. Chỉ tiêu tính theo tỷ lệ: cột C là số đạt, cột D là tổng số.",
-        f"4. Trang “{MODELS}”, “{AWARDS}”, “{WORDS}”: mỗi dòng một mục; thêm dòng ở các ô màu vàng.",
+        f"4. Trang {', '.join(f'“{sheet.title}”' for sheet in spec.lists)}: mỗi dòng một mục; "
+        "thêm dòng ở các ô màu vàng.",
         "5. Không đổi tên trang, không xóa dòng, không sửa trang ẩn: Văn phòng nhập biểu mẫu bằng chương trình.",
         "6. Lưu tệp (giữ định dạng .xlsx, giữ tên tệp) và gửi lại Văn phòng.",
     ]
@@ -243,7 +261,7 @@ def _main(ws, spec: FormSpec, results: Results | None) -> None:
         cell = ws.cell(FIRST_ROW - 1, col)
         set_value(cell, h)
         cell.font, cell.border, cell.alignment = HEAD, BOX, Alignment(horizontal="center", wrap_text=True)
-    values = _values(results)
+    values = _values(spec, results)
     row = FIRST_ROW
     for title, rows in (("I. CHỈ TIÊU", spec.targets), ("II. THÔNG TIN KHÁC", spec.other),
                         ("III. HOẠT ĐỘNG CỦA LỘ TRÌNH ĐÃ HOÀN THÀNH TRONG NĂM", spec.activities)):
@@ -280,18 +298,16 @@ def _main_row(ws, row: int, r: Row, values: dict) -> None:
     _input(ws, row, 3, value, kind)
 
 
-def _values(results: Results | None) -> dict:
+def _values(spec: FormSpec, results: Results | None) -> dict:
+    """The known value of each row of the main sheet, by its key (a dotted path in the results)."""
     if results is None:
         return {}
     out: dict = {f"chi_tieu.{k}": v for k, v in results.chi_tieu.items()}
-    out["ngay_bao_cao"] = results.ngay_bao_cao
-    if results.ke_hoach:
-        out["ke_hoach.so"], out["ke_hoach.ngay"] = results.ke_hoach.so, results.ke_hoach.ngay
-    for name in ("quan_triet", "tap_huan"):
-        sessions = getattr(results, name)
-        if sessions:
-            for f, v in sessions.model_dump().items():
-                out[f"{name}.{f}"] = v
+    for row in spec.other:
+        value = results
+        for part in row.key.split("."):
+            value = getattr(value, part, None)
+        out[row.key] = value
     out |= {f"hoan_thanh.{a}": True for a in results.hoan_thanh}
     return out
 

@@ -20,20 +20,19 @@ from typing import Any
 import yaml
 from openpyxl.utils import get_column_letter
 
-from kehoach_docs.collect import check_results
-from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.excel.form import AWARDS, FIRST_ROW, KIND_LABELS, MAIN, META, MODELS, WORDS, load_for_forms
-from kehoach_docs.excel.spec import NO, OTHER_ROWS, YES, fingerprint, kind_of
+from kehoach_docs.collect import check_result_year, check_results
+from kehoach_docs.errors import Problem
+from kehoach_docs.excel.form import FIRST_ROW, KIND_LABELS, LABELS_ROW, MAIN, META, load_for_forms
+from kehoach_docs.excel.spec import NO, YES, declared_rows, fingerprint, kind_of, list_sheets
 from kehoach_docs.layout import RESULTS_DIR
 from kehoach_docs.load import Loaded
-from kehoach_docs.schema.results import Results
+from kehoach_docs.programme import Programme, load_programme
 from kehoach_docs.validate import problems_from
 from kehoach_docs.write import atomic_write
 
 MARK = "# kehoach-nhap: "
 SHEET_ROWS = 1_000_000
-"""Cells are located as line = sheet number × SHEET_ROWS + row, column = column (see _place)."""
-SHEETS = (MAIN, MODELS, AWARDS, WORDS)
+"""Cells are located as line = sheet number × SHEET_ROWS + row, column = column (see place)."""
 
 # Outcomes, as printed.
 NEW, REPLACED, UNCHANGED, KEPT = "tạo mới", "thay", "không đổi", "giữ nguyên"
@@ -60,9 +59,10 @@ class ImportReport:
 class _Form:
     """One workbook being read: where each value came from, and the problems found."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, sheets: list[str]) -> None:
         self.path = path
         self.name = path.name
+        self.sheets = sheets
         self.problems: list[Problem] = []
         self.positions: dict[tuple, tuple[int, int]] = {}
 
@@ -77,28 +77,30 @@ class _Form:
         self.problems.append(Problem(self.name, 0, 0, "", message))
 
     def place(self, loc: tuple, sheet: str, row: int, col: int) -> None:
-        self.positions[loc] = (SHEETS.index(sheet) * SHEET_ROWS + row, col)
+        self.positions[loc] = (self.sheets.index(sheet) * SHEET_ROWS + row, col)
 
     def unplace(self, p: Problem) -> Problem:
         """A problem located by the schema (line/column) → its cell."""
         if not p.line:
             return Problem(self.name, 0, 0, "", p.message, p.level)
         sheet, row = divmod(p.line, SHEET_ROWS)
-        return Problem(self.ref(SHEETS[sheet], row, p.column), 0, 0, "", p.message, p.level)
+        return Problem(self.ref(self.sheets[sheet], row, p.column), 0, 0, "", p.message, p.level)
 
 
 def import_forms(workspace: str | Path, files: list[Path], force: bool = False) -> ImportReport:
     """Read every form, check it, and write the results files of the good ones."""
     workspace = Path(workspace)
     bench, units = load_for_forms(workspace)
+    programme = load_programme(workspace)
     by_code = {u.info.ma: u for u in units}
-    plan_print = fingerprint(bench)
+    plan_print = fingerprint(bench, programme)
     targets = {t.ma: t for t in bench.parent.targets()}
+    sheets = [MAIN] + [sheet.title for sheet in list_sheets(programme)]
     report = ImportReport()
     read: list[tuple[_Form, str, int, dict]] = []
     for path in files:
-        form = _Form(Path(path))
-        found = _read(form, bench, by_code, plan_print, targets)
+        form = _Form(Path(path), sheets)
+        found = _read(form, programme, by_code, plan_print, targets)
         report.problems += form.problems
         if found is not None and not any(p.level == "lỗi" for p in form.problems):
             read.append((form, *found))
@@ -118,7 +120,8 @@ def import_forms(workspace: str | Path, files: list[Path], force: bool = False) 
     return report
 
 
-def _read(form: _Form, bench, by_code: dict, plan_print: str, targets: dict) -> tuple[str, int, dict] | None:
+def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
+          targets: dict) -> tuple[str, int, dict] | None:
     from openpyxl import load_workbook
 
     try:
@@ -126,8 +129,8 @@ def _read(form: _Form, bench, by_code: dict, plan_print: str, targets: dict) -> 
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         form.whole(f"Không đọc được tệp Excel ({exc.__class__.__name__}); hãy lưu lại dạng .xlsx.")
         return None
-    if META not in wb.sheetnames or any(s not in wb.sheetnames for s in SHEETS):
-        missing = [s for s in (*SHEETS, META) if s not in wb.sheetnames]
+    if META not in wb.sheetnames or any(s not in wb.sheetnames for s in form.sheets):
+        missing = [s for s in (*form.sheets, META) if s not in wb.sheetnames]
         form.whole("Không phải biểu mẫu do kehoach bieu-mau tạo (thiếu trang: " +
                    ", ".join(f"“{s}”" for s in missing) + "); không đổi tên hay xóa trang của biểu mẫu.")
         return None
@@ -154,30 +157,31 @@ def _read(form: _Form, bench, by_code: dict, plan_print: str, targets: dict) -> 
                               "không nhập biểu mẫu đã bị sửa phần khóa.")
         return None
     data: dict[str, Any] = {"nam": year}
-    _read_main(form, main, data, targets, year)
-    labels = {str(r[1].value): str(r[0].value) for r in wb[META].iter_rows(min_row=21, max_col=2)
+    _read_main(form, main, data, targets, {r.key: r.cells[0] for r in declared_rows(programme)})
+    labels = {str(r[1].value): str(r[0].value)
+              for r in wb[META].iter_rows(min_row=LABELS_ROW, max_row=LABELS_ROW + 78, max_col=2)
               if r[0].value is not None}
-    _read_models(form, wb[MODELS], data, labels)
-    _read_awards(form, wb[AWARDS], data)
-    _read_words(form, wb[WORDS], data)
+    for sheet in list_sheets(programme):
+        READERS[sheet.kind](form, wb[sheet.title], sheet, data, labels)
     if form.problems:
         return None
     if set(data) == {"nam"}:
         form.problems.append(Problem(form.name, 0, 0, "", "Biểu mẫu chưa điền số liệu nào; không nhập "
                                      "(đơn vị vẫn tính là chưa báo cáo).", "cảnh báo"))
         return None
-    ordered = {k: data[k] for k in Results.model_fields if k in data}
+    from pydantic import ValidationError
+
+    model = programme.results_model()
+    ordered = {k: data[k] for k in model.model_fields if k in data}
     loaded = Loaded(form.path, ordered, dict(form.positions))
     try:
-        results = Results.model_validate(ordered)
-    except Exception as exc:  # pydantic.ValidationError
-        from pydantic import ValidationError
-
-        if not isinstance(exc, ValidationError):
-            raise
-        form.problems += [form.unplace(p) for p in problems_from(exc, loaded, Results)]
+        results = model.model_validate(ordered)
+    except ValidationError as exc:
+        form.problems += [form.unplace(p) for p in problems_from(exc, loaded, model)]
         return None
-    form.problems += [form.unplace(p) for p in check_results(loaded, results, targets, year, office=False)]
+    found = check_results(loaded, results, targets, year, office=False, programme=programme)
+    found += check_result_year(loaded, results, by_code[unit].profile)
+    form.problems += [form.unplace(p) for p in found]
     return unit, year, ordered
 
 
@@ -249,8 +253,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_main(form: _Form, ws, data: dict, targets: dict, year: int) -> None:
-    kinds = {r.key: r.cells[0] for r in OTHER_ROWS}
+def _read_main(form: _Form, ws, data: dict, targets: dict, kinds: dict[str, str]) -> None:
     for row in range(FIRST_ROW, ws.max_row + 1):
         key = ws.cell(row, 1).value
         if key is None:
@@ -274,7 +277,9 @@ def _read_main(form: _Form, ws, data: dict, targets: dict, year: int) -> None:
                                   " (chỉ tiêu tỷ lệ cần cả số đạt ở cột C và tổng số ở cột D)")
                         continue
                     dat, tong = _at(form, row, 3, "count", c), _at(form, row, 4, "count", d)
-                    if dat is not None and tong is not None:
+                    if dat is not None and tong is not None and dat > tong:
+                        form.fail(MAIN, row, 3, f"số đạt ({dat}) lớn hơn tổng số ({tong}, ô D{row}).")
+                    elif dat is not None and tong is not None:
                         data.setdefault("chi_tieu", {})[name] = {"dat": dat, "tong": tong}
                         form.place(("chi_tieu", name), MAIN, row, 3)
                         form.place(("chi_tieu", name, "dat"), MAIN, row, 3)
@@ -292,7 +297,7 @@ def _read_main(form: _Form, ws, data: dict, targets: dict, year: int) -> None:
                     if name:
                         data.setdefault(section, {})[name] = v
                         form.place((section, name), MAIN, row, 3)
-                        form.positions.setdefault((section,), (SHEETS.index(MAIN) * SHEET_ROWS + row, 3))
+                        form.positions.setdefault((section,), (row, 3))
                     else:
                         data[key] = v
                         form.place((key,), MAIN, row, 3)
@@ -325,58 +330,63 @@ def _rows(ws, width: int):
             yield row, values
 
 
-def _read_models(form: _Form, ws, data: dict, labels: dict[str, str]) -> None:
-    ids = set(labels.values())
+def _read_items(form: _Form, ws, sheet, data: dict, labels: dict[str, str]) -> None:
+    """A declared list whose items count toward a target: ten, chi_tieu (its label), linh_vuc."""
+    name, title, ids = sheet.fields[0], sheet.title, set(labels.values())
     for row, (ten, target, field_) in _rows(ws, 3):
-        n = len(data.setdefault("mo_hinh", []))
+        n = len(data.setdefault(name, []))
         label = _text(target)
         ma = labels.get(label or "", label if label in ids else None)
         if _blank(ten):
-            form.fail(MODELS, row, 1, "thiếu tên mô hình.")
+            form.fail(title, row, 1, "thiếu tên.")
         if ma is None:
-            choices = "; ".join(f"“{k}”" for k in labels) or "(kế hoạch không có chỉ tiêu đếm mô hình)"
-            form.fail(MODELS, row, 2, ("thiếu chỉ tiêu của mô hình" if label is None else
-                                       f"'{label}' không phải chỉ tiêu đếm mô hình") + f"; chọn: {choices}.")
+            choices = "; ".join(f"“{k}”" for k in labels) or "(kế hoạch không có chỉ tiêu đếm của từng cơ sở)"
+            form.fail(title, row, 2, ("thiếu chỉ tiêu" if label is None else
+                                      f"'{label}' không phải chỉ tiêu đếm của từng cơ sở") + f"; chọn: {choices}.")
         item = {"ten": _text(ten), "chi_tieu": ma}
         if not _blank(field_):
             item["linh_vuc"] = _text(field_)
-        data["mo_hinh"].append(item)
+        data[name].append(item)
         for i, key in enumerate(("ten", "chi_tieu", "linh_vuc"), 1):
-            form.place(("mo_hinh", n, key), MODELS, row, i)
-        form.place(("mo_hinh", n), MODELS, row, 1)
+            form.place((name, n, key), title, row, i)
+        form.place((name, n), title, row, 1)
 
 
-def _read_awards(form: _Form, ws, data: dict) -> None:
+def _read_people(form: _Form, ws, sheet, data: dict, labels: dict[str, str]) -> None:
+    """A declared list of groups and persons: ten, loai, thanh_tich, hinh_thuc, de_nghi."""
+    name, title = sheet.fields[0], sheet.title
     kinds = {v.casefold(): k for k, v in KIND_LABELS.items()}
     for row, (ten, kind, feat, how, propose) in _rows(ws, 5):
-        n = len(data.setdefault("khen_thuong", []))
+        n = len(data.setdefault(name, []))
         loai = kinds.get(str(kind).strip().casefold()) if not _blank(kind) else None
         if _blank(ten):
-            form.fail(AWARDS, row, 1, "thiếu tên tập thể, cá nhân.")
+            form.fail(title, row, 1, "thiếu tên tập thể, cá nhân.")
         if loai is None:
-            form.fail(AWARDS, row, 2, f"'{kind or ''}' không phải Tập thể hoặc Cá nhân; chọn trong danh sách.")
+            form.fail(title, row, 2, f"'{kind or ''}' không phải Tập thể hoặc Cá nhân; chọn trong danh sách.")
         item: dict[str, Any] = {"ten": _text(ten), "loai": loai}
         if not _blank(feat):
             item["thanh_tich"] = _text(feat)
         if not _blank(how):
             item["hinh_thuc"] = _text(how)
-        if not _blank(propose):
-            value = _at(form, row, 5, "yes_no", propose, AWARDS)
-            if value:
-                item["de_nghi"] = True
-        data["khen_thuong"].append(item)
+        if not _blank(propose) and _at(form, row, 5, "yes_no", propose, title):
+            item["de_nghi"] = True
+        data[name].append(item)
         for i, key in enumerate(("ten", "loai", "thanh_tich", "hinh_thuc", "de_nghi"), 1):
-            form.place(("khen_thuong", n, key), AWARDS, row, i)
-        form.place(("khen_thuong", n), AWARDS, row, 1)
+            form.place((name, n, key), title, row, i)
+        form.place((name, n), title, row, 1)
 
 
-def _read_words(form: _Form, ws, data: dict) -> None:
-    for col, key in ((1, "ket_qua_noi_bat"), (2, "han_che")):
+def _read_texts(form: _Form, ws, sheet, data: dict, labels: dict[str, str]) -> None:
+    """One text field per column (one text per cell, in row order)."""
+    for col, name in enumerate(sheet.fields, 1):
         for row in range(2, ws.max_row + 1):
             text = _text(ws.cell(row, col).value)
             if text is not None:
-                form.place((key, len(data.setdefault(key, []))), WORDS, row, col)
-                data[key].append(text)
+                form.place((name, len(data.setdefault(name, []))), sheet.title, row, col)
+                data[name].append(text)
+
+
+READERS = {"danh_sach": _read_items, "tap_the_ca_nhan": _read_people, "doan": _read_texts, "texts": _read_texts}
 
 
 # ---- results files -------------------------------------------------------------------------------

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kehoach_docs.collect import Unit
 from kehoach_docs.derive import Workbench, applies_to
+from kehoach_docs.programme import Programme
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.schema.results import Results
 from kehoach_docs.targets import value_text
@@ -43,16 +45,15 @@ KINDS: dict[str, Kind] = {
 }
 FALLBACK = Kind(("number",), "Một số không âm.")
 
-COUNTED_BY_MODELS = ("Số lượng thêm, ngoài các mô hình ghi tên ở trang “Mô hình” "
-                     "(để trống nếu đã ghi tên đủ).")
+COUNTED_BY_LISTS = "Số lượng thêm, ngoài các mục ghi tên ở trang {pages} (để trống nếu đã ghi tên đủ)."
 
 
 def kind_of(t: Target) -> Kind:
     return KINDS.get(str(t.cach_tinh), FALLBACK)
 
 
-def counted_by_models(t: Target) -> bool:
-    """Targets whose models are listed by name (mo_hinh) as well as counted."""
+def counted_by_lists(t: Target) -> bool:
+    """Per-unit count targets: their items are also listed by name (declared danh_sach fields)."""
     return t.cach_tinh == "so_luong" and t.pham_vi == "moi_co_so"
 
 
@@ -68,6 +69,19 @@ class Row:
     hint: str = ""
 
 
+@dataclass(frozen=True)
+class ListSheet:
+    """A sheet of rows to add: one declared list field (or the generic highlights and limits)."""
+
+    title: str
+    fields: tuple[str, ...]
+    """The results field of each column group: one field, or one per column (kind "texts")."""
+    kind: str
+    """"danh_sach" (ten, chi_tieu, linh_vuc), "tap_the_ca_nhan" (ten, loai, thanh_tich, hinh_thuc,
+    de_nghi), "doan" (one text per row), "texts" (one text field per column)."""
+    headers: tuple[str, ...]
+
+
 @dataclass
 class FormSpec:
     plan_name: str
@@ -78,25 +92,64 @@ class FormSpec:
     other: list[Row]
     activities: list[Row]
     countable: dict[str, str]
-    """Targets a named model counts toward: id → label."""
+    """Targets a listed item counts toward: id → label."""
+    lists: list[ListSheet]
     fingerprint: str = ""
 
     def rows(self) -> list[Row]:
         return self.targets + self.other + self.activities
 
 
-OTHER_ROWS = [
+GENERIC_ROWS = [
     Row("ngay_bao_cao", "Ngày báo cáo", ("date",), hint="Ngày ký báo cáo của đơn vị (ngày/tháng/năm)."),
     Row("ke_hoach.so", "Kế hoạch thực hiện của đơn vị ban hành trong năm: số", ("rank",),
         hint="Chỉ ghi khi đơn vị ban hành kế hoạch trong năm này."),
     Row("ke_hoach.ngay", "Kế hoạch thực hiện của đơn vị ban hành trong năm: ngày", ("date",)),
-    Row("quan_triet.so_buoi", "Quán triệt: số buổi", ("count",)),
-    Row("quan_triet.so_nguoi_du", "Quán triệt: số người dự", ("count",)),
-    Row("quan_triet.tong_so_nguoi", "Quán triệt: tổng số người phải dự", ("count",)),
-    Row("tap_huan.so_buoi", "Tập huấn: số buổi (lớp)", ("count",)),
-    Row("tap_huan.so_nguoi_du", "Tập huấn: số người dự", ("count",)),
-    Row("tap_huan.tong_so_nguoi", "Tập huấn: tổng số người phải dự", ("count",)),
 ]
+SESSION_PARTS = (("so_buoi", "số buổi"), ("so_nguoi_du", "số lượt người dự"),
+                 ("tong_so_nguoi", "tổng số người phải dự"))
+LIST_HEADERS = {
+    "danh_sach": ("Tên", "Thuộc chỉ tiêu", "Lĩnh vực"),
+    "tap_the_ca_nhan": ("Tên tập thể, cá nhân", "Loại", "Thành tích", "Hình thức khen thưởng",
+                        "Đề nghị khen khi tổng kết"),
+    "doan": ("Mỗi ô một ý",),
+}
+WORDS = ListSheet("Nổi bật, hạn chế", ("ket_qua_noi_bat", "han_che"), "texts",
+                  ("Kết quả nổi bật (mỗi ô một ý)", "Hạn chế (mỗi ô một ý)"))
+RESERVED = {"Hướng dẫn", "Kết quả", "_kehoach", WORDS.title}
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def declared_rows(programme: Programme) -> list[Row]:
+    """Rows of the main sheet for the declared single-value fields (sessions, numbers)."""
+    rows = list(GENERIC_ROWS)
+    for name, f in programme.ket_qua.items():
+        if f.kieu == "buoi":
+            rows += [Row(f"{name}.{part}", f"{_cap(f.nhan)}: {label}", ("count",)) for part, label in SESSION_PARTS]
+        elif f.kieu == "so":
+            rows.append(Row(name, _cap(f.nhan), ("count",)))
+    return rows
+
+
+def list_sheets(programme: Programme) -> list[ListSheet]:
+    """One sheet per declared list field, titled by its label (unique, Excel's 31 characters)."""
+    sheets, taken = [], set(RESERVED)
+    for name, f in programme.ket_qua.items():
+        if f.kieu not in LIST_HEADERS:
+            continue
+        base = re.sub(r"[\[\]:*?/\\']", " ", _cap(f.nhan)).strip()[:28] or name[:28]
+        title, n = base, 2
+        while title in taken:
+            title, n = f"{base[:26]} {n}", n + 1
+        taken.add(title)
+        headers = LIST_HEADERS[f.kieu]
+        if f.kieu == "danh_sach":
+            headers = (f"Tên {f.nhan}",) + headers[1:]
+        sheets.append(ListSheet(title, (name,), f.kieu, headers))
+    return sheets + [WORDS]
 
 
 def plan_name(bench: Workbench) -> str:
@@ -122,12 +175,14 @@ def unit_targets(bench: Workbench, unit: Unit, existing: Results | None = None) 
     return out
 
 
-def form_spec(bench: Workbench, unit: Unit, year: int, existing: Results | None = None) -> FormSpec:
+def form_spec(bench: Workbench, programme: Programme, unit: Unit, year: int,
+              existing: Results | None = None) -> FormSpec:
     targets = unit_targets(bench, unit, existing)
     rows = []
     for t in targets:
         kind = kind_of(t)
-        hint = COUNTED_BY_MODELS if counted_by_models(t) else kind.hint
+        pages = ", ".join(f"“{sheet.title}”" for sheet in list_sheets(programme) if sheet.kind == "danh_sach")
+        hint = COUNTED_BY_LISTS.format(pages=pages) if counted_by_lists(t) and pages else kind.hint
         rows.append(Row(f"chi_tieu.{t.ma}", t.ten[:1].upper() + t.ten[1:], kind.cells,
                         "" if t.don_vi == "%" and t.cach_tinh != "trung_binh" else t.don_vi,
                         f"{_comparator(t)} {value_text(t)}".strip(), hint))
@@ -143,19 +198,21 @@ def form_spec(bench: Workbench, unit: Unit, year: int, existing: Results | None 
     for ma in (existing.hoan_thanh if existing else []):
         if ma not in seen:
             acts.append(Row(f"hoan_thanh.{ma}", ma, ("yes_no",)))
-    countable = {t.ma: t.ten for t in bench.parent.targets() if counted_by_models(t)}
-    return FormSpec(plan_name(bench), unit.info.ma, unit.info.ten, year, rows, list(OTHER_ROWS), acts,
-                    countable, fingerprint(bench))
+    countable = {t.ma: t.ten for t in bench.parent.targets() if counted_by_lists(t)}
+    return FormSpec(plan_name(bench), unit.info.ma, unit.info.ten, year, rows, declared_rows(programme), acts,
+                    countable, list_sheets(programme), fingerprint(bench, programme))
 
 
-def fingerprint(bench: Workbench) -> str:
+def fingerprint(bench: Workbench, programme: Programme) -> str:
     """The plan's identity and what any of its forms may ask (targets and their kinds, the
-    khung's activities); not a unit's own values, so one fingerprint serves every unit."""
+    khung's activities, the declared result fields); not a unit's own values, so one
+    fingerprint serves every unit."""
     plan = bench.parent
     shape = {
         "plan": [Path(bench.parent_path).name, plan.co_quan.ten, plan.co_quan.ky_hieu, plan.ngay.isoformat()],
         "targets": sorted((t.ma, str(t.cach_tinh), t.pham_vi, t.reported_by_units) for t in plan.targets()),
         "activities": sorted(a.ma for y in bench.model.lo_trinh for a in y.hoat_dong),
+        "declared": sorted((name, f.kieu) for name, f in programme.ket_qua.items()),
         "version": FORM_VERSION,
     }
     raw = json.dumps(shape, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -168,7 +225,5 @@ def _comparator(t: Target) -> str:
 
 
 def _short(text: str, words: int = 14) -> str:
-    import re
-
     plain = re.sub(r"\s*\(?\[\[[^\]]*\]\]\)?", "", text).split()
     return " ".join(plain[:words]).rstrip(".,;") + ("…" if len(plain) > words else "")

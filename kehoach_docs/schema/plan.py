@@ -13,6 +13,7 @@ from kehoach_docs.schema.common import (
 Regime = Literal["dang", "nha_nuoc"]
 Comparator = Literal[">=", ">", "=", "<=", "top", "tang_bac"]
 Method = Literal["ty_le_don_vi", "ty_le", "trung_binh", "so_luong", "thu_hang", "tang_bac"]
+Kind = Literal["ty_le_don_vi", "trang_thai", "cong_don", "binh_quan", "thu_hang", "tang_bac"]
 
 
 class Body(Model):
@@ -39,11 +40,17 @@ class CitedDocument(Model):
 
 
 class Target(Model):
-    """A measurable target (chỉ tiêu) of a goal."""
+    """A measurable target (chỉ tiêu) of a goal, and what kind of quantity it is (docs/bao-cao.md)."""
 
     ma: Id
     ten: Line
     """What is measured: "cấp ủy cơ sở xây dựng kế hoạch thực hiện Đề án"."""
+    loai: Kind | None = None
+    """Kind of quantity: ty_le_don_vi (share of units meeting it), trang_thai (a state true
+    each year: never added up over years), cong_don (counted each year and added up),
+    binh_quan (average over units), thu_hang (a rank), tang_bac (a change of rank).
+    Default: top → thu_hang, tang_bac → tang_bac, otherwise ty_le_don_vi for "%" or for
+    every unit (moi_co_so), cong_don for a count."""
     so_sanh: Comparator = ">="
     gia_tri: float = Field(ge=0)
     gia_tri_den: float | None = Field(default=None, ge=0)
@@ -52,12 +59,25 @@ class Target(Model):
     ky: Literal["hang_nam", "ca_giai_doan"] | int = "ca_giai_doan"
     """"hang_nam" (each year), "ca_giai_doan" (by the end of the period) or a year."""
     pham_vi: Literal["toan_bo", "moi_co_so"] = "toan_bo"
-    """Whole body, or each base unit."""
-    cach_tinh: Method | None = None
-    """How results add up (see docs/bao-cao.md); default from the comparator and unit:
-    top → thu_hang, tang_bac → tang_bac, % → ty_le_don_vi, otherwise so_luong."""
+    """Whole body, or each base unit (each must reach gia_tri: counted from its listed models)."""
+    co_so: Literal["tat_ca", "bao_cao"] = "bao_cao"
+    """Base of a share of units: every unit ("62/64"), or the units that reported that year."""
+    nguon: Literal["don_vi", "van_phong"] | None = None
+    """Who reports it: the units, or the office for the whole body (toan-khoi.yaml).
+    Default: the office for ranks and plain counts, the units otherwise."""
     doi_tuong: Line = "đơn vị"
-    """What is counted in "58/60 <doi_tuong>": "cấp ủy cơ sở"."""
+    """What is counted in "58/60 <doi_tuong>": "cấp ủy cơ sở", "hồ sơ thủ tục hành chính"."""
+    viec: Line | None = None
+    """What the counted ones do, as a report's sentence says it after the figure: "xây dựng
+    chương trình, kế hoạch thực hiện Đề án 04" (→ "62/64 cấp ủy cơ sở (96,9%) đã xây dựng…"),
+    "được giải quyết đúng hạn", "tổ chức" (a count: "tổ chức 08 lớp …"). Default: `ten`
+    without the leading `doi_tuong`."""
+    nhom: Line | None = None
+    """A rank's group after "top N": "tỉnh, thành phố đứng đầu cả nước"."""
+    cach_tinh: Method | None = None
+    """Old name of `loai` (ty_le → cong_don, trung_binh → binh_quan, so_luong → cong_don or,
+    for every unit, ty_le_don_vi); kept so older workspaces load. Filled from `loai` when
+    empty (a state or a flow of items both read as ty_le)."""
 
     @model_validator(mode="after")
     def _range(self) -> "Target":
@@ -65,9 +85,13 @@ class Target(Model):
             raise ValueError("gia_tri_den phải lớn hơn hoặc bằng gia_tri")
         if self.so_sanh == "top" and self.don_vi == "%":
             self.don_vi = "hạng"
+        if self.loai is None:
+            self.loai = _kind_from(self)
         if self.cach_tinh is None:
-            self.cach_tinh = {"top": "thu_hang", "tang_bac": "tang_bac"}.get(
-                self.so_sanh, "ty_le_don_vi" if self.don_vi == "%" else "so_luong")
+            self.cach_tinh = _old_method(self)
+        if self.nguon is None:
+            office = self.loai in ("thu_hang", "tang_bac") or (self.loai == "cong_don" and self.don_vi != "%")
+            self.nguon = "van_phong" if office else "don_vi"
         if self.cach_tinh in ("so_luong", "thu_hang", "tang_bac"):
             for value in (self.gia_tri, self.gia_tri_den):
                 if value is not None and not float(value).is_integer():
@@ -78,8 +102,45 @@ class Target(Model):
     @property
     def reported_by_units(self) -> bool:
         """Units report it (else the office reports it for the whole body)."""
-        return self.cach_tinh in ("ty_le_don_vi", "ty_le", "trung_binh") or \
-            (self.cach_tinh == "so_luong" and self.pham_vi == "moi_co_so")
+        return self.nguon == "don_vi"
+
+    @property
+    def counts_models(self) -> bool:
+        """Each unit must reach a count, counted from the models it lists (mo_hinh)."""
+        return self.loai == "ty_le_don_vi" and self.pham_vi == "moi_co_so"
+
+    @property
+    def yearly(self) -> bool:
+        return self.ky == "hang_nam"
+
+    @property
+    def viec_text(self) -> str:
+        if self.viec:
+            return self.viec
+        head = self.doi_tuong.lower()
+        return self.ten[len(head):].strip() if self.ten.lower().startswith(head + " ") else self.ten
+
+
+OLD_METHODS = {"ty_le_don_vi": "ty_le_don_vi", "ty_le": "cong_don", "trung_binh": "binh_quan",
+               "thu_hang": "thu_hang", "tang_bac": "tang_bac"}
+
+
+def _old_method(t: "Target") -> str:
+    if t.loai == "ty_le_don_vi":
+        return "so_luong" if t.pham_vi == "moi_co_so" else "ty_le_don_vi"
+    if t.loai in ("trang_thai", "cong_don"):
+        return "ty_le" if t.don_vi == "%" else "so_luong"
+    return {"binh_quan": "trung_binh"}.get(t.loai, t.loai)
+
+
+def _kind_from(t: "Target") -> str:
+    if t.cach_tinh == "so_luong":
+        return "ty_le_don_vi" if t.pham_vi == "moi_co_so" else "cong_don"
+    if t.cach_tinh is not None:
+        return OLD_METHODS[t.cach_tinh]
+    if t.so_sanh in ("top", "tang_bac"):
+        return {"top": "thu_hang", "tang_bac": "tang_bac"}[t.so_sanh]
+    return "ty_le_don_vi" if t.don_vi == "%" or t.pham_vi == "moi_co_so" else "cong_don"
 
 
 class Goal(Model):

@@ -1,7 +1,9 @@
 """Schema of a report (báo cáo sơ kết / tổng kết): the office's words in YAML; the figures
 are computed from the units' results (see aggregate.py) and may be placed in the words as
-[[kq.<target>]], [[kq.<target>.gia_tri]], [[kq.<target>.danh_gia]], [[kq.<target>.<year>]],
-[[so_don_vi]], [[so_don_vi_bao_cao]]."""
+[[kq.<target>]] (the figure in words: "62/64 cấp ủy cơ sở (96,9%)"), [[kq.<target>.gia_tri]]
+("96,9%", "hạng 16"), [[kq.<target>.danh_gia]] ("đạt", "vượt", "chưa đạt"),
+[[kq.<target>.nhan_xet]] ("chưa đạt chỉ tiêu 100%"), [[kq.<target>.cau]] (the whole
+sentence), [[kq.<target>.<year>]], [[so_don_vi]], [[so_don_vi_bao_cao]]."""
 
 from __future__ import annotations
 
@@ -24,13 +26,57 @@ class Assessment(Model):
 
 
 class UnitReports(Model):
-    """Each unit's own report for the same period, derived from its results."""
+    """The khung of each unit's own report for the same period (written once by the office;
+    the figures come from the unit's results). Text may use [[don_vi]], [[cap_uy]],
+    [[chu_the]], [[ke_hoach_don_vi]] (the unit's own plan: "Kế hoạch số 25-KH/ĐU, ngày
+    24/12/2021 của …"), [[ke_hoach_cap_tren]] and the plan's cited documents."""
 
     tao: bool = True
     trich_yeu: FoldedText | None = None
     """Default: the office report's trích yếu."""
+    mo_dau: list[Text] = []
+    """Opening: "Thực hiện [[ke_hoach_cap_tren]] …, [[chu_the]] báo cáo kết quả … như sau:"."""
+    nguyen_nhan: list[Text] = []
+    """Causes of the shortcomings (printed only when some target was not met)."""
+    phuong_huong: list[Text] = []
+    de_xuat: list[Text] = []
+    ket_thuc: list[Text] = []
+    """Closing: "Trên đây là báo cáo …"."""
     noi_nhan: list[Annotated[Recipient, BeforeValidator(_recipient)]] = []
 
+
+class ActivityCount(Model):
+    """Units that reported an activity, counted: "58/64 tổ chức cơ sở đảng đã <viec> (…)"."""
+
+    nguon: Id
+    """What in the results files counts: a field the programme declares (ket-qua/
+    khung-ket-qua.yaml: sessions, a list, groups and persons, a number), or hoan_thanh (timeline
+    activities completed, with `ma`)."""
+    ma: Id | None = None
+    """hoan_thanh: the id of the activity in the unit model (khung-don-vi.yaml)."""
+    viec: Line
+    """What they did: "tổ chức học tập, quán triệt Đề án"."""
+
+
+class TaskResult(Model):
+    """Results of one task group (nhiệm vụ, giải pháp) of the plan."""
+
+    nhiem_vu: int = Field(ge=1)
+    """The task group's number in the plan (1 = the first of nhiem_vu)."""
+    doan: list[Text] = []
+    """The office's own words on it."""
+    hoat_dong: list[ActivityCount] = []
+    lo_trinh: list[str] = []
+    """Timeline items of the plan done under it, as "<năm>.<thứ tự>" ("2023.1": the first
+    activity of 2023); each is reported with its deadline and whether it was done on time."""
+
+
+class TimelineDone(Model):
+    """A timeline item of the plan and when it was done (empty: not done)."""
+
+    muc: str = Field(pattern=r"^\d{4}\.\d+$")
+    """"<năm>.<thứ tự>" of the plan's lo_trinh."""
+    ngay: Date | None = None
 
 class Column(Model):
     """One column of the units appendix: its header and what it shows."""
@@ -75,7 +121,11 @@ class Report(Model):
     ket_qua: list[Text] = []
     """Words before the computed results of the targets."""
     ket_qua_nhiem_vu: list[Text] = []
-    """Results of the tasks, in words."""
+    """Results of the tasks, in words (before the task groups)."""
+    nhiem_vu: list[TaskResult] = []
+    """Results of each task group of the plan."""
+    lo_trinh_da_lam: list[TimelineDone] = []
+    """When the plan's timeline items were done."""
     danh_gia: Assessment
     phuong_huong: list[Text] = Field(min_length=1)
     de_xuat: list[Text] = []

@@ -2,13 +2,14 @@
 office's own figures for whole-body targets (ket-qua/<năm>/<tep_van_phong>.yaml).
 
 Each value under `chi_tieu` is tied to a target of the plan by its id; its shape follows
-the target's method (cach_tinh):
-    ty_le_don_vi   true / false        the unit met it (e.g. issued its plan)
-    ty_le          {dat: 950, tong: 1000}   counts (done / total)
-    trung_binh     93.5                 a percentage
-    so_luong       2                    a count (or for the whole body)
-    thu_hang       12                   a rank, office file only
-    tang_bac       30                   this year's rank, office file only
+the target's kind of quantity (loai; kehoach_docs/targets/kinds.py):
+    ty_le_don_vi   true / false             the unit met it (e.g. issued its plan)
+    trang_thai     {dat: 81, tong: 81}      a state that year (procedures published / all)
+    cong_don       {dat: 950, tong: 1000}   counted that year (dossiers on time / all), or a count
+    binh_quan      93.5                     a percentage
+    thu_hang       12                       a rank, office file only
+    tang_bac       30                       this year's rank, office file only
+A target every unit must reach a count of (pham_vi: moi_co_so) is counted from the declared lists.
 
 Besides these generic fields, a programme declares its own (kehoach_docs.programme): the
 model of a workspace's results is generated from that declaration, on top of `Results`.
@@ -77,6 +78,8 @@ class Results(Model):
     """One unit's (or the office's) results for one year."""
 
     nam: int = Field(ge=2000, le=2100)
+    so_bao_cao: int | None = Field(default=None, ge=1, le=99999)
+    """Number of the unit's report sent with these results (its sơ kết/tổng kết report)."""
     ngay_bao_cao: Date | None = None
     ke_hoach: PlanIssued | None = None
     """Its own implementation plan, when issued this year."""

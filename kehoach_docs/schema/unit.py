@@ -197,6 +197,9 @@ class UnitProfile(Model):
     ten: Line
     """The agency: "Sở Nội vụ"."""
     loai: UnitKind
+    so_cap_uy_vien: int | None = Field(default=None, ge=1, le=99)
+    """Members of its cấp ủy; a đảng ủy cơ sở elects a Ban Thường vụ (dang_bo_btv, signing
+    "T/M BAN THƯỜNG VỤ") only with at least 9 (Điều lệ Đảng, Điều 22.5)."""
     ten_co_quan: Line | None = None
     """Only when the issuing body's name is not the usual "Đảng ủy <ten>"/"Chi bộ <ten>"."""
     so: int | None = Field(default=None, ge=1, le=99999)
@@ -215,3 +218,14 @@ class UnitProfile(Model):
     """Founded on this day (empty: before the programme began)."""
     thay_doi: list[UnitChange] = []
     """Changes from a date: renamed, moved to another superior, merged, split, dissolved."""
+
+    @model_validator(mode="after")
+    def _standing_committee(self) -> "UnitProfile":
+        if self.loai == "dang_bo_btv" and self.so_cap_uy_vien is not None and self.so_cap_uy_vien < BTV_MIN:
+            raise ValueError(f"đảng ủy có {self.so_cap_uy_vien} cấp ủy viên không bầu Ban Thường vụ (cần từ "
+                             f"{BTV_MIN}, Điều lệ Đảng, Điều 22.5): dùng loai: dang_bo (ký T/M ĐẢNG ỦY)")
+        return self
+
+
+BTV_MIN = 9
+"""Điều lệ Đảng, Điều 22.5: a đảng ủy cơ sở with at least 9 members may elect a Ban Thường vụ."""

@@ -432,19 +432,19 @@ CELL_MARGIN_MM = 1.5
 # §2.3); Party appendices continue the report's numbers (no HD 36 rule found, §6.6).
 APPENDIX_OWN_NUMBERS = {"nha_nuoc": True, "dang": False}
 
-# Phụ lục 1: targets, one column per year. Widths in mm of the template's ten grid columns:
-# TT | target | unit | planned target | {%tc for %} | year | {%tc endfor %} | cumulative |
-# % of target | verdict. The loop cells vanish when rendered and the year cell is repeated, so
-# the rendered row has 7 + years cells; kehoach_docs.render then runs docxtpl's fix_tables,
-# which drops grid columns from the end (2 years: each left column gains 1/9 of the dropped
-# width) or scales all columns and appends average-width ones (4, 5 years). Because the six
-# columns from the first loop cell on have one width, every year, cumulative, % and verdict
-# column comes out (nearly) equal for 2 to 5 years, and the target names keep the widest
-# column: 2 years 74 mm, 3 years 72 mm, 5 years 60 mm of the 257-mm landscape width.
-TARGET_FIXED_MM = {"tt": 11, "ten": None, "dvt": 16, "chi_tieu": 26}  # ten: what is left
-TARGET_STEP_MM = 22
+# Phụ lục 1: targets, one column per year. Widths in mm of the template's nine grid columns:
+# TT | target | unit | planned target | {%tc for %} | year | {%tc endfor %} | whole period |
+# verdict. The loop cells vanish when rendered and the year cell is repeated, so the rendered
+# row has 6 + years cells; kehoach_docs.render then runs docxtpl's fix_tables, which drops
+# grid columns from the end (2 years) or scales all columns and appends average-width ones
+# (4, 5 years). Because the five columns from the first loop cell on have one width, every
+# year, period and verdict column comes out (nearly) equal for 2 to 5 years, and the target
+# names keep the widest column. (No "% of target" column: a rank or a share of units is not a
+# percentage of its target; the verdict says how it compares.)
+TARGET_FIXED_MM = {"tt": 11, "ten": None, "dvt": 16, "chi_tieu": 30}  # ten: what is left
+TARGET_STEP_MM = 26
 TARGET_COLUMNS = ("TT", "Chỉ tiêu", "ĐVT", "Chỉ tiêu theo Kế hoạch")
-TARGET_TAIL = ("Lũy kế", "Tỷ lệ % so với chỉ tiêu", "Đánh giá")
+TARGET_TAIL = ("Cả giai đoạn", "Đánh giá")
 # Phụ lục 2: units (landscape): TT | unit | the report file's declared columns ({%tc for %}).
 # The grid has UNIT_MAX_COLUMNS loop columns of UNIT_STEP_MM; rendering keeps as many as are
 # declared and docxtpl's fix_tables shares the dropped width among the columns left (7
@@ -536,7 +536,7 @@ def target_table(profile: Profile) -> str:
     var = "phu_luc_chi_tieu"
     width = content_width_mm(profile, landscape=True)
     fixed = [TARGET_FIXED_MM[k] for k in ("tt", "ten", "dvt", "chi_tieu")]
-    widths = _fill(fixed + [TARGET_STEP_MM] * 6, width)
+    widths = _fill(fixed + [TARGET_STEP_MM] * (3 + len(TARGET_TAIL)), width)
     H, C, L = "bang_tieu_de", "bang_o_giua", "bang_o"
     head = [grid_cell([para(H, label)]) for label in TARGET_COLUMNS]
     head += [grid_cell([para(H, f"{{%tc for y in {var}.cot_nam %}}")]),
@@ -548,7 +548,7 @@ def target_table(profile: Profile) -> str:
     body += [grid_cell([para(C, "{%tc for v in r.nam %}")]),
              grid_cell([para(C, "{{ v }}")]),
              grid_cell([para(C, "{%tc endfor %}")])]
-    body += [grid_cell([para(C, f"{{{{ r.{field} }}}}")]) for field in ("luy_ke", "ty_le", "danh_gia")]
+    body += [grid_cell([para(C, f"{{{{ r.{field} }}}}")]) for field in ("luy_ke", "danh_gia")]
     return grid_table(widths, [grid_row(head, header=True),
                                tag_row(f"{{%tr for r in {var}.hang %}}", len(widths)),
                                grid_row(body),

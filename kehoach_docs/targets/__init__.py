@@ -1,4 +1,5 @@
-"""Targets (chỉ tiêu): how a target value is written in text."""
+"""Targets (chỉ tiêu): their kinds of quantity (kinds.py), the verdict rule (verdict.py),
+the one number format of reports (so_lieu.py), and how a target value is written in a plan."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ def _number(x: float) -> str:
 
 
 def value_text(t: Target) -> str:
-    """The value as the text says it: "98%", "01" (count), "15" (rank), "1-2" (range)."""
+    """The value as a plan's text says it: "98%", "01" (count), "15" (rank), "1-2" (range)."""
     if t.gia_tri_den is not None:
         return f"{_number(t.gia_tri)}-{_number(t.gia_tri_den)}"
     if t.don_vi == "%":
