@@ -1172,6 +1172,49 @@ def test_a_report_whose_years_leave_the_plans_period_is_refused_at_its_years(ws_
     assert "3 tạo mới" in stdout
 
 
+# --------------------------------------------------------------------------- render into a data folder
+
+@case("`render` into a data folder")
+def test_render_into_a_data_folder_adds_only_hidden_records_that_nothing_reads_as_data(ws, tmp_path):
+    """`render ke-hoach-44.yaml` writes ke-hoach-44.docx beside it, and the folder's record of
+    what it wrote (for hand-edit protection) as two hidden files: nothing else, and no
+    command takes them for data."""
+    before = {p.relative_to(ws).as_posix() for p in ws.rglob("*")}
+    code, _, err = kehoach("render", ws / "ke-hoach-44.yaml")
+    assert code == 0, err
+    added = {p.relative_to(ws).as_posix() for p in ws.rglob("*")} - before
+    assert added == {"ke-hoach-44.docx", ".kehoach.lock", ".kehoach-manifest.json"}
+    assert all(Path(n).name.startswith(".") for n in added - {"ke-hoach-44.docx"})  # hidden (dot) names
+    assert kehoach("validate", ws)[0] == 0
+    code, stdout, err = kehoach("build", ws, "--out", tmp_path / "out", "-j", "1")
+    assert code == 0 and "3 tạo mới" in stdout, err
+    assert kehoach("status", ws, "--as-of", "2022-06-30")[0] == 0
+    # The record does its work: an edit of the rendered file is kept, then backed up with --force.
+    target = ws / "ke-hoach-44.docx"
+    target.write_bytes(target.read_bytes() + b"sua tay")
+    code, _, err = kehoach("render", ws / "ke-hoach-44.yaml")
+    assert code == 2 and "đã được sửa tay" in err
+
+
+@case("`render` into a data folder")
+def test_render_without_its_record_says_so_rather_than_calling_it_a_hand_edit(ws):
+    """A clerk deletes the unfamiliar hidden files: the next render cannot know the .docx is
+    its own, keeps it, and says exactly that (not "sửa tay"); --force then backs it up."""
+    assert kehoach("render", ws / "ke-hoach-44.yaml")[0] == 0
+    (ws / ".kehoach-manifest.json").unlink()
+    (ws / ".kehoach.lock").unlink()
+    plan = ws / "ke-hoach-44.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("luu: BTG, VP", "luu: BTG, VP, VT"), encoding="utf-8")
+    old = (ws / "ke-hoach-44.docx").read_bytes()
+    code, _, err = kehoach("render", plan)
+    assert_clean_failure(code, err, (2,))
+    assert "không có ghi nhận" in err and ".kehoach-manifest.json" in err and "--force" in err
+    assert "đã được sửa tay sau" not in err
+    assert (ws / "ke-hoach-44.docx").read_bytes() == old
+    assert kehoach("render", plan, "--force")[0] == 0
+    assert (ws / "ke-hoach-44.ban-sua-tay.docx").read_bytes() == old
+
+
 def case_counts() -> dict[str, int]:
     """Cases per group (a parametrised test counts once per parameter set), for
     docs/reliability.md (checked by test_reliability.py::test_reliability_doc_is_honest)."""
