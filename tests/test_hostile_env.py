@@ -1215,6 +1215,34 @@ def test_render_without_its_record_says_so_rather_than_calling_it_a_hand_edit(ws
     assert (ws / "ke-hoach-44.ban-sua-tay.docx").read_bytes() == old
 
 
+# --------------------------------------------------------------------------- cases of the issue not yet tried
+
+@case("One bad document never stops the others")
+def test_a_docm_template_in_a_build_fails_the_documents_that_use_it_only(ws, tmp_path):
+    """Issue 15: "0 of 195 written" for a .docm renamed .docx; now that plan fails in words, the unit plans are made."""
+    types = read_part(None, "[Content_Types].xml").replace(
+        b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+    template_with(ws, "mau-macro.docx", replace={"[Content_Types].xml": types},
+                  add=[("word/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")])
+    plan = ws / "ke-hoach-44.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "\nmau: mau-macro.docx\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, err = _build(ws, out)
+    assert code == 1 and ".docm" in err and "BytesIO" not in err, err
+    assert not (out / "ke-hoach-44.docx").exists()
+    assert "2 tạo mới" in stdout and "1 lỗi" in stdout
+
+
+@case("`render` writes as `build` does")
+def test_render_refuses_a_template_with_a_broken_styles_part(tmp_path):
+    """Issue 15: `render` wrote what `build` refuses; a corrupt styles.xml is refused naming it, no file written."""
+    f = plan_path(tmp_path)
+    tpl = template_with(tmp_path, replace={"word/styles.xml": b"<w:styles><w:style>"})
+    code, _, err = kehoach("render", f, "--template", tpl, "-o", tmp_path / "out.docx")
+    assert_clean_failure(code, err, (1,))
+    assert "styles.xml" in err and not (tmp_path / "out.docx").exists()
+
+
 def case_counts() -> dict[str, int]:
     """Cases per group (a parametrised test counts once per parameter set), for
     docs/reliability.md (checked by test_reliability.py::test_reliability_doc_is_honest)."""
