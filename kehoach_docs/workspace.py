@@ -106,6 +106,7 @@ class BuildReport:
                          "ban_sao_luu": str(o.backup) if o.backup else None,
                          "loi": [p.as_dict() for p in o.problems]} for o in self.outcomes],
             "tong_hop": {s: self.count(s) for s in (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED)},
+            "loi_ghi_nhan": [p.as_dict() for p in self.record_problems],
         }
 
 
