@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from kehoach_docs.header_lines import header_lines
 from kehoach_docs.format import (
     dia_danh_ngay, in_hoa, la_ma, ngay_hanh_chinh, ngay_ngan, quy, trich_dan, viet_thuong_dau,
 )
@@ -80,6 +81,9 @@ class DocumentContext(BaseModel):
     """State motto ("Độc lập - Tự do - Hạnh phúc"); empty for Party documents."""
     co_quan_cap_tren: str
     co_quan_ban_hanh: str
+    dong_co_quan_ban_hanh: list[str]
+    """The body name as the header sets it: one line, or its type then its place
+    (kehoach_docs.header_lines; the templates join them with line breaks)."""
     dau_sao: str
     so_ky_hieu: str
     dia_danh_ngay: str
@@ -253,6 +257,7 @@ class BodyWriter:
             tieu_ngu=_fixed(el, "tieu_ngu"),
             co_quan_cap_tren=in_hoa(co_quan.cap_tren) if co_quan.cap_tren else "",
             co_quan_ban_hanh=in_hoa(co_quan.ten),
+            dong_co_quan_ban_hanh=header_lines(in_hoa(co_quan.ten), profile),
             dau_sao=_fixed(el, "dau_sao"),
             so_ky_hieu=so_ky_hieu,
             dia_danh_ngay=dia_danh_ngay(dia_danh, ngay),

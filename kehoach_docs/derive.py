@@ -148,6 +148,8 @@ def check_unit(bench: Workbench, unit: UnitProfile, loaded: Loaded) -> list[Prob
         problems.append(_at(loaded, ("ngay",),
                             f"Ngày {unit.ngay:%d/%m/%Y} trước ngày của kế hoạch cấp trên "
                             f"({bench.parent.ngay:%d/%m/%Y})."))
+    from kehoach_docs.organisations import check_unit_plan_bodies
+    problems += check_unit_plan_bodies(bench, unit, loaded)  # recipients on the plan's date
     return problems
 
 
@@ -203,7 +205,8 @@ def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, st
         noi_nhan=[*recipients, *unit.noi_nhan_them], luu=kind.luu,
         nguoi_ky=signer,
     )
-    names = {"don_vi": unit.ten, "cap_uy": co_quan, "chu_the": chu_the,
+    from kehoach_docs.organisations import unit_plan_names
+    names = {"don_vi": unit.ten, "cap_uy": co_quan, "chu_the": chu_the, **unit_plan_names(bench, unit),
              **target_names([t for g in goals for t in g.chi_tieu])}
     return plan, names
 

@@ -1,6 +1,11 @@
-"""Template linter: syntax, tags split by Word, variables unknown to the context.
+"""Template linter: syntax, tags split by Word, variables unknown to the context, and what
+breaks silently: text beside a `{%p %}`, `{%tr %}` or `{%tc %}` tag (rendering replaces the
+whole paragraph, row or cell with the tag's output, so that text is deleted), and direct
+formatting that contradicts the thể thức profile (italic set on the signer's name: every
+document would come out wrong, and only `check` after rendering would say so).
 
-Each finding names the part and the paragraph or table cell, so a clerk can find it in Word.
+Each finding names the part and the paragraph or table cell with its own text, so a clerk
+can find it in Word.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from jinja2 import nodes
 
 from kehoach_docs.context import known_names
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.render import _TEMPLATED, CompiledTemplate, describe_lines, part_label
+from kehoach_docs.places import paragraph_places, place_at
+from kehoach_docs.render import _TEMPLATED, CompiledTemplate, part_label
 
 # A tag whose braces are separated by XML markup: Word split it into several runs.
 _SPLIT_OPEN = re.compile(r"\{(?:<[^>]*>)+[{%#]|[}%#](?:<[^>]*>)+\}")
@@ -26,6 +32,7 @@ def lint_template(path: str | Path) -> list[Problem]:
     path = Path(path)
     problems: list[Problem] = []
     problems += _split_tags(path)
+    problems += _silent_losses(path)
     try:
         compiled = CompiledTemplate(path)
     except ProblemList as exc:
@@ -61,14 +68,12 @@ def _split_tags(path: Path) -> list[Problem]:
             for name in zf.namelist():
                 if not _TEMPLATED.match(name):
                     continue
-                xml = zf.read(name).decode("utf-8")
-                source = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
-                places = describe_lines(source)
+                source = zf.read(name).decode("utf-8")
+                places = paragraph_places(source)
                 for m in list(_SPLIT_OPEN.finditer(source)) + list(_TAG_WITH_MARKUP.finditer(source)):
-                    line = source.count("\n", 0, m.start()) + 1
                     text = re.sub(r"<[^>]+>", "", m.group())
                     problems.append(Problem(
-                        path, 0, 0, f"{part_label(name)}, {places[line - 1]}",
+                        path, 0, 0, f"{part_label(name)}, {place_at(places, m.start())}",
                         f"Thẻ '{text[:60]}' bị Word tách thành nhiều đoạn định dạng; hãy xóa và gõ lại "
                         "cả thẻ một lần (không sửa từng phần, tắt tự sửa chính tả cho thẻ).",
                         level="cảnh báo"))
@@ -77,3 +82,123 @@ def _split_tags(path: Path) -> list[Problem]:
     # One finding per place is enough.
     unique = {(p.field, p.message): p for p in problems}
     return list(unique.values())
+
+
+# --------------------------------------------------------------------------- silent losses
+
+# The element each kind of tag replaces whole, and its name for a clerk.
+_WHOLE = (("p", "đoạn"), ("tr", "hàng"), ("tc", "ô"))
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+
+
+def _texts(xml: str) -> str:
+    import html
+
+    return html.unescape("".join(_TEXT.findall(xml)))
+
+
+def _silent_losses(path: Path) -> list[Problem]:
+    """Text beside a paragraph, row or cell tag, and direct formatting against the profile."""
+    problems: list[Problem] = []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if _TEMPLATED.match(n)]
+            styles = zf.read("word/styles.xml").decode("utf-8") if "word/styles.xml" in zf.namelist() else ""
+            parts = {n: zf.read(n).decode("utf-8") for n in names}
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError):
+        return []  # CompiledTemplate reports an unreadable file
+    profile = _template_profile(styles)
+    style_names = dict(re.findall(r'<w:style\b[^>]*w:styleId="([^"]+)"[^>]*>\s*<w:name w:val="([^"]+)"', styles))
+    for name, xml in parts.items():
+        places = paragraph_places(xml)
+        for kind, label in _WHOLE:
+            tag = re.compile(r"\{%%-?\s*%s\s.*?%%\}|\{\{-?\s*%s\s.*?\}\}" % (kind, kind), re.DOTALL)
+            unit = re.compile(r"<w:%s[ >](?:(?!<w:%s[ >]).)*?</w:%s>" % (kind, kind, kind), re.DOTALL)
+            for m in unit.finditer(xml):
+                text = _texts(m.group())
+                if not tag.search(text):
+                    continue
+                rest = " ".join(tag.sub(" ", text).split())
+                if rest:
+                    first = tag.search(text).group()
+                    problems.append(Problem(
+                        path, 0, 0, f"{part_label(name)}, {place_at(places, m.start())}",
+                        f"Chữ «{rest[:60]}» nằm cùng {label} với thẻ {first[:40]}: khi điền mẫu, thẻ "
+                        f"{{%{kind} %}} thay cả {label} nên chữ này bị xóa. Hãy đưa chữ đó sang "
+                        f"{label} khác hoặc vào trong khối của thẻ."))
+        if profile is not None:
+            problems += _direct_formatting(path, name, xml, places, profile, style_names)
+    return problems
+
+
+def _template_profile(styles: str):
+    """The profile a generated (or re-saved) template was made from, found by its styles:
+    the Tiêu ngữ is State only, the "*" Party only. None for other templates."""
+    from datetime import date
+
+    from kehoach_docs.profile import choose_profile
+
+    regime = "nha_nuoc" if 'w:val="tieu_ngu"' in styles else "dang" if 'w:val="dau_sao"' in styles else None
+    if regime is None:
+        return None
+    try:
+        return choose_profile(regime, date.today())
+    except ProblemList:
+        return None
+
+
+_JC = {"trai": {"left", "start"}, "giua": {"center"}, "phai": {"right", "end"}, "deu": {"both", "distribute"}}
+_ON_OFF = {"0": False, "false": False, "off": False}
+
+
+def _flag(rpr: str, tag: str) -> bool | None:
+    m = re.search(r"<w:%s(?: w:val=\"([^\"]*)\")?\s*/>" % tag, rpr)
+    if m is None:
+        return None
+    return _ON_OFF.get((m.group(1) or "").lower(), True)
+
+
+def _direct_formatting(path: Path, part: str, xml: str, places, profile, style_names) -> list[Problem]:
+    from kehoach_docs.check.common import element_name
+
+    problems = []
+    for m in re.finditer(r"<w:p[ >](?:(?!<w:p[ >]).)*?</w:p>", xml, re.DOTALL):
+        p = m.group()
+        style = re.search(r'<w:pStyle w:val="([^"]+)"', p)
+        key = style_names.get(style.group(1), style.group(1)) if style else None
+        el = profile.phan_tu.get(key) if key else None
+        if el is None:
+            continue
+        found = []
+        ppr = re.search(r"<w:pPr>.*?</w:pPr>", p, re.DOTALL)
+        jc = re.search(r'<w:jc w:val="([^"]+)"', ppr.group()) if ppr else None
+        if jc and jc.group(1) not in _JC[el.can_le]:
+            found.append(f"căn lề '{jc.group(1)}' (thể thức: {el.can_le})")
+        for r in re.finditer(r"<w:r[ >](?:(?!<w:r[ >]).)*?</w:r>", p, re.DOTALL):
+            run = r.group()
+            if not _texts(run).strip():
+                continue
+            rpr = re.search(r"<w:rPr>.*?</w:rPr>", run, re.DOTALL)
+            if rpr is None:
+                continue
+            rpr = rpr.group()
+            for tag, want, words in (("b", el.dam, ("chữ đậm", "chữ không đậm")),
+                                     ("i", el.nghieng, ("chữ nghiêng", "chữ đứng")),
+                                     ("u", el.gach_chan, ("gạch chân", "không gạch chân"))):
+                got = _flag(rpr, tag) if tag != "u" else \
+                    (None if "<w:u " not in rpr else 'w:val="none"' not in rpr)
+                if got is not None and got != want:
+                    found.append(f"{words[0] if got else words[1]} (thể thức: {words[0] if want else words[1]})")
+            sz = re.search(r'<w:sz w:val="(\d+)"', rpr)
+            if sz and abs(int(sz.group(1)) / 2 - el.co) > 0.01:
+                found.append(f"cỡ chữ {int(sz.group(1)) / 2:g} (thể thức: {el.co:g})")
+            font = re.search(r'<w:rFonts [^>]*w:ascii="([^"]+)"', rpr)
+            if font and font.group(1) != profile.phong_chu:
+                found.append(f"phông {font.group(1)} (thể thức: {profile.phong_chu})")
+        for what in dict.fromkeys(found):
+            problems.append(Problem(
+                path, 0, 0, f"{part_label(part)}, {place_at(places, m.start())}",
+                f"{element_name(key)}: định dạng đặt trực tiếp {what}; mọi văn bản điền từ mẫu sẽ "
+                "sai thể thức. Hãy xóa định dạng trực tiếp (chọn chữ, Ctrl+Space trong Word) để "
+                f"chữ theo kiểu '{key}'."))
+    return problems

@@ -39,6 +39,9 @@ class Entry:
     inputs: dict[str, str] = field(default_factory=dict)
     known: list[str] = field(default_factory=list)
     """Hashes of bytes this toolkit wrote to the output (the last one is current)."""
+    warnings: list[dict] | None = field(default_factory=list)
+    """The warnings of the last render (Problem.as_dict), repeated by a build that leaves the
+    output as it is; None when unknown (an older manifest): the output is rebuilt once."""
 
 
 class Manifest:
@@ -58,10 +61,11 @@ class Manifest:
                 if not isinstance(e, dict):
                     continue
                 inputs, known = e.get("dau_vao", {}), e.get("da_ghi", [])
+                warnings = e.get("canh_bao")
                 if isinstance(inputs, dict) and isinstance(known, list) and \
                         all(isinstance(k, str) and isinstance(v, str) for k, v in inputs.items()) and \
-                        all(isinstance(k, str) for k in known):
-                    self.entries[name] = Entry(dict(inputs), list(known))
+                        all(isinstance(k, str) for k in known) and _warnings_ok(warnings):
+                    self.entries[name] = Entry(dict(inputs), list(known), warnings)
 
     def fingerprint(self, inputs: dict[str, str]) -> dict[str, str]:
         return {**inputs, "kehoach-docs": __version__}
@@ -69,7 +73,7 @@ class Manifest:
     def up_to_date(self, name: str, inputs: dict[str, str], current_sha: str | None) -> bool:
         e = self.entries.get(name)
         return bool(e and current_sha and e.known and current_sha == e.known[-1]
-                    and e.inputs == self.fingerprint(inputs))
+                    and e.warnings is not None and e.inputs == self.fingerprint(inputs))
 
     def written_by_us(self, name: str, current_sha: str | None) -> bool:
         e = self.entries.get(name)
@@ -88,6 +92,18 @@ class Manifest:
 
     def save(self) -> None:
         data = {"dinh_dang": FORMAT, "cong_cu": f"kehoach-docs {__version__}",
-                "dau_ra": {k: {"dau_vao": dict(sorted(v.inputs.items())), "da_ghi": v.known}
+                "dau_ra": {k: {"dau_vao": dict(sorted(v.inputs.items())), "da_ghi": v.known,
+                               **({"canh_bao": v.warnings} if v.warnings is not None else {})}
                            for k, v in sorted(self.entries.items())}}
         atomic_write(self.path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+_WARNING_KEYS = {"tep": str, "dong": int, "cot": int, "truong": str, "muc_do": str, "thong_bao": str}
+
+
+def _warnings_ok(value) -> bool:
+    """None (not recorded) or a list of Problem.as_dict() records."""
+    return value is None or (isinstance(value, list) and all(
+        isinstance(w, dict) and set(w) == set(_WARNING_KEYS) and
+        all(isinstance(w[k], t) and not isinstance(w[k], bool) for k, t in _WARNING_KEYS.items())
+        for w in value))

@@ -75,6 +75,9 @@ class BodyRecord(Model):
     """Last day in office (empty: still in office)."""
     ke_nhiem: Id | None = None
     """The body that takes over from the day after `den` (an id of this file)."""
+    ten_khac: list[Line] = []
+    """Short names documents also use ("Đảng ủy Khối"); a recipient that is, or ends with, a
+    name of the body ("Ban Thường vụ Đảng ủy Khối") is checked against its period."""
     nguoi_ky: list[BodySigner] = []
     nguon: list[Line] = []
     """Where the facts come from (addresses of the decisions or news reports)."""
@@ -110,6 +113,20 @@ class Bodies:
         return next((i for i, r in self.records.items()
                      if _key(r.ten) == k or (r.dang_bo and _key(r.dang_bo) == k)), None)
 
+    def named_in(self, text: str) -> str | None:
+        """The body a recipient's words name: the body itself, or a part of it ("Ban Thường
+        vụ Đảng ủy Khối" names the Đảng ủy Khối): the longest name it ends with."""
+        if (ma := self.find(text)) is not None:
+            return ma
+        k = _key(text)
+        best = None
+        for ma, r in self.records.items():
+            for name in (r.ten, r.dang_bo, r.chu_the, *r.ten_khac):
+                n = _key(name) if name else ""
+                if n and k.endswith(" " + n) and (best is None or len(n) > best[1]):
+                    best = (ma, len(n))
+        return best[0] if best else None
+
     def on(self, ref: str, day: date) -> tuple[str, BodyRecord] | None:
         """The body `ref` or its successor in office on `day`; None when unknown or gone."""
         ma = self.find(ref)
@@ -124,18 +141,19 @@ class Bodies:
 
     def stale(self, name: str, day: date) -> str | None:
         """Why `name` (a body's name) is not valid on `day`, in words; None when it is."""
-        ma = self.find(name)
+        ma = self.named_in(name)
         if ma is None:
             return None
         rec = self.records[ma]
         if rec.covers(day):
             return None
+        named = f"'{name}'" + (f" (thuộc {rec.ten})" if self.find(name) is None else "")
         if rec.tu is not None and day < rec.tu:
-            return (f"'{rec.ten}' bắt đầu hoạt động từ ngày {ngay_ngan(rec.tu)}, sau ngày "
-                    f"{ngay_ngan(day)} của văn bản.")
+            return (f"Văn bản ngày {ngay_ngan(day)} ghi {named}, nhưng cơ quan này bắt đầu hoạt động "
+                    f"từ ngày {ngay_ngan(rec.tu)}.")
         now = self.on(ma, day)
         after = f"; từ ngày {ngay_ngan(rec.den + timedelta(days=1))} là '{now[1].ten}'" if now else ""
-        return (f"Văn bản ngày {ngay_ngan(day)} ghi '{rec.ten}', nhưng cơ quan này đã kết thúc hoạt "
+        return (f"Văn bản ngày {ngay_ngan(day)} ghi {named}, nhưng cơ quan này đã kết thúc hoạt "
                 f"động ngày {ngay_ngan(rec.den)}{after}.")
 
     def as_body(self, ma: str) -> Body:
@@ -283,6 +301,36 @@ def check_units(units: list) -> list[Problem]:
                 elif not exists_on(other.profile, change.tu):
                     problems.append(Problem(u.path, line, col, dotted(loc),
                                             f"Đơn vị '{ma}' không hoạt động vào ngày {ngay_ngan(change.tu)}."))
+    return problems
+
+
+def unit_plan_names(bench, unit) -> dict[str, str]:
+    """[[cap_uy_cap_tren]] of a unit plan: the superior's committee on the plan's date, so
+    that one khung serves plans dated before and after a reorganisation."""
+    state = unit_state(unit, unit.ngay, load_bodies(bench.model_loaded.path), bench.model.cap_tren)
+    return {"cap_uy_cap_tren": state.cap_uy_cap_tren or state.cap_tren}
+
+
+def check_unit_plan_bodies(bench, unit, loaded: Loaded) -> list[Problem]:
+    """A unit plan's recipients must exist on the plan's date, as for the office's documents:
+    the model's (an error at their line of the khung, naming the unit's plan) and the unit's
+    own (at their line of its profile)."""
+    bodies = load_bodies(bench.model_loaded.path)
+    if not bodies.records:
+        return []
+    day, problems = unit.ngay, []
+    state = unit_state(unit, day, bodies, bench.model.cap_tren)
+    for i, r in enumerate(bench.model.noi_nhan):  # the recipients derive.derive_plan prints
+        if (r.chi_cho is None or unit.loai in r.chi_cho) and (why := bodies.stale(r.ten, day)):
+            line, col = bench.model_loaded.where(("noi_nhan", i))
+            problems.append(Problem(bench.model_loaded.path, line, col, f"noi_nhan.{i}",
+                                    f"Nơi nhận của kế hoạch {state.ten} ({loaded.path.name}): {why} Để khung "
+                                    "dùng được cho mọi ngày, ghi nơi nhận theo cấp trên vào ngày của kế "
+                                    "hoạch: 'Ban Thường vụ [[cap_uy_cap_tren]]'."))
+    for i, r in enumerate(unit.noi_nhan_them):
+        if why := bodies.stale(r.ten, day):
+            line, col = loaded.where(("noi_nhan_them", i))
+            problems.append(Problem(loaded.path, line, col, f"noi_nhan_them.{i}", "Nơi nhận: " + why))
     return problems
 
 
@@ -486,6 +534,20 @@ class PeriodViews:
             if row is not None and row != m:
                 out.setdefault(row, []).append((m, name_on(p, end[0]), end[1].tu))
         return out
+
+
+def carried_results(views, ma: str, day: date, reports: dict[int, dict], years: list[int]
+                    ) -> list[tuple[str | None, str | None, object]]:
+    """A unit's results in its own report, with those of the units merged into it by `day`:
+    (predecessor id, words naming it, results) for each year, the unit's own first (None, None)."""
+    members = views.succession.members(ma, day) if views is not None else [ma]
+    labels: dict[str, str] = {}
+    for m in members[1:]:
+        p = views.succession.profiles[m]
+        end = end_of(p)
+        labels[m] = f"{name_on(p, end[0])}, sáp nhập từ {ngay_ngan(end[1].tu)}" if end else name_on(p, day)
+    return [(None if m == ma else m, labels.get(m), r) for y in years for m in members
+            if (r := reports.get(y, {}).get(m)) is not None]
 
 
 def successors_own_reports(workspace: Path, units: list[str], with_results: set[str], day) -> list[str]:

@@ -28,6 +28,9 @@ INSTALL_CMD = (
     "libreoffice-writer-nogui fonts-liberation2"
 )
 FONT_INSTALL_CMD = "sudo apt-get install -y --no-install-recommends fonts-liberation2"
+# Bookmarks from the headings' outline levels (the templates' heading styles carry them):
+# a reader's sidebar lists I-, II-… and 1., 2.… as in Word's navigation pane.
+PDF_FILTER = 'pdf:writer_pdf_Export:{"ExportBookmarks":{"type":"boolean","value":"true"}}'
 ALLOWED_FONTS = ("LiberationSerif", "TimesNewRoman")
 
 # Khởi động soffice chiếm phần lớn thời gian (~1,3 s); mỗi tài liệu thêm ~0,2 s.
@@ -264,7 +267,7 @@ def _start(soffice: str, work: Path, indices: list[int], sources: list[Path]) ->
     cmd = [
         soffice,
         f"-env:UserInstallation={(work / 'profile').as_uri()}",
-        "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(outdir),
+        "--headless", "--norestore", "--convert-to", PDF_FILTER, "--outdir", str(outdir),
         *links,
     ]
     # stderr ghi ra tệp, không dùng pipe, để tiến trình chưa được chờ không bị nghẽn.

@@ -33,7 +33,7 @@ import threading
 import zipfile
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -46,16 +46,22 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 from lxml import etree
 
+from kehoach_docs import docx_objects as objects
+from kehoach_docs.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
 from kehoach_docs.package_safety import load_safe_package
+from kehoach_docs.places import line_places, mark_paragraphs, syntax_detail
+from kehoach_docs.roundtrip import clean_tags, keep_section_breaks
+from kehoach_docs.variables import undeclared
 
 # Parts of a package that may hold template tags.
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml and fix_tables use no instance state
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_TC_LOOP = re.compile(r"\{%-?\s*tc\s")
+# Column loops, {#tc #} comments, merged cells: the table grid is fixed after rendering.
+_TC_LOOP = re.compile(r"\{[%#]-?\s*(?:tc\s|hm\s*%|colspan\s)")
 _missing: ContextVar[list | None] = ContextVar("_missing", default=None)
 
 # Upper bounds for one compile or render of an untrusted template.
@@ -322,6 +328,8 @@ class _Part:
     places: list[str]
     column_loops: bool = False
     """The part has {%tc %} tags: its tables need their grid fixed after rendering."""
+    names: dict[str, int] = field(default_factory=dict)
+    """Variables the part reads without setting them → template line of the first use."""
 
 
 @dataclass(frozen=True)
@@ -333,12 +341,16 @@ class CoreProperties:
     day: date
 
 
-class CompiledTemplate:
-    """A .docx template read and compiled once, rendered many times."""
+class CompiledTemplate(DocxObjects):
+    """A .docx template read and compiled once, rendered many times. For a context built
+    in Python it offers docxtpl's new_subdoc(), build_url_id() and current_rendering_part
+    (InlineImage(tpl, …)); see kehoach_docs.docx_objects."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.env = make_environment()
+        self.links: dict[str, str] = {}
+        self.core_tags: list = []
         self.entries: list[tuple[zipfile.ZipInfo, bytes]] = []
         self.parts: dict[str, _Part] = {}
         problems: list[Problem] = []
@@ -348,10 +360,27 @@ class CompiledTemplate:
             for info, data in self.entries:
                 if _TEMPLATED.match(info.filename):
                     problems += self._compile(info.filename, data)
+            problems += self._compile_core()
         if problems:
             raise ProblemList(problems)
         if "word/document.xml" not in {i.filename for i, _ in self.entries}:
             raise ProblemList([Problem(self.path, 0, 0, "", "Tệp không phải văn bản Word (.docx).")])
+        data = dict((i.filename, d) for i, d in self.entries)
+        self.rels = {name: objects.parse_rels(data.get(objects.rels_name(name))) for name in self.parts}
+
+    def _compile_core(self) -> list[Problem]:
+        """Tags in the document properties (title, subject…), as docxtpl renders them."""
+        data = next((d for i, d in self.entries if i.filename == "docProps/core.xml"), None)
+        if data is None or (b"{{" not in data and b"{%" not in data):
+            return []
+        try:
+            self.core_tags = objects.core_templates(self.env, data)
+        except TemplateSyntaxError as exc:
+            return [Problem(self.path, 0, 0, "thuộc tính tài liệu (docProps/core.xml)",
+                            f"Lỗi cú pháp trong thẻ mẫu: {(exc.message or '').rstrip('.')}.")]
+        except etree.XMLSyntaxError:
+            return []
+        return []
 
     def _compile(self, name: str, data: bytes) -> list[Problem]:
         try:
@@ -363,15 +392,21 @@ class CompiledTemplate:
         if re.search(r"<!DOCTYPE", xml, re.IGNORECASE):
             # Word never writes one; entity declarations could pull other files in.
             return [Problem(self.path, 0, 0, part_label(name), "Mẫu có khai báo <!DOCTYPE>: không được phép.")]
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _PATCHER.patch_xml(xml))
+        # Each paragraph starts a template line of its own (kehoach_docs.places).
+        marked, paragraphs = mark_paragraphs(keep_section_breaks(xml))
+        source = clean_tags(_PATCHER.patch_xml(marked))
         source = _ESCAPE.sub(lambda m: _ESCAPES[m.group()], source)
-        places = describe_lines(source)
+        places = line_places(source, paragraphs)
         try:
             template = self.env.from_string(source)
         except TemplateSyntaxError as exc:
             from kehoach_docs.template_errors import explain
 
             line, message = explain(exc, self.env, source, places)
+            if re.match(r"unexpected char |No (filter|test) named ", exc.message or ""):
+                # The column in the tag (Jinja gives an offset in the whole part); a filter
+                # or test that does not exist is named, not taken for a mistyped tag.
+                line, message = exc.lineno, syntax_detail(exc, source) + "."
             where = places[line - 1] if 0 < line <= len(places) else ""
             return [Problem(self.path, 0, 0, f"{part_label(name)}, {where}", f"Lỗi cú pháp trong thẻ mẫu: {message}")]
         except SecurityError as exc:
@@ -379,7 +414,8 @@ class CompiledTemplate:
         except _LIMITS as exc:
             return [Problem(self.path, 0, 0, part_label(name), _limit_message(exc))]
         loops = _TC_LOOP.search(re.sub(r"<[^>]+>", "", xml)) is not None
-        self.parts[name] = _Part(name, source, template, places, loops)
+        names = undeclared(self.env.parse(source))
+        self.parts[name] = _Part(name, source, template, places, loops, names)
         return []
 
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
@@ -388,11 +424,32 @@ class CompiledTemplate:
             return self._render_parts(context)
 
     def _render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
+        entries = {i.filename: d for i, d in self.entries}
+        session = objects.RenderSession(set(entries), self.rels, self.links)
+        token = objects.start(session)
+        try:
+            out = self._render_each(context, session)
+        finally:
+            objects.stop(token)
+        out = objects.renumber_drawings(out, {n: d for n, d in entries.items()
+                                              if n not in out and _TEMPLATED.match(n)})
+        objects.finish_package(session, entries, out)
+        if self.core_tags:
+            try:
+                out["docProps/core.xml"] = objects.render_core(entries["docProps/core.xml"],
+                                                               self.core_tags, context)
+            except Exception as exc:
+                raise ProblemList([Problem(self.path, 0, 0, "thuộc tính tài liệu (docProps/core.xml)",
+                                           f"Lỗi khi điền mẫu: {str(exc).rstrip('.')}.")]) from None
+        return out
+
+    def _render_each(self, context: dict[str, Any], session) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
         problems: list[Problem] = []
         for part in self.parts.values():
             seen: list = []
             token = _missing.set(seen)
+            session.current = part.name
             try:
                 xml = _generate(part.template, context)
             except _TooLarge:
@@ -409,12 +466,16 @@ class CompiledTemplate:
                 where = part.places[line - 1] if 0 < line <= len(part.places) else ""
                 m = re.fullmatch(r"'(.+)' is undefined", str(exc))
                 message = f"Biến '{m[1]}' không có trong dữ liệu (thiếu hoặc viết sai tên)." if m else \
+                    f"Không chèn được vào văn bản: {exc}." if isinstance(exc, objects.ObjectError) else \
                     f"Lỗi khi điền mẫu: {str(exc).rstrip('.') or type(exc).__name__}."
                 raise ProblemList([Problem(self.path, 0, 0, f"{part_label(part.name)}, {where}",
                                            message)]) from None
             finally:
                 _missing.reset(token)
-            for name, line in dict.fromkeys(seen):
+            # Variables in branches and loops this data did not reach are missing too.
+            unused = [(n, line) for n, line in part.names.items()
+                      if n not in context and n not in self.env.globals]
+            for name, line in dict.fromkeys(sorted(unused, key=lambda x: x[1]) + seen):
                 where = part.places[line - 1] if 0 < line <= len(part.places) else ""
                 if name.startswith("…."):
                     # Show the expression as written in the template ("d.van_bam"), if found.
@@ -422,20 +483,37 @@ class CompiledTemplate:
                     name = m.group() if m else name
                 problems.append(Problem(self.path, 0, 0, f"{part_label(part.name)}, {where}",
                                         f"Biến '{name}' không có trong dữ liệu (thiếu hoặc viết sai tên)."))
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            xml = objects.resolve_controls(xml, _PATCHER.resolve_listing)
             data = xml.encode("utf-8")
+            bad = objects.bad_character(xml)
+            dangling = objects.link_references(session, part.name, xml)
             try:
+                if bad:
+                    raise etree.XMLSyntaxError(bad, None, 0, 0)
                 root = etree.fromstring(data)
             except etree.XMLSyntaxError as exc:
-                problems.append(Problem(self.path, 0, 0, part_label(part.name),
-                                        f"Mẫu tạo ra XML hỏng ({exc}); kiểm tra các thẻ {{%p %}} trong mẫu."))
+                problems.append(Problem(self.path, 0, 0, part_label(part.name), _xml_message(exc, bad)))
             else:
+                if dangling:
+                    problems.append(Problem(
+                        self.path, 0, 0, part_label(part.name),
+                        f"Văn bản sẽ trỏ tới quan hệ không có ({', '.join(dangling)}: ảnh, liên kết "
+                        "hoặc tài liệu con tạo cho mẫu khác?); không ghi tệp hỏng."))
                 if part.name == "word/document.xml":
                     data = _fix_body(data, root, part.column_loops)
             out[part.name] = data
         if problems:
             raise ProblemList(problems)
         return out
+
+    def get_undeclared_template_variables(self, context: dict[str, Any] | None = None) -> set[str]:
+        """docxtpl's method: the variables the template reads and does not set (in every part
+        and the document properties), less those `context` has."""
+        names = {n for part in self.parts.values() for n in part.names}
+        for _, source, _ in self.core_tags:
+            names |= set(undeclared(self.env.parse(source)))
+        names -= set(self.env.globals)
+        return names - set(context or ())
 
     def render(self, context: dict[str, Any], core: CoreProperties | None = None) -> bytes:
         """The rendered .docx as bytes (deterministic)."""
@@ -455,6 +533,13 @@ class CompiledTemplate:
 
 class _TooLarge(Exception):
     pass
+
+
+def _xml_message(exc: Exception, bad: str | None) -> str:
+    if bad:
+        return (f"Dữ liệu có ký tự điều khiển {bad}, không được phép trong văn bản Word "
+                "(chỉ xuống dòng \\n, tab \\t, đoạn mới \\a, sang trang \\f); hãy xóa ký tự đó trong dữ liệu.")
+    return f"Mẫu tạo ra XML hỏng ({exc}); kiểm tra các thẻ {{%p %}}, {{%tr %}}, {{%tc %}} trong mẫu."
 
 
 def _generate(template, context: dict[str, Any]) -> str:
@@ -516,7 +601,7 @@ def add_missing_grids(root) -> bool:
 
 
 def merge_empty_last_section(root) -> bool:
-    """If the document's last section holds only empty paragraphs (no runs), it would print
+    """If the document's last section holds only empty paragraphs (no text), it would print
     an empty page: its section break's properties become the final sectPr and the empty
     paragraphs after the break go. Returns whether anything changed."""
     body = root.find(f"{_W}body")
@@ -529,7 +614,7 @@ def merge_empty_last_section(root) -> bool:
         sect = el.find(f"{_W}pPr/{_W}sectPr")
         if sect is not None:
             break
-        if el.find(f".//{_W}r") is not None:
+        if _has_content(el):
             return False
         empty.append(el)
     else:
@@ -539,6 +624,15 @@ def merge_empty_last_section(root) -> bool:
     for p in empty:
         body.remove(p)
     return True
+
+
+# What makes a paragraph print something (LibreOffice writes empty runs in empty paragraphs).
+_CONTENT = tuple(f"{_W}{t}" for t in ("tab", "br", "cr", "drawing", "pict", "object", "sym", "fldChar",
+                                       "fldSimple", "footnoteReference", "endnoteReference"))
+
+
+def _has_content(p) -> bool:
+    return any(el.tag != f"{_W}t" or el.text for el in p.iter(f"{_W}t", *_CONTENT))
 
 
 def _exception_line(exc: BaseException) -> int:

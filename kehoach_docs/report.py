@@ -15,6 +15,7 @@ from kehoach_docs.aggregate import Aggregate, aggregate
 from kehoach_docs.collect import Collected, Unit, collect
 from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExpander, due_text
 from kehoach_docs.format import la_ma, ngay_ngan, so
+from kehoach_docs.organisations import carried_results
 from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
 from kehoach_docs.schema.results import Results, Sessions
@@ -505,14 +506,16 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     results = [w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu")]
     results += [Paragraph(kieu="doan", van_ban=w.bullet + r.sentence() + ".") for r in agg.targets
                 if r.total.has_data]
+    # Lists follow the units like the figures: a successor's carry its predecessors' items,
+    # each naming the predecessor (organisations.carried_results).
+    carried = carried_results(src.views, unit.info.ma, report.ngay, src.collected.reports, years)
     for name in programme.fields_of("danh_sach"):
-        items = [m for r in own for m in getattr(r, name)]
+        items = [(who, m) for _, who, r in carried for m in getattr(r, name)]
         heading = programme.ket_qua[name].tieu_de_don_vi
         if items and heading:
             results.append(w.heading(len([p for p in results if p.kieu == "cap2"]) + 1, heading))
-            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" +
-                                  (f" (lĩnh vực {m.linh_vuc[:1].lower()}{m.linh_vuc[1:]})" if m.linh_vuc else "") + ".")
-                        for m in items]
+            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + _item_note(m, who) + ".")
+                        for who, m in items]
 
     met = [r for r in agg.targets if r.total.has_data and r.total.verdict != CHUA_DAT]
     unmet = [r for r in agg.targets if r.total.has_data and r.total.verdict == CHUA_DAT]
@@ -665,12 +668,24 @@ def _cell(source: str, own: dict[int, Results | None], targets: dict, programme)
     return compute(t, scope).total.cell
 
 
+def _item_note(m, who: str | None) -> str:
+    """" (lĩnh vực …; của <predecessor>, sáp nhập từ …)" after a listed item."""
+    parts = ([f"lĩnh vực {m.linh_vuc[:1].lower()}{m.linh_vuc[1:]}"] if m.linh_vuc else []) + \
+        ([f"của {who}"] if who else [])
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def _list_appendix(src: ReportSources, citation: str, only: Unit | None) -> ListAppendix | None:
     spec = src.report.phu_luc_danh_sach
     field = spec.truong
     rows = []
-    sources = [(u.info.ten, r) for y in src.report.years for u in src.collected.units
-               if (only is None or u is only) and (r := src.collected.reports.get(y, {}).get(u.info.ma))]
+    if only is None:
+        sources = [(u.info.ten, r) for y in src.report.years for u in src.collected.units
+                   if (r := src.collected.reports.get(y, {}).get(u.info.ma))]
+    else:  # the unit's own, and its predecessors' named with them
+        sources = [(_name_of(src, m, y) if m else only.info.ten, r) for y in src.report.years
+                   for m, _, r in carried_results(src.views, only.info.ma, src.report.ngay,
+                                                  src.collected.reports, [y])]
     if only is None:
         sources += [("", r) for y in src.report.years if (r := src.collected.office.get(y))]
     for unit_name, r in sources:

@@ -111,6 +111,7 @@ def build_lines(report, verbose: bool = False) -> list[str]:
     if len(report.outcomes) > 1:
         out.append("Theo thư mục:")
         out += by_folder(report.outcomes)
+    out += report.warning_lines(verbose)  # each once, with its documents, on every build
     out.append(report.summary())
     return out
 

@@ -87,9 +87,28 @@ class BuildReport:
             if o.reason:
                 line += f" ({o.reason})"
             out.append(line)
-            if o.status != FAILED:
-                out += [f"  cảnh báo: {p.message}" for p in o.problems]
+        out += self.warning_lines(verbose)
         out.append(self.summary())
+        return out
+
+    def warnings(self) -> list[tuple[Problem, list[str]]]:
+        """Each warning of the documents made (this build or an earlier one: a build that
+        re-renders nothing says them again) once, with the documents it concerns."""
+        found: dict[tuple, tuple[Problem, list[str]]] = {}
+        for o in self.outcomes:
+            if o.status in (FAILED, KEPT):
+                continue
+            for p in o.problems:
+                # The same words for many documents are one warning (the profile past its
+                # confirmed date); the document is named in the list, not in the key.
+                found.setdefault((p.level, p.field, p.message), (p, []))[1].append(o.job.name)
+        return list(found.values())
+
+    def warning_lines(self, verbose: bool = False) -> list[str]:
+        out = []
+        for p, docs in self.warnings():
+            named = ": " + ", ".join(docs) if verbose or len(docs) <= 3 else ""
+            out.append(f"{p.level} ({len(docs)} văn bản{named}): {p.message}")
         return out
 
     def summary(self) -> str:
@@ -105,6 +124,7 @@ class BuildReport:
                          "trang_thai": o.status, "ly_do": o.reason,
                          "ban_sao_luu": str(o.backup) if o.backup else None,
                          "loi": [p.as_dict() for p in o.problems]} for o in self.outcomes],
+            "canh_bao": [{**p.as_dict(), "van_ban": docs} for p, docs in self.warnings()],
             "tong_hop": {s: self.count(s) for s in (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED)},
             "loi_ghi_nhan": [p.as_dict() for p in self.record_problems],
         }
@@ -254,7 +274,8 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             if entry and not force:
                 current = {k: hashes(k) or "" for k in entry.inputs if k != "kehoach-docs"}
                 if manifest.up_to_date(job.name, current, target_sha):
-                    _done(report, Outcome(job, UNCHANGED), progress, len(jobs))
+                    _done(report, Outcome(job, UNCHANGED, problems=[_warning_of(w) for w in entry.warnings]),
+                          progress, len(jobs))
                     continue
             reason = "chưa có" if target_sha is None else ("buộc tạo lại" if force else "dữ liệu đổi")
             todo.append((job, reason))
@@ -293,6 +314,8 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                 _done(report, Outcome(job, KEPT, _kept_reason(before.get(job.name), manifest.fingerprint(inputs))),
                       progress, len(jobs))
                 continue
+            # Said again by the builds that leave this output as it is.
+            manifest.entries[job.name].warnings = [p.as_dict() for p in warned.get(job.name, [])]
             _done(report, Outcome(job, status, reason if status != REPLACED else
                                   f"bản sửa tay lưu ở {backup.name}", warned.get(job.name, []), backup=backup),
                   progress, len(jobs))
@@ -307,6 +330,11 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
     report.outcomes.sort(key=lambda o: order[o.job.name])
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _warning_of(d: dict) -> Problem:
+    """A warning recorded in the manifest (manifest._warnings_ok checked its shape)."""
+    return Problem(d["tep"], d["dong"], d["cot"], d["truong"], d["thong_bao"], d["muc_do"])
 
 
 def _kept_reason(previous: dict[str, str] | None, now: dict[str, str]) -> str:

@@ -292,6 +292,8 @@ def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
         assert not any(h in DISSOLVED_BODIES for h in header), header
         assert not any("Ban Dân vận Tỉnh ủy" in n or "Đảng ủy Khối" in n for n in ctx.noi_nhan), ctx.noi_nhan
+        # Nor is a proposal addressed to it (its history may still be told).
+        assert "Đề nghị Ban Thường vụ Đảng ủy Khối" not in body(ctx)
 
 
 # ---- rules by date: the profile past its confirmed date -----------------------------------
@@ -309,26 +311,57 @@ def party_2026(tmp_path_factory):
     return f
 
 
+LATE = "cảnh báo: Văn bản đề ngày sau 08/01/2026 dùng bộ thể thức 'dang-hd36-2018'"
+
+
 def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
     prepared = prepare(party_2026)
     (w,) = prepared.warnings
     assert w.level == "cảnh báo" and prepared.profile.ma == "dang-hd36-2018"
     assert "dang-hd36-2018" in w.message and "08/01/2026" in w.message and "399-QĐ/TW" in w.message
     code, out = cli("render", party_2026, "-o", tmp_path / "kh.docx")
-    assert code == 0 and "cảnh báo: Văn bản ngày 15/01/2026 dùng bộ thể thức 'dang-hd36-2018'" in out
+    assert code == 0 and LATE in out
     code, out = cli("check", tmp_path / "kh.docx")
-    assert code == 0 and "cảnh báo: Văn bản ngày 15/01/2026 dùng bộ thể thức 'dang-hd36-2018'" in out
+    assert code == 0 and LATE in out
     # A 2021 document is within the confirmed rules: no warning.
     assert prepare(WS / "ke-hoach-44.yaml").warnings == ()
 
 
-def test_build_says_which_profile_and_warns(party_2026, tmp_path):
+def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
     from kehoach_docs.workspace import build_workspace
 
-    report = build_workspace(party_2026.parent, tmp_path / "out", workers=1)
-    lines = report.lines()
-    at = next(i for i, t in enumerate(lines) if t.endswith("ke-hoach-44.docx (chưa có)"))
-    assert lines[at + 1].startswith("  cảnh báo: Văn bản ngày 15/01/2026 dùng bộ thể thức 'dang-hd36-2018'")
+    ws = copy_ws(tmp_path)
+    late = ["so-tu-phap", "so-noi-vu", "hoi-nha-bao-tinh", "so-y-te"]
+    for unit in late:  # four unit plans dated 2026
+        p = ws / "don-vi" / f"{unit}.yaml"
+        p.write_text(re.sub(r"\nngay: \d{4}-\d\d-\d\d\n", "\nngay: 2026-02-02\n", p.read_text(encoding="utf-8")),
+                     encoding="utf-8")
+    # The khung names the Đảng ủy Khối, gone in 2026: by the date of each plan instead.
+    khung = ws / "khung-don-vi.yaml"
+    khung.write_text(khung.read_text(encoding="utf-8").replace(
+        "  - ten: Ban Thường vụ Đảng ủy Khối\n", "  - ten: Ban Thường vụ [[cap_uy_cap_tren]]\n").replace(
+        "  - Ban Tuyên giáo Đảng ủy Khối\n", ""), encoding="utf-8")
+    out = tmp_path / "out"
+    expected = f"cảnh báo (4 văn bản): {LATE.removeprefix('cảnh báo: ')}"
+    for build in ("first", "no-op"):
+        report = build_workspace(ws, out, workers=1)
+        assert not report.failed, report.problems()
+        lines = report.lines()
+        if build == "no-op":
+            assert report.count("không đổi") == len(report.outcomes)  # nothing re-rendered
+        warned = [t for t in lines if "08/01/2026" in t]
+        assert len(warned) == 1 and warned[0].startswith(expected), (build, warned)
+        (_, docs), = report.warnings()
+        assert sorted(docs) == sorted(f"don-vi/{u}.docx" for u in late)
+        assert report.as_dict()["canh_bao"][0]["van_ban"] == docs
+        assert [t for t in report.lines(verbose=True) if "08/01/2026" in t][0].startswith(
+            "cảnh báo (4 văn bản: " + ", ".join(docs) + "): ")
+    # The clerk reads it from the command line as well, once.
+    code, text = cli("build", ws, "--out", out, "-j", "1")
+    assert code == 0 and text.count("08/01/2026") == 1 and expected in text
+    # A 2026 unit plan gets the superior of its date in its recipients.
+    plan = prepare(ws / "don-vi" / "so-tu-phap.yaml").context
+    assert plan.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh (để b/c),"
 
 
 def test_a_profile_source_must_name_a_real_value(tmp_path):
@@ -371,6 +404,10 @@ def split_2023(tmp_path_factory):
     return ws, prepare(ws / "bao-cao" / "so-ket-2023.yaml").context
 
 
+def dots(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
 def split_rows(results: dict[str, dict]) -> dict[str, list[dict]]:
     """The hand rule of a split: every results file is its own unit's (nothing moves)."""
     return {unit: [r] for unit, r in results.items()}
@@ -385,16 +422,16 @@ def test_split_mid_period_yearly_figures_count_each_unit_of_the_year(split_2023)
         met[y] = [bool(rs[0]["chi_tieu"]["quan_triet_hang_nam"]) for rs in split_rows(results).values()
                   if "quan_triet_hang_nam" in rs[0].get("chi_tieu", {})]
     row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Cấp ủy cơ sở chỉ đạo quán triệt"))
-    assert row.nam == [pct(sum(met[2022]), len(met[2022])), pct(sum(met[2023]), len(met[2023]))]
+    assert row.nam == [share(sum(met[2022]), len(met[2022])), share(sum(met[2023]), len(met[2023]))]
     num, den = sum(met[2022]) + sum(met[2023]), len(met[2022]) + len(met[2023])
-    assert f"{num}/{den} lượt cấp ủy cơ sở, đạt {pct(num, den)}" in body(ctx)
+    assert f"{num}/{den} lượt cấp ủy cơ sở có báo cáo ({pct(num, den)})" in body(ctx)
     # Procedures: every file's counts once, in its own year.
     for y, results in ((2022, r2022), (2023, r2023)):
         counts = [r["chi_tieu"]["tthc_nhanh_dung_hieu_qua"] for r in results.values()
                   if "tthc_nhanh_dung_hieu_qua" in r.get("chi_tieu", {})]
         dat, tong = sum(c["dat"] for c in counts), sum(c["tong"] for c in counts)
-        row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Cơ quan, đơn vị giải quyết"))
-        assert row.nam[y - 2022] == pct(dat, tong), (y, row.nam)
+        row = next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith("Hồ sơ TTHC được giải quyết"))
+        assert row.nam[y - 2022] == f"{pct(dat, tong)} ({dots(dat)}/{dots(tong)})", (y, row.nam)
 
 
 def test_split_mid_period_period_target_counts_the_old_and_the_new_units(split_2023):
@@ -405,7 +442,7 @@ def test_split_mid_period_period_target_counts_the_old_and_the_new_units(split_2
             if "cap_uy_co_ke_hoach" in r.get("chi_tieu", {}):
                 met[unit] = met.get(unit, False) or bool(r["chi_tieu"]["cap_uy_co_ke_hoach"])
     assert all(u in met for u in SPLIT)
-    assert f"{sum(met.values())}/{len(met)} cấp ủy cơ sở, đạt {pct(sum(met.values()), len(met))}" in body(ctx)
+    assert f"{sum(met.values())}/{len(met)} cấp ủy cơ sở ({pct(sum(met.values()), len(met))})" in body(ctx)
 
 
 def test_split_mid_period_appendix_keeps_the_old_unit_and_adds_the_new(split_2023):
@@ -417,7 +454,7 @@ def test_split_mid_period_appendix_keeps_the_old_unit_and_adds_the_new(split_202
     assert not any("Sở Tư pháp" in n for n in appx.ghi_chu)  # a split carries nobody's results
     for unit, name in zip(SPLIT, ("Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B")):
         models = sum(len(raw(ws, y).get(unit, {}).get("mo_hinh") or []) for y in (2022, 2023))
-        assert cell(appx, rows[name], "Mô hình, điểm sáng") == str(models)
+        assert cell(appx, rows[name], "Mô hình, điểm sáng") == f"{models:02d}"
     # The old unit owed 2022 only (it ended before 31/12/2023); the new ones 2023 only.
     assert [cell(appx, rows[n], "Báo cáo") for n in ("Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B")] == ["Đủ"] * 3
     total = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023) for r in raw(ws, y).values())
@@ -444,3 +481,62 @@ def test_split_status_and_own_reports(split_2023, tmp_path):
     with pytest.raises(ProblemList) as exc:
         prepare(bad / "bao-cao" / "so-ket-2023.yaml")
     assert "thành lập ngày 01/07/2023" in exc.value.problems[0].message
+
+
+# ---- unit plans: recipients on the plan's date --------------------------------------------
+
+def test_a_unit_plan_after_the_body_ended_naming_it_is_an_error_at_its_line(tmp_path):
+    ws = copy_ws(tmp_path)
+    unit = ws / "don-vi" / "so-tu-phap.yaml"
+    text = re.sub(r"\nngay: \d{4}-\d\d-\d\d\n", "\nngay: 2025-03-10\n", unit.read_text(encoding="utf-8"))
+    unit.write_text(text.replace("  - Công đoàn cơ sở Sở Tư pháp\n",
+                                 "  - Công đoàn cơ sở Sở Tư pháp\n  - Ban Dân vận Tỉnh ủy\n"), encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        prepare(unit)
+    khung = ws / "khung-don-vi.yaml"
+    by_file = {}
+    for p in exc.value.problems:
+        by_file.setdefault(Path(p.file).name, []).append(p)
+    khung_lines = khung.read_text(encoding="utf-8").splitlines()
+    # The khung's two recipients of the Đảng ủy Khối, each at its own line, naming the unit's plan.
+    named = sorted(khung_lines[p.line - 1].strip() for p in by_file["khung-don-vi.yaml"])
+    assert named == ["- Ban Tuyên giáo Đảng ủy Khối", "- ten: Ban Thường vụ Đảng ủy Khối"]
+    p = by_file["khung-don-vi.yaml"][0]
+    assert "kế hoạch Sở Tư pháp (so-tu-phap.yaml)" in p.message and "kết thúc hoạt động ngày 12/02/2025" in p.message
+    assert "[[cap_uy_cap_tren]]" in p.message
+    (own,) = by_file["so-tu-phap.yaml"]
+    assert unit.read_text(encoding="utf-8").splitlines()[own.line - 1] == "  - Ban Dân vận Tỉnh ủy"
+    assert own.field == "noi_nhan_them.2" and "'Ban Tuyên giáo và Dân vận Tỉnh ủy'" in own.message
+    # The same plan dated before the reorganisation is valid.
+    unit.write_text(text.replace("\nngay: 2025-03-10\n", "\nngay: 2022-01-10\n"), encoding="utf-8")
+    assert prepare(unit).context.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Khối (để b/c),"
+
+
+# ---- a successor's own report carries its predecessors' lists -----------------------------
+
+def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
+    ws = copy_ws(tmp_path)
+    pred = ws / "ket-qua" / "2023" / "so-tai-nguyen-va-moi-truong.yaml"
+    pred.write_text(pred.read_text(encoding="utf-8").replace("khen_thuong:\n", (
+        "mo_hinh:\n  - ten: Điểm sáng “Một cửa đất đai”\n    chi_tieu: diem_sang_dan_van_chinh_quyen\n"
+        "    linh_vuc: Cải cách hành chính\nkhen_thuong:\n"
+        "  - {ten: Văn phòng Đăng ký đất đai, loai: tap_the, thanh_tich: Có thành tích tiêu biểu, "
+        "hinh_thuc: Giấy khen, de_nghi: true}\n"), 1), encoding="utf-8")
+    successor = "so-nong-nghiep-va-phat-trien-nong-thon"
+    ctx = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit=successor).context
+    text = body(ctx)
+    note = "của Sở Tài nguyên và Môi trường, sáp nhập từ 01/03/2025"
+    assert f"- Điểm sáng “Một cửa đất đai” (lĩnh vực cải cách hành chính; {note})." in text
+    # Every model of the successor and its predecessor over the period, once.
+    mine = [m["ten"] for y in range(2021, 2026) for u, r in raw(ws, y).items()
+            if u in (successor, "so-tai-nguyen-va-moi-truong") for m in r.get("mo_hinh") or []]
+    listed = [d.van_ban for p in ctx.phan for d in p.doan if any(d.van_ban.startswith(f"- {m}") for m in mine)]
+    assert len(listed) == len(mine)
+    rows = [r.ten for r in ctx.phu_luc_danh_sach.hang]
+    assert "Văn phòng Đăng ký đất đai, Sở Tài nguyên và Môi trường" in rows
+    # The predecessor's items are not in another unit's report, and its own report no longer exists.
+    other = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit="so-xay-dung").context
+    assert "Một cửa đất đai" not in body(other)
+    # The office's list names each once.
+    office = prepare(ws / "bao-cao" / "tong-ket-2025.yaml").context
+    assert [r.ten for r in office.phu_luc_danh_sach.hang].count("Văn phòng Đăng ký đất đai, Sở Tài nguyên và Môi trường") == 1

@@ -168,9 +168,9 @@ def test_failed_render_keeps_the_previous_version(tmp_path):
     assert target.read_bytes() == before
 
 
-def _template_with(tmp_path: Path, old: str, new: str) -> Path:
+def _template_with(tmp_path: Path, old: str, new: str, template: Path = TEMPLATE) -> Path:
     out = tmp_path / f"mau-{len(list(tmp_path.glob('mau-*.docx')))}.docx"
-    with zipfile.ZipFile(TEMPLATE) as src, zipfile.ZipFile(out, "w") as dst:
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             data = src.read(info)
             if info.filename == "word/document.xml":

@@ -21,6 +21,7 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from kehoach_docs.header_lines import header_lines
 from kehoach_docs.document import DEFAULT_TEMPLATES
 from kehoach_docs.profile import get_profile
 
@@ -184,11 +185,13 @@ def test_state_values_from_nd30():
     for key in ("co_quan_ban_hanh", "trich_yeu"):
         lo, hi = el[key].duong_ke_duoi_ty_le
         assert (lo, hi) == pytest.approx((1 / 3, 1 / 2), abs=0.001)
-    # The header row holds "CỘNG HÒA…" and "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN" on one line each:
-    # widths measured in a LibreOffice PDF at the profile's sizes (bold 12: 88.2 / 72.4 mm).
-    assert profile.bang_dau.cot_phai >= 88.2 + 1 and profile.bang_dau.cot_trai >= 72.4 + 1
-    # The line under the body name is 1/3-1/2 of that name's width.
-    assert lo * 72.4 <= el["co_quan_ban_hanh"].duong_ke_duoi <= hi * 72.4
+    # The header row holds "CỘNG HÒA…" on one line and "ỦY BAN NHÂN DÂN" / "TỈNH NGHỆ AN" on
+    # two: widths measured in a LibreOffice PDF at the profile's sizes (bold 12: 88.2 mm; 39.9
+    # and 31.5 mm; on one line the name is 72.4 mm, less than 1.5 mm from each edge).
+    assert profile.bang_dau.cot_phai >= 88.2 + 1 and profile.bang_dau.cot_trai >= 39.9 + 1
+    assert profile.bang_dau.cot_trai - 2 * profile.bang_dau.xuong_dong.le_chu < 72.4
+    # The line under the body name is 1/3-1/2 of the width of the line above it.
+    assert lo * 31.5 <= el["co_quan_ban_hanh"].duong_ke_duoi <= hi * 31.5
     doc = Document(str(template))
     assert doc.styles["nhan_noi_nhan"].font.bold and doc.styles["nhan_noi_nhan"].font.italic
 
@@ -333,6 +336,7 @@ def sample_context(profile, cap_tren: str, quyen_han: str, ky_thay: str = ""):
                      "chuc_vu": "PHÓ CHỦ TỊCH" if state else "PHÓ BÍ THƯ",
                      "ho_ten": "Nguyễn Văn An"},
     }
+    ctx["dong_co_quan_ban_hanh"] = header_lines(ctx["co_quan_ban_hanh"], profile)
     return ctx
 
 
@@ -340,7 +344,8 @@ def expected(ctx, profile) -> list[tuple[str, str]]:
     """(style, text) of every non-empty paragraph, in reading order."""
     has = profile.phan_tu.__contains__
     out = [("co_quan_cap_tren", ctx["co_quan_cap_tren"])] if ctx["co_quan_cap_tren"] else []
-    out.append(("co_quan_ban_hanh", ctx["co_quan_ban_hanh"]))
+    # The header sets the name on its lines: one paragraph with line breaks.
+    out.append(("co_quan_ban_hanh", "\n".join(header_lines(ctx["co_quan_ban_hanh"], profile))))
     out += [("dau_sao", ctx["dau_sao"])] if has("dau_sao") else []
     out.append(("tieu_de", ctx["tieu_de"]))
     out += [("tieu_ngu", ctx["tieu_ngu"])] if has("tieu_ngu") else []
@@ -427,7 +432,8 @@ def test_state_sample_renders_as_a_ubnd_plan():
     doc = Document(io.BytesIO(render_bytes(prepared)))
     got = [(p.style.style_id, p.text) for p in reading_order(doc) if p.text]
     head = [t for _, t in got[:7]]
-    assert head == ["ỦY BAN NHÂN DÂN TỈNH NGHỆ AN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    # The body name on two lines (a line break in its paragraph): type, then place.
+    assert head == ["ỦY BAN NHÂN DÂN\nTỈNH NGHỆ AN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                     "Độc lập - Tự do - Hạnh phúc", "Số: 696/KH-UBND",
                     "Nghệ An, ngày 23 tháng 11 năm 2021", "KẾ HOẠCH", got[6][1]]
     assert got[6][1].startswith("Thực hiện Đề án số 04-ĐA/TU ngày 01/10/2021 của Ban Thường vụ")

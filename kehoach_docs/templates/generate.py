@@ -75,6 +75,9 @@ STYLE_KEYS = (
 OPTIONAL_KEYS = ("tieu_ngu", "dau_sao", "phan_cach")
 BODY_KEYS = ("tieu_de_cap1", "tieu_de_cap2", "doan")  # follow profile.than_van_ban
 KEEP_NEXT_KEYS = ("tieu_de_cap1", "tieu_de_cap2")  # a heading never ends a page
+# Outline level of each heading style (0 = level 1): Word's navigation pane, the PDF's
+# bookmarks (LibreOffice), pandoc and screen readers see the headings through it.
+OUTLINE_LEVELS = {"tieu_de_cap1": 0, "tieu_de_cap2": 1}
 # Report appendix styles: (style id, profile element, changes to it, space before/after in pt,
 # keep with next). The number, title and "(Kèm theo …)" lines stay with the table under them.
 APPENDIX_STYLES = (
@@ -153,7 +156,7 @@ def _spacing(before: float = 0, after: float = 0, exact_pt: float | None = None,
 
 def _paragraph_style(key: str, profile: Profile) -> str:
     el = profile.phan_tu[key]
-    ppr = []  # schema order: keepNext, spacing, ind, jc
+    ppr = []  # schema order: keepNext, spacing, ind, jc, outlineLvl
     if key in KEEP_NEXT_KEYS:
         ppr.append("<w:keepNext/>")
     if key in BODY_KEYS:
@@ -164,6 +167,8 @@ def _paragraph_style(key: str, profile: Profile) -> str:
     else:
         ppr.append(_spacing())
     ppr.append(f'<w:jc w:val="{JC[el.can_le]}"/>')
+    if key in OUTLINE_LEVELS:
+        ppr.append(f'<w:outlineLvl w:val="{OUTLINE_LEVELS[key]}"/>')
     next_style = "doan" if key in BODY_KEYS else key
     return (f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{key}">'
             f'<w:name w:val="{key}"/><w:basedOn w:val="Normal"/><w:next w:val="{next_style}"/>'
@@ -355,7 +360,8 @@ def plan_blocks(profile: Profile) -> list[str]:
     body_name = [P("co_quan_cap_tren", "{%p if co_quan_cap_tren %}"),
                  P("co_quan_cap_tren", "{{ co_quan_cap_tren }}"),
                  P("co_quan_cap_tren", "{%p endif %}"),
-                 *with_rule(profile, "co_quan_ban_hanh", left_w, "{{ co_quan_ban_hanh }}")]
+                 *with_rule(profile, "co_quan_ban_hanh", left_w,
+                           "{{ dong_co_quan_ban_hanh|join('\\n') }}")]
     if has("dau_sao"):
         body_name.append(P("dau_sao", "{{ dau_sao }}"))
     header = table((left_w, right_w), [
