@@ -165,9 +165,11 @@ def test_render_onto_the_unit_model_is_refused(ws):
 def test_render_onto_its_template_is_refused(tmp_path):
     f, tpl = plan_path(tmp_path), template_with(tmp_path)
     before = tpl.read_bytes()
-    code, _, err = kehoach("render", f, "--template", tpl, "-o", tpl, "--force")
-    assert_clean_failure(code, err)
-    assert tpl.read_bytes() == before
+    for force in ((), ("--force",)):  # refused even with --force
+        code, _, err = kehoach("render", f, "--template", tpl, "-o", tpl, *force)
+        assert_clean_failure(code, err)
+        assert "chính là tệp dữ liệu đầu vào" in err
+        assert tpl.read_bytes() == before
 
 
 @case("`render` writes as `build` does")
