@@ -143,19 +143,25 @@ def render(file: Path, out: Path | None, template: Path | None, unit: str | None
 def validate_cmd(paths: tuple[Path, ...]) -> None:
     """Kiểm tra dữ liệu YAML; liệt kê mọi lỗi (tệp:dòng:cột)."""
     from kehoach_docs.document import check_file
+    from kehoach_docs.layout import Workspace
 
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     files = _yaml_files(paths)
+    spaces: dict[Path, Workspace] = {}  # one per workspace: the plan and khung are read once
     for f in files:
+        ws = Workspace.of(f)
         try:
-            check_file(f)
+            warnings += check_file(f, spaces.setdefault(ws.root.resolve(), ws))
         except ProblemList as exc:
             problems += exc.problems
     if not files:
         raise ProblemList([Problem(p, 0, 0, "", "Không có tệp dữ liệu .yaml nào để kiểm tra. Có đúng thư mục "
                                                 "không? Tạo thư mục mới bằng: kehoach init THƯ_MỤC") for p in paths])
     if problems:
-        raise ProblemList(problems)
+        raise ProblemList(problems + warnings)
+    if warnings:  # valid, but a clerk must see them (sample values, rules past their date)
+        _print_problems(warnings)
     click.echo(f"Hợp lệ: {len(files)} tệp.")
 
 
@@ -280,7 +286,8 @@ class _bar:
 
 @main.command(name="init")
 @click.argument("folder", metavar="THƯ_MỤC", type=click.Path(path_type=Path))
-@click.option("--mau", "sample", metavar="TÊN", help="Chép một thư mục mẫu có sẵn (ví dụ de-an-04) thay cho bản nháp.")
+@click.option("--mau", "sample", metavar="TÊN",
+              help="Chép một thư mục mẫu có sẵn thay cho bản nháp (tên không có: in ra các mẫu có).")
 @click.option("--ghi-de", "force", is_flag=True, help="Ghi vào cả thư mục không trống (tệp trùng tên bị thay).")
 def init_cmd(folder: Path, sample: str | None, force: bool) -> None:
     """Tạo thư mục dữ liệu cho một chương trình mới: kế hoạch, khung, báo cáo, thư mục con."""
@@ -519,10 +526,12 @@ def _must_exist(path: Path) -> None:
 
 
 def _yaml_files(paths: tuple[Path, ...]) -> list[Path]:
+    from kehoach_docs.layout import Workspace
+
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(x for x in p.rglob("*.yaml") if "the-thuc" not in x.parts)
+            files += Workspace(p).data_files(p)
         elif p.exists():
             files.append(p)
         else:

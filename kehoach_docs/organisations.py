@@ -21,11 +21,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import ngay_ngan
@@ -36,9 +35,9 @@ from kehoach_docs.validate import validate
 
 from kehoach_docs.layout import BODIES_FILE  # noqa: E402  (re-exported)
 
-Confidence = Literal["cao", "trung_binh", "thap", "chua_xac_nhan"]
-CONFIDENCE_WORDS = {"cao": "cao", "trung_binh": "trung bình", "thap": "thấp",
-                    "chua_xac_nhan": "chưa xác nhận"}
+from kehoach_docs.profile import CONFIDENCE_WORDS, Confidence, ValueSource  # noqa: E402,F401
+
+UNCONFIRMED = "chua_xac_nhan"
 
 
 class BodySigner(Model):
@@ -82,10 +81,36 @@ class BodyRecord(Model):
     nguon: list[Line] = []
     """Where the facts come from (addresses of the decisions or news reports)."""
     do_tin_cay: Confidence | None = None
+    nguon_gia_tri: dict[str, ValueSource] = {}
+    """Per value ("ky_hieu", "nguoi_ky.0.ho_ten"): its source and confidence. A value marked
+    `chua_xac_nhan` is a sample value: validate, render and build warn wherever it is used."""
     ghi_chu: Text | None = None
 
     def covers(self, day: date) -> bool:
         return (self.tu is None or self.tu <= day) and (self.den is None or day <= self.den)
+
+    @model_validator(mode="after")
+    def _sources_name_values(self) -> "BodyRecord":
+        for key in self.nguon_gia_tri:
+            if _value_at(self, key) is None:
+                raise ValueError(f"nguon_gia_tri: '{key}' không phải một giá trị có ghi của cơ quan này")
+        return self
+
+    def unconfirmed(self) -> dict[str, ValueSource]:
+        return {k: v for k, v in self.nguon_gia_tri.items() if v.do_tin_cay == UNCONFIRMED}
+
+
+def _value_at(record, key: str):
+    """The value at a dotted path of a record ("nguoi_ky.0.ho_ten"), None when absent."""
+    node = record.model_dump()
+    for part in key.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
 
 
 class BodiesFile(Model):
@@ -174,6 +199,40 @@ class Bodies:
         return (f"'{s.ho_ten}' ký cho {r.ten}" + (f" đến ngày {ngay_ngan(until)}" if until else "") +
                 f", không còn ký vào ngày {ngay_ngan(day)} của văn bản.")
 
+    def unconfirmed_values(self) -> list[Problem]:
+        """A warning for every sample value of the file (marked chua_xac_nhan), at its line."""
+        return [self._unconfirmed(ma, key) for ma, r in self.records.items() for key in r.unconfirmed()]
+
+    def unconfirmed_used(self, issuer: Body | None, signer_name: str | None) -> list[Problem]:
+        """Warnings for the sample values a document prints: its issuer's name or symbol,
+        its signer's name."""
+        out = []
+        if issuer is not None and (ma := self.find(issuer.ten)) is not None:
+            rec = self.records[ma]
+            for key in rec.unconfirmed():
+                if (key == "ky_hieu" and issuer.ky_hieu == rec.ky_hieu) or key == "ten":
+                    out.append(self._unconfirmed(ma, key))
+        if signer_name:
+            k = _key(signer_name)
+            for ma, rec in self.records.items():
+                for key in rec.unconfirmed():
+                    parts = key.split(".")
+                    if parts[0] == "nguoi_ky" and len(parts) > 1 and parts[1].isdigit() and \
+                            _key(rec.nguoi_ky[int(parts[1])].ho_ten) == k:
+                        out.append(self._unconfirmed(ma, key))
+        return list(dict.fromkeys(out))
+
+    def _unconfirmed(self, ma: str, key: str) -> Problem:
+        rec, note = self.records[ma], self.records[ma].nguon_gia_tri[key]
+        value = _value_at(rec, key)
+        shown = value.get("ho_ten", value) if isinstance(value, dict) else value
+        loc = ("co_quan", ma, *(int(p) if p.isdigit() else p for p in key.split(".")))
+        path, line, col = self.at(loc)
+        return Problem(path, line, col, dotted(loc),
+                       f"'{shown}' ({rec.ten}) là giá trị mẫu, chưa xác nhận: {note.nguon}"
+                       + (f" ({note.ghi_chu})" if note.ghi_chu else "") +
+                       ". Thay bằng giá trị thật trước khi ban hành văn bản.", level="cảnh báo")
+
     def at(self, loc: tuple) -> tuple[Path | str, int, int]:
         if self.loaded is None:
             return "", 0, 0
@@ -181,24 +240,29 @@ class Bodies:
         return self.loaded.path, line, col
 
 
-def bodies_file(near: Path) -> Path | None:
-    """to-chuc.yaml of the workspace holding `near` (a document or a folder)."""
+def bodies_file(near: Path, ws=None) -> Path | None:
+    """to-chuc.yaml of the workspace holding `near` (a document or a folder). With `ws` (a
+    layout.Workspace), each place looked at is recorded: a file that appears later counts."""
     near = Path(near)
     folders = [near] if near.is_dir() else []
     folders += [near.parent, near.parent.parent]
-    return next((f / BODIES_FILE for f in folders if (f / BODIES_FILE).is_file()), None)
+    exists = ws.is_file if ws is not None else Path.is_file
+    return next((f / BODIES_FILE for f in folders if exists(f / BODIES_FILE)), None)
 
 
-def load_bodies(near: Path) -> Bodies:
-    path = bodies_file(near)
+def load_bodies(near: Path, ws=None) -> Bodies:
+    """The bodies of the workspace holding `near`; with `ws`, read once per workspace object."""
+    path = bodies_file(near, ws)
     if path is None:
         return Bodies()
-    path = path.resolve()
-    return _load_bodies(path, path.stat().st_mtime_ns)
+    if ws is None:
+        return read_bodies(path)
+    from kehoach_docs.layout import absolute
+
+    return ws.memo(("bodies", absolute(path)), lambda: read_bodies(path))
 
 
-@lru_cache(maxsize=8)
-def _load_bodies(path: Path, _mtime: int) -> Bodies:
+def read_bodies(path: Path) -> Bodies:
     loaded = load_yaml(path)
     data = validate(loaded, BodiesFile)
     bodies = Bodies(dict(data.co_quan), loaded)
@@ -418,9 +482,7 @@ def fold(results: list, targets: dict) -> object:
             chi_tieu[k] = sum(vs)
 
     dates = [r.ngay_bao_cao for r in results if r.ngay_bao_cao]
-    update = {"ngay_bao_cao": max(dates) if dates else None,
-              "ke_hoach": next((r.ke_hoach for r in results if r.ke_hoach), None),
-              "chi_tieu": chi_tieu}
+    update = {"ngay_bao_cao": max(dates) if dates else None, "chi_tieu": chi_tieu}
     # The other fields are the programme's (ket-qua/khung-ket-qua.yaml): lists are joined,
     # numbers and sessions add up.
     for name in type(first).model_fields:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kehoach_docs.errors import Problem
-from kehoach_docs.layout import RESULTS_DIR
+from kehoach_docs.layout import RESULTS_DIR, Workspace
 
 
 @dataclass(frozen=True)
@@ -42,31 +42,24 @@ def plan_period(plan) -> Period:
     return Period(first, max(later) if later and max(later) >= first else None)
 
 
-def result_years(workspace: Path) -> list[tuple[int, Path]]:
-    """The year folders of ket-qua/ (any other folder is refused by the results reader)."""
-    root = workspace / RESULTS_DIR
-    if not root.is_dir():
-        return []
-    return sorted((int(p.name), p) for p in root.iterdir()
-                  if p.is_dir() and not p.is_symlink() and p.name.isdigit())
-
-
-def results_outside(workspace: Path, plan, plan_path: Path, office_file: str) -> list[Problem]:
-    """Every results file whose year is outside the plan's period, at its `nam` line."""
-    from kehoach_docs.format import ngay_ngan
-    from kehoach_docs.load import load_yaml
+def results_outside(ws: Workspace | Path, plan, plan_path: Path, office_file: str) -> list[Problem]:
+    """Every results file whose year is outside the plan's period, at its `nam` line. Read
+    through the Workspace, so that a report depends on the list of ket-qua/ folders (one
+    added after a good build is seen by the next)."""
     from kehoach_docs.errors import ProblemList
+    from kehoach_docs.format import ngay_ngan
 
+    ws = ws if isinstance(ws, Workspace) else Workspace(ws)
     period = plan_period(plan)
     problems = []
-    for year, folder in result_years(workspace):
-        if period.holds(year):
-            continue
-        for path in sorted(folder.glob("*.yaml")):
+    for name in ws.result_years():
+        if not name.isdigit() or period.holds(year := int(name)):
+            continue  # a folder that is not a year is refused by the results reader
+        for path in ws.listing(ws.results_dir / name):
             if year == period.first - 1 and path.stem == office_file:
                 continue  # the office's baseline (năm gốc)
             try:
-                line, col = load_yaml(path).where(("nam",))
+                line, col = ws.load(path).where(("nam",))
             except ProblemList:
                 line, col = 0, 0  # a broken file: the year of its folder is reason enough
             if year >= period.first:  # after its last year
@@ -98,11 +91,11 @@ def report_outside(loaded, report, plan, plan_path: Path) -> list[Problem]:
     return problems
 
 
-def check_report_period(loaded, report, plan, plan_path: Path, workspace: Path, office_file: str) -> None:
+def check_report_period(loaded, report, plan, plan_path: Path, ws: Workspace | Path, office_file: str) -> None:
     """Raise every problem of the period of a report and of its workspace's results."""
     from kehoach_docs.errors import ProblemList
 
     problems = report_outside(loaded, report, plan, plan_path) + \
-        results_outside(workspace, plan, plan_path, office_file)
+        results_outside(ws, plan, plan_path, office_file)
     if problems:
         raise ProblemList(problems)

@@ -31,7 +31,7 @@ NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
 def checked_bytes(prepared) -> bytes:
     """The rendered .docx, refused (ProblemList) if it breaks its profile's thể thức."""
     from kehoach_docs.check import check_docx
-    from kehoach_docs.document import render_bytes
+    from kehoach_docs.prepared import render_bytes
 
     data = render_bytes(prepared)
     violations = check_docx(io.BytesIO(data), prepared.profile)

@@ -627,14 +627,15 @@ def test_a_name_like_a_formula_is_written_as_text_in_status_exports(ws, tmp_path
 
 
 @case("Paths from `new unit`")
-@pytest.mark.parametrize("ma", ["../../x", "a/b", ".an", "/tmp/x"])
+@pytest.mark.parametrize("ma", ["../../x", "a/b", ".an", "<absolute>"])
 def test_new_unit_refuses_a_code_that_is_a_path(ws, tmp_path, ma):
+    outside = tmp_path / "ngoai"  # an absolute path outside the workspace, in this test's own folder
+    ma = str(outside) if ma == "<absolute>" else ma
     before = sorted(p for p in tmp_path.rglob("*"))
     code, _, err = kehoach("new", "unit", ws, "--ten", "Sở Mới", "--loai", "dang_bo", "--ma", ma)
     assert_clean_failure(code, err, (2,))
     assert "--ma" in err or "Mã" in err
-    assert sorted(p for p in tmp_path.rglob("*")) == before
-    assert not Path("/tmp/x.yaml").exists() or ma != "/tmp/x"
+    assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written, ngoai.yaml included
 
 
 @case("Paths from `new unit`")
@@ -917,18 +918,20 @@ def test_a_disk_that_fills_during_the_build_leaves_whole_files_and_a_valid_manif
     expected = _tree(clean)
     sizes = _disk_with(monkeypatch, None)  # how much each write takes, in order
     assert _build(ws, tmp_path / "count")[0] == 0
-    # room for the first manifest, the first document and half of the second
-    free = sizes[0] + len(expected[DOCS[1]]) + len(expected[DOCS[2]]) // 2
+    # the writes: the manifest (new hashes), the three documents in the build's order, the manifest
+    order = [next(n for n in DOCS if len(expected[n]) == size) for size in sizes[1:4]]
+    assert sorted(order) == sorted(DOCS), sizes
+    free = sizes[0] + sizes[1] + sizes[2] // 2  # room for the first document and half of the second
     monkeypatch.undo()
     out = tmp_path / "out"
     _disk_with(monkeypatch, free)
     code, stdout, err = _build(ws, out)
     assert code == 1, err
     written = _tree(out)
-    assert written[DOCS[1]] == expected[DOCS[1]]  # made, whole
-    assert DOCS[2] not in written and DOCS[0] not in written  # never half a file
+    assert written.get(order[0]) == expected[order[0]], err  # made, whole
+    assert order[1] not in written and order[2] not in written  # never half a file
     assert not [n for n in written if n.endswith(".tmp")]
-    assert str(out / DOCS[2]) in err and str(out / DOCS[0]) in err and "ổ đĩa đã đầy" in err
+    assert str(out / order[1]) in err and str(out / order[2]) in err and "ổ đĩa đã đầy" in err
     assert ".kehoach-manifest.json" in err  # the record could not be completed, and that is said
     manifest = json.loads(written[".kehoach-manifest.json"])  # whole: the version before the writes
     assert manifest["dinh_dang"] == 1
@@ -1019,7 +1022,7 @@ def test_an_output_folder_that_cannot_be_made_names_each_document(ws, tmp_path, 
 
 def _failing_in(monkeypatch, stem: str, exc: BaseException) -> None:
     """Rendering the document of `stem` raises `exc` (the others render as usual)."""
-    from kehoach_docs import document
+    from kehoach_docs import prepared as document
 
     real = document.render_bytes
 
@@ -1074,7 +1077,7 @@ def test_a_worker_killed_by_the_machine_fails_its_document_only(ws, tmp_path, mo
     fails in words, every other one is made (the jobs lost with the worker are made again)."""
     import signal
 
-    from kehoach_docs import document
+    from kehoach_docs import prepared as document
 
     for n in range(8):
         shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"so-{n}.yaml")
@@ -1172,6 +1175,23 @@ def test_a_report_whose_years_leave_the_plans_period_is_refused_at_its_years(ws_
     assert code == 1
     assert f"{report}:{line}:10: [den_nam] lỗi: Năm 2027 nằm ngoài giai đoạn 2021-2025" in err, err
     assert "3 tạo mới" in stdout
+
+
+@case("Results outside the plan's period")
+def test_results_outside_the_period_added_after_a_good_build_stop_the_next_one(ws_report, tmp_path):
+    """Never stale: the next build sees the new ket-qua/2030/ folder; the reports keep their
+    old version, said stale, until the file is moved or removed."""
+    ws, out = ws_report, tmp_path / "out"
+    assert _build(ws, out)[0] == 0
+    old = _tree(out)
+    bad = _results_of(ws, 2030)
+    code, stdout, err = _build(ws, out, "-v")
+    assert code == 1 and f"{bad}:" in err and "nằm ngoài giai đoạn" in err, err
+    for name in REPORTS:
+        assert f"lỗi: {out / name}" in stdout and _tree(out)[name] == old[name]
+    shutil.rmtree(bad.parent)
+    code, stdout, err = _build(ws, out)
+    assert code == 0, err
 
 
 # --------------------------------------------------------------------------- render into a data folder

@@ -316,7 +316,8 @@ LATE = "cảnh báo: Văn bản đề ngày sau 08/01/2026 dùng bộ thể th�
 
 def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
     prepared = prepare(party_2026)
-    (w,) = prepared.warnings
+    w, sample = prepared.warnings  # the profile, and the sample signer of to-chuc.yaml
+    assert "'Nguyễn Văn A'" in sample.message and "giá trị mẫu" in sample.message
     assert w.level == "cảnh báo" and prepared.profile.ma == "dang-hd36-2018"
     assert "dang-hd36-2018" in w.message and "08/01/2026" in w.message and "399-QĐ/TW" in w.message
     code, out = cli("render", party_2026, "-o", tmp_path / "kh.docx")
@@ -351,9 +352,12 @@ def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
             assert report.count("không đổi") == len(report.outcomes)  # nothing re-rendered
         warned = [t for t in lines if "08/01/2026" in t]
         assert len(warned) == 1 and warned[0].startswith(expected), (build, warned)
-        (_, docs), = report.warnings()
+        (docs,) = [d for p, d in report.warnings() if "08/01/2026" in p.message]
         assert sorted(docs) == sorted(f"don-vi/{u}.docx" for u in late)
-        assert report.as_dict()["canh_bao"][0]["van_ban"] == docs
+        assert [w["van_ban"] for w in report.as_dict()["canh_bao"] if "08/01/2026" in w["thong_bao"]] == [docs]
+        # The sample signer of to-chuc.yaml, in the one document that prints it.
+        (sample,) = [t for t in lines if "giá trị mẫu" in t]
+        assert sample.startswith("cảnh báo (1 văn bản: bao-cao/tong-ket-2025.docx): 'Nguyễn Văn A'")
         assert [t for t in report.lines(verbose=True) if "08/01/2026" in t][0].startswith(
             "cảnh báo (4 văn bản: " + ", ".join(docs) + "): ")
     # The clerk reads it from the command line as well, once.
@@ -540,3 +544,35 @@ def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
     # The office's list names each once.
     office = prepare(ws / "bao-cao" / "tong-ket-2025.yaml").context
     assert [r.ten for r in office.phu_luc_danh_sach.hang].count("Văn phòng Đăng ký đất đai, Sở Tài nguyên và Môi trường") == 1
+
+
+# ---- sample values: marked in to-chuc.yaml, shown to the clerk, never taken as facts -------
+
+def test_sample_values_are_marked_and_validate_warns_at_their_line(tmp_path):
+    bodies_file = WS / "to-chuc.yaml"
+    lines = bodies_file.read_text(encoding="utf-8").splitlines()
+    code, out = cli("validate", bodies_file)
+    assert code == 0 and out.rstrip().endswith("Hợp lệ: 1 tệp.")
+    warned = [t for t in out.splitlines() if " cảnh báo: " in t]
+    places = {re.search(r"\[(\S*?)\] cảnh báo", t)[1]: int(t.split(":")[1]) for t in warned}
+    # The signer of the new Đảng ủy and the symbol of the Đảng ủy các cơ quan Đảng tỉnh; the
+    # symbol of the Đảng ủy UBND tỉnh has a source ("15-CTr/ĐU") and is not a sample value.
+    assert set(places) == {"co_quan.dang_uy_ubnd_tinh.nguoi_ky[0].ho_ten",
+                           "co_quan.dang_uy_cac_co_quan_dang_tinh.ky_hieu"}
+    assert "Nguyễn Văn A" in lines[places["co_quan.dang_uy_ubnd_tinh.nguoi_ky[0].ho_ten"] - 1]
+    assert lines[places["co_quan.dang_uy_cac_co_quan_dang_tinh.ky_hieu"] - 1].strip().startswith("ky_hieu: ĐU")
+    assert "0 lỗi, 2 cảnh báo." in out
+    # The tổng kết prints the sample signer: render says so (and the README says so too).
+    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml")
+    assert [w.field for w in report.warnings] == ["co_quan.dang_uy_ubnd_tinh.nguoi_ky[0].ho_ten"]
+    assert report.context.so_ky_hieu == "Số 398-BC/ĐU"
+    readme = (WS / "README.md").read_text(encoding="utf-8")
+    assert "Nguyễn Văn A" in readme and "chua_xac_nhan" in readme and "15-CTr/ĐU" in readme
+    # Documents before the reorganisation print none of them.
+    assert prepare(WS / "bao-cao" / "so-ket-2023.yaml").warnings == ()
+    # A source for a value that is not there is an error at its line.
+    bad = tmp_path / "to-chuc.yaml"
+    bad.write_text(bodies_file.read_text(encoding="utf-8").replace("      nguoi_ky.0.ho_ten:\n",
+                                                                   "      nguoi_ky.3.ho_ten:\n"), encoding="utf-8")
+    code, out = cli("validate", bad)
+    assert code == 1 and "'nguoi_ky.3.ho_ten' không phải một giá trị có ghi của cơ quan này" in out

@@ -177,7 +177,9 @@ def expected_cells(t: dict, years: list[int], last_day: date) -> tuple[list[str]
         gains = {y: office(y - 1)[ma] - office(y)[ma] for y in years if ma in office(y) and ma in office(y - 1)}
         first = min(gains)
         net = office(first - 1)[ma] - office(max(gains))[ma]
-        return [words(gains[y]) if y in gains else "—" for y in years], words(net)
+        # A year with a rank but none the year before: its rank, no change claimed.
+        return [words(gains[y]) if y in gains else f"Hạng {office(y)[ma]}" if ma in office(y) else "—"
+                for y in years], words(net)
     raise AssertionError(k)
 
 
