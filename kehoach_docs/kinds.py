@@ -135,6 +135,9 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
     report = validate(loaded, Report)
     src = gather(report, path, ws)
     plan = src.plan
+    from kehoach_docs.period import check_report_period  # results of years the plan does not cover
+
+    check_report_period(loaded, report, plan, src.plan_path, ws, src.collected.programme.tep_van_phong)
     profile = choose_profile(ws, loaded, plan.he_thong, report.ngay)
     collected = src.collected
     names: dict[str, str] = {}
