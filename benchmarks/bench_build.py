@@ -41,10 +41,13 @@ def contexts(workspace: Path):
     from kehoach_docs.workspace import jobs_of
 
     out = []
-    for job in jobs_of(workspace):
+    from kehoach_docs.layout import Workspace
+
+    ws = Workspace(workspace)  # the plan and khung loaded once, as a build does
+    for job in jobs_of(ws):
         if job.name.startswith("bao-cao"):
             continue
-        p = prepare(job.source, unit=job.unit)
+        p = prepare(job.source, unit=job.unit, ws=ws)
         out.append((p.template, p.context_dict(), p.core_properties()))
     return out
 

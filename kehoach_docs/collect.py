@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from kehoach_docs.aggregate import UnitInfo
+from kehoach_docs.derive import check_unit, load_workbench
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import RESULTS_DIR, UNITS_DIR
+from kehoach_docs.layout import RESULTS_DIR, UNITS_DIR, Workspace, absolute
 from kehoach_docs.load import Loaded, dotted, load_yaml
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.programme import Programme, load_programme
@@ -36,9 +38,12 @@ class Collected:
     office: dict[int, Results] = field(default_factory=dict)
     files: dict[tuple[int, str], Path] = field(default_factory=dict)
     programme: Programme = field(default_factory=Programme)
+    problems: dict[Path, list[Problem]] = field(default_factory=dict)
+    """Problems of each invalid file (a unit profile, a results file, the khung)."""
 
-    @property
+    @cached_property
     def infos(self) -> list[UnitInfo]:
+        """(Computed once: every unit's report of a build reads it.)"""
         return [u.info for u in self.units]
 
     @property
@@ -47,76 +52,189 @@ class Collected:
         from kehoach_docs.organisations import Succession
         return Succession({u.info.ma: u.profile for u in self.units})
 
+    def unit(self, ma: str) -> Unit | None:
+        return self._by_ma.get(ma)
 
-def load_units(workspace: Path) -> list[Unit]:
-    units, problems = [], []
-    for path in sorted((workspace / UNITS_DIR).glob("*.yaml")):
-        try:
-            profile = validate(load_yaml(path), UnitProfile)
-        except ProblemList as exc:
-            problems += exc.problems
-            continue
-        units.append(Unit(UnitInfo(path.stem, profile.ten), path, profile))
-    if not problems:
-        from kehoach_docs.organisations import check_units
-        problems += check_units(units)
+    @cached_property
+    def _by_ma(self) -> dict[str, Unit]:
+        return {u.info.ma: u for u in self.units}
+
+    def all_problems(self) -> list[Problem]:
+        return [p for found in self.problems.values() for p in found]
+
+    def problems_of(self, paths) -> list[Problem]:
+        """Problems of the given files only (what one unit's report is made from)."""
+        keys = {absolute(p) for p in paths}
+        return [p for path, found in self.problems.items() if path in keys for p in found]
+
+
+def _space(workspace: Path | Workspace) -> Workspace:
+    return workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+
+
+def load_units(workspace: Path | Workspace) -> list[Unit]:
+    """Every unit profile of the workspace, each valid and the changes between them
+    consistent; ProblemList when not (the profiles are not checked against the khung here:
+    a report does that, see _units)."""
+    units, problems = _read_units(_space(workspace), against_khung=False)
     if problems:
-        raise ProblemList(problems)
+        raise ProblemList([p for found in problems.values() for p in found])
     return units
 
 
-def result_files(workspace: Path, years: list[int] | None = None) -> list[Path]:
-    root = workspace / RESULTS_DIR
-    files = []
-    for folder in sorted(root.glob("*")):
-        if folder.is_dir() and (years is None or (folder.name.isdigit() and int(folder.name) in years)):
-            files += sorted(folder.glob("*.yaml"))
-    return files
+def _units(ws: Workspace) -> tuple[list[Unit], dict[Path, list[Problem]]]:
+    """Units and the problems of each invalid profile: the schema, and the profile against
+    the khung and the parent plan (an unknown target, a later deadline, a lower target).
+    Read once per workspace object, for every report."""
+    return ws.memo(("units",), lambda: _read_units(ws))
 
 
-def collect(workspace: Path, targets: list[Target], years: list[int] | None = None) -> Collected:
-    """Units and their results for `years` (all years when None); every problem at once."""
-    units = load_units(workspace)
-    known_units = {u.info.ma for u in units}
-    profiles = {u.info.ma: u.profile for u in units}
-    by_id = {t.ma: t for t in targets}
-    programme = load_programme(workspace)
-    model = programme.results_model()
-    office_file = programme.tep_van_phong
-    out = Collected(units, programme=programme)
-    problems: list[Problem] = []
-    for path in result_files(workspace, years):
-        folder = path.parent.name
-        if not folder.isdigit():
-            problems.append(Problem(path, 0, 0, "", f"Thư mục '{folder}' phải là một năm, ví dụ ket-qua/2022/."))
-            continue
-        stem = path.stem
-        if stem != office_file and stem not in known_units:
-            guess = difflib.get_close_matches(stem, sorted(known_units), n=1)
-            problems.append(Problem(path, 0, 0, "", f"Không có đơn vị '{stem}' trong {UNITS_DIR}/" +
-                                    (f"; có phải '{guess[0]}'?" if guess else ".")))
-            continue
+def _read_units(ws: Workspace, against_khung: bool = True) -> tuple[list[Unit], dict[Path, list[Problem]]]:
+    units, problems = [], {}
+    bench = None
+    if against_khung and ws.is_file(ws.model_file):
+        try:
+            bench = load_workbench(ws.model_file, ws)
+        except ProblemList as exc:
+            problems[absolute(ws.model_file)] = exc.problems
+    # One dependency on the folder's names and contents (not one per file: every report
+    # of a period reads them all).
+    for path in ws.listing(ws.units_dir, contents=True):
         try:
             loaded = load_yaml(path)
-            results = validate(loaded, model)
+            profile = validate(loaded, UnitProfile)
         except ProblemList as exc:
-            problems += exc.problems
+            problems[absolute(path)] = exc.problems
             continue
-        found = check_results(loaded, results, by_id, int(folder), office=stem == office_file,
-                              programme=programme)
-        if stem != office_file:
-            found += check_result_year(loaded, results, profiles[stem])
+        found = check_unit(bench, profile, loaded) if bench is not None else []
         if found:
-            problems += found
-            continue
-        if stem == office_file:
-            out.office[results.nam] = results
-        else:
-            out.reports.setdefault(results.nam, {})[stem] = results
-        out.files[(results.nam, stem)] = path
-    if problems:
-        raise ProblemList(problems)
+            problems[absolute(path)] = found
+        units.append(Unit(UnitInfo(path.stem, profile.ten), path, profile))
+    if not problems:
+        from kehoach_docs.organisations import check_units
+
+        for p in check_units(units):  # successors exist and are in place on the day
+            problems.setdefault(absolute(p.file), []).append(p)
+    return units, problems
+
+
+def result_files(workspace: Path | Workspace, years: list[int] | None = None) -> list[Path]:
+    return _space(workspace).results_files(years)
+
+
+def collect(workspace: Path | Workspace, targets: list[Target], years: list[int] | None = None) -> Collected:
+    """Units and their results for `years` (all years when None); every problem at once."""
+    out = gather_results(_space(workspace), targets, years)
+    if out.problems:
+        raise ProblemList(out.all_problems())
     return out
+
+
+def gather_results(ws: Workspace, targets: list[Target], years: list[int] | None = None) -> Collected:
+    """Units and results for `years`, read and checked once per workspace object; the
+    problems of each invalid file are kept with it (a report decides what it depends on)."""
+    key = ("collected", tuple(t.model_dump_json() for t in targets), tuple(years) if years else None)
+    return ws.memo(key, lambda: _gather(ws, targets, years))
+
+
+def programme_of(ws: Workspace) -> Programme:
+    """The workspace's declared results (ket-qua/khung-ket-qua.yaml), once per workspace object."""
+    return ws.memo(("programme",), lambda: _programme(ws))
+
+
+def _programme(ws: Workspace) -> Programme:
+    from kehoach_docs.programme import programme_path
+
+    ws.is_file(programme_path(ws.root))  # recorded: its appearing changes every report
+    return load_programme(ws.root)
+
+
+def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Collected:
+    units, unit_problems = _units(ws)
+    known_units = {p.stem for p in ws.listing(ws.units_dir)}
+    by_id = {t.ma: t for t in targets}
+    try:
+        programme = programme_of(ws)
+    except ProblemList as exc:
+        from kehoach_docs.programme import programme_path
+
+        return Collected(list(units), problems={**unit_problems, absolute(programme_path(ws.root)): exc.problems})
+    out = Collected(list(units), programme=programme, problems=dict(unit_problems))
+    profiles = {u.info.ma: u.profile for u in units}
+    model = ws.memo(("results-model",), programme.results_model)
+    targets_key = tuple(t.model_dump_json() for t in targets)
+    names = ws.result_years() if years is None else [str(y) for y in years]
+    for folder in names:
+        # The folder is recorded once (names and contents); each file is read and checked
+        # once per build however many reports cover its year.
+        for path in ws.listing(ws.results_dir / folder, contents=True):
+            key = ("results-file", absolute(path), targets_key, path.stem in known_units)
+            profile = profiles.get(path.stem)
+            results, found = ws.memo(key, lambda p=path, u=profile: read_results(p, known_units, by_id, programme,
+                                                                                 model, u))
+            if found:
+                out.problems[absolute(path)] = found
+                continue
+            if path.stem == programme.tep_van_phong:
+                out.office[results.nam] = results
+            else:
+                out.reports.setdefault(results.nam, {})[path.stem] = results
+            out.files[(results.nam, path.stem)] = path
+    return out
+
+
+def read_results(path: Path, known_units: set[str], targets: dict[str, Target], programme: Programme,
+                 model: type[Results] | None = None, profile: UnitProfile | None = None
+                 ) -> tuple[Results | None, list[Problem]]:
+    """One results file (ket-qua/<năm>/<đơn vị>.yaml), validated and checked against the
+    plan's targets; (None, problems) when it cannot be used."""
+    folder = path.parent.name
+    if not folder.isdigit():
+        return None, [Problem(path, 0, 0, "", f"Thư mục '{folder}' phải là một năm, ví dụ {RESULTS_DIR}/2022/.")]
+    stem = path.stem
+    office_file = programme.tep_van_phong
+    if stem != office_file and stem not in known_units:
+        guess = difflib.get_close_matches(stem, sorted(known_units), n=1)
+        return None, [Problem(path, 0, 0, "", f"Không có đơn vị '{stem}' trong {UNITS_DIR}/" +
+                              (f"; có phải '{guess[0]}'?" if guess else "."))]
+    try:
+        loaded = load_yaml(path)
+    except ProblemList as exc:
+        return None, exc.problems
+    moved = moved_plan_fact(loaded)
+    try:
+        results = validate(_without(loaded, PLAN_FACT) if moved else loaded,
+                           model or programme.results_model())
+    except ProblemList as exc:
+        return None, moved + exc.problems
+    found = moved + check_results(loaded, results, targets, int(folder), office=stem == office_file,
+                                  programme=programme)
+    if stem != office_file and profile is not None:
+        found += check_result_year(loaded, results, profile)
+    return (None, found) if found else (results, [])
+
+
+PLAN_FACT = "ke_hoach"
+"""A results file once restated the unit's plan (number, date); that fact lives in don-vi/."""
+
+
+def moved_plan_fact(loaded: Loaded) -> list[Problem]:
+    """A results file still holding `ke_hoach`: an error at its line (the unit's plan number
+    and date are written once, in its profile)."""
+    data = loaded.data
+    if not isinstance(data, dict) or PLAN_FACT not in data:
+        return []
+    line, col = loaded.where((PLAN_FACT,), key=True)
+    stem = loaded.path.stem
+    return [Problem(loaded.path, line, col, PLAN_FACT,
+                    f"Số và ngày kế hoạch của đơn vị chỉ ghi một nơi: hồ sơ {UNITS_DIR}/{stem}.yaml "
+                    f"(mục so, ngay). Hãy xóa mục '{PLAN_FACT}' khỏi tệp kết quả này (chép số, ngày "
+                    f"sang hồ sơ đơn vị nếu hồ sơ chưa có).")]
+
+
+def _without(loaded: Loaded, key: str) -> Loaded:
+    return Loaded(loaded.path, {k: v for k, v in loaded.data.items() if k != key},
+                  loaded.positions, loaded.key_positions)
 
 
 def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], year: int,
@@ -130,7 +248,7 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
         problems.append(Problem(loaded.path, line, col, dotted(loc), message))
 
     if results.nam != year:
-        fail(("nam",), f"Năm {results.nam} khác thư mục ket-qua/{year}/.")
+        fail(("nam",), f"Năm {results.nam} khác thư mục {RESULTS_DIR}/{year}/.")
     for ma, value in results.chi_tieu.items():
         t = targets.get(ma)
         if t is None:

@@ -4,14 +4,15 @@ unit's own profile. The result is an ordinary Plan, rendered like any other."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from kehoach_docs.context import build_plan_context
+from kehoach_docs.context import build_plan_context, due_text
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import so_hieu
-from kehoach_docs.layout import MODEL_FILE
-from kehoach_docs.load import Loaded, dotted, load_yaml
+from kehoach_docs.layout import MODEL_FILE, Workspace, absolute
+from kehoach_docs.load import Loaded, dotted
+from kehoach_docs.organisations import load_bodies, unit_state
+from kehoach_docs.prepared import load_plan
 from kehoach_docs.profile import Profile
 from kehoach_docs.schema.common import Due
 from kehoach_docs.schema.plan import (
@@ -19,6 +20,7 @@ from kehoach_docs.schema.plan import (
 )
 from kehoach_docs.schema.unit import UnitModel, UnitProfile
 from kehoach_docs.targets import target_names
+from kehoach_docs.targets.kinds import kind_of
 from kehoach_docs.validate import validate
 
 PARENT_REF = "ke_hoach_cap_tren"
@@ -34,42 +36,45 @@ class Workbench:
     parent: Plan
     parent_citation: CitedDocument
     profile: Profile
+    bodies: object = None
+    """organisations.Bodies of the workspace (to-chuc.yaml), read with the khung."""
 
 
-def find_model(unit_file: Path) -> Path:
-    for folder in (unit_file.parent, unit_file.parent.parent):
-        if (folder / MODEL_FILE).is_file():
-            return folder / MODEL_FILE
+def find_model(unit_file: Path, ws: Workspace | None = None) -> Path:
+    ws = ws or Workspace.of(unit_file)
+    for candidate in ws.model_candidates(unit_file):
+        if ws.is_file(candidate):
+            return candidate
     raise ProblemList([Problem(unit_file, 0, 0, "",
                                f"Không tìm thấy tệp khung '{MODEL_FILE}' ở thư mục của đơn vị "
                                "hoặc thư mục cha.")])
 
 
-def load_workbench(model_path: Path) -> Workbench:
-    model_path = Path(model_path).resolve()
-    return _workbench(model_path, model_path.stat().st_mtime_ns)
+def load_workbench(model_path: Path, ws: Workspace | None = None) -> Workbench:
+    """The khung and its parent plan, loaded and checked once per workspace object."""
+    model_path = absolute(model_path)
+    ws = ws or Workspace.of(model_path)
+    return ws.memo(("khung", model_path), lambda: _workbench(ws, model_path))
 
 
-@lru_cache(maxsize=8)
-def _workbench(model_path: Path, _mtime: int) -> Workbench:
-    from kehoach_docs.document import prepare
-
-    loaded = load_yaml(model_path)
+def _workbench(ws: Workspace, model_path: Path) -> Workbench:
+    loaded = ws.load(model_path)
     model = validate(loaded, UnitModel)
     parent_path = model_path.parent / model.ke_hoach_cap_tren
-    if not parent_path.is_file():
+    if not ws.is_file(parent_path):
         line, col = loaded.where(("ke_hoach_cap_tren",))
         raise ProblemList([Problem(model_path, line, col, "ke_hoach_cap_tren",
                                    f"Không tìm thấy kế hoạch cấp trên '{model.ke_hoach_cap_tren}'.")])
-    parent = prepare(parent_path)
-    plan = parent.data
+    parent = load_plan(parent_path, ws)
+    plan = parent.plan
     citation = CitedDocument(
         loai="Kế hoạch",
         so_ky_hieu=so_hieu(plan.so, plan.loai_van_ban, plan.co_quan.ky_hieu, plan.he_thong)
         if plan.so else None,
         ngay=plan.ngay, co_quan=plan.co_quan.chu_the or plan.co_quan.ten,
         trich_yeu=parent.context.trich_yeu)
-    bench = Workbench(loaded, model, parent_path, plan, citation, parent.profile)
+    bench = Workbench(loaded, model, parent_path, plan, citation, parent.profile,
+                      load_bodies(model_path, ws))
     _check_model(bench)
     return bench
 
@@ -131,7 +136,7 @@ def check_unit(bench: Workbench, unit: UnitProfile, loaded: Loaded) -> list[Prob
         if t is None:
             problems.append(_at(loaded, ("chi_tieu", ma),
                                 f"Chỉ tiêu '{ma}' không có trong kế hoạch cấp trên."))
-        elif _weaker(t.so_sanh, value, t.gia_tri):
+        elif kind_of(t).weaker(t, value):
             problems.append(_at(loaded, ("chi_tieu", ma),
                                 f"Chỉ tiêu '{ma}' của đơn vị ({value:g}) thấp hơn chỉ tiêu của kế hoạch "
                                 f"cấp trên ({t.gia_tri:g}); đơn vị chỉ được đặt bằng hoặc cao hơn."))
@@ -153,15 +158,7 @@ def check_unit(bench: Workbench, unit: UnitProfile, loaded: Loaded) -> list[Prob
     return problems
 
 
-def _weaker(comparator: str, value: float, parent: float) -> bool:
-    """A unit may raise a target, never lower it (for a rank, lower is better)."""
-    if comparator in ("top", "<="):
-        return value > parent
-    return value < parent
-
-
 def _due(d: Due) -> str:
-    from kehoach_docs.context import due_text
     return due_text(d)
 
 
@@ -214,9 +211,8 @@ def derive_plan(bench: Workbench, unit: UnitProfile) -> tuple[Plan, dict[str, st
 def unit_identity(bench: Workbench, unit: UnitProfile, day=None) -> tuple[Body, Signer]:
     """The unit's issuing body (header, symbol, who acts) and its signer, by its kind, as they
     were on `day` (default: its plan's date): name, superior and signer follow its changes."""
-    from kehoach_docs.organisations import load_bodies, unit_state
-
-    state = unit_state(unit, day or unit.ngay, load_bodies(bench.model_loaded.path), bench.model.cap_tren)
+    bodies = bench.bodies if bench.bodies is not None else load_bodies(bench.model_loaded.path)
+    state = unit_state(unit, day or unit.ngay, bodies, bench.model.cap_tren)
     kind = bench.model.loai_to_chuc[state.loai]
     co_quan = state.ten_co_quan or kind.co_quan.format(ten=state.ten)
     body = Body(cap_tren=state.cap_tren, ten=co_quan, ky_hieu=kind.ky_hieu,

@@ -21,7 +21,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -241,24 +240,29 @@ class Bodies:
         return self.loaded.path, line, col
 
 
-def bodies_file(near: Path) -> Path | None:
-    """to-chuc.yaml of the workspace holding `near` (a document or a folder)."""
+def bodies_file(near: Path, ws=None) -> Path | None:
+    """to-chuc.yaml of the workspace holding `near` (a document or a folder). With `ws` (a
+    layout.Workspace), each place looked at is recorded: a file that appears later counts."""
     near = Path(near)
     folders = [near] if near.is_dir() else []
     folders += [near.parent, near.parent.parent]
-    return next((f / BODIES_FILE for f in folders if (f / BODIES_FILE).is_file()), None)
+    exists = ws.is_file if ws is not None else Path.is_file
+    return next((f / BODIES_FILE for f in folders if exists(f / BODIES_FILE)), None)
 
 
-def load_bodies(near: Path) -> Bodies:
-    path = bodies_file(near)
+def load_bodies(near: Path, ws=None) -> Bodies:
+    """The bodies of the workspace holding `near`; with `ws`, read once per workspace object."""
+    path = bodies_file(near, ws)
     if path is None:
         return Bodies()
-    path = path.resolve()
-    return _load_bodies(path, path.stat().st_mtime_ns)
+    if ws is None:
+        return read_bodies(path)
+    from kehoach_docs.layout import absolute
+
+    return ws.memo(("bodies", absolute(path)), lambda: read_bodies(path))
 
 
-@lru_cache(maxsize=8)
-def _load_bodies(path: Path, _mtime: int) -> Bodies:
+def read_bodies(path: Path) -> Bodies:
     loaded = load_yaml(path)
     data = validate(loaded, BodiesFile)
     bodies = Bodies(dict(data.co_quan), loaded)
@@ -478,9 +482,7 @@ def fold(results: list, targets: dict) -> object:
             chi_tieu[k] = sum(vs)
 
     dates = [r.ngay_bao_cao for r in results if r.ngay_bao_cao]
-    update = {"ngay_bao_cao": max(dates) if dates else None,
-              "ke_hoach": next((r.ke_hoach for r in results if r.ke_hoach), None),
-              "chi_tieu": chi_tieu}
+    update = {"ngay_bao_cao": max(dates) if dates else None, "chi_tieu": chi_tieu}
     # The other fields are the programme's (ket-qua/khung-ket-qua.yaml): lists are joined,
     # numbers and sessions add up.
     for name in type(first).model_fields:

@@ -116,8 +116,8 @@ def package_problems(entries: list[tuple[zipfile.ZipInfo, bytes]], where) -> lis
         try:
             root = etree.fromstring(data, _PARSER)
         except etree.XMLSyntaxError as exc:
-            refuse(_part(name), f"Phần này của mẫu không phải XML hợp lệ ({exc}). Hãy mở mẫu bằng Word và "
-                                "lưu lại, hoặc dùng lại bản mẫu trước đó.")
+            refuse(_part(name), f"Phần {name} của tệp không phải XML hợp lệ ({exc}). Hãy mở tệp bằng Word "
+                                "và lưu lại, hoặc dùng lại bản trước đó.")
             continue
         if name.endswith(".rels"):
             problems += _relationship_problems(root, name, where)

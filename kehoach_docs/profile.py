@@ -228,24 +228,30 @@ def profile_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:
     return files
 
 
-@lru_cache(maxsize=64)
-def _load(path: Path, mtime_ns: int) -> Profile:
+def load_profile_file(path: Path) -> Profile:
+    """One profile file, read and validated (a build keeps them in its Workspace memo)."""
+    path = Path(path).resolve()
     profile = validate(load_yaml(path), Profile)
     profile._path = path
     return profile
 
 
-def load_profile_file(path: Path) -> Profile:
-    path = Path(path).resolve()
-    return _load(path, path.stat().st_mtime_ns)
-
-
 def all_profiles(extra_dirs: tuple[Path, ...] = ()) -> list[Profile]:
-    return [load_profile_file(p) for p in profile_files(extra_dirs)]
+    extra = [f for folder in extra_dirs for f in sorted(Path(folder).glob("*.yaml"))]
+    return [*builtin_profiles(), *(load_profile_file(p) for p in extra)]
+
+
+@lru_cache(maxsize=1)
+def builtin_profiles() -> tuple[Profile, ...]:
+    """The toolkit's own profiles: part of the installed package, read once per process."""
+    return tuple(load_profile_file(p) for p in sorted(BUILTIN_DIR.glob("*.yaml")))
 
 
 def get_profile(ma: str, extra_dirs: tuple[Path, ...] = ()) -> Profile:
-    profiles = all_profiles(extra_dirs)
+    return profile_named(all_profiles(extra_dirs), ma)
+
+
+def profile_named(profiles: list[Profile], ma: str) -> Profile:
     for profile in profiles:
         if profile.ma == ma:
             return profile
@@ -256,7 +262,11 @@ def get_profile(ma: str, extra_dirs: tuple[Path, ...] = ()) -> Profile:
 
 def choose_profile(regime: str, day: date, extra_dirs: tuple[Path, ...] = ()) -> Profile:
     """The profile of `regime` in force on `day`; the latest one when several overlap."""
-    candidates = [p for p in all_profiles(extra_dirs) if p.he_thong == regime and p.covers(day)]
+    return profile_for(all_profiles(extra_dirs), regime, day)
+
+
+def profile_for(profiles: list[Profile], regime: str, day: date) -> Profile:
+    candidates = [p for p in profiles if p.he_thong == regime and p.covers(day)]
     if not candidates:
         raise ProblemList([Problem("", 0, 0, "he_thong",
                                    f"Không có bộ thể thức nào cho hệ thống '{regime}' vào ngày "

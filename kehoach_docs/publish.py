@@ -30,7 +30,7 @@ NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
 def checked_bytes(prepared) -> bytes:
     """The rendered .docx, refused (ProblemList) if it breaks its profile's thể thức."""
     from kehoach_docs.check import check_rendered
-    from kehoach_docs.document import render_package
+    from kehoach_docs.prepared import render_package
 
     data, parts = render_package(prepared)
     violations = check_rendered(parts, prepared.profile)  # the parts as rendered: no unzipping
@@ -44,6 +44,9 @@ def checked_bytes(prepared) -> bytes:
 class Written:
     status: str
     backup: Path | None = None
+    unrecorded: bool = False
+    """KEPT with no record of the file at all (the manifest deleted, or the file copied in):
+    it may be a hand edit, or ours with its record lost; either way it is not overwritten."""
 
 
 def write_output(out: Path, name: str, data: bytes, inputs: dict[str, str], manifest: Manifest,
@@ -56,9 +59,10 @@ def write_output(out: Path, name: str, data: bytes, inputs: dict[str, str], mani
     current = sha256_file(target, out)
     edited = current is not None and current != sha and not manifest.written_by_us(name, current)
     if edited and not force:
-        if sha in manifest.entries[name].known:
-            manifest.entries[name].known.remove(sha)
-        return Written(KEPT)
+        entry = manifest.entries[name]
+        if sha in entry.known:
+            entry.known.remove(sha)
+        return Written(KEPT, unrecorded=not entry.inputs)  # never committed: no record of it
     backup = backup_edit(target, out) if edited else None
     if current != sha:
         atomic_write(target, data, root=out)

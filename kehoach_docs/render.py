@@ -25,6 +25,7 @@ the template's place; nothing ends in a traceback. docxtpl's escapes for literal
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import re
 import sys
@@ -46,6 +47,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 from lxml import etree
 
+from kehoach_docs import column_widths
 from kehoach_docs import docx_objects as objects
 from kehoach_docs.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
@@ -548,6 +550,7 @@ class CompiledTemplate(DocxObjects):
                         "hoặc tài liệu con tạo cho mẫu khác?); không ghi tệp hỏng."))
                 if part.name == "word/document.xml":
                     data = _fix_body(data, root, part.column_loops)
+                    data = column_widths.apply_to_xml(data, context.get("do_rong_bang"))
             out[part.name] = data
         if problems:
             raise ProblemList(problems)
@@ -714,15 +717,16 @@ def core_xml(core: CoreProperties) -> bytes:
 
 
 @lru_cache(maxsize=32)
-def _compiled(path: str, mtime_ns: int, size: int) -> CompiledTemplate:
+def _compiled(path: str, sha256: str) -> CompiledTemplate:
     return CompiledTemplate(path)
 
 
 def compile_template(path: str | Path) -> CompiledTemplate:
-    """Compiled template, cached per file version (edit the .docx and it is recompiled)."""
+    """Compiled template, cached by the file's content (edit the .docx and it is
+    recompiled, whatever its modification time says)."""
     p = Path(path).resolve()
     try:
-        st = p.stat()
+        digest = hashlib.sha256(p.read_bytes()).hexdigest()
     except OSError:
         raise ProblemList([Problem(p, 0, 0, "", "Không tìm thấy tệp mẫu.")]) from None
-    return _compiled(str(p), st.st_mtime_ns, st.st_size)
+    return _compiled(str(p), digest)

@@ -6,15 +6,16 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from kehoach_docs.aggregate import Aggregate, aggregate
-from kehoach_docs.collect import Collected, Unit, collect
+from kehoach_docs.collect import Collected, Unit, gather_results
 from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExpander, due_text
 from kehoach_docs.format import la_ma, ngay_ngan, so
+from kehoach_docs.layout import Workspace
+from kehoach_docs.prepared import load_plan
 from kehoach_docs.organisations import carried_results
 from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
@@ -94,6 +95,9 @@ class ReportContext(DocumentContext):
     phu_luc_chi_tieu: TargetAppendix | None = None
     phu_luc_don_vi: UnitAppendix | None = None
     phu_luc_danh_sach: ListAppendix | None = None
+    do_rong_bang: list[dict] = []
+    """Tables sized by their content after rendering: {dau: header row's texts, rong: mm per
+    column} (column_widths.py); a template whose table reads otherwise keeps its own widths."""
 
 
 @dataclass
@@ -107,43 +111,35 @@ class ReportSources:
     agg: Aggregate
     views: object = None
     """organisations.PeriodViews when units changed during the period (None otherwise)."""
+    ws: Workspace | None = None
+    """The workspace it was read from (its memo holds the khung)."""
+
+    def workbench(self):
+        """The khung and its parent plan, from the workspace's memo."""
+        from kehoach_docs.derive import load_workbench
+
+        ws = self.ws or Workspace(self.plan_path.parent)
+        return load_workbench(ws.model_file, ws)
 
 
-def gather(report: Report, report_path: Path) -> ReportSources:
-    """The plan, units and results a report is computed from; read once per version of the
-    files (a build renders the office report and every unit's report from the same data)."""
-    workspace = report_path.parent.parent if report_path.parent.name == "bao-cao" else report_path.parent
+def gather(report: Report, report_path: Path, ws: Workspace | None = None) -> ReportSources:
+    """The plan, units and results a report is computed from: read, checked and aggregated
+    once per workspace object (a build renders the office report and every unit's report
+    from the same data). Invalid files are kept in `collected.problems`."""
+    ws = ws or Workspace.of(report_path)
     years = (report.tu_nam - 1, *report.years)
-    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in sorted(_inputs(workspace, report, years)))
-    return _gather(report.model_dump_json(), str(report_path), stamp)
+    key = ("report-sources", report.model_dump_json(), years)
+    return ws.memo(key, lambda: _gather(ws, report, years))
 
 
-def _inputs(workspace: Path, report: Report, years: tuple[int, ...]) -> list[Path]:
-    from kehoach_docs.collect import result_files
-    from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
-    from kehoach_docs.programme import programme_path
-
-    files = [workspace / report.ke_hoach, *(workspace / UNITS_DIR).glob("*.yaml"),
-             *result_files(workspace, list(years))]
-    if programme_path(workspace).is_file():
-        files.append(programme_path(workspace))
-    return files + ([workspace / MODEL_FILE] if (workspace / MODEL_FILE).is_file() else [])
-
-
-@lru_cache(maxsize=8)
-def _gather(report_json: str, report_path: str, _stamp: tuple) -> ReportSources:
-    from kehoach_docs.document import prepare
-
-    report = Report.model_validate_json(report_json)
-    path = Path(report_path)
-    workspace = path.parent.parent if path.parent.name == "bao-cao" else path.parent
-    plan_path = workspace / report.ke_hoach
-    plan = prepare(plan_path).data
+def _gather(ws: Workspace, report: Report, years: tuple[int, ...]) -> ReportSources:
+    plan_path = ws.root / report.ke_hoach
+    plan = load_plan(plan_path, ws).plan
     targets = plan.targets()
-    collected = collect(workspace, targets, [report.tu_nam - 1, *report.years])
+    collected = gather_results(ws, targets, list(years))
     views = _views(collected, report, targets)
     agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office, views=views)
-    return ReportSources(report, plan_path, plan, collected, agg, views)
+    return ReportSources(report, plan_path, plan, collected, agg, views, ws)
 
 
 def _views(collected: Collected, report: Report, targets):
@@ -245,8 +241,11 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
         noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer)
     _no_breaks(body)
     so_hieu = body["so_ky_hieu"].removeprefix("Số").lstrip(": ")
+    if so_hieu[:1] in ("-", "/"):
+        # A draft's number is left blank to be filled in by hand, in the citation too.
+        so_hieu = "\u00a0" * 6 + so_hieu
     citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
-        loai="Báo cáo", so_ky_hieu=so_hieu.strip() or "…", ngay=ngay_ngan(day),
+        loai="Báo cáo", so_ky_hieu=so_hieu.rstrip() or "…", ngay=ngay_ngan(day),
         co_quan=co_quan.chu_the or co_quan.ten) + ")"
     unit_appendix = None
     if only is None and report.phu_luc_don_vi is not None:
@@ -257,19 +256,18 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     label = profile.danh_so.phu_luc
     for n, appendix in enumerate((a for a in appendices if a is not None), 1):
         appendix.so = label.format(so=n, la_ma=la_ma(n))
+    sized = [_unit_widths(profile, unit_appendix)] if unit_appendix is not None else []
     ctx = ReportContext(**body, phu_luc_chi_tieu=appendices[0], phu_luc_don_vi=appendices[1],
-                        phu_luc_danh_sach=appendices[2])
+                        phu_luc_danh_sach=appendices[2], do_rong_bang=sized)
     return ctx, ex.problems
 
 
 def own_plan(src: ReportSources, unit: Unit):
     """The unit's own plan (derived from the khung): its targets, with its own values, and
     only those that apply to it."""
-    from kehoach_docs.derive import derive_plan, load_workbench
-    from kehoach_docs.layout import MODEL_FILE
+    from kehoach_docs.derive import derive_plan
 
-    bench = load_workbench(src.plan_path.parent / MODEL_FILE)
-    return derive_plan(bench, unit.profile)[0]
+    return derive_plan(src.workbench(), unit.profile)[0]
 
 
 def _no_breaks(body: dict) -> None:
@@ -599,6 +597,18 @@ def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, lis
                         cot=[c.tieu_de for c in spec.cot], hang=rows, ghi_chu=notes), problems
 
 
+def _unit_widths(profile, appendix: UnitAppendix) -> dict:
+    """The units table's columns sized by what they hold (the declared columns differ in kind:
+    a plan's number and date, a fraction, a count)."""
+    from kehoach_docs.column_widths import fit
+    from kehoach_docs.templates.generate import CELL_MARGIN_MM, UNIT_HEADER, content_width_mm
+
+    header = ["TT", UNIT_HEADER[profile.he_thong], *appendix.cot]
+    rows = [[r.tt, r.don_vi, *r.o] for r in appendix.hang]
+    return {"dau": header, "rong": fit(header, rows, content_width_mm(profile, landscape=True),
+                                       float(profile.element("bang").co), 2 * CELL_MARGIN_MM)}
+
+
 def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
     """Years the unit, or a predecessor it carries, owed and did not report (naming the predecessor)."""
     members = src.views.succession.members(ma, src.report.ngay) if src.views else [ma]
@@ -615,8 +625,7 @@ def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
 
 def _name_of(src: ReportSources, ma: str, year: int) -> str:
     from kehoach_docs.organisations import name_on, year_cutoff
-    unit = next(u for u in src.collected.units if u.info.ma == ma)
-    return name_on(unit.profile, year_cutoff(year))
+    return name_on(src.collected.unit(ma).profile, year_cutoff(year))
 
 
 def _predecessor_notes(views) -> list[str]:
@@ -633,15 +642,13 @@ def _predecessor_notes(views) -> list[str]:
 def _plan_cell(src: ReportSources, ma: str) -> str:
     """"Số 09-KH/CB, ngày 28/12/2021" from the unit's profile (one fact, one place); a draft
     (no number) is not an issued plan."""
-    from kehoach_docs.derive import load_workbench
     from kehoach_docs.format import so_hieu
-    from kehoach_docs.layout import MODEL_FILE
 
-    unit = next((u for u in src.collected.units if u.info.ma == ma), None)
+    unit = src.collected.unit(ma)
     if unit is None or not unit.profile.so:
         return "Chưa ban hành"
     p = unit.profile
-    kind = load_workbench(src.plan_path.parent / MODEL_FILE).model.loai_to_chuc[p.loai]
+    kind = src.workbench().model.loai_to_chuc[p.loai]
     return f"Số {so_hieu(p.so, 'KH', kind.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}"
 
 

@@ -2,7 +2,7 @@
 
 An activity counts as done when a results file lists it under `hoan_thanh`; issuing the
 plan (an activity whose id starts with "hd_xay_dung_ke_hoach") is done when the unit's
-profile has its number, or a results file records `ke_hoach`.
+profile has its number, dated on or before the day (one fact, one place: don-vi/).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from kehoach_docs.derive import applies_to, load_workbench
 from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
+from kehoach_docs.layout import MODEL_FILE, UNITS_DIR, Workspace
 from kehoach_docs.organisations import end_of, name_on
 
 PLAN_ACTIVITY = "hd_xay_dung_ke_hoach"
@@ -51,14 +51,19 @@ class UnitStatus:
                 ("Đầy đủ" if self.ok else "Cần đôn đốc") + (f" ({self.ended})" if self.ended else "")]
 
 
-def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
-    workspace = Path(workspace)
-    if not (workspace / MODEL_FILE).is_file():
+def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStatus]:
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    workspace = ws.root
+    if not ws.model_file.is_file():
         raise ProblemList([Problem(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({MODEL_FILE}) "
                                    "nên chưa theo dõi được đơn vị nào. Tạo thư mục mới có đủ các tệp bằng: "
                                    "kehoach init THƯ_MỤC")])
-    bench = load_workbench(workspace / MODEL_FILE)
-    collected = collect(workspace, bench.parent.targets())
+    bench = load_workbench(ws.model_file, ws)
+    collected = collect(ws, bench.parent.targets())
+    from kehoach_docs.period import results_outside  # a 2030 folder would count as reported
+
+    if outside := results_outside(ws, bench.parent, bench.parent_path, collected.programme.tep_van_phong):
+        raise ProblemList(outside)
     if not collected.units:
         raise ProblemList([Problem(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
                                    f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")])
@@ -78,10 +83,7 @@ def unit_status(workspace: str | Path, as_of: date) -> list[UnitStatus]:
         owes = lambda d: (last_day is None or d <= last_day) and \
             (unit.profile.thanh_lap is None or d >= unit.profile.thanh_lap)  # noqa: E731
         reports = {y: r for y, by in collected.reports.items() if (r := by.get(unit.info.ma))}
-        issued = next(((r.ke_hoach.so, r.ke_hoach.ngay) for r in reports.values()
-                       if r.ke_hoach and r.ke_hoach.ngay <= as_of), None)
-        if issued is None and unit.profile.so and unit.profile.ngay <= as_of:
-            issued = (unit.profile.so, unit.profile.ngay)
+        issued = (unit.profile.so, unit.profile.ngay) if unit.profile.so and unit.profile.ngay <= as_of else None
         done = {a for r in reports.values() if r.nam <= as_of.year for a in r.hoan_thanh}
         applies = applies_to(unit.profile)
         overdue, plan_due = [], None

@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 from kehoach_docs.errors import Problem
 
 # Statuses always listed, one line per document (the others only with -v).
-ALWAYS = ("giữ bản sửa tay", "thay bản sửa tay")
+ALWAYS = ("giữ bản sửa tay", "thay bản sửa tay", "đã xóa", "chuyển sang chỗ khác")
+"""Statuses listed document by document (workspace.py: KEPT, REPLACED, REMOVED, MOVED)."""
 FAILED = "lỗi"
 ROOT_FOLDER = "(thư mục gốc)"
 SHOWN_NAMES = 3
@@ -122,7 +123,9 @@ def problem_lines(report, verbose: bool = False) -> list[str]:
     if not failed:
         return []
     shared = shared_problems(failed)
-    lines = [f"{len(failed)} văn bản không tạo được:"]
+    stale = sum(1 for o in failed if o.reason)  # an older version is there (workspace.STALE)
+    lines = [f"{len(failed)} văn bản không tạo được" +
+             (f" ({stale} văn bản: bản cũ giữ nguyên nhưng đã cũ, chưa cập nhật)" if stale else "") + ":"]
     lines += [s.line(verbose) for s in shared]
     lines.append(problem_summary(shared, len(failed)))
     return lines

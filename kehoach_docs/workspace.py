@@ -1,46 +1,48 @@
-"""A workspace: the folder of one programme's documents, built together.
-
-    data/de-an-04/
-      ke-hoach-44.yaml        documents of the office (every top-level .yaml)
-      khung-don-vi.yaml       the model of unit plans (not a document itself)
-      don-vi/*.yaml           one profile per base organisation → its own plan
+"""Build a workspace: every document of one programme's folder, rendered together.
 
 `build_workspace` renders only what changed (see manifest.py), on all cores, keeps any
 output a clerk edited by hand, and reports every failure without stopping the others.
+What a workspace holds and where is layout.py (Workspace); which documents it gives is
+kinds.py.
+
+Never stale: each output's manifest entry records everything its document read, through
+the Workspace: the files (a file that did not exist is recorded too, so its appearing
+counts), the folders whose set of files it depends on (don-vi/, ket-qua/<năm>/,
+the-thuc/…), and $KEHOACH_TEMPLATES. An incremental build therefore equals a clean
+build. An output whose source is gone is removed (moved aside when a clerk edited it).
+A document whose data is invalid is not written: its old version stays, marked stale.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
-from kehoach_docs.layout import BODIES_FILE, MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
-from kehoach_docs.load import load_yaml
 from kehoach_docs.errors import Problem, ProblemList, UserError
-from kehoach_docs.lock import workspace_lock
+from kehoach_docs.kinds import Job, jobs, reporting_units
+from kehoach_docs.layout import REPORTS_DIR, UNITS_DIR, Workspace, absolute
+from kehoach_docs.lock import output_lock
+from kehoach_docs.oserrors import InternalProblem, document_failure
 from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
 from kehoach_docs.publish import (  # noqa: F401 (statuses re-exported)
-    FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, checked_bytes, write_output,
+    FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, backup_edit, checked_bytes, write_output,
 )
 
 DEFAULT_OUTPUT = Path("output")
-SPECIAL_FILES = {MODEL_FILE, BODIES_FILE}
 
-
-
-@dataclass
-class Job:
-    source: Path
-    name: str
-    """Output path relative to the output folder: "don-vi/so-noi-vu.docx"."""
-    unit: str | None = None
-    """For a unit's own report: the unit (its profile's stem)."""
+# Statuses, as printed (the others in publish.py).
+REMOVED, MOVED = "đã xóa", "chuyển sang chỗ khác"
+STATUSES = (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED, REMOVED, MOVED)
+STALE = "bản cũ giữ nguyên nhưng đã cũ, chưa cập nhật được vì dữ liệu có lỗi"
+GONE = "không còn tệp nguồn"
 
 
 @dataclass
@@ -65,8 +67,17 @@ class BuildReport:
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
+    record_problems: list[Problem] = field(default_factory=list)
+    """The build's own record (the manifest) could not be saved; the documents are fine."""
+
     def problems(self) -> list[Problem]:
-        return [p for o in self.failed for p in o.problems]
+        """Every problem once (one bad file can stop many documents)."""
+        return list(dict.fromkeys([*(p for o in self.failed for p in o.problems), *self.record_problems]))
+
+    @property
+    def internal(self) -> list[Problem]:
+        """Failures through a fault of kehoach-docs itself (exit 3, see oserrors.py)."""
+        return [p for p in self.problems() if isinstance(p, InternalProblem)]
 
     def lines(self, verbose: bool = False) -> list[str]:
         out = []
@@ -102,8 +113,7 @@ class BuildReport:
         return out
 
     def summary(self) -> str:
-        parts = [f"{self.count(s)} {s}" for s in (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED)
-                 if self.count(s)]
+        parts = [f"{self.count(s)} {s}" for s in STATUSES if self.count(s)]
         return f"Xong {len(self.outcomes)} văn bản trong {self.seconds:.2f} giây: " + ", ".join(parts) + "."
 
     def as_dict(self) -> dict:
@@ -115,7 +125,8 @@ class BuildReport:
                          "ban_sao_luu": str(o.backup) if o.backup else None,
                          "loi": [p.as_dict() for p in o.problems]} for o in self.outcomes],
             "canh_bao": [{**p.as_dict(), "van_ban": docs} for p, docs in self.warnings()],
-            "tong_hop": {s: self.count(s) for s in (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED)},
+            "tong_hop": {s: self.count(s) for s in STATUSES},
+            "loi_ghi_nhan": [p.as_dict() for p in self.record_problems],
         }
 
 
@@ -123,7 +134,7 @@ def pdf_targets(report: BuildReport) -> list[Path]:
     """Outputs whose PDF is missing or older than the .docx (so a no-op build converts nothing)."""
     out = []
     for o in report.outcomes:
-        if o.status in (FAILED, KEPT):
+        if o.status in (FAILED, KEPT, REMOVED, MOVED):
             continue
         docx = report.out_dir / o.job.name
         pdf = docx.with_suffix(".pdf")
@@ -132,64 +143,45 @@ def pdf_targets(report: BuildReport) -> list[Path]:
     return out
 
 
-def document_files(workspace: Path) -> list[Path]:
-    """Document files of a workspace: top-level YAML (but the model) and unit profiles."""
-    top = [p for p in workspace.glob("*.yaml") if p.name not in SPECIAL_FILES]
-    units = list((workspace / UNITS_DIR).glob("*.yaml"))
-    return sorted(p for p in top + units if not p.name.startswith((".", "_")))
-
-
-def jobs_of(workspace: Path) -> list[Job]:
-    jobs = [Job(p, str(p.relative_to(workspace).with_suffix(".docx"))) for p in document_files(workspace)]
-    for report in sorted((workspace / REPORTS_DIR).glob("*.yaml")):
-        jobs.append(Job(report, f"{REPORTS_DIR}/{report.stem}.docx"))
-        for unit in _reporting_units(workspace, report):
-            jobs.append(Job(report, f"{REPORTS_DIR}/{report.stem}/{UNITS_DIR}/{unit}.docx", unit))
-    return jobs
+def jobs_of(workspace: str | Path | Workspace) -> list[Job]:
+    """Every output of a workspace's build, in order."""
+    return jobs(workspace if isinstance(workspace, Workspace) else Workspace(workspace))
 
 
 def _reporting_units(workspace: Path, report: Path) -> list[str]:
-    """Units that get their own report: those with results in the report's period.
-    Read cheaply here; a malformed report is left to its own job to report."""
-    try:
-        data = load_yaml(report).data
-        if not isinstance(data, dict) or not data.get("bao_cao_don_vi") or \
-                data["bao_cao_don_vi"].get("tao") is False:
-            return []
-        years = range(int(data["tu_nam"]), int(data["den_nam"]) + 1)
-    except (ProblemList, KeyError, TypeError, ValueError, AttributeError):
-        return []
-    units = {p.stem for p in (workspace / UNITS_DIR).glob("*.yaml")}
-    found = {f.stem for y in years for f in (workspace / RESULTS_DIR / str(y)).glob("*.yaml")}
-    from kehoach_docs.organisations import successors_own_reports
-    return successors_own_reports(workspace, sorted(units), found, data.get("ngay"))
+    """(Kept for callers of the old name: kinds.reporting_units.)"""
+    return reporting_units(Workspace(workspace), report)
 
 
 def default_output(workspace: Path) -> Path:
     return DEFAULT_OUTPUT / workspace.resolve().name
 
 
-def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
-    """Worker: render one document and check it against its profile (in a child process)."""
+_WS: Workspace | None = None
+"""The workspace of the build running in this process (set before workers fork; each
+worker inherits its memo of loaded data)."""
+
+
+def _use(ws: Workspace) -> None:
+    global _WS
+    _WS = ws
+
+
+def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
+    """Worker: render one document and check it against its profile; what it read."""
     from kehoach_docs.document import prepare
 
-    try:
-        prepared = prepare(job.source, unit=job.unit)
-        data = checked_bytes(prepared)
-    except ProblemList as exc:
-        return None, [], exc.problems
-    except UserError as exc:
-        return None, [], [Problem(job.source, 0, 0, "", str(exc))]
-    except Exception as exc:  # the tool's own fault: this document fails, the others are made
-        return None, [], [internal_problem(job.source, exc)]
+    ws = _WS
+    with ws.recording() as deps:
+        try:
+            prepared = prepare(job.source, unit=job.unit, ws=ws)
+            data = checked_bytes(prepared)
+        except ProblemList as exc:
+            return None, [], exc.problems
+        except Exception as exc:  # this document fails, the others are made (oserrors.document_failure)
+            return None, [], [document_failure(job.source, exc)]
     # Warnings (a profile used past its confirmed date) travel with a rendered document.
-    return data, [str(p) for p in prepared.inputs()], list(prepared.warnings)
-
-
-def internal_problem(source: Path, exc: BaseException) -> Problem:
-    return Problem(source, 0, 0, "", f"Lỗi nội bộ của kehoach-docs khi tạo văn bản này "
-                                     f"({type(exc).__name__}: {exc}); các văn bản khác vẫn được tạo. "
-                                     "Xin gửi tệp dữ liệu cho người bảo trì.")
+    return data, sorted(deps, key=repr), list(prepared.warnings)
 
 
 def name_collisions(jobs: list[Job]) -> dict[str, list[Job]]:
@@ -203,43 +195,85 @@ def name_collisions(jobs: list[Job]) -> dict[str, list[Job]]:
     return {k: v for k, v in groups.items() if len(v) > 1}
 
 
-TOOLKIT = Path(__file__).resolve().parent.parent
 
 
-class _Hashes:
-    """Hash each input file once per build. Inputs are named relative to the workspace
-    ("@/don-vi/so-noi-vu.yaml") or the toolkit ("kehoach:templates/…"), so a workspace
-    that is moved or cloned elsewhere is not rebuilt for nothing."""
+TOOLKIT = absolute(__file__).parent.parent
+
+
+class _Inputs:
+    """What documents read, as manifest keys, each valued once per build. Files are named
+    relative to the workspace ("@/don-vi/so-noi-vu.yaml") or the toolkit ("kehoach:…"), so
+    a workspace that is moved or cloned elsewhere is not rebuilt for nothing.
+
+        @/don-vi/x.yaml           a file: its sha256, "" when absent
+        ls:@/ket-qua/2023/*.yaml  the names of a folder's files
+        dirs:@/ket-qua            the names of its subfolders
+        dir:@/don-vi/*.yaml       their names and contents
+        env:KEHOACH_TEMPLATES     an environment variable
+    """
 
     def __init__(self, workspace: Path) -> None:
-        self.workspace = workspace.resolve()
-        self.cache: dict[str, str | None] = {}
-        self.keys: dict[str, str] = {}  # most inputs (model, parent plan, template) are every unit's
+        self.workspace = absolute(workspace)
+        self.cache: dict[str, str] = {}
 
-    def key(self, path: str) -> str:
-        found = self.keys.get(path)
-        if found is None:
-            found = self.keys[path] = self._key(path)
-        return found
-
-    def _key(self, path: str) -> str:
-        p = Path(path).resolve()
+    def name(self, p: Path) -> str:
+        p = absolute(p)
         for prefix, root in (("@/", self.workspace), ("kehoach:", TOOLKIT)):
             if p.is_relative_to(root):
                 return prefix + p.relative_to(root).as_posix()
         return str(p)
 
-    def path(self, key: str) -> Path:
-        if key.startswith("@/"):
-            return self.workspace / key[2:]
-        if key.startswith("kehoach:"):
-            return TOOLKIT / key[len("kehoach:"):]
-        return Path(key)
+    def path(self, name: str) -> Path:
+        if name.startswith("@/"):
+            return self.workspace / name[2:]
+        if name.startswith("kehoach:"):
+            return TOOLKIT / name[len("kehoach:"):]
+        return Path(name)
 
-    def __call__(self, key: str) -> str | None:
+    def key(self, dep) -> str:
+        if isinstance(dep, (str, Path)):
+            return self.name(Path(dep))
+        kind = dep[0]
+        if kind == "file":
+            return self.name(dep[1])
+        if kind in ("ls", "dir"):
+            return f"{kind}:{self.name(dep[1])}/{dep[2]}"
+        if kind == "dirs":
+            return f"dirs:{self.name(dep[1])}"
+        return f"{kind}:{dep[1]}"
+
+    def __call__(self, key: str) -> str:
         if key not in self.cache:
-            self.cache[key] = sha256_file(self.path(key))
+            self.cache[key] = self._value(key)
         return self.cache[key]
+
+    def _value(self, key: str) -> str:
+        kind, _, rest = key.partition(":")
+        if kind in ("ls", "dir"):
+            folder, _, pattern = rest.rpartition("/")
+            return self._folder(self.path(folder), pattern, kind == "dir")
+        if kind == "dirs":
+            return self._folder(self.path(rest), "", False)
+        if kind == "env":
+            return os.environ.get(rest, "")
+        return sha256_file(self.path(key)) or ""
+
+    def _folder(self, folder: Path, pattern: str, contents: bool) -> str:
+        if not folder.is_dir():
+            return ""
+        if not pattern:
+            names = sorted(p.name for p in folder.iterdir() if p.is_dir())
+        else:
+            names = sorted(p.name for p in folder.glob(pattern)
+                           if p.is_file() and not p.name.startswith((".", "_")))
+        if not names:
+            return ""
+        h = hashlib.sha256()
+        for n in names:
+            h.update(n.encode("utf-8") + b"\0")
+            if contents:
+                h.update((self(self.name(folder / n)) or "-").encode("ascii") + b"\n")
+        return h.hexdigest()
 
 
 def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
@@ -248,17 +282,17 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
     """Build every document of `workspace` into `out_dir` (default output/<workspace>/)."""
     start = time.perf_counter()
     workspace = Path(workspace)
+    ws = Workspace(workspace)
     out = Path(out_dir) if out_dir else default_output(workspace)
-    jobs = jobs_of(workspace)
+    jobs = jobs_of(ws)
     if not jobs:
         raise ProblemList([Problem(workspace, 0, 0, "", "Thư mục không có văn bản nào để tạo (tệp .yaml ở "
                                    f"thư mục gốc, trong {UNITS_DIR}/ hay {REPORTS_DIR}/). Có đúng thư mục "
                                    "dữ liệu không?")])
-    out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out)
-    with workspace_lock(out):
+    with output_lock(out, [out / j.name for j in jobs]):
         manifest = Manifest(out)
-        hashes = _Hashes(workspace)
+        inputs = _Inputs(workspace)
         todo: list[tuple[Job, str]] = []
         clashing = {id(j): others for others in name_collisions(jobs).values() for j in others}
         for job in jobs:
@@ -277,7 +311,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                       progress, len(jobs))
                 continue
             if entry and not force:
-                current = {k: hashes(k) or "" for k in entry.inputs if k != "kehoach-docs"}
+                current = {k: inputs(k) for k in entry.inputs if k != "kehoach-docs"}
                 if manifest.up_to_date(job.name, current, target_sha):
                     _done(report, Outcome(job, UNCHANGED, problems=[_warning_of(w) for w in entry.warnings]),
                           progress, len(jobs))
@@ -287,31 +321,38 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
 
         skipped = len(jobs) - len(todo)
         tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
-        results = _render_all([j for j, _ in todo], workers, tick)
+        results = _render_all(ws, [j for j, _ in todo], workers, tick)
         pending, warned = [], {}
-        for (job, reason), (data, inputs, problems) in zip(todo, results):
+        for (job, reason), (data, deps, problems) in zip(todo, results):
             if data is None:
-                _done(report, Outcome(job, FAILED, problems=problems), progress, len(jobs))
+                # Invalid data never reaches a document: the old version stays, said stale.
+                stale = STALE if (out / job.name).exists() else ""
+                _done(report, Outcome(job, FAILED, stale, problems=problems), progress, len(jobs))
                 continue
-            pending.append((job, reason, data, {(k := hashes.key(i)): hashes(k) or "" for i in inputs}))
+            pending.append((job, reason, data, {(k := inputs.key(d)): inputs(k) for d in deps}))
             warned[job.name] = problems
 
         before = {job.name: dict(e.inputs) for job, *_ in pending if (e := manifest.entries.get(job.name))}
         # Record the new bytes as ours before writing them (see manifest.py).
         for job, _, data, _ in pending:
             manifest.add_pending(job.name, sha256_bytes(data))
-        if pending:
-            manifest.save()
-        written_all = _write_all(out, [(job.name, data, inputs) for job, _, data, inputs in pending],
+        if pending and (unsaved := _save_record(manifest)):
+            # Without the new hashes on record, a written file would look like a hand edit
+            # next time: nothing is written, each document says why (a full disk, most often).
+            for job, *_ in pending:
+                _done(report, Outcome(job, FAILED, problems=[_unrecorded(out / job.name, unsaved)]),
+                      progress, len(jobs))
+            pending = []
+        written_all = _write_all(out, [(job.name, data, recorded) for job, _, data, recorded in pending],
                                  manifest, force)
-        for (job, reason, data, inputs), written in zip(pending, written_all):
+        for (job, reason, data, recorded), written in zip(pending, written_all):
             if isinstance(written, Exception):
                 _done(report, Outcome(job, FAILED, problems=[_write_problem(out / job.name, written)]),
                       progress, len(jobs))
                 continue
             status, backup = written.status, written.backup
             if status == KEPT:
-                _done(report, Outcome(job, KEPT, _kept_reason(before.get(job.name), manifest.fingerprint(inputs))),
+                _done(report, Outcome(job, KEPT, _kept_reason(before.get(job.name), manifest.fingerprint(recorded))),
                       progress, len(jobs))
                 continue
             # Said again by the builds that leave this output as it is.
@@ -319,12 +360,17 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             _done(report, Outcome(job, status, reason if status != REPLACED else
                                   f"bản sửa tay lưu ở {backup.name}", warned.get(job.name, []), backup=backup),
                   progress, len(jobs))
-        for name in list(manifest.entries):
-            if name not in {j.name for j in jobs} and not (out / name).exists():
-                manifest.forget(name)
-        manifest.save()
+        # A report that could not be read does not say which units have their own report:
+        # theirs stay, stale, rather than being taken for outputs whose source is gone.
+        unreadable = {o.job.name.removesuffix(".docx") + "/": o.problems for o in report.outcomes
+                      if o.status == FAILED and o.job.unit is None and o.job.name.startswith(f"{REPORTS_DIR}/")}
+        report.outcomes += _remove_orphans(out, manifest, {j.name for j in jobs}, unreadable)
+        if (unsaved := _save_record(manifest)) and \
+                any(o.status in (NEW, REBUILT, REPLACED) for o in report.outcomes):
+            report.record_problems.append(Problem(manifest.path, 0, 0, "", f"{unsaved} Các văn bản đã ghi vẫn "
+                                                  "nguyên vẹn; lần build sau sẽ ghi nhận lại chúng."))
     order = {j.name: i for i, j in enumerate(jobs)}
-    report.outcomes.sort(key=lambda o: order[o.job.name])
+    report.outcomes.sort(key=lambda o: order.get(o.job.name, len(order)))
     report.seconds = time.perf_counter() - start
     return report
 
@@ -353,6 +399,55 @@ def _write_all(out: Path, items: list[tuple[str, bytes, dict[str, str]]], manife
         return list(pool.map(one, items))
 
 
+def _remove_orphans(out: Path, manifest: Manifest, current: set[str],
+                    unreadable: dict[str, list[Problem]] | None = None) -> list[Outcome]:
+    """Outputs whose source is gone (a unit removed or renamed, a report with no results
+    left for a unit…): ours are removed, with their PDF; a clerk's edited one is moved
+    aside, never deleted. Each is listed in the summary. Outputs below a report that could
+    not be read are kept, said stale (`unreadable`: folder prefix → the report's problems)."""
+    outcomes = []
+    for name in sorted(set(manifest.entries) - current):
+        held = next((problems for prefix, problems in (unreadable or {}).items() if name.startswith(prefix)), None)
+        if held is not None:
+            if (out / name).exists():
+                outcomes.append(Outcome(Job(Path(name), name), FAILED, STALE, problems=held))
+            continue
+        target = out / name
+        try:
+            sha = sha256_file(target, out)
+        except (UserError, OSError):
+            continue  # not a regular file (a link, a folder…): never touched
+        if sha is None:
+            manifest.forget(name)
+            continue
+        job = Job(Path(name), name)
+        if manifest.written_by_us(name, sha):
+            target.unlink()
+            pdf = target.with_suffix(".pdf")
+            if pdf.is_file() and not pdf.is_symlink():
+                pdf.unlink()
+            outcomes.append(Outcome(job, REMOVED, GONE))
+        else:
+            aside = backup_edit(target, out)
+            target.unlink()
+            outcomes.append(Outcome(job, MOVED, f"{GONE}; bản sửa tay chuyển sang {aside}", backup=aside))
+        manifest.forget(name)
+        _prune(target.parent, out)
+    return outcomes
+
+
+def _prune(folder: Path, out: Path) -> None:
+    """Remove folders left empty below `out` (a clean build would not have them)."""
+    out = out.resolve()
+    folder = folder.resolve()
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
 def _warning_of(d: dict) -> Problem:
     """A warning recorded in the manifest (manifest._warnings_ok checked its shape)."""
     return Problem(d["tep"], d["dong"], d["cot"], d["truong"], d["thong_bao"], d["muc_do"])
@@ -370,6 +465,25 @@ def _done(report: BuildReport, outcome: Outcome, progress, total: int) -> None:
     report.outcomes.append(outcome)
 
 
+def _save_record(manifest: Manifest) -> str | None:
+    """Save the manifest (atomically: the old one stays whole); the reason in words if it
+    cannot be saved."""
+    from kehoach_docs.oserrors import os_error_message
+
+    try:
+        manifest.save()
+    except OSError as exc:
+        return os_error_message(exc, manifest.path)
+    except UserError as exc:
+        return str(exc)
+    return None
+
+
+def _unrecorded(target: Path, why: str) -> Problem:
+    return Problem(target, 0, 0, "", f"Không ghi được văn bản này vì chưa lưu được tệp ghi nhận của thư "
+                                     f"mục kết quả — {why} Văn bản cũ (nếu có) vẫn nguyên.")
+
+
 def _write_problem(target: Path, exc: BaseException) -> Problem:
     """A document that could not be written, in words (the others are still written)."""
     from kehoach_docs.oserrors import os_error_message
@@ -381,9 +495,17 @@ def _write_problem(target: Path, exc: BaseException) -> Problem:
     return Problem(target, 0, 0, "", str(exc))
 
 
-def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
+def _render_all(ws: Workspace, sources: list[Job], workers: int | None, tick=None) -> list:
     """Render on all cores; results in the order of `sources`."""
     workers = workers or os.cpu_count() or 1
+    _use(ws)
+    try:
+        return _render_in(ws, sources, workers, tick)
+    finally:
+        _use(None)
+
+
+def _render_in(ws: Workspace, sources: list[Job], workers: int, tick) -> list:
     results: list = []
     if workers == 1 or len(sources) < 8:
         for n, s in enumerate(sources, 1):
@@ -391,15 +513,15 @@ def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
             if tick:
                 tick(n)
         return results
-    # Warm the caches (templates, model, parent plan, a report's results) before forking:
-    # children inherit them.
-    results: list = [None] * len(sources)
+    # Load once, then fork: the first job of each group fills the workspace's memo (the
+    # plan, the khung and its parent, a report's units, results and aggregate, the
+    # compiled template), which every worker inherits.
+    results = [None] * len(sources)
     first_of: dict[tuple, int] = {}
     for i, job in enumerate(sources):
-        # One plan per folder warms its model and parent; one job per report file warms its
-        # results (the office's report, and one unit's).
-        kind = job.source if job.source.parent.name == REPORTS_DIR else job.source.parent
-        first_of.setdefault((kind, job.unit is None), i)
+        place = ws.where(job.source)
+        group = job.source if place == "reports" else job.source.parent
+        first_of.setdefault((place, group, job.unit is None), i)
     for i in sorted(first_of.values()):
         results[i] = _render_job(sources[i])
     rest = [i for i in range(len(sources)) if results[i] is None]
@@ -408,14 +530,33 @@ def _render_all(sources: list[Job], workers: int | None, tick=None) -> list:
     gc.collect()
     gc.freeze()
     try:
-        # Jobs go to the workers in chunks: one message per chunk, not per document.
-        chunk = max(1, min(16, len(rest) // (workers * 8)))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            done = pool.map(_render_job, [sources[i] for i in rest], chunksize=chunk)
-            for n, (i, result) in enumerate(zip(rest, done), len(sources) - len(rest) + 1):
-                results[i] = result
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                                 initializer=_use, initargs=(ws,)) as pool:
+            futures = {pool.submit(_render_job, sources[i]): i for i in rest}
+            broken: list[int] = []
+            for n, fut in enumerate(as_completed(futures), len(sources) - len(rest) + 1):
+                try:
+                    results[futures[fut]] = fut.result()
+                except BrokenProcessPool:
+                    broken.append(futures[fut])
                 if tick:
                     tick(n)
     finally:
         gc.unfreeze()
+    # A worker was killed (by the machine, most often for memory): every job still running is
+    # lost with it. Each is made again alone, so only the one that kills its worker fails.
+    for i in sorted(broken):
+        results[i] = _render_alone(ws, sources[i])
     return results
+
+
+def _render_alone(ws: Workspace, job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"), initializer=_use,
+                             initargs=(ws,)) as pool:
+        try:
+            return pool.submit(_render_job, job).result()
+        except BrokenProcessPool:
+            return None, [], [Problem(job.source, 0, 0, "", "Tiến trình tạo văn bản này bị dừng đột ngột "
+                                      "(thường do máy hết bộ nhớ: hệ điều hành dừng tiến trình lớn nhất); các "
+                                      "văn bản khác vẫn được tạo. Hãy đóng bớt chương trình khác hoặc chạy với "
+                                      "-j 1 rồi chạy lại.")]

@@ -168,7 +168,8 @@ def test_an_unclosed_for_is_named_not_the_next_tag(tmp_path):
     with pytest.raises(ProblemList) as exc:
         CompiledTemplate(bad)
     (p,) = exc.value.problems
-    assert p.field.endswith("«{%p for d in mo_dau %}»")  # the paragraph of the open tag, as Word shows it
+    # The paragraph of the open tag, with its text as Word shows it.
+    assert p.field.endswith("«{%p for d in mo_dau %}»")
     assert "thẻ {% for d in mo_dau %} (vòng lặp) chưa được đóng" in p.message and "{%p endfor %}" in p.message
     assert re.search(r"[A-Za-z]+ [a-z]+ the ", p.message) is None  # no English left from Jinja
 

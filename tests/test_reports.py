@@ -176,7 +176,9 @@ def expected_cells(t: dict, years: list[int], last_day: date) -> tuple[list[str]
         gains = {y: office(y - 1)[ma] - office(y)[ma] for y in years if ma in office(y) and ma in office(y - 1)}
         first = min(gains)
         net = office(first - 1)[ma] - office(max(gains))[ma]
-        return [words(gains[y]) if y in gains else "—" for y in years], words(net)
+        # A year with a rank but none the year before: its rank, no change claimed.
+        return [words(gains[y]) if y in gains else f"Hạng {office(y)[ma]}" if ma in office(y) else "—"
+                for y in years], words(net)
     raise AssertionError(k)
 
 
@@ -337,9 +339,14 @@ def unit_text(ctx) -> str:
     return plain(" ".join([body_text(ctx), *ctx.noi_nhan, ctx.trich_yeu, *rows]))
 
 
-@pytest.fixture(scope="module")
-def unit_reports():
-    return {u: prepare(SO_KET, unit=u).context for u in UNITS}
+@pytest.fixture(scope="module", params=["so_ket", "tong_ket"])
+def unit_reports(request):
+    """Every unit's own report: the sơ kết's 64, and the tổng kết's of the units in place on
+    its date (after the 2025 reorganisation)."""
+    from kehoach_docs.workspace import _reporting_units
+
+    report = SO_KET if request.param == "so_ket" else TONG_KET
+    return {u: prepare(report, unit=u).context for u in _reporting_units(WS, report)}
 
 
 def test_every_unit_report_is_a_report(unit_reports):
@@ -353,16 +360,21 @@ def test_every_unit_report_is_a_report(unit_reports):
 
 
 def test_a_unit_report_names_no_other_unit(unit_reports):
+    """A unit's report is about the unit alone: it names no other unit, but a unit merged into
+    it (its predecessor, whose results it carries)."""
+    day = max(load(SO_KET)["ngay"], load(TONG_KET)["ngay"])
     for u, ctx in unit_reports.items():
         text = unit_text(ctx)
-        others = [PROFILES[o]["ten"] for o in UNITS if o != u and PROFILES[o]["ten"] not in PROFILES[u]["ten"]]
+        others = [PROFILES[o]["ten"] for o in UNITS if o != u and PROFILES[o]["ten"] not in PROFILES[u]["ten"]
+                  and owner(o, day) != u]
         named = [o for o in others if re.search(rf"(?<!\w){re.escape(o)}(?!\w)", text)]
         assert not named, (u, named)
 
 
 def test_a_unit_report_is_numbered_and_dated_from_its_own_data(unit_reports):
     for u, ctx in unit_reports.items():
-        last = raw_results(2023).get(u) or raw_results(2022)[u]
+        year = int(ctx.dia_danh_ngay.rsplit(" ", 1)[-1])
+        last = raw_results(year).get(u) or raw_results(year - 1)[u]
         d = last["ngay_bao_cao"]
         assert ctx.dia_danh_ngay.endswith(f"ngày {d:%d} tháng {d:%m} năm {d:%Y}"), u
         if last.get("so_bao_cao"):
@@ -509,3 +521,29 @@ def test_a_unit_has_one_signer_in_its_plan_reports_and_commendations():
         name, role = text.removeprefix("Đồng chí ").split(", ", 1)
         unit = next(u for u, p in PROFILES.items() if role.endswith(p["ten"]))
         assert PROFILES[unit]["nguoi_ky"]["ho_ten"] == name, (text, unit)
+
+
+def test_pdf_no_landscape_page_holds_a_single_row(tmp_path):
+    """Measured in LibreOffice: after the repeated header, every landscape page of the
+    appendices holds at least two rows (the last but one keeps with the last)."""
+    import pdfplumber
+
+    from kehoach_docs.document import render_file
+    from kehoach_docs.pdf import convert_to_pdf
+
+    docs = []
+    for report in (SO_KET, TONG_KET):
+        docs.append(render_file(report, tmp_path / f"{report.stem}.docx"))
+        for u in ("so-noi-vu", "so-y-te", "cuc-thue-tinh", "so-tu-phap", "ban-dan-toc"):
+            docs.append(render_file(report, tmp_path / f"{report.stem}.{u}.docx", unit=u))
+    results = convert_to_pdf(docs, tmp_path)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    landscape = 0
+    for r in results:
+        with pdfplumber.open(r.pdf) as pdf:
+            for i, page in enumerate(pdf.pages):
+                if page.width > page.height:
+                    landscape += 1
+                    rows = sum(len(t.rows) for t in page.find_tables())
+                    assert rows >= 3, (r.pdf.name, i + 1, rows)  # header + at least two rows
+    assert landscape >= len(results)

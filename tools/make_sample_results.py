@@ -214,9 +214,7 @@ def unit_year(u: Unit, year: int, missing: dict[int, set[str]]) -> dict:
         lo, hi = {"chi_bo": (1, 12), "dang_bo": (5, 40), "dang_bo_btv": (20, 95)}[u.size]
         out["so_bao_cao"] = rng_for(f"{u.stem}/so-bao-cao/{year}").randint(lo, hi)
     out["ngay_bao_cao"] = date(year, 10 if year == 2025 else 11, r.randint(3, 25))
-    if issued and all(u.stem in missing[y] for y in YEARS if u.plan[1].year <= y < year):
-        # in the first report from the year it was issued
-        out["ke_hoach"] = {"so": u.plan[0], "ngay": u.plan[1]}
+    # The unit's plan number and date are in its profile only (don-vi/), never restated here.
     k = YEARS.index(year)
     ct = {"cap_uy_co_ke_hoach": issued,
           "quan_triet_hang_nam": r.random() > [0.05, 0.02, 0.0, 0.0][k] + (0.1 if not issued and k == 0 else 0)}

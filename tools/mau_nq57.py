@@ -65,8 +65,6 @@ def main() -> None:
             out.append(f"  quan_triet_hang_nam: {'false' if (i, year) in {(3, 2025), (12, 2026)} else 'true'}")
             out.append(f"  van_ban_ky_so: {{dat: {dat}, tong: {tong}}}")
             out.append(f"  ho_so_tren_mang: {round(rng.uniform(72, 96), 1)}")
-            if year == 2025:
-                out += ["ke_hoach:", f"  so: {10 + i}", f"  ngay: 2025-04-{day:02d}"]
             if ideas:
                 out += ["sang_kien:", f"  - ten: \"{ideas[0]}\"", "    chi_tieu: sang_kien_so",
                         "    linh_vuc: Chuyển đổi số"]

@@ -284,7 +284,7 @@ class Checker:
         number = next((ln for ln in lines if id(ln) not in used and is_number_line(ln.text)), None)
         if number is None:
             self.add("so_ky_hieu.thieu", element_name("so_ky_hieu"), "dòng số, ký hiệu " +
-                     quote(self._number_example("44", "KH", "ĐUK")), "không có", place0)
+                     quote(self._number_example("<số>", "<loại>", "<cơ quan>")), "không có", place0)
         else:
             used.add(id(number))
             self.number(number)
@@ -375,7 +375,7 @@ class Checker:
         so_m = re.search(r"\d+", rest)
         tokens = [t for t in re.split(r"[\s/:-]+", re.sub(r"^\d+", "", rest)) if t]
         if so_m is None or not tokens:
-            return self._number_example("44", "KH", "ĐUK")
+            return self._number_example("<số>", "<loại>", "<cơ quan>")
         so = str(int(so_m.group())).zfill(self.profile.so_ky_hieu.dem_so)
         loai, co_quan = tokens[0], "-".join(tokens[1:]) or "…"
         return self._number_example(so, loai, co_quan)

@@ -104,16 +104,14 @@ GENERIC_ROWS = [
     Row("so_bao_cao", "Số báo cáo của đơn vị", ("rank",),
         hint="Số của báo cáo kết quả năm nay (số nguyên); để trống nếu chưa có số."),
     Row("ngay_bao_cao", "Ngày báo cáo", ("date",), hint="Ngày ký báo cáo của đơn vị (ngày/tháng/năm)."),
-    Row("ke_hoach.so", "Kế hoạch thực hiện của đơn vị ban hành trong năm: số", ("rank",),
-        hint="Chỉ ghi khi đơn vị ban hành kế hoạch trong năm này."),
-    Row("ke_hoach.ngay", "Kế hoạch thực hiện của đơn vị ban hành trong năm: ngày", ("date",)),
+    # The unit's plan number and date are not asked here: they live in its profile (don-vi/).
 ]
 SESSION_PARTS = (("so_buoi", "số buổi"), ("so_nguoi_du", "số lượt người dự"),
                  ("tong_so_nguoi", "tổng số người phải dự"))
 LIST_HEADERS = {
     "danh_sach": ("Tên", "Thuộc chỉ tiêu", "Lĩnh vực"),
-    "tap_the_ca_nhan": ("Tên tập thể, cá nhân", "Loại", "Thành tích", "Hình thức khen thưởng",
-                        "Đề nghị khen khi tổng kết"),
+    "tap_the_ca_nhan": ("Tên tập thể, cá nhân", "Loại", "Thành tích", "Hình thức {nhan}",
+                        "Đề nghị {nhan} khi tổng kết"),
     "doan": ("Mỗi ô một ý",),
 }
 WORDS = ListSheet("Nổi bật, hạn chế", ("ket_qua_noi_bat", "han_che"), "texts",
@@ -147,7 +145,8 @@ def list_sheets(programme: Programme) -> list[ListSheet]:
         while title in taken:
             title, n = f"{base[:26]} {n}", n + 1
         taken.add(title)
-        headers = LIST_HEADERS[f.kieu]
+        # Headers name the field by its declared label ("Hình thức <nhan>"), never a programme's word.
+        headers = tuple(h.replace("{nhan}", f.nhan) for h in LIST_HEADERS[f.kieu])
         if f.kieu == "danh_sach":
             headers = (f"Tên {f.nhan}",) + headers[1:]
         sheets.append(ListSheet(title, (name,), f.kieu, headers))

@@ -1,5 +1,6 @@
 """Schema of results: one file per unit per year (ket-qua/<năm>/<đơn vị>.yaml), and the
 office's own figures for whole-body targets (ket-qua/<năm>/<tep_van_phong>.yaml).
+A unit's plan number and date are not restated here: they live in its profile (don-vi/).
 
 Each value under `chi_tieu` is tied to a target of the plan by its id; its shape follows
 the target's kind of quantity (loai; kehoach_docs/targets/kinds.py):
@@ -46,11 +47,6 @@ class CountedItem(Model):
     linh_vuc: Line | None = None
 
 
-class PlanIssued(Model):
-    so: int | None = Field(default=None, ge=1)
-    ngay: Date
-
-
 class Sessions(Model):
     """Sessions held: how many, and attendance."""
 
@@ -81,8 +77,6 @@ class Results(Model):
     so_bao_cao: int | None = Field(default=None, ge=1, le=99999)
     """Number of the unit's report sent with these results (its sơ kết/tổng kết report)."""
     ngay_bao_cao: Date | None = None
-    ke_hoach: PlanIssued | None = None
-    """Its own implementation plan, when issued this year."""
     chi_tieu: dict[Id, Value] = {}
     hoan_thanh: list[Id] = []
     """Timeline activities (ids of the model, e.g. hd_so_ket) completed this year."""

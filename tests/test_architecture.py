@@ -1,0 +1,135 @@
+"""The package's structure: no import cycle (imports inside functions count), one home for
+the workspace's folder names, one registry of document kinds, no module-level caches
+keyed by file times."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "kehoach_docs"
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → the package's modules it imports, at any depth of the file (in functions too)."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        is_pkg = path.name == "__init__.py"
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = name.split(".") if is_pkg else name.split(".")[:-1]
+                    anchor = anchor[: len(anchor) - (node.level - 1)]
+                    base = ".".join(anchor + ([base] if base else []))
+                # `from pkg import mod` imports the submodule when there is one.
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            for t in targets:
+                while t and t not in modules:  # `import a.b.c` of an attribute: its module
+                    t = t.rpartition(".")[0]
+                if t and t != name:
+                    edges.add(t)
+        graph[name] = edges
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle_hidden_in_a_function():
+    # The checker itself, on a made-up graph: a → b at the top, b → a inside a function.
+    src_b = "def f():\n    from kehoach_docs.a import x\n"
+    edges = {n.module for n in ast.walk(ast.parse(src_b)) if isinstance(n, ast.ImportFrom)}
+    assert edges == {"kehoach_docs.a"}
+    assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_counting_imports_inside_functions():
+    graph = import_graph()
+    assert "kehoach_docs.kinds" in graph and "kehoach_docs.derive" in graph["kehoach_docs.kinds"]
+    assert cycles(graph) == []
+
+
+def test_loading_sits_below_the_dispatcher():
+    graph = import_graph()
+    # document → kinds → {derive, report} → prepared: nothing below calls back up.
+    for low in ("kehoach_docs.prepared", "kehoach_docs.derive", "kehoach_docs.report",
+                "kehoach_docs.collect", "kehoach_docs.layout"):
+        assert not graph[low] & {"kehoach_docs.document", "kehoach_docs.kinds", "kehoach_docs.workspace"}, low
+
+
+@pytest.mark.parametrize("name", ["bao-cao", "the-thuc", "don-vi", "ket-qua", "khung-don-vi.yaml"])
+def test_folder_names_live_in_the_layout_only(name):
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.name == "layout.py" or "templates" in path.parts:
+            continue
+        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value == name:
+                offenders.append(f"{path.name}:{n.lineno}")
+    assert offenders == []
+
+
+def test_no_module_cache_keyed_by_file_times():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"@(?:functools\.)?lru_cache[^\n]*\n\s*def \w+\(([^)]*)\)", text):
+            if "mtime" in m.group(1):
+                offenders.append(f"{path.name}: {m.group(0).splitlines()[-1].strip()}")
+    assert offenders == []
