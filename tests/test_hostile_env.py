@@ -1136,6 +1136,9 @@ def test_results_outside_the_plans_period_are_refused_at_their_place(ws_report, 
     code, _, err = kehoach("status", ws, "--as-of", "2024-01-31")
     assert_clean_failure(code, err, (1,))
     assert f"{bad}:{line}:6" in err
+    code, _, err = kehoach("validate", ws)  # validate refuses what the build refuses
+    assert_clean_failure(code, err, (1,))
+    assert err.count(f"{bad}:{line}:6: [nam] lỗi: Kết quả năm {year} {words}") == 1, err
 
 
 @case("Results outside the plan's period")
