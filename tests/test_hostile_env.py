@@ -1014,14 +1014,14 @@ def _failing_in(monkeypatch, stem: str, exc: BaseException) -> None:
     """Rendering the document of `stem` raises `exc` (the others render as usual)."""
     from kehoach_docs import prepared as document
 
-    real = document.render_bytes
+    real = document.render_package  # what build and render call (render_bytes goes through it)
 
-    def render_bytes(prepared):
+    def render_package(prepared):
         if Path(prepared.path).stem == stem:
             raise exc
         return real(prepared)
 
-    monkeypatch.setattr(document, "render_bytes", render_bytes)
+    monkeypatch.setattr(document, "render_package", render_package)
 
 
 @case("An unexpected error in one document")
@@ -1049,7 +1049,7 @@ def test_a_bug_in_one_document_is_an_internal_error_and_the_others_are_made(ws, 
     assert "Traceback" not in err
     assert (out / "ke-hoach-44.docx").is_file() and (out / "don-vi" / "so-noi-vu.docx").is_file()
     code, _, err = kehoach("--debug", "build", ws, "--out", tmp_path / "out2", "-j", "1")
-    assert code == 3 and "Traceback" in err and "render_bytes" in err  # where the bug is
+    assert code == 3 and "Traceback" in err and "render_package" in err  # where the bug is
 
 
 @case("An unexpected error in one document")
@@ -1071,14 +1071,14 @@ def test_a_worker_killed_by_the_machine_fails_its_document_only(ws, tmp_path, mo
 
     for n in range(8):
         shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"so-{n}.yaml")
-    parent, real = os.getpid(), document.render_bytes
+    parent, real = os.getpid(), document.render_package
 
-    def render_bytes(prepared):
+    def render_package(prepared):
         if Path(prepared.path).stem == "so-3" and os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(prepared)
 
-    monkeypatch.setattr(document, "render_bytes", render_bytes)
+    monkeypatch.setattr(document, "render_package", render_package)
     out = tmp_path / "out"
     code, stdout, err = _build(ws, out, "-j", "2")
     assert code == 1, err
