@@ -55,16 +55,23 @@ class _Group(cli_vi.Group):
             _silence_stdout()
             click.echo(f"lỗi: {os_error_message(exc)}", err=True)
             ctx.exit(EXIT_USAGE)
+        except MemoryError:
+            from kehoach_docs.oserrors import NO_MEMORY
+
+            click.echo(f"lỗi: {NO_MEMORY}.", err=True)
+            ctx.exit(EXIT_USAGE)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu; các tệp đã ghi xong vẫn nguyên vẹn.", err=True)
             ctx.exit(130)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except Exception as exc:  # pragma: no cover - the tool's own fault
-            click.echo(f"Lỗi nội bộ của kehoach-docs ({type(exc).__name__}: {exc}). "
-                       "Xin gửi lệnh đã chạy và tệp dữ liệu cho người bảo trì.", err=True)
-            if "--debug" in sys.argv:
+        except Exception as exc:  # the tool's own fault (oserrors.py: what is not mapped is a bug)
+            from kehoach_docs.oserrors import debug_hint
+
+            if ctx.params.get("debug"):
                 raise
+            click.echo(f"Lỗi nội bộ của kehoach-docs ({type(exc).__name__}: {exc}). "
+                       + debug_hint(ctx.invoked_subcommand), err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -101,7 +108,8 @@ def run() -> None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kehoach")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="In chi tiết kỹ thuật (traceback) khi có lỗi nội bộ, để gửi người bảo trì.")
+def main(debug: bool) -> None:
     """kehoach-docs: tạo văn bản Đảng, Nhà nước (.docx, PDF) đúng thể thức từ tệp YAML."""
 
 
@@ -188,8 +196,9 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
     if not workspace.is_dir():
         raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
     if not watch:
-        if not _build_once(workspace, out_dir, force, as_json, workers, verbose, with_pdf):
-            sys.exit(EXIT_INVALID)
+        code = _build_once(workspace, out_dir, force, as_json, workers, verbose, with_pdf)
+        if code:
+            sys.exit(code)
         return
     if as_json:
         raise UserError("--watch không dùng cùng --json.")
@@ -217,8 +226,8 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
 
 
 def _build_once(workspace: Path, out_dir: Path | None, force: bool, as_json: bool, workers: int | None,
-                verbose: bool, with_pdf: bool) -> bool:
-    """One build, with its messages; False when a document failed."""
+                verbose: bool, with_pdf: bool) -> int:
+    """One build, with its messages; its exit code (1: a document failed, 3: through a fault of the tool)."""
     from kehoach_docs.summary import build_lines, problem_lines
     from kehoach_docs.workspace import build_workspace
 
@@ -231,12 +240,24 @@ def _build_once(workspace: Path, out_dir: Path | None, force: bool, as_json: boo
             click.echo(line)
         for line in problem_lines(report, verbose):
             click.echo(line, err=True)
-    ok = not report.failed
+    for p in report.record_problems:  # the documents are fine; the build's record is not saved
+        click.echo(str(p), err=True)
+    ok = not report.failed and not report.record_problems
     if with_pdf:
         from kehoach_docs.workspace import pdf_targets
 
         ok = _export_pdf(pdf_targets(report), workers, quiet=as_json, verbose=verbose, exit_on_error=False) and ok
-    return ok
+    if report.internal:
+        # A fault of the tool in some documents (the others were made): said, then exit 3.
+        from kehoach_docs.oserrors import debug_hint
+
+        if click.get_current_context().find_root().params.get("debug"):
+            for p in report.internal:
+                click.echo(f"{p.file}:\n{p.detail}", err=True)
+        click.echo(f"Lỗi nội bộ của kehoach-docs ở {len(report.internal)} văn bản. " + debug_hint("build"),
+                   err=True)
+        return EXIT_INTERNAL
+    return EXIT_OK if ok else EXIT_INVALID
 
 
 class _bar:
@@ -265,7 +286,8 @@ class _bar:
 
 @main.command(name="init")
 @click.argument("folder", metavar="THƯ_MỤC", type=click.Path(path_type=Path))
-@click.option("--mau", "sample", metavar="TÊN", help="Chép một thư mục mẫu có sẵn (ví dụ de-an-04) thay cho bản nháp.")
+@click.option("--mau", "sample", metavar="TÊN",
+              help="Chép một thư mục mẫu có sẵn thay cho bản nháp (tên không có: in ra các mẫu có).")
 @click.option("--ghi-de", "force", is_flag=True, help="Ghi vào cả thư mục không trống (tệp trùng tên bị thay).")
 def init_cmd(folder: Path, sample: str | None, force: bool) -> None:
     """Tạo thư mục dữ liệu cho một chương trình mới: kế hoạch, khung, báo cáo, thư mục con."""

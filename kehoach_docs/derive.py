@@ -20,6 +20,7 @@ from kehoach_docs.schema.plan import (
 )
 from kehoach_docs.schema.unit import UnitModel, UnitProfile
 from kehoach_docs.targets import target_names
+from kehoach_docs.targets.kinds import kind_of
 from kehoach_docs.validate import validate
 
 PARENT_REF = "ke_hoach_cap_tren"
@@ -135,7 +136,7 @@ def check_unit(bench: Workbench, unit: UnitProfile, loaded: Loaded) -> list[Prob
         if t is None:
             problems.append(_at(loaded, ("chi_tieu", ma),
                                 f"Chỉ tiêu '{ma}' không có trong kế hoạch cấp trên."))
-        elif _weaker(t.so_sanh, value, t.gia_tri):
+        elif kind_of(t).weaker(t, value):
             problems.append(_at(loaded, ("chi_tieu", ma),
                                 f"Chỉ tiêu '{ma}' của đơn vị ({value:g}) thấp hơn chỉ tiêu của kế hoạch "
                                 f"cấp trên ({t.gia_tri:g}); đơn vị chỉ được đặt bằng hoặc cao hơn."))
@@ -155,13 +156,6 @@ def check_unit(bench: Workbench, unit: UnitProfile, loaded: Loaded) -> list[Prob
     from kehoach_docs.organisations import check_unit_plan_bodies
     problems += check_unit_plan_bodies(bench, unit, loaded)  # recipients on the plan's date
     return problems
-
-
-def _weaker(comparator: str, value: float, parent: float) -> bool:
-    """A unit may raise a target, never lower it (for a rank, lower is better)."""
-    if comparator in ("top", "<="):
-        return value > parent
-    return value < parent
 
 
 def _due(d: Due) -> str:

@@ -23,12 +23,12 @@ from kehoach_docs.kinds import check_file, kind_of, prepare, workspace_plan
 from kehoach_docs.layout import Workspace
 from kehoach_docs.prepared import (
     DEFAULT_TEMPLATES, PACKAGE_TEMPLATES, Prepared, find_template, given_template, is_an_output, located,
-    profile_warnings, render_bytes,
+    profile_warnings, render_bytes, render_package,
 )
 from kehoach_docs.publish import KEPT, render_to
 
 __all__ = ["DEFAULT_TEMPLATES", "PACKAGE_TEMPLATES", "Prepared", "Workspace", "check_file", "find_template",
-           "given_template", "is_an_output", "kind_of", "located", "prepare", "profile_warnings", "render_bytes", "render_file", "render_file_warned", "templates_dirs", "to_jsonable",
+           "given_template", "is_an_output", "kind_of", "located", "prepare", "profile_warnings", "render_bytes", "render_package", "render_file", "render_file_warned", "templates_dirs", "to_jsonable",
            "workspace_plan"]
 
 
@@ -50,7 +50,15 @@ def render_file_warned(path: str | Path, out: str | Path | None = None, template
     """render_file, and the warnings to show (the profile used past its confirmed date)."""
     prepared = prepare(path, template, unit)
     target = Path(out) if out else Path(path).with_suffix(".docx" if unit is None else f".{unit}.docx")
-    if render_to(prepared, target, force).status == KEPT:
+    written = render_to(prepared, target, force)
+    if written.status == KEPT and written.unrecorded:
+        from kehoach_docs.manifest import MANIFEST_NAME
+
+        raise UserError(f"Đã có tệp '{target}' nhưng không có ghi nhận nào cho biết tệp do kehoach tạo ra "
+                        f"(tệp ghi nhận ẩn {MANIFEST_NAME} ở thư mục đó đã bị xóa, hoặc tệp được chép từ nơi "
+                        "khác); có thể là bản sửa tay nên không ghi đè. Dùng --force để tạo lại (tệp hiện có "
+                        "được lưu bên cạnh).")
+    if written.status == KEPT:
         raise UserError(f"Tệp '{target}' đã được sửa tay sau lần tạo trước; không ghi đè. "
                         "Dùng --force để tạo lại (bản sửa tay được lưu bên cạnh).")
     return target, prepared.warnings

@@ -135,6 +135,9 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
     report = validate(loaded, Report)
     src = gather(report, path, ws)
     plan = src.plan
+    from kehoach_docs.period import check_report_period  # results of years the plan does not cover
+
+    check_report_period(loaded, report, plan, src.plan_path, ws, src.collected.programme.tep_van_phong)
     profile = choose_profile(ws, loaded, plan.he_thong, report.ngay)
     collected = src.collected
     names: dict[str, str] = {}
@@ -251,9 +254,14 @@ def _check_khung(ws: Workspace, path: Path) -> None:
 
 
 def _check_results(ws: Workspace, path: Path) -> None:
+    from kehoach_docs.period import result_outside
+
     programme = programme_of(ws)
-    targets = {t.ma: t for t in load_plan(workspace_plan(ws), ws).plan.targets()}
+    plan_path = workspace_plan(ws)
+    plan = load_plan(plan_path, ws).plan
+    targets = {t.ma: t for t in plan.targets()}
     _, problems = read_results(path, {p.stem for p in ws.unit_files()}, targets, programme)
+    problems += result_outside(ws, plan, plan_path, path, programme.tep_van_phong)  # as the reports refuse it
     if problems:
         raise ProblemList(problems)
 

@@ -64,8 +64,11 @@ def workspace_lock(out_dir: Path):
                             "Hãy chờ lệnh đó xong rồi chạy lại.") from None
         _held.add(fd)
         try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"tiến trình {os.getpid()} trên máy {socket.gethostname()}".encode(), 0)
+            try:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"tiến trình {os.getpid()} trên máy {socket.gethostname()}".encode(), 0)
+            except OSError:
+                pass  # a full disk: the lock holds all the same; only the holder's name is missing
             cleanup_temp(out_dir)
             yield
         finally:
@@ -81,3 +84,24 @@ def _holder(fd: int) -> str:
             return text
         time.sleep(0.02)
     return "không rõ"
+
+
+@contextmanager
+def output_lock(out_dir: Path, targets: list[Path]):
+    """Make `out_dir` and hold its lock. When the folder cannot even be made or locked (a
+    read-only or full disk, no permission), each of `targets` is listed as not written, in
+    words (ProblemList: exit 1), rather than one bare error for the whole build."""
+    from contextlib import ExitStack
+
+    from kehoach_docs.errors import Problem, ProblemList
+    from kehoach_docs.oserrors import os_error_message
+
+    with ExitStack() as stack:
+        try:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            stack.enter_context(workspace_lock(out_dir))
+        except OSError as exc:
+            why = os_error_message(exc, exc.filename or out_dir)
+            raise ProblemList([Problem(t, 0, 0, "", f"Không ghi được văn bản này — {why}")
+                               for t in targets]) from None
+        yield

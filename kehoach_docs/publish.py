@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,15 +29,14 @@ NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
 
 def checked_bytes(prepared) -> bytes:
     """The rendered .docx, refused (ProblemList) if it breaks its profile's thể thức."""
-    from kehoach_docs.check import check_docx
-    from kehoach_docs.prepared import render_bytes
+    from kehoach_docs.check import check_rendered
+    from kehoach_docs.prepared import render_package
 
-    data = render_bytes(prepared)
-    violations = check_docx(io.BytesIO(data), prepared.profile)
+    data, parts = render_package(prepared)
+    violations = check_rendered(parts, prepared.profile)  # the parts as rendered: no unzipping
     if violations:
         # The template or the profile is at fault, not the clerk's data; say which rule broke.
-        raise ProblemList([Problem(prepared.template, 0, 0, v.place, f"văn bản tạo ra sai thể thức — {v}")
-                           for v in violations])
+        raise ProblemList([v.problem(prepared.template) for v in violations])
     return data
 
 
@@ -46,6 +44,9 @@ def checked_bytes(prepared) -> bytes:
 class Written:
     status: str
     backup: Path | None = None
+    unrecorded: bool = False
+    """KEPT with no record of the file at all (the manifest deleted, or the file copied in):
+    it may be a hand edit, or ours with its record lost; either way it is not overwritten."""
 
 
 def write_output(out: Path, name: str, data: bytes, inputs: dict[str, str], manifest: Manifest,
@@ -58,9 +59,10 @@ def write_output(out: Path, name: str, data: bytes, inputs: dict[str, str], mani
     current = sha256_file(target, out)
     edited = current is not None and current != sha and not manifest.written_by_us(name, current)
     if edited and not force:
-        if sha in manifest.entries[name].known:
-            manifest.entries[name].known.remove(sha)
-        return Written(KEPT)
+        entry = manifest.entries[name]
+        if sha in entry.known:
+            entry.known.remove(sha)
+        return Written(KEPT, unrecorded=not entry.inputs)  # never committed: no record of it
     backup = backup_edit(target, out) if edited else None
     if current != sha:
         atomic_write(target, data, root=out)

@@ -95,6 +95,9 @@ class ReportContext(DocumentContext):
     phu_luc_chi_tieu: TargetAppendix | None = None
     phu_luc_don_vi: UnitAppendix | None = None
     phu_luc_danh_sach: ListAppendix | None = None
+    do_rong_bang: list[dict] = []
+    """Tables sized by their content after rendering: {dau: header row's texts, rong: mm per
+    column} (column_widths.py); a template whose table reads otherwise keeps its own widths."""
 
 
 @dataclass
@@ -240,8 +243,11 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
         noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer)
     _no_breaks(body)
     so_hieu = body["so_ky_hieu"].removeprefix("Số").lstrip(": ")
+    if so_hieu[:1] in ("-", "/"):
+        # A draft's number is left blank to be filled in by hand, in the citation too.
+        so_hieu = "\u00a0" * 6 + so_hieu
     citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
-        loai="Báo cáo", so_ky_hieu=so_hieu.strip() or "…", ngay=ngay_ngan(day),
+        loai="Báo cáo", so_ky_hieu=so_hieu.rstrip() or "…", ngay=ngay_ngan(day),
         co_quan=co_quan.chu_the or co_quan.ten) + ")"
     unit_appendix = None
     if only is None and report.phu_luc_don_vi is not None:
@@ -252,8 +258,9 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     label = profile.danh_so.phu_luc
     for n, appendix in enumerate((a for a in appendices if a is not None), 1):
         appendix.so = label.format(so=n, la_ma=la_ma(n))
+    sized = [_unit_widths(profile, unit_appendix)] if unit_appendix is not None else []
     ctx = ReportContext(**body, phu_luc_chi_tieu=appendices[0], phu_luc_don_vi=appendices[1],
-                        phu_luc_danh_sach=appendices[2])
+                        phu_luc_danh_sach=appendices[2], do_rong_bang=sized)
     return ctx, ex.problems
 
 
@@ -590,6 +597,18 @@ def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, lis
         rows.append(UnitRow(tt=str(i), don_vi=unit.ten, o=cells))
     return UnitAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation,
                         cot=[c.tieu_de for c in spec.cot], hang=rows, ghi_chu=notes), problems
+
+
+def _unit_widths(profile, appendix: UnitAppendix) -> dict:
+    """The units table's columns sized by what they hold (the declared columns differ in kind:
+    a plan's number and date, a fraction, a count)."""
+    from kehoach_docs.column_widths import fit
+    from kehoach_docs.templates.generate import CELL_MARGIN_MM, UNIT_HEADER, content_width_mm
+
+    header = ["TT", UNIT_HEADER[profile.he_thong], *appendix.cot]
+    rows = [[r.tt, r.don_vi, *r.o] for r in appendix.hang]
+    return {"dau": header, "rong": fit(header, rows, content_width_mm(profile, landscape=True),
+                                       float(profile.element("bang").co), 2 * CELL_MARGIN_MM)}
 
 
 def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:

@@ -60,6 +60,10 @@ def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStat
                                    "kehoach init THƯ_MỤC")])
     bench = load_workbench(ws.model_file, ws)
     collected = collect(ws, bench.parent.targets())
+    from kehoach_docs.period import results_outside  # a 2030 folder would count as reported
+
+    if outside := results_outside(ws, bench.parent, bench.parent_path, collected.programme.tep_van_phong):
+        raise ProblemList(outside)
     if not collected.units:
         raise ProblemList([Problem(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
                                    f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")])

@@ -141,7 +141,7 @@ def _message(err: dict, loc: tuple, model: type[BaseModel]) -> str:
     if kind in ("less_than_equal", "less_than"):
         return f"Giá trị phải {'≤' if kind.endswith('equal') else '<'} {ctx.get('le', ctx.get('lt'))}."
     if kind == "string_pattern_mismatch":
-        return "Mã chỉ gồm chữ thường không dấu, số và '_', bắt đầu bằng chữ (ví dụ: de_an_04)."
+        return "Mã chỉ gồm chữ thường không dấu, số và '_', bắt đầu bằng chữ (ví dụ: ke_hoach_2025)."
     if kind == "string_too_long":
         return f"Quá dài (tối đa {ctx.get('max_length')} ký tự)."
     if kind in ("value_error", "assertion_error"):

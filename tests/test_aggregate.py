@@ -215,7 +215,7 @@ def test_models_every_unit_must_have_are_a_share_of_units():
                2023: {"u2": Results(nam=2023, mo_hinh=[m("C")]), "u3": Results(nam=2023)}}
     r = aggregate([t], UNITS, [2022, 2023], reports, {}).target("mo_hinh")
     assert r.years[2022].cell == "25,0% (1/4)"
-    assert r.total.cell == "50,0% (2/4)" and r.total.extra["mo_hinh"] == 3
+    assert r.total.cell == "50,0% (2/4)" and r.total.extra["so_muc"] == 3
     assert r.kind.goal_cell(t) == f"100% (≥{NBSP}01 mô hình/cơ sở)"
     assert r.sentence() == ("2/4 cấp ủy cơ sở (50,0%) có ít nhất 01 mô hình “Dân vận khéo”, tổng số 03 mô hình, "
                             "chưa đạt chỉ tiêu 100% cấp ủy cơ sở có ít nhất 01 mô hình")
@@ -244,6 +244,30 @@ def test_a_change_of_rank_each_year():
                             "(hạng 28), năm 2024 giảm 1 bậc (từ hạng 28 xuống hạng 29); chưa đạt chỉ tiêu "
                             "tăng 1-2 bậc mỗi năm")
     assert "tăng 0" not in r.sentence()
+
+
+def test_a_first_year_without_an_earlier_rank_claims_no_change():
+    """Ranks from the first year of the period only: that year says its rank and that there is
+    nothing to compare it with (no figure, no verdict: a year without data counts for
+    nothing); the period's change is counted from inside the period and names its years."""
+    t = T(ma="pii", so_sanh="tang_bac", gia_tri=2, gia_tri_den=3, don_vi="bậc", ten="Chỉ số PII")
+    office = {2025: R(2025, pii=31), 2026: R(2026, pii=28)}
+    r = aggregate([t], UNITS, [2025, 2026], {}, office).target("pii")
+    first = r.years[2025]
+    assert not first.has_data and first.verdict is None and first.cell == "Hạng 31"
+    assert first.phrase == "xếp hạng 31 (chưa có thứ hạng năm 2024 để so sánh)"
+    assert (r.years[2026].cell, r.years[2026].verdict) == ("Tăng 3 bậc", DAT)
+    # 31 − 28 = 3 bậc, from 2025 to 2026 (not "after 2 years", not from 2024).
+    assert (r.total.phrase, r.total.verdict) == ("tăng 3 bậc (từ hạng 31 năm 2025 lên hạng 28 năm 2026)", DAT)
+    assert r.sentence() == ("Chỉ số PII năm 2025 xếp hạng 31 (chưa có thứ hạng năm 2024 để so sánh), "
+                            "năm 2026 tăng 3 bậc (từ hạng 31 lên hạng 28); đạt chỉ tiêu tăng 2-3 bậc")
+    # Only the first year reported: its rank, and no verdict.
+    only = aggregate([t], UNITS, [2025], {}, {2025: R(2025, pii=31)}).target("pii")
+    assert not only.total.has_data and only.total.verdict is None
+    assert only.total.phrase == "xếp hạng 31 năm 2025 (chưa có thứ hạng năm 2024 để so sánh)"
+    assert only.sentence() == ("Chỉ số PII năm 2025 xếp hạng 31 (chưa có thứ hạng năm 2024 để so sánh); "
+                               "chưa có số liệu để đánh giá")
+    assert "bậc sau" not in only.sentence() and "tăng" not in only.total.phrase
 
 
 def test_no_reports_gives_no_data_not_zero():
@@ -276,3 +300,17 @@ def test_a_unit_report_counts_its_models_and_years():
     assert agg.target("quan_triet").total.phrase == "1/2 năm"
     assert agg.target("quan_triet").sentence() == "Quán triệt trong 1/2 năm (2022); năm 2023 chưa thực hiện"
     assert agg.target("hai_long").total.phrase == "bình quân 92,5% (02 năm)"
+
+
+@pytest.mark.parametrize("kw,unit_value,weaker", [
+    ({"loai": "ty_le_don_vi", "so_sanh": "=", "gia_tri": 100}, 90, True),
+    ({"loai": "cong_don", "so_sanh": ">=", "gia_tri": 98}, 99, False),
+    ({"loai": "ty_le_don_vi", "pham_vi": "moi_co_so", "don_vi": "mô hình", "gia_tri": 1}, 2, False),
+    ({"loai": "binh_quan", "so_sanh": ">", "gia_tri": 90}, 85, True),
+    ({"loai": "thu_hang", "so_sanh": "top", "gia_tri": 15}, 10, False),
+    ({"loai": "thu_hang", "so_sanh": "top", "gia_tri": 15}, 20, True),
+    ({"loai": "tang_bac", "so_sanh": "tang_bac", "gia_tri": 1, "gia_tri_den": 2}, 0, True),
+])
+def test_which_way_a_unit_may_move_a_target(kw, unit_value, weaker):
+    t = T(**kw)
+    assert kind_of(t).weaker(t, unit_value) is weaker

@@ -24,6 +24,8 @@ from click.testing import CliRunner
 from kehoach_docs.cli import main
 from kehoach_docs.workspace import build_workspace
 
+from helpers import copy_plans, text_lines
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "de-an-04"
 TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
@@ -45,16 +47,7 @@ def case(group: str):
 @pytest.fixture
 def ws(tmp_path) -> Path:
     """A small workspace: the office's plan, the unit model and two unit profiles."""
-    ws = tmp_path / "de-an-04"
-    (ws / "don-vi").mkdir(parents=True)
-    for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
-        shutil.copy(SOURCE / name, ws / name)
-    for unit in UNITS:
-        shutil.copy(SOURCE / "don-vi" / f"{unit}.yaml", ws / "don-vi" / f"{unit}.yaml")
-    for declared in (SOURCE / "ket-qua").glob("*.yaml"):  # the results the programme declares
-        (ws / "ket-qua").mkdir(exist_ok=True)
-        shutil.copy(declared, ws / "ket-qua" / declared.name)
-    return ws
+    return copy_plans(tmp_path, list(UNITS))
 
 
 def kehoach(*args, cwd: Path | None = None):
@@ -165,9 +158,11 @@ def test_render_onto_the_unit_model_is_refused(ws):
 def test_render_onto_its_template_is_refused(tmp_path):
     f, tpl = plan_path(tmp_path), template_with(tmp_path)
     before = tpl.read_bytes()
-    code, _, err = kehoach("render", f, "--template", tpl, "-o", tpl, "--force")
-    assert_clean_failure(code, err)
-    assert tpl.read_bytes() == before
+    for force in ((), ("--force",)):  # refused even with --force
+        code, _, err = kehoach("render", f, "--template", tpl, "-o", tpl, *force)
+        assert_clean_failure(code, err)
+        assert "chính là tệp dữ liệu đầu vào" in err
+        assert tpl.read_bytes() == before
 
 
 @case("`render` writes as `build` does")
@@ -455,7 +450,6 @@ def test_an_output_named_like_a_template_is_never_taken_as_the_template(tmp_path
     plan.write_text(text.replace("dia_danh: Nghệ An", "dia_danh: Hà Tĩnh", 1), encoding="utf-8")
     code, _, err = kehoach("render", plan)
     assert code == 0, err
-    from test_render import text_lines
     assert any("Hà Tĩnh" in line for line in text_lines(data / "ke-hoach-dang.docx"))
 
 
@@ -470,7 +464,6 @@ def test_build_out_into_the_data_folder_never_takes_an_output_as_the_template(tm
                     encoding="utf-8")
     report = build_workspace(ws, ws, workers=1)
     assert report.failed == []
-    from test_render import text_lines
     assert any("Hà Tĩnh" in line for line in text_lines(ws / "ke-hoach-dang.docx"))
 
 
@@ -485,7 +478,6 @@ def test_a_bare_template_name_is_the_file_in_the_current_folder(tmp_path):
     code, _, err = kehoach("render", f, "--template", "ke-hoach-nha-nuoc.docx", "-o", tmp_path / "o.docx",
                            cwd=here)
     assert code == 0, err
-    from test_render import text_lines
     assert any("MẪU Ở ĐÂY" in line for line in text_lines(tmp_path / "o.docx"))
 
 
@@ -625,14 +617,15 @@ def test_a_name_like_a_formula_is_written_as_text_in_status_exports(ws, tmp_path
 
 
 @case("Paths from `new unit`")
-@pytest.mark.parametrize("ma", ["../../x", "a/b", ".an", "/tmp/x"])
+@pytest.mark.parametrize("ma", ["../../x", "a/b", ".an", "<absolute>"])
 def test_new_unit_refuses_a_code_that_is_a_path(ws, tmp_path, ma):
+    outside = tmp_path / "ngoai"  # an absolute path outside the workspace, in this test's own folder
+    ma = str(outside) if ma == "<absolute>" else ma
     before = sorted(p for p in tmp_path.rglob("*"))
     code, _, err = kehoach("new", "unit", ws, "--ten", "Sở Mới", "--loai", "dang_bo", "--ma", ma)
     assert_clean_failure(code, err, (2,))
     assert "--ma" in err or "Mã" in err
-    assert sorted(p for p in tmp_path.rglob("*")) == before
-    assert not Path("/tmp/x.yaml").exists() or ma != "/tmp/x"
+    assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written, ngoai.yaml included
 
 
 @case("Paths from `new unit`")
@@ -824,6 +817,445 @@ def test_pdf_whose_target_is_a_folder_fails_that_file_in_words(tmp_path):
     proc = _cli("pdf", str(tmp_path / "kh.docx"))
     assert_clean_failure(proc.returncode, proc.stderr, (1,))
     assert "thư mục" in proc.stderr and "kh.pdf" in proc.stderr
+
+
+# --------------------------------------------------------------------------- a full disk
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """Every regular file below `out` but the lock (links are not followed), by relative name."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.is_symlink() and p.name != ".kehoach.lock"}
+
+
+def _whole_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return zf.testzip() is None and "word/document.xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _disk_with(monkeypatch, free: int | None) -> list[int]:
+    """The disk behind os.write/os.pwrite holds `free` more bytes, then says ENOSPC (None:
+    no limit, only count). Returns the sizes written, in order."""
+    import errno
+
+    left, sizes = [free], []
+    real_write, real_pwrite = os.write, os.pwrite
+
+    def take(n: int) -> int:
+        if left[0] is None:
+            return n
+        if left[0] <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        n = min(n, left[0])
+        left[0] -= n
+        return n
+
+    def write(fd, data):
+        n = real_write(fd, bytes(memoryview(data)[:take(len(data))]))
+        sizes.append(n)
+        return n
+
+    def pwrite(fd, data, offset):
+        return real_pwrite(fd, bytes(memoryview(data)[:take(len(data))]), offset)
+
+    monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(os, "pwrite", pwrite)
+    return sizes
+
+
+DOCS = ("ke-hoach-44.docx", "don-vi/ban-dan-toc.docx", "don-vi/so-noi-vu.docx")
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_a_full_disk_names_each_document_and_keeps_the_old_files(ws, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert _build(ws, out)[0] == 0
+    before = _tree(out)
+    model = ws / "khung-don-vi.yaml"  # every document changes
+    model.write_text(model.read_text(encoding="utf-8").replace("Nghệ An", "Nghệ  An"), encoding="utf-8")
+    plan = ws / "ke-hoach-44.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("luu: BTG, VP", "luu: BTG, VP, VT"),
+                    encoding="utf-8")
+    _disk_with(monkeypatch, 0)
+    code, stdout, err = _build(ws, out)
+    assert code == 1, err
+    for name in DOCS:  # each document, with its name and the reason
+        (line,) = [ln for ln in err.splitlines() if str(out / name) in ln]
+        assert "ổ đĩa đã đầy" in line and "tệp ghi nhận" in line, line
+    assert "3 lỗi" in stdout
+    assert _tree(out) == before  # old documents and the manifest as they were, no temporary file
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_a_full_disk_on_a_first_build_leaves_nothing_behind(ws, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _disk_with(monkeypatch, 0)
+    code, _, err = _build(ws, out)
+    assert code == 1 and sum("ổ đĩa đã đầy" in ln for ln in err.splitlines()) == 3, err
+    assert _tree(out) == {}  # no document, no manifest, no temporary file (an empty lock file at most)
+    monkeypatch.undo()
+    assert _build(ws, out)[0] == 0
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_a_disk_that_fills_during_the_build_leaves_whole_files_and_a_valid_manifest(ws, tmp_path, monkeypatch):
+    import json
+
+    clean = tmp_path / "clean"
+    assert _build(ws, clean)[0] == 0
+    expected = _tree(clean)
+    sizes = _disk_with(monkeypatch, None)  # how much each write takes, in order
+    assert _build(ws, tmp_path / "count")[0] == 0
+    # the writes: the manifest (new hashes), the three documents in the build's order, the manifest
+    order = [next(n for n in DOCS if len(expected[n]) == size) for size in sizes[1:4]]
+    assert sorted(order) == sorted(DOCS), sizes
+    free = sizes[0] + sizes[1] + sizes[2] // 2  # room for the first document and half of the second
+    monkeypatch.undo()
+    out = tmp_path / "out"
+    _disk_with(monkeypatch, free)
+    code, stdout, err = _build(ws, out)
+    assert code == 1, err
+    written = _tree(out)
+    assert written.get(order[0]) == expected[order[0]], err  # made, whole
+    assert order[1] not in written and order[2] not in written  # never half a file
+    assert not [n for n in written if n.endswith(".tmp")]
+    assert str(out / order[1]) in err and str(out / order[2]) in err and "ổ đĩa đã đầy" in err
+    assert ".kehoach-manifest.json" in err  # the record could not be completed, and that is said
+    manifest = json.loads(written[".kehoach-manifest.json"])  # whole: the version before the writes
+    assert manifest["dinh_dang"] == 1
+    monkeypatch.undo()  # space freed: the next build makes the rest, and the first is ours, not an edit
+    code, stdout, err = _build(ws, out)
+    assert code == 0, err
+    assert "giữ bản sửa tay" not in stdout
+    assert {n: d for n, d in _tree(out).items() if n.endswith(".docx")} == \
+        {n: d for n, d in expected.items() if n.endswith(".docx")}
+
+
+_TMPFS_CHECK = r"""
+import json, sys, zipfile
+from pathlib import Path
+out = Path(sys.argv[1])
+files = {p.relative_to(out).as_posix(): p for p in out.rglob("*") if p.is_file()}
+def whole(p):
+    try:
+        with zipfile.ZipFile(p) as z:
+            return z.testzip() is None
+    except zipfile.BadZipFile:
+        return False
+m = files.get(".kehoach-manifest.json")
+print(json.dumps({"docx": {n: whole(p) for n, p in files.items() if n.endswith(".docx")},
+                  "tmp": [n for n in files if n.endswith(".tmp")],
+                  "manifest": json.loads(m.read_text(encoding="utf-8"))["dinh_dang"] if m else None}))
+"""
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_a_real_small_disk_names_each_document_it_could_not_hold(ws, tmp_path):
+    """A real file system that fills up: a tmpfs in a private mount namespace (it disappears
+    with the process), first 4 KiB (the lock file takes it all), then 24 KiB (one document
+    fits), then 4 MiB. Needs root and unshare; skipped elsewhere."""
+    import json
+
+    if os.geteuid() != 0 or not shutil.which("unshare") or \
+            subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs root and mount namespaces (unshare -m)")
+    out = tmp_path / "out"
+    out.mkdir()
+    check = tmp_path / "check.py"
+    check.write_text(_TMPFS_CHECK, encoding="utf-8")
+    py, env = sys.executable, {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = f"mount -t tmpfs -o size=4k tmpfs {out} || exit 99; "
+    for size in ("4k", "24k", "4m"):
+        script += (f"mount -o remount,size={size} {out}; echo '@@ {size}' >&2; "
+                   f"{py} -m kehoach_docs build {ws} --out {out} -j 1 >&2; echo \"$?\"; {py} {check} {out}; ")
+    proc = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
+                          timeout=300, env=env, cwd=ROOT)
+    if proc.returncode == 99:
+        pytest.skip("tmpfs cannot be mounted here")
+    assert "Traceback" not in proc.stderr and "Lỗi nội bộ" not in proc.stderr, proc.stderr
+    lines = proc.stdout.splitlines()
+    runs = [(int(lines[i]), json.loads(lines[i + 1]), err) for i, err in
+            zip(range(0, 6, 2), proc.stderr.split("@@ ")[1:])]
+    for code, files, err in runs[:2]:
+        assert code == 1, err
+        assert not files["tmp"] and all(files["docx"].values())  # what is there is whole
+        assert files["manifest"] in (None, 1)
+        named = [n for n in DOCS if any(str(out / n) in ln and "ổ đĩa đã đầy" in ln for ln in err.splitlines())]
+        assert sorted(named + list(files["docx"])) == sorted(DOCS), err  # made, or named as not written
+    assert runs[0][1]["docx"] == {}  # 4 KiB: nothing fits
+    assert runs[1][1]["docx"]  # 24 KiB: some fit
+    code, files, err = runs[2]
+    assert code == 0, err
+    assert sorted(files["docx"]) == sorted(DOCS) and all(files["docx"].values()) and files["manifest"] == 1
+
+
+@case("A full disk: each document named, nothing half-written")
+def test_an_output_folder_that_cannot_be_made_names_each_document(ws, tmp_path, monkeypatch):
+    import errno
+
+    real = os.mkdir
+
+    def full_mkdir(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(os, "mkdir", full_mkdir)
+    code, _, err = _build(ws, tmp_path / "out")
+    monkeypatch.setattr(os, "mkdir", real)
+    assert code == 1, err
+    for name in DOCS:
+        assert any(str(tmp_path / "out" / name) in ln and "ổ đĩa đã đầy" in ln for ln in err.splitlines()), err
+
+
+# --------------------------------------------------------------------------- an unexpected error
+
+def _failing_in(monkeypatch, stem: str, exc: BaseException) -> None:
+    """Rendering the document of `stem` raises `exc` (the others render as usual)."""
+    from kehoach_docs import prepared as document
+
+    real = document.render_bytes
+
+    def render_bytes(prepared):
+        if Path(prepared.path).stem == stem:
+            raise exc
+        return real(prepared)
+
+    monkeypatch.setattr(document, "render_bytes", render_bytes)
+
+
+@case("An unexpected error in one document")
+@pytest.mark.parametrize("exc, words", [
+    (OSError(5, "Input/output error", "/mnt/share/mau.docx"), "lỗi đọc/ghi của ổ đĩa"),
+    (MemoryError(), "không đủ bộ nhớ"),
+])
+def test_a_machine_error_in_one_document_fails_it_in_words(ws, tmp_path, monkeypatch, exc, words):
+    _failing_in(monkeypatch, "ban-dan-toc", exc)
+    out = tmp_path / "out"
+    code, stdout, err = _build(ws, out)
+    assert code == 1, err
+    (line,) = [ln for ln in err.splitlines() if "ban-dan-toc" in ln]
+    assert words in line
+    assert "2 tạo mới" in stdout and "1 lỗi" in stdout
+
+
+@case("An unexpected error in one document")
+def test_a_bug_in_one_document_is_an_internal_error_and_the_others_are_made(ws, tmp_path, monkeypatch):
+    _failing_in(monkeypatch, "ban-dan-toc", TypeError("'NoneType' object is not subscriptable"))
+    out = tmp_path / "out"
+    code, stdout, err = kehoach("build", ws, "--out", out, "-j", "1")
+    assert code == 3, err
+    assert "Lỗi nội bộ" in err and "ban-dan-toc.yaml" in err and "--debug" in err
+    assert "Traceback" not in err
+    assert (out / "ke-hoach-44.docx").is_file() and (out / "don-vi" / "so-noi-vu.docx").is_file()
+    code, _, err = kehoach("--debug", "build", ws, "--out", tmp_path / "out2", "-j", "1")
+    assert code == 3 and "Traceback" in err and "render_bytes" in err  # where the bug is
+
+
+@case("An unexpected error in one document")
+def test_a_bug_in_a_single_document_command_is_exit_3_with_the_debug_hint(ws, tmp_path, monkeypatch):
+    _failing_in(monkeypatch, "ke-hoach-44", KeyError("so"))
+    code, _, err = kehoach("render", ws / "ke-hoach-44.yaml", "-o", tmp_path / "kh.docx")
+    assert code == 3 and "Lỗi nội bộ" in err and "kehoach --debug render" in err and "Traceback" not in err
+    with pytest.raises(KeyError):  # --debug: the traceback itself
+        kehoach("--debug", "render", ws / "ke-hoach-44.yaml", "-o", tmp_path / "kh.docx")
+
+
+@case("An unexpected error in one document")
+def test_a_worker_killed_by_the_machine_fails_its_document_only(ws, tmp_path, monkeypatch):
+    """The kernel's out-of-memory killer takes one render worker (SIGKILL): that document
+    fails in words, every other one is made (the jobs lost with the worker are made again)."""
+    import signal
+
+    from kehoach_docs import prepared as document
+
+    for n in range(8):
+        shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"so-{n}.yaml")
+    parent, real = os.getpid(), document.render_bytes
+
+    def render_bytes(prepared):
+        if Path(prepared.path).stem == "so-3" and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(prepared)
+
+    monkeypatch.setattr(document, "render_bytes", render_bytes)
+    out = tmp_path / "out"
+    code, stdout, err = _build(ws, out, "-j", "2")
+    assert code == 1, err
+    (line,) = [ln for ln in err.splitlines() if "so-3" in ln]
+    assert "dừng đột ngột" in line and "bộ nhớ" in line
+    assert "10 tạo mới" in stdout and "1 lỗi" in stdout
+
+
+# --------------------------------------------------------------------------- results outside the period
+
+@pytest.fixture
+def ws_report(ws) -> Path:
+    """`ws` with the sơ kết 2023 and the results of its two units (and the office) for 2021-2023."""
+    (ws / "bao-cao").mkdir()
+    shutil.copy(SOURCE / "bao-cao" / "so-ket-2023.yaml", ws / "bao-cao" / "so-ket-2023.yaml")
+    for year in (2021, 2022, 2023):
+        for name in (*UNITS, "toan-khoi"):
+            source = SOURCE / "ket-qua" / str(year) / f"{name}.yaml"
+            if source.is_file():
+                (ws / "ket-qua" / str(year)).mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, ws / "ket-qua" / str(year) / source.name)
+    return ws
+
+
+REPORTS = ("bao-cao/so-ket-2023.docx", "bao-cao/so-ket-2023/don-vi/ban-dan-toc.docx",
+           "bao-cao/so-ket-2023/don-vi/so-noi-vu.docx")
+
+
+def _results_of(ws: Path, year: int, unit: str = "so-noi-vu", like: int = 2023) -> Path:
+    """A copy of a unit's results of `like`, filed (folder and `nam`) under `year`."""
+    text = (ws / "ket-qua" / str(like) / f"{unit}.yaml").read_text(encoding="utf-8")
+    assert f"\nnam: {like}\n" in text
+    target = ws / "ket-qua" / str(year) / f"{unit}.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text.replace(f"\nnam: {like}\n", f"\nnam: {year}\n"), encoding="utf-8")
+    return target
+
+
+@case("Results outside the plan's period")
+@pytest.mark.parametrize("year, words", [(2030, "nằm ngoài giai đoạn 2021-2025"), (2019, "có trước kế hoạch")])
+def test_results_outside_the_plans_period_are_refused_at_their_place(ws_report, tmp_path, year, words):
+    ws = ws_report
+    assert kehoach("build", ws, "--out", tmp_path / "clean", "-j", "1")[0] == 0
+    bad = _results_of(ws, year)
+    line = bad.read_text(encoding="utf-8").splitlines().index(f"nam: {year}") + 1
+    out = tmp_path / "out"
+    code, stdout, err = _build(ws, out, "-v")
+    assert code == 1, err
+    assert err.count(f"{bad}:{line}:6: [nam] lỗi: Kết quả năm {year} {words}") == 1, err  # once
+    assert f"ket-qua/{year}/" in err
+    for name in REPORTS:  # every report of the plan stops; the plans are still made
+        assert f"lỗi: {out / name}" in stdout
+        assert not (out / name).exists()
+    assert "3 tạo mới" in stdout and (out / "ke-hoach-44.docx").is_file()
+    code, _, err = kehoach("status", ws, "--as-of", "2024-01-31")
+    assert_clean_failure(code, err, (1,))
+    assert f"{bad}:{line}:6" in err
+    code, _, err = kehoach("validate", ws)  # validate refuses what the build refuses
+    assert_clean_failure(code, err, (1,))
+    assert err.count(f"{bad}:{line}:6: [nam] lỗi: Kết quả năm {year} {words}") == 1, err
+
+
+@case("Results outside the plan's period")
+def test_the_offices_baseline_year_before_the_plan_is_accepted(ws_report, tmp_path):
+    """A plan dated 2021 compares ranks with the year before: the office's figures of 2020
+    (its toan-khoi.yaml) are the baseline, not results outside the period."""
+    ws = ws_report
+    base = ws / "ket-qua" / "2020" / "toan-khoi.yaml"
+    base.parent.mkdir()
+    base.write_text((ws / "ket-qua" / "2021" / "toan-khoi.yaml").read_text(encoding="utf-8")
+                    .replace("\nnam: 2021\n", "\nnam: 2020\n"), encoding="utf-8")
+    code, _, err = _build(ws, tmp_path / "out")
+    assert code == 0, err
+    _results_of(ws, 2020, like=2022)  # a unit's results of that year are not a baseline
+    code, _, err = _build(ws, tmp_path / "out2")
+    assert code == 1 and "ket-qua/2020/so-noi-vu.yaml" in err and "toan-khoi.yaml" in err, err
+
+
+@case("Results outside the plan's period")
+def test_a_report_whose_years_leave_the_plans_period_is_refused_at_its_years(ws_report, tmp_path):
+    ws = ws_report
+    report = ws / "bao-cao" / "so-ket-2023.yaml"
+    text = report.read_text(encoding="utf-8").replace("\nden_nam: 2023\n", "\nden_nam: 2027\n")
+    report.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("den_nam: 2027") + 1
+    code, stdout, err = _build(ws, tmp_path / "out")
+    assert code == 1
+    assert f"{report}:{line}:10: [den_nam] lỗi: Năm 2027 nằm ngoài giai đoạn 2021-2025" in err, err
+    assert "3 tạo mới" in stdout
+
+
+@case("Results outside the plan's period")
+def test_results_outside_the_period_added_after_a_good_build_stop_the_next_one(ws_report, tmp_path):
+    """Never stale: the next build sees the new ket-qua/2030/ folder; the reports keep their
+    old version, said stale, until the file is moved or removed."""
+    ws, out = ws_report, tmp_path / "out"
+    assert _build(ws, out)[0] == 0
+    old = _tree(out)
+    bad = _results_of(ws, 2030)
+    code, stdout, err = _build(ws, out, "-v")
+    assert code == 1 and f"{bad}:" in err and "nằm ngoài giai đoạn" in err, err
+    for name in REPORTS:
+        assert f"lỗi: {out / name}" in stdout and _tree(out)[name] == old[name]
+    shutil.rmtree(bad.parent)
+    code, stdout, err = _build(ws, out)
+    assert code == 0, err
+
+
+# --------------------------------------------------------------------------- render into a data folder
+
+@case("`render` into a data folder")
+def test_render_into_a_data_folder_adds_only_hidden_records_that_nothing_reads_as_data(ws, tmp_path):
+    """`render ke-hoach-44.yaml` writes ke-hoach-44.docx beside it, and the folder's record of
+    what it wrote (for hand-edit protection) as two hidden files: nothing else, and no
+    command takes them for data."""
+    before = {p.relative_to(ws).as_posix() for p in ws.rglob("*")}
+    code, _, err = kehoach("render", ws / "ke-hoach-44.yaml")
+    assert code == 0, err
+    added = {p.relative_to(ws).as_posix() for p in ws.rglob("*")} - before
+    assert added == {"ke-hoach-44.docx", ".kehoach.lock", ".kehoach-manifest.json"}
+    assert all(Path(n).name.startswith(".") for n in added - {"ke-hoach-44.docx"})  # hidden (dot) names
+    assert kehoach("validate", ws)[0] == 0
+    code, stdout, err = kehoach("build", ws, "--out", tmp_path / "out", "-j", "1")
+    assert code == 0 and "3 tạo mới" in stdout, err
+    assert kehoach("status", ws, "--as-of", "2022-06-30")[0] == 0
+    # The record does its work: an edit of the rendered file is kept, then backed up with --force.
+    target = ws / "ke-hoach-44.docx"
+    target.write_bytes(target.read_bytes() + b"sua tay")
+    code, _, err = kehoach("render", ws / "ke-hoach-44.yaml")
+    assert code == 2 and "đã được sửa tay" in err
+
+
+@case("`render` into a data folder")
+def test_render_without_its_record_says_so_rather_than_calling_it_a_hand_edit(ws):
+    """A clerk deletes the unfamiliar hidden files: the next render cannot know the .docx is
+    its own, keeps it, and says exactly that (not "sửa tay"); --force then backs it up."""
+    assert kehoach("render", ws / "ke-hoach-44.yaml")[0] == 0
+    (ws / ".kehoach-manifest.json").unlink()
+    (ws / ".kehoach.lock").unlink()
+    plan = ws / "ke-hoach-44.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("luu: BTG, VP", "luu: BTG, VP, VT"), encoding="utf-8")
+    old = (ws / "ke-hoach-44.docx").read_bytes()
+    code, _, err = kehoach("render", plan)
+    assert_clean_failure(code, err, (2,))
+    assert "không có ghi nhận" in err and ".kehoach-manifest.json" in err and "--force" in err
+    assert "đã được sửa tay sau" not in err
+    assert (ws / "ke-hoach-44.docx").read_bytes() == old
+    assert kehoach("render", plan, "--force")[0] == 0
+    assert (ws / "ke-hoach-44.ban-sua-tay.docx").read_bytes() == old
+
+
+# --------------------------------------------------------------------------- cases of the issue not yet tried
+
+@case("One bad document never stops the others")
+def test_a_docm_template_in_a_build_fails_the_documents_that_use_it_only(ws, tmp_path):
+    """Issue 15: "0 of 195 written" for a .docm renamed .docx; now that plan fails in words, the unit plans are made."""
+    types = read_part(None, "[Content_Types].xml").replace(
+        b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+    template_with(ws, "mau-macro.docx", replace={"[Content_Types].xml": types},
+                  add=[("word/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")])
+    plan = ws / "ke-hoach-44.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "\nmau: mau-macro.docx\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, err = _build(ws, out)
+    assert code == 1 and ".docm" in err and "BytesIO" not in err, err
+    assert not (out / "ke-hoach-44.docx").exists()
+    assert "2 tạo mới" in stdout and "1 lỗi" in stdout
+
+
+@case("`render` writes as `build` does")
+def test_render_refuses_a_template_with_a_broken_styles_part(tmp_path):
+    """Issue 15: `render` wrote what `build` refuses; a corrupt styles.xml is refused naming it, no file written."""
+    f = plan_path(tmp_path)
+    tpl = template_with(tmp_path, replace={"word/styles.xml": b"<w:styles><w:style>"})
+    code, _, err = kehoach("render", f, "--template", tpl, "-o", tmp_path / "out.docx")
+    assert_clean_failure(code, err, (1,))
+    assert "styles.xml" in err and not (tmp_path / "out.docx").exists()
 
 
 def case_counts() -> dict[str, int]:

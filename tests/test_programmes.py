@@ -83,3 +83,91 @@ def test_both_programmes_build_and_pass_the_checker(name, tmp_path):
     if name == "nq57-mau":
         heads = [c.text for c in Document(out / "bao-cao" / "so-ket-2026.docx").tables[-1].rows[0].cells]
         assert "Sáng kiến" in heads and not any("TTHC" in h for h in heads)
+
+
+# ---- the units appendix: columns sized by what they hold -----------------------------------------
+
+def test_column_widths_keep_every_word_whole_and_fill_the_table():
+    from kehoach_docs.column_widths import fit, text_mm
+
+    header = ["TT", "Tổ chức cơ sở đảng", "Hồ sơ TTHC đúng hạn", "Sáng kiến"]
+    rows = [["10", "Bệnh viện Hữu nghị Đa khoa Nghệ An", "97,6% (2.264/2.319)", "01"]]
+    widths = fit(header, rows, 150, 12, 3)
+    assert abs(sum(widths) - 150) < 1e-6
+    # Each column holds its longest word (header bold) with its padding.
+    for i, col in enumerate(zip(header, *rows)):
+        words = [(w, r == 0) for r, cell in enumerate(col) for w in cell.split()]
+        assert widths[i] >= max(text_mm(w, 12, b) for w, b in words) + 3
+    # Width left over goes where text is long: the fraction column outgrows the count column.
+    assert widths[2] > widths[3] and widths[1] == max(widths)
+    # Room for everything on one line: columns in proportion to their text.
+    roomy = fit(["TT", "Tên"], [["1", "Ban Dân tộc"]], 300, 12, 3)
+    assert roomy[1] > roomy[0] and abs(sum(roomy) - 300) < 1e-6
+    # A Times 12 pt "m" is 1593/2048 em: 12 × 0.778 pt = 3.29 mm (recomputed by hand).
+    assert abs(text_mm("m", 12) - 12 * 1593 / 2048 * 25.4 / 72) < 1e-9
+
+
+def test_the_units_table_of_a_report_is_sized_by_its_cells(tmp_path):
+    from kehoach_docs.column_widths import text_mm
+    from kehoach_docs.document import render_bytes
+
+    prepared = prepare(DATA / "nq57-mau" / "bao-cao" / "so-ket-2026.yaml")
+    out = tmp_path / "so-ket.docx"
+    out.write_bytes(render_bytes(prepared))
+    doc = Document(out)
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "TT"
+                 and "Sáng kiến" in [c.text for c in t.rows[0].cells])
+    grid = [int(g.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"))
+            for g in table._tbl.tblGrid.findall(
+                "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}gridCol")]
+    header = [c.text for c in table.rows[0].cells]
+    assert len(grid) == len(header) == 2 + len(prepared.context.phu_luc_don_vi.cot)
+    # Not one width for every declared column any more: the plan column (number and date) and
+    # the fraction column are wider than the one-number "Sáng kiến" column.
+    mm = [g * 25.4 / 1440 for g in grid]
+    col = header.index
+    assert mm[col("Kế hoạch thực hiện (số, ngày)")] > mm[col("Sáng kiến")]
+    assert mm[col("Văn bản ký số/tổng số")] > mm[col("Sáng kiến")]
+    # The table still spans the text width (landscape A4 less the margins of the profile).
+    page = prepared.profile.trang
+    assert abs(sum(mm) - (page.cao - page.le_tren - page.le_duoi)) < 0.1
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            for word in cell.text.split():
+                assert text_mm(word, 12, row is table.rows[0]) + 3 <= mm[i], (word, header[i])
+
+
+@pytest.mark.libreoffice
+def test_no_word_of_the_units_appendix_breaks_in_the_pdf(tmp_path):
+    """LibreOffice lays the table out: every word of every cell comes out whole on its page,
+    and the header row is repeated on each page of the table."""
+    import pdfplumber
+
+    from kehoach_docs.document import render_bytes
+    from kehoach_docs.pdf import convert_to_pdf
+
+    for name, report in (("nq57-mau", "so-ket-2026.yaml"), ("de-an-04", "so-ket-2023.yaml")):
+        prepared = prepare(DATA / name / "bao-cao" / report)
+        out = tmp_path / f"{name}.docx"
+        out.write_bytes(render_bytes(prepared))
+        [res] = convert_to_pdf([out], workers=1)
+        assert res.ok, res.error
+        appendix = prepared.context.phu_luc_don_vi
+        cells = {w for r in appendix.hang for text in (r.don_vi, *r.o) for w in text.split()}
+        header_words = {w for h in appendix.cot for w in h.split()}
+        with pdfplumber.open(res.pdf) as pdf:
+            pages = [p for p in pdf.pages if p.width > p.height and any(
+                r.don_vi in (p.extract_text() or "").replace("\n", " ") for r in appendix.hang)]
+            words = [{w["text"] for w in p.extract_words(keep_blank_chars=False, use_text_flow=True)}
+                     for p in pages]
+        assert len(pages) >= 2, name
+        seen = set().union(*words)
+        assert cells - seen == set(), (name, sorted(cells - seen)[:10])
+        for on_page in words:
+            assert header_words <= on_page, (name, sorted(header_words - on_page))
+
+
+def test_a_draft_reports_appendix_cites_it_with_the_number_left_blank():
+    ctx = prepare(DATA / "nq57-mau" / "bao-cao" / "so-ket-2026.yaml").context
+    assert ctx.so_ky_hieu.startswith("Số ") and "-BC/" in ctx.so_ky_hieu  # a draft: no number yet
+    assert "Báo cáo số \u00a0\u00a0\u00a0\u00a0\u00a0\u00a0-BC/ĐU, ngày 10/12/2026" in ctx.phu_luc_don_vi.chu_thich

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -20,8 +18,9 @@ from kehoach_docs.document import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.status import unit_status
 
-ROOT = Path(__file__).resolve().parent.parent
-WS = ROOT / "data" / "de-an-04"
+from helpers import SAMPLE_WS as WS
+from helpers import kehoach
+
 SO_KET = WS / "bao-cao" / "so-ket-2023.yaml"
 TONG_KET = WS / "bao-cao" / "tong-ket-2025.yaml"
 NBSP, NBH = "\u00a0", "\u2011"
@@ -177,7 +176,9 @@ def expected_cells(t: dict, years: list[int], last_day: date) -> tuple[list[str]
         gains = {y: office(y - 1)[ma] - office(y)[ma] for y in years if ma in office(y) and ma in office(y - 1)}
         first = min(gains)
         net = office(first - 1)[ma] - office(max(gains))[ma]
-        return [words(gains[y]) if y in gains else "—" for y in years], words(net)
+        # A year with a rank but none the year before: its rank, no change claimed.
+        return [words(gains[y]) if y in gains else f"Hạng {office(y)[ma]}" if ma in office(y) else "—"
+                for y in years], words(net)
     raise AssertionError(k)
 
 
@@ -338,9 +339,14 @@ def unit_text(ctx) -> str:
     return plain(" ".join([body_text(ctx), *ctx.noi_nhan, ctx.trich_yeu, *rows]))
 
 
-@pytest.fixture(scope="module")
-def unit_reports():
-    return {u: prepare(SO_KET, unit=u).context for u in UNITS}
+@pytest.fixture(scope="module", params=["so_ket", "tong_ket"])
+def unit_reports(request):
+    """Every unit's own report: the sơ kết's 64, and the tổng kết's of the units in place on
+    its date (after the 2025 reorganisation)."""
+    from kehoach_docs.workspace import _reporting_units
+
+    report = SO_KET if request.param == "so_ket" else TONG_KET
+    return {u: prepare(report, unit=u).context for u in _reporting_units(WS, report)}
 
 
 def test_every_unit_report_is_a_report(unit_reports):
@@ -354,16 +360,21 @@ def test_every_unit_report_is_a_report(unit_reports):
 
 
 def test_a_unit_report_names_no_other_unit(unit_reports):
+    """A unit's report is about the unit alone: it names no other unit, but a unit merged into
+    it (its predecessor, whose results it carries)."""
+    day = max(load(SO_KET)["ngay"], load(TONG_KET)["ngay"])
     for u, ctx in unit_reports.items():
         text = unit_text(ctx)
-        others = [PROFILES[o]["ten"] for o in UNITS if o != u and PROFILES[o]["ten"] not in PROFILES[u]["ten"]]
+        others = [PROFILES[o]["ten"] for o in UNITS if o != u and PROFILES[o]["ten"] not in PROFILES[u]["ten"]
+                  and owner(o, day) != u]
         named = [o for o in others if re.search(rf"(?<!\w){re.escape(o)}(?!\w)", text)]
         assert not named, (u, named)
 
 
 def test_a_unit_report_is_numbered_and_dated_from_its_own_data(unit_reports):
     for u, ctx in unit_reports.items():
-        last = raw_results(2023).get(u) or raw_results(2022)[u]
+        year = int(ctx.dia_danh_ngay.rsplit(" ", 1)[-1])
+        last = raw_results(year).get(u) or raw_results(year - 1)[u]
         d = last["ngay_bao_cao"]
         assert ctx.dia_danh_ngay.endswith(f"ngày {d:%d} tháng {d:%m} năm {d:%Y}"), u
         if last.get("so_bao_cao"):
@@ -415,10 +426,8 @@ def test_a_unit_report_recomputes_its_own_figures():
 
 # -- errors, status, CLI ---------------------------------------------------------------------------
 
-def test_a_result_for_an_unknown_target_is_an_error(tmp_path):
-    import shutil
-    ws = tmp_path / "ws"
-    shutil.copytree(WS, ws, ignore=shutil.ignore_patterns("*.docx"))
+def test_a_result_for_an_unknown_target_is_an_error(sample_workspace):
+    ws = sample_workspace
     f = ws / "ket-qua" / "2022" / "so-noi-vu.yaml"
     text = f.read_text(encoding="utf-8").replace("chi_tieu:\n", "chi_tieu:\n  hai_long: 90\n", 1)
     f.write_text(text, encoding="utf-8")
@@ -428,10 +437,8 @@ def test_a_result_for_an_unknown_target_is_an_error(tmp_path):
     assert p.file == f and p.field == "chi_tieu.hai_long" and "Có phải ý bạn là 'hai_long_tthc'" in p.message
 
 
-def test_a_result_of_the_wrong_shape_names_the_shape(tmp_path):
-    import shutil
-    ws = tmp_path / "ws"
-    shutil.copytree(WS, ws, ignore=shutil.ignore_patterns("*.docx"))
+def test_a_result_of_the_wrong_shape_names_the_shape(sample_workspace):
+    ws = sample_workspace
     f = ws / "ket-qua" / "2023" / "so-noi-vu.yaml"
     f.write_text(re.sub(r"tthc_cong_khai: .*", "tthc_cong_khai: 81", f.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(ProblemList) as exc:
@@ -451,9 +458,7 @@ def test_status_answers_for_any_date():
 
 
 def test_status_cli_writes_csv_and_xlsx(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "kehoach_docs", "status", str(WS), "--as-of", "01/03/2024",
-                          "--csv", str(tmp_path / "s.csv"), "--xlsx", str(tmp_path / "s.xlsx")],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = kehoach("status", WS, "--as-of", "01/03/2024", "--csv", tmp_path / "s.csv", "--xlsx", tmp_path / "s.xlsx")
     assert out.returncode == 0, out.stderr
     csv_text = (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[0] == "TT,Đơn vị,Kế hoạch,Chưa báo cáo,Quá hạn lộ trình,Tình trạng"
@@ -461,14 +466,13 @@ def test_status_cli_writes_csv_and_xlsx(tmp_path):
     from openpyxl import load_workbook
     ws = load_workbook(tmp_path / "s.xlsx").active
     assert ws["B3"].value and ws.max_row == 2 + len(UNITS)
-    bad = subprocess.run([sys.executable, "-m", "kehoach_docs", "status", str(WS), "--as-of", "31/02/2024"],
-                         capture_output=True, text=True, cwd=ROOT)
+    bad = kehoach("status", WS, "--as-of", "31/02/2024")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
 def test_context_cli_prints_json():
-    out = subprocess.run([sys.executable, "-m", "kehoach_docs", "context", str(WS / "ke-hoach-44.yaml")],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+    out = kehoach("context", WS / "ke-hoach-44.yaml")
+    assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["so_ky_hieu"] == "Số 44-KH/ĐUK" and data["phan"][0]["dong_tieu_de"] == "I- MỤC ĐÍCH, YÊU CẦU"
 
@@ -517,3 +521,29 @@ def test_a_unit_has_one_signer_in_its_plan_reports_and_commendations():
         name, role = text.removeprefix("Đồng chí ").split(", ", 1)
         unit = next(u for u, p in PROFILES.items() if role.endswith(p["ten"]))
         assert PROFILES[unit]["nguoi_ky"]["ho_ten"] == name, (text, unit)
+
+
+def test_pdf_no_landscape_page_holds_a_single_row(tmp_path):
+    """Measured in LibreOffice: after the repeated header, every landscape page of the
+    appendices holds at least two rows (the last but one keeps with the last)."""
+    import pdfplumber
+
+    from kehoach_docs.document import render_file
+    from kehoach_docs.pdf import convert_to_pdf
+
+    docs = []
+    for report in (SO_KET, TONG_KET):
+        docs.append(render_file(report, tmp_path / f"{report.stem}.docx"))
+        for u in ("so-noi-vu", "so-y-te", "cuc-thue-tinh", "so-tu-phap", "ban-dan-toc"):
+            docs.append(render_file(report, tmp_path / f"{report.stem}.{u}.docx", unit=u))
+    results = convert_to_pdf(docs, tmp_path)
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    landscape = 0
+    for r in results:
+        with pdfplumber.open(r.pdf) as pdf:
+            for i, page in enumerate(pdf.pages):
+                if page.width > page.height:
+                    landscape += 1
+                    rows = sum(len(t.rows) for t in page.find_tables())
+                    assert rows >= 3, (r.pdf.name, i + 1, rows)  # header + at least two rows
+    assert landscape >= len(results)

@@ -129,17 +129,18 @@ def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         form.whole(f"Không đọc được tệp Excel ({exc.__class__.__name__}); hãy lưu lại dạng .xlsx.")
         return None
-    if META not in wb.sheetnames or any(s not in wb.sheetnames for s in form.sheets):
-        missing = [s for s in (*form.sheets, META) if s not in wb.sheetnames]
-        form.whole("Không phải biểu mẫu do kehoach bieu-mau tạo (thiếu trang: " +
-                   ", ".join(f"“{s}”" for s in missing) + "); không đổi tên hay xóa trang của biểu mẫu.")
-        return None
+    missing = [s for s in (*form.sheets, META) if s not in wb.sheetnames]
     meta = {str(r[0].value): r[1].value for r in wb[META].iter_rows(min_row=1, max_row=10, max_col=2)
-            if r[0].value is not None}
+            if r[0].value is not None} if META in wb.sheetnames else {}
     unit, year = meta.get("don_vi"), meta.get("nam")
-    if meta.get("ke_hoach") != plan_print:
+    # Another plan's form has other sheets too: say what it is before what it lacks.
+    if META in wb.sheetnames and meta.get("ke_hoach") != plan_print:
         form.whole("Biểu mẫu được tạo từ kế hoạch khác, hoặc trước khi chỉ tiêu, lộ trình của kế hoạch thay đổi; "
                    "không nhập. Hãy gửi đơn vị biểu mẫu mới (kehoach bieu-mau).")
+        return None
+    if missing:
+        form.whole("Không phải biểu mẫu do kehoach bieu-mau tạo (thiếu trang: " +
+                   ", ".join(f"“{s}”" for s in missing) + "); không đổi tên hay xóa trang của biểu mẫu.")
         return None
     if unit not in by_code or not isinstance(year, int):
         form.whole(f"Biểu mẫu của đơn vị '{unit}', không có trong don-vi/ của thư mục này; không nhập.")

@@ -110,8 +110,8 @@ SESSION_PARTS = (("so_buoi", "số buổi"), ("so_nguoi_du", "số lượt ngư�
                  ("tong_so_nguoi", "tổng số người phải dự"))
 LIST_HEADERS = {
     "danh_sach": ("Tên", "Thuộc chỉ tiêu", "Lĩnh vực"),
-    "tap_the_ca_nhan": ("Tên tập thể, cá nhân", "Loại", "Thành tích", "Hình thức khen thưởng",
-                        "Đề nghị khen khi tổng kết"),
+    "tap_the_ca_nhan": ("Tên tập thể, cá nhân", "Loại", "Thành tích", "Hình thức {nhan}",
+                        "Đề nghị {nhan} khi tổng kết"),
     "doan": ("Mỗi ô một ý",),
 }
 WORDS = ListSheet("Nổi bật, hạn chế", ("ket_qua_noi_bat", "han_che"), "texts",
@@ -145,7 +145,8 @@ def list_sheets(programme: Programme) -> list[ListSheet]:
         while title in taken:
             title, n = f"{base[:26]} {n}", n + 1
         taken.add(title)
-        headers = LIST_HEADERS[f.kieu]
+        # Headers name the field by its declared label ("Hình thức <nhan>"), never a programme's word.
+        headers = tuple(h.replace("{nhan}", f.nhan) for h in LIST_HEADERS[f.kieu])
         if f.kieu == "danh_sach":
             headers = (f"Tên {f.nhan}",) + headers[1:]
         sheets.append(ListSheet(title, (name,), f.kieu, headers))

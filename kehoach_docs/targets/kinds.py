@@ -213,7 +213,7 @@ class Share(Kind):
             return NO_DATA
         value = percent(num, den)
         noun = ("lượt " if lượt else "") + t.doi_tuong + (" có báo cáo" if t.co_so == "bao_cao" else "")
-        extra = {"mo_hinh": models} if models is not None else {}
+        extra = {"so_muc": models} if models is not None else {}
         return Figure(value, f"{ty_le(value)} ({phan_so(num, den)})", f"{phan_so(num, den)} {noun} ({ty_le(value)})",
                       self._share_verdict(t, value), Decimal(num), Decimal(den), extra)
 
@@ -289,7 +289,7 @@ class Share(Kind):
             return cap(", ".join(parts)) + f" {self.what(t)}; {self.judgement(t, total.verdict)}"
         text = f"{total.phrase} {self.what(t)}"
         if t.counts_models:
-            text += f", tổng số {dem(total.extra.get('mo_hinh', 0), t.don_vi)}"
+            text += f", tổng số {dem(total.extra.get('so_muc', 0), t.don_vi)}"
         return cap(text) + f", {self.judgement(t, total.verdict)}"
 
     def _own_sentence(self, t: Target, r: "TargetResult") -> str:
@@ -531,33 +531,54 @@ class RankChange(Kind):
 
     def year(self, t: Target, s: Scope, year: int) -> Figure:
         rank, before = s.office_value(t, year), s.office_value(t, year - 1)
-        if rank is None or before is None:
+        if rank is None:
             return NO_DATA
+        if before is None:
+            # A rank with nothing to compare it with is no change: no figure, no verdict (a
+            # year without data counts for nothing), but the words say what is known.
+            return Figure(None, f"Hạng {so(rank)}", self._unmatched(rank, year), extra={"hang": rank})
         gain = before - rank
         return Figure(gain, cap(so_bac(gain)), f"{so_bac(gain)} ({self._move(before, rank)})",
                       self.judge(t, gain), before, rank)
 
     @staticmethod
-    def _move(before: Decimal, rank: Decimal) -> str:
+    def _unmatched(rank: Decimal, year: int, named: bool = False) -> str:
+        """A rank with no earlier one: what the data supports, no change claimed."""
+        return f"xếp hạng {so(rank)}" + (f" năm {year}" if named else "") + \
+            f" (chưa có thứ hạng năm {year - 1} để so sánh)"
+
+    @staticmethod
+    def _move(before: Decimal, rank: Decimal, since: int | None = None, until: int | None = None) -> str:
         b, r = int(before), int(rank)
+        at = (lambda y: f" năm {y}") if since is not None else (lambda y: "")
         if b == r:
-            return f"hạng {r}"
-        return f"từ hạng {b} {'lên' if r < b else 'xuống'} hạng {r}"
+            return f"hạng {r}" + (f" năm {since} và năm {until}" if since is not None else "")
+        return f"từ hạng {b}{at(since)} {'lên' if r < b else 'xuống'} hạng {r}{at(until)}"
 
     def period(self, t: Target, s: Scope, years: dict[int, Figure]) -> Figure:
         known = [f for f in years.values() if f.has_data]
         if not known:
-            return NO_DATA
+            ranked = [(y, f) for y, f in years.items() if "hang" in f.extra]
+            if not ranked:
+                return NO_DATA
+            y, f = ranked[-1]
+            return Figure(None, f.cell, self._unmatched(f.extra["hang"], y, named=True),
+                          extra={"hang": f.extra["hang"], "nam": y})
         before, rank = known[0].num, known[-1].den
         gain = before - rank
         v = worst([f.verdict for f in known]) if t.yearly else self.judge(t, gain)
-        return Figure(gain, cap(so_bac(gain)), f"{so_bac(gain)} ({self._move(before, rank)})", v, before, rank)
+        move = self._move(before, rank)
+        changed = [y for y, f in years.items() if f.has_data]
+        if changed[0] - 1 in years:
+            # No rank before the period: the change is counted from a year inside it, and says so.
+            move = self._move(before, rank, changed[0] - 1, changed[-1])
+        return Figure(gain, cap(so_bac(gain)), f"{so_bac(gain)} ({move})", v, before, rank)
 
     def unit_text(self, t: Target, single: bool = False) -> str:
         return "Bậc"
 
     def short(self, t: Target, f: Figure) -> str:
-        return so_bac(f.value) if f.has_data else "—"
+        return so_bac(f.value) if f.has_data else f.cell
 
     def goal_value(self, t: Target) -> str:
         span = gia_tri(t.gia_tri) + (f"-{gia_tri(t.gia_tri_den)}" if t.gia_tri_den is not None else "")
@@ -573,7 +594,7 @@ class RankChange(Kind):
         return unit_value < t.gia_tri
 
     def sentence(self, t: Target, r: "TargetResult") -> str:
-        known = [(y, f) for y, f in r.years.items() if f.has_data]
+        known = [(y, f) for y, f in r.years.items() if f.has_data or "hang" in f.extra]
         if not known:
             return f"{cap(t.ten)}: chưa có số liệu"
         parts = ", ".join(f"năm {y} {f.phrase}" for y, f in known)

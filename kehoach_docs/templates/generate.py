@@ -522,6 +522,18 @@ def appendix_heading(var: str) -> list[str]:
             para("phu_luc_chu_thich", f"{{{{ {var}.chu_thich }}}}")]
 
 
+def body_rows(var: str, body, columns: int) -> list[str]:
+    """The rows of `var`.hang: the last but one keeps with the last (w:keepNext on its
+    paragraphs), so a page never holds a single row after the repeated header. Three plain
+    {%tr for %} loops over slices: no Jinja inside the XML, so a LibreOffice save keeps it."""
+    rows = []
+    for part, keep in ((":-2", False), ("-2:-1", True), ("-1:", False)):
+        rows += [tag_row(f"{{%tr for r in {var}.hang[{part}] %}}", columns),
+                 grid_row(body(keep)),
+                 tag_row("{%tr endfor %}", columns)]
+    return rows
+
+
 def simple_table(profile: Profile, var: str, columns, landscape: bool) -> str:
     """Header row, then one row per item of `var`.hang."""
     width = content_width_mm(profile, landscape)
@@ -549,16 +561,16 @@ def target_table(profile: Profile) -> str:
              grid_cell([para(H, "{{ y }}")]),
              grid_cell([para(H, "{%tc endfor %}")])]
     head += [grid_cell([para(H, label)]) for label in TARGET_TAIL]
-    body = [grid_cell([para(style, f"{{{{ r.{field} }}}}")])
-            for field, style in (("tt", C), ("ten", L), ("dvt", C), ("chi_tieu", C))]
-    body += [grid_cell([para(C, "{%tc for v in r.nam %}")]),
-             grid_cell([para(C, "{{ v }}")]),
-             grid_cell([para(C, "{%tc endfor %}")])]
-    body += [grid_cell([para(C, f"{{{{ r.{field} }}}}")]) for field in ("luy_ke", "danh_gia")]
-    return grid_table(widths, [grid_row(head, header=True),
-                               tag_row(f"{{%tr for r in {var}.hang %}}", len(widths)),
-                               grid_row(body),
-                               tag_row("{%tr endfor %}", len(widths))])
+
+    def body(keep: bool) -> list[str]:
+        cells = [grid_cell([para(style, f"{{{{ r.{field} }}}}", keep_next=keep)])
+                 for field, style in (("tt", C), ("ten", L), ("dvt", C), ("chi_tieu", C))]
+        cells += [grid_cell([para(C, "{%tc for v in r.nam %}", keep_next=keep)]),
+                  grid_cell([para(C, "{{ v }}", keep_next=keep)]),
+                  grid_cell([para(C, "{%tc endfor %}", keep_next=keep)])]
+        return cells + [grid_cell([para(C, f"{{{{ r.{field} }}}}", keep_next=keep)])
+                        for field in ("luy_ke", "danh_gia")]
+    return grid_table(widths, [grid_row(head, header=True), *body_rows(var, body, len(widths))])
 
 
 def unit_table(profile: Profile) -> str:
@@ -570,14 +582,14 @@ def unit_table(profile: Profile) -> str:
             grid_cell([para(H, f"{{%tc for c in {var}.cot %}}")]),
             grid_cell([para(H, "{{ c }}")]),
             grid_cell([para(H, "{%tc endfor %}")])]
-    body = [grid_cell([para(C, "{{ r.tt }}")]), grid_cell([para(L, "{{ r.don_vi }}")]),
-            grid_cell([para(C, "{%tc for v in r.o %}")]),
-            grid_cell([para(C, "{{ v }}")]),
-            grid_cell([para(C, "{%tc endfor %}")])]
-    return grid_table(widths, [grid_row(head, header=True),
-                               tag_row(f"{{%tr for r in {var}.hang %}}", len(widths)),
-                               grid_row(body),
-                               tag_row("{%tr endfor %}", len(widths))])
+
+    def body(keep: bool) -> list[str]:
+        return [grid_cell([para(C, "{{ r.tt }}", keep_next=keep)]),
+                grid_cell([para(L, "{{ r.don_vi }}", keep_next=keep)]),
+                grid_cell([para(C, "{%tc for v in r.o %}", keep_next=keep)]),
+                grid_cell([para(C, "{{ v }}", keep_next=keep)]),
+                grid_cell([para(C, "{%tc endfor %}", keep_next=keep)])]
+    return grid_table(widths, [grid_row(head, header=True), *body_rows(var, body, len(widths))])
 
 
 def _appendices(profile: Profile) -> list[tuple[str, bool, list[str]]]:
