@@ -131,6 +131,8 @@ class TextExpander:
         return values.get(name)
 
     def expand(self, text: str, loc: tuple, extra: dict[str, str] | None = None) -> str:
+        if "[[" not in text:
+            return text  # no reference, nor anything that looks like one (most texts)
         names = {**self.names, **(extra or {})}
         roots = {k.split(".")[0] for k in names}
 

@@ -23,12 +23,12 @@ from kehoach_docs.kinds import check_file, kind_of, prepare, workspace_plan
 from kehoach_docs.layout import Workspace
 from kehoach_docs.prepared import (
     DEFAULT_TEMPLATES, PACKAGE_TEMPLATES, Prepared, find_template, given_template, is_an_output, located,
-    profile_warnings, render_bytes,
+    profile_warnings, render_bytes, render_package,
 )
 from kehoach_docs.publish import KEPT, render_to
 
 __all__ = ["DEFAULT_TEMPLATES", "PACKAGE_TEMPLATES", "Prepared", "Workspace", "check_file", "find_template",
-           "given_template", "is_an_output", "kind_of", "located", "prepare", "profile_warnings", "render_bytes", "render_file", "render_file_warned", "templates_dirs", "to_jsonable",
+           "given_template", "is_an_output", "kind_of", "located", "prepare", "profile_warnings", "render_bytes", "render_package", "render_file", "render_file_warned", "templates_dirs", "to_jsonable",
            "workspace_plan"]
 
 

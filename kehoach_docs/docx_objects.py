@@ -39,6 +39,7 @@ _REF_ATTRS = ("id", "embed", "link", "pict", "dm", "lo", "qs", "cs")
 _REF = re.compile(r'\br:(?:id|embed|link|pict|dm|lo|qs|cs)="([^"]*)"')
 _DOCPR = re.compile(r'(<wp:docPr\b[^>]*?\sid=")(\d+)(")')
 _CONTROL_IN_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\f\n]")
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # docxtpl's resolve_listing
 # Characters XML 1.0 cannot hold (what is left after docxtpl's \t \n \a \f handling).
 _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -247,10 +248,13 @@ class DocxObjects:
 # --------------------------------------------------------------------------- after Jinja
 
 def resolve_controls(xml: str, resolve_listing) -> str:
-    """docxtpl's handling of \\n \\t \\a \\f inside text (only when some text has one)."""
-    if _CONTROL_IN_TEXT.search(xml):
-        return resolve_listing(xml)
-    return xml
+    """docxtpl's handling of \\n \\t \\a \\f inside text, given only the paragraphs that have
+    one: the same bytes (docxtpl cuts the part into paragraphs with the same pattern and
+    leaves the others as they are), without its regular expressions over every run."""
+    if not _CONTROL_IN_TEXT.search(xml):
+        return xml
+    return _PARAGRAPH.sub(lambda m: resolve_listing(m.group(0)) if _CONTROL_IN_TEXT.search(m.group(0))
+                          else m.group(0), xml)
 
 
 def bad_character(xml: str) -> str | None:

@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+ERROR = "lỗi"
+"""A problem that stops the document (or the file) from being made."""
+WARNING = "cảnh báo"
+"""A problem worth knowing that does not stop anything."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One mistake: file, 1-based line and column (0 when unknown), field path, message."""
@@ -15,7 +21,7 @@ class Problem:
     column: int
     field: str
     message: str
-    level: str = "lỗi"  # "lỗi" (error) or "cảnh báo" (warning)
+    level: str = ERROR  # ERROR or WARNING
 
     def __str__(self) -> str:
         place = str(self.file)

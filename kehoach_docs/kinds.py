@@ -250,9 +250,14 @@ def _check_khung(ws: Workspace, path: Path) -> None:
 
 
 def _check_results(ws: Workspace, path: Path) -> None:
+    from kehoach_docs.period import result_outside
+
     programme = programme_of(ws)
-    targets = {t.ma: t for t in load_plan(workspace_plan(ws), ws).plan.targets()}
+    plan_path = workspace_plan(ws)
+    plan = load_plan(plan_path, ws).plan
+    targets = {t.ma: t for t in plan.targets()}
     _, problems = read_results(path, {p.stem for p in ws.unit_files()}, targets, programme)
+    problems += result_outside(ws, plan, plan_path, path, programme.tep_van_phong)  # as the reports refuse it
     if problems:
         raise ProblemList(problems)
 

@@ -46,35 +46,44 @@ def results_outside(ws: Workspace | Path, plan, plan_path: Path, office_file: st
     """Every results file whose year is outside the plan's period, at its `nam` line. Read
     through the Workspace, so that a report depends on the list of ket-qua/ folders (one
     added after a good build is seen by the next)."""
-    from kehoach_docs.errors import ProblemList
-    from kehoach_docs.format import ngay_ngan
-
     ws = ws if isinstance(ws, Workspace) else Workspace(ws)
     period = plan_period(plan)
     problems = []
     for name in ws.result_years():
-        if not name.isdigit() or period.holds(year := int(name)):
+        if not name.isdigit() or period.holds(int(name)):
             continue  # a folder that is not a year is refused by the results reader
         for path in ws.listing(ws.results_dir / name):
-            if year == period.first - 1 and path.stem == office_file:
-                continue  # the office's baseline (năm gốc)
-            try:
-                line, col = ws.load(path).where(("nam",))
-            except ProblemList:
-                line, col = 0, 0  # a broken file: the year of its folder is reason enough
-            if year >= period.first:  # after its last year
-                why = (f"Kết quả năm {year} nằm ngoài giai đoạn {period} của kế hoạch '{plan_path.name}' "
-                       f"(theo lộ trình và chỉ tiêu của kế hoạch). Có phải gõ nhầm năm của thư mục "
-                       f"{RESULTS_DIR}/{year}/? Nếu kế hoạch kéo dài thêm, hãy thêm năm đó vào lộ trình "
-                       "(lo_trinh) của kế hoạch.")
-            else:
-                why = (f"Kết quả năm {year} có trước kế hoạch '{plan_path.name}' (ban hành ngày "
-                       f"{ngay_ngan(plan.ngay)}, giai đoạn {period}): đơn vị chưa thể thực hiện kế hoạch "
-                       f"năm đó. Có phải gõ nhầm năm của thư mục {RESULTS_DIR}/{year}/? (Trước giai đoạn "
-                       f"chỉ có số liệu năm gốc {period.first - 1} của cơ quan ban hành, tệp "
-                       f"{RESULTS_DIR}/{period.first - 1}/{office_file}.yaml.)")
-            problems.append(Problem(path, line, col, "nam" if line else "", why))
+            problems += result_outside(ws, plan, plan_path, path, office_file)
     return problems
+
+
+def result_outside(ws: Workspace, plan, plan_path: Path, path: Path, office_file: str) -> list[Problem]:
+    """The problem of one results file (ket-qua/<năm>/<tệp>.yaml) whose year is outside the
+    plan's period; none when it is inside, or the office's baseline."""
+    from kehoach_docs.errors import ProblemList
+    from kehoach_docs.format import ngay_ngan
+
+    period, name = plan_period(plan), path.parent.name
+    if not name.isdigit() or period.holds(year := int(name)):
+        return []
+    if year == period.first - 1 and path.stem == office_file:
+        return []  # the office's baseline (năm gốc)
+    try:
+        line, col = ws.load(path).where(("nam",))
+    except ProblemList:
+        line, col = 0, 0  # a broken file: the year of its folder is reason enough
+    if year >= period.first:  # after its last year
+        why = (f"Kết quả năm {year} nằm ngoài giai đoạn {period} của kế hoạch '{plan_path.name}' "
+               f"(theo lộ trình và chỉ tiêu của kế hoạch). Có phải gõ nhầm năm của thư mục "
+               f"{RESULTS_DIR}/{year}/? Nếu kế hoạch kéo dài thêm, hãy thêm năm đó vào lộ trình "
+               "(lo_trinh) của kế hoạch.")
+    else:
+        why = (f"Kết quả năm {year} có trước kế hoạch '{plan_path.name}' (ban hành ngày "
+               f"{ngay_ngan(plan.ngay)}, giai đoạn {period}): đơn vị chưa thể thực hiện kế hoạch "
+               f"năm đó. Có phải gõ nhầm năm của thư mục {RESULTS_DIR}/{year}/? (Trước giai đoạn "
+               f"chỉ có số liệu năm gốc {period.first - 1} của cơ quan ban hành, tệp "
+               f"{RESULTS_DIR}/{period.first - 1}/{office_file}.yaml.)")
+    return [Problem(path, line, col, "nam" if line else "", why)]
 
 
 def report_outside(loaded, report, plan, plan_path: Path) -> list[Problem]:

@@ -127,8 +127,13 @@ def given_template(template: str | Path | None) -> Path | None:
 
 def render_bytes(prepared: Prepared) -> bytes:
     """The .docx of a prepared document (deterministic)."""
+    return render_package(prepared)[0]
+
+
+def render_package(prepared: Prepared) -> tuple[bytes, dict[str, bytes]]:
+    """The .docx bytes and its parts by name (for check_rendered: nothing unzipped again)."""
     compiled = compile_template(prepared.template)
-    return compiled.render(prepared.context_dict(), prepared.core_properties())
+    return compiled.render_package(prepared.context_dict(), prepared.core_properties())
 
 
 def profiles(ws: Workspace, near: Path) -> list[Profile]:

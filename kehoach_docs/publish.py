@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,15 +29,14 @@ NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
 
 def checked_bytes(prepared) -> bytes:
     """The rendered .docx, refused (ProblemList) if it breaks its profile's thể thức."""
-    from kehoach_docs.check import check_docx
-    from kehoach_docs.prepared import render_bytes
+    from kehoach_docs.check import check_rendered
+    from kehoach_docs.prepared import render_package
 
-    data = render_bytes(prepared)
-    violations = check_docx(io.BytesIO(data), prepared.profile)
+    data, parts = render_package(prepared)
+    violations = check_rendered(parts, prepared.profile)  # the parts as rendered: no unzipping
     if violations:
         # The template or the profile is at fault, not the clerk's data; say which rule broke.
-        raise ProblemList([Problem(prepared.template, 0, 0, v.place, f"văn bản tạo ra sai thể thức — {v}")
-                           for v in violations])
+        raise ProblemList([v.problem(prepared.template) for v in violations])
     return data
 
 

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import io
 import os
 import re
 import sys
 import threading
+import time
 import zipfile
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -56,10 +56,10 @@ from kehoach_docs.package_safety import load_safe_package
 from kehoach_docs.places import line_places, mark_paragraphs, syntax_detail
 from kehoach_docs.roundtrip import clean_tags, keep_section_breaks
 from kehoach_docs.variables import undeclared
+from kehoach_docs.zippack import Packer
 
 # Parts of a package that may hold template tags.
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml and fix_tables use no instance state
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Column loops, {#tc #} comments, merged cells: the table grid is fixed after rendering.
@@ -189,28 +189,74 @@ class _Timeout(BaseException):
     BaseException, so that no `except Exception` in a filter or in Jinja swallows it."""
 
 
+class _Watchdog:
+    """One thread per process that interrupts the renders running past their deadline. (A
+    timer thread per render costs a thread start, and a wait for it to be scheduled, for
+    every document of a build.)"""
+
+    POLL = 0.25
+    """It looks at least this often: a render is stopped at most this late."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.armed: dict[int, list] = {}  # key → [deadline, thread id, fired]
+        self.count = 0
+        self.thread: threading.Thread | None = None
+
+    def arm(self, seconds: float) -> int:
+        with self.cond:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._watch, name="kehoach-deadline", daemon=True)
+                self.thread.start()
+            self.count += 1
+            # No notify: waking the watchdog would hand it the interpreter lock on every
+            # render; it looks at least every POLL seconds anyway.
+            self.armed[self.count] = [time.monotonic() + seconds, threading.get_ident(), False]
+            return self.count
+
+    def disarm(self, key: int) -> None:
+        with self.cond:
+            _, target, fired = self.armed.pop(key)
+            if fired:  # not delivered yet: withdraw it
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+
+    def _watch(self) -> None:
+        with self.cond:
+            while True:
+                now = time.monotonic()
+                waiting = []
+                for entry in self.armed.values():
+                    if entry[2]:
+                        continue
+                    if entry[0] <= now:
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(entry[1]),
+                                                                   ctypes.py_object(_Timeout))
+                        entry[2] = True
+                    else:
+                        waiting.append(entry[0] - now)
+                self.cond.wait(min([*waiting, self.POLL]))
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _new_watchdog() -> None:
+    global _WATCHDOG
+    _WATCHDOG = _Watchdog()  # a forked worker has no watchdog thread, and maybe a held lock
+
+
+os.register_at_fork(after_in_child=_new_watchdog)
+
+
 @contextmanager
 def _deadline(seconds: float):
     """Interrupt the current thread (between two Python steps) after `seconds`."""
-    target, lock, state = threading.get_ident(), threading.Lock(), {"done": False, "fired": False}
-
-    def fire() -> None:
-        with lock:
-            if not state["done"]:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(_Timeout))
-                state["fired"] = True
-
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
+    watchdog = _WATCHDOG
+    key = watchdog.arm(seconds)
     try:
         yield
     finally:
-        timer.cancel()
-        with lock:
-            state["done"] = True
-            if state["fired"]:  # not delivered yet: withdraw it
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+        watchdog.disarm(key)
 
 
 _as_lock = threading.Lock()
@@ -354,6 +400,7 @@ class CompiledTemplate(DocxObjects):
         self.links: dict[str, str] = {}
         self.core_tags: list = []
         self.entries: list[tuple[zipfile.ZipInfo, bytes]] = []
+        self._packer: Packer | None = None
         self.parts: dict[str, _Part] = {}
         problems: list[Problem] = []
         # Every part is inspected, not only the templated ones (package_safety.py).
@@ -520,18 +567,21 @@ class CompiledTemplate(DocxObjects):
 
     def render(self, context: dict[str, Any], core: CoreProperties | None = None) -> bytes:
         """The rendered .docx as bytes (deterministic)."""
+        return self.render_package(context, core)[0]
+
+    def render_package(self, context: dict[str, Any], core: CoreProperties | None = None
+                       ) -> tuple[bytes, dict[str, bytes]]:
+        """The rendered .docx as bytes, and every part of it by name (what the checker
+        reads, without unzipping the bytes again)."""
         parts = self.render_parts(context)
         if core is not None:
             parts["docProps/core.xml"] = core_xml(core)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            names = {info.filename for info, _ in self.entries}
-            for info, data in self.entries:
-                _write_entry(zf, info.filename, parts.get(info.filename, data))
-            for name, data in parts.items():
-                if name not in names:
-                    _write_entry(zf, name, data)
-        return buf.getvalue()
+        every = {info.filename: parts.get(info.filename, data) for info, data in self.entries}
+        for name, data in parts.items():
+            every.setdefault(name, data)
+        if self._packer is None:  # the template's own parts, compressed once for every document
+            self._packer = Packer({info.filename: data for info, data in self.entries})
+        return self._packer.pack(every), every
 
 
 class _TooLarge(Exception):
@@ -647,13 +697,6 @@ def _exception_line(exc: BaseException) -> int:
             line = tmpl.get_corresponding_lineno(tb.tb_lineno)
         tb = tb.tb_next
     return getattr(exc, "lineno", None) or line
-
-
-def _write_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    zf.writestr(info, data)
 
 
 def core_xml(core: CoreProperties) -> bytes:

@@ -1,4 +1,5 @@
-"""Shared test configuration: markers for the fast inner loop.
+"""Shared test configuration: markers for the fast inner loop, and shared fixtures
+(helpers shared by test modules live in helpers.py; test modules never import each other).
 
     pytest -m "not libreoffice and not slow"     # the inner loop (no LibreOffice, no crash/property runs)
     pytest                                        # everything (what CI runs)
@@ -6,17 +7,30 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+
+from helpers import SAMPLE_WS, STATE_WS, copy_plans, plan_text, write_plan
 
 # Modules whose every test drives LibreOffice (PDF conversion or the second reader).
 LIBREOFFICE_MODULES = {"test_all_outputs", "test_pdf", "test_real_readers"}
 # Modules that kill builds at random or run many generated cases.
 SLOW_MODULES = {"test_crash", "test_properties"}
+# Single tests that run a whole sample workspace, a new Python or openxml-audit over every
+# template: seconds each, they would double the inner loop; the full suite runs them.
+SLOW_TESTS = {
+    "test_every_file_of_a_sample_workspace_is_valid",       # every document of two workspaces prepared
+    "test_build_says_which_profile_and_warns",              # the whole sample built, one process
+    "test_same_input_gives_same_bytes_across_processes",    # a new Python per render
+    "test_openxml_audit_reports_no_errors_on_the_templates",
+}
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "libreoffice: runs LibreOffice headless (PDF, second reader)")
-    config.addinivalue_line("markers", "slow: crash, concurrency and property runs")
+    config.addinivalue_line("markers", "slow: crash, concurrency and property runs, whole-workspace runs")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -24,5 +38,41 @@ def pytest_collection_modifyitems(config, items):
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module in LIBREOFFICE_MODULES or "pdf" in item.name.lower():
             item.add_marker(pytest.mark.libreoffice)
-        if module in SLOW_MODULES:
+        if module in SLOW_MODULES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+
+
+# --- Shared fixtures -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_plan(tmp_path):
+    """make_plan(text=None, name="kh.yaml", **fields) → a plan file in tmp_path: `text` as
+    given, else plan_text(**fields)."""
+    def make(text: str | bytes | None = None, name: str = "kh.yaml", **fields) -> Path:
+        return write_plan(tmp_path, plan_text(**fields) if text is None else text, name)
+    return make
+
+
+def _copy(source: Path, into: Path, skip: tuple[str, ...] = ()) -> Path:
+    target = into / source.name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*skip) if skip else None)
+    return target
+
+
+@pytest.fixture
+def sample_workspace(tmp_path) -> Path:
+    """A copy of data/de-an-04 (plan, khung, every unit, results, reports) to change freely."""
+    return _copy(SAMPLE_WS, tmp_path)
+
+
+@pytest.fixture
+def sample_plans(tmp_path) -> Path:
+    """The sample's plan, unit model and every unit profile (65 documents), no reports."""
+    return copy_plans(tmp_path)
+
+
+@pytest.fixture
+def state_workspace(tmp_path) -> Path:
+    """A copy of data/ubnd-nghe-an (a State plan)."""
+    return _copy(STATE_WS, tmp_path)

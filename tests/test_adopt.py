@@ -158,7 +158,7 @@ def test_status_of_a_workspace_without_units(tmp_path):
 
 def test_an_unclosed_for_is_named_not_the_next_tag(tmp_path):
     sys.path.insert(0, str(ROOT / "tests"))
-    from test_render import _template_with
+    from helpers import template_with as _template_with
 
     from kehoach_docs.errors import ProblemList
     from kehoach_docs.render import CompiledTemplate

@@ -18,39 +18,19 @@ from kehoach_docs.check import Violation, check_docx, check_files, detect_profil
 from kehoach_docs.document import render_file
 from kehoach_docs.profile import get_profile
 
-PLAN = """\
-co_quan:
-  cap_tren: Đảng bộ tỉnh Nghệ An
-  ten: Đảng ủy Khối các cơ quan tỉnh
-  ky_hieu: ĐUK
-so: 44
-ngay: 2021-12-10
-dia_danh: Nghệ An
-trich_yeu: thực hiện Đề án
-mo_dau:
-  - Thực hiện Đề án số 04-ĐA/TU, Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau.
-muc_dich_yeu_cau:
-  - Quán triệt sâu sắc nội dung Đề án đến cán bộ, đảng viên.
-  - Xác định rõ trách nhiệm của cấp ủy, người đứng đầu.
-nhiem_vu:
-  - ten: Tuyên truyền, quán triệt
-    doan:
-      - Tổ chức quán triệt đến cán bộ, đảng viên trong toàn Đảng bộ.
-    y:
-      - Hội nghị chuyên đề.
-to_chuc_thuc_hien:
-  - doan:
-      - Văn phòng Đảng ủy theo dõi, tổng hợp, báo cáo.
-noi_nhan:
-  - Các TCCS Đảng
-  - ten: Ban Thường vụ Tỉnh ủy
-    muc_dich: để b/c
-luu: VP
-nguoi_ky:
-  quyen_han: T/M BAN THƯỜNG VỤ
-  chuc_vu: PHÓ BÍ THƯ
-  ho_ten: Nguyễn Thị Kim Chi
-"""
+from helpers import plan_text, write_plan
+
+# The minimal plan with a body: an opening, aims, a task, duties and two recipients.
+PLAN = plan_text(
+    mo_dau=["Thực hiện Đề án số 04-ĐA/TU, Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau."],
+    muc_dich_yeu_cau=["Quán triệt sâu sắc nội dung Đề án đến cán bộ, đảng viên.",
+                      "Xác định rõ trách nhiệm của cấp ủy, người đứng đầu."],
+    nhiem_vu=[{"ten": "Tuyên truyền, quán triệt",
+               "doan": ["Tổ chức quán triệt đến cán bộ, đảng viên trong toàn Đảng bộ."],
+               "y": ["Hội nghị chuyên đề."]}],
+    to_chuc_thuc_hien=[{"doan": ["Văn phòng Đảng ủy theo dõi, tổng hợp, báo cáo."]}],
+    noi_nhan=["Các TCCS Đảng", {"ten": "Ban Thường vụ Tỉnh ủy", "muc_dich": "để b/c"}],
+)
 
 PARTY = "dang-hd36-2018"
 
@@ -368,3 +348,39 @@ def test_handmade_header_in_paragraphs_with_tabs(tmp_path):
     assert "nghieng.dia_danh_ngay" in got          # the date typed upright
     assert "tieu_de.thieu" not in got and "co_quan_ban_hanh.thieu" not in got
     assert detect_profile(tmp_path / "tab.docx").covers(date(2023, 12, 10))
+
+
+def test_a_violation_becomes_a_problem_of_the_template(good):
+    from kehoach_docs.errors import ERROR
+
+    (v,) = [v for v in check_docx(good, get_profile("nha-nuoc-nd30-2020")) if v.rule == "so_ky_hieu.dau_hai_cham"]
+    p = v.problem("mau.docx")
+    assert (p.file, p.line, p.column, p.field, p.level) == ("mau.docx", 0, 0, v.place, ERROR)
+    assert p.message == f"văn bản tạo ra sai thể thức — {v}" and str(p).startswith(f"mau.docx: [{v.place}] lỗi: ")
+
+
+def test_what_is_checked_once_is_never_carried_to_another_document(good, tmp_path):
+    """Page set-up, page numbers and paragraphs are checked once per distinct content: a
+    defect stays with its document, in any order."""
+    margins = variant(good, tmp_path, DEFECTS["left margin 25 mm"][0])
+    first_page = variant(good, tmp_path, DEFECTS["number on page 1"][0])
+    title = variant(good, tmp_path, DEFECTS["title not bold"][0])
+    for _ in range(2):
+        assert check_docx(good) == []
+        assert variant(good, tmp_path, DEFECTS["left margin 25 mm"][0]) == margins and rules(margins) == {"le_trai"}
+        assert variant(good, tmp_path, DEFECTS["number on page 1"][0]) == first_page
+        assert variant(good, tmp_path, DEFECTS["title not bold"][0]) == title and rules(title) == {"dam.tieu_de"}
+
+
+def test_the_parts_a_build_renders_are_checked_as_the_file_is(tmp_path):
+    import io
+
+    from kehoach_docs.check import check_rendered
+    from kehoach_docs.document import prepare, render_package
+
+    prepared = prepare(write_plan(tmp_path, PLAN))
+    data, parts = render_package(prepared)
+    for profile in (prepared.profile, get_profile("nha-nuoc-nd30-2020")):
+        assert check_rendered(parts, profile) == check_docx(io.BytesIO(data), profile)
+    assert check_rendered(parts, prepared.profile) == []
+    assert rules(check_rendered(parts, get_profile("nha-nuoc-nd30-2020"))) >= {"so_ky_hieu.dau_hai_cham"}

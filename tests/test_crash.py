@@ -15,7 +15,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,22 +26,14 @@ import docx
 import pytest
 from lxml import etree
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "data" / "de-an-04"
-KILL_RUNS = 15
-MODEL_LINE = "định kỳ sơ kết, tổng kết"
+from helpers import CONCURRENT_BUILDS, ROOT, copy_plans
+from helpers import CRASH_KILL_RUNS as KILL_RUNS  # counted in docs/reliability.md
 
-# Recorded for docs/reliability.md (see test_reliability.py::test_reliability_doc_is_honest).
-CASES = {"crash_kill_runs": KILL_RUNS, "concurrent_builds": 1}
+MODEL_LINE = "định kỳ sơ kết, tổng kết"
 
 
 def _workspace(tmp_path: Path) -> Path:
-    ws = tmp_path / "de-an-04"
-    ws.mkdir()
-    for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
-        shutil.copy(SOURCE / name, ws / name)
-    shutil.copytree(SOURCE / "don-vi", ws / "don-vi")
-    return ws
+    return copy_plans(tmp_path)
 
 
 def _build(ws: Path, out: Path, *extra: str) -> subprocess.Popen:
@@ -174,7 +165,8 @@ def test_builds_killed_at_random_leave_whole_files_and_a_consistent_manifest(tmp
     assert summary["không đổi"] == 65 and sum(summary.values()) == 65, summary
 
 
-def test_two_builds_started_together_one_works_the_other_names_it(tmp_path):
+@pytest.mark.parametrize("attempt", range(CONCURRENT_BUILDS))  # counted in docs/reliability.md
+def test_two_builds_started_together_one_works_the_other_names_it(tmp_path, attempt):
     """Both started in the same instant on one output: one builds; the other stops at once
     (while the first still runs) with the lock message naming the first's process."""
     ws, out = _workspace(tmp_path), tmp_path / "out"

@@ -24,6 +24,8 @@ from click.testing import CliRunner
 from kehoach_docs.cli import main
 from kehoach_docs.workspace import build_workspace
 
+from helpers import copy_plans, text_lines
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "de-an-04"
 TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
@@ -45,16 +47,7 @@ def case(group: str):
 @pytest.fixture
 def ws(tmp_path) -> Path:
     """A small workspace: the office's plan, the unit model and two unit profiles."""
-    ws = tmp_path / "de-an-04"
-    (ws / "don-vi").mkdir(parents=True)
-    for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
-        shutil.copy(SOURCE / name, ws / name)
-    for unit in UNITS:
-        shutil.copy(SOURCE / "don-vi" / f"{unit}.yaml", ws / "don-vi" / f"{unit}.yaml")
-    for declared in (SOURCE / "ket-qua").glob("*.yaml"):  # the results the programme declares
-        (ws / "ket-qua").mkdir(exist_ok=True)
-        shutil.copy(declared, ws / "ket-qua" / declared.name)
-    return ws
+    return copy_plans(tmp_path, list(UNITS))
 
 
 def kehoach(*args, cwd: Path | None = None):
@@ -457,7 +450,6 @@ def test_an_output_named_like_a_template_is_never_taken_as_the_template(tmp_path
     plan.write_text(text.replace("dia_danh: Nghệ An", "dia_danh: Hà Tĩnh", 1), encoding="utf-8")
     code, _, err = kehoach("render", plan)
     assert code == 0, err
-    from test_render import text_lines
     assert any("Hà Tĩnh" in line for line in text_lines(data / "ke-hoach-dang.docx"))
 
 
@@ -472,7 +464,6 @@ def test_build_out_into_the_data_folder_never_takes_an_output_as_the_template(tm
                     encoding="utf-8")
     report = build_workspace(ws, ws, workers=1)
     assert report.failed == []
-    from test_render import text_lines
     assert any("Hà Tĩnh" in line for line in text_lines(ws / "ke-hoach-dang.docx"))
 
 
@@ -487,7 +478,6 @@ def test_a_bare_template_name_is_the_file_in_the_current_folder(tmp_path):
     code, _, err = kehoach("render", f, "--template", "ke-hoach-nha-nuoc.docx", "-o", tmp_path / "o.docx",
                            cwd=here)
     assert code == 0, err
-    from test_render import text_lines
     assert any("MẪU Ở ĐÂY" in line for line in text_lines(tmp_path / "o.docx"))
 
 
@@ -1146,6 +1136,9 @@ def test_results_outside_the_plans_period_are_refused_at_their_place(ws_report, 
     code, _, err = kehoach("status", ws, "--as-of", "2024-01-31")
     assert_clean_failure(code, err, (1,))
     assert f"{bad}:{line}:6" in err
+    code, _, err = kehoach("validate", ws)  # validate refuses what the build refuses
+    assert_clean_failure(code, err, (1,))
+    assert err.count(f"{bad}:{line}:6: [nam] lỗi: Kết quả năm {year} {words}") == 1, err
 
 
 @case("Results outside the plan's period")

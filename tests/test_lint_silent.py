@@ -16,7 +16,7 @@ from kehoach_docs.errors import ProblemList
 from kehoach_docs.lint import lint_template
 from kehoach_docs.render import CompiledTemplate
 from kehoach_docs.templates import TEMPLATES_DIR
-from test_render import _template_with as _with
+from helpers import template_with as _with
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = TEMPLATES_DIR / "ke-hoach-dang.docx"

@@ -21,12 +21,10 @@ from kehoach_docs.errors import ProblemList
 from kehoach_docs.load import load_yaml_text
 from kehoach_docs.schema import Plan
 from kehoach_docs.validate import validate
-from test_render import text_lines
-from test_validate import MINIMAL
+from helpers import FUZZ_EXAMPLES, MINIMAL, PROPERTY_AUDITED, PROPERTY_EXAMPLES, text_lines
 
-EXAMPLES = 60
-AUDITED = 4
-FUZZ_EXAMPLES = 300
+EXAMPLES = PROPERTY_EXAMPLES
+AUDITED = PROPERTY_AUDITED
 
 NFC = lambda s: unicodedata.normalize("NFC", s)  # noqa: E731
 

@@ -25,34 +25,21 @@ from lxml import etree
 from kehoach_docs.document import prepare, render_bytes
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.legacy import guess_legacy_encoding
-from test_render import text_lines
-from test_validate import MINIMAL
-
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
+from helpers import (
+    CONCURRENT_BUILDS, CRASH_KILL_RUNS, FUZZ_EXAMPLES, MINIMAL, PROPERTY_AUDITED, PROPERTY_EXAMPLES, ROOT,
+    Run, kehoach, template_with, text_lines, write_plan,
+)
+from helpers import PARTY_TEMPLATE as TEMPLATE
+from helpers import plan_text as _plan_text
 NFC = lambda s: unicodedata.normalize("NFC", s)  # noqa: E731
 
 
 # --------------------------------------------------------------------------- helpers
 
 def plan_text(**fields) -> str:
-    """MINIMAL with fields replaced ("nguoi_ky.ho_ten" reaches into groups), as YAML that the
-    emitter quotes and escapes itself: the value reaches the loader exactly as given."""
-    data = yaml.safe_load(MINIMAL)
-    data["ket_thuc"] = ["Kết thúc."]  # the profile's ending mark goes on this, not on a tested text
-    for dotted, value in fields.items():
-        *parents, last = dotted.split(".")
-        target = data
-        for part in parents:
-            target = target[part]
-        target[last] = value
-    return yaml.safe_dump(data, allow_unicode=True, width=10**9, sort_keys=False)
-
-
-def write_plan(tmp_path: Path, text: str | bytes, name: str = "kh.yaml") -> Path:
-    f = tmp_path / name
-    f.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return f
+    """The minimal plan with `fields` replaced; the profile's ending mark goes on a closing
+    paragraph of its own, not on a tested text."""
+    return _plan_text(ket_thuc=["Kết thúc."], **fields)
 
 
 def problems(path: Path) -> list:
@@ -73,12 +60,7 @@ def assert_valid_docx(data: bytes) -> list[str]:
     return text_lines(data)
 
 
-def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kehoach_docs", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
-
-
-def assert_clean_refusal(result: subprocess.CompletedProcess, code: int = 1) -> None:
+def assert_clean_refusal(result: Run, code: int = 1) -> None:
     assert result.returncode == code, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr and "Lỗi nội bộ" not in result.stderr, result.stderr
 
@@ -128,16 +110,24 @@ def test_hostile_text_comes_out_as_written(tmp_path, case, field):
     assert all(unicodedata.is_normalized("NFC", line) for line in lines)
 
 
-def test_newlines_in_paragraph_fields_are_paragraphs_never_breaks(tmp_path):
-    text = "Dòng một & <hai>\nDòng hai {{ x }}\n\n   Dòng ba 🎉  \n"
-    data = render_bytes(prepare(write_plan(tmp_path, plan_text(mo_dau=[text], muc_dich_yeu_cau=[text]))))
-    lines = assert_valid_docx(data)
-    for want in ("Dòng một & <hai>", "Dòng hai {{ x }}", "Dòng ba 🎉", "1. Dòng một & <hai>"):
+# field → (value with newlines, the paragraphs it must become).
+NEWLINE_CASES = {
+    "mo_dau": (["Dòng một & <hai>\nDòng hai {{ x }}\n\n   Dòng ba 🎉  \n"],
+               ["Dòng một & <hai>", "Dòng hai {{ x }}", "Dòng ba 🎉"]),
+    "muc_dich_yeu_cau": (["Dòng một & <hai>\nDòng hai {{ x }}\n\n   Dòng ba 🎉  \n"],
+                         ["1. Dòng một & <hai>", "Dòng hai {{ x }}", "Dòng ba 🎉"]),
+    # A folded field (trích yếu) keeps one paragraph: its line breaks are spaces.
+    "trich_yeu": ("về việc\nthực hiện\nĐề án", ["về việc thực hiện Đề án"]),
+}
+
+
+@pytest.mark.parametrize("field", list(NEWLINE_CASES))
+def test_newlines_in_paragraph_fields_are_paragraphs_never_breaks(tmp_path, field):
+    value, paragraphs = NEWLINE_CASES[field]
+    lines = assert_valid_docx(render_bytes(prepare(write_plan(tmp_path, plan_text(**{field: value})))))
+    for want in paragraphs:
         assert want in lines
     assert not any("\n" in line for line in lines)
-    # A folded field (trích yếu) keeps one paragraph: its line breaks are spaces.
-    data = render_bytes(prepare(write_plan(tmp_path, plan_text(trich_yeu="về việc\nthực hiện\nĐề án"))))
-    assert "về việc thực hiện Đề án" in assert_valid_docx(data)
 
 
 SINGLE_LINE_FIELDS = ["nguoi_ky.ho_ten", "nguoi_ky.chuc_vu", "luu", "dia_danh", "co_quan.ten", "co_quan.ky_hieu"]
@@ -191,15 +181,18 @@ def test_quoted_escapes_reach_the_loader_unchanged(tmp_path):
     assert loaded["trich_yeu"] == value  # so the test above puts exactly `char` in the field
 
 
-def test_hidden_characters_written_raw_in_the_file_are_refused_at_their_place(tmp_path):
-    # Raw control characters: YAML itself cannot carry them; the loader says where they are.
-    f = write_plan(tmp_path, MINIMAL.replace("luu: VP", "luu: V\x07P"))
+# Written raw in the file: a control character YAML itself cannot carry (the loader says
+# where it is), and an invisible one YAML accepts (the field refuses it) → (line, column, field).
+RAW_HIDDEN = {"\x07": (11, 7, ""), "\u200b": (11, 6, "luu")}
+
+
+@pytest.mark.parametrize("char", list(RAW_HIDDEN), ids=lambda c: f"U+{ord(c):04X}")
+def test_hidden_characters_written_raw_in_the_file_are_refused_at_their_place(tmp_path, char):
+    line, column, field = RAW_HIDDEN[char]
+    f = write_plan(tmp_path, MINIMAL.replace("luu: VP", f"luu: V{char}P"))
     (p,) = problems(f)
-    assert (p.line, p.column) == (11, 7) and "U+0007" in p.message
-    # Raw invisible characters YAML accepts: the field refuses them.
-    f = write_plan(tmp_path, MINIMAL.replace("luu: VP", "luu: V\u200bP"))
-    (p,) = problems(f)
-    assert p.field == "luu" and "U+200B" in p.message and (p.line, p.column) == (11, 6)
+    assert (p.line, p.column) == (line, column) and f"U+{ord(char):04X}" in p.message
+    assert not field or p.field == field
 
 
 def test_tab_inside_text_is_kept(tmp_path):
@@ -394,7 +387,7 @@ def test_broken_files_are_refused_at_their_place_in_words_a_clerk_reads(tmp_path
     for n, (name, (raw, *_)) in enumerate(BROKEN.items()):
         files[name] = write_plan(tmp_path, raw, f"hong-{n:02d}.yaml")
     start = time.monotonic()
-    result = run_cli("validate", *map(str, files.values()), timeout=120)
+    result = kehoach("validate", *files.values())
     assert time.monotonic() - start < 60
     assert_clean_refusal(result)
     lines = result.stderr.splitlines()
@@ -418,7 +411,7 @@ RENDERED_BROKEN = ["YAML syntax: stray colon", "not UTF-8: TCVN3", "Python tag: 
 def test_render_refuses_a_broken_file_with_exit_code_1(tmp_path, name):
     raw, line, col, words = BROKEN[name]
     f = write_plan(tmp_path, raw)
-    result = run_cli("render", str(f), "-o", str(tmp_path / "kh.docx"), timeout=60)
+    result = kehoach("render", f, "-o", tmp_path / "kh.docx")
     assert_clean_refusal(result)
     assert words in result.stderr and result.stderr.startswith(f"{f}:")
     assert not (tmp_path / "kh.docx").exists()
@@ -437,11 +430,13 @@ def test_legacy_message_tells_how_to_convert(tmp_path):
     assert "TCVN3" not in message and "VNI" not in message and "Lưu thành" in message
 
 
-def test_bom_and_crlf_files_are_read_like_plain_ones(tmp_path):
+PLAIN_VARIANTS = {"BOM": b"\xef\xbb\xbf" + MINIMAL.encode(), "CRLF": MINIMAL.replace("\n", "\r\n").encode()}
+
+
+@pytest.mark.parametrize("variant", list(PLAIN_VARIANTS))
+def test_bom_and_crlf_files_are_read_like_plain_ones(tmp_path, variant):
     plain = render_bytes(prepare(write_plan(tmp_path, MINIMAL, "a.yaml")))
-    bom = render_bytes(prepare(write_plan(tmp_path, b"\xef\xbb\xbf" + MINIMAL.encode(), "a.yaml")))
-    crlf = render_bytes(prepare(write_plan(tmp_path, MINIMAL.replace("\n", "\r\n"), "a.yaml")))
-    assert plain == bom == crlf
+    assert render_bytes(prepare(write_plan(tmp_path, PLAIN_VARIANTS[variant], "a.yaml"))) == plain
 
 
 # --------------------------------------------------------------- 3. untrusted templates
@@ -500,13 +495,11 @@ def attack_plan(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", list(ATTACKS))
 def test_untrusted_template_is_refused_in_vietnamese(tmp_path, attack_plan, name, monkeypatch):
-    from test_render import _template_with
-
     if name == "output flood":  # the size bound, not the 2 s clock, must stop it (a loaded CI is slow)
         from kehoach_docs import render
         monkeypatch.setattr(render, "MAX_SECONDS", 7.0)
     tag, words = ATTACKS[name]
-    bad = _template_with(tmp_path, "{{ trich_yeu }}", tag)
+    bad = template_with(tmp_path, "{{ trich_yeu }}", tag)
     start = time.monotonic()
     with pytest.raises(ProblemList) as exc:
         render_bytes(prepare(attack_plan, template=bad))
@@ -553,12 +546,11 @@ CLI_ATTACKS = ["globals → os.popen", "'a' * 10**9", "center(10**9), folded at 
                "doubling in a namespace", "include a file"]
 
 
+@pytest.mark.slow  # a new Python per case, under a memory ceiling
 @pytest.mark.parametrize("name", CLI_ATTACKS)
 def test_cli_render_with_an_untrusted_template_stays_bounded(tmp_path, name):
-    from test_render import _template_with
-
     plan = write_plan(tmp_path, MINIMAL)
-    bad = _template_with(tmp_path, "{{ trich_yeu }}", ATTACKS[name][0])
+    bad = template_with(tmp_path, "{{ trich_yeu }}", ATTACKS[name][0])
     code, err, peak_mb = _run_measured("render", str(plan), "--template", str(bad), "-o",
                                        str(tmp_path / "out.docx"), str(tmp_path / "run"))
     assert code == 1 and "Traceback" not in err and "Lỗi nội bộ" not in err, err
@@ -603,9 +595,7 @@ def test_template_zip_bomb_is_refused_before_it_is_read(tmp_path, monkeypatch, a
 
 
 def test_template_escapes_for_literal_braces_still_work(tmp_path, attack_plan):
-    from test_render import _template_with
-
-    tpl = _template_with(tmp_path, "{{ trich_yeu }}", "{_{ chữ }_} {_% giữ %_} {{ trich_yeu }}")
+    tpl = template_with(tmp_path, "{{ trich_yeu }}", "{_{ chữ }_} {_% giữ %_} {{ trich_yeu }}")
     lines = assert_valid_docx(render_bytes(prepare(attack_plan, template=tpl)))
     assert any(line.startswith("{{ chữ }} {% giữ %} ") for line in lines)
 
@@ -615,12 +605,18 @@ def test_template_escapes_for_literal_braces_still_work(tmp_path, attack_plan):
 DOC = ROOT / "docs" / "reliability.md"
 
 
-def reliability_counts() -> dict[str, int]:
-    """How many cases each row of docs/reliability.md stands for, from the tests' own tables."""
-    from collections import Counter
+def cases(test) -> int:
+    """How many cases pytest runs for a test function: the product of its parametrize lists."""
+    n = 1
+    for mark in getattr(test, "pytestmark", []):
+        if mark.name == "parametrize":
+            n *= len(mark.args[1])
+    return n
 
-    from test_crash import CASES
-    from test_properties import AUDITED, EXAMPLES, FUZZ_EXAMPLES
+
+def reliability_counts() -> dict[str, int]:
+    """How many cases each row of docs/reliability.md stands for, from the tests themselves."""
+    from collections import Counter
 
     foreign = 0
     for sentence in FOREIGN_CP1252:
@@ -631,27 +627,31 @@ def reliability_counts() -> dict[str, int]:
             except UnicodeEncodeError:
                 pass
     counts = {
-        "Hostile values in text fields": len(HOSTILE) * len(TEXT_FIELDS),
-        "Newlines in paragraph and folded fields": 3,
-        "Newline in a single-line field": len(SINGLE_LINE_FIELDS),
-        "Hidden characters, escaped in quoted strings": len(CONTROL_CHARS) * len(CONTROL_FIELDS),
-        "Hidden characters written raw in the file": 2,
-        "Tab inside a text": 1,
-        "BOM and CRLF files without errors": 2,
+        "Hostile values in text fields": cases(test_hostile_text_comes_out_as_written),
+        "Newlines in paragraph and folded fields": cases(test_newlines_in_paragraph_fields_are_paragraphs_never_breaks),
+        "Newline in a single-line field": cases(test_newline_in_a_single_line_field_is_refused_with_its_place),
+        # One case per character, each tried in every field.
+        "Hidden characters, escaped in quoted strings":
+            cases(test_hidden_characters_are_refused_naming_the_field) * len(CONTROL_FIELDS),
+        "Hidden characters written raw in the file":
+            cases(test_hidden_characters_written_raw_in_the_file_are_refused_at_their_place),
+        "Tab inside a text": cases(test_tab_inside_text_is_kept),
+        "BOM and CRLF files without errors": cases(test_bom_and_crlf_files_are_read_like_plain_ones),
         "Broken data files (one `kehoach validate` run)": len(BROKEN),
-        "Broken data files through `kehoach render`": len(RENDERED_BROKEN),
+        "Broken data files through `kehoach render`": cases(test_render_refuses_a_broken_file_with_exit_code_1),
         "Legacy Vietnamese encodings": len(LEGACY) * len(VIETNAMESE),
         "Other single-byte text and noise": foreign + NOISE_SAMPLES,
-        "Untrusted templates (in process)": len(ATTACKS),
-        "Untrusted templates through `kehoach render --template`": len(CLI_ATTACKS),
-        "Template with `<!DOCTYPE>` (external entity)": 1,
-        "Template zip bomb": 1,
-        "Random valid plans (hypothesis)": EXAMPLES,
-        "Random valid plans checked by openxml-audit": AUDITED,
+        "Untrusted templates (in process)": cases(test_untrusted_template_is_refused_in_vietnamese),
+        "Untrusted templates through `kehoach render --template`":
+            cases(test_cli_render_with_an_untrusted_template_stays_bounded),
+        "Template with `<!DOCTYPE>` (external entity)": cases(test_template_with_a_doctype_is_refused),
+        "Template zip bomb": cases(test_template_zip_bomb_is_refused_before_it_is_read),
+        "Random valid plans (hypothesis)": PROPERTY_EXAMPLES,
+        "Random valid plans checked by openxml-audit": PROPERTY_AUDITED,
         "Random text as a data file": FUZZ_EXAMPLES,
         "Damaged copies of a valid plan": FUZZ_EXAMPLES,
-        "Builds killed with SIGKILL": CASES["crash_kill_runs"],
-        "Two builds started together": CASES["concurrent_builds"],
+        "Builds killed with SIGKILL": CRASH_KILL_RUNS,
+        "Two builds started together": CONCURRENT_BUILDS,
     }
     for group, n in Counter(name.split(":")[0] for name in BROKEN).items():
         counts[f"broken: {group}"] = n

@@ -14,34 +14,17 @@ from pathlib import Path
 
 import docx
 import pytest
-from docx.table import Table
-from docx.text.paragraph import Paragraph
 
 from kehoach_docs.context import TextExpander
 from kehoach_docs.document import prepare, render_bytes, render_file
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.render import CompiledTemplate
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "de-an-04" / "ke-hoach-44.yaml"
+from helpers import PARTY_TEMPLATE as TEMPLATE
+from helpers import ROOT, SAMPLE_WS, line_of, template_with, text_lines
+
+SAMPLE = SAMPLE_WS / "ke-hoach-44.yaml"
 GOLDEN = Path(__file__).parent / "fixtures" / "ke-hoach-44.expected.txt"
-TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
-
-
-def text_lines(source: bytes | Path) -> list[str]:
-    """Non-empty paragraphs in reading order: body paragraphs and table cells row by row."""
-    d = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else source)
-    out = []
-    for el in d.element.body.iterchildren():
-        tag = el.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            paragraphs = [Paragraph(el, d)]
-        elif tag == "tbl":
-            paragraphs = [p for row in Table(el, d).rows for c in row.cells for p in c.paragraphs]
-        else:
-            continue
-        out += [p.text for p in paragraphs if p.text.strip()]
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -132,34 +115,25 @@ def test_core_properties_from_the_document(sample):
 HOSTILE = 'Tỉnh & <Ủy> "ban" ]]> {{ 7*7 }} {% for x in y %} \u202eRTL 🎉'
 
 
-def _minimal(tmp_path: Path, **extra: str) -> Path:
-    from test_validate import MINIMAL
-
-    text = MINIMAL + "".join(f"{k}: {v}\n" for k, v in extra.items())
-    f = tmp_path / "kh.yaml"
-    f.write_text(text, encoding="utf-8")
-    return f
-
-
-def test_hostile_text_comes_out_literally(tmp_path):
-    import json
-    f = _minimal(tmp_path, mo_dau=json.dumps([HOSTILE], ensure_ascii=False))
+def test_hostile_text_comes_out_literally(tmp_path, make_plan):
+    f = make_plan(mo_dau=[HOSTILE])
     out = render_file(f, tmp_path / "kh.docx")
     assert HOSTILE in text_lines(out)
 
 
-def test_failed_render_leaves_no_file(tmp_path):
-    f = _minimal(tmp_path, mo_dau='["Xem [[khong_co]]."]')
+def test_failed_render_leaves_no_file(tmp_path, make_plan):
+    f = make_plan(mo_dau=["Xem [[khong_co]]."])
     target = tmp_path / "kh.docx"
     with pytest.raises(ProblemList) as exc:
         render_file(f, target)
     assert not target.exists() and not list(tmp_path.glob("*.tmp"))
     p = exc.value.problems[0]
-    assert (p.line, p.field) == (16, "mo_dau[0]") and "khong_co" in p.message
+    assert (p.line, p.field) == (line_of(f.read_text(encoding="utf-8"), "- Xem"), "mo_dau[0]")
+    assert "khong_co" in p.message
 
 
-def test_failed_render_keeps_the_previous_version(tmp_path):
-    f = _minimal(tmp_path)
+def test_failed_render_keeps_the_previous_version(tmp_path, make_plan):
+    f = make_plan()
     target = render_file(f, tmp_path / "kh.docx")
     before = target.read_bytes()
     f.write_text(f.read_text(encoding="utf-8") + 'mo_dau: ["[[khong_co]]"]\n', encoding="utf-8")
@@ -168,30 +142,17 @@ def test_failed_render_keeps_the_previous_version(tmp_path):
     assert target.read_bytes() == before
 
 
-def _template_with(tmp_path: Path, old: str, new: str, template: Path = TEMPLATE) -> Path:
-    out = tmp_path / f"mau-{len(list(tmp_path.glob('mau-*.docx')))}.docx"
-    with zipfile.ZipFile(template) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "word/document.xml":
-                text = data.decode()
-                assert old in text
-                data = text.replace(old, new, 1).encode()
-            dst.writestr(info, data)
-    return out
-
-
-def test_misspelt_variables_are_all_reported_with_their_place(tmp_path):
-    bad = _template_with(tmp_path, "{{ so_ky_hieu }}", "{{ so_ki_hieu }}")
-    bad2 = _template_with(tmp_path, "{{ d.van_ban }}", "{{ d.van_bam }}")
-    prepared = prepare(_minimal(tmp_path, mo_dau='["Mở đầu."]'), template=bad)
+def test_misspelt_variables_are_all_reported_with_their_place(tmp_path, make_plan):
+    bad = template_with(tmp_path, "{{ so_ky_hieu }}", "{{ so_ki_hieu }}")
+    bad2 = template_with(tmp_path, "{{ d.van_ban }}", "{{ d.van_bam }}")
+    prepared = prepare(make_plan(mo_dau=["Mở đầu."]), template=bad)
     with pytest.raises(ProblemList) as exc:
         render_bytes(prepared)
     (problem,) = exc.value.problems
     assert "'so_ki_hieu'" in problem.message
     assert "bảng 1, hàng 2, ô 1" in problem.field and "so_ki_hieu" in problem.field
-    tasks = '[{"ten": "Một", "y": ["a"]}, {"ten": "Hai", "y": ["b"]}]'
-    prepared = prepare(_minimal(tmp_path, nhiem_vu=tasks), template=bad2)
+    tasks = [{"ten": "Một", "y": ["a"]}, {"ten": "Hai", "y": ["b"]}]
+    prepared = prepare(make_plan(nhiem_vu=tasks), template=bad2)
     with pytest.raises(ProblemList) as exc:
         render_bytes(prepared)
     (problem,) = exc.value.problems  # one place, reported once however often it runs
@@ -199,7 +160,7 @@ def test_misspelt_variables_are_all_reported_with_their_place(tmp_path):
 
 
 def test_template_syntax_error_has_place(tmp_path):
-    bad = _template_with(tmp_path, "{{ trich_yeu }}", "{{ trich_yeu }")
+    bad = template_with(tmp_path, "{{ trich_yeu }}", "{{ trich_yeu }")
     with pytest.raises(ProblemList) as exc:
         CompiledTemplate(bad)
     assert "đoạn" in exc.value.problems[0].field and "cú pháp" in exc.value.problems[0].message
@@ -209,18 +170,62 @@ def test_lint_finds_unknown_variables_and_split_tags(tmp_path):
     from kehoach_docs.lint import lint_template
 
     assert lint_template(TEMPLATE) == []
-    bad = _template_with(tmp_path, "{{ trich_yeu }}", '{{ trich_</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>yeu }}')
+    bad = template_with(tmp_path, "{{ trich_yeu }}", '{{ trich_</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>yeu }}')
     problems = lint_template(bad)
     assert any("tách" in p.message for p in problems)
-    bad = _template_with(tmp_path, "{{ trich_yeu }}", "{{ trich_yue }}")
+    bad = template_with(tmp_path, "{{ trich_yeu }}", "{{ trich_yue }}")
     (p,) = lint_template(bad)
     assert "Có phải ý bạn là 'trich_yeu'?" in p.message and "đoạn" in p.field
 
 
-def test_sandbox_blocks_python_internals(tmp_path):
+def test_sandbox_blocks_python_internals(tmp_path, make_plan):
     attack = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
-    bad = _template_with(tmp_path, "{{ trich_yeu }}", attack)
-    prepared = prepare(_minimal(tmp_path), template=bad)
+    bad = template_with(tmp_path, "{{ trich_yeu }}", attack)
+    prepared = prepare(make_plan(), template=bad)
     with pytest.raises(ProblemList) as exc:
         render_bytes(prepared)
     assert "không an toàn" in exc.value.problems[0].message or "không có" in exc.value.problems[0].message
+
+
+def _zipfile_package(parts: dict[str, bytes]) -> bytes:
+    """The same parts written by Python's zipfile, as the renderer used to write them."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def test_packages_are_the_bytes_zipfile_writes(sample):
+    from kehoach_docs.document import render_package
+    from kehoach_docs.zippack import Packer
+
+    prepared, data = sample
+    again, parts = render_package(prepared)
+    assert again == data == _zipfile_package(parts)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.testzip() is None and {n: zf.read(n) for n in zf.namelist()} == parts
+    odd = {"word/tệp-có-dấu.xml": "<a>Đ</a>".encode(), "empty.xml": b"", **parts}
+    assert Packer(parts).pack(odd) == _zipfile_package(odd)
+
+
+def test_controls_in_text_resolved_as_docxtpl_does(sample):
+    """Only the paragraphs with \\n \\t \\a \\f go through docxtpl's resolve_listing: the same
+    bytes as running it over the whole part."""
+    from kehoach_docs.docx_objects import resolve_controls
+    from kehoach_docs.render import _PATCHER
+
+    prepared, data = sample
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        body = zf.read("word/document.xml").decode("utf-8")
+    runs = re.findall(r"<w:t(?: [^>]*)?>[^<]+</w:t>", body)
+    assert len(runs) > 20
+    xml = body
+    for n, (run, char) in enumerate(zip(runs[::7], "\n\t\a\f\n\t")):
+        xml = xml.replace(run, run.replace("</w:t>", f"{char}sau {n}</w:t>"), 1)
+    for case in (body, xml):
+        assert resolve_controls(case, _PATCHER.resolve_listing) == _PATCHER.resolve_listing(case)
+    assert resolve_controls(xml, _PATCHER.resolve_listing) != xml  # the controls were resolved

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -20,8 +18,9 @@ from kehoach_docs.document import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.status import unit_status
 
-ROOT = Path(__file__).resolve().parent.parent
-WS = ROOT / "data" / "de-an-04"
+from helpers import SAMPLE_WS as WS
+from helpers import kehoach
+
 SO_KET = WS / "bao-cao" / "so-ket-2023.yaml"
 TONG_KET = WS / "bao-cao" / "tong-ket-2025.yaml"
 NBSP, NBH = "\u00a0", "\u2011"
@@ -427,10 +426,8 @@ def test_a_unit_report_recomputes_its_own_figures():
 
 # -- errors, status, CLI ---------------------------------------------------------------------------
 
-def test_a_result_for_an_unknown_target_is_an_error(tmp_path):
-    import shutil
-    ws = tmp_path / "ws"
-    shutil.copytree(WS, ws, ignore=shutil.ignore_patterns("*.docx"))
+def test_a_result_for_an_unknown_target_is_an_error(sample_workspace):
+    ws = sample_workspace
     f = ws / "ket-qua" / "2022" / "so-noi-vu.yaml"
     text = f.read_text(encoding="utf-8").replace("chi_tieu:\n", "chi_tieu:\n  hai_long: 90\n", 1)
     f.write_text(text, encoding="utf-8")
@@ -440,10 +437,8 @@ def test_a_result_for_an_unknown_target_is_an_error(tmp_path):
     assert p.file == f and p.field == "chi_tieu.hai_long" and "Có phải ý bạn là 'hai_long_tthc'" in p.message
 
 
-def test_a_result_of_the_wrong_shape_names_the_shape(tmp_path):
-    import shutil
-    ws = tmp_path / "ws"
-    shutil.copytree(WS, ws, ignore=shutil.ignore_patterns("*.docx"))
+def test_a_result_of_the_wrong_shape_names_the_shape(sample_workspace):
+    ws = sample_workspace
     f = ws / "ket-qua" / "2023" / "so-noi-vu.yaml"
     f.write_text(re.sub(r"tthc_cong_khai: .*", "tthc_cong_khai: 81", f.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(ProblemList) as exc:
@@ -463,9 +458,7 @@ def test_status_answers_for_any_date():
 
 
 def test_status_cli_writes_csv_and_xlsx(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "kehoach_docs", "status", str(WS), "--as-of", "01/03/2024",
-                          "--csv", str(tmp_path / "s.csv"), "--xlsx", str(tmp_path / "s.xlsx")],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = kehoach("status", WS, "--as-of", "01/03/2024", "--csv", tmp_path / "s.csv", "--xlsx", tmp_path / "s.xlsx")
     assert out.returncode == 0, out.stderr
     csv_text = (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[0] == "TT,Đơn vị,Kế hoạch,Chưa báo cáo,Quá hạn lộ trình,Tình trạng"
@@ -473,14 +466,13 @@ def test_status_cli_writes_csv_and_xlsx(tmp_path):
     from openpyxl import load_workbook
     ws = load_workbook(tmp_path / "s.xlsx").active
     assert ws["B3"].value and ws.max_row == 2 + len(UNITS)
-    bad = subprocess.run([sys.executable, "-m", "kehoach_docs", "status", str(WS), "--as-of", "31/02/2024"],
-                         capture_output=True, text=True, cwd=ROOT)
+    bad = kehoach("status", WS, "--as-of", "31/02/2024")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
 def test_context_cli_prints_json():
-    out = subprocess.run([sys.executable, "-m", "kehoach_docs", "context", str(WS / "ke-hoach-44.yaml")],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+    out = kehoach("context", WS / "ke-hoach-44.yaml")
+    assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["so_ky_hieu"] == "Số 44-KH/ĐUK" and data["phan"][0]["dong_tieu_de"] == "I- MỤC ĐÍCH, YÊU CẦU"
 

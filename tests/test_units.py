@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -16,8 +15,7 @@ from kehoach_docs.workspace import (
     FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, build_workspace,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_WS = ROOT / "data" / "de-an-04"
+from helpers import SAMPLE_WS, copy_plans, line_of, text_lines
 
 UNITS = {
     "so-noi-vu": """\
@@ -60,17 +58,13 @@ UNITS = {
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "de-an-04"
-    (root / "don-vi").mkdir(parents=True)
-    for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
-        shutil.copy(SAMPLE_WS / name, root / name)
+    root = copy_plans(tmp_path, [])
     for name, text in UNITS.items():
         (root / "don-vi" / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
     return root
 
 
 def lines_of(path: Path) -> list[str]:
-    from test_render import text_lines
     return text_lines(render_bytes(prepare(path)))
 
 
@@ -239,3 +233,37 @@ def test_a_moved_workspace_is_not_rebuilt(ws, tmp_path):
     build_workspace(ws, out, workers=1)
     moved = ws.rename(tmp_path / "moved")
     assert set(statuses(build_workspace(moved, out, workers=1)).values()) == {UNCHANGED}
+
+
+def test_a_unit_target_lower_than_the_parents_is_refused_at_its_line(ws):
+    f = ws / "don-vi" / "so-noi-vu.yaml"
+    text = f.read_text(encoding="utf-8")
+    # hai_long_tthc: the parent plan asks for more than 90 (">"), this unit sets 95.
+    for value, refused in ((85, True), (89.5, True), (90, False)):  # equal is not lower
+        f.write_text(text.replace("hai_long_tthc: 95", f"hai_long_tthc: {value}"), encoding="utf-8")
+        if not refused:
+            prepare(f)
+            continue
+        (p,) = problems_of(f)
+        assert (p.file, p.line, p.field) == (f, line_of(text, "  hai_long_tthc"), "chi_tieu.hai_long_tthc")
+        assert f"({value})" in p.message and "(90)" in p.message and "thấp hơn" in p.message
+    # A rank ("top"): a larger number is the weaker target.
+    ranked = text.replace("hai_long_tthc: 95", "par_index: 20")
+    f.write_text(ranked, encoding="utf-8")
+    (p,) = problems_of(f)
+    assert (p.line, p.field) == (line_of(ranked, "  par_index"), "chi_tieu.par_index") and "(15)" in p.message
+    f.write_text(text.replace("hai_long_tthc: 95", "par_index: 10"), encoding="utf-8")
+    prepare(f)
+
+
+def test_a_unit_plan_dated_before_the_parent_plan_is_refused_at_its_line(ws):
+    f = ws / "don-vi" / "so-tu-phap.yaml"
+    text = f.read_text(encoding="utf-8")
+    parent_day = "2021-12-10"  # ke-hoach-44.yaml
+    assert f"ngay: {parent_day}" in (ws / "ke-hoach-44.yaml").read_text(encoding="utf-8")
+    f.write_text(text.replace("ngay: 2022-01-05", "ngay: 2021-12-09"), encoding="utf-8")
+    (p,) = problems_of(f)
+    assert (p.file, p.line, p.field) == (f, line_of(text, "ngay:"), "ngay")
+    assert "09/12/2021" in p.message and "10/12/2021" in p.message and "trước" in p.message
+    f.write_text(text.replace("ngay: 2022-01-05", f"ngay: {parent_day}"), encoding="utf-8")
+    prepare(f)  # the same day is not before it

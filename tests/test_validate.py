@@ -10,25 +10,7 @@ from kehoach_docs.load import load_yaml, load_yaml_text
 from kehoach_docs.schema import Plan
 from kehoach_docs.validate import validate
 
-ROOT = Path(__file__).resolve().parents[1]
-
-MINIMAL = """\
-co_quan:
-  cap_tren: Đảng bộ tỉnh Nghệ An
-  ten: Đảng ủy Khối các cơ quan tỉnh
-  ky_hieu: ĐUK
-so: 44
-ngay: 2021-12-10
-dia_danh: Nghệ An
-trich_yeu: thực hiện Đề án
-noi_nhan:
-  - Các TCCS Đảng
-luu: VP
-nguoi_ky:
-  quyen_han: T/M BAN THƯỜNG VỤ
-  chuc_vu: PHÓ BÍ THƯ
-  ho_ten: Nguyễn Thị Kim Chi
-"""
+from helpers import MINIMAL, ROOT
 
 
 def problems_of(text: str, tmp_path: Path):

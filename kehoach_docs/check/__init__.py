@@ -7,6 +7,7 @@ docDefaults; theme fonts are resolved through the theme part.
 
     detect_profile(path)         → Profile | None  (regime from the header, date from the date line)
     check_docx(path, profile)    → list[Violation] (every violation, in reading order)
+    check_rendered(parts, profile) → the same for a package given as {part name: bytes}
     check_files(paths, profile)  → {Path: [Violation]} (folders are expanded to their .docx)
     format_report(violations)    → Vietnamese text, one line per violation
 
@@ -42,7 +43,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Iterable, Mapping
 
 from kehoach_docs.check.common import (
     REGIME_TITLES,
@@ -52,10 +53,10 @@ from kehoach_docs.check.common import (
 from kehoach_docs.check.layout import (
     date_line,
 )
+from kehoach_docs.check.package import Package, open_docx
 from kehoach_docs.check.reader import (
     Model,
     read_model,
-    open_docx,
 )
 from kehoach_docs.check.rules import (
     Checker,
@@ -63,7 +64,8 @@ from kehoach_docs.check.rules import (
 from kehoach_docs.errors import ProblemList, UserError
 from kehoach_docs.profile import Profile, choose_profile
 
-__all__ = ["Violation", "check_docx", "check_files", "detect_profile", "format_report", "profile_notice"]
+__all__ = ["Violation", "check_docx", "check_files", "check_rendered", "detect_profile", "format_report",
+           "profile_notice"]
 
 # --- Public API --------------------------------------------------------------------------
 
@@ -72,7 +74,7 @@ def _regime_and_date(model: Model) -> tuple[str | None, date | None]:
     paras = [p for p in model.all_paras[:80] if not p.empty]
     regime, found_date = None, None
     for p in paras:
-        key = text_key(p.text)
+        key = p.key
         if regime is None:
             for name, title in REGIME_TITLES:
                 if text_key(title) in key:
@@ -132,8 +134,17 @@ def check_docx(path: str | Path | IO[bytes], profile: Profile | None = None) -> 
 
     Raises UserError when the file is not a readable .docx.
     """
-    doc = open_docx(path)
-    model = read_model(doc)
+    return _check(open_docx(path), profile)
+
+
+def check_rendered(parts: Mapping[str, bytes], profile: Profile) -> list[Violation]:
+    """check_docx on a package given as its parts' bytes by name (what a build has just
+    rendered): nothing is zipped, unzipped or read back from disk."""
+    return _check(Package(parts, "văn bản vừa tạo"), profile)
+
+
+def _check(package: Package, profile: Profile | None) -> list[Violation]:
+    model = read_model(package)
     checker_profile = profile
     if checker_profile is None:
         checker_profile = _profile_for(model)
@@ -141,7 +152,7 @@ def check_docx(path: str | Path | IO[bytes], profile: Profile | None = None) -> 
             return [Violation("he_thong", "Tiêu đề văn bản",
                               "“ĐẢNG CỘNG SẢN VIỆT NAM” hoặc “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM” ở đầu văn bản",
                               "không có", "đầu văn bản")]
-    return Checker(doc, checker_profile, model).run()
+    return Checker(model, checker_profile).run()
 
 
 def _expand(paths: Iterable[str | Path]) -> list[Path]:

@@ -6,7 +6,9 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from pathlib import Path
 
+from kehoach_docs.errors import ERROR, Problem
 from kehoach_docs.format.vn import nfc
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -26,9 +28,10 @@ MAX_PLACES = 5           # paragraphs listed in one violation before "và N đo�
 OFF = {"0", "false", "off", "none"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Violation:
-    """One departure from the thể thức, located in the document."""
+    """One departure from the thể thức, located in the document: the checker's one record
+    of a finding (the rule broken, what was expected and found, where)."""
 
     rule: str
     element: str
@@ -38,6 +41,12 @@ class Violation:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def problem(self, file: Path | str) -> Problem:
+        """This finding as a Problem of `file`. In a build, `file` is the template: the
+        output broke the thể thức, so the template or the profile is at fault, not the
+        clerk's data."""
+        return Problem(file, 0, 0, self.place, f"văn bản tạo ra sai thể thức — {self}", ERROR)
 
     def __str__(self) -> str:
         return f"{self.element}: cần {self.expected}, thấy {self.found} ({self.place})"

@@ -12,7 +12,6 @@ from kehoach_docs.check.common import (
     text_key,
 )
 from kehoach_docs.check.reader import (
-    flag,
     Model,
     Para,
     Table,
@@ -43,8 +42,8 @@ def is_draft_mark(text: str) -> bool:
     return text_key(text).startswith("du thao")
 
 
-def _is_noi_nhan(text: str) -> bool:
-    return text_key(text).startswith("noi nhan")
+def _is_noi_nhan(para: Para) -> bool:
+    return para.key.startswith("noi nhan")
 
 
 @dataclass
@@ -66,7 +65,7 @@ class Layout:
 def _find_type(blocks: list) -> int | None:
     types = {text_key(t) for t in DOC_TYPES}
     for i, b in enumerate(blocks):
-        if isinstance(b, Para) and not b.empty and text_key(b.text) in types:
+        if isinstance(b, Para) and not b.empty and b.key in types:
             return i
     return None
 
@@ -115,7 +114,7 @@ def find_layout(model: Model, profile: Profile) -> Layout:
     close_idx, close_table = None, None
     for i in range(len(blocks) - 1, start - 1, -1):
         b = blocks[i]
-        if isinstance(b, Table) and any(_is_noi_nhan(p.text) or is_authority(p.text)
+        if isinstance(b, Table) and any(_is_noi_nhan(p) or is_authority(p.text)
                                          for cell in b.cells() for p in cell):
             close_idx, close_table = i, b
             break
@@ -124,7 +123,7 @@ def find_layout(model: Model, profile: Profile) -> Layout:
     else:
         for i in range(start, len(blocks)):
             b = blocks[i]
-            if isinstance(b, Para) and (_is_noi_nhan(b.text) or is_authority(b.text)):
+            if isinstance(b, Para) and (_is_noi_nhan(b) or is_authority(b.text)):
                 close_idx = i
                 break
         if close_idx is not None:
@@ -155,9 +154,9 @@ def _title_block(lay: Layout, blocks: list, tl_idx: int, profile: Profile) -> in
             continue
         if is_separator_like(p.text):
             break
-        if lay.trich_yeu and p.align != "giua" and flag(p.runs, "bold") is not True:
+        if lay.trich_yeu and p.align != "giua" and p.flag("bold") is not True:
             break  # the body has started
-        if not lay.trich_yeu and p.align == "deu" and p.first_line > 1 and flag(p.runs, "bold") is not True:
+        if not lay.trich_yeu and p.align == "deu" and p.first_line > 1 and p.flag("bold") is not True:
             break  # no trích yếu: this is already a body paragraph
         lay.trich_yeu.append(p)
         i += 1
@@ -180,7 +179,7 @@ def _closing_from_table(lay: Layout, table: Table) -> None:
     left = right = None
     for row in table.rows:
         for ci, cell in enumerate(row):
-            if left is None and any(_is_noi_nhan(p.text) for p in cell):
+            if left is None and any(_is_noi_nhan(p) for p in cell):
                 left = cell
                 if right is None and len(row) > 1 and ci < len(row) - 1:
                     right = row[-1]
@@ -194,7 +193,7 @@ def _closing_from_table(lay: Layout, table: Table) -> None:
                 right = [c for c in row if c is not left][-1]
     if left is not None:
         lines = [piece for p in left for piece in p.pieces()]
-        start = next((k for k, ln in enumerate(lines) if _is_noi_nhan(ln.text)), 0)
+        start = next((k for k, ln in enumerate(lines) if _is_noi_nhan(ln)), 0)
         lay.recipients = lines[start:]
     if right is not None:
         lay.signer = [piece for p in right for piece in p.pieces()]
@@ -207,15 +206,15 @@ def _closing_from_paragraphs(lay: Layout, paras: list) -> None:
     for b in paras:
         if not isinstance(b, Para):
             break
-        if text_key(b.text).startswith("phu luc"):
+        if b.key.startswith("phu luc"):
             break
         for piece in b.pieces(tabs=True):
             first_part = piece.part == 1
-            if first_part and _is_noi_nhan(piece.text):
+            if first_part and _is_noi_nhan(piece):
                 in_list = True
                 recipients.append(piece)
             elif in_list and first_part and not piece.empty and \
-                    (piece.clean.startswith(("-", "–", "+")) or text_key(piece.text).startswith("luu")):
+                    (piece.clean.startswith(("-", "–", "+")) or piece.key.startswith("luu")):
                 recipients.append(piece)
             elif not piece.empty:
                 if in_list and first_part and recipients and not is_authority(piece.text):

@@ -3,26 +3,21 @@ theme fonts) and a light model of its paragraphs and tables."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import zipfile
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from lxml import etree
 
 from kehoach_docs.check.common import (
     JC,
     OFF,
-    EMU_PER_MM,
-    RT_THEME,
-    TWIPS_PER_MM,
     A,
     W,
     num,
+    text_key,
 )
-from kehoach_docs.errors import UserError
+from kehoach_docs.check.package import RT_STYLES, RT_THEME, Package, parse, twips_mm
 from kehoach_docs.format.vn import nfc
 
 # --- Effective formatting ----------------------------------------------------------------
@@ -34,20 +29,11 @@ def is_on(el) -> bool | None:
     return el.get(W + "val", "true").lower() not in OFF
 
 
-def _twips_mm(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return float(value) / TWIPS_PER_MM
-    except ValueError:
-        return None
-
-
 class Resolver:
     """Effective run and paragraph properties through styles, table style and defaults."""
 
-    def __init__(self, doc) -> None:
-        styles = doc.styles.element
+    def __init__(self, styles, theme: bytes | None) -> None:
+        styles = styles if styles is not None else etree.Element(W + "styles")
         self.styles = {s.get(W + "styleId"): s for s in styles.findall(W + "style")}
         self.default = {}
         for s in styles.findall(W + "style"):
@@ -55,17 +41,18 @@ class Resolver:
                 self.default.setdefault(s.get(W + "type"), s.get(W + "styleId"))
         self.rpr_default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
         self.ppr_default = styles.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr")
-        self.theme = self._theme_fonts(doc)
+        self.theme = self._theme_fonts(theme)
         self._chains: dict[tuple, list] = {}
         self.run_cache: dict[tuple, tuple] = {}
         self.para_cache: dict[tuple, tuple] = {}
+        self.memo: dict[tuple, tuple] = {}
+        """Whole paragraphs by their XML: documents of one template share most of theirs."""
 
     @staticmethod
-    def _theme_fonts(doc) -> dict[str, str]:
+    def _theme_fonts(theme: bytes | None) -> dict[str, str]:
         fonts: dict[str, str] = {}
         try:
-            part = doc.part.part_related_by(RT_THEME)
-            root = etree.fromstring(part.blob)
+            root = parse(theme)
         except Exception:  # no theme part, or unreadable: theme fonts stay unknown
             return fonts
         for kind in ("major", "minor"):
@@ -92,14 +79,14 @@ class Resolver:
             style_id = based.get(W + "val") if based is not None else None
         return out
 
-    def _style_id(self, ppr, tag: str) -> str | None:
+    def style_id(self, ppr, tag: str) -> str | None:
         el = ppr.find(W + tag) if ppr is not None else None
         return el.get(W + "val") if el is not None else None
 
     def para_levels(self, p, table_style: str | None) -> list:
         ppr = p.find(W + "pPr")
         levels = [ppr]
-        styles = self.chain(self._style_id(ppr, "pStyle"), "paragraph")
+        styles = self.chain(self.style_id(ppr, "pStyle"), "paragraph")
         levels += [s.find(W + "pPr") for s in styles]
         if table_style is not None:
             levels += [s.find(W + "pPr") for s in self.chain(table_style, "table")]
@@ -109,10 +96,10 @@ class Resolver:
     def run_levels(self, r, p, table_style: str | None) -> list:
         rpr = r.find(W + "rPr")
         levels = [rpr]
-        rstyle = self._style_id(rpr, "rStyle")
+        rstyle = self.style_id(rpr, "rStyle")
         levels += [s.find(W + "rPr") for s in self.chain(rstyle, "character")]
         ppr = p.find(W + "pPr")
-        levels += [s.find(W + "rPr") for s in self.chain(self._style_id(ppr, "pStyle"), "paragraph")]
+        levels += [s.find(W + "rPr") for s in self.chain(self.style_id(ppr, "pStyle"), "paragraph")]
         if table_style is not None:
             levels += [s.find(W + "rPr") for s in self.chain(table_style, "table")]
         levels.append(self.rpr_default)
@@ -139,7 +126,26 @@ def first_of(levels: list, path: str):
     return None
 
 
+_MISSING = object()
+_LINES = re.compile("(\n)")
+_LINES_AND_TABS = re.compile("([\n\t])")
+
+
 @dataclass
+class Look:
+    """What one paragraph's XML resolves to, with the document's styles: shared by every
+    document that has the same paragraph, with the values derived from its runs."""
+
+    runs: tuple[Run, ...]
+    align: str
+    first_line: float
+    ind_left: float
+    ind_right: float
+    numbered: bool
+    derived: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Run:
     text: str
     size: float | None
@@ -170,7 +176,7 @@ def _run_props(resolver: Resolver, r, p, table_style: str | None, style: str | N
     same direct formatting in the same paragraph style resolve alike: cache by that key."""
     rpr = r.find(W + "rPr")
     if style is None:
-        style = resolver._style_id(p.find(W + "pPr"), "pStyle")
+        style = resolver.style_id(p.find(W + "pPr"), "pStyle")
     key = (etree.tostring(rpr) if rpr is not None else b"", style, table_style)
     cached = resolver.run_cache.get(key)
     if cached is not None:
@@ -211,7 +217,7 @@ def own_runs(p) -> Iterator:
 class Para:
     el: Any
     place: str
-    runs: list[Run]
+    runs: Sequence[Run]
     align: str
     first_line: float
     ind_left: float
@@ -221,30 +227,76 @@ class Para:
     column: str | None = None      # "trai" / "phai" in a table row, None elsewhere
     split: bool = False            # a piece of a line cut at tabs: its alignment means nothing
     part: int = 1                  # 2, 3… for the text after the 1st, 2nd… tab of a line
+    look: Look | None = field(default=None, repr=False, compare=False)
+    """The shared resolution of this paragraph's XML, while `runs` are still its runs."""
+
+    def _derived(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value computed from the runs, once for every document sharing this paragraph."""
+        look = self.look
+        if look is None or look.runs is not self.runs:
+            return compute()
+        found = look.derived.get(key, _MISSING)
+        if found is _MISSING:
+            found = look.derived[key] = compute()
+        return found
+
+    def derived_for(self, owner: Any, key: tuple, compute: Callable[[], Any]) -> Any:
+        """Like _derived, for a value that depends on `owner` too (the profile). The look
+        keeps `owner` alive, so that its id never stands for another object."""
+        look = self.look
+        if look is None or look.runs is not self.runs:
+            return compute()
+        full = (id(owner), *key)
+        found = look.derived.get(full, _MISSING)
+        if found is _MISSING:
+            look.derived.setdefault(("owner", id(owner)), owner)
+            found = look.derived[full] = compute()
+        return found
 
     @property
     def text(self) -> str:
-        return "".join(r.text for r in self.runs)
+        return self._derived("text", lambda: "".join(r.text for r in self.runs))
+
+    @property
+    def key(self) -> str:
+        """text_key of the text: accent- and case-free, for locating the parts."""
+        return self._derived("key", lambda: text_key(self.text))
 
     @property
     def visible(self) -> str:
-        return "".join(r.text.upper() if r.caps else r.text for r in self.runs)
+        return self._derived("visible", lambda: "".join(r.text.upper() if r.caps else r.text for r in self.runs))
 
     @property
     def clean(self) -> str:
-        return " ".join(self.text.replace("\u00a0", " ").split())
+        return self._derived("clean", lambda: " ".join(self.text.replace("\u00a0", " ").split()))
 
     @property
     def empty(self) -> bool:
-        return not self.text.strip()
+        return self._derived("empty", lambda: not self.text.strip())
+
+    def flag(self, attr: str) -> bool | None:
+        """flag() of the runs: True/False when all runs with letters or digits agree."""
+        return self._derived("flag." + attr, lambda: flag(self.runs, attr))
+
+    def sizes(self) -> list[float | None]:
+        """The distinct sizes of the runs with text, in order (do not change the list)."""
+        return self._derived("sizes", lambda: sizes_of(self.runs))
+
+    def fonts(self) -> list[str | None]:
+        """The distinct fonts (ascii, hAnsi) of the runs with text (do not change the list)."""
+        return self._derived("fonts", lambda: list(dict.fromkeys(
+            font for run in self.runs if run.text.strip() for font in run.fonts)))
 
     def pieces(self, tabs: bool = False) -> list[Para]:
         """The paragraph cut at line breaks (and tabs): one piece per visible line or column."""
-        seps = "\n\t" if tabs else "\n"
+        text = self.text
+        if "\n" not in text and (not tabs or "\t" not in text):
+            return [self]
+        splitter = _LINES_AND_TABS if tabs else _LINES
         groups: list[list[Run]] = [[]]
         kinds: list[str] = [""]
         for run in self.runs:
-            for piece in re.split(f"([{re.escape(seps)}])", run.text):
+            for piece in splitter.split(run.text):
                 if piece in ("\n", "\t"):
                     groups.append([])
                     kinds.append(piece)
@@ -266,18 +318,27 @@ class Para:
 
 
 def make_para(resolver: Resolver, p, place: str, table_style: str | None,
-               width: float | None, column: str | None = None) -> Para:
-    align, first, left, right, numbered = _para_props(resolver, p, table_style)
-    runs = []
-    style = resolver._style_id(p.find(W + "pPr"), "pStyle")
-    for r in own_runs(p):
-        size, bold, italic, underline, caps, fonts, hidden = _run_props(resolver, r, p, table_style, style)
-        if not hidden:
-            runs.append(Run(text=_run_text(r), size=size, bold=bold, italic=italic,
-                             underline=underline, caps=caps, fonts=fonts))
-    return Para(el=p, place=place, runs=runs, align=align, first_line=first or 0.0,
-                 ind_left=left or 0.0, ind_right=right or 0.0, width=width,
-                 numbered=numbered, column=column)
+              width: float | None, column: str | None = None) -> Para:
+    # What a paragraph looks like depends only on its own XML, the styles and the table
+    # style: documents of one template repeat most paragraphs, so each is resolved once.
+    key = (etree.tostring(p), table_style)
+    look = resolver.memo.get(key)
+    if look is None:
+        align, first, left, right, numbered = _para_props(resolver, p, table_style)
+        runs = []
+        style = resolver.style_id(p.find(W + "pPr"), "pStyle")
+        for r in own_runs(p):
+            size, bold, italic, underline, caps, fonts, hidden = _run_props(resolver, r, p, table_style, style)
+            if not hidden:
+                runs.append(Run(text=_run_text(r), size=size, bold=bold, italic=italic,
+                                underline=underline, caps=caps, fonts=fonts))
+        look = Look(tuple(runs), align, first or 0.0, left or 0.0, right or 0.0, numbered)
+        if len(resolver.memo) > 50_000:
+            resolver.memo.clear()
+        resolver.memo[key] = look
+    return Para(el=p, place=place, runs=look.runs, align=look.align, first_line=look.first_line,
+                ind_left=look.ind_left, ind_right=look.ind_right, width=width, numbered=look.numbered,
+                column=column, look=look)
 
 
 def _para_props(resolver: Resolver, p, table_style: str | None) -> tuple:
@@ -298,19 +359,19 @@ def _para_props(resolver: Resolver, p, table_style: str | None) -> tuple:
             continue
         if first is None:
             if ind.get(W + "hanging") is not None:
-                first = -(_twips_mm(ind.get(W + "hanging")) or 0.0)
+                first = -(twips_mm(ind.get(W + "hanging")) or 0.0)
             elif ind.get(W + "firstLine") is not None:
-                first = _twips_mm(ind.get(W + "firstLine"))
+                first = twips_mm(ind.get(W + "firstLine"))
         if left is None:
-            left = _twips_mm(ind.get(W + "left") or ind.get(W + "start"))
+            left = twips_mm(ind.get(W + "left") or ind.get(W + "start"))
         if right is None:
-            right = _twips_mm(ind.get(W + "right") or ind.get(W + "end"))
+            right = twips_mm(ind.get(W + "right") or ind.get(W + "end"))
     props = (align, first, left, right, first_of(levels, W + "numPr") is not None)
     resolver.para_cache[key] = props
     return props
 
 
-def flag(runs: list[Run], attr: str) -> bool | None:
+def flag(runs: Sequence[Run], attr: str) -> bool | None:
     """True/False when all runs with letters or digits agree, None when mixed."""
     relevant = [r for r in runs if any(c.isalnum() for c in r.text)] or \
         [r for r in runs if r.text.strip()]
@@ -320,7 +381,7 @@ def flag(runs: list[Run], attr: str) -> bool | None:
     return values.pop() if len(values) == 1 else None
 
 
-def sizes_of(runs: list[Run]) -> list[float | None]:
+def sizes_of(runs: Sequence[Run]) -> list[float | None]:
     seen = []
     for r in runs:
         if r.text.strip() and r.size not in seen:
@@ -364,15 +425,16 @@ class Table:
 
 @dataclass
 class Model:
-    doc: Any
+    package: Package
     resolver: Resolver
+    sections: list = field(default_factory=list)     # package.Section, in order
     blocks: list = field(default_factory=list)       # top-level Para and Table, in order
     all_paras: list = field(default_factory=list)    # every paragraph, nested tables included
     content_width: float | None = None
 
 
 def _cell_widths(tbl) -> list[list[float | None]]:
-    grid = [_twips_mm(g.get(W + "w")) for g in tbl.findall(f"{W}tblGrid/{W}gridCol")]
+    grid = [twips_mm(g.get(W + "w")) for g in tbl.findall(f"{W}tblGrid/{W}gridCol")]
     out = []
     for tr in tbl.findall(W + "tr"):
         row, pos = [], 0
@@ -382,7 +444,7 @@ def _cell_widths(tbl) -> list[list[float | None]]:
             tcw = tc.find(f"{W}tcPr/{W}tcW")
             width = None
             if tcw is not None and (tcw.get(W + "type") or "dxa") == "dxa" and tcw.get(W + "w"):
-                width = _twips_mm(tcw.get(W + "w"))
+                width = twips_mm(tcw.get(W + "w"))
             if not width and pos + span <= len(grid) and all(grid[pos:pos + span]):
                 width = sum(grid[pos:pos + span])
             row.append(width)
@@ -391,7 +453,7 @@ def _cell_widths(tbl) -> list[list[float | None]]:
     return out
 
 
-def _walk(model: Model, container, prefix: str, width: float | None,
+def walk(model: Model, container, prefix: str, width: float | None,
           table_style: str | None, top: bool) -> list:
     """Paragraphs and tables of a container; records every paragraph in model.all_paras."""
     blocks, n_p, n_t = [], 0, 0
@@ -414,7 +476,7 @@ def _walk(model: Model, container, prefix: str, width: float | None,
                 for ci, tc in enumerate(tcs):
                     cwidth = widths[ri][ci] if ri < len(widths) and ci < len(widths[ri]) else None
                     column = None if len(tcs) == 1 else ("trai" if ci == 0 else "phai")
-                    inner = _walk(model, tc, f"{prefix}bảng {n_t}, hàng {ri + 1}, ô {ci + 1}, ",
+                    inner = walk(model, tc, f"{prefix}bảng {n_t}, hàng {ri + 1}, ô {ci + 1}, ",
                                   cwidth, tstyle, False)
                     paras = [b for b in inner if isinstance(b, Para)]
                     for para in paras:
@@ -425,65 +487,35 @@ def _walk(model: Model, container, prefix: str, width: float | None,
     return blocks
 
 
-def _within_bounds(path) -> None:
-    """A small .docx may inflate to gigabytes: refuse it before python-docx reads it all."""
-    from kehoach_docs.errors import ProblemList
-    from kehoach_docs.package_safety import check_bounds
-
-    name = path if isinstance(path, (str, Path)) else "văn bản"
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            check_bounds(infos, name)
-            types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in zf.namelist() else b""
-    except ProblemList as exc:
-        raise UserError(f"'{name}': {exc.problems[0].message}") from None
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
-        return  # python-docx says what is wrong
-    finally:
-        if not isinstance(path, (str, Path)):
-            path.seek(0)
-    if b"macroEnabled" in types:
-        raise UserError(f"'{name}' là văn bản có macro (.docm) đặt tên thành .docx; hãy mở bằng Word và lưu lại "
-                        "dưới dạng \"Word Document (*.docx)\".")
+_RESOLVERS: dict[tuple[bytes, bytes], Resolver] = {}
 
 
-def open_docx(path) -> Any:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    if isinstance(path, (str, Path)) and not Path(path).is_file():
-        raise UserError(f"Không tìm thấy tệp '{path}'.")
-    _within_bounds(path)
-    try:
-        return docx.Document(path)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        hint = " Tệp .doc cũ cần được lưu lại dưới dạng .docx." if str(path).lower().endswith(".doc") else ""
-        raise UserError(f"Không đọc được '{path}' như một tệp .docx ({exc}).{hint}") from None
-
-
-_RESOLVERS: dict[bytes, Resolver] = {}
-
-
-def _resolver(doc) -> Resolver:
+def resolver_for(package: Package) -> Resolver:
     """One resolver (and its caches) per distinct set of styles: every document made from
-    the same template resolves its formatting alike, so a build resolves each style once."""
-    try:
-        theme = doc.part.part_related_by(RT_THEME).blob
-    except Exception:  # no theme part
-        theme = b""
-    key = hashlib.sha256(etree.tostring(doc.styles.element) + theme).digest()
-    if key not in _RESOLVERS:
+    the same template resolves its formatting alike, so a build resolves each style once.
+    Keyed by the parts' bytes (a build hands the same bytes objects: their hash is kept)."""
+    styles = package.part_bytes(RT_STYLES) or b""
+    theme = package.part_bytes(RT_THEME) or b""
+    key = (styles, theme)
+    found = _RESOLVERS.get(key)
+    if found is None:
         if len(_RESOLVERS) > 32:
             _RESOLVERS.clear()
-        _RESOLVERS[key] = Resolver(doc)
-    return _RESOLVERS[key]
+        try:
+            root = parse(styles) if styles else None
+        except etree.XMLSyntaxError:
+            root = None
+        found = _RESOLVERS[key] = Resolver(root, theme or None)
+    return found
 
 
-def read_model(doc) -> Model:
-    model = Model(doc=doc, resolver=_resolver(doc))
-    sec = doc.sections[0] if len(doc.sections) else None
+def read_model(package: Package) -> Model:
+    model = Model(package=package, resolver=resolver_for(package))
+    sections = package.sections()
+    sec = sections[0] if sections else None
     if sec is not None and sec.page_width and sec.left_margin is not None and sec.right_margin is not None:
-        model.content_width = (sec.page_width - sec.left_margin - sec.right_margin) / EMU_PER_MM
-    model.blocks = _walk(model, doc.element.body, "", model.content_width, None, True)
+        model.content_width = sec.page_width - sec.left_margin - sec.right_margin
+    model.sections = sections
+    body = package.body
+    model.blocks = walk(model, body, "", model.content_width, None, True) if body is not None else []
     return model

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from datetime import date
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+from lxml import etree
 
 from kehoach_docs.check.common import (
     ALIGN_TEXT,
@@ -39,35 +42,38 @@ from kehoach_docs.check.layout import (
 )
 from kehoach_docs.check.reader import (
     first_of,
-    flag,
     make_para,
     make_run,
     Model,
-    read_model,
     is_on,
     own_runs,
     Para,
     size_text,
-    sizes_of,
 )
 from kehoach_docs.format.vn import ngay_hanh_chinh
 from kehoach_docs.profile import Element, Profile
 
 # --- The checker -------------------------------------------------------------------------
 
+_ONCE: dict[tuple, tuple] = {}
+"""Checks of what a template guarantees, by what they read: (pinned objects, violations)."""
+
 
 class Checker:
-    def __init__(self, doc, profile: Profile, model: Model | None = None) -> None:
-        self.doc = doc
+    def __init__(self, model: Model, profile: Profile) -> None:
         self.profile = profile
-        self.model = model or read_model(doc)
+        self.model = model
+        self.package = model.package
         self.out: list[Violation] = []
 
     def add(self, rule: str, element: str, expected: str, found: str, place: str) -> None:
         self.out.append(Violation(rule, element, expected, found, place))
 
     def run(self) -> list[Violation]:
-        self.page()
+        # The page set-up and the page numbers are what a template guarantees (its section
+        # properties, headers and footers): checked once for all documents that share them.
+        sections = tuple(etree.tostring(s.el) for s in self.model.sections)
+        self.once(("page", sections), self.page)
         self.fonts()
         lay = find_layout(self.model, self.profile)
         self.draft_mark(lay)
@@ -76,8 +82,28 @@ class Checker:
         self.body(lay)
         self.recipients(lay)
         self.signer(lay)
-        self.page_numbers()
+        furniture = tuple(self.package.related_bytes(ref.get(R + "id"))
+                          for ref in self.model.sections[0].el.iter(W + "headerReference", W + "footerReference")
+                          ) if self.model.sections else ()
+        self.once(("page_numbers", sections[:1], furniture), self.page_numbers)
         return self.out
+
+    def once(self, key: tuple, check: Callable[[], None]) -> None:
+        """Run `check`, or add what it found before for the same key, profile and styles."""
+        pins = (self.profile, self.model.resolver)
+        full = (id(self.profile), id(self.model.resolver), *key)
+        found = _ONCE.get(full)
+        if found is None or any(a is not b for a, b in zip(found[0], pins)):
+            saved, self.out = self.out, []
+            try:
+                check()
+                found = (pins, self.out)  # the value keeps the pinned objects alive: ids stay theirs
+            finally:
+                self.out = saved
+            if len(_ONCE) > 256:
+                _ONCE.clear()
+            _ONCE[full] = found
+        self.out.extend(found[1])
 
     # 1. Page --------------------------------------------------------------------------
 
@@ -88,11 +114,10 @@ class Checker:
 
     def page(self) -> None:
         t = self.profile.trang
-        sections = list(self.doc.sections)
+        sections = self.model.sections
         for n, sec in enumerate(sections, 1):
             place = "thiết lập trang" + (f", phần {n} của văn bản" if len(sections) > 1 else "")
-            w = sec.page_width / EMU_PER_MM if sec.page_width else None
-            h = sec.page_height / EMU_PER_MM if sec.page_height else None
+            w, h = sec.page_width or None, sec.page_height or None
             if w is None or h is None:
                 self.add("kho_giay", "Khổ giấy", f"{num(t.rong)} × {num(t.cao)} mm", "không đặt", place)
                 continue
@@ -118,7 +143,7 @@ class Checker:
         if value is None:
             self.add(name, label, expected, "không đặt", place)
             return
-        mm = value / EMU_PER_MM
+        mm = value
         if not lo - PAGE_TOLERANCE <= mm <= hi + PAGE_TOLERANCE:
             self.add(name, label, expected, f"{num(mm)} mm", place)
 
@@ -128,31 +153,28 @@ class Checker:
         """Headers and footers of every section, each part once."""
         seen = set()
         kinds = {"default": "", "first": " của trang đầu", "even": " trang chẵn"}
-        for sec in self.doc.sections:
+        for sec in self.model.sections:
             for tag, label in (("headerReference", "đầu trang"), ("footerReference", "chân trang")):
-                for ref in sec._sectPr.findall(W + tag):
+                for ref in sec.el.findall(W + tag):
                     rid = ref.get(R + "id")
-                    if rid in seen or rid not in self.doc.part.related_parts:
+                    root = self.package.related(rid)
+                    if rid in seen or root is None:
                         continue
                     seen.add(rid)
-                    yield label + kinds.get(ref.get(W + "type"), ""), self.doc.part.related_parts[rid]
+                    yield label + kinds.get(ref.get(W + "type"), ""), root
 
     def fonts(self) -> None:
         want = self.profile.phong_chu.casefold()
         paras = list(self.model.all_paras)
         for label, part in self._header_parts():
-            for k, p in enumerate(part.element.iter(W + "p"), 1):
+            for k, p in enumerate(part.iter(W + "p"), 1):
                 paras.append(make_para(self.model.resolver, p, f"{label}, đoạn {k}", None, None))
         bad: dict[str, list[str]] = {}
         for para in paras:
-            found = set()
-            for run in para.runs:
-                if not run.text.strip():
-                    continue
-                for font in run.fonts:
-                    if font is None or font.casefold() != want:
-                        found.add(font or "không khai báo (tùy phần mềm)")
-            for font in sorted(found):
+            found = para.derived_for(self.profile, ("phong_chu",), lambda: sorted(
+                {font or "không khai báo (tùy phần mềm)" for font in para.fonts()
+                 if font is None or font.casefold() != want}))
+            for font in found:
                 bad.setdefault(font, []).append(para.place)
         for font, places in bad.items():
             self.add("phong_chu", "Phông chữ", self.profile.phong_chu,
@@ -162,32 +184,41 @@ class Checker:
 
     def style(self, name: str, para: Para, *, case: bool = True, align: bool = True,
               label: str | None = None) -> None:
+        """Size, weight, slant, underline, case and alignment of an element. What a paragraph
+        looks like is checked once for every document sharing it; only the place differs."""
+        for rule, label_, expected, found in para.derived_for(
+                self.profile, ("style", name, case, align, label, para.align, para.split),
+                lambda: self._style(name, para, case, align, label)):
+            self.add(rule, label_, expected, found, para.place)
+
+    def _style(self, name: str, para: Para, case: bool, align: bool, label: str | None) -> list[tuple]:
         el: Element | None = self.profile.phan_tu.get(name)
         if el is None:
-            return
+            return []
+        out = []
         label = label or element_name(name)
-        sizes = sizes_of(para.runs)
+        sizes = para.sizes()
         if sizes and sizes != [el.co]:
-            self.add(f"co_chu.{name}", label, f"cỡ {num(el.co)}", size_text(sizes), para.place)
+            out.append((f"co_chu.{name}", label, f"cỡ {num(el.co)}", size_text(sizes)))
         for attr, prop, yes, no in (("bold", "dam", "chữ đậm", "chữ không đậm"),
                                     ("italic", "nghieng", "chữ nghiêng", "chữ đứng"),
                                     ("underline", "gach_chan", "có gạch chân", "không gạch chân")):
             want = getattr(el, prop)
-            got = flag(para.runs, attr)
+            got = para.flag(attr)
             if got is None and not para.text.strip():
                 continue
             if got != want:
                 found = "chỉ một phần " + yes if got is None else (yes if got else no)
-                self.add(f"{prop}.{name}", label, yes if want else no, found, para.place)
+                out.append((f"{prop}.{name}", label, yes if want else no, found))
         if case and el.in_hoa:
             vis = para.visible
             if vis != vis.upper():
-                self.add(f"in_hoa.{name}", label, "chữ IN HOA", quote(para.text), para.place)
+                out.append((f"in_hoa.{name}", label, "chữ IN HOA", quote(para.text)))
         if align and not para.split:
             ok = para.align == el.can_le or (el.can_le == "trai" and para.align == "deu")
             if not ok:
-                self.add(f"can_le.{name}", label, ALIGN_TEXT[el.can_le], ALIGN_TEXT[para.align],
-                         para.place)
+                out.append((f"can_le.{name}", label, ALIGN_TEXT[el.can_le], ALIGN_TEXT[para.align]))
+        return out
 
     def line_under(self, name: str, para: Para) -> None:
         el = self.profile.phan_tu.get(name)
@@ -253,7 +284,7 @@ class Checker:
             el = ph.get(name)
             if el is None or not el.noi_dung:
                 continue
-            hit = next((ln for ln in lines if id(ln) not in used and text_key(ln.text) == text_key(el.noi_dung)), None)
+            hit = next((ln for ln in lines if id(ln) not in used and ln.key == text_key(el.noi_dung)), None)
             if hit is None:
                 self.add(f"{name}.thieu", element_name(name), f"có dòng {quote(el.noi_dung)}", "không có", place0)
                 continue
@@ -286,7 +317,7 @@ class Checker:
                 break
             if id(ln) in used or ln.column == "phai" or is_separator_like(ln.text) or is_draft_mark(ln.text):
                 continue
-            if text_key(ln.text).startswith(("v/v", "ve viec")) or text_key(ln.text) in ("khan", "thuong khan", "hoa toc"):
+            if ln.key.startswith(("v/v", "ve viec")) or ln.key in ("khan", "thuong khan", "hoa toc"):
                 continue
             if not lay.header_is_table and ln.column is None and ln.align in ("phai",):
                 continue
@@ -302,7 +333,7 @@ class Checker:
             return
         upper, issuing = [], names
         if "co_quan_cap_tren" in ph and len(names) >= 2:
-            bold = [flag(n.runs, "bold") for n in names]
+            bold = [n.flag("bold") for n in names]
             b_up, b_iss = ph["co_quan_cap_tren"].dam, ph.get("co_quan_ban_hanh", ph["co_quan_cap_tren"]).dam
             if len(names) == 2 and b_up != b_iss and bold[0] == bold[1] == b_iss:
                 upper, issuing = [], names      # one issuing body written on two lines
@@ -400,7 +431,7 @@ class Checker:
     def title_block(self, lay: Layout) -> None:
         ph = self.profile.phan_tu
         if lay.ten_loai is None:
-            is_letter = any(text_key(ln.text).startswith(("v/v", "ve viec")) for ln in lay.header_lines)
+            is_letter = any(ln.key.startswith(("v/v", "ve viec")) for ln in lay.header_lines)
             if not is_letter and "ten_loai" in ph:
                 self.add("ten_loai.thieu", element_name("ten_loai"), "tên loại văn bản (“KẾ HOẠCH”, “BÁO CÁO”…)",
                          "không có", "sau phần đầu văn bản")
@@ -449,21 +480,27 @@ class Checker:
         by_size: dict[str, list[str]] = {}
         by_align: dict[str, list[str]] = {}
         by_indent: dict[str, list[str]] = {}
-        for p in lay.body:
-            if text_key(p.text).startswith("kinh gui"):
-                continue
-            bold, italic = flag(p.runs, "bold"), flag(p.runs, "italic")
-            heading = bold is True
-            sizes = sizes_of(p.runs)
+        def faults(p: Para) -> tuple[str | None, str | None, str | None]:
+            """(wrong size, wrong alignment, wrong indent) of one body paragraph."""
+            if p.key.startswith("kinh gui"):
+                return None, None, None
+            heading = p.flag("bold") is True
+            sizes = p.sizes()
             allowed = heading_sizes if heading else {tv.co}
-            if sizes and not set(sizes) <= allowed:
-                by_size.setdefault(size_text(sizes), []).append(p.place)
-            if heading or italic is True:
-                continue  # headings and notes: only the size is checked
-            if p.align != tv.can_le:
-                by_align.setdefault(ALIGN_TEXT[p.align], []).append(p.place)
-            if not p.numbered and abs(p.first_line - tv.thut_dau_dong) > INDENT_TOLERANCE:
-                by_indent.setdefault(f"thụt {num(p.first_line)} mm", []).append(p.place)
+            size = size_text(sizes) if sizes and not set(sizes) <= allowed else None
+            if heading or p.flag("italic") is True:
+                return size, None, None  # headings and notes: only the size is checked
+            align = ALIGN_TEXT[p.align] if p.align != tv.can_le else None
+            indent = f"thụt {num(p.first_line)} mm" if not p.numbered and \
+                abs(p.first_line - tv.thut_dau_dong) > INDENT_TOLERANCE else None
+            return size, align, indent
+
+        for p in lay.body:
+            size, align, indent = p.derived_for(self.profile, ("body", p.align, p.first_line, p.numbered),
+                                                lambda: faults(p))
+            for found, groups in ((size, by_size), (align, by_align), (indent, by_indent)):
+                if found is not None:
+                    groups.setdefault(found, []).append(p.place)
         label = element_name("doan") + " (thân văn bản)"
         if by_size:
             self.add("co_chu.doan", label, f"cỡ {num(tv.co)}", _counts(by_size), _places(_all(by_size)))
@@ -496,7 +533,7 @@ class Checker:
         for ln in lines[1:]:
             text = ln.clean
             if items and not text.startswith(("-", "–", "+")) and not items[-1].clean.endswith((",", ";", ".")):
-                items[-1] = replace(items[-1], runs=items[-1].runs + [replace(ln.runs[0], text=" ")] + ln.runs)
+                items[-1] = replace(items[-1], runs=[*items[-1].runs, replace(ln.runs[0], text=" "), *ln.runs])
                 continue  # a long item continued on the next line
             items.append(ln)
             if text_key(text.lstrip("-–+ ")).startswith("luu"):
@@ -533,7 +570,7 @@ class Checker:
 
     def signer(self, lay: Layout) -> None:
         lines = [ln for ln in (lay.signer or []) if not ln.empty and not re.fullmatch(r"\(.*\)", ln.clean)
-                 and not text_key(ln.text).startswith("da ky")]
+                 and not ln.key.startswith("da ky")]
         if not lines:
             self.add("ky.thieu", element_name("ky"), "quyền hạn, chức vụ và họ tên người ký", "không có", "cuối văn bản")
             return
@@ -575,24 +612,23 @@ class Checker:
 
     def page_numbers(self) -> None:
         el = self.profile.phan_tu.get("so_trang")
-        if el is None or not len(self.doc.sections):
+        if el is None or not self.model.sections:
             return
         label = element_name("so_trang")
-        sec = self.doc.sections[0]
-        sect = sec._sectPr
+        sect = self.model.sections[0].el
         parts = {}
         for kind, tag in (("header", "headerReference"), ("footer", "footerReference")):
             for ref in sect.findall(W + tag):
-                rid = ref.get(R + "id")
-                if rid in self.doc.part.related_parts:
-                    parts[(kind, ref.get(W + "type"))] = self.doc.part.related_parts[rid]
+                root = self.package.related(ref.get(R + "id"))
+                if root is not None:
+                    parts[(kind, ref.get(W + "type"))] = root
         title_pg = bool(is_on(sect.find(W + "titlePg")))
         default = parts.get(("header", "default"))
-        page_para = _page_field_para(default.element) if default is not None else None
+        page_para = _page_field_para(default) if default is not None else None
         place = "đầu trang của các trang từ trang 2"
         if page_para is None:
             footer = parts.get(("footer", "default"))
-            if footer is not None and _page_field_para(footer.element) is not None:
+            if footer is not None and _page_field_para(footer) is not None:
                 self.add("so_trang.vi_tri", label, "số trang ở đầu trang, căn giữa", "số trang ở chân trang",
                          "chân trang")
             else:
@@ -611,7 +647,7 @@ class Checker:
                 self.add("so_trang.trang_dau", label,
                          f"không đánh số trang 1 (bật “trang đầu khác”), số từ trang {el.tu_trang}",
                          found, "thiết lập trang")
-            elif first is not None and _page_field_para(first.element) is not None:
+            elif first is not None and _page_field_para(first) is not None:
                 self.add("so_trang.trang_dau", label, "không đánh số trang 1", "trang 1 có số trang",
                          "đầu trang của trang đầu")
 
@@ -660,12 +696,17 @@ def _vml_point(text: str | None) -> float | None:
 
 
 def _pattern_regex(mau: str, fields: dict[str, str], draft: bool = False) -> re.Pattern:
+    return _compiled_pattern(mau, tuple(fields.items()), draft)
+
+
+@lru_cache(maxsize=64)
+def _compiled_pattern(mau: str, field_items: tuple, draft: bool) -> re.Pattern:
     """A regex from a profile pattern: "Số {so}-{loai}/{co_quan}" → ^Số\\s+(?P<so>\\d+)-…$."""
     out = []
     for part in re.split(r"(\{\w+\})", mau):
         m = re.fullmatch(r"\{(\w+)\}", part)
         if m:
-            out.append(fields.get(m.group(1), rf"(?P<{m.group(1)}>.+?)"))
+            out.append(dict(field_items).get(m.group(1), rf"(?P<{m.group(1)}>.+?)"))
             continue
         for piece in re.split(r"(\s+)", part):
             if not piece:

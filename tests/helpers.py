@@ -1,0 +1,162 @@
+"""Helpers shared by the test modules (test modules never import each other).
+
+    plan_text(**fields)        the one minimal-plan builder (fields replaced or added)
+    write_plan(folder, text)   a data file from text or bytes
+    text_lines(docx)           non-empty paragraphs in reading order
+    template_with(folder, …)   the Party plan template with one piece of text replaced
+    copy_plans(folder, units)  the sample's plan, unit model and some unit profiles
+    kehoach(*args)             the CLI in process (click's CliRunner): exit code, stdout, stderr
+
+Fixtures (conftest.py): `make_plan`, `sample_workspace`, `sample_plans`, `state_workspace`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import yaml
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SAMPLE_WS = DATA / "de-an-04"
+"""The Party sample workspace (Kế hoạch 44-KH/ĐUK, its units and reports)."""
+STATE_WS = DATA / "ubnd-nghe-an"
+"""The State sample workspace (Kế hoạch 696/KH-UBND)."""
+PARTY_TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
+
+# Sizes of the generated and crash runs, read by the tests that run them and by the test
+# that docs/reliability.md counts them right.
+CRASH_KILL_RUNS = 15
+CONCURRENT_BUILDS = 1
+PROPERTY_EXAMPLES = 60
+PROPERTY_AUDITED = 4
+FUZZ_EXAMPLES = 300
+
+MINIMAL = """\
+co_quan:
+  cap_tren: Đảng bộ tỉnh Nghệ An
+  ten: Đảng ủy Khối các cơ quan tỉnh
+  ky_hieu: ĐUK
+so: 44
+ngay: 2021-12-10
+dia_danh: Nghệ An
+trich_yeu: thực hiện Đề án
+noi_nhan:
+  - Các TCCS Đảng
+luu: VP
+nguoi_ky:
+  quyen_han: T/M BAN THƯỜNG VỤ
+  chuc_vu: PHÓ BÍ THƯ
+  ho_ten: Nguyễn Thị Kim Chi
+"""
+"""The smallest valid plan, as a clerk writes it (tests rely on its line numbers)."""
+
+
+def plan_text(**fields) -> str:
+    """A plan: MINIMAL itself, or with `fields` replaced or added ("nguoi_ky.ho_ten" reaches
+    into groups), as YAML that the emitter quotes and escapes itself: each value reaches the
+    loader exactly as given."""
+    if not fields:
+        return MINIMAL
+    data = yaml.safe_load(MINIMAL)
+    for dotted, value in fields.items():
+        *parents, last = dotted.split(".")
+        target = data
+        for part in parents:
+            target = target[part]
+        target[last] = value
+    return yaml.safe_dump(data, allow_unicode=True, width=10**9, sort_keys=False)
+
+
+def line_of(text: str, start: str) -> int:
+    """1-based number of the first line of `text` that starts with `start`."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(start))
+
+
+def write_plan(folder: Path, text: str | bytes, name: str = "kh.yaml") -> Path:
+    f = folder / name
+    f.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return f
+
+
+def copy_plans(into: Path, units: list[str] | None = None, source: Path = SAMPLE_WS) -> Path:
+    """The plan part of a sample workspace copied into `into`: its plan, its unit model, the
+    profiles of `units` (every unit when None; none for []) and the results it declares; no
+    results of any year, no reports."""
+    ws = into / source.name
+    (ws / "don-vi").mkdir(parents=True)
+    for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
+        shutil.copy(source / name, ws / name)
+    for unit in sorted(p.stem for p in (source / "don-vi").glob("*.yaml")) if units is None else units:
+        shutil.copy(source / "don-vi" / f"{unit}.yaml", ws / "don-vi" / f"{unit}.yaml")
+    for declared in (source / "ket-qua").glob("*.yaml"):  # the results the programme declares
+        (ws / "ket-qua").mkdir(exist_ok=True)
+        shutil.copy(declared, ws / "ket-qua" / declared.name)
+    return ws
+
+
+def text_lines(source: bytes | Path) -> list[str]:
+    """Non-empty paragraphs in reading order: body paragraphs and table cells row by row."""
+    d = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else source)
+    out = []
+    for el in d.element.body.iterchildren():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraphs = [Paragraph(el, d)]
+        elif tag == "tbl":
+            paragraphs = [p for row in Table(el, d).rows for c in row.cells for p in c.paragraphs]
+        else:
+            continue
+        out += [p.text for p in paragraphs if p.text.strip()]
+    return out
+
+
+def template_with(folder: Path, old: str, new: str, template: Path = PARTY_TEMPLATE) -> Path:
+    """A copy of `template` whose body has its first `old` replaced by `new`."""
+    out = folder / f"mau-{len(list(folder.glob('mau-*.docx')))}.docx"
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                text = data.decode()
+                assert old in text
+                data = text.replace(old, new, 1).encode()
+            dst.writestr(info, data)
+    return out
+
+
+@dataclass
+class Run:
+    """What a CLI run printed, and how it ended."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def kehoach(*args, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """The CLI in process, through click's CliRunner (as `kehoach ARGS` would run; no new
+    Python). An exception the CLI lets through is raised, so a traceback fails the test."""
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+
+    runner = CliRunner(env=env)
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=True)
+    finally:
+        os.chdir(old)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Run(result.exit_code, result.stdout, result.stderr)
