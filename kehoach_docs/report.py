@@ -226,12 +226,14 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
         opening, closing = report.mo_dau, report.ket_thuc
         opening_loc, closing_loc = ("mo_dau",), ("ket_thuc",)
         number, day = report.so, report.ngay
+        draft_round = report.du_thao_lan
     else:
         khung = report.bao_cao_don_vi
         sections = _unit_sections(w, src, only, titles, agg, unit_plan)
         opening, closing = (khung.mo_dau, khung.ket_thuc) if khung else ([], [])
         opening_loc, closing_loc = ("bao_cao_don_vi", "mo_dau"), ("bao_cao_don_vi", "ket_thuc")
         number, day = _unit_number_date(src, only)
+        draft_round = None
 
     body = w.document(
         co_quan=co_quan, loai_van_ban="BC", so=number,
@@ -240,7 +242,7 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
         mo_dau=w.paras(opening, opening_loc),
         phan=w.sections(sections),
         ket_thuc=w.paras(closing, closing_loc),
-        noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer)
+        noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer, du_thao_lan=draft_round)
     _no_breaks(body)
     so_hieu = body["so_ky_hieu"].removeprefix("Số").lstrip(": ")
     if so_hieu[:1] in ("-", "/"):
