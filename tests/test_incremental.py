@@ -492,3 +492,29 @@ def test_the_programme_file_is_checked_as_itself(ws):
     with pytest.raises(ProblemList) as exc:
         check_file(stray)
     assert "ket-qua/<năm>/so-noi-vu.yaml" in exc.value.problems[0].message
+
+
+def test_manifest_names_warning_files_relative_to_the_workspace(tmp_path, monkeypatch):
+    """A warning's file (to-chuc.yaml's sample signer) is recorded as "@/to-chuc.yaml" whether
+    the workspace was given relative or absolute: the manifest of a no-op build given the other
+    way, and of a clean build, are the same."""
+    ws = small_workspace(tmp_path)
+    shutil.copy(SAMPLE / "to-chuc.yaml", ws / "to-chuc.yaml")
+    monkeypatch.chdir(tmp_path)
+
+    def manifest(out: Path) -> dict:
+        return json.loads((out / ".kehoach-manifest.json").read_text(encoding="utf-8"))
+
+    first = build_workspace(Path("ws"), Path("out"), workers=1)
+    assert not first.failed, first.problems()
+    files = {w["tep"] for e in manifest(tmp_path / "out")["dau_ra"].values() for w in e.get("canh_bao", [])}
+    assert files == {"@/to-chuc.yaml"}, files
+    before = manifest(tmp_path / "out")
+    again = build_workspace(ws.resolve(), tmp_path / "out", workers=1)  # no-op, given absolute
+    assert again.count(UNCHANGED) == len(again.outcomes)
+    assert manifest(tmp_path / "out") == before
+    # The kept warning is still said, at its file under the workspace as given.
+    assert any(str(p.file) == str(ws.resolve() / "to-chuc.yaml") for p, _ in again.warnings())
+    fresh = build_workspace(ws.resolve(), tmp_path / "out2", workers=1)
+    assert not fresh.failed
+    assert manifest(tmp_path / "out2") == before
