@@ -508,7 +508,8 @@ def _write_problem(target: Path, exc: BaseException) -> Problem:
         return exc.problems[0]
     if isinstance(exc, OSError):
         return Problem(target, 0, 0, "", os_error_message(exc, target))
-    return Problem(target, 0, 0, "", str(exc))
+    # A refused folder is the problem of every document below it: named once, by the folder.
+    return Problem(getattr(exc, "path", None) or target, 0, 0, "", str(exc))
 
 
 def _render_all(ws: Workspace, sources: list[Job], workers: int | None, tick=None) -> list:

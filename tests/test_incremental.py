@@ -518,3 +518,29 @@ def test_manifest_names_warning_files_relative_to_the_workspace(tmp_path, monkey
     fresh = build_workspace(ws.resolve(), tmp_path / "out2", workers=1)
     assert not fresh.failed
     assert manifest(tmp_path / "out2") == before
+
+
+def test_a_symlinked_output_folder_is_one_problem_for_its_documents(tmp_path):
+    """out/bao-cao/so-ket-2023/don-vi a link: one refusal naming the folder, with the number of
+    documents it stops (not the same words once per document)."""
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+
+    ws = small_workspace(tmp_path)
+    out = tmp_path / "out"
+    first = build_workspace(ws, out, workers=1)
+    assert not first.failed, first.problems()
+    folder = out / "bao-cao" / "so-ket-2023" / "don-vi"
+    below = sorted(p.name for p in folder.glob("*.docx"))
+    assert len(below) >= 2
+    shutil.rmtree(folder)
+    (tmp_path / "elsewhere").mkdir()
+    folder.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    result = CliRunner().invoke(main, ["build", str(ws), "--out", str(out), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    refused = [t for t in result.output.splitlines() if "liên kết (symlink)" in t]
+    assert len(refused) == 1, result.output
+    assert refused[0].startswith(f"{folder}: lỗi: ") and refused[0].endswith(f"(ảnh hưởng {len(below)} văn bản)")
+    assert f"1 lỗi, ảnh hưởng {len(below)} văn bản." in result.output
+    assert not list((tmp_path / "elsewhere").iterdir())
