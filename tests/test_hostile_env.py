@@ -1010,18 +1010,30 @@ def test_an_output_folder_that_cannot_be_made_names_each_document(ws, tmp_path, 
 
 # --------------------------------------------------------------------------- an unexpected error
 
+def _render_module():
+    """The module whose render_bytes the write path calls (document.py before 2026-12, when it
+    moved below the dispatcher; so the cases run on older code too: tools/hostile_on_old_code.sh)."""
+    import importlib
+
+    try:
+        return importlib.import_module("kehoach_docs.prepared")
+    except ImportError:
+        return importlib.import_module("kehoach_docs.document")
+
+
 def _failing_in(monkeypatch, stem: str, exc: BaseException) -> None:
     """Rendering the document of `stem` raises `exc` (the others render as usual)."""
-    from kehoach_docs import prepared as document
+    document = _render_module()
+    # What build and render call: render_package (render_bytes goes through it) where it exists.
+    name = "render_package" if hasattr(document, "render_package") else "render_bytes"
+    real = getattr(document, name)
 
-    real = document.render_bytes
-
-    def render_bytes(prepared):
+    def failing(prepared):
         if Path(prepared.path).stem == stem:
             raise exc
         return real(prepared)
 
-    monkeypatch.setattr(document, "render_bytes", render_bytes)
+    monkeypatch.setattr(document, name, failing)
 
 
 @case("An unexpected error in one document")
@@ -1049,7 +1061,15 @@ def test_a_bug_in_one_document_is_an_internal_error_and_the_others_are_made(ws, 
     assert "Traceback" not in err
     assert (out / "ke-hoach-44.docx").is_file() and (out / "don-vi" / "so-noi-vu.docx").is_file()
     code, _, err = kehoach("--debug", "build", ws, "--out", tmp_path / "out2", "-j", "1")
-    assert code == 3 and "Traceback" in err and "render_bytes" in err  # where the bug is
+    assert code == 3 and "Traceback" in err and "render_package" in err  # where the bug is
+
+
+@case("An unexpected error in one document")
+def test_memory_running_out_in_a_single_document_command_is_said_in_words(ws, tmp_path, monkeypatch):
+    _failing_in(monkeypatch, "ke-hoach-44", MemoryError())
+    code, _, err = kehoach("render", ws / "ke-hoach-44.yaml", "-o", tmp_path / "kh.docx")
+    assert_clean_failure(code, err, (2,))
+    assert "không đủ bộ nhớ" in err and not (tmp_path / "kh.docx").exists()
 
 
 @case("An unexpected error in one document")
@@ -1067,18 +1087,18 @@ def test_a_worker_killed_by_the_machine_fails_its_document_only(ws, tmp_path, mo
     fails in words, every other one is made (the jobs lost with the worker are made again)."""
     import signal
 
-    from kehoach_docs import prepared as document
+    document = _render_module()
 
     for n in range(8):
         shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"so-{n}.yaml")
-    parent, real = os.getpid(), document.render_bytes
+    parent, real = os.getpid(), document.render_package
 
-    def render_bytes(prepared):
+    def render_package(prepared):
         if Path(prepared.path).stem == "so-3" and os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(prepared)
 
-    monkeypatch.setattr(document, "render_bytes", render_bytes)
+    monkeypatch.setattr(document, "render_package", render_package)
     out = tmp_path / "out"
     code, stdout, err = _build(ws, out, "-j", "2")
     assert code == 1, err

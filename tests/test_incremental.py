@@ -544,3 +544,13 @@ def test_a_symlinked_output_folder_is_one_problem_for_its_documents(tmp_path):
     assert refused[0].startswith(f"{folder}: lỗi: ") and refused[0].endswith(f"(ảnh hưởng {len(below)} văn bản)")
     assert f"1 lỗi, ảnh hưởng {len(below)} văn bản." in result.output
     assert not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_a_change_naming_an_absent_unit_is_an_error_at_its_line_not_a_crash(ws, tmp_path):
+    unit = ws / "don-vi" / "so-tu-phap.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8") +
+                    "thay_doi:\n  - tu: 2023-03-01\n    sap_nhap_vao: don-vi-khong-co\n", encoding="utf-8")
+    built = build_workspace(ws, tmp_path / "out", workers=1)
+    assert built.failed
+    assert not any("Lỗi nội bộ" in p.message for p in built.problems())
+    assert any(p.file == unit and p.line > 0 and "don-vi-khong-co" in p.message for p in built.problems())
