@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "de-an-04"
 
@@ -46,15 +48,36 @@ def synthetic(n: int, into: Path) -> Path:
         for office in year.glob("toan-*.yaml"):
             shutil.copy(office, ws / "ket-qua" / year.name / office.name)
     units = sorted((SAMPLE / "don-vi").glob("*.yaml"))
+    index = {p.stem: j for j, p in enumerate(units)}
+
+    def copy_of(ma: str, cycle: int) -> str | None:
+        """The copy of sample unit `ma` in the same cycle, None when `n` stops before it."""
+        k = cycle * len(units) + index[ma] if ma in index else n
+        return f"don-vi-{k + 1:04d}" if k < n else None
+
     for i in range(n):
         src = units[i % len(units)]
         stem = f"don-vi-{i + 1:04d}"
-        text = src.read_text(encoding="utf-8")
-        # Organisation changes name units of the sample, absent here: the copies do not change.
-        text = text.split("\nthay_doi:")[0]
-        lines = [f"ten: Đơn vị thử nghiệm số {i + 1}" if ln.startswith("ten:") else ln
-                 for ln in text.splitlines() if not ln.startswith("# Thay đổi tổ chức")]
-        (ws / "don-vi" / f"{stem}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        profile = yaml.safe_load(src.read_text(encoding="utf-8"))
+        profile["ten"] = f"Đơn vị thử nghiệm số {i + 1}"
+        # The sample's merges and splits name sample units: point them at this cycle's
+        # copies, and drop a change whose unit is not made, so the workspace stays valid.
+        changes = []
+        for change in profile.get("thay_doi") or []:
+            targets = ([change["sap_nhap_vao"]] if change.get("sap_nhap_vao") else []) + \
+                list(change.get("chia_thanh") or [])
+            copies = [copy_of(m, i // len(units)) for m in targets]
+            if None in copies:
+                continue
+            if change.get("sap_nhap_vao"):
+                change["sap_nhap_vao"] = copies.pop(0)
+            if change.get("chia_thanh"):
+                change["chia_thanh"] = copies
+            changes.append(change)
+        if "thay_doi" in profile:
+            profile["thay_doi"] = changes
+        (ws / "don-vi" / f"{stem}.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True, sort_keys=False),
+                                                    encoding="utf-8")
         for year in years:
             results = year / src.name
             if results.is_file():

@@ -17,6 +17,8 @@ The small API every document uses:
 
 from __future__ import annotations
 
+import difflib
+
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -360,8 +362,10 @@ def check_units(units: list) -> list[Problem]:
                 line, col = loaded.where(loc)
                 other = by_id.get(ma)
                 if other is None or ma == u.info.ma:
+                    guess = difflib.get_close_matches(ma, sorted(set(by_id) - {u.info.ma}), n=1)
                     problems.append(Problem(u.path, line, col, dotted(loc),
-                                            f"Không có đơn vị '{ma}' trong don-vi/ để nhận đơn vị này."))
+                                            f"Không có đơn vị '{ma}' trong don-vi/ để nhận đơn vị này" +
+                                            (f"; có phải '{guess[0]}'?" if guess else ".")))
                 elif not exists_on(other.profile, change.tu):
                     problems.append(Problem(u.path, line, col, dotted(loc),
                                             f"Đơn vị '{ma}' không hoạt động vào ngày {ngay_ngan(change.tu)}."))
@@ -419,7 +423,9 @@ class Succession:
         seen = set()
         while ma not in seen:
             seen.add(ma)
-            p = self.profiles[ma]
+            p = self.profiles.get(ma)
+            if p is None:  # a successor missing from don-vi/: check_units reports it at its line
+                return None
             end = end_of(p)
             if end is None or day <= end[0]:
                 return ma if p.thanh_lap is None or p.thanh_lap <= day else None

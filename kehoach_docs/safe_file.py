@@ -42,7 +42,13 @@ CLEANUP_DEPTH = 3
 
 
 class UnsafeFile(UserError):
-    """A path the toolkit refuses to read or write; the message says why, in Vietnamese."""
+    """A path the toolkit refuses to read or write; the message says why, in Vietnamese.
+    `path` is the place refused when it is not the file itself (a folder on its way), so the
+    documents below it share one problem."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def _kind(mode: int) -> str:
@@ -108,8 +114,8 @@ def open_folder(root: Path, parts: tuple[str, ...], create: bool = True) -> int:
                 if isinstance(exc, NotADirectoryError) or exc.errno in (errno.ELOOP, errno.ENOTDIR):
                     st = os.stat(part, dir_fd=fd, follow_symlinks=False)
                     raise UnsafeFile(f"'{walked}' là {_kind(st.st_mode)}, không phải thư mục thường; "
-                                     "không ghi qua đó (một liên kết có thể dẫn ra ngoài thư mục kết quả).") \
-                        from None
+                                     "không ghi qua đó (một liên kết có thể dẫn ra ngoài thư mục kết quả).",
+                                     Path(walked)) from None
                 raise
             os.close(fd)
             fd = nxt

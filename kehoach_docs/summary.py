@@ -63,7 +63,8 @@ def shown(p: Problem) -> Problem:
         return p
     path = Path(text)
     try:
-        rel = path.resolve().relative_to(Path.cwd().resolve())
+        # The last part not followed: a symlinked folder is named as the link, not its target.
+        rel = (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve())
     except (ValueError, OSError):
         return p
     return replace(p, file=rel) if str(rel) != text else p

@@ -313,7 +313,8 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             if entry and not force:
                 current = {k: inputs(k) for k in entry.inputs if k != "kehoach-docs"}
                 if manifest.up_to_date(job.name, current, target_sha):
-                    _done(report, Outcome(job, UNCHANGED, problems=[_warning_of(w) for w in entry.warnings]),
+                    kept = [_warning_of(w, inputs, workspace) for w in entry.warnings]
+                    _done(report, Outcome(job, UNCHANGED, problems=kept),
                           progress, len(jobs))
                     continue
             reason = "chưa có" if target_sha is None else ("buộc tạo lại" if force else "dữ liệu đổi")
@@ -356,7 +357,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                       progress, len(jobs))
                 continue
             # Said again by the builds that leave this output as it is.
-            manifest.entries[job.name].warnings = [p.as_dict() for p in warned.get(job.name, [])]
+            manifest.entries[job.name].warnings = [_recorded(p, inputs) for p in warned.get(job.name, [])]
             _done(report, Outcome(job, status, reason if status != REPLACED else
                                   f"bản sửa tay lưu ở {backup.name}", warned.get(job.name, []), backup=backup),
                   progress, len(jobs))
@@ -448,9 +449,24 @@ def _prune(folder: Path, out: Path) -> None:
         folder = folder.parent
 
 
-def _warning_of(d: dict) -> Problem:
-    """A warning recorded in the manifest (manifest._warnings_ok checked its shape)."""
-    return Problem(d["tep"], d["dong"], d["cot"], d["truong"], d["thong_bao"], d["muc_do"])
+def _recorded(p: Problem, inputs: _Inputs) -> dict:
+    """A warning as the manifest keeps it: its file named like the inputs ("@/to-chuc.yaml"),
+    the same whether the workspace was given as an absolute or a relative path."""
+    d = p.as_dict()
+    if p.file not in ("", None):
+        d["tep"] = inputs.name(Path(p.file))
+    return d
+
+
+def _warning_of(d: dict, inputs: _Inputs, workspace: Path) -> Problem:
+    """A warning recorded in the manifest (manifest._warnings_ok checked its shape), its file
+    shown under the workspace as the user named it."""
+    tep = d["tep"]
+    if tep.startswith("@/"):
+        tep = Path(workspace) / tep[2:]
+    elif tep.startswith("kehoach:"):
+        tep = inputs.path(tep)
+    return Problem(tep, d["dong"], d["cot"], d["truong"], d["thong_bao"], d["muc_do"])
 
 
 def _kept_reason(previous: dict[str, str] | None, now: dict[str, str]) -> str:
@@ -492,7 +508,8 @@ def _write_problem(target: Path, exc: BaseException) -> Problem:
         return exc.problems[0]
     if isinstance(exc, OSError):
         return Problem(target, 0, 0, "", os_error_message(exc, target))
-    return Problem(target, 0, 0, "", str(exc))
+    # A refused folder is the problem of every document below it: named once, by the folder.
+    return Problem(getattr(exc, "path", None) or target, 0, 0, "", str(exc))
 
 
 def _render_all(ws: Workspace, sources: list[Job], workers: int | None, tick=None) -> list:

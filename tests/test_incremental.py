@@ -494,6 +494,58 @@ def test_the_programme_file_is_checked_as_itself(ws):
     assert "ket-qua/<năm>/so-noi-vu.yaml" in exc.value.problems[0].message
 
 
+def test_manifest_names_warning_files_relative_to_the_workspace(tmp_path, monkeypatch):
+    """A warning's file (to-chuc.yaml's sample signer) is recorded as "@/to-chuc.yaml" whether
+    the workspace was given relative or absolute: the manifest of a no-op build given the other
+    way, and of a clean build, are the same."""
+    ws = small_workspace(tmp_path)
+    shutil.copy(SAMPLE / "to-chuc.yaml", ws / "to-chuc.yaml")
+    monkeypatch.chdir(tmp_path)
+
+    def manifest(out: Path) -> dict:
+        return json.loads((out / ".kehoach-manifest.json").read_text(encoding="utf-8"))
+
+    first = build_workspace(Path("ws"), Path("out"), workers=1)
+    assert not first.failed, first.problems()
+    files = {w["tep"] for e in manifest(tmp_path / "out")["dau_ra"].values() for w in e.get("canh_bao", [])}
+    assert files == {"@/to-chuc.yaml"}, files
+    before = manifest(tmp_path / "out")
+    again = build_workspace(ws.resolve(), tmp_path / "out", workers=1)  # no-op, given absolute
+    assert again.count(UNCHANGED) == len(again.outcomes)
+    assert manifest(tmp_path / "out") == before
+    # The kept warning is still said, at its file under the workspace as given.
+    assert any(str(p.file) == str(ws.resolve() / "to-chuc.yaml") for p, _ in again.warnings())
+    fresh = build_workspace(ws.resolve(), tmp_path / "out2", workers=1)
+    assert not fresh.failed
+    assert manifest(tmp_path / "out2") == before
+
+
+def test_a_symlinked_output_folder_is_one_problem_for_its_documents(tmp_path):
+    """out/bao-cao/so-ket-2023/don-vi a link: one refusal naming the folder, with the number of
+    documents it stops (not the same words once per document)."""
+    from click.testing import CliRunner
+
+    from kehoach_docs.cli import main
+
+    ws = small_workspace(tmp_path)
+    out = tmp_path / "out"
+    first = build_workspace(ws, out, workers=1)
+    assert not first.failed, first.problems()
+    folder = out / "bao-cao" / "so-ket-2023" / "don-vi"
+    below = sorted(p.name for p in folder.glob("*.docx"))
+    assert len(below) >= 2
+    shutil.rmtree(folder)
+    (tmp_path / "elsewhere").mkdir()
+    folder.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    result = CliRunner().invoke(main, ["build", str(ws), "--out", str(out), "-j", "1"])
+    assert result.exit_code == 1, result.output
+    refused = [t for t in result.output.splitlines() if "liên kết (symlink)" in t]
+    assert len(refused) == 1, result.output
+    assert refused[0].startswith(f"{folder}: lỗi: ") and refused[0].endswith(f"(ảnh hưởng {len(below)} văn bản)")
+    assert f"1 lỗi, ảnh hưởng {len(below)} văn bản." in result.output
+    assert not list((tmp_path / "elsewhere").iterdir())
+
+
 def test_a_change_naming_an_absent_unit_is_an_error_at_its_line_not_a_crash(ws, tmp_path):
     unit = ws / "don-vi" / "so-tu-phap.yaml"
     unit.write_text(unit.read_text(encoding="utf-8") +

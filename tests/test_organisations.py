@@ -576,3 +576,43 @@ def test_sample_values_are_marked_and_validate_warns_at_their_line(tmp_path):
                                                                    "      nguoi_ky.3.ho_ten:\n"), encoding="utf-8")
     code, out = cli("validate", bad)
     assert code == 1 and "'nguoi_ky.3.ho_ten' không phải một giá trị có ghi của cơ quan này" in out
+
+
+def test_a_successor_missing_from_don_vi_is_an_error_at_its_line_not_a_crash(tmp_path):
+    """Sở Giao thông vận tải merges into Sở Xây dựng, whose profile is gone: an error at the
+    reference; the documents it feeds are stale, the others built."""
+    ws = copy_ws(tmp_path)
+    (ws / "don-vi" / "so-xay-dung.yaml").unlink()
+    gtvt = ws / "don-vi" / "so-giao-thong-van-tai.yaml"
+    line = next(i for i, t in enumerate(gtvt.read_text(encoding="utf-8").splitlines(), 1)
+                if t.strip() == "sap_nhap_vao: so-xay-dung")
+    code, text = cli("validate", ws)
+    assert code == 1 and "Lỗi nội bộ" not in text, text
+    assert f"so-giao-thong-van-tai.yaml:{line}:19: [thay_doi[0].sap_nhap_vao] lỗi: Không có đơn vị " \
+           "'so-xay-dung' trong don-vi/ để nhận đơn vị này." in text, text
+    out = tmp_path / "out"
+    code, text = cli("build", ws, "--out", out, "-j", "1")
+    assert code == 1 and "Lỗi nội bộ" not in text, text
+    assert not (out / "bao-cao" / "so-ket-2023.docx").exists()
+    assert not (out / "bao-cao" / "so-ket-2023" / "don-vi" / "so-giao-thong-van-tai.docx").exists()
+    assert (out / "bao-cao" / "so-ket-2023" / "don-vi" / "so-tu-phap.docx").exists()
+    assert (out / "don-vi" / "so-tu-phap.docx").exists()
+    # A near miss gets a suggestion.
+    set_changes(ws, "so-du-lich", "  - tu: 2023-07-01\n    sap_nhap_vao: so-van-hoa-va-the-thaoo\n")
+    code, text = cli("validate", ws)
+    assert code == 1 and "'so-van-hoa-va-the-thaoo' trong don-vi/ để nhận đơn vị này; có phải " \
+                         "'so-van-hoa-va-the-thao'?" in text, text
+
+
+def test_the_scale_benchmark_makes_a_valid_workspace(tmp_path):
+    """benchmarks/bench_scale.py cycles the sample's units under new names: their merges and
+    splits must name the copies (a size cutting a cycle short drops the change)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_scale", ROOT / "benchmarks" / "bench_scale.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    for n in (5, 70):  # inside the first cycle, and into the second
+        ws = bench.synthetic(n, tmp_path)
+        code, text = cli("validate", ws)
+        assert code == 0, text
