@@ -547,3 +547,39 @@ def test_pdf_no_landscape_page_holds_a_single_row(tmp_path):
                     rows = sum(len(t.rows) for t in page.find_tables())
                     assert rows >= 3, (r.pdf.name, i + 1, rows)  # header + at least two rows
     assert landscape >= len(results)
+
+
+# -- bodies named on the report's date ------------------------------------------------------------
+
+GIVEN_BY = r"(?:Giấy khen|Bằng khen|Biểu dương|[Đđ]ề nghị|[Kk]ính gửi)(?: của)? (?:Ban Thường vụ |Ban Chấp hành )?"
+
+
+def test_no_2025_document_names_a_body_that_had_ended(tmp_path):
+    """The tổng kết 2025 and its unit reports, as built (.docx, read back): no commendation or
+    proposal (paragraph or table cell) is given by, or addressed to, a body whose `den` in
+    to-chuc.yaml is before the report's date. Naming it in the past ("Kế hoạch số 44-KH/ĐUK …
+    của Ban Thường vụ Đảng ủy Khối", a predecessor's model) stays right."""
+    from docx import Document
+
+    from kehoach_docs.document import render_file
+    from kehoach_docs.workspace import _reporting_units
+
+    day = load(TONG_KET)["ngay"]
+    day = day if isinstance(day, date) else date.fromisoformat(str(day))
+    ended = [b for b in load(WS / "to-chuc.yaml")["co_quan"].values() if b.get("den") and b["den"] < day]
+    assert any("Đảng ủy Khối" in b["ten"] for b in ended)
+    names = [(b, sorted({b["ten"], *(b.get("ten_khac") or []), *([b["chu_the"]] if b.get("chu_the") else [])},
+                        key=len, reverse=True)) for b in ended]
+    built = [render_file(TONG_KET, tmp_path / "tong-ket.docx")]
+    built += [render_file(TONG_KET, tmp_path / f"{u}.docx", unit=u) for u in _reporting_units(WS, TONG_KET)]
+    assert len(built) > 50
+    found = []
+    for path in built:
+        doc = Document(path)
+        texts = [p.text for p in doc.paragraphs]
+        texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        for text in map(plain, texts):
+            for body, forms in names:
+                if any(re.search(GIVEN_BY + re.escape(n) + r"\b", text) for n in forms):
+                    found.append((path.name, text[:120]))
+    assert found == [], "\n".join(map(str, found))
