@@ -290,8 +290,15 @@ def test_task_groups_report_what_was_done(tong_ket):
         assert any(p.startswith(f"({tr['nhiem_vu']}) ") for p in paras)
     did = {u for y in range(2021, 2026) for u, r in raw_results(y).items() if (r.get("quan_triet") or {}).get("so_buoi")}
     buoi = sum((r.get("quan_triet") or {}).get("so_buoi", 0) for y in range(2021, 2026) for r in raw_results(y).values())
-    assert any(f"{len(did)}/{len(UNITS)} tổ chức cơ sở đảng đã tổ chức học tập, quán triệt" in p and f"({count(buoi)} buổi" in p
-               for p in paras)
+    # Units as they stand at the end of the period (a successor carries its predecessors): at
+    # least those in place that did it themselves, out of the report's own number of units.
+    from kehoach_docs.workspace import _reporting_units
+
+    base = set(_reporting_units(WS, TONG_KET))
+    said = next(p for p in paras if "tổ chức cơ sở đảng đã tổ chức học tập, quán triệt" in p)
+    n, m = map(int, re.search(r"(\d+)/(\d+) tổ chức cơ sở đảng đã tổ chức học tập", said).groups())
+    assert m == len(base) < len(UNITS) and len(did & base) <= n <= m
+    assert f"({count(buoi)} buổi" in said
     late = next(p for p in paras if p.startswith("- Kiểm tra việc thực hiện Đề án"))
     assert "đã thực hiện ngày 10/01/2025, chậm so với thời hạn (năm 2024)" in late
     assert any("(Quý IV năm 2023): đã thực hiện ngày 15/12/2023, đúng thời hạn" in p for p in paras)
@@ -583,3 +590,17 @@ def test_no_2025_document_names_a_body_that_had_ended(tmp_path):
                 if any(re.search(GIVEN_BY + re.escape(n) + r"\b", text) for n in forms):
                     found.append((path.name, text[:120]))
     assert found == [], "\n".join(map(str, found))
+
+
+def test_activity_counts_stand_on_the_reports_own_number_of_units(tong_ket):
+    """The tổng kết 2025 states its units once (after the 2025 merges); every "N/M tổ chức cơ sở
+    đảng đã …" of the task groups has that M beneath it, and N counts units of that base."""
+    text = plain(body_text(tong_ket))
+    stated = {int(n) for n in re.findall(r"triển khai tại (\d+) tổ chức cơ sở đảng", text)}
+    from kehoach_docs.workspace import _reporting_units
+
+    assert stated == {len(_reporting_units(WS, TONG_KET))}
+    counts = re.findall(r"(\d+)/(\d+) tổ chức cơ sở đảng đã", text)
+    assert len(counts) >= 5
+    assert {int(m) for _, m in counts} == stated
+    assert all(int(n) <= int(m) for n, m in counts)
