@@ -561,6 +561,7 @@ def test_pdf_no_landscape_page_holds_a_single_row(tmp_path):
 GIVEN_BY = r"(?:Giấy khen|Bằng khen|Biểu dương|[Đđ]ề nghị|[Kk]ính gửi)(?: của)? (?:Ban Thường vụ |Ban Chấp hành )?"
 
 
+@pytest.mark.slow  # renders the tổng kết and its ~58 unit reports
 def test_no_2025_document_names_a_body_that_had_ended(tmp_path):
     """The tổng kết 2025 and its unit reports, as built (.docx, read back): no commendation or
     proposal (paragraph or table cell) is given by, or addressed to, a body whose `den` in
