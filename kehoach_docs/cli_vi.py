@@ -20,6 +20,7 @@ VI: dict[str, str] = {
     "default: {default}": "mặc định: {default}",
     "env var: {var}": "biến môi trường: {var}",
     "(dynamic)": "(tùy lúc chạy)",
+    "required": "bắt buộc",
     "deprecated": "không còn dùng",
     "DeprecationWarning: The command {name!r} is deprecated.{extra_message}":
         "Cảnh báo: lệnh {name!r} không còn dùng.{extra_message}",
@@ -99,6 +100,20 @@ OPTIONS_METAVAR = "[TÙY_CHỌN]"
 SUBCOMMAND_METAVAR = "LỆNH [THAM_SỐ]..."
 
 
+def describe_range(number_range) -> str:
+    """click's ``2000<=x<=2100`` range hint, in words ("từ 2000 đến 2100")."""
+    low, high = number_range.min, number_range.max
+    low_words = f"lớn hơn {low}" if number_range.min_open else f"từ {low}"
+    high_words = f"nhỏ hơn {high}" if number_range.max_open else f"đến {high}"
+    if low is None:
+        return f"nhỏ hơn {high}" if number_range.max_open else f"không quá {high}"
+    if high is None:
+        return low_words if number_range.min_open else f"từ {low} trở lên"
+    if number_range.min_open:
+        return f"{low_words} và {high_words}" if number_range.max_open else f"{low_words} và không quá {high}"
+    return f"{low_words} {high_words}"
+
+
 def gettext(message: str) -> str:
     return VI.get(message, message)
 
@@ -125,6 +140,7 @@ def install() -> None:
     for cls in (types.IntParamType, types.FloatParamType, types.IntRange, types.FloatRange,
                 types.StringParamType, types.BoolParamType):
         cls.name = NUMBER_TYPES.get(cls.name, cls.name)
+    types._NumberRangeBase._describe_range = describe_range
     _installed = True
 
 

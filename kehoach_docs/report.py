@@ -344,10 +344,11 @@ def activity_units(src: ReportSources, nguon: str, ma: str | None) -> tuple[list
     activity completed), and the totals behind it."""
     field = src.collected.programme.ket_qua.get(nguon)
     units, totals = [], {"buoi": 0, "nguoi": 0, "so": 0, "tap_the": 0, "ca_nhan": 0}
-    for u in src.collected.units:
+    base, reports = unit_base(src)
+    for unit in base:
         did = False
         for y in src.report.years:
-            r = src.collected.reports.get(y, {}).get(u.info.ma)
+            r = reports.get(y, {}).get(unit)
             if r is None:
                 continue
             value = getattr(r, nguon, None) if field is not None else None
@@ -367,13 +368,23 @@ def activity_units(src: ReportSources, nguon: str, ma: str | None) -> tuple[list
                 did = True
                 totals["so"] += len(value) if isinstance(value, list) else int(value)
         if did:
-            units.append(u.info.ma)
+            units.append(unit)
     return units, totals
+
+
+def unit_base(src: ReportSources) -> tuple[list[str], dict]:
+    """The units a report counts and their results: as they stand at the end of the period
+    when units changed (a successor carries its predecessors, organisations.py), so every count
+    of units has the report's own number of units beneath it."""
+    if src.views is not None:
+        view = src.views.at(src.report.years[-1])
+        return [u.ma for u in view.units], view.reports
+    return [u.info.ma for u in src.collected.units], src.collected.reports
 
 
 def _activity_sentence(src: ReportSources, a, noun: str) -> str:
     units, t = activity_units(src, a.nguon, a.ma)
-    text = f"{phan_so(len(units), len(src.collected.units))} {noun} đã {a.viec}"
+    text = f"{phan_so(len(units), len(unit_base(src)[0]))} {noun} đã {a.viec}"
     field = src.collected.programme.ket_qua.get(a.nguon)
     detail = ""
     if field is not None and field.kieu == "buoi":

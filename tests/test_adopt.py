@@ -178,7 +178,7 @@ def test_an_unclosed_for_is_named_not_the_next_tag(tmp_path):
 
 ENGLISH = re.compile(r"Usage:|Options:|Commands:|Show this message|Show the version|Error:|Missing argument|"
                      r"No such (command|option)|Invalid value|is not a valid|is not one of|does not exist|"
-                     r"Try '|\b(WORKSPACE|FILE|PATHS?|OPTIONS|COMMAND|ARGS|TEXT|INTEGER|DIRECTORY)\b")
+                     r"Try '|\brequired\b|\bdefault:|env var:|x[<>]=?|\b(WORKSPACE|FILE|PATHS?|OPTIONS|COMMAND|ARGS|TEXT|INTEGER|DIRECTORY)\b")
 
 
 def _commands(group, prefix=()):

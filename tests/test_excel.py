@@ -204,3 +204,24 @@ def _is_text(sheet_xml: bytes, ref: str) -> bool:
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     cell = etree.fromstring(sheet_xml).find(f".//m:c[@r='{ref}']", ns)
     return cell is not None and cell.get("t") in ("s", "inlineStr", "str") and cell.find("m:f", ns) is None
+
+
+@pytest.mark.parametrize("formula", ['=HYPERLINK("http://x","1")', "=1+1"])
+def test_a_formula_in_an_input_cell_is_refused_not_dropped(ws, tmp_path, formula):
+    path = forms(ws, tmp_path / "f", "--don-vi", "so-noi-vu", "--dien-san")[0]
+    sheet = load_workbook(path)["Kết quả"]
+    sessions = row_of(sheet, "quan_triet.so_buoi")
+    assert sheet[f"C{sessions}"].value not in (None, "")  # the field had a value
+    wb = load_workbook(path)
+    wb["Kết quả"][f"C{sessions}"] = formula          # openpyxl stores it as a formula, no cached value
+    wb["Nổi bật, hạn chế"]["A2"] = "=A3"
+    wb.save(path)
+    assert load_workbook(path)["Kết quả"][f"C{sessions}"].data_type == "f"
+    target = ws / RESULTS_DIR / str(YEAR) / "so-noi-vu.yaml"
+    before = target.read_bytes()
+    done = run("nhap", ws, path, "--force")
+    assert done.exit_code == 1
+    assert f"{path.name}!C{sessions}: lỗi: ô có công thức" in done.output
+    assert f"{path.name}!'Nổi bật, hạn chế'!A2: lỗi: ô có công thức" in done.output
+    assert done.output.count(": lỗi:") == 2
+    assert target.read_bytes() == before

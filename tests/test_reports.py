@@ -290,8 +290,15 @@ def test_task_groups_report_what_was_done(tong_ket):
         assert any(p.startswith(f"({tr['nhiem_vu']}) ") for p in paras)
     did = {u for y in range(2021, 2026) for u, r in raw_results(y).items() if (r.get("quan_triet") or {}).get("so_buoi")}
     buoi = sum((r.get("quan_triet") or {}).get("so_buoi", 0) for y in range(2021, 2026) for r in raw_results(y).values())
-    assert any(f"{len(did)}/{len(UNITS)} tổ chức cơ sở đảng đã tổ chức học tập, quán triệt" in p and f"({count(buoi)} buổi" in p
-               for p in paras)
+    # Units as they stand at the end of the period (a successor carries its predecessors): at
+    # least those in place that did it themselves, out of the report's own number of units.
+    from kehoach_docs.workspace import _reporting_units
+
+    base = set(_reporting_units(WS, TONG_KET))
+    said = next(p for p in paras if "tổ chức cơ sở đảng đã tổ chức học tập, quán triệt" in p)
+    n, m = map(int, re.search(r"(\d+)/(\d+) tổ chức cơ sở đảng đã tổ chức học tập", said).groups())
+    assert m == len(base) < len(UNITS) and len(did & base) <= n <= m
+    assert f"({count(buoi)} buổi" in said
     late = next(p for p in paras if p.startswith("- Kiểm tra việc thực hiện Đề án"))
     assert "đã thực hiện ngày 10/01/2025, chậm so với thời hạn (năm 2024)" in late
     assert any("(Quý IV năm 2023): đã thực hiện ngày 15/12/2023, đúng thời hạn" in p for p in paras)
@@ -547,3 +554,54 @@ def test_pdf_no_landscape_page_holds_a_single_row(tmp_path):
                     rows = sum(len(t.rows) for t in page.find_tables())
                     assert rows >= 3, (r.pdf.name, i + 1, rows)  # header + at least two rows
     assert landscape >= len(results)
+
+
+# -- bodies named on the report's date ------------------------------------------------------------
+
+GIVEN_BY = r"(?:Giấy khen|Bằng khen|Biểu dương|[Đđ]ề nghị|[Kk]ính gửi)(?: của)? (?:Ban Thường vụ |Ban Chấp hành )?"
+
+
+@pytest.mark.slow  # renders the tổng kết and its ~58 unit reports
+def test_no_2025_document_names_a_body_that_had_ended(tmp_path):
+    """The tổng kết 2025 and its unit reports, as built (.docx, read back): no commendation or
+    proposal (paragraph or table cell) is given by, or addressed to, a body whose `den` in
+    to-chuc.yaml is before the report's date. Naming it in the past ("Kế hoạch số 44-KH/ĐUK …
+    của Ban Thường vụ Đảng ủy Khối", a predecessor's model) stays right."""
+    from docx import Document
+
+    from kehoach_docs.document import render_file
+    from kehoach_docs.workspace import _reporting_units
+
+    day = load(TONG_KET)["ngay"]
+    day = day if isinstance(day, date) else date.fromisoformat(str(day))
+    ended = [b for b in load(WS / "to-chuc.yaml")["co_quan"].values() if b.get("den") and b["den"] < day]
+    assert any("Đảng ủy Khối" in b["ten"] for b in ended)
+    names = [(b, sorted({b["ten"], *(b.get("ten_khac") or []), *([b["chu_the"]] if b.get("chu_the") else [])},
+                        key=len, reverse=True)) for b in ended]
+    built = [render_file(TONG_KET, tmp_path / "tong-ket.docx")]
+    built += [render_file(TONG_KET, tmp_path / f"{u}.docx", unit=u) for u in _reporting_units(WS, TONG_KET)]
+    assert len(built) > 50
+    found = []
+    for path in built:
+        doc = Document(path)
+        texts = [p.text for p in doc.paragraphs]
+        texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        for text in map(plain, texts):
+            for body, forms in names:
+                if any(re.search(GIVEN_BY + re.escape(n) + r"\b", text) for n in forms):
+                    found.append((path.name, text[:120]))
+    assert found == [], "\n".join(map(str, found))
+
+
+def test_activity_counts_stand_on_the_reports_own_number_of_units(tong_ket):
+    """The tổng kết 2025 states its units once (after the 2025 merges); every "N/M tổ chức cơ sở
+    đảng đã …" of the task groups has that M beneath it, and N counts units of that base."""
+    text = plain(body_text(tong_ket))
+    stated = {int(n) for n in re.findall(r"triển khai tại (\d+) tổ chức cơ sở đảng", text)}
+    from kehoach_docs.workspace import _reporting_units
+
+    assert stated == {len(_reporting_units(WS, TONG_KET))}
+    counts = re.findall(r"(\d+)/(\d+) tổ chức cơ sở đảng đã", text)
+    assert len(counts) >= 5
+    assert {int(m) for _, m in counts} == stated
+    assert all(int(n) <= int(m) for n, m in counts)

@@ -109,6 +109,7 @@ class Unit:
     skip: frozenset = frozenset()  # model items that do not apply (khong_ap_dung)
     signer: str = ""      # its Bí thư (the profile's signer), named in commendations
     size: str = ""        # size class: a large đảng bộ (7 or more cấp ủy viên) as one with a Ban Thường vụ
+    superior_2025: str = ""  # chu_the of its superior after the 2025 reorganisation (to-chuc.yaml)
 
     @property
     def org(self) -> str:
@@ -137,6 +138,7 @@ def load_units(ws: Path) -> list[Unit]:
     late = date(2022, 1, 31)
     drafts = [s for s, p in profiles.items() if not p.get("so") or p["ngay"] > late]
     never = set(rng_for("khong-ban-hanh").sample(drafts, 2))
+    bodies = yaml.safe_load((ws / "to-chuc.yaml").read_text(encoding="utf-8"))["co_quan"]
     units = []
     for stem, p in profiles.items():
         r = rng_for(f"{stem}/ho-so")
@@ -153,6 +155,8 @@ def load_units(ws: Path) -> list[Unit]:
         u = Unit(stem, p["ten"], p["loai"], "mt_cai_cach_hanh_chinh" not in p.get("khong_ap_dung", []),
                  p.get("chi_tieu") or {}, plan, skip=frozenset(p.get("khong_ap_dung", [])),
                  signer=p["nguoi_ky"]["ho_ten"], size=size_class(p))
+        moves = [c["cap_tren"] for c in p.get("thay_doi", []) if c.get("cap_tren") and c["tu"].year <= 2025]
+        u.superior_2025 = bodies[moves[-1] if moves else bodies["dang_uy_khoi"]["ke_nhiem"]]["chu_the"]
         u.sector = next(s for s in SECTORS if not s[0] or any(k in stem for k in s[0]))
         size = {"dang_bo_btv": (150, 700), "dang_bo": (60, 300), "chi_bo": (12, 45)}[u.size]
         u.staff = r.randint(*size) * (3 if "benh-vien" in stem else 1)
@@ -273,7 +277,7 @@ def unit_year(u: Unit, year: int, missing: dict[int, set[str]]) -> dict:
         if year == 2025 and r.random() < 0.1:
             awards.append({"ten": r.choice(u.sector[4]), "loai": "tap_the",
                            "thanh_tich": "Có thành tích tiêu biểu trong thực hiện Đề án 04 giai đoạn 2021 - 2025",
-                           "hinh_thuc": "Giấy khen của Ban Thường vụ Đảng ủy Khối", "de_nghi": True})
+                           "hinh_thuc": f"Giấy khen của {u.superior_2025}", "de_nghi": True})
         out["khen_thuong"] = awards
     else:
         han_che.append("Chưa kịp thời sơ kết, biểu dương, khen thưởng tập thể, cá nhân thực hiện tốt công tác dân vận chính quyền.")
@@ -324,8 +328,10 @@ def office_year(year: int, units: list[Unit], reports: dict[str, dict]) -> dict:
                                             rng_for(f"{u.stem}/khen/{year}").random()))
         period = "qua 02 năm thực hiện Đề án 04 (2022 - 2023)" if year == 2023 else \
             "trong thực hiện Đề án 04 giai đoạn 2021 - 2025"
+        # The office's body on the report's date (Đảng ủy Khối ended 12/02/2025; to-chuc.yaml).
+        office = "Ban Thường vụ Đảng ủy Khối" if year < 2025 else "Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh"
         awards = [{"ten": u.org, "loai": "tap_the", "thanh_tich": f"Có thành tích tiêu biểu {period}",
-                   "hinh_thuc": "Giấy khen của Ban Thường vụ Đảng ủy Khối"} for u in best[:3 if year == 2023 else 5]]
+                   "hinh_thuc": f"Giấy khen của {office}"} for u in best[:3 if year == 2023 else 5]]
         if year == 2025:
             awards += [{"ten": u.org, "loai": "tap_the", "thanh_tich": "Có thành tích xuất sắc thực hiện Đề án 04 giai đoạn 2021 - 2025",
                         "hinh_thuc": "Bằng khen của Ban Thường vụ Tỉnh ủy", "de_nghi": True} for u in best[:2]]

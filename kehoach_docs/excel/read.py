@@ -125,7 +125,9 @@ def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(form.path, data_only=True)
+        # Not data_only: a formula's cached value may be absent (a file never opened in Excel) or
+        # stale, and reading it as None would drop the field silently. Formulas are refused instead.
+        wb = load_workbook(form.path)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         form.whole(f"Không đọc được tệp Excel ({exc.__class__.__name__}); hãy lưu lại dạng .xlsx.")
         return None
@@ -157,6 +159,7 @@ def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
         form.fail(MAIN, 2, 3, f"Biểu mẫu ghi đơn vị '{shown}', phần ẩn ghi '{by_code[unit].info.ten}'; "
                               "không nhập biểu mẫu đã bị sửa phần khóa.")
         return None
+    _refuse_formulas(form, wb)
     data: dict[str, Any] = {"nam": year}
     _read_main(form, main, data, targets, {r.key: r.cells[0] for r in declared_rows(programme)})
     labels = {str(r[1].value): str(r[0].value)
@@ -187,6 +190,22 @@ def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
 
 
 # ---- cell values ---------------------------------------------------------------------------------
+
+def _refuse_formulas(form: _Form, wb) -> None:
+    """Report every formula or error value in an input sheet, then blank it (reported once, never read)."""
+    for title in form.sheets:
+        for row in wb[title].iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    form.fail(title, cell.row, cell.column,
+                              "ô có công thức; chỉ gõ hoặc dán giá trị (Dán đặc biệt → Giá trị), không dùng công thức.")
+                elif cell.data_type == "e":
+                    form.fail(title, cell.row, cell.column,
+                              f"ô có giá trị lỗi '{cell.value}'; gõ lại giá trị.")
+                else:
+                    continue
+                cell.value = None
+
 
 class _Bad(Exception):
     pass
