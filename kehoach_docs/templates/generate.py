@@ -527,27 +527,15 @@ def appendix_heading(var: str) -> list[str]:
 
 
 def body_rows(var: str, body, columns: int) -> list[str]:
-    """The rows of `var`.hang, then the notes row: the last but one keeps with the last, the last
-    with the notes (w:keepNext on their paragraphs), so a page never holds a single row after
-    the repeated header, nor the notes alone. Three plain
+    """The rows of `var`.hang: the last but one keeps with the last (w:keepNext on its
+    paragraphs), so a page never holds a single row after the repeated header. Three plain
     {%tr for %} loops over slices: no Jinja inside the XML, so a LibreOffice save keeps it."""
     rows = []
-    for part, keep in ((":-2", False), ("-2:-1", True), ("-1:", True)):
+    for part, keep in ((":-2", False), ("-2:-1", True), ("-1:", False)):
         rows += [tag_row(f"{{%tr for r in {var}.hang[{part}] %}}", columns),
                  grid_row(body(keep)),
                  tag_row("{%tr endfor %}", columns)]
-    return rows + notes_row(var, columns)
-
-
-def notes_row(var: str, columns: int) -> list[str]:
-    """The notes under a table (`var`.ghi_chu) as its last row, across all columns, present only
-    when there are notes: the last data row keeps with it, so notes never stand alone on a page
-    (a paragraph after the table would not be kept with it by LibreOffice)."""
-    return [tag_row(f"{{%tr if {var}.ghi_chu %}}", columns),
-            grid_row([grid_cell([para("ghi_chu", f"{{%p for g in {var}.ghi_chu %}}"),
-                                 para("ghi_chu", "{{ g }}"),
-                                 para("ghi_chu", "{%p endfor %}")], span=columns)]),
-            tag_row("{%tr endif %}", columns)]
+    return rows
 
 
 def simple_table(profile: Profile, var: str, columns, landscape: bool) -> str:
@@ -611,11 +599,17 @@ def unit_table(profile: Profile) -> str:
 def _appendices(profile: Profile) -> list[tuple[str, bool, list[str]]]:
     """The appendices in order: context variable, landscape or not, the blocks under the
     heading (the table, and for the targets the notes under it)."""
+    def notes(var: str) -> list[str]:
+        return [para("ghi_chu", f"{{%p for g in {var}.ghi_chu %}}"),
+                para("ghi_chu", "{{ g }}"),
+                para("ghi_chu", "{%p endfor %}")]
+
+    # The notes stand between the heading and the table: LibreOffice keeps no table with the
+    # paragraph after it, so notes under a table could stand alone on a landscape page.
     return [
-        # Each table ends with its notes row (for the units: which predecessors a successor's
-        # row includes, organisations.py).
-        ("phu_luc_chi_tieu", True, [target_table(profile)]),
-        ("phu_luc_don_vi", True, [unit_table(profile)]),
+        ("phu_luc_chi_tieu", True, [*notes("phu_luc_chi_tieu"), target_table(profile)]),
+        # Which predecessors a successor's row includes (organisations.py).
+        ("phu_luc_don_vi", True, [*notes("phu_luc_don_vi"), unit_table(profile)]),
         ("phu_luc_danh_sach", False,
          [simple_table(profile, "phu_luc_danh_sach", LIST_COLUMNS, False)]),
     ]
