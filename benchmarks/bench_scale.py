@@ -49,8 +49,11 @@ def synthetic(n: int, into: Path) -> Path:
     for i in range(n):
         src = units[i % len(units)]
         stem = f"don-vi-{i + 1:04d}"
+        text = src.read_text(encoding="utf-8")
+        # Organisation changes name units of the sample, absent here: the copies do not change.
+        text = text.split("\nthay_doi:")[0]
         lines = [f"ten: Đơn vị thử nghiệm số {i + 1}" if ln.startswith("ten:") else ln
-                 for ln in src.read_text(encoding="utf-8").splitlines()]
+                 for ln in text.splitlines() if not ln.startswith("# Thay đổi tổ chức")]
         (ws / "don-vi" / f"{stem}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         for year in years:
             results = year / src.name

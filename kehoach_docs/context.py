@@ -76,6 +76,8 @@ class DocumentInfo(BaseModel):
 class DocumentContext(BaseModel):
     """What a document template sees."""
 
+    du_thao: str = ""
+    """Draft mark of an unnumbered document ("Dự thảo", "Dự thảo lần 2"); empty when numbered."""
     tieu_de: str
     tieu_ngu: str
     """State motto ("Độc lập - Tự do - Hạnh phúc"); empty for Party documents."""
@@ -174,6 +176,14 @@ def number_symbol(profile: Profile, so: int | None, loai: str, co_quan: str) -> 
     return rule.mau.format(so=f"{so:0{rule.dem_so}d}", loai=loai, co_quan=co_quan)
 
 
+def draft_mark(profile: Profile, so: int | None, lan: int | None = None) -> str:
+    """The profile's draft mark for an unnumbered document, with its round; "" when numbered."""
+    el = profile.phan_tu.get("du_thao")
+    if so is not None or el is None or not el.noi_dung:
+        return ""
+    return f"{el.noi_dung} lần {lan}" if lan else el.noi_dung
+
+
 def due_text(due: Due, long: bool = False) -> str:
     if due.quy:
         return quy(due.quy, due.nam, dai=long)
@@ -240,7 +250,8 @@ class BodyWriter:
 
     def document(self, *, co_quan: Body, loai_van_ban: str, so: int | None, ngay: date,
                  dia_danh: str, trich_yeu: str, mo_dau: list[Paragraph], phan: list[Section],
-                 ket_thuc: list[Paragraph], noi_nhan: list[str], nguoi_ky: Signer) -> dict[str, Any]:
+                 ket_thuc: list[Paragraph], noi_nhan: list[str], nguoi_ky: Signer,
+                 du_thao_lan: int | None = None) -> dict[str, Any]:
         """The fields every document shares: header, title, body, recipients, signer."""
         profile = self.profile
         el = profile.phan_tu
@@ -255,6 +266,7 @@ class BodyWriter:
             if last is not None and not last.van_ban.endswith(ending):
                 last.van_ban = last.van_ban.rstrip().removesuffix(".") + ending
         return dict(
+            du_thao=draft_mark(profile, so, du_thao_lan),
             tieu_de=el["tieu_de"].noi_dung or "",
             tieu_ngu=_fixed(el, "tieu_ngu"),
             co_quan_cap_tren=in_hoa(co_quan.cap_tren) if co_quan.cap_tren else "",
@@ -323,7 +335,8 @@ def build_plan_context(plan: Plan, profile: Profile, names: dict[str, str] | Non
         dia_danh=plan.dia_danh, trich_yeu=ex.expand(plan.trich_yeu, ("trich_yeu",)),
         mo_dau=w.paras(plan.mo_dau, ("mo_dau",)), phan=phan,
         ket_thuc=w.paras(plan.ket_thuc, ("ket_thuc",)),
-        noi_nhan=w.recipients(plan.noi_nhan, plan.luu), nguoi_ky=plan.nguoi_ky))
+        noi_nhan=w.recipients(plan.noi_nhan, plan.luu), nguoi_ky=plan.nguoi_ky,
+        du_thao_lan=plan.du_thao_lan))
     return ctx, ex.problems
 
 

@@ -137,7 +137,9 @@ def _gather(ws: Workspace, report: Report, years: tuple[int, ...]) -> ReportSour
     plan = load_plan(plan_path, ws).plan
     targets = plan.targets()
     collected = gather_results(ws, targets, list(years))
-    views = _views(collected, report, targets)
+    # Changes between units are read only from valid profiles (an invalid one stops the
+    # reports that read it; see kinds.py).
+    views = _views(collected, report, targets) if not collected.problems else None
     agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office, views=views)
     return ReportSources(report, plan_path, plan, collected, agg, views, ws)
 
@@ -224,12 +226,14 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
         opening, closing = report.mo_dau, report.ket_thuc
         opening_loc, closing_loc = ("mo_dau",), ("ket_thuc",)
         number, day = report.so, report.ngay
+        draft_round = report.du_thao_lan
     else:
         khung = report.bao_cao_don_vi
         sections = _unit_sections(w, src, only, titles, agg, unit_plan)
         opening, closing = (khung.mo_dau, khung.ket_thuc) if khung else ([], [])
         opening_loc, closing_loc = ("bao_cao_don_vi", "mo_dau"), ("bao_cao_don_vi", "ket_thuc")
         number, day = _unit_number_date(src, only)
+        draft_round = None
 
     body = w.document(
         co_quan=co_quan, loai_van_ban="BC", so=number,
@@ -238,7 +242,7 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
         mo_dau=w.paras(opening, opening_loc),
         phan=w.sections(sections),
         ket_thuc=w.paras(closing, closing_loc),
-        noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer)
+        noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer, du_thao_lan=draft_round)
     _no_breaks(body)
     so_hieu = body["so_ky_hieu"].removeprefix("Số").lstrip(": ")
     if so_hieu[:1] in ("-", "/"):

@@ -492,3 +492,13 @@ def test_the_programme_file_is_checked_as_itself(ws):
     with pytest.raises(ProblemList) as exc:
         check_file(stray)
     assert "ket-qua/<năm>/so-noi-vu.yaml" in exc.value.problems[0].message
+
+
+def test_a_change_naming_an_absent_unit_is_an_error_at_its_line_not_a_crash(ws, tmp_path):
+    unit = ws / "don-vi" / "so-tu-phap.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8") +
+                    "thay_doi:\n  - tu: 2023-03-01\n    sap_nhap_vao: don-vi-khong-co\n", encoding="utf-8")
+    built = build_workspace(ws, tmp_path / "out", workers=1)
+    assert built.failed
+    assert not any("Lỗi nội bộ" in p.message for p in built.problems())
+    assert any(p.file == unit and p.line > 0 and "don-vi-khong-co" in p.message for p in built.problems())

@@ -77,7 +77,8 @@ def test_header_symbol_and_authority_follow_the_kind(ws):
     assert stp[1] == "ĐẢNG ỦY SỞ TƯ PHÁP" and stp[4] == "Số 07-KH/ĐU"
     assert stp[-3:] == ["T/M ĐẢNG ỦY", "BÍ THƯ", "Trần Thị Bình"]
     bdt = lines_of(ws / "don-vi" / "ban-dan-toc.yaml")
-    assert bdt[1] == "CHI BỘ BAN DÂN TỘC" and bdt[4] == "Số      -KH/CB"  # a draft: no number yet
+    # A draft (no number yet): the profile's mark on its own line above the header.
+    assert bdt[0] == "Dự thảo" and bdt[2] == "CHI BỘ BAN DÂN TỘC" and bdt[5] == "Số      -KH/CB"
     assert bdt[-3:] == ["T/M CHI BỘ", "BÍ THƯ", "Lê Văn Cường"]
     assert "- Lưu Chi bộ." in bdt and "- Lưu Văn phòng Đảng ủy." in snv
 
@@ -214,7 +215,8 @@ def test_new_unit_scaffold(ws):
     text = path.read_text(encoding="utf-8")
     assert "hai_long_tthc: 90" in text and "hd_so_ket: Q3/2023" in text
     path.write_text(text.replace('ho_ten: ""', 'ho_ten: "Phạm Văn Dũng"'), encoding="utf-8")
-    assert lines_of(path)[1] == "ĐẢNG ỦY SỞ GIAO THÔNG VẬN TẢI"
+    lines = lines_of(path)
+    assert lines[0] == "Dự thảo" and lines[2] == "ĐẢNG ỦY SỞ GIAO THÔNG VẬN TẢI"  # a new unit: no number yet
     with pytest.raises(UserError):
         new_unit_file(ws, "Sở Giao thông vận tải", "dang_bo")
 

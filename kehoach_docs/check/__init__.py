@@ -18,6 +18,8 @@ in_hoa (upper case), can_le (alignment), duong_ke (line under the element), e.g.
 "<element>.<rule>":
     page:        kho_giay, huong_giay, le_tren, le_duoi, le_trai, le_phai, dau_trang
     font:        phong_chu
+    draft mark:  du_thao.noi_dung ("Dự thảo" / "Dự thảo lần N"; its size, style and alignment
+                 as co_chu.du_thao, nghieng.du_thao, can_le.du_thao)
     header:      <element>.thieu (tieu_de, dau_sao, co_quan_ban_hanh, so_ky_hieu…),
                  tieu_de.noi_dung, so_ky_hieu.dau_hai_cham, so_ky_hieu.dem_so, so_ky_hieu.mau,
                  ngay_thang.thieu, ngay_thang.dem_so, ngay_thang.dau_phay, ngay_thang.dia_danh,

@@ -62,7 +62,7 @@ _NAMES = {
     "tieu_de_cap1": "Đề mục cấp 1", "tieu_de_cap2": "Đề mục cấp 2", "tieu_de_cap3": "Đề mục cấp 3",
     "doan": "Đoạn văn", "nhan_noi_nhan": "Chữ “Nơi nhận”", "noi_nhan": "Nơi nhận",
     "quyen_han_ky": "Quyền hạn ký", "chuc_vu_ky": "Chức vụ người ký", "ho_ten_ky": "Họ tên người ký",
-    "so_trang": "Số trang", "ky": "Chữ ký",
+    "so_trang": "Số trang", "ky": "Chữ ký", "du_thao": "Chữ “Dự thảo”",
 }
 
 # Header elements, in the order they are looked for. Those with `noi_dung` in the profile

@@ -38,6 +38,10 @@ def is_authority(text: str) -> bool:
     return AUTHORITY_RE.match(text) is not None
 
 
+def is_draft_mark(text: str) -> bool:
+    return text_key(text).startswith("du thao")
+
+
 def _is_noi_nhan(para: Para) -> bool:
     return para.key.startswith("noi nhan")
 
@@ -47,6 +51,7 @@ class Layout:
     header_lines: list[Para]
     header_is_table: bool
     header_end: int                 # index in blocks after the header
+    du_thao: Para | None = None     # the draft mark ("Dự thảo lần 2"), above or in the header
     ten_loai: Para | None = None
     ten_loai_idx: int | None = None
     trich_yeu: list[Para] = field(default_factory=list)
@@ -99,6 +104,8 @@ def find_layout(model: Model, profile: Profile) -> Layout:
     tl_idx = _find_type(blocks)
     lines, is_table, end = _header(blocks, tl_idx)
     lay = Layout(header_lines=lines, header_is_table=is_table, header_end=end)
+    above = [b for b in blocks[:end] if isinstance(b, Para)]
+    lay.du_thao = next((p for p in [*above, *lines] if is_draft_mark(p.text)), None)
     start = end
     if tl_idx is not None:
         lay.ten_loai, lay.ten_loai_idx = blocks[tl_idx], tl_idx

@@ -34,6 +34,7 @@ from kehoach_docs.check.common import (
 from kehoach_docs.check.layout import (
     date_line,
     is_authority,
+    is_draft_mark,
     is_number_line,
     is_separator_like,
     Layout,
@@ -75,6 +76,7 @@ class Checker:
         self.once(("page", sections), self.page)
         self.fonts()
         lay = find_layout(self.model, self.profile)
+        self.draft_mark(lay)
         self.header(lay)
         self.title_block(lay)
         self.body(lay)
@@ -259,6 +261,17 @@ class Checker:
 
     # 3. Header ----------------------------------------------------------------------------
 
+    def draft_mark(self, lay: Layout) -> None:
+        """The "Dự thảo" / "Dự thảo lần N" line, when the document has one."""
+        p, el = lay.du_thao, self.profile.phan_tu.get("du_thao")
+        if p is None or el is None:
+            return
+        base = el.noi_dung or "Dự thảo"
+        if not re.fullmatch(rf"{re.escape(tone_norm(base))}(?: lần \d+)?", tone_norm(p.clean)):
+            self.add("du_thao.noi_dung", element_name("du_thao"), f"{quote(base)} hoặc {quote(base + ' lần 2')}",
+                     quote(p.text), p.place)
+        self.style("du_thao", p, case=False)
+
     def header(self, lay: Layout) -> None:
         ph = self.profile.phan_tu
         lines = [ln for ln in lay.header_lines if not ln.empty]
@@ -302,7 +315,7 @@ class Checker:
         for ln in lines:
             if ln is number or ln is dated:
                 break
-            if id(ln) in used or ln.column == "phai" or is_separator_like(ln.text):
+            if id(ln) in used or ln.column == "phai" or is_separator_like(ln.text) or is_draft_mark(ln.text):
                 continue
             if ln.key.startswith(("v/v", "ve viec")) or ln.key in ("khan", "thuong khan", "hoa toc"):
                 continue

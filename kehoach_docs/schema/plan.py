@@ -222,6 +222,8 @@ class Plan(Model):
     co_quan: Body
     so: int | None = Field(default=None, ge=1, le=99999)
     """Number; empty for a draft (the office fills it in when registering)."""
+    du_thao_lan: int | None = Field(default=None, ge=1, le=99)
+    """Draft round of an unnumbered plan: 2 → "Dự thảo lần 2"; empty → "Dự thảo"."""
     ngay: Date
     dia_danh: Line
     trich_yeu: FoldedText
@@ -240,6 +242,12 @@ class Plan(Model):
     luu: Line
     """Archive line after "Lưu": "BTG, VP" → "- Lưu BTG, VP."."""
     nguoi_ky: Signer
+
+    @model_validator(mode="after")
+    def _draft_round(self) -> "Plan":
+        if self.du_thao_lan is not None and self.so is not None:
+            raise ValueError("du_thao_lan chỉ ghi cho dự thảo: văn bản đã có số (so) thì bỏ du_thao_lan")
+        return self
 
     def targets(self) -> list[Target]:
         return [t for goal in self.muc_tieu for t in goal.chi_tieu]

@@ -108,6 +108,8 @@ class Report(Model):
     tu_nam: int = Field(ge=2000, le=2100)
     den_nam: int = Field(ge=2000, le=2100)
     so: int | None = Field(default=None, ge=1, le=99999)
+    du_thao_lan: int | None = Field(default=None, ge=1, le=99)
+    """Draft round of an unnumbered report: 2 → "Dự thảo lần 2"; empty → "Dự thảo"."""
     ngay: Date
     co_quan: Body | Id | None = None
     """Who issues the report: an id of to-chuc.yaml or a full body. Empty: the plan's body,
@@ -145,6 +147,8 @@ class Report(Model):
     def _period(self) -> "Report":
         if self.den_nam < self.tu_nam:
             raise ValueError("den_nam phải từ tu_nam trở đi")
+        if self.du_thao_lan is not None and self.so is not None:
+            raise ValueError("du_thao_lan chỉ ghi cho dự thảo: văn bản đã có số (so) thì bỏ du_thao_lan")
         return self
 
     @property

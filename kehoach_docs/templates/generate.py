@@ -68,11 +68,11 @@ RULE_GAP_PT = 2
 # Styles written, in this order. Every key must exist in profile.phan_tu except the
 # OPTIONAL_KEYS, which a profile may lack (State: no "*", no "-----"; Party: no Tiêu ngữ).
 STYLE_KEYS = (
-    "tieu_de", "tieu_ngu", "co_quan_cap_tren", "co_quan_ban_hanh", "dau_sao", "so_ky_hieu",
+    "du_thao", "tieu_de", "tieu_ngu", "co_quan_cap_tren", "co_quan_ban_hanh", "dau_sao", "so_ky_hieu",
     "dia_danh_ngay", "ten_loai", "trich_yeu", "phan_cach", "tieu_de_cap1", "tieu_de_cap2",
     "doan", "nhan_noi_nhan", "noi_nhan", "quyen_han_ky", "chuc_vu_ky", "ho_ten_ky", "so_trang",
 )
-OPTIONAL_KEYS = ("tieu_ngu", "dau_sao", "phan_cach")
+OPTIONAL_KEYS = ("du_thao", "tieu_ngu", "dau_sao", "phan_cach")
 BODY_KEYS = ("tieu_de_cap1", "tieu_de_cap2", "doan")  # follow profile.than_van_ban
 KEEP_NEXT_KEYS = ("tieu_de_cap1", "tieu_de_cap2")  # a heading never ends a page
 # Outline level of each heading style (0 = level 1): Word's navigation pane, the PDF's
@@ -369,6 +369,10 @@ def plan_blocks(profile: Profile) -> list[str]:
         [[P("so_ky_hieu", "{{ so_ky_hieu }}", before_pt=HEADER_ROW2_BEFORE_PT)],
          [P("dia_danh_ngay", "{{ dia_danh_ngay }}", before_pt=HEADER_ROW2_BEFORE_PT)]],
     ])
+    # 0. Draft mark: its own line above the header table, only in an unnumbered document
+    #    (the {%p %} lines vanish, so a numbered document is unchanged).
+    draft = [P(None, "{%p if du_thao %}"), P("du_thao", "{{ du_thao }}"),
+             P(None, "{%p endif %}")] if has("du_thao") else []
     # 2. Title block: type name, trích yếu, then "-----" (Party) or a drawn line (State).
     text_w = mm(content_width_mm(profile))
     title_block = [P(None), P("ten_loai", "{{ ten_loai }}")]
@@ -421,7 +425,7 @@ def plan_blocks(profile: Profile) -> list[str]:
           P("noi_nhan", "{%p endfor %}")],
          signer],
     ], top_margin_pt=CLOSING_TOP_PT)
-    return [header, *title_block, *body, closing]
+    return [*draft, header, *title_block, *body, closing]
 
 
 def document_xml(profile: Profile) -> str:
