@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 
 def contexts(workspace: Path):
     """The contexts of the plan and the unit plans (the naive loop renders the same)."""
-    from kehoach_docs.document import prepare
-    from kehoach_docs.workspace import jobs_of
+    from kehoach_docs.documents.pipeline import prepare
+    from kehoach_docs.workspace.build import jobs_of
 
     out = []
-    from kehoach_docs.layout import Workspace
+    from kehoach_docs.workspace.layout import Workspace
 
     ws = Workspace(workspace)  # the plan and khung loaded once, as a build does
     for job in jobs_of(ws):
@@ -65,7 +65,7 @@ def naive(work) -> tuple[float, float]:
 
 
 def compiled(work) -> float:
-    from kehoach_docs.render import compile_template
+    from kehoach_docs.render.engine import compile_template
 
     start = time.perf_counter()
     for template, ctx, core in work:

@@ -26,7 +26,7 @@ def main() -> None:
 
     from kehoach_docs.check import check_docx
     from kehoach_docs.pdf import convert_to_pdf, find_soffice
-    from kehoach_docs.workspace import build_workspace
+    from kehoach_docs.workspace.build import build_workspace
 
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp) / "ws"

@@ -21,7 +21,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _print_problems(problems: list[Problem]) -> None:
-    from kehoach_docs.summary import unique
+    from kehoach_docs.workspace.summary import unique
 
     found = unique(problems)
     for p, n in found:
@@ -124,11 +124,11 @@ def main(debug: bool) -> None:
               help="Ghi đè cả tệp đã sửa tay (bản sửa tay được lưu bên cạnh) hoặc tệp không có đuôi .docx.")
 def render(file: Path, out: Path | None, template: Path | None, unit: str | None, force: bool) -> None:
     """Tạo một văn bản .docx từ TỆP.yaml."""
-    from kehoach_docs.document import render_file_warned
+    from kehoach_docs.documents.pipeline import render_file_warned
 
     _must_exist(file)
     if template is not None and not template.is_file():
-        from kehoach_docs.document import find_template
+        from kehoach_docs.documents.pipeline import find_template
 
         found = find_template(str(template), file.parent)  # not silently: say which file is used
         click.echo(f"Không có '{template}' ở thư mục hiện tại; dùng mẫu {found}.", err=True)
@@ -142,8 +142,8 @@ def render(file: Path, out: Path | None, template: Path | None, unit: str | None
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate_cmd(paths: tuple[Path, ...]) -> None:
     """Kiểm tra dữ liệu YAML; liệt kê mọi lỗi (tệp:dòng:cột)."""
-    from kehoach_docs.document import check_file
-    from kehoach_docs.layout import Workspace
+    from kehoach_docs.documents.pipeline import check_file
+    from kehoach_docs.workspace.layout import Workspace
 
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -170,7 +170,7 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
 @click.option("--don-vi", "unit", help="Với tệp báo cáo: dữ liệu báo cáo riêng của đơn vị này.")
 def context(file: Path, unit: str | None) -> None:
     """In dữ liệu mà mẫu nhận được (JSON), cho người soạn mẫu."""
-    from kehoach_docs.document import prepare, to_jsonable
+    from kehoach_docs.documents.pipeline import prepare, to_jsonable
 
     _must_exist(file)
     prepared = prepare(file, unit=unit)
@@ -191,7 +191,7 @@ def context(file: Path, unit: str | None) -> None:
 def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
           workers: int | None, verbose: bool, with_pdf: bool, watch: bool) -> None:
     """Tạo mọi văn bản của một thư mục dữ liệu (chỉ tạo lại phần có thay đổi)."""
-    from kehoach_docs.workspace import default_output
+    from kehoach_docs.workspace.build import default_output
 
     if not workspace.is_dir():
         raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
@@ -202,7 +202,7 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
         return
     if as_json:
         raise UserError("--watch không dùng cùng --json.")
-    from kehoach_docs.watch import watch_workspace
+    from kehoach_docs.workspace.watch import watch_workspace
 
     out = out_dir or default_output(workspace)
 
@@ -228,8 +228,8 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
 def _build_once(workspace: Path, out_dir: Path | None, force: bool, as_json: bool, workers: int | None,
                 verbose: bool, with_pdf: bool) -> int:
     """One build, with its messages; its exit code (1: a document failed, 3: through a fault of the tool)."""
-    from kehoach_docs.summary import build_lines, problem_lines
-    from kehoach_docs.workspace import build_workspace
+    from kehoach_docs.workspace.summary import build_lines, problem_lines
+    from kehoach_docs.workspace.build import build_workspace
 
     with _bar("Đang tạo văn bản", quiet=as_json) as tick:
         report = build_workspace(workspace, out_dir, force=force, workers=workers, progress=tick)
@@ -244,7 +244,7 @@ def _build_once(workspace: Path, out_dir: Path | None, force: bool, as_json: boo
         click.echo(str(p), err=True)
     ok = not report.failed and not report.record_problems
     if with_pdf:
-        from kehoach_docs.workspace import pdf_targets
+        from kehoach_docs.workspace.build import pdf_targets
 
         ok = _export_pdf(pdf_targets(report), workers, quiet=as_json, verbose=verbose, exit_on_error=False) and ok
     if report.internal:
@@ -455,9 +455,9 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
     from rich.table import Table
 
     from kehoach_docs.schema.common import _parse_date
-    from kehoach_docs.publish import refuse_overwriting_inputs
-    from kehoach_docs.safe_file import atomic_write
-    from kehoach_docs.status import COLUMNS, to_csv, to_xlsx, unit_status
+    from kehoach_docs.workspace.publish import refuse_overwriting_inputs
+    from kehoach_docs.workspace.safe_file import atomic_write
+    from kehoach_docs.results.status import COLUMNS, to_csv, to_xlsx, unit_status
 
     if not workspace.is_dir():
         raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
@@ -497,8 +497,8 @@ def templates() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def lint(paths: tuple[Path, ...]) -> None:
     """Kiểm tra mẫu: cú pháp, thẻ bị Word tách, biến không có trong dữ liệu."""
-    from kehoach_docs.document import PACKAGE_TEMPLATES
-    from kehoach_docs.lint import lint_template
+    from kehoach_docs.documents.pipeline import PACKAGE_TEMPLATES
+    from kehoach_docs.templates.lint import lint_template
 
     targets = list(paths) or sorted(PACKAGE_TEMPLATES.glob("*.docx"))
     if not targets:
@@ -526,7 +526,7 @@ def _must_exist(path: Path) -> None:
 
 
 def _yaml_files(paths: tuple[Path, ...]) -> list[Path]:
-    from kehoach_docs.layout import Workspace
+    from kehoach_docs.workspace.layout import Workspace
 
     files: list[Path] = []
     for p in paths:

@@ -13,9 +13,9 @@ from pathlib import Path
 from string import Template
 
 from kehoach_docs.errors import UserError
-from kehoach_docs.layout import MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
-from kehoach_docs.programme import PROGRAMME_FILE
-from kehoach_docs.write import atomic_write
+from kehoach_docs.workspace.layout import MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
+from kehoach_docs.results.programme import PROGRAMME_FILE
+from kehoach_docs.workspace.write import atomic_write
 
 PACKAGE = Path(__file__).resolve().parent
 SKELETON = PACKAGE / "skeleton"

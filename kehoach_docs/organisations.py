@@ -30,12 +30,12 @@ from pydantic import Field, model_validator
 
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import ngay_ngan
-from kehoach_docs.load import Loaded, dotted, load_yaml
+from kehoach_docs.load.yaml_source import Loaded, dotted, load_yaml
 from kehoach_docs.schema.common import Date, Id, Line, Model, Text
 from kehoach_docs.schema.plan import Body
-from kehoach_docs.validate import validate
+from kehoach_docs.schema.validate import validate
 
-from kehoach_docs.layout import BODIES_FILE  # noqa: E402  (re-exported)
+from kehoach_docs.workspace.layout import BODIES_FILE  # noqa: E402  (re-exported)
 
 from kehoach_docs.profile import CONFIDENCE_WORDS, Confidence, ValueSource  # noqa: E402,F401
 
@@ -259,7 +259,7 @@ def load_bodies(near: Path, ws=None) -> Bodies:
         return Bodies()
     if ws is None:
         return read_bodies(path)
-    from kehoach_docs.layout import absolute
+    from kehoach_docs.workspace.layout import absolute
 
     return ws.memo(("bodies", absolute(path)), lambda: read_bodies(path))
 
@@ -551,13 +551,13 @@ class PeriodViews:
     _cache: dict = field(default_factory=dict)
 
     def _info(self, ma: str, day: date):
-        from kehoach_docs.aggregate import UnitInfo
+        from kehoach_docs.results.aggregate import UnitInfo
         return UnitInfo(ma, name_on(self.succession.profiles[ma], day))
 
     def at(self, year: int, office: dict | None = None):
         """Figures by the end of `year`: units as they stood then, each with its predecessors'
         results for the years up to `year`."""
-        from kehoach_docs.aggregate import Aggregate
+        from kehoach_docs.results.aggregate import Aggregate
 
         if year not in self._cache:
             day = year_cutoff(year, self.last_day)
@@ -570,7 +570,7 @@ class PeriodViews:
 
     def yearwise(self, office: dict | None = None):
         """Each year's results under the units of that year (for sums and means of yearly values)."""
-        from kehoach_docs.aggregate import Aggregate
+        from kehoach_docs.results.aggregate import Aggregate
 
         units, seen, reports = [], set(), {}
         for y in self.years:
@@ -621,7 +621,7 @@ def carried_results(views, ma: str, day: date, reports: dict[int, dict], years: 
 def successors_own_reports(workspace: Path, units: list[str], with_results: set[str], day) -> list[str]:
     """Units that issue their own report dated `day`: in place on that day, with results of
     their own or of a predecessor in the period. A malformed profile is left to its own job."""
-    from kehoach_docs.layout import UNITS_DIR
+    from kehoach_docs.workspace.layout import UNITS_DIR
     from kehoach_docs.schema.common import _parse_date
     from kehoach_docs.schema.unit import UnitProfile
 

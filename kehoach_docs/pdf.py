@@ -241,7 +241,7 @@ def _invalid_reason(src: Path) -> str | None:
         is_package = False
     if is_package:
         from kehoach_docs.errors import ProblemList
-        from kehoach_docs.package_safety import package_problems, read_package
+        from kehoach_docs.render.package_safety import package_problems, read_package
 
         try:  # what LibreOffice would fetch or run is refused before it opens the file
             problems = package_problems(read_package(src), src)
@@ -333,7 +333,7 @@ def _is_fresh_pdf(path: Path, started: float) -> bool:
 def _install(produced: Path, target: Path) -> Path:
     """Đưa PDF vào đích một cách nguyên tử, qua lớp tệp an toàn (safe_file): không đi theo
     liên kết, từ chối đích là thư mục hay tệp đặc biệt, giữ quyền của tệp cũ."""
-    from kehoach_docs.safe_file import atomic_write
+    from kehoach_docs.workspace.safe_file import atomic_write
 
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, produced.read_bytes())

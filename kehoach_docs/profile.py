@@ -15,9 +15,9 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.load import load_yaml
+from kehoach_docs.load.yaml_source import load_yaml
 from kehoach_docs.schema.common import Date, Line, Model, Text
-from kehoach_docs.validate import validate
+from kehoach_docs.schema.validate import validate
 
 BUILTIN_DIR = Path(__file__).parent / "profiles"
 

@@ -7,11 +7,11 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from kehoach_docs.derive import load_workbench
-from kehoach_docs.layout import MODEL_FILE, UNITS_DIR
+from kehoach_docs.documents.unit import load_workbench
+from kehoach_docs.workspace.layout import MODEL_FILE, UNITS_DIR
 from kehoach_docs.errors import UserError
 from kehoach_docs.targets import value_text
-from kehoach_docs.write import atomic_write
+from kehoach_docs.workspace.write import atomic_write
 
 
 def slug(name: str) -> str:

@@ -18,14 +18,14 @@ from click.testing import CliRunner
 from kehoach_docs.check import check_files
 from kehoach_docs.cli import main
 from kehoach_docs.init import SKELETON, samples
-from kehoach_docs.load import load_yaml
-from kehoach_docs.programme import Programme
+from kehoach_docs.load.yaml_source import load_yaml
+from kehoach_docs.results.programme import Programme
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.common import Due
 from kehoach_docs.schema.report import Report
 from kehoach_docs.schema.unit import UnitModel
-from kehoach_docs.validate import iter_fields
-from kehoach_docs.workspace import jobs_of
+from kehoach_docs.schema.validate import iter_fields
+from kehoach_docs.workspace.build import jobs_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "de-an-04"
@@ -161,7 +161,7 @@ def test_an_unclosed_for_is_named_not_the_next_tag(tmp_path):
     from helpers import template_with as _template_with
 
     from kehoach_docs.errors import ProblemList
-    from kehoach_docs.render import CompiledTemplate
+    from kehoach_docs.render.engine import CompiledTemplate
 
     # The loop over mo_dau loses its {%p endfor %}: Jinja gives up at a later tag.
     bad = _template_with(tmp_path, "{%p endfor %}", "")

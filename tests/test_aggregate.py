@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from kehoach_docs.aggregate import CHUA_DAT, DAT, VUOT, UnitInfo, aggregate, percent, rounded
+from kehoach_docs.results.aggregate import CHUA_DAT, DAT, VUOT, UnitInfo, aggregate, percent, rounded
 from kehoach_docs.schema.plan import Target
-from kehoach_docs.programme import Programme
+from kehoach_docs.results.programme import Programme
 from kehoach_docs.targets.kinds import KINDS, kind_of
 from kehoach_docs.targets.so_lieu import NB_HYPHEN, NBSP, dem, khong_ngat, phan_so, so_bac, ty_le
 from kehoach_docs.targets.verdict import verdict, worst

@@ -12,7 +12,7 @@ import pytest
 from kehoach_docs.check import check_docx
 from kehoach_docs.pdf import convert_to_pdf
 from kehoach_docs.profile import get_profile
-from kehoach_docs.workspace import build_workspace
+from kehoach_docs.workspace.build import build_workspace
 from readers import read_pdf
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from kehoach_docs.check import Violation, check_docx, check_files, detect_profile, format_report
-from kehoach_docs.document import render_file
+from kehoach_docs.documents.pipeline import render_file
 from kehoach_docs.profile import get_profile
 
 from helpers import plan_text, write_plan
@@ -376,7 +376,7 @@ def test_the_parts_a_build_renders_are_checked_as_the_file_is(tmp_path):
     import io
 
     from kehoach_docs.check import check_rendered
-    from kehoach_docs.document import prepare, render_package
+    from kehoach_docs.documents.pipeline import prepare, render_package
 
     prepared = prepare(write_plan(tmp_path, PLAN))
     data, parts = render_package(prepared)

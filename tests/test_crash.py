@@ -193,7 +193,7 @@ def test_two_builds_started_together_one_works_the_other_names_it(tmp_path, atte
 def test_cleanup_temp_removes_only_abandoned_files(tmp_path, alive):
     import fcntl
 
-    from kehoach_docs.write import atomic_write, cleanup_temp
+    from kehoach_docs.workspace.write import atomic_write, cleanup_temp
 
     atomic_write(tmp_path / "a.docx", b"x")
     tmp = tmp_path / "sub" / ".a.docx.kehoach-abcd1234.tmp"

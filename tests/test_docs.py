@@ -10,7 +10,7 @@ from kehoach_docs.schema.plan import Plan
 from kehoach_docs.schema.report import Report
 from kehoach_docs.schema.results import Results
 from kehoach_docs.schema.unit import UnitModel, UnitProfile
-from kehoach_docs.validate import iter_fields
+from kehoach_docs.schema.validate import iter_fields
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "du-lieu.md").read_text(encoding="utf-8")
 

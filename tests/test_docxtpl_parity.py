@@ -18,11 +18,11 @@ from docxtpl import DocxTemplate
 from docxtpl_cases import (CASES, UNDECLARED_MISSING, UNDECLARED_PARTIAL, T, document_text,
                            package_problems)
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.render import CompiledTemplate
+from kehoach_docs.render.engine import CompiledTemplate
 
 # Refused on purpose, with the part and the reason: custom Python filters are code, which a
 # template does not bring; embedded OLE objects (Word, Excel, PowerPoint files inside the
-# template) are refused by the package check (kehoach_docs.package_safety).
+# template) are refused by the package check (kehoach_docs.render.package_safety).
 REFUSED = {"custom_jinja_filters": "my_filterB", "embedded_main": "word/embeddings/"}
 MIN_SAME = 33
 

@@ -8,7 +8,7 @@ import pytest
 from docx.shared import Pt
 
 from kehoach_docs.check import check_docx
-from kehoach_docs.document import render_file
+from kehoach_docs.documents.pipeline import render_file
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.profile import get_profile
 

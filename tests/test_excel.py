@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from kehoach_docs.cli import main
-from kehoach_docs.layout import RESULTS_DIR
-from kehoach_docs.programme import load_programme
-from kehoach_docs.workspace import build_workspace
+from kehoach_docs.workspace.layout import RESULTS_DIR
+from kehoach_docs.results.programme import load_programme
+from kehoach_docs.workspace.build import build_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "de-an-04"

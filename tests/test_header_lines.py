@@ -9,9 +9,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from kehoach_docs.document import prepare, render_bytes
-from kehoach_docs.font_widths import CHARS, REGULAR, BOLD, text_width_mm
-from kehoach_docs.header_lines import header_lines
+from kehoach_docs.documents.pipeline import prepare, render_bytes
+from kehoach_docs.templates.font_widths import CHARS, REGULAR, BOLD, text_width_mm
+from kehoach_docs.templates.header_lines import header_lines
 from kehoach_docs.profile import get_profile
 
 ROOT = Path(__file__).resolve().parent.parent

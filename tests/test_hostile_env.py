@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from kehoach_docs.cli import main
-from kehoach_docs.workspace import build_workspace
+from kehoach_docs.workspace.build import build_workspace
 
 from helpers import copy_plans, text_lines
 
@@ -421,7 +421,7 @@ def test_render_runs_the_conformance_check(tmp_path):
 def test_a_column_loop_in_a_table_without_a_grid_renders(tmp_path):
     import docx
 
-    from kehoach_docs.document import prepare, render_bytes
+    from kehoach_docs.documents.pipeline import prepare, render_bytes
 
     tbl = (b'<w:tbl><w:tblPr/><w:tr><w:tc><w:p><w:r><w:t>{%tc for x in ["A", "B"] %}</w:t></w:r></w:p></w:tc>'
            b'<w:tc><w:p><w:r><w:t>{{ x }}</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>{%tc endfor %}</w:t>'
@@ -582,7 +582,7 @@ def test_stdout_to_a_full_device_is_said_in_words(ws):
 
 @case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
 def test_check_refuses_a_zip_bomb_before_inflating_it(tmp_path, monkeypatch):
-    from kehoach_docs import package_safety
+    from kehoach_docs.render import package_safety
 
     monkeypatch.setattr(package_safety, "MAX_PACKAGE_BYTES", 1 << 20)
     bomb = template_with(tmp_path, "bomb.docx", add=[("word/media/zeros.bin", b"\0" * (4 << 20))])
@@ -1020,8 +1020,8 @@ def _render_module():
     older code too: tools/hostile_on_old_code.sh)."""
     import importlib
 
-    for module, name in (("kehoach_docs.prepared", "render_package"), ("kehoach_docs.prepared", "render_bytes"),
-                         ("kehoach_docs.document", "render_bytes")):
+    for module, name in (("kehoach_docs.documents.prepared", "render_package"), ("kehoach_docs.documents.prepared", "render_bytes"),
+                         ("kehoach_docs.documents.pipeline", "render_bytes")):
         try:
             found = importlib.import_module(module)
         except ImportError:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.layout import Workspace
-from kehoach_docs.workspace import (
+from kehoach_docs.workspace.layout import Workspace
+from kehoach_docs.workspace.build import (
     FAILED, MOVED, NEW, REBUILT, REMOVED, STALE, UNCHANGED, build_workspace,
 )
 
@@ -210,7 +210,7 @@ def test_a_results_file_restating_the_plan_is_an_error_at_its_line(ws):
     lines = f.read_text(encoding="utf-8").splitlines()
     lines.insert(2, "ke_hoach: {so: 7, ngay: 2021-12-27}")
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    from kehoach_docs.document import check_file
+    from kehoach_docs.documents.pipeline import check_file
 
     with pytest.raises(ProblemList) as exc:
         check_file(f)
@@ -222,8 +222,8 @@ def test_a_results_file_restating_the_plan_is_an_error_at_its_line(ws):
 def test_a_corrected_plan_date_reaches_the_reports_and_status(ws):
     from datetime import date
 
-    from kehoach_docs.document import prepare
-    from kehoach_docs.status import unit_status
+    from kehoach_docs.documents.pipeline import prepare
+    from kehoach_docs.results.status import unit_status
 
     unit = ws / "don-vi" / "so-tu-phap.yaml"
     text = unit.read_text(encoding="utf-8")
@@ -239,7 +239,7 @@ def test_a_corrected_plan_date_reaches_the_reports_and_status(ws):
 
 # --- the workspace memo ------------------------------------------------------------------
 def test_a_workspace_loads_each_file_once_and_records_what_was_read(ws):
-    from kehoach_docs.document import prepare
+    from kehoach_docs.documents.pipeline import prepare
 
     space = Workspace(ws)
     with space.recording() as first:
@@ -258,7 +258,7 @@ def test_a_workspace_loads_each_file_once_and_records_what_was_read(ws):
 
 
 def test_the_registry_decides_kinds_by_place_then_content(ws):
-    from kehoach_docs.kinds import KHUNG, PLAN, REPORT, RESULTS, UNIT, jobs, kind_of
+    from kehoach_docs.documents.kinds import KHUNG, PLAN, REPORT, RESULTS, UNIT, jobs, kind_of
 
     assert kind_of(ws / "ke-hoach-44.yaml") is PLAN
     assert kind_of(ws / "khung-don-vi.yaml") is KHUNG
@@ -442,8 +442,8 @@ def test_manifest_inputs_name_folders_not_only_files(ws, tmp_path):
 
 
 def test_results_are_read_and_aggregated_once_per_build(ws, tmp_path, monkeypatch):
-    import kehoach_docs.collect as collect
-    import kehoach_docs.report as report
+    import kehoach_docs.results.collect as collect
+    import kehoach_docs.documents.report as report
 
     reads: list[Path] = []
     real_load, real_aggregate = collect.load_yaml, report.aggregate
@@ -479,7 +479,7 @@ def test_a_broken_report_file_keeps_its_unit_reports(ws, tmp_path):
 
 
 def test_the_programme_file_is_checked_as_itself(ws):
-    from kehoach_docs.document import check_file
+    from kehoach_docs.documents.pipeline import check_file
 
     f = ws / "ket-qua" / "khung-ket-qua.yaml"
     check_file(f)

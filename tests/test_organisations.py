@@ -15,9 +15,9 @@ import yaml
 from click.testing import CliRunner
 
 from kehoach_docs.cli import main
-from kehoach_docs.document import prepare
+from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.status import unit_status
+from kehoach_docs.results.status import unit_status
 
 ROOT = Path(__file__).resolve().parent.parent
 WS = ROOT / "data" / "de-an-04"
@@ -283,7 +283,7 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
 
 
 def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body():
-    from kehoach_docs.workspace import _reporting_units
+    from kehoach_docs.workspace.build import _reporting_units
 
     report = WS / "bao-cao" / "tong-ket-2025.yaml"
     units = _reporting_units(WS, report)
@@ -329,7 +329,7 @@ def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
 
 
 def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
-    from kehoach_docs.workspace import build_workspace
+    from kehoach_docs.workspace.build import build_workspace
 
     ws = copy_ws(tmp_path)
     late = ["so-tu-phap", "so-noi-vu", "hoi-nha-bao-tinh", "so-y-te"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from kehoach_docs.document import prepare, render_bytes
+from kehoach_docs.documents.pipeline import prepare, render_bytes
 from kehoach_docs.templates import TEMPLATES_DIR
 from kehoach_docs.templates.generate import KINDS, template_bytes
 from kehoach_docs.profile import get_profile

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kehoach_docs.workspace import jobs_of
+from kehoach_docs.workspace.build import jobs_of
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from kehoach_docs.document import prepare
+from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.programme import load_programme
+from kehoach_docs.results.programme import load_programme
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -92,7 +92,7 @@ def test_both_programmes_build_and_pass_the_checker(name, tmp_path):
 # ---- the units appendix: columns sized by what they hold -----------------------------------------
 
 def test_column_widths_keep_every_word_whole_and_fill_the_table():
-    from kehoach_docs.column_widths import fit, text_mm
+    from kehoach_docs.documents.column_widths import fit, text_mm
 
     header = ["TT", "Tổ chức cơ sở đảng", "Hồ sơ TTHC đúng hạn", "Sáng kiến"]
     rows = [["10", "Bệnh viện Hữu nghị Đa khoa Nghệ An", "97,6% (2.264/2.319)", "01"]]
@@ -112,8 +112,8 @@ def test_column_widths_keep_every_word_whole_and_fill_the_table():
 
 
 def test_the_units_table_of_a_report_is_sized_by_its_cells(tmp_path):
-    from kehoach_docs.column_widths import text_mm
-    from kehoach_docs.document import render_bytes
+    from kehoach_docs.documents.column_widths import text_mm
+    from kehoach_docs.documents.pipeline import render_bytes
 
     prepared = prepare(DATA / "nq57-mau" / "bao-cao" / "so-ket-2026.yaml")
     out = tmp_path / "so-ket.docx"
@@ -147,7 +147,7 @@ def test_no_word_of_the_units_appendix_breaks_in_the_pdf(tmp_path):
     and the header row is repeated on each page of the table."""
     import pdfplumber
 
-    from kehoach_docs.document import render_bytes
+    from kehoach_docs.documents.pipeline import render_bytes
     from kehoach_docs.pdf import convert_to_pdf
 
     for name, report in (("nq57-mau", "so-ket-2026.yaml"), ("de-an-04", "so-ket-2023.yaml")):

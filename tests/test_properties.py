@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from kehoach_docs.document import prepare, render_bytes
+from kehoach_docs.documents.pipeline import prepare, render_bytes
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.load import load_yaml_text
+from kehoach_docs.load.yaml_source import load_yaml_text
 from kehoach_docs.schema import Plan
-from kehoach_docs.validate import validate
+from kehoach_docs.schema.validate import validate
 from helpers import FUZZ_EXAMPLES, MINIMAL, PROPERTY_AUDITED, PROPERTY_EXAMPLES, text_lines
 
 EXAMPLES = PROPERTY_EXAMPLES

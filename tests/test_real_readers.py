@@ -20,10 +20,10 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from kehoach_docs.document import Prepared, prepare, render_bytes
-from kehoach_docs.load import load_yaml
+from kehoach_docs.documents.pipeline import Prepared, prepare, render_bytes
+from kehoach_docs.load.yaml_source import load_yaml
 from kehoach_docs.pdf import LibreOfficeMissing, convert_to_pdf, find_soffice
-from kehoach_docs.write import atomic_write
+from kehoach_docs.workspace.write import atomic_write
 
 from readers import (
     MM_PER_PT, PdfDoc, PdfLine, effective_alignment, effective_run_format, emu_mm, find_paragraph,
@@ -379,7 +379,7 @@ def test_pdf_line_under_the_title(sample):
 def test_pdf_issuing_body_fits_its_column(sample):
     t, head = sample.profile.trang, sample.profile.bang_dau
     lines = located(sample, "\n".join(sample.ctx.dong_co_quan_ban_hanh))
-    # As many lines as the header rule made (kehoach_docs.header_lines), none wrapped by Word.
+    # As many lines as the header rule made (kehoach_docs.templates.header_lines), none wrapped by Word.
     assert len({round(ln.baseline, 2) for ln in lines}) == len(sample.ctx.dong_co_quan_ban_hanh), \
         [ln.text for ln in lines]
     for ln in lines:

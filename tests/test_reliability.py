@@ -22,9 +22,9 @@ import pytest
 import yaml
 from lxml import etree
 
-from kehoach_docs.document import prepare, render_bytes
+from kehoach_docs.documents.pipeline import prepare, render_bytes
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.legacy import guess_legacy_encoding
+from kehoach_docs.load.legacy import guess_legacy_encoding
 from helpers import (
     CONCURRENT_BUILDS, CRASH_KILL_RUNS, FUZZ_EXAMPLES, MINIMAL, PROPERTY_AUDITED, PROPERTY_EXAMPLES, ROOT,
     Run, kehoach, template_with, text_lines, write_plan,
@@ -485,7 +485,7 @@ ATTACKS: dict[str, tuple[str, str]] = {
 
 @pytest.fixture
 def attack_plan(tmp_path, monkeypatch):
-    from kehoach_docs import render
+    from kehoach_docs.render import engine as render
 
     monkeypatch.setattr(render, "MAX_SECONDS", 2.0)  # the busy loop is stopped after 2 s, not 10
     monkeypatch.chdir(tmp_path)  # a relative include or `touch` would land here
@@ -496,7 +496,7 @@ def attack_plan(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", list(ATTACKS))
 def test_untrusted_template_is_refused_in_vietnamese(tmp_path, attack_plan, name, monkeypatch):
     if name == "output flood":  # the size bound, not the 2 s clock, must stop it (a loaded CI is slow)
-        from kehoach_docs import render
+        from kehoach_docs.render import engine as render
         monkeypatch.setattr(render, "MAX_SECONDS", 7.0)
     tag, words = ATTACKS[name]
     bad = template_with(tmp_path, "{{ trich_yeu }}", tag)
@@ -580,7 +580,7 @@ def test_template_with_a_doctype_is_refused(tmp_path, attack_plan):
 
 
 def test_template_zip_bomb_is_refused_before_it_is_read(tmp_path, monkeypatch, attack_plan):
-    from kehoach_docs import render
+    from kehoach_docs.render import engine as render
 
     monkeypatch.setattr(render, "MAX_TEMPLATE_BYTES", 1 << 20)
     bomb = tmp_path / "bomb.docx"

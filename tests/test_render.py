@@ -15,10 +15,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from kehoach_docs.context import TextExpander
-from kehoach_docs.document import prepare, render_bytes, render_file
+from kehoach_docs.documents.plan import TextExpander
+from kehoach_docs.documents.pipeline import prepare, render_bytes, render_file
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.render import CompiledTemplate
+from kehoach_docs.render.engine import CompiledTemplate
 
 from helpers import PARTY_TEMPLATE as TEMPLATE
 from helpers import ROOT, SAMPLE_WS, line_of, template_with, text_lines
@@ -167,7 +167,7 @@ def test_template_syntax_error_has_place(tmp_path):
 
 
 def test_lint_finds_unknown_variables_and_split_tags(tmp_path):
-    from kehoach_docs.lint import lint_template
+    from kehoach_docs.templates.lint import lint_template
 
     assert lint_template(TEMPLATE) == []
     bad = template_with(tmp_path, "{{ trich_yeu }}", '{{ trich_</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>yeu }}')
@@ -200,8 +200,8 @@ def _zipfile_package(parts: dict[str, bytes]) -> bytes:
 
 
 def test_packages_are_the_bytes_zipfile_writes(sample):
-    from kehoach_docs.document import render_package
-    from kehoach_docs.zippack import Packer
+    from kehoach_docs.documents.pipeline import render_package
+    from kehoach_docs.render.zippack import Packer
 
     prepared, data = sample
     again, parts = render_package(prepared)
@@ -215,8 +215,8 @@ def test_packages_are_the_bytes_zipfile_writes(sample):
 def test_controls_in_text_resolved_as_docxtpl_does(sample):
     """Only the paragraphs with \\n \\t \\a \\f go through docxtpl's resolve_listing: the same
     bytes as running it over the whole part."""
-    from kehoach_docs.docx_objects import resolve_controls
-    from kehoach_docs.render import _PATCHER
+    from kehoach_docs.render.docx_objects import resolve_controls
+    from kehoach_docs.render.engine import _PATCHER
 
     prepared, data = sample
     with zipfile.ZipFile(io.BytesIO(data)) as zf:

@@ -2,7 +2,7 @@
 kehoach_docs/templates/bao-cao-nha-nuoc.docx from the State profile): the plan's blocks, then up to three
 appendices in their own sections, each left out entirely when its context value is None.
 
-Rendering goes through kehoach_docs.render (compiled docxtpl) with its two body fixes:
+Rendering goes through kehoach_docs.render.engine (compiled docxtpl) with its two body fixes:
 docxtpl's fix_tables for the {%tc %} year columns, and the merge of an empty last section.
 The contexts are a real plan's (tracked data) plus appendices built here, so these tests do
 not depend on results data; the real report pipeline is tested when its data is present.
@@ -26,11 +26,11 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from kehoach_docs.check import check_docx
-from kehoach_docs.context import context_dict
-from kehoach_docs.document import DEFAULT_TEMPLATES, prepare
+from kehoach_docs.documents.plan import context_dict
+from kehoach_docs.documents.pipeline import DEFAULT_TEMPLATES, prepare
 from kehoach_docs.profile import get_profile
-from kehoach_docs.render import CompiledTemplate, compile_template, merge_empty_last_section
-from kehoach_docs.report import ReportContext
+from kehoach_docs.render.engine import CompiledTemplate, compile_template, merge_empty_last_section
+from kehoach_docs.documents.report import ReportContext
 
 ROOT = Path(__file__).resolve().parents[1]
 TWIPS_PER_MM = 56.6929
@@ -226,7 +226,7 @@ def test_each_appendix_is_one_conditional_block_with_its_section(profile):
 
 
 def test_lint_finds_nothing_and_only_reports_have_column_loops(profile):
-    from kehoach_docs.lint import lint_template
+    from kehoach_docs.templates.lint import lint_template
 
     assert lint_template(report_template(profile.ma)) == []
     assert CompiledTemplate(report_template(profile.ma)).parts["word/document.xml"].column_loops
@@ -446,7 +446,7 @@ def test_real_report_renders_and_conforms(tmp_path, source):
     """data/de-an-04/bao-cao/*.yaml through the whole pipeline (when the data is there)."""
     from openxml_audit import OpenXmlValidator
 
-    from kehoach_docs.document import render_file
+    from kehoach_docs.documents.pipeline import render_file
 
     if not source.exists():
         pytest.skip(f"{source.name} not present")

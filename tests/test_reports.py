@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kehoach_docs.document import prepare
+from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.status import unit_status
+from kehoach_docs.results.status import unit_status
 
 from helpers import SAMPLE_WS as WS
 from helpers import kehoach
@@ -292,7 +292,7 @@ def test_task_groups_report_what_was_done(tong_ket):
     buoi = sum((r.get("quan_triet") or {}).get("so_buoi", 0) for y in range(2021, 2026) for r in raw_results(y).values())
     # Units as they stand at the end of the period (a successor carries its predecessors): at
     # least those in place that did it themselves, out of the report's own number of units.
-    from kehoach_docs.workspace import _reporting_units
+    from kehoach_docs.workspace.build import _reporting_units
 
     base = set(_reporting_units(WS, TONG_KET))
     said = next(p for p in paras if "tổ chức cơ sở đảng đã tổ chức học tập, quán triệt" in p)
@@ -350,7 +350,7 @@ def unit_text(ctx) -> str:
 def unit_reports(request):
     """Every unit's own report: the sơ kết's 64, and the tổng kết's of the units in place on
     its date (after the 2025 reorganisation)."""
-    from kehoach_docs.workspace import _reporting_units
+    from kehoach_docs.workspace.build import _reporting_units
 
     report = SO_KET if request.param == "so_ket" else TONG_KET
     return {u: prepare(report, unit=u).context for u in _reporting_units(WS, report)}
@@ -512,9 +512,9 @@ def test_a_dang_uy_of_fewer_than_nine_is_not_a_ban_thuong_vu(tmp_path):
     f = tmp_path / "don-vi" / "x.yaml"
     f.parent.mkdir()
     f.write_text("ten: X\nloai: dang_bo_btv\nso_cap_uy_vien: 7\nngay: 2022-01-10\nnguoi_ky: {ho_ten: A}\n", encoding="utf-8")
-    from kehoach_docs.load import load_yaml
+    from kehoach_docs.load.yaml_source import load_yaml
     from kehoach_docs.schema.unit import UnitProfile
-    from kehoach_docs.validate import validate
+    from kehoach_docs.schema.validate import validate
     with pytest.raises(ProblemList) as exc:
         validate(load_yaml(f), UnitProfile)
     assert "Điều 22.5" in str(exc.value) and "T/M ĐẢNG ỦY" in str(exc.value)
@@ -535,7 +535,7 @@ def test_pdf_no_landscape_page_holds_a_single_row(tmp_path):
     appendices holds at least two rows (the last but one keeps with the last)."""
     import pdfplumber
 
-    from kehoach_docs.document import render_file
+    from kehoach_docs.documents.pipeline import render_file
     from kehoach_docs.pdf import convert_to_pdf
 
     docs = []
@@ -569,8 +569,8 @@ def test_no_2025_document_names_a_body_that_had_ended(tmp_path):
     của Ban Thường vụ Đảng ủy Khối", a predecessor's model) stays right."""
     from docx import Document
 
-    from kehoach_docs.document import render_file
-    from kehoach_docs.workspace import _reporting_units
+    from kehoach_docs.documents.pipeline import render_file
+    from kehoach_docs.workspace.build import _reporting_units
 
     day = load(TONG_KET)["ngay"]
     day = day if isinstance(day, date) else date.fromisoformat(str(day))
@@ -598,7 +598,7 @@ def test_activity_counts_stand_on_the_reports_own_number_of_units(tong_ket):
     đảng đã …" of the task groups has that M beneath it, and N counts units of that base."""
     text = plain(body_text(tong_ket))
     stated = {int(n) for n in re.findall(r"triển khai tại (\d+) tổ chức cơ sở đảng", text)}
-    from kehoach_docs.workspace import _reporting_units
+    from kehoach_docs.workspace.build import _reporting_units
 
     assert stated == {len(_reporting_units(WS, TONG_KET))}
     counts = re.findall(r"(\d+)/(\d+) tổ chức cơ sở đảng đã", text)

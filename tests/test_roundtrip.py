@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from kehoach_docs.check import check_docx
-from kehoach_docs.document import prepare, render_bytes
-from kehoach_docs.lint import lint_template
-from kehoach_docs.render import CompiledTemplate
+from kehoach_docs.documents.pipeline import prepare, render_bytes
+from kehoach_docs.templates.lint import lint_template
+from kehoach_docs.render.engine import CompiledTemplate
 from kehoach_docs.templates import TEMPLATES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,8 +21,8 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from kehoach_docs.header_lines import header_lines
-from kehoach_docs.document import DEFAULT_TEMPLATES
+from kehoach_docs.templates.header_lines import header_lines
+from kehoach_docs.documents.pipeline import DEFAULT_TEMPLATES
 from kehoach_docs.profile import get_profile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -425,7 +425,7 @@ def test_docxtpl_renders_in_order(tmp_path, ma, signer):
 
 def test_state_sample_renders_as_a_ubnd_plan():
     """data/ubnd-nghe-an/ke-hoach-696.yaml through the real pipeline into the State template."""
-    from kehoach_docs.document import prepare, render_bytes
+    from kehoach_docs.documents.pipeline import prepare, render_bytes
 
     prepared = prepare(ROOT / "data" / "ubnd-nghe-an" / "ke-hoach-696.yaml")
     assert prepared.profile.ma == STATE and prepared.template.name == "ke-hoach-nha-nuoc.docx"

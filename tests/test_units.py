@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kehoach_docs.document import prepare, render_bytes
+from kehoach_docs.documents.pipeline import prepare, render_bytes
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.workspace import (
+from kehoach_docs.workspace.build import (
     FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, build_workspace,
 )
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.load import load_yaml, load_yaml_text
+from kehoach_docs.load.yaml_source import load_yaml, load_yaml_text
 from kehoach_docs.schema import Plan
-from kehoach_docs.validate import validate
+from kehoach_docs.schema.validate import validate
 
 from helpers import MINIMAL, ROOT
 

@@ -18,7 +18,7 @@ from lxml import etree
 
 from kehoach_docs.check.common import TWIPS_PER_MM, W
 from kehoach_docs.errors import ProblemList, UserError
-from kehoach_docs.package_safety import check_bounds
+from kehoach_docs.render.package_safety import check_bounds
 
 RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 RT_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"

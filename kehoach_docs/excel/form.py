@@ -18,15 +18,15 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kehoach_docs.collect import Unit, collect, load_units
-from kehoach_docs.derive import Workbench, load_workbench
+from kehoach_docs.results.collect import Unit, collect, load_units
+from kehoach_docs.documents.unit import Workbench, load_workbench
 from kehoach_docs.errors import UserError
 from kehoach_docs.excel.cells import set_value
 from kehoach_docs.excel.spec import NO, YES, FormSpec, ListSheet, Row, form_spec
-from kehoach_docs.layout import MODEL_FILE, RESULTS_DIR
-from kehoach_docs.programme import load_programme
+from kehoach_docs.workspace.layout import MODEL_FILE, RESULTS_DIR
+from kehoach_docs.results.programme import load_programme
 from kehoach_docs.schema.results import Results
-from kehoach_docs.write import atomic_write
+from kehoach_docs.workspace.write import atomic_write
 
 GUIDE, MAIN, META = "Hướng dẫn", "Kết quả", "_kehoach"
 FIRST_ROW = 7

@@ -20,15 +20,15 @@ from typing import Any
 import yaml
 from openpyxl.utils import get_column_letter
 
-from kehoach_docs.collect import check_result_year, check_results
+from kehoach_docs.results.collect import check_result_year, check_results
 from kehoach_docs.errors import Problem
 from kehoach_docs.excel.form import FIRST_ROW, KIND_LABELS, LABELS_ROW, MAIN, META, load_for_forms
 from kehoach_docs.excel.spec import NO, YES, declared_rows, fingerprint, kind_of, list_sheets
-from kehoach_docs.layout import RESULTS_DIR
-from kehoach_docs.load import Loaded
-from kehoach_docs.programme import Programme, load_programme
-from kehoach_docs.validate import problems_from
-from kehoach_docs.write import atomic_write
+from kehoach_docs.workspace.layout import RESULTS_DIR
+from kehoach_docs.load.yaml_source import Loaded
+from kehoach_docs.results.programme import Programme, load_programme
+from kehoach_docs.schema.validate import problems_from
+from kehoach_docs.workspace.write import atomic_write
 
 MARK = "# kehoach-nhap: "
 SHEET_ROWS = 1_000_000

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kehoach_docs.collect import Unit
-from kehoach_docs.derive import Workbench, applies_to
-from kehoach_docs.programme import Programme
+from kehoach_docs.results.collect import Unit
+from kehoach_docs.documents.unit import Workbench, applies_to
+from kehoach_docs.results.programme import Programme
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.schema.results import Results
 from kehoach_docs.targets import value_text

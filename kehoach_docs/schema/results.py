@@ -12,7 +12,7 @@ the target's kind of quantity (loai; kehoach_docs/targets/kinds.py):
     tang_bac       30                       this year's rank, office file only
 A target every unit must reach a count of (pham_vi: moi_co_so) is counted from the declared lists.
 
-Besides these generic fields, a programme declares its own (kehoach_docs.programme): the
+Besides these generic fields, a programme declares its own (kehoach_docs.results.programme): the
 model of a workspace's results is generated from that declaration, on top of `Results`.
 """
 

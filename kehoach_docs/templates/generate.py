@@ -23,7 +23,7 @@ element with `duong_ke_duoi` (Party title, State motto, body name and trích y�
 A report (báo cáo) has the plan's header, title block, body and closing block, then up to
 three appendices (Phụ lục: targets by year, units, commendations), each in its own section
 and wrapped in ``{%p if phu_luc_… %}`` so that an absent one leaves nothing. The target table
-has one column per year (``{%tc for %}``); kehoach_docs.render fixes its grid after rendering.
+has one column per year (``{%tc for %}``); kehoach_docs.render.engine fixes its grid after rendering.
 
 Importable: ``build_template(profile, out_path, kind)`` / ``template_bytes(profile, kind)``
 with kind "ke-hoach" (default) or "bao-cao".
@@ -42,7 +42,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from kehoach_docs.profile import Profile, get_profile
 from kehoach_docs.templates import TEMPLATES_DIR
-# Profile → template file it builds (the names kehoach_docs.document.DEFAULT_TEMPLATES uses).
+# Profile → template file it builds (the names kehoach_docs.documents.pipeline.DEFAULT_TEMPLATES uses).
 TEMPLATES = {
     "dang-hd36-2018": "ke-hoach-dang.docx",
     "nha-nuoc-nd30-2020": "ke-hoach-nha-nuoc.docx",
@@ -445,7 +445,7 @@ APPENDIX_OWN_NUMBERS = {"nha_nuoc": True, "dang": False}
 # Phụ lục 1: targets, one column per year. Widths in mm of the template's nine grid columns:
 # TT | target | unit | planned target | {%tc for %} | year | {%tc endfor %} | whole period |
 # verdict. The loop cells vanish when rendered and the year cell is repeated, so the rendered
-# row has 6 + years cells; kehoach_docs.render then runs docxtpl's fix_tables, which drops
+# row has 6 + years cells; kehoach_docs.render.engine then runs docxtpl's fix_tables, which drops
 # grid columns from the end (2 years) or scales all columns and appends average-width ones
 # (4, 5 years). Because the five columns from the first loop cell on have one width, every
 # year, period and verdict column comes out (nearly) equal for 2 to 5 years, and the target
@@ -624,7 +624,7 @@ def report_document_xml(profile: Profile) -> str:
     Every section ends with a 1-pt paragraph carrying its sectPr, inside the appendix's
     {%p if %} block: the report's own section is closed only when some appendix follows,
     and each appendix closes its own. After the last one present only the empty tail and
-    the document's final (portrait) sectPr are left: kehoach_docs.render moves that
+    the document's final (portrait) sectPr are left: kehoach_docs.render.engine moves that
     appendix's properties into the final sectPr, so no empty page is printed.
     """
     own = APPENDIX_OWN_NUMBERS[profile.he_thong]

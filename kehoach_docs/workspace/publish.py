@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kehoach_docs.errors import Problem, ProblemList, UserError
-from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
-from kehoach_docs.safe_file import atomic_write, file_mode, lstat_in, open_folder, read_regular
+from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file
+from kehoach_docs.workspace.safe_file import atomic_write, file_mode, lstat_in, open_folder, read_regular
 
 MAX_OUTPUT_BYTES = 1 << 30
 """An output read back for a backup (a .docx is never near this)."""
@@ -30,7 +30,7 @@ NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
 def checked_bytes(prepared) -> bytes:
     """The rendered .docx, refused (ProblemList) if it breaks its profile's thể thức."""
     from kehoach_docs.check import check_rendered
-    from kehoach_docs.prepared import render_package
+    from kehoach_docs.documents.prepared import render_package
 
     data, parts = render_package(prepared)
     violations = check_rendered(parts, prepared.profile)  # the parts as rendered: no unzipping
@@ -110,7 +110,7 @@ def refuse_overwriting_inputs(target: Path, inputs: list[Path], force: bool, suf
 def render_to(prepared, target: Path, force: bool = False) -> Written:
     """Render one document and write it to `target` as `build` would: checked, atomic, hand
     edits kept (backed up with `force`), never over one of its inputs."""
-    from kehoach_docs.lock import workspace_lock
+    from kehoach_docs.workspace.lock import workspace_lock
 
     target = Path(target)
     inputs = prepared.inputs()

@@ -2,7 +2,7 @@
 
     ket-qua/<năm>/<đơn vị>.yaml    one unit's results for one year (đơn vị = its profile's stem)
     ket-qua/<năm>/<tep_van_phong>.yaml   the office's figures for whole-body targets
-    ket-qua/khung-ket-qua.yaml     the programme's declared result fields (kehoach_docs.programme)
+    ket-qua/khung-ket-qua.yaml     the programme's declared result fields (kehoach_docs.results.programme)
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from kehoach_docs.aggregate import UnitInfo
-from kehoach_docs.derive import check_unit, load_workbench
+from kehoach_docs.results.aggregate import UnitInfo
+from kehoach_docs.documents.unit import check_unit, load_workbench
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import RESULTS_DIR, UNITS_DIR, Workspace, absolute
-from kehoach_docs.load import Loaded, dotted, load_yaml
+from kehoach_docs.workspace.layout import RESULTS_DIR, UNITS_DIR, Workspace, absolute
+from kehoach_docs.load.yaml_source import Loaded, dotted, load_yaml
 from kehoach_docs.schema.plan import Target
-from kehoach_docs.programme import Programme, load_programme
+from kehoach_docs.results.programme import Programme, load_programme
 from kehoach_docs.schema.results import Results
 from kehoach_docs.targets.kinds import kind_of
 from kehoach_docs.schema.unit import UnitProfile
-from kehoach_docs.validate import validate
+from kehoach_docs.schema.validate import validate
 
 @dataclass
 class Unit:
@@ -143,7 +143,7 @@ def programme_of(ws: Workspace) -> Programme:
 
 
 def _programme(ws: Workspace) -> Programme:
-    from kehoach_docs.programme import programme_path
+    from kehoach_docs.results.programme import programme_path
 
     ws.is_file(programme_path(ws.root))  # recorded: its appearing changes every report
     return load_programme(ws.root)
@@ -156,7 +156,7 @@ def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Co
     try:
         programme = programme_of(ws)
     except ProblemList as exc:
-        from kehoach_docs.programme import programme_path
+        from kehoach_docs.results.programme import programme_path
 
         return Collected(list(units), problems={**unit_problems, absolute(programme_path(ws.root)): exc.problems})
     out = Collected(list(units), programme=programme, problems=dict(unit_problems))

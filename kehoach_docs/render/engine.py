@@ -47,16 +47,16 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 from lxml import etree
 
-from kehoach_docs import column_widths
-from kehoach_docs import docx_objects as objects
-from kehoach_docs.docx_objects import DocxObjects
+from kehoach_docs.documents import column_widths
+from kehoach_docs.render import docx_objects as objects
+from kehoach_docs.render.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
-from kehoach_docs.package_safety import load_safe_package
-from kehoach_docs.places import line_places, mark_paragraphs, syntax_detail
-from kehoach_docs.roundtrip import clean_tags, keep_section_breaks
-from kehoach_docs.variables import undeclared
-from kehoach_docs.zippack import Packer
+from kehoach_docs.render.package_safety import load_safe_package
+from kehoach_docs.render.places import line_places, mark_paragraphs, syntax_detail
+from kehoach_docs.render.roundtrip import clean_tags, keep_section_breaks
+from kehoach_docs.render.variables import undeclared
+from kehoach_docs.render.zippack import Packer
 
 # Parts of a package that may hold template tags.
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
@@ -392,7 +392,7 @@ class CoreProperties:
 class CompiledTemplate(DocxObjects):
     """A .docx template read and compiled once, rendered many times. For a context built
     in Python it offers docxtpl's new_subdoc(), build_url_id() and current_rendering_part
-    (InlineImage(tpl, …)); see kehoach_docs.docx_objects."""
+    (InlineImage(tpl, …)); see kehoach_docs.render.docx_objects."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -441,7 +441,7 @@ class CompiledTemplate(DocxObjects):
         if re.search(r"<!DOCTYPE", xml, re.IGNORECASE):
             # Word never writes one; entity declarations could pull other files in.
             return [Problem(self.path, 0, 0, part_label(name), "Mẫu có khai báo <!DOCTYPE>: không được phép.")]
-        # Each paragraph starts a template line of its own (kehoach_docs.places).
+        # Each paragraph starts a template line of its own (kehoach_docs.render.places).
         marked, paragraphs = mark_paragraphs(keep_section_breaks(xml))
         source = clean_tags(_PATCHER.patch_xml(marked))
         source = _ESCAPE.sub(lambda m: _ESCAPES[m.group()], source)
@@ -449,7 +449,7 @@ class CompiledTemplate(DocxObjects):
         try:
             template = self.env.from_string(source)
         except TemplateSyntaxError as exc:
-            from kehoach_docs.template_errors import explain
+            from kehoach_docs.render.template_errors import explain
 
             line, message = explain(exc, self.env, source, places)
             if re.match(r"unexpected char |No (filter|test) named ", exc.message or ""):

@@ -16,17 +16,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kehoach_docs.context import DocumentContext, build_plan_context, context_dict
+from kehoach_docs.documents.plan import DocumentContext, build_plan_context, context_dict
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import YAML, Workspace, absolute
-from kehoach_docs.load import Loaded, dotted
+from kehoach_docs.workspace.layout import YAML, Workspace, absolute
+from kehoach_docs.load.yaml_source import Loaded, dotted
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
-from kehoach_docs.manifest import MANIFEST_NAME, Manifest
+from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest
 from kehoach_docs.organisations import bodies_file
-from kehoach_docs.render import CoreProperties, compile_template
+from kehoach_docs.render.engine import CoreProperties, compile_template
 from kehoach_docs.schema import Plan
 from kehoach_docs.templates import TEMPLATES_DIR
-from kehoach_docs.validate import validate
+from kehoach_docs.schema.validate import validate
 
 PACKAGE_TEMPLATES = TEMPLATES_DIR
 DEFAULT_TEMPLATES = {("KH", "dang"): "ke-hoach-dang.docx", ("KH", "nha_nuoc"): "ke-hoach-nha-nuoc.docx",

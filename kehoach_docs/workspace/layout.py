@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
-from kehoach_docs.load import Loaded, load_yaml
+from kehoach_docs.load.yaml_source import Loaded, load_yaml
 from kehoach_docs.templates import TEMPLATES_DIR as PACKAGE_TEMPLATES
 
 MODEL_FILE = "khung-don-vi.yaml"

@@ -17,7 +17,7 @@ import unicodedata
 
 from lxml import etree
 
-from kehoach_docs.font_widths import text_width_mm
+from kehoach_docs.templates.font_widths import text_width_mm
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SLACK = 1.05

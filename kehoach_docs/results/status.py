@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kehoach_docs.collect import collect
-from kehoach_docs.derive import applies_to, load_workbench
+from kehoach_docs.results.collect import collect
+from kehoach_docs.documents.unit import applies_to, load_workbench
 from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import MODEL_FILE, UNITS_DIR, Workspace
+from kehoach_docs.workspace.layout import MODEL_FILE, UNITS_DIR, Workspace
 from kehoach_docs.organisations import end_of, name_on
 
 PLAN_ACTIVITY = "hd_xay_dung_ke_hoach"
@@ -60,7 +60,7 @@ def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStat
                                    "kehoach init THƯ_MỤC")])
     bench = load_workbench(ws.model_file, ws)
     collected = collect(ws, bench.parent.targets())
-    from kehoach_docs.period import results_outside  # a 2030 folder would count as reported
+    from kehoach_docs.results.period import results_outside  # a 2030 folder would count as reported
 
     if outside := results_outside(ws, bench.parent, bench.parent_path, collected.programme.tep_van_phong):
         raise ProblemList(outside)

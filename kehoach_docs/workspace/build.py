@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Callable
 
 from kehoach_docs.errors import Problem, ProblemList, UserError
-from kehoach_docs.kinds import Job, jobs, reporting_units
-from kehoach_docs.layout import REPORTS_DIR, UNITS_DIR, Workspace, absolute
-from kehoach_docs.lock import output_lock
+from kehoach_docs.documents.kinds import Job, jobs, reporting_units
+from kehoach_docs.workspace.layout import REPORTS_DIR, UNITS_DIR, Workspace, absolute
+from kehoach_docs.workspace.lock import output_lock
 from kehoach_docs.oserrors import InternalProblem, document_failure
-from kehoach_docs.manifest import Manifest, sha256_bytes, sha256_file
-from kehoach_docs.publish import (  # noqa: F401 (statuses re-exported)
+from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file
+from kehoach_docs.workspace.publish import (  # noqa: F401 (statuses re-exported)
     FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, backup_edit, checked_bytes, write_output,
 )
 
@@ -169,7 +169,7 @@ def _use(ws: Workspace) -> None:
 
 def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
     """Worker: render one document and check it against its profile; what it read."""
-    from kehoach_docs.document import prepare
+    from kehoach_docs.documents.pipeline import prepare
 
     ws = _WS
     with ws.recording() as deps:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.load import Loaded, dotted
+from kehoach_docs.load.yaml_source import Loaded, dotted
 
 M = TypeVar("M", bound=BaseModel)
 

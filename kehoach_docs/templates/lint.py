@@ -17,10 +17,10 @@ from pathlib import Path
 
 from jinja2 import nodes
 
-from kehoach_docs.context import known_names
+from kehoach_docs.documents.plan import known_names
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.places import paragraph_places, place_at
-from kehoach_docs.render import _TEMPLATED, CompiledTemplate, part_label
+from kehoach_docs.render.places import paragraph_places, place_at
+from kehoach_docs.render.engine import _TEMPLATED, CompiledTemplate, part_label
 
 # A tag whose braces are separated by XML markup: Word split it into several runs.
 _SPLIT_OPEN = re.compile(r"\{(?:<[^>]*>)+[{%#]|[}%#](?:<[^>]*>)+\}")
@@ -37,7 +37,7 @@ def lint_template(path: str | Path) -> list[Problem]:
         compiled = CompiledTemplate(path)
     except ProblemList as exc:
         return problems + exc.problems
-    from kehoach_docs.report import ReportContext  # the widest context: plans' and reports'
+    from kehoach_docs.documents.report import ReportContext  # the widest context: plans' and reports'
 
     top, attrs = known_names(ReportContext)
     for part in compiled.parts.values():

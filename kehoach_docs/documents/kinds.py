@@ -21,23 +21,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from kehoach_docs.collect import programme_of, read_results
-from kehoach_docs.derive import check_unit, derive_plan, find_model, load_workbench, own_task_loc, unit_identity
+from kehoach_docs.results.collect import programme_of, read_results
+from kehoach_docs.documents.unit import check_unit, derive_plan, find_model, load_workbench, own_task_loc, unit_identity
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.layout import REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
-from kehoach_docs.load import Loaded
+from kehoach_docs.workspace.layout import REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
+from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.organisations import (
     BODIES_FILE, BodiesFile, exists_on, load_bodies, read_bodies, successors_own_reports, unit_state,
 )
-from kehoach_docs.prepared import Prepared, choose_profile, load_plan, located, profile_warnings, template_for
-from kehoach_docs.report import build_report_context, gather
+from kehoach_docs.documents.prepared import Prepared, choose_profile, load_plan, located, profile_warnings, template_for
+from kehoach_docs.documents.report import build_report_context, gather
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.plan import Body, Recipient
 from kehoach_docs.schema.report import Report
-from kehoach_docs.programme import PROGRAMME_FILE, Programme
+from kehoach_docs.results.programme import PROGRAMME_FILE, Programme
 from kehoach_docs.schema.results import Results
 from kehoach_docs.schema.unit import UnitModel, UnitProfile
-from kehoach_docs.validate import validate
+from kehoach_docs.schema.validate import validate
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
     report = validate(loaded, Report)
     src = gather(report, path, ws)
     plan = src.plan
-    from kehoach_docs.period import check_report_period  # results of years the plan does not cover
+    from kehoach_docs.results.period import check_report_period  # results of years the plan does not cover
 
     check_report_period(loaded, report, plan, src.plan_path, ws, src.collected.programme.tep_van_phong)
     profile = choose_profile(ws, loaded, plan.he_thong, report.ngay)
@@ -254,7 +254,7 @@ def _check_khung(ws: Workspace, path: Path) -> None:
 
 
 def _check_results(ws: Workspace, path: Path) -> None:
-    from kehoach_docs.period import result_outside
+    from kehoach_docs.results.period import result_outside
 
     programme = programme_of(ws)
     plan_path = workspace_plan(ws)

@@ -19,13 +19,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from kehoach_docs.errors import Problem, UserError
-from kehoach_docs.kinds import check_file, kind_of, prepare, workspace_plan
-from kehoach_docs.layout import Workspace
-from kehoach_docs.prepared import (
+from kehoach_docs.documents.kinds import check_file, kind_of, prepare, workspace_plan
+from kehoach_docs.workspace.layout import Workspace
+from kehoach_docs.documents.prepared import (
     DEFAULT_TEMPLATES, PACKAGE_TEMPLATES, Prepared, find_template, given_template, is_an_output, located,
     profile_warnings, render_bytes, render_package,
 )
-from kehoach_docs.publish import KEPT, render_to
+from kehoach_docs.workspace.publish import KEPT, render_to
 
 __all__ = ["DEFAULT_TEMPLATES", "PACKAGE_TEMPLATES", "Prepared", "Workspace", "check_file", "find_template",
            "given_template", "is_an_output", "kind_of", "located", "prepare", "profile_warnings", "render_bytes", "render_package", "render_file", "render_file_warned", "templates_dirs", "to_jsonable",
@@ -52,7 +52,7 @@ def render_file_warned(path: str | Path, out: str | Path | None = None, template
     target = Path(out) if out else Path(path).with_suffix(".docx" if unit is None else f".{unit}.docx")
     written = render_to(prepared, target, force)
     if written.status == KEPT and written.unrecorded:
-        from kehoach_docs.manifest import MANIFEST_NAME
+        from kehoach_docs.workspace.manifest import MANIFEST_NAME
 
         raise UserError(f"Đã có tệp '{target}' nhưng không có ghi nhận nào cho biết tệp do kehoach tạo ra "
                         f"(tệp ghi nhận ẩn {MANIFEST_NAME} ở thư mục đó đã bị xóa, hoặc tệp được chép từ nơi "

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from kehoach_docs.aggregate import Aggregate, aggregate
-from kehoach_docs.collect import Collected, Unit, gather_results
-from kehoach_docs.context import BodyWriter, DocumentContext, Paragraph, TextExpander, due_text
+from kehoach_docs.results.aggregate import Aggregate, aggregate
+from kehoach_docs.results.collect import Collected, Unit, gather_results
+from kehoach_docs.documents.plan import BodyWriter, DocumentContext, Paragraph, TextExpander, due_text
 from kehoach_docs.format import la_ma, ngay_ngan, so
-from kehoach_docs.layout import Workspace
-from kehoach_docs.prepared import load_plan
+from kehoach_docs.workspace.layout import Workspace
+from kehoach_docs.documents.prepared import load_plan
 from kehoach_docs.organisations import carried_results
 from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
@@ -116,7 +116,7 @@ class ReportSources:
 
     def workbench(self):
         """The khung and its parent plan, from the workspace's memo."""
-        from kehoach_docs.derive import load_workbench
+        from kehoach_docs.documents.unit import load_workbench
 
         ws = self.ws or Workspace(self.plan_path.parent)
         return load_workbench(ws.model_file, ws)
@@ -269,7 +269,7 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
 def own_plan(src: ReportSources, unit: Unit):
     """The unit's own plan (derived from the khung): its targets, with its own values, and
     only those that apply to it."""
-    from kehoach_docs.derive import derive_plan
+    from kehoach_docs.documents.unit import derive_plan
 
     return derive_plan(src.workbench(), unit.profile)[0]
 
@@ -285,7 +285,7 @@ def _no_breaks(body: dict) -> None:
 
 def _parent_ref(src: ReportSources, profile) -> dict:
     """[[ke_hoach_cap_tren]]: the plan reported on, cited like any document."""
-    from kehoach_docs.derive import PARENT_REF
+    from kehoach_docs.documents.unit import PARENT_REF
     from kehoach_docs.format import so_hieu
     from kehoach_docs.schema.plan import CitedDocument
 
@@ -615,7 +615,7 @@ def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, lis
 def _unit_widths(profile, appendix: UnitAppendix) -> dict:
     """The units table's columns sized by what they hold (the declared columns differ in kind:
     a plan's number and date, a fraction, a count)."""
-    from kehoach_docs.column_widths import fit
+    from kehoach_docs.documents.column_widths import fit
     from kehoach_docs.templates.generate import CELL_MARGIN_MM, UNIT_HEADER, content_width_mm
 
     header = ["TT", UNIT_HEADER[profile.he_thong], *appendix.cot]

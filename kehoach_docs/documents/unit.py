@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kehoach_docs.context import build_plan_context, due_text
+from kehoach_docs.documents.plan import build_plan_context, due_text
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import so_hieu
-from kehoach_docs.layout import MODEL_FILE, Workspace, absolute
-from kehoach_docs.load import Loaded, dotted
+from kehoach_docs.workspace.layout import MODEL_FILE, Workspace, absolute
+from kehoach_docs.load.yaml_source import Loaded, dotted
 from kehoach_docs.organisations import load_bodies, unit_state
-from kehoach_docs.prepared import load_plan
+from kehoach_docs.documents.prepared import load_plan
 from kehoach_docs.profile import Profile
 from kehoach_docs.schema.common import Due
 from kehoach_docs.schema.plan import (
@@ -21,7 +21,7 @@ from kehoach_docs.schema.plan import (
 from kehoach_docs.schema.unit import UnitModel, UnitProfile
 from kehoach_docs.targets import target_names
 from kehoach_docs.targets.kinds import kind_of
-from kehoach_docs.validate import validate
+from kehoach_docs.schema.validate import validate
 
 PARENT_REF = "ke_hoach_cap_tren"
 

@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, create_model
 
 from kehoach_docs.format import so, so_dem
-from kehoach_docs.layout import RESULTS_DIR
+from kehoach_docs.workspace.layout import RESULTS_DIR
 from kehoach_docs.schema.common import Id, Line, Model, Text
 from kehoach_docs.schema.plan import Recipient, _recipient
 from kehoach_docs.schema.results import GroupOrPerson, CountedItem, Results, Sessions
@@ -97,8 +97,8 @@ def programme_path(workspace: Path) -> Path:
 
 def load_programme(workspace: Path) -> Programme:
     """The workspace's declaration (validated; errors at their place), or the generic one."""
-    from kehoach_docs.load import load_yaml
-    from kehoach_docs.validate import validate
+    from kehoach_docs.load.yaml_source import load_yaml
+    from kehoach_docs.schema.validate import validate
 
     path = programme_path(workspace)
     return validate(load_yaml(path), Programme) if path.is_file() else GENERIC

@@ -91,7 +91,7 @@ def _decode(raw: bytes, path: Path) -> str:
 
 def _not_utf8(raw: bytes) -> str:
     """Why the bytes are not UTF-8 and how to fix it; names a legacy Vietnamese encoding."""
-    from kehoach_docs.legacy import guess_legacy_encoding
+    from kehoach_docs.load.legacy import guess_legacy_encoding
 
     name = guess_legacy_encoding(raw)
     if name is None:

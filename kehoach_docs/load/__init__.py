@@ -1,0 +1,1 @@
+"""Step 1: read YAML safely, with the place of every value; recognise legacy encodings."""

@@ -1,0 +1,1 @@
+"""Step 4: fill a docxtpl template (sandboxed, compiled once), with its package checks."""
