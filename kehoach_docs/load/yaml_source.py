@@ -193,6 +193,8 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
         "found a tab character": "Không được dùng phím Tab; hãy dùng dấu cách.",
         "found duplicate anchor": "Bí danh (&…) bị đặt hai lần.",
         "did not find expected <document start>": "Thụt lề không thẳng hàng hoặc có chữ thừa ở đầu dòng.",
+        # PyYAML 6.0.4's own bound (libyaml's composer), before ours in _Builder.
+        "exceeded maximum nesting depth": f"Dữ liệu lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp).",
         "did not find expected comment or line break": "Có chữ thừa sau giá trị (chuỗi có dấu ngoặc kép "
                                                        "phải kết thúc ở dấu ngoặc đóng).",
     }
