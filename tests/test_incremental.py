@@ -554,3 +554,20 @@ def test_a_change_naming_an_absent_unit_is_an_error_at_its_line_not_a_crash(ws, 
     assert built.failed
     assert not any("Lỗi nội bộ" in p.message for p in built.problems())
     assert any(p.file == unit and p.line > 0 and "don-vi-khong-co" in p.message for p in built.problems())
+
+
+def test_an_input_linked_into_the_workspace_is_read_and_followed(ws, tmp_path):
+    """A clerk may link a shared unit file into don-vi/: it is read as the loader reads it (the
+    link followed, to a regular file only), and a change of its target is seen."""
+    shared = tmp_path / "chung" / "so-tu-phap.yaml"
+    shared.parent.mkdir()
+    (ws / "don-vi" / "so-tu-phap.yaml").rename(shared)
+    (ws / "don-vi" / "so-tu-phap.yaml").symlink_to(shared)
+    out = tmp_path / "out"
+    first = build_workspace(ws, out, workers=1)
+    assert not first.failed, first.problems()
+    assert (out / "don-vi" / "so-tu-phap.docx").is_file()
+    shared.write_text(shared.read_text(encoding="utf-8").replace("Sở Tư pháp", "Sở Tư pháp tỉnh", 1),
+                      encoding="utf-8")
+    second = build_workspace(ws, out, workers=1)
+    assert statuses(second)["don-vi/so-tu-phap.docx"] == REBUILT

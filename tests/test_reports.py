@@ -86,6 +86,13 @@ def models_of(t: dict, r: dict) -> int:
 
 # -- every figure of a target, recomputed ------------------------------------------------------
 
+def standing(report: Path) -> set[str]:
+    """The units in place on the report's date, each merged unit under its successor (from the
+    profiles' thay_doi, independently of the code under test)."""
+    day = load(report)["ngay"]
+    return {owner(u, day) for u in UNITS}
+
+
 def owner(u: str, day: date) -> str:
     """The unit whose row `u`'s results count under on `day` (a merged unit: its successor)."""
     while True:
@@ -292,9 +299,7 @@ def test_task_groups_report_what_was_done(tong_ket):
     buoi = sum((r.get("quan_triet") or {}).get("so_buoi", 0) for y in range(2021, 2026) for r in raw_results(y).values())
     # Units as they stand at the end of the period (a successor carries its predecessors): at
     # least those in place that did it themselves, out of the report's own number of units.
-    from kehoach_docs.workspace.build import _reporting_units
-
-    base = set(_reporting_units(WS, TONG_KET))
+    base = standing(TONG_KET)
     said = next(p for p in paras if "tổ chức cơ sở đảng đã tổ chức học tập, quán triệt" in p)
     n, m = map(int, re.search(r"(\d+)/(\d+) tổ chức cơ sở đảng đã tổ chức học tập", said).groups())
     assert m == len(base) < len(UNITS) and len(did & base) <= n <= m
@@ -353,7 +358,9 @@ def unit_reports(request):
     from kehoach_docs.workspace.build import _reporting_units
 
     report = SO_KET if request.param == "so_ket" else TONG_KET
-    return {u: prepare(report, unit=u).context for u in _reporting_units(WS, report)}
+    units = _reporting_units(WS, report)
+    assert set(units) == standing(report)  # no unit left out of the checks below
+    return {u: prepare(report, unit=u).context for u in units}
 
 
 def test_every_unit_report_is_a_report(unit_reports):
@@ -598,9 +605,7 @@ def test_activity_counts_stand_on_the_reports_own_number_of_units(tong_ket):
     đảng đã …" of the task groups has that M beneath it, and N counts units of that base."""
     text = plain(body_text(tong_ket))
     stated = {int(n) for n in re.findall(r"triển khai tại (\d+) tổ chức cơ sở đảng", text)}
-    from kehoach_docs.workspace.build import _reporting_units
-
-    assert stated == {len(_reporting_units(WS, TONG_KET))}
+    assert stated == {len(standing(TONG_KET))}
     counts = re.findall(r"(\d+)/(\d+) tổ chức cơ sở đảng đã", text)
     assert len(counts) >= 5
     assert {int(m) for _, m in counts} == stated

@@ -11,7 +11,6 @@ as they stood at its end, a merged unit's results counted toward its successor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.schema.results import Results
@@ -22,7 +21,7 @@ from kehoach_docs.targets.so_lieu import percent, rounded
 from kehoach_docs.targets.verdict import CHUA_DAT, DAT, VUOT, verdict
 
 __all__ = ["CHUA_DAT", "DAT", "VUOT", "NO_DATA", "Aggregate", "Figure", "TargetResult", "UnitInfo",
-           "aggregate", "cumulative", "number", "percent", "rounded", "unit_count", "verdict"]
+           "aggregate", "cumulative", "number", "percent", "rounded", "verdict"]
 
 
 @dataclass
@@ -57,12 +56,6 @@ class Aggregate:
         return next(r for r in self.targets if r.target.ma == ma)
 
 
-def unit_count(results: Results, t: Target) -> Decimal:
-    """A unit's count for a per-unit count target in a year it reported: the items it lists
-    for the target (in the programme's declared lists) plus any number it states."""
-    return Decimal(len(results.counted(t.ma))) + (number(results.chi_tieu.get(t.ma)) or 0)
-
-
 def cumulative(t: Target) -> bool:
     """A target met once over the period (a unit counts when it met it in any year)."""
     return t.loai == "ty_le_don_vi" and not t.yearly
@@ -85,6 +78,7 @@ def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
     def scope(view: Aggregate) -> Scope:
         return Scope(only or [u.ma for u in view.units], years, view.reports, office, single)
 
+    yearwise = None  # each year under its own units: the same view for every target
     for t in targets:
         if only and not t.reported_by_units:
             continue
@@ -94,6 +88,10 @@ def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
         kind = kind_of(t)
         yearly = {y: kind.year(t, scope(views.at(y, office)), y) for y in years}
         # Period targets follow the units to the end; yearly figures add up the years as they were.
-        whole = views.at(years[-1], office) if cumulative(t) else views.yearwise(office)
+        if cumulative(t):
+            whole = views.at(years[-1], office)
+        else:
+            yearwise = yearwise or views.yearwise(office)
+            whole = yearwise
         agg.targets.append(TargetResult(t, yearly, kind.period(t, scope(whole), yearly), single))
     return agg

@@ -31,7 +31,7 @@ from kehoach_docs.documents.kinds import Job, jobs, reporting_units
 from kehoach_docs.workspace.layout import REPORTS_DIR, UNITS_DIR, Workspace, absolute
 from kehoach_docs.workspace.lock import output_lock
 from kehoach_docs.oserrors import InternalProblem, document_failure
-from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file
+from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
 from kehoach_docs.workspace.publish import (  # noqa: F401 (statuses re-exported)
     FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, backup_edit, checked_bytes, write_output,
 )
@@ -256,7 +256,7 @@ class _Inputs:
             return self._folder(self.path(rest), "", False)
         if kind == "env":
             return os.environ.get(rest, "")
-        return sha256_file(self.path(key)) or ""
+        return sha256_input(self.path(key)) or ""
 
     def _folder(self, folder: Path, pattern: str, contents: bool) -> str:
         if not folder.is_dir():

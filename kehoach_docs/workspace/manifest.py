@@ -30,6 +30,12 @@ def sha256_file(path: Path, root: Path | None = None) -> str | None:
     return sha256_regular(path, root)
 
 
+def sha256_input(path: Path) -> str | None:
+    """Hash of an input file as the loader reads it: a link is followed (a clerk may link a
+    shared file into the workspace), but only to a regular file (a FIFO or device is refused)."""
+    return sha256_regular(path, follow=True)
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

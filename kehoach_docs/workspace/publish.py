@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kehoach_docs.errors import Problem, ProblemList, UserError
-from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file
+from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
 from kehoach_docs.workspace.safe_file import atomic_write, file_mode, lstat_in, open_folder, read_regular
 
 MAX_OUTPUT_BYTES = 1 << 30
@@ -121,7 +121,7 @@ def render_to(prepared, target: Path, force: bool = False) -> Written:
         manifest = Manifest(out)
         manifest.add_pending(target.name, sha256_bytes(data))
         manifest.save()
-        fingerprint = {str(p): sha256_file(p) or "" for p in inputs}
+        fingerprint = {str(p): sha256_input(p) or "" for p in inputs}
         written = write_output(out, target.name, data, fingerprint, manifest, force)
         manifest.save()
     return written

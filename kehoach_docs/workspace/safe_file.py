@@ -189,8 +189,9 @@ def atomic_write(path: str | Path, data: bytes, root: str | Path | None = None,
 
 
 @contextmanager
-def _open_regular(path: Path, root: Path | None):
-    """A descriptor of a regular file (None when absent); see read_regular."""
+def _open_regular(path: Path, root: Path | None, follow: bool = False):
+    """A descriptor of a regular file (None when absent); see read_regular. `follow`: a link
+    at the last step is followed (an input the clerk linked in), never to a FIFO or device."""
     if root is not None:
         parts = _relative_parts(root, path)
         try:
@@ -204,7 +205,8 @@ def _open_regular(path: Path, root: Path | None):
     fd = None
     try:
         try:
-            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dfd)
+            flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+            fd = os.open(name, flags, dir_fd=dfd)
         except (FileNotFoundError, NotADirectoryError):
             pass
         except OSError as exc:
@@ -224,11 +226,13 @@ def _open_regular(path: Path, root: Path | None):
             os.close(dfd)
 
 
-def sha256_regular(path: str | Path, root: str | Path | None = None) -> str | None:
-    """SHA-256 of a regular file read as `read_regular` does (any size, read in chunks)."""
+def sha256_regular(path: str | Path, root: str | Path | None = None,
+                   follow: bool = False) -> str | None:
+    """SHA-256 of a regular file read as `read_regular` does (any size, read in chunks);
+    `follow` for inputs, which the loader reads through a link too."""
     import hashlib
 
-    with _open_regular(Path(path), Path(root) if root is not None else None) as fd:
+    with _open_regular(Path(path), Path(root) if root is not None else None, follow) as fd:
         if fd is None:
             return None
         h = hashlib.sha256()
