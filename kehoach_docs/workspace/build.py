@@ -160,15 +160,19 @@ def default_output(workspace: Path) -> Path:
 _WS: Workspace | None = None
 """The workspace of the build running in this process (set before workers fork; each
 worker inherits its memo of loaded data)."""
+_NAMES: _Inputs | None = None
+"""Names the records of what a document read as manifest keys (in the worker: the parent
+receives a few short strings, not paths to rebuild)."""
 
 
-def _use(ws: Workspace) -> None:
-    global _WS
-    _WS = ws
+def _use(ws: Workspace | None, names: _Inputs | None = None) -> None:
+    global _WS, _NAMES
+    _WS, _NAMES = ws, names
 
 
-def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
-    """Worker: render one document and check it against its profile; what it read."""
+def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
+    """Worker: render one document and check it against its profile; the manifest keys of
+    what it read."""
     from kehoach_docs.documents.pipeline import prepare
 
     ws = _WS
@@ -181,7 +185,7 @@ def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
         except Exception as exc:  # this document fails, the others are made (oserrors.document_failure)
             return None, [], [document_failure(job.source, exc)]
     # Warnings (a profile used past its confirmed date) travel with a rendered document.
-    return data, sorted(deps, key=repr), list(prepared.warnings)
+    return data, sorted({_NAMES.key(d) for d in deps}), list(prepared.warnings)
 
 
 def name_collisions(jobs: list[Job]) -> dict[str, list[Job]]:
@@ -215,6 +219,7 @@ class _Inputs:
     def __init__(self, workspace: Path) -> None:
         self.workspace = absolute(workspace)
         self.cache: dict[str, str] = {}
+        self.keys: dict = {}
 
     def name(self, p: Path) -> str:
         p = absolute(p)
@@ -231,6 +236,14 @@ class _Inputs:
         return Path(name)
 
     def key(self, dep) -> str:
+        # A thousand documents name the same few inputs (the plan, the khung, the
+        # template…): each record is turned into its name once.
+        found = self.keys.get(dep)
+        if found is None:
+            found = self.keys[dep] = self._key(dep)
+        return found
+
+    def _key(self, dep) -> str:
         if isinstance(dep, (str, Path)):
             return self.name(Path(dep))
         kind = dep[0]
@@ -322,7 +335,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
 
         skipped = len(jobs) - len(todo)
         tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
-        results = _render_all(ws, [j for j, _ in todo], workers, tick)
+        results = _render_all(ws, inputs, [j for j, _ in todo], workers, tick)
         pending, warned = [], {}
         for (job, reason), (data, deps, problems) in zip(todo, results):
             if data is None:
@@ -330,7 +343,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                 stale = STALE if (out / job.name).exists() else ""
                 _done(report, Outcome(job, FAILED, stale, problems=problems), progress, len(jobs))
                 continue
-            pending.append((job, reason, data, {(k := inputs.key(d)): inputs(k) for d in deps}))
+            pending.append((job, reason, data, {k: inputs(k) for k in deps}))
             warned[job.name] = problems
 
         before = {job.name: dict(e.inputs) for job, *_ in pending if (e := manifest.entries.get(job.name))}
@@ -512,17 +525,17 @@ def _write_problem(target: Path, exc: BaseException) -> Problem:
     return Problem(getattr(exc, "path", None) or target, 0, 0, "", str(exc))
 
 
-def _render_all(ws: Workspace, sources: list[Job], workers: int | None, tick=None) -> list:
+def _render_all(ws: Workspace, names: _Inputs, sources: list[Job], workers: int | None, tick=None) -> list:
     """Render on all cores; results in the order of `sources`."""
     workers = workers or os.cpu_count() or 1
-    _use(ws)
+    _use(ws, names)
     try:
-        return _render_in(ws, sources, workers, tick)
+        return _render_in(ws, names, sources, workers, tick)
     finally:
         _use(None)
 
 
-def _render_in(ws: Workspace, sources: list[Job], workers: int, tick) -> list:
+def _render_in(ws: Workspace, names: _Inputs, sources: list[Job], workers: int, tick) -> list:
     results: list = []
     if workers == 1 or len(sources) < 8:
         for n, s in enumerate(sources, 1):
@@ -546,30 +559,51 @@ def _render_in(ws: Workspace, sources: list[Job], workers: int, tick) -> list:
     # in them (nor copies its pages, which a scan would touch).
     gc.collect()
     gc.freeze()
+    batches = _batches(rest, workers)
+    broken: list[int] = []
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                                 initializer=_use, initargs=(ws,)) as pool:
-            futures = {pool.submit(_render_job, sources[i]): i for i in rest}
-            broken: list[int] = []
-            for n, fut in enumerate(as_completed(futures), len(sources) - len(rest) + 1):
+                                 initializer=_use, initargs=(ws, names)) as pool:
+            futures = {pool.submit(_render_batch, [sources[i] for i in b]): b for b in batches}
+            n = len(sources) - len(rest)
+            for fut in as_completed(futures):
+                batch = futures[fut]
                 try:
-                    results[futures[fut]] = fut.result()
+                    for i, result in zip(batch, fut.result()):
+                        results[i] = result
                 except BrokenProcessPool:
-                    broken.append(futures[fut])
+                    broken += batch
+                n += len(batch)
                 if tick:
                     tick(n)
     finally:
         gc.unfreeze()
-    # A worker was killed (by the machine, most often for memory): every job still running is
-    # lost with it. Each is made again alone, so only the one that kills its worker fails.
+    # A worker was killed (by the machine, most often for memory): every job still running or
+    # waiting is lost with it. Each is made again alone, so only the one that kills its worker
+    # fails.
     for i in sorted(broken):
-        results[i] = _render_alone(ws, sources[i])
+        results[i] = _render_alone(ws, names, sources[i])
     return results
 
 
-def _render_alone(ws: Workspace, job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
+BATCH = 16
+"""Documents sent to a worker in one message, at most."""
+
+
+def _batches(jobs: list[int], workers: int) -> list[list[int]]:
+    """A few documents per message: the parent's share of each job (pickling it, waking up
+    for its result) is paid once per batch. Small enough that every worker gets several."""
+    size = max(1, min(BATCH, len(jobs) // (workers * 8)))
+    return [jobs[k:k + size] for k in range(0, len(jobs), size)]
+
+
+def _render_batch(jobs: list[Job]) -> list:
+    return [_render_job(job) for job in jobs]
+
+
+def _render_alone(ws: Workspace, names: _Inputs, job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"), initializer=_use,
-                             initargs=(ws,)) as pool:
+                             initargs=(ws, names)) as pool:
         try:
             return pool.submit(_render_job, job).result()
         except BrokenProcessPool:
