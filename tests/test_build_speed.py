@@ -32,3 +32,42 @@ def test_a_worker_killed_in_the_middle_of_a_batch_fails_its_own_document_only(sa
     assert "dừng đột ngột" in failed[0].problems[0].message
     assert report.count(NEW) == 64
     assert {len(b) for b in build._batches(list(range(63)), 2)} == {3}  # several per batch
+
+
+def _rewrite(template: Path, source: Path, old: bytes, new: bytes) -> None:
+    """The template with one word of its XML replaced by another of the same length."""
+    import io
+    import zipfile
+
+    assert len(old) == len(new)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            stored = zipfile.ZipInfo(info.filename, info.date_time)  # stored: the size is the bytes'
+            zout.writestr(stored, data.replace(old, new) if info.filename == "word/document.xml" else data)
+    before = template.stat().st_size if template.exists() else None
+    template.write_bytes(buf.getvalue())
+    assert before in (None, template.stat().st_size)
+
+
+def test_a_template_edited_is_compiled_again_even_with_the_same_size(tmp_path, monkeypatch):
+    """compile_template reuses a template's hash while its stat is unchanged; an edit that
+    keeps the size is still seen, at once (a file changed just now is hashed every time)
+    and after it had settled."""
+    from kehoach_docs.render import engine
+    from helpers import PARTY_TEMPLATE
+
+    template = tmp_path / "mau.docx"
+    _rewrite(template, PARTY_TEMPLATE, b"", b"")
+    first = engine.compile_template(template)
+    _rewrite(template, PARTY_TEMPLATE, b"w:body", b"w:bodz")  # no longer a Word body: another compile
+    assert engine.compile_template(template) is not first  # changed just now: hashed again
+    _rewrite(template, PARTY_TEMPLATE, b"", b"")
+    monkeypatch.setattr(engine, "SETTLED_NS", 0)  # as if it had settled long ago
+    settled = engine.compile_template(template)
+    assert engine.compile_template(template) is settled  # the stat alone says it is unchanged
+    import time
+    time.sleep(0.05)  # past the clock's granularity
+    _rewrite(template, PARTY_TEMPLATE, b"w:body", b"w:bodz")
+    assert engine.compile_template(template) is not settled
