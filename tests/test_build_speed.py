@@ -71,3 +71,22 @@ def test_a_template_edited_is_compiled_again_even_with_the_same_size(tmp_path, m
     time.sleep(0.05)  # past the clock's granularity
     _rewrite(template, PARTY_TEMPLATE, b"w:body", b"w:bodz")
     assert engine.compile_template(template) is not settled
+
+
+def test_the_relationship_ids_found_are_those_of_the_word_boundary_pattern():
+    """references() searches for its literal and checks the boundary itself: the same ids as
+    the pattern with a leading \\b (docxtpl's), on hand-made cases and every template part."""
+    import re
+    import zipfile
+
+    from helpers import PARTY_TEMPLATE
+    from kehoach_docs.render.docx_objects import references
+
+    oracle = re.compile(r'\br:(?:id|embed|link|pict|dm|lo|qs|cs)="([^"]*)"')
+    cases = ['<a r:id="x" xr:id="y" _r:id="z" -r:embed="w" 1r:link="v"/>', 'r:id="s"', 'Đr:id="q" ĐR r:cs="p"',
+             '<w:t>r:dm="" r:lo="a"</w:t>', 'r:id="unclosed']
+    with zipfile.ZipFile(PARTY_TEMPLATE) as z:
+        cases += [z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels"))]
+    for xml in cases:
+        assert references(xml) == oracle.findall(xml)
+    assert references(cases[0]) == ["x", "w"]
