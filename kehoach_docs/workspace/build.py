@@ -33,6 +33,7 @@ from kehoach_docs.workspace.lock import output_lock
 from kehoach_docs.oserrors import InternalProblem, document_failure
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
 from kehoach_docs.workspace.safe_file import remove_regular
+from kehoach_docs.workspace.safe_file import sync_folders
 from kehoach_docs.workspace.publish import (  # noqa: F401 (statuses re-exported)
     FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, backup_edit, checked_bytes, write_output,
 )
@@ -349,8 +350,9 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
 
         before = {job.name: dict(e.inputs) for job, *_ in pending if (e := manifest.entries.get(job.name))}
         # Record the new bytes as ours before writing them (see manifest.py).
-        for job, _, data, _ in pending:
-            manifest.add_pending(job.name, sha256_bytes(data))
+        shas = {job.name: sha256_bytes(data) for job, _, data, _ in pending}
+        for job, *_ in pending:
+            manifest.add_pending(job.name, shas[job.name])
         if pending and (unsaved := _save_record(manifest)):
             # Without the new hashes on record, a written file would look like a hand edit
             # next time: nothing is written, each document says why (a full disk, most often).
@@ -358,7 +360,8 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                 _done(report, Outcome(job, FAILED, problems=[_unrecorded(out / job.name, unsaved)]),
                       progress, len(jobs))
             pending = []
-        written_all = _write_all(out, [(job.name, data, recorded) for job, _, data, recorded in pending],
+        written_all = _write_all(out, [(job.name, data, shas[job.name], recorded)
+                                       for job, _, data, recorded in pending],
                                  manifest, force)
         for (job, reason, data, recorded), written in zip(pending, written_all):
             if isinstance(written, Exception):
@@ -396,22 +399,27 @@ processor, and the file system commits concurrent ones together: on a busy disk,
 outputs are written several times faster than one after the other."""
 
 
-def _write_all(out: Path, items: list[tuple[str, bytes, dict[str, str]]], manifest: Manifest,
+def _write_all(out: Path, items: list[tuple[str, bytes, str, dict[str, str]]], manifest: Manifest,
                force: bool) -> list:
-    """write_output for each (name, data, inputs), WRITERS at a time: each result in order,
-    a Written or the exception that stopped that one document. Each touches only its own
-    name, in the manifest too (its entry already exists: see add_pending)."""
+    """write_output for each (name, data, its sha256, inputs), WRITERS at a time: each result
+    in order, a Written or the exception that stopped that one document. Each touches only
+    its own name, in the manifest too (its entry already exists: see add_pending). Each
+    folder is synced once at the end (the renames made durable before the manifest records
+    the new inputs: a crash before leaves files the manifest knows, as a crash mid-write does)."""
     def one(item):
-        name, data, inputs = item
+        name, data, sha, inputs = item
         try:
-            return write_output(out, name, data, inputs, manifest, force)
+            return write_output(out, name, data, inputs, manifest, force, sha, sync_folder=False)
         except (UserError, OSError, ProblemList) as exc:
             return exc
 
     if len(items) < 2:
-        return [one(item) for item in items]
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        return list(pool.map(one, items))
+        results = [one(item) for item in items]
+    else:
+        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+            results = list(pool.map(one, items))
+    sync_folders(out, [out / name for (name, *_), r in zip(items, results) if not isinstance(r, Exception)])
+    return results
 
 
 def _remove_orphans(out: Path, manifest: Manifest, current: set[str],
