@@ -90,3 +90,29 @@ def test_the_relationship_ids_found_are_those_of_the_word_boundary_pattern():
     for xml in cases:
         assert references(xml) == oracle.findall(xml)
     assert references(cases[0]) == ["x", "w"]
+
+
+def test_the_checker_reads_the_tree_the_render_parsed_and_finds_the_same(sample_plans):
+    """The build hands the checker document.xml's tree as the render parsed it: the checker
+    uses it (no second parse), only for those very bytes, and finds what it finds in the
+    bytes alone; a document whose bytes changed after parsing is parsed again."""
+    from kehoach_docs.check import check_rendered
+    from kehoach_docs.check.package import Package
+    from kehoach_docs.documents.pipeline import prepare
+    from kehoach_docs.workspace.layout import Workspace
+
+    ws = Workspace(sample_plans)
+    unit = sorted((sample_plans / "don-vi").glob("*.yaml"))[0]
+    prepared = prepare(unit, ws=ws)
+    _, parts = prepared_module.render_package(prepared)
+    data, tree = parts.trees["word/document.xml"]
+    assert data is parts["word/document.xml"]
+    assert Package(parts).document is tree
+    plain = dict(parts)  # the bytes alone
+    assert Package(plain).document is not tree
+    assert [str(v) for v in check_rendered(parts, prepared.profile)] == \
+        [str(v) for v in check_rendered(plain, prepared.profile)]
+    changed = type(parts)(parts)
+    changed.trees = parts.trees
+    changed["word/document.xml"] = bytes(bytearray(data))  # equal bytes, another object: not the parsed ones
+    assert Package(changed).document is not tree

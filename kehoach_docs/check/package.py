@@ -95,8 +95,10 @@ class Package:
         if main not in parts:
             raise self._unreadable(f"thiếu phần '{main}'")
         self.main_name = main
+        # A build hands the tree it parsed these very bytes into (render.engine.RenderedParts).
+        given = getattr(parts, "trees", {}).get(main)
         try:
-            self.document = parse(parts[main])
+            self.document = given[1] if given is not None and given[0] is parts[main] else parse(parts[main])
         except etree.XMLSyntaxError as exc:
             raise self._unreadable(str(exc)) from None
         if self.document.tag != W + "document":

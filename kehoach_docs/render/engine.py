@@ -52,6 +52,7 @@ from kehoach_docs.render import docx_objects as objects
 from kehoach_docs.render.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
+from kehoach_docs.check.package import parse as read_part
 from kehoach_docs.render.package_safety import load_safe_package
 from kehoach_docs.render.places import line_places, mark_paragraphs, syntax_detail
 from kehoach_docs.render.roundtrip import clean_tags, keep_section_breaks
@@ -493,7 +494,8 @@ class CompiledTemplate(DocxObjects):
         return out
 
     def _render_each(self, context: dict[str, Any], session) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
+        out = RenderedParts()
+        trees = out.trees
         problems: list[Problem] = []
         for part in self.parts.values():
             seen: list = []
@@ -539,7 +541,8 @@ class CompiledTemplate(DocxObjects):
             try:
                 if bad:
                     raise etree.XMLSyntaxError(bad, None, 0, 0)
-                root = etree.fromstring(data)
+                # Parsed as the checker reads a part, so that it need not parse it again.
+                root = read_part(data)
             except etree.XMLSyntaxError as exc:
                 problems.append(Problem(self.path, 0, 0, part_label(part.name), _xml_message(exc, bad)))
             else:
@@ -548,9 +551,12 @@ class CompiledTemplate(DocxObjects):
                         self.path, 0, 0, part_label(part.name),
                         f"Văn bản sẽ trỏ tới quan hệ không có ({', '.join(dangling)}: ảnh, liên kết "
                         "hoặc tài liệu con tạo cho mẫu khác?); không ghi tệp hỏng."))
+                parsed = data
                 if part.name == "word/document.xml":
-                    data = _fix_body(data, root, part.column_loops)
+                    data = _fix_body(data, part.column_loops)
                     data = column_widths.apply_to_xml(data, context.get("do_rong_bang"))
+                if data is parsed:  # the tree is these very bytes
+                    trees[part.name] = (data, root)
             out[part.name] = data
         if problems:
             raise ProblemList(problems)
@@ -576,12 +582,23 @@ class CompiledTemplate(DocxObjects):
         parts = self.render_parts(context)
         if core is not None:
             parts["docProps/core.xml"] = core_xml(core)
-        every = {info.filename: parts.get(info.filename, data) for info, data in self.entries}
+        every = RenderedParts({info.filename: parts.get(info.filename, data) for info, data in self.entries})
         for name, data in parts.items():
             every.setdefault(name, data)
+        every.trees = getattr(parts, "trees", {})
         if self._packer is None:  # the template's own parts, compressed once for every document
             self._packer = Packer({info.filename: data for info, data in self.entries})
         return self._packer.pack(every), every
+
+
+class RenderedParts(dict):
+    """Part name → bytes, as rendered; `trees` holds, for parts whose bytes were parsed on
+    the way, (those bytes, the tree as check.package.parse makes it): the checker reads the
+    tree instead of parsing the bytes again (never to be changed: read only)."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.trees: dict[str, tuple[bytes, Any]] = {}
 
 
 class _TooLarge(Exception):
@@ -606,9 +623,12 @@ def _generate(template, context: dict[str, Any]) -> str:
     return "".join(chunks)
 
 
-def _fix_body(data: bytes, root, column_loops: bool) -> bytes:
+def _fix_body(data: bytes, column_loops: bool) -> bytes:
     """document.xml after the fixes docxtpl's own render would make (see the module doc)."""
     changed = False
+    if not column_loops and data.count(b"<w:sectPr") <= 1:
+        return data
+    root = etree.fromstring(data)  # as docxtpl parses it (blank text kept)
     if column_loops:
         # docxtpl's fix_tables parses the part itself (lxml, recover mode; `data` is already
         # known to be well-formed) and returns the root with every table's tblGrid matched to
