@@ -116,3 +116,27 @@ def test_the_checker_reads_the_tree_the_render_parsed_and_finds_the_same(sample_
     changed.trees = parts.trees
     changed["word/document.xml"] = bytes(bytearray(data))  # equal bytes, another object: not the parsed ones
     assert Package(changed).document is not tree
+
+
+def test_inputs_are_named_as_pathlib_names_them(tmp_path, monkeypatch):
+    """_Inputs.name (string operations) gives the manifest names pathlib's relative_to gave:
+    an incremental build keeps matching the manifests of earlier builds."""
+    from kehoach_docs.workspace.build import TOOLKIT, _Inputs
+    from kehoach_docs.workspace.layout import absolute
+
+    def old(ws: Path, p) -> str:
+        p = absolute(p)
+        for prefix, root in (("@/", absolute(ws)), ("kehoach:", TOOLKIT)):
+            if p.is_relative_to(root):
+                return prefix + p.relative_to(root).as_posix()
+        return str(p)
+
+    ws = tmp_path / "ws"
+    monkeypatch.chdir(tmp_path)
+    cases = [ws, ws / "don-vi" / "a.yaml", ws / "don-vi", tmp_path / "ws2" / "x.yaml", tmp_path / "w",
+             TOOLKIT, TOOLKIT / "templates" / "ke-hoach-dang.docx", Path("/"), Path("/etc/x"),
+             Path("ws/don-vi/../ke-hoach.yaml"), Path("ws"), Path("./ws/./a b/Đơn vị.yaml"), Path("wsx/a")]
+    for root in (ws, Path("ws"), Path("/"), TOOLKIT / "data"):
+        inputs = _Inputs(root)
+        for case in cases:
+            assert inputs.name(case) == old(root, case), (root, case)

@@ -222,13 +222,21 @@ class _Inputs:
         self.workspace = absolute(workspace)
         self.cache: dict[str, str] = {}
         self.keys: dict = {}
+        # (prefix, root, root with its separator): names are made with string operations
+        # (each document names a file of its own; pathlib's cost several times more).
+        self._roots = [(prefix, str(root), str(root).rstrip("/") + "/")
+                       for prefix, root in (("@/", self.workspace), ("kehoach:", TOOLKIT))]
 
     def name(self, p: Path) -> str:
-        p = absolute(p)
-        for prefix, root in (("@/", self.workspace), ("kehoach:", TOOLKIT)):
-            if p.is_relative_to(root):
-                return prefix + p.relative_to(root).as_posix()
-        return str(p)
+        """The file's name in the manifest: below the workspace "@/…", below the toolkit
+        "kehoach:…", else its absolute path (POSIX paths: see test_build_speed)."""
+        s = os.path.abspath(p)
+        for prefix, root, below in self._roots:
+            if s == root:
+                return prefix + "."
+            if s.startswith(below):
+                return prefix + s[len(below):]
+        return s
 
     def path(self, name: str) -> Path:
         if name.startswith("@/"):
