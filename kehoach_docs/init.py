@@ -13,13 +13,13 @@ from pathlib import Path
 from string import Template
 
 from kehoach_docs.errors import UserError
-from kehoach_docs.workspace.layout import MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
+from kehoach_docs.workspace.workspace import KHUNG_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
 from kehoach_docs.results.programme import PROGRAMME_FILE
 from kehoach_docs.workspace.write import atomic_write
 
 PACKAGE = Path(__file__).resolve().parent
 SKELETON = PACKAGE / "skeleton"
-SKELETON_FILES = ("ke-hoach.yaml", MODEL_FILE, f"{REPORTS_DIR}/so-ket.yaml",
+SKELETON_FILES = ("ke-hoach.yaml", KHUNG_FILE, f"{REPORTS_DIR}/so-ket.yaml",
                   f"{RESULTS_DIR}/{PROGRAMME_FILE}", "README.md")
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from kehoach_docs.cli import main
-from kehoach_docs.workspace.layout import RESULTS_DIR
+from kehoach_docs.workspace.workspace import RESULTS_DIR
 from kehoach_docs.results.programme import load_programme
 from kehoach_docs.workspace.build import build_workspace
 

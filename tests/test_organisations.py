@@ -14,6 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from kehoach_docs.workspace.summary import build_lines
 from kehoach_docs.cli import main
 from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
@@ -283,10 +284,11 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
 
 
 def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body():
-    from kehoach_docs.workspace.build import _reporting_units
+    from kehoach_docs.documents.kinds import reporting_units
+    from kehoach_docs.workspace.workspace import Workspace
 
     report = WS / "bao-cao" / "tong-ket-2025.yaml"
-    units = _reporting_units(WS, report)
+    units = reporting_units(Workspace(WS), report)
     assert "so-giao-thong-van-tai" not in units and "so-xay-dung" in units
     for ctx in [prepare(report).context] + [prepare(report, unit=u).context for u in units]:
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
@@ -347,7 +349,7 @@ def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
     for build in ("first", "no-op"):
         report = build_workspace(ws, out, workers=1)
         assert not report.failed, report.problems()
-        lines = report.lines()
+        lines = build_lines(report)
         if build == "no-op":
             assert report.count("không đổi") == len(report.outcomes)  # nothing re-rendered
         warned = [t for t in lines if "08/01/2026" in t]
@@ -358,7 +360,7 @@ def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
         # The sample signer of to-chuc.yaml, in the one document that prints it.
         (sample,) = [t for t in lines if "giá trị mẫu" in t]
         assert sample.startswith("cảnh báo (1 văn bản: bao-cao/tong-ket-2025.docx): 'Nguyễn Văn A'")
-        assert [t for t in report.lines(verbose=True) if "08/01/2026" in t][0].startswith(
+        assert [t for t in build_lines(report, verbose=True) if "08/01/2026" in t][0].startswith(
             "cảnh báo (4 văn bản: " + ", ".join(docs) + "): ")
     # The clerk reads it from the command line as well, once.
     code, text = cli("build", ws, "--out", out, "-j", "1")

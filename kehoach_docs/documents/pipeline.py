@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from kehoach_docs.errors import Problem, UserError
 from kehoach_docs.documents.kinds import check_file, kind_of, prepare, workspace_plan
-from kehoach_docs.workspace.layout import Workspace
+from kehoach_docs.workspace.workspace import Workspace
 from kehoach_docs.documents.prepared import (
     DEFAULT_TEMPLATES, PACKAGE_TEMPLATES, Prepared, find_template, given_template, is_an_output, located,
     profile_warnings, render_bytes, render_package,

@@ -18,7 +18,7 @@ from typing import Any
 
 from kehoach_docs.documents.plan import DocumentContext, build_plan_context, context_dict
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.workspace.layout import YAML, Workspace, absolute
+from kehoach_docs.workspace.workspace import YAML, Workspace, absolute
 from kehoach_docs.load.yaml_source import Loaded, dotted
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
 from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest

@@ -14,7 +14,7 @@ from kehoach_docs.results.aggregate import Aggregate, aggregate
 from kehoach_docs.results.collect import Collected, Unit, gather_results
 from kehoach_docs.documents.plan import BodyWriter, DocumentContext, Paragraph, TextExpander, due_text
 from kehoach_docs.format import la_ma, ngay_ngan, so
-from kehoach_docs.workspace.layout import Workspace
+from kehoach_docs.workspace.workspace import Workspace
 from kehoach_docs.documents.prepared import load_plan
 from kehoach_docs.organisations import carried_results
 from kehoach_docs.schema.plan import Body, Recipient, Signer
@@ -119,7 +119,7 @@ class ReportSources:
         from kehoach_docs.documents.unit import load_workbench
 
         ws = self.ws or Workspace(self.plan_path.parent)
-        return load_workbench(ws.model_file, ws)
+        return load_workbench(ws.khung_file, ws)
 
 
 def gather(report: Report, report_path: Path, ws: Workspace | None = None) -> ReportSources:
@@ -271,7 +271,7 @@ def own_plan(src: ReportSources, unit: Unit):
     only those that apply to it."""
     from kehoach_docs.documents.unit import derive_plan
 
-    return derive_plan(src.workbench(), unit.profile)[0]
+    return derive_plan(src.workbench(), unit.record)[0]
 
 
 def _no_breaks(body: dict) -> None:
@@ -470,7 +470,7 @@ def _unit_names(src: ReportSources, unit: Unit, body: Body, unit_plan, profile) 
     """[[don_vi]], [[cap_uy]], [[chu_the]], [[ke_hoach_don_vi]] of a unit's report."""
     from kehoach_docs.format import so_hieu
 
-    p = unit.profile
+    p = unit.record
     own = "kế hoạch thực hiện"
     if p.so:
         own = profile.than_van_ban.mau_trich_dan.format(
@@ -498,7 +498,7 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     report, years = src.report, src.report.years
     khung = report.bao_cao_don_vi
     own = [r for y in years if (r := src.collected.reports.get(y, {}).get(unit.info.ma)) is not None]
-    p, body_name = unit.profile, w.ex.names["chu_the"]
+    p, body_name = unit.record, w.ex.names["chu_the"]
     lead: list[str] = []
     if p.so and p.ngay:
         lead.append(f"{body_name} đã ban hành {w.ex.names['ke_hoach_don_vi_ngan']} để triển khai thực hiện")
@@ -640,7 +640,7 @@ def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
 
 def _name_of(src: ReportSources, ma: str, year: int) -> str:
     from kehoach_docs.organisations import name_on, year_cutoff
-    return name_on(src.collected.unit(ma).profile, year_cutoff(year))
+    return name_on(src.collected.unit(ma).record, year_cutoff(year))
 
 
 def _predecessor_notes(views) -> list[str]:
@@ -655,15 +655,15 @@ def _predecessor_notes(views) -> list[str]:
 
 
 def _plan_cell(src: ReportSources, ma: str) -> str:
-    """"Số 09-KH/CB, ngày 28/12/2021" from the unit's profile (one fact, one place); a draft
+    """"Số 09-KH/CB, ngày 28/12/2021" from the unit's record (one fact, one place); a draft
     (no number) is not an issued plan."""
     from kehoach_docs.format import so_hieu
 
     unit = src.collected.unit(ma)
-    if unit is None or not unit.profile.so:
+    if unit is None or not unit.record.so:
         return "Chưa ban hành"
-    p = unit.profile
-    kind = src.workbench().model.loai_to_chuc[p.loai]
+    p = unit.record
+    kind = src.workbench().khung.loai_to_chuc[p.loai]
     return f"Số {so_hieu(p.so, 'KH', kind.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}"
 
 

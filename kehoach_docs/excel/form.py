@@ -23,7 +23,7 @@ from kehoach_docs.documents.unit import Workbench, load_workbench
 from kehoach_docs.errors import UserError
 from kehoach_docs.excel.cells import set_value
 from kehoach_docs.excel.spec import NO, YES, FormSpec, ListSheet, Row, form_spec
-from kehoach_docs.workspace.layout import MODEL_FILE, RESULTS_DIR
+from kehoach_docs.workspace.workspace import KHUNG_FILE, RESULTS_DIR
 from kehoach_docs.results.programme import load_programme
 from kehoach_docs.schema.results import Results
 from kehoach_docs.workspace.write import atomic_write
@@ -52,11 +52,11 @@ def form_name(unit: str, year: int) -> str:
 
 
 def load_for_forms(workspace: Path) -> tuple[Workbench, list[Unit]]:
-    model = workspace / MODEL_FILE
-    if not model.is_file():
-        raise UserError(f"Thư mục '{workspace}' chưa có tệp khung {MODEL_FILE}: biểu mẫu lấy chỉ tiêu "
+    khung = workspace / KHUNG_FILE
+    if not khung.is_file():
+        raise UserError(f"Thư mục '{workspace}' chưa có tệp khung {KHUNG_FILE}: biểu mẫu lấy chỉ tiêu "
                         "của đơn vị từ khung và kế hoạch cấp trên.")
-    bench = load_workbench(model)
+    bench = load_workbench(khung)
     units = load_units(workspace)
     if not units:
         raise UserError(f"Thư mục '{workspace}/don-vi/' chưa có đơn vị nào; thêm bằng: "

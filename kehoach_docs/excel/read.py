@@ -24,7 +24,7 @@ from kehoach_docs.results.collect import check_result_year, check_results
 from kehoach_docs.errors import Problem
 from kehoach_docs.excel.form import FIRST_ROW, KIND_LABELS, LABELS_ROW, MAIN, META, load_for_forms
 from kehoach_docs.excel.spec import NO, YES, declared_rows, fingerprint, kind_of, list_sheets
-from kehoach_docs.workspace.layout import RESULTS_DIR
+from kehoach_docs.workspace.workspace import RESULTS_DIR
 from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.results.programme import Programme, load_programme
 from kehoach_docs.schema.validate import problems_from
@@ -47,7 +47,7 @@ class Imported:
 
 
 @dataclass
-class ImportReport:
+class ImportSummary:
     done: list[Imported] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -87,7 +87,7 @@ class _Form:
         return Problem(self.ref(self.sheets[sheet], row, p.column), 0, 0, "", p.message, p.level)
 
 
-def import_forms(workspace: str | Path, files: list[Path], force: bool = False) -> ImportReport:
+def import_forms(workspace: str | Path, files: list[Path], force: bool = False) -> ImportSummary:
     """Read every form, check it, and write the results files of the good ones."""
     workspace = Path(workspace)
     bench, units = load_for_forms(workspace)
@@ -96,12 +96,12 @@ def import_forms(workspace: str | Path, files: list[Path], force: bool = False) 
     plan_print = fingerprint(bench, programme)
     targets = {t.ma: t for t in bench.parent.targets()}
     sheets = [MAIN] + [sheet.title for sheet in list_sheets(programme)]
-    report = ImportReport()
+    summary = ImportSummary()
     read: list[tuple[_Form, str, int, dict]] = []
     for path in files:
         form = _Form(Path(path), sheets)
         found = _read(form, programme, by_code, plan_print, targets)
-        report.problems += form.problems
+        summary.problems += form.problems
         if found is not None and not any(p.level == "lỗi" for p in form.problems):
             read.append((form, *found))
     claimed: dict[tuple[str, int], list[_Form]] = {}
@@ -110,14 +110,14 @@ def import_forms(workspace: str | Path, files: list[Path], force: bool = False) 
     for (unit, year), forms in claimed.items():
         if len(forms) > 1:
             names = ", ".join(f.name for f in forms)
-            report.problems.append(Problem(names, 0, 0, "", f"Nhiều biểu mẫu của cùng đơn vị '{unit}' năm {year}; "
+            summary.problems.append(Problem(names, 0, 0, "", f"Nhiều biểu mẫu của cùng đơn vị '{unit}' năm {year}; "
                                                           "chỉ nhập một tệp."))
     for form, unit, year, data in read:
         if len(claimed[(unit, year)]) > 1:
             continue
         target = workspace / RESULTS_DIR / str(year) / f"{unit}.yaml"
-        report.done.append(_write(form, target, data, by_code[unit].info.ten, force))
-    return report
+        summary.done.append(_write(form, target, data, by_code[unit].info.ten, force))
+    return summary
 
 
 def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
@@ -184,7 +184,7 @@ def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
         form.problems += [form.unplace(p) for p in problems_from(exc, loaded, model)]
         return None
     found = check_results(loaded, results, targets, year, office=False, programme=programme)
-    found += check_result_year(loaded, results, by_code[unit].profile)
+    found += check_result_year(loaded, results, by_code[unit].record)
     form.problems += [form.unplace(p) for p in found]
     return unit, year, ordered
 
@@ -256,10 +256,10 @@ def _cell(kind: str, value: Any) -> Any:
             return value.date()
         if isinstance(value, date):
             return value
-        from kehoach_docs.schema.common import _parse_date
+        from kehoach_docs.schema.common import parse_date
 
         try:
-            parsed = _parse_date(str(value).strip())
+            parsed = parse_date(str(value).strip())
             return parsed if isinstance(parsed, date) else date.fromisoformat(str(parsed))
         except ValueError:
             raise _Bad(f"'{value}' không phải ngày (dạng 06/11/2024)") from None

@@ -59,8 +59,8 @@ from kehoach_docs.render.variables import undeclared
 from kehoach_docs.render.zippack import Packer
 
 # Parts of a package that may hold template tags.
-_TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
-_PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml and fix_tables use no instance state
+TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
+PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml and fix_tables use no instance state
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Column loops, {#tc #} comments, merged cells: the table grid is fixed after rendering.
 _TC_LOOP = re.compile(r"\{[%#]-?\s*(?:tc\s|hm\s*%|colspan\s)")
@@ -407,7 +407,7 @@ class CompiledTemplate(DocxObjects):
         self.entries = load_safe_package(self.path, MAX_TEMPLATE_BYTES)
         with _bounded():  # compiling runs constant parts of expressions
             for info, data in self.entries:
-                if _TEMPLATED.match(info.filename):
+                if TEMPLATED.match(info.filename):
                     problems += self._compile(info.filename, data)
             problems += self._compile_core()
         if problems:
@@ -443,7 +443,7 @@ class CompiledTemplate(DocxObjects):
             return [Problem(self.path, 0, 0, part_label(name), "Mẫu có khai báo <!DOCTYPE>: không được phép.")]
         # Each paragraph starts a template line of its own (kehoach_docs.render.places).
         marked, paragraphs = mark_paragraphs(keep_section_breaks(xml))
-        source = clean_tags(_PATCHER.patch_xml(marked))
+        source = clean_tags(PATCHER.patch_xml(marked))
         source = _ESCAPE.sub(lambda m: _ESCAPES[m.group()], source)
         places = line_places(source, paragraphs)
         try:
@@ -481,7 +481,7 @@ class CompiledTemplate(DocxObjects):
         finally:
             objects.stop(token)
         out = objects.renumber_drawings(out, {n: d for n, d in entries.items()
-                                              if n not in out and _TEMPLATED.match(n)})
+                                              if n not in out and TEMPLATED.match(n)})
         objects.finish_package(session, entries, out)
         if self.core_tags:
             try:
@@ -532,7 +532,7 @@ class CompiledTemplate(DocxObjects):
                     name = m.group() if m else name
                 problems.append(Problem(self.path, 0, 0, f"{part_label(part.name)}, {where}",
                                         f"Biến '{name}' không có trong dữ liệu (thiếu hoặc viết sai tên)."))
-            xml = objects.resolve_controls(xml, _PATCHER.resolve_listing)
+            xml = objects.resolve_controls(xml, PATCHER.resolve_listing)
             data = xml.encode("utf-8")
             bad = objects.bad_character(xml)
             dangling = objects.link_references(session, part.name, xml)
@@ -615,7 +615,7 @@ def _fix_body(data: bytes, root, column_loops: bool) -> bytes:
         # its cells: grid columns appended (old ones scaled to keep the width) or dropped.
         if add_missing_grids(root):
             data = etree.tostring(root, encoding="utf-8")
-        root = _PATCHER.fix_tables(data)
+        root = PATCHER.fix_tables(data)
         changed = True
     if data.count(b"<w:sectPr") > 1:
         changed |= merge_empty_last_section(root)

@@ -23,7 +23,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff"
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
-class Model(BaseModel):
+class Strict(BaseModel):
     """Strict base: unknown keys are errors (reported with a 'did you mean')."""
 
     @field_validator("*", mode="before")
@@ -96,7 +96,7 @@ FoldedText = Annotated[str, AfterValidator(_clean_text), AfterValidator(_fold_li
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 
 
-def _parse_date(value: Any) -> Any:
+def parse_date(value: Any) -> Any:
     """Accept ISO dates (2021-12-10) and the way clerks write them (10/12/2021)."""
     if isinstance(value, datetime):
         return value.date()
@@ -121,7 +121,7 @@ def _plausible_date(value: date) -> date:
     return value
 
 
-Date = Annotated[date, BeforeValidator(_parse_date), AfterValidator(_plausible_date)]
+Date = Annotated[date, BeforeValidator(parse_date), AfterValidator(_plausible_date)]
 
 
 def _parse_due(value: Any) -> Any:
@@ -143,7 +143,7 @@ def _parse_due(value: Any) -> Any:
     raise ValueError(f"thời hạn '{value}' không đúng dạng Q4/2021, 12/2021 hoặc 2022")
 
 
-class Due(Model):
+class Due(Strict):
     """A deadline; the last day it covers orders deadlines against each other."""
 
     nam: int = Field(ge=1945, le=2100)

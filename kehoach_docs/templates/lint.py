@@ -20,7 +20,7 @@ from jinja2 import nodes
 from kehoach_docs.documents.plan import known_names
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.render.places import paragraph_places, place_at
-from kehoach_docs.render.engine import _TEMPLATED, CompiledTemplate, part_label
+from kehoach_docs.render.engine import TEMPLATED, CompiledTemplate, part_label
 
 # A tag whose braces are separated by XML markup: Word split it into several runs.
 _SPLIT_OPEN = re.compile(r"\{(?:<[^>]*>)+[{%#]|[}%#](?:<[^>]*>)+\}")
@@ -66,7 +66,7 @@ def _split_tags(path: Path) -> list[Problem]:
     try:
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
-                if not _TEMPLATED.match(name):
+                if not TEMPLATED.match(name):
                     continue
                 source = zf.read(name).decode("utf-8")
                 places = paragraph_places(source)
@@ -102,7 +102,7 @@ def _silent_losses(path: Path) -> list[Problem]:
     problems: list[Problem] = []
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if _TEMPLATED.match(n)]
+            names = [n for n in zf.namelist() if TEMPLATED.match(n)]
             styles = zf.read("word/styles.xml").decode("utf-8") if "word/styles.xml" in zf.namelist() else ""
             parts = {n: zf.read(n).decode("utf-8") for n in names}
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError):
