@@ -244,7 +244,7 @@ class Bodies:
 
 def bodies_file(near: Path, ws=None) -> Path | None:
     """to-chuc.yaml of the workspace holding `near` (a document or a folder). With `ws` (a
-    layout.Workspace), each place looked at is recorded: a file that appears later counts."""
+    workspace.Workspace), each place looked at is recorded: a file that appears later counts."""
     near = Path(near)
     folders = [near] if near.is_dir() else []
     folders += [near.parent, near.parent.parent]

@@ -8,7 +8,7 @@ Library entry points (the CLI is a thin layer over these):
 
 What each kind of file is and how it is prepared lives in kinds.py; what they are all
 prepared from (a plan, its profile, a template) in prepared.py; where files are in
-layout.py (Workspace).
+workspace.py (Workspace).
 """
 
 from __future__ import annotations
