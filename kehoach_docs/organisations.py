@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import difflib
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,6 +27,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from kehoach_docs.format.vn import nfc
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.load.yaml_source import Loaded, dotted, load_yaml
@@ -122,7 +122,7 @@ class BodiesFile(Strict):
 
 
 def _key(name: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+    return nfc(" ".join(name.split())).casefold()
 
 
 @dataclass

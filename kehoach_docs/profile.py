@@ -221,13 +221,6 @@ class Profile(Strict):
                 f"({self.ten}), chỉ được xác nhận đến ngày đó: có thể đã có quy định mới.{why}")
 
 
-def profile_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:
-    files = sorted(BUILTIN_DIR.glob("*.yaml"))
-    for folder in extra_dirs:
-        files += sorted(Path(folder).glob("*.yaml"))
-    return files
-
-
 def load_profile_file(path: Path) -> Profile:
     """One profile file, read and validated (a build keeps them in its Workspace memo)."""
     path = Path(path).resolve()

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+from kehoach_docs.format.vn import nfc
 from kehoach_docs.documents.unit import load_workbench
 from kehoach_docs.workspace.workspace import KHUNG_FILE, UNITS_DIR
 from kehoach_docs.errors import UserError
@@ -44,7 +45,7 @@ def new_unit_file(workspace: Path, ten: str, loai: str, ma: str | None = None) -
     if not khung_path.is_file():
         raise UserError(f"Thư mục '{workspace}' chưa có tệp khung {KHUNG_FILE}.")
     bench = load_workbench(khung_path)
-    name = unicodedata.normalize("NFC", ten.strip())
+    name = nfc(ten.strip())
     stem = check_ma(ma) if ma is not None else slug(name)[:MAX_SLUG].rstrip("-")
     if not stem:
         raise UserError(f"Tên '{ten}' không có chữ cái hay chữ số nào để đặt tên tệp; hãy đặt tên tệp bằng "

@@ -157,3 +157,38 @@ def test_no_underscore_name_is_used_across_modules():
                     and n.attr.startswith("_") and not n.attr.startswith("__")):
                 offenders.append(f"{path.name}:{n.lineno}: {n.value.id}.{n.attr}")
     assert offenders == []
+
+
+def _string_constants(path: Path):
+    for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            yield n.lineno, n.value
+
+
+def test_one_namespace_module():
+    """The OOXML namespaces the code reads or writes are spelt in ooxml.py only."""
+    from kehoach_docs import ooxml
+
+    spelt = (ooxml.W_NS, ooxml.R_NS, ooxml.WP_NS, ooxml.A_NS, ooxml.VML_NS, ooxml.PKG_REL_NS, ooxml.CT_NS)
+    offenders = [f"{path.relative_to(PACKAGE)}:{line}" for path in PACKAGE.rglob("*.py") if path.name != "ooxml.py"
+                 for line, text in _string_constants(path) if any(ns in text for ns in spelt)]
+    assert offenders == []
+
+
+def test_one_nfc():
+    """Text is NFC-normalised through format.vn.nfc only."""
+    offenders = [f"{path.relative_to(PACKAGE)}:{line}" for path in PACKAGE.rglob("*.py")
+                 if path != PACKAGE / "format" / "vn.py"
+                 for line, text in _string_constants(path) if text == "NFC"]
+    assert offenders == []
+
+
+def test_test_modules_never_import_each_other():
+    """Shared pieces live in tests/helpers.py and conftest.py."""
+    offenders = []
+    for path in Path(__file__).parent.glob("*.py"):
+        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in n.names] if isinstance(n, ast.Import)
+                     else [n.module or ""] if isinstance(n, ast.ImportFrom) else [])
+            offenders += [f"{path.name}:{n.lineno}: {m}" for m in names if m.split(".")[-1].startswith("test_")]
+    assert offenders == []

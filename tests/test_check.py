@@ -18,19 +18,8 @@ from kehoach_docs.check import Violation, check_docx, check_files, detect_profil
 from kehoach_docs.documents.pipeline import render_file
 from kehoach_docs.profile import get_profile
 
+from helpers import BODY_PLAN as PLAN
 from helpers import plan_text, write_plan
-
-# The minimal plan with a body: an opening, aims, a task, duties and two recipients.
-PLAN = plan_text(
-    mo_dau=["Thực hiện Đề án số 04-ĐA/TU, Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau."],
-    muc_dich_yeu_cau=["Quán triệt sâu sắc nội dung Đề án đến cán bộ, đảng viên.",
-                      "Xác định rõ trách nhiệm của cấp ủy, người đứng đầu."],
-    nhiem_vu=[{"ten": "Tuyên truyền, quán triệt",
-               "doan": ["Tổ chức quán triệt đến cán bộ, đảng viên trong toàn Đảng bộ."],
-               "y": ["Hội nghị chuyên đề."]}],
-    to_chuc_thuc_hien=[{"doan": ["Văn phòng Đảng ủy theo dõi, tổng hợp, báo cáo."]}],
-    noi_nhan=["Các TCCS Đảng", {"ten": "Ban Thường vụ Tỉnh ủy", "muc_dich": "để b/c"}],
-)
 
 PARTY = "dang-hd36-2018"
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from kehoach_docs.check.common import (
     AUTHORITY_RE,
     DOC_TYPES,
-    W,
     text_key,
 )
+from kehoach_docs.ooxml import W
 from kehoach_docs.check.reader import (
     DocView,
     Para,

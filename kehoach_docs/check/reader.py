@@ -10,14 +10,11 @@ from typing import Any, Callable, Iterator, Sequence
 from lxml import etree
 
 from kehoach_docs.check.common import (
-    JC,
-    OFF,
-    A,
-    W,
     num,
     text_key,
 )
-from kehoach_docs.check.package import RT_STYLES, RT_THEME, Package, parse, twips_mm
+from kehoach_docs.check.package import Package, parse, twips_mm
+from kehoach_docs.ooxml import JC, RT_STYLES, RT_THEME, A, W, is_on_value
 from kehoach_docs.format.vn import nfc
 
 # --- Effective formatting ----------------------------------------------------------------
@@ -26,7 +23,7 @@ from kehoach_docs.format.vn import nfc
 def is_on(el) -> bool | None:
     if el is None:
         return None
-    return el.get(W + "val", "true").lower() not in OFF
+    return is_on_value(el.get(W + "val"))
 
 
 class Resolver:

@@ -15,22 +15,18 @@ from kehoach_docs.check.common import (
     AUTHORITY_FORMS,
     AUTHORITY_RE,
     HEADER_ELEMENTS,
-    EMU_PER_MM,
     INDENT_TOLERANCE,
     LINE_TOLERANCE,
     MAX_PLACES,
     PAGE_TOLERANCE,
-    VML,
-    WP,
-    R,
     Violation,
-    W,
     text_key,
     element_name,
     num,
     quote,
     tone_norm,
 )
+from kehoach_docs.ooxml import EMU_PER_MM, R, VML, W, WP
 from kehoach_docs.check.layout import (
     date_line,
     is_authority,

@@ -25,12 +25,10 @@ from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest
 from kehoach_docs.organisations import bodies_file
 from kehoach_docs.render.engine import CoreProperties, compile_template
 from kehoach_docs.schema import Plan
-from kehoach_docs.templates import TEMPLATES_DIR
+from kehoach_docs.templates import DEFAULT_TEMPLATES, TEMPLATES_DIR
 from kehoach_docs.schema.validate import validate
 
 PACKAGE_TEMPLATES = TEMPLATES_DIR
-DEFAULT_TEMPLATES = {("KH", "dang"): "ke-hoach-dang.docx", ("KH", "nha_nuoc"): "ke-hoach-nha-nuoc.docx",
-                     ("BC", "dang"): "bao-cao-dang.docx", ("BC", "nha_nuoc"): "bao-cao-nha-nuoc.docx"}
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 An activity counts as done when a results file lists it under `hoan_thanh`; issuing the
 plan (an activity whose id starts with "hd_xay_dung_ke_hoach") is done when the unit's
-profile has its number, dated on or before the day (one fact, one place: don-vi/).
+record has its number, dated on or before the day (one fact, one place: don-vi/).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kehoach_docs.results.collect import collect
 from kehoach_docs.documents.unit import applies_to, load_workbench
+from kehoach_docs.excel.cells import set_value
 from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.errors import Problem, ProblemList
@@ -160,9 +161,9 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for n, s in enumerate(rows, 1):
-        ws.append(s.row(n))
-        for cell in ws[ws.max_row]:
-            cell.data_type = "s"  # text as written, never a formula (a name may start with "=")
+        row = ws.max_row + 1
+        for col, value in enumerate(s.row(n), 1):
+            set_value(ws.cell(row, col), value)  # text as written, never a formula (a name may start with "=")
     for col, width in zip("ABCDEF", (5, 45, 28, 16, 50, 14)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()

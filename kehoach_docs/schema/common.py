@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator,
 )
+
+from kehoach_docs.format.vn import nfc
 
 # Jinja resolves these names to dict methods before keys: never use them as field names.
 SHADOWING_NAMES = frozenset(dir(dict)) | {"items", "keys", "values", "get", "update", "pop"}
@@ -52,7 +53,7 @@ def _takes_numbers(annotation: Any) -> bool:
 
 
 def _clean_text(value: str) -> str:
-    value = unicodedata.normalize("NFC", value)
+    value = nfc(value)
     bad = _CONTROL.search(value)
     if bad:
         # Rejected, not silently dropped: a hidden character usually means a bad paste.

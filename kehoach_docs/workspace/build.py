@@ -26,6 +26,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
+from kehoach_docs.format.vn import nfc
 from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.documents.kinds import Job, jobs
 from kehoach_docs.workspace.workspace import REPORTS_DIR, UNITS_DIR, Workspace, absolute
@@ -172,11 +173,9 @@ def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
 def name_collisions(jobs: list[Job]) -> dict[str, list[Job]]:
     """Jobs whose output names are the same after NFC normalisation and case folding: on a
     case-insensitive share (SMB, exFAT, macOS) one would overwrite the other."""
-    import unicodedata
-
     groups: dict[str, list[Job]] = {}
     for job in jobs:
-        groups.setdefault(unicodedata.normalize("NFC", job.name).casefold(), []).append(job)
+        groups.setdefault(nfc(job.name).casefold(), []).append(job)
     return {k: v for k, v in groups.items() if len(v) > 1}
 
 
