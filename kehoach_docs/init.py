@@ -1,6 +1,6 @@
 """`kehoach init`: start a programme's workspace, from the skeleton or from a shipped sample.
 
-The skeleton (kehoach_docs/skeleton/) holds every field of a plan, a unit-plan model and a
+The skeleton (kehoach_docs/skeleton/) holds every field of a plan, a khung of unit plans and a
 report, explained in Vietnamese comments; its years follow the year of `today`. Samples are
 the repository's data/<name>/ folders, shipped in the wheel as kehoach_docs/samples/<name>/
 (see setup.py).

@@ -381,7 +381,7 @@ def unit_plan_names(bench, unit) -> dict[str, str]:
 
 def check_unit_plan_bodies(bench, unit, loaded: Loaded) -> list[Problem]:
     """A unit plan's recipients must exist on the plan's date, as for the office's documents:
-    the model's (an error at their line of the khung, naming the unit's plan) and the unit's
+    the khung's (an error at their line of the khung, naming the unit's plan) and the unit's
     own (at their line of its profile)."""
     bodies = load_bodies(bench.khung_loaded.path)
     if not bodies.records:

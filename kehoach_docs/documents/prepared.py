@@ -41,7 +41,7 @@ class Prepared:
     context: DocumentContext
     template: Path
     sources: tuple[Path, ...] = ()
-    """Data files read besides `path` (a unit's model and parent plan…); the build uses
+    """Data files read besides `path` (a unit's khung and parent plan…); the build uses
     the Workspace's full record instead (folders included)."""
     warnings: tuple[Problem, ...] = ()
     """Warnings that do not stop the document (a profile past its confirmed date)."""

@@ -137,7 +137,7 @@ def _gather(ws: Workspace, report: Report, years: tuple[int, ...]) -> ReportSour
     plan = load_plan(plan_path, ws).plan
     targets = plan.targets()
     collected = gather_results(ws, targets, list(years))
-    # Changes between units are read only from valid profiles (an invalid one stops the
+    # Changes between units are read only from valid unit records (an invalid one stops the
     # reports that read it; see kinds.py).
     views = _views(collected, report, targets) if not collected.problems else None
     agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office, views=views)

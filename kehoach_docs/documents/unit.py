@@ -1,5 +1,5 @@
-"""Derive a unit's full plan from the parent plan, the office's khung (khung) and the
-unit's own profile. The result is an ordinary Plan, rendered like any other."""
+"""Derive a unit's full plan from the parent plan, the office's khung and the
+unit's own record. The result is an ordinary Plan, rendered like any other."""
 
 from __future__ import annotations
 

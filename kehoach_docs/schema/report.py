@@ -53,7 +53,7 @@ class ActivityCount(Strict):
     khung-ket-qua.yaml: sessions, a list, groups and persons, a number), or hoan_thanh (timeline
     activities completed, with `ma`)."""
     ma: Id | None = None
-    """hoan_thanh: the id of the activity in the unit model (khung-don-vi.yaml)."""
+    """hoan_thanh: the id of the activity in the khung (khung-don-vi.yaml)."""
     viec: Line
     """What they did: "tổ chức học tập, quán triệt Đề án"."""
 

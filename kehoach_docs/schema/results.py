@@ -79,7 +79,7 @@ class Results(Strict):
     ngay_bao_cao: Date | None = None
     chi_tieu: dict[Id, Value] = {}
     hoan_thanh: list[Id] = []
-    """Timeline activities (ids of the model, e.g. hd_so_ket) completed this year."""
+    """Timeline activities (ids of the khung, e.g. hd_so_ket) completed this year."""
     ket_qua_noi_bat: list[Text] = []
     han_che: list[Text] = []
 

@@ -1,4 +1,4 @@
-"""Schema of the unit-plan model (khung, written once by the office) and of a unit record
+"""Schema of the khung of unit plans (written once by the office) and of a unit record
 (one short file per base party organisation, holding only what is its own)."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ KindList = list[UnitKind]
 
 
 class KhungGoal(Strict):
-    """A goal of the model: text with [[chi_tieu.<ma>]] placeholders, and the parent
+    """A goal of the khung: text with [[chi_tieu.<ma>]] placeholders, and the parent
     targets it carries (each unit may set its own value)."""
 
     ma: Id
@@ -191,7 +191,7 @@ class UnitChange(Strict):
 
 
 class UnitRecord(Strict):
-    """don-vi/<ma>.yaml: one base party organisation; the rest comes from the model."""
+    """don-vi/<ma>.yaml: one base party organisation; the rest comes from the khung."""
 
     loai_van_ban: Literal["KH"] = "KH"
     ten: Line
@@ -209,9 +209,9 @@ class UnitRecord(Strict):
     """The unit's own target values; parent values are inherited where not set."""
     nhiem_vu_rieng: list[OwnTask] = []
     khong_ap_dung: list[Id] = []
-    """Ids of model items that do not apply to this unit."""
+    """Ids of khung items that do not apply to this unit."""
     han: dict[Id, DueField] = {}
-    """The unit's own deadlines for timeline activities (not after the model's)."""
+    """The unit's own deadlines for timeline activities (not after the khung's)."""
     noi_nhan_them: list[Annotated[Recipient, BeforeValidator(recipient_from_line)]] = []
     nguoi_ky: UnitSigner
     thanh_lap: Date | None = None
