@@ -155,7 +155,27 @@ def form_bytes(spec: FormSpec, results: Results | None = None) -> bytes:
     wb.properties.created = wb.properties.modified = stamp
     wb.properties.creator = "kehoach-docs"
     wb.save(buf)
-    return buf.getvalue()
+    return _deterministic(buf.getvalue(), stamp)
+
+
+def _deterministic(data: bytes, stamp: datetime) -> bytes:
+    """The same form as bytes that depend on nothing but its content: openpyxl stamps the
+    save time into docProps/core.xml and every zip entry, so two runs would differ (and
+    `bieu-mau` could not tell an untouched form from one a unit filled in)."""
+    import re
+    import zipfile
+
+    fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part = src.read(info)
+            if info.filename == "docProps/core.xml":
+                part = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + fixed + rb"\g<2>", part)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            dst.writestr(entry, part)
+    return out.getvalue()
 
 
 def _list_rows(sheet: ListSheet, results: Results | None, labels: dict[str, str]) -> list[list]:
