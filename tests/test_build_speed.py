@@ -99,7 +99,7 @@ def test_the_checker_reads_the_tree_the_render_parsed_and_finds_the_same(sample_
     from kehoach_docs.check import check_rendered
     from kehoach_docs.check.package import Package
     from kehoach_docs.documents.pipeline import prepare
-    from kehoach_docs.workspace.layout import Workspace
+    from kehoach_docs.workspace.workspace import Workspace
 
     ws = Workspace(sample_plans)
     unit = sorted((sample_plans / "don-vi").glob("*.yaml"))[0]
@@ -122,7 +122,7 @@ def test_inputs_are_named_as_pathlib_names_them(tmp_path, monkeypatch):
     """_Inputs.name (string operations) gives the manifest names pathlib's relative_to gave:
     an incremental build keeps matching the manifests of earlier builds."""
     from kehoach_docs.workspace.build import TOOLKIT, _Inputs
-    from kehoach_docs.workspace.layout import absolute
+    from kehoach_docs.workspace.workspace import absolute
 
     def old(ws: Path, p) -> str:
         p = absolute(p)
