@@ -384,7 +384,7 @@ class State(_Items):
             # Judged by its worst year: name the years that fell short, with their figures.
             failed = [f"năm {y}: {f.phrase}" for y, f in r.years.items() if f.has_data and f.verdict == CHUA_DAT]
             if failed and failed != [f"năm {total.extra['nam']}: {total.phrase}"]:
-                text += f" ({'; '.join(failed)})"
+                text += "; " + "; ".join(failed)
         return f"{text}, {self.judgement(t, total.verdict)}"
 
 
