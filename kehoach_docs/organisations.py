@@ -610,7 +610,13 @@ class PeriodViews:
         return {y: set(self.at(y).reports.get(y, {})) for y in self.years}
 
     def predecessors(self) -> dict[str, list[tuple[str, str, date]]]:
-        """Row unit → [(predecessor id, its name, the day it joined)] at the end of the period."""
+        """Row unit → [(predecessor id, its name, the day it joined)] at the end of the period
+        (computed once: the office report and every successor's own report ask)."""
+        if "predecessors" not in self._cache:
+            self._cache["predecessors"] = self._predecessors()
+        return self._cache["predecessors"]
+
+    def _predecessors(self) -> dict[str, list[tuple[str, str, date]]]:
         day = year_cutoff(self.years[-1], self.last_day)
         out: dict[str, list] = {}
         for m, p in self.succession.profiles.items():

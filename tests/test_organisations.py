@@ -765,6 +765,9 @@ def test_successor_own_report_the_predecessors_sentences_are_carried_and_named(s
                 for sentence in (r or {}).get(field) or []:
                     named = sentence.rstrip(".") + f" (của {name}, sáp nhập từ {day})."
                     assert named in text, (pred, y, sentence)
+    # Its Phụ lục 1 (which may be read apart from the report) says whose results it includes.
+    assert successor_case["own"].phu_luc_chi_tieu.ghi_chu == [
+        "Gồm cả kết quả của " + ", ".join(f"{n} (sáp nhập từ {d})" for _, n, d in successor_case["preds"]) + "."]
     # The successor's own sentences stay its own, unnamed.
     for y in successor_case["years"]:
         for sentence in (results_of(successor_case["ws"], y, successor_case["successor"]) or {}).get("ket_qua_noi_bat") or []:

@@ -264,7 +264,10 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     if only is None and report.phu_luc_don_vi is not None:
         unit_appendix, found = _unit_appendix(src, citation)
         ex.problems.extend(found)
-    appendices = [_target_appendix(agg, citation), unit_appendix,
+    carried_note = []
+    if only is not None and src.views is not None and (preds := src.views.predecessors().get(only.info.ma)):
+        carried_note = [f"Gồm cả kết quả của {_merged_phrase(preds)}."]
+    appendices = [_target_appendix(agg, citation, carried_note), unit_appendix,
                   _list_appendix(src, citation, only) if kind == "tong_ket" and report.phu_luc_danh_sach else None]
     label = profile.danh_so.phu_luc
     for n, appendix in enumerate((a for a in appendices if a is not None), 1):
@@ -510,7 +513,7 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     # predecessors' sessions, lists and sentences, each naming the predecessor
     # (organisations.carried_results; the figures: aggregate with views).
     carried = carried_results(src.views, unit.info.ma, report.ngay, src.collected.reports, years)
-    merged = {who: label for who, label, _ in carried if who}
+    merged = src.views.predecessors().get(unit.info.ma, []) if src.views is not None else []
     p, body_name = unit.profile, w.ex.names["chu_the"]
     lead: list[str] = []
     if p.so and p.ngay:
@@ -528,7 +531,8 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
         lead.append(f"chưa gửi báo cáo kết quả năm {', '.join(missing)}")
     leadership = [Paragraph(kieu="doan", van_ban=cap("; ".join(lead)) + ".")] if lead else []
     if merged:  # said once, before any figure: whose results the report carries
-        leadership.insert(0, Paragraph(kieu="doan", van_ban=f"Số liệu của báo cáo {_including(merged.values())}."))
+        leadership.insert(0, Paragraph(kieu="doan", van_ban=f"Số liệu của báo cáo gồm cả kết quả của "
+                                                            f"{_merged_phrase(merged)}."))
 
     results = [w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu")]
     results += [Paragraph(kieu="doan", van_ban=w.bullet + r.sentence() + ".") for r in agg.targets
@@ -568,7 +572,7 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
 
 # ----------------------------------------------------------------------------- appendices
 
-def _target_appendix(agg: Aggregate, citation: str) -> TargetAppendix:
+def _target_appendix(agg: Aggregate, citation: str, notes: list[str] | None = None) -> TargetAppendix:
     rows = []
     for i, r in enumerate(agg.targets, 1):
         t, kind = r.target, r.kind
@@ -581,7 +585,7 @@ def _target_appendix(agg: Aggregate, citation: str) -> TargetAppendix:
     title = (f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU GIAI ĐOẠN {khong_ngat(span)}" if len(agg.years) > 1 else
              f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {agg.years[0]}")
     return TargetAppendix(so="", tieu_de=title, chu_thich=citation,
-                          cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=[])
+                          cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=notes or [])
 
 
 def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, list[tuple[tuple, str]]]:
@@ -657,12 +661,14 @@ def _name_of(src: ReportSources, ma: str, year: int) -> str:
 def _predecessor_notes(views) -> list[str]:
     """"Sở Xây dựng: gồm cả kết quả của Sở Giao thông vận tải (sáp nhập từ 01/03/2025)."""
     day_names = {u.ma: u.ten for u in views.at(views.years[-1]).units}
-    out = []
-    order = list(day_names)
-    for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.index(kv[0])):
-        parts = [f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds]
-        out.append(f"{day_names.get(row, row)}: gồm cả kết quả của " + ", ".join(parts) + ".")
-    return out
+    order = {m: i for i, m in enumerate(day_names)}
+    return [f"{day_names.get(row, row)}: gồm cả kết quả của {_merged_phrase(preds)}."
+            for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.get(kv[0], len(order)))]
+
+
+def _merged_phrase(preds) -> str:
+    """"Sở Giao thông vận tải (sáp nhập từ 01/03/2025)" for organisations.PeriodViews.predecessors."""
+    return ", ".join(f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds)
 
 
 def _plan_cell(src: ReportSources, ma: str) -> str:
@@ -702,28 +708,12 @@ def _cell(source: str, own: dict[int, Results | None], targets: dict, programme)
     return compute(t, scope).total.cell
 
 
-def _including(merged) -> str:
-    """"gồm cả kết quả của Sở Giao thông vận tải (sáp nhập từ 01/03/2025)"."""
-    return "gồm cả kết quả của " + ", ".join(_merged_name(m) for m in merged)
-
-
-def _merged_name(label: str) -> str:
-    """carried_results' "Sở X, sáp nhập từ 01/03/2025" as "Sở X (sáp nhập từ 01/03/2025)"."""
-    name, sep, when = label.rpartition(", sáp nhập từ ")
-    return f"{name} (sáp nhập từ {when})" if sep else label
-
-
 def _said(carried, field: str) -> list[str]:
     """A unit's own sentences (kết quả nổi bật, hạn chế) over the period, then (in the same
     order of years) its predecessors', each naming whose it was."""
-    out = []
-    for who, label, r in sorted(carried, key=lambda c: c[0] is not None):  # stable: years kept
-        for text in getattr(r, field):
-            if label:
-                body, stop = (text[:-1], ".") if text.endswith(".") else (text, ".")
-                text = f"{body} (của {label}){stop}"
-            out.append(text)
-    return out
+    return [f"{text.rstrip('.')} (của {label})." if label else text
+            for _, label, r in sorted(carried, key=lambda c: c[0] is not None)  # stable: years kept
+            for text in getattr(r, field)]
 
 
 def _item_note(m, who: str | None) -> str:
