@@ -35,6 +35,9 @@ TWIPS_PER_MM = 1440 / 25.4
 """A twip is 1/20 pt, 1/1440 inch (page size, margins, indents, table widths)."""
 EMU_PER_MM = 36000
 """English Metric Units (drawings): 914400 per inch."""
+MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "pi": 25.4 / 6}
+"""Millimetres per unit of a universal measure (ST_UniversalMeasure, §22.9.2.15: "2.5cm"),
+which twips attributes may hold instead of a number; VML's CSS lengths use the same units."""
 
 # --- simple types ------------------------------------------------------------------------------
 JC = {
