@@ -8,7 +8,6 @@ sheet with the unit's code, the year and the plan's fingerprint (read back by `k
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +23,7 @@ from kehoach_docs.documents.unit import Workbench, load_workbench
 from kehoach_docs.errors import UserError
 from kehoach_docs.excel.cells import set_value
 from kehoach_docs.excel.spec import NO, YES, FormSpec, ListSheet, Row, form_spec
+from kehoach_docs.excel.save import workbook_bytes
 from kehoach_docs.workspace.workspace import KHUNG_FILE, RESULTS_DIR
 from kehoach_docs.results.programme import load_programme
 from kehoach_docs.schema.results import Results
@@ -150,12 +150,8 @@ def form_bytes(spec: FormSpec, results: Results | None = None) -> bytes:
         widths = {"danh_sach": (50, 50, 30), "tap_the_ca_nhan": (40, 12, 50, 40, 14)}.get(sheet.kind, (70, 70))
         _list_sheet(ws, list(sheet.headers), widths, rows, rules)
     wb.active = 1
-    buf = io.BytesIO()
-    stamp = datetime(spec.year, 12, 31)
-    wb.properties.created = wb.properties.modified = stamp
     wb.properties.creator = "kehoach-docs"
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb, datetime(spec.year, 12, 31))
 
 
 def _list_rows(sheet: ListSheet, results: Results | None, labels: dict[str, str]) -> list[list]:
