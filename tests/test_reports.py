@@ -412,7 +412,9 @@ def test_strengths_only_from_met_targets(unit_reports):
 
 
 def test_targets_that_do_not_apply_are_left_out(unit_reports):
-    skip = [u for u, p in PROFILES.items() if "mt_cai_cach_hanh_chinh" in (p.get("khong_ap_dung") or [])]
+    # Units with a report of their own on the report's date (a merged unit has none).
+    skip = [u for u, p in PROFILES.items() if "mt_cai_cach_hanh_chinh" in (p.get("khong_ap_dung") or [])
+            and u in unit_reports]
     assert skip
     for u in skip:
         text = unit_text(unit_reports[u])

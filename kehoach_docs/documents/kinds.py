@@ -146,6 +146,7 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
             # Invalid data never reaches a report: every invalid unit or results file stops it.
             raise ProblemList(collected.all_problems())
         body = report_issuer(ws, path, loaded, report, plan)
+        plan_issuer = None
         signer, recipients, luu = report.nguoi_ky, report.noi_nhan, report.luu
         sources = (src.plan_path, *[u.path for u in collected.units], *collected.files.values())
         only = None
@@ -167,6 +168,7 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
                                        "(kết quả của đơn vị được tính cho đơn vị kế tục).")])
         bench = load_workbench(khung_path, ws)
         body, signer = unit_identity(bench, only.record, report.ngay)
+        plan_issuer = unit_identity(bench, only.record, only.record.ngay)[0] if only.record.ngay else body
         state = unit_state(only.record, report.ngay, bench.bodies, bench.khung.cap_tren)
         names = {"cap_uy_cap_tren": state.cap_uy_cap_tren or state.cap_tren, "don_vi": state.ten}
         opts = report.bao_cao_don_vi
@@ -181,7 +183,7 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
     context, problems = build_report_context(
         src, profile, co_quan=body, signer=signer, recipients=recipients, luu=luu, only=only,
         trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None,
-        names=names)
+        names=names, plan_issuer=plan_issuer)
     if problems:
         raise ProblemList(located(loaded, problems))
     if unit is None:

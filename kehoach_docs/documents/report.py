@@ -198,9 +198,11 @@ def _missing_line(agg: Aggregate, noun: str) -> str | None:
 def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: Signer,
                          recipients: list[Recipient], luu: str, only: Unit | None = None,
                          trich_yeu: str | None = None, names: dict[str, str] | None = None,
-                         unit_plan=None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
+                         unit_plan=None, plan_issuer: Body | None = None
+                         ) -> tuple[ReportContext, list[tuple[tuple, str]]]:
     """Context of the office's report, or of one unit's report when `only` is given (its
-    own targets: `unit_plan`, the unit's derived plan)."""
+    own targets: `unit_plan`, the unit's derived plan; `plan_issuer`, the body that issued
+    that plan, under its name on the plan's date)."""
     report, plan = src.report, src.plan
     if only is None:
         agg = src.agg
@@ -213,7 +215,7 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     given = names or {}
     names = figure_names(agg)
     if only is not None:
-        names |= _unit_names(src, only, co_quan, unit_plan, profile)
+        names |= _unit_names(src, only, co_quan, plan_issuer or co_quan, profile)
     names |= given
     ex = TextExpander({**plan.can_cu, **_parent_ref(src, profile)}, profile, names)
     w = BodyWriter(ex, profile)
@@ -466,20 +468,21 @@ def _task_groups(w: BodyWriter, src: ReportSources, agg: Aggregate, noun: str) -
 
 # ----------------------------------------------------------------------------- a unit's report
 
-def _unit_names(src: ReportSources, unit: Unit, body: Body, unit_plan, profile) -> dict[str, str]:
-    """[[don_vi]], [[cap_uy]], [[chu_the]], [[ke_hoach_don_vi]] of a unit's report."""
+def _unit_names(src: ReportSources, unit: Unit, body: Body, issuer: Body, profile) -> dict[str, str]:
+    """[[don_vi]], [[cap_uy]], [[chu_the]], [[ke_hoach_don_vi]] of a unit's report: the
+    reporting body under its name on the report's date, its plan cited as it was issued
+    (`issuer`: the body's name and symbol on the plan's date, "của Đảng ủy Báo Nghệ An")."""
     from kehoach_docs.format import so_hieu
 
     p = unit.record
     own = "kế hoạch thực hiện"
+    number = so_hieu(p.so, "KH", issuer.ky_hieu, src.plan.he_thong) if p.so else None
     if p.so:
         own = profile.than_van_ban.mau_trich_dan.format(
-            loai="Kế hoạch", so_ky_hieu=so_hieu(p.so, "KH", body.ky_hieu, src.plan.he_thong),
-            ngay=ngay_ngan(p.ngay), co_quan=body.chu_the or body.ten)
-    short = f"Kế hoạch số {so_hieu(p.so, 'KH', body.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}" \
-        if p.so else own
+            loai="Kế hoạch", so_ky_hieu=number, ngay=ngay_ngan(p.ngay), co_quan=issuer.chu_the or issuer.ten)
+    short = f"Kế hoạch số {number}, ngày {ngay_ngan(p.ngay)}" if p.so else own
     return {"don_vi": p.ten, "cap_uy": body.ten, "chu_the": body.chu_the or body.ten, "ke_hoach_don_vi": own,
-            "ke_hoach_don_vi_ngan": short}
+            "ke_hoach_don_vi_ngan": short, "chu_the_ke_hoach": issuer.chu_the or issuer.ten}
 
 
 def _unit_number_date(src: ReportSources, unit: Unit):
@@ -498,10 +501,12 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     report, years = src.report, src.report.years
     khung = report.bao_cao_don_vi
     own = [r for y in years if (r := src.collected.reports.get(y, {}).get(unit.info.ma)) is not None]
-    p, body_name = unit.record, w.ex.names["chu_the"]
+    p = unit.record
     lead: list[str] = []
     if p.so and p.ngay:
-        lead.append(f"{body_name} đã ban hành {w.ex.names['ke_hoach_don_vi_ngan']} để triển khai thực hiện")
+        # Who issued the plan, under the name it had then (a body renamed or merged since).
+        lead.append(f"{w.ex.names['chu_the_ke_hoach']} đã ban hành {w.ex.names['ke_hoach_don_vi_ngan']} "
+                    "để triển khai thực hiện")
     programme = src.collected.programme
     for name in programme.fields_of("buoi"):
         # The period's sessions, in the programme's own sentence ("tổ chức 04 buổi quán triệt…").

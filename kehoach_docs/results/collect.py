@@ -281,13 +281,21 @@ def check_result_year(loaded: Loaded, results: Results, record: UnitRecord) -> l
 
     end = end_of(record)
     line, col = loaded.where(("nam",))
-    if end is not None and results.nam > end[0].year:
+    if end is not None:
         change = end[1]
         what = (f"đã sáp nhập vào '{change.sap_nhap_vao}'" if change.sap_nhap_vao else
                 f"đã chia thành {', '.join(change.chia_thanh)}" if change.chia_thanh else "đã giải thể")
-        return [Problem(loaded.path, line, col, "nam",
-                        f"Kết quả năm {results.nam} của '{record.ten}', nhưng đơn vị {what} từ ngày "
-                        f"{ngay_ngan(change.tu)}: không còn báo cáo sau ngày {ngay_ngan(end[0])}.")]
+        if results.nam > end[0].year:
+            return [Problem(loaded.path, line, col, "nam",
+                            f"Kết quả năm {results.nam} của '{record.ten}', nhưng đơn vị {what} từ ngày "
+                            f"{ngay_ngan(change.tu)}: không còn báo cáo sau ngày {ngay_ngan(end[0])}.")]
+        if results.ngay_bao_cao is not None and results.ngay_bao_cao > end[0]:
+            # A body that no longer exists cannot sign a report: its successor reports for it.
+            line, col = loaded.where(("ngay_bao_cao",))
+            return [Problem(loaded.path, line, col, "ngay_bao_cao",
+                            f"Báo cáo ngày {ngay_ngan(results.ngay_bao_cao)} của '{record.ten}', nhưng đơn vị "
+                            f"{what} từ ngày {ngay_ngan(change.tu)}: báo cáo phải đề ngày đến "
+                            f"{ngay_ngan(end[0])}, hoặc để đơn vị kế tục báo cáo.")]
     if record.thanh_lap is not None and results.nam < record.thanh_lap.year:
         return [Problem(loaded.path, line, col, "nam",
                         f"Kết quả năm {results.nam} của '{record.ten}', nhưng đơn vị thành lập ngày "
