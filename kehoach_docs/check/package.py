@@ -16,13 +16,11 @@ from typing import IO, Any, Mapping
 
 from lxml import etree
 
-from kehoach_docs.ooxml import PR, RT_OFFICE_DOCUMENT, TWIPS_PER_MM, W
+from kehoach_docs.ooxml import MM_PER_UNIT, PR, RT_OFFICE_DOCUMENT, TWIPS_PER_MM, W
 from kehoach_docs.errors import ProblemList, UserError
 from kehoach_docs.render.package_safety import check_bounds
 
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
-# Universal measures allowed in twips attributes (ST_TwipsMeasure): a number with a unit.
-_UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "pi": 25.4 / 6}
 
 
 def parse(data: bytes):
@@ -52,7 +50,7 @@ def twips_mm(value: str | None) -> float | None:
         return float(value) / TWIPS_PER_MM
     except ValueError:
         m = re.fullmatch(r"\s*(-?[\d.]+)(mm|cm|in|pt|pc|pi)\s*", value)
-        return float(m.group(1)) * _UNITS_MM[m.group(2)] if m else None
+        return float(m.group(1)) * MM_PER_UNIT[m.group(2)] if m else None
 
 
 @dataclass

@@ -53,7 +53,7 @@ from kehoach_docs.render.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
 from kehoach_docs.check.package import parse as read_part
-from kehoach_docs.ooxml import W
+from kehoach_docs.ooxml import CORE_PROPERTIES_XMLNS, XML_DECL, W
 from kehoach_docs.render.package_safety import load_safe_package
 from kehoach_docs.render.places import line_places, mark_paragraphs, syntax_detail
 from kehoach_docs.render.roundtrip import clean_tags, keep_section_breaks
@@ -693,10 +693,7 @@ def _exception_line(exc: BaseException) -> int:
 def core_xml(core: CoreProperties) -> bytes:
     stamp = f"{core.day.isoformat()}T00:00:00Z"
     return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"{XML_DECL}<cp:coreProperties {CORE_PROPERTIES_XMLNS}>"
         f"<dc:title>{escape(core.title)}</dc:title>"
         f"<dc:subject>{escape(core.subject)}</dc:subject>"
         f"<dc:creator>{escape(core.creator)}</dc:creator>"
