@@ -18,6 +18,7 @@ from kehoach_docs.cli import main
 from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.results.status import unit_status
+from kehoach_docs.workspace.layout import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 WS = ROOT / "data" / "de-an-04"
@@ -288,7 +289,8 @@ def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(
     report = WS / "bao-cao" / "tong-ket-2025.yaml"
     units = _reporting_units(WS, report)
     assert "so-giao-thong-van-tai" not in units and "so-xay-dung" in units
-    for ctx in [prepare(report).context] + [prepare(report, unit=u).context for u in units]:
+    ws = Workspace.of(report)  # loaded once for all the documents, as a build does
+    for ctx in [prepare(report).context] + [prepare(report, unit=u, ws=ws).context for u in units]:
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
         assert not any(h in DISSOLVED_BODIES for h in header), header
         assert not any("Ban Dân vận Tỉnh ủy" in n or "Đảng ủy Khối" in n for n in ctx.noi_nhan), ctx.noi_nhan

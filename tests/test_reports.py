@@ -17,6 +17,7 @@ import yaml
 from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.results.status import unit_status
+from kehoach_docs.workspace.layout import Workspace
 
 from helpers import SAMPLE_WS as WS
 from helpers import kehoach
@@ -360,7 +361,8 @@ def unit_reports(request):
     report = SO_KET if request.param == "so_ket" else TONG_KET
     units = _reporting_units(WS, report)
     assert set(units) == standing(report)  # no unit left out of the checks below
-    return {u: prepare(report, unit=u).context for u in units}
+    ws = Workspace.of(report)  # loaded once for all the units, as a build does
+    return {u: prepare(report, unit=u, ws=ws).context for u in units}
 
 
 def test_every_unit_report_is_a_report(unit_reports):
