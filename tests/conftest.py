@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLE_WS, STATE_WS, copy_plans, plan_text, write_plan
+from helpers import FEW_UNITS, SAMPLE_WS, STATE_WS, copy_plans, plan_text, sample_subset, write_plan
 
 # Modules whose every test drives LibreOffice (PDF conversion or the second reader).
 LIBREOFFICE_MODULES = {"test_all_outputs", "test_pdf", "test_real_readers"}
@@ -25,6 +25,7 @@ SLOW_TESTS = {
     "test_build_says_which_profile_and_warns",              # the whole sample built, one process
     "test_same_input_gives_same_bytes_across_processes",    # a new Python per render
     "test_openxml_audit_reports_no_errors_on_the_templates",
+    "test_a_real_small_disk_names_each_document_it_could_not_hold",  # 6 new Pythons in a namespace
 }
 
 
@@ -64,6 +65,14 @@ def _copy(source: Path, into: Path, skip: tuple[str, ...] = ()) -> Path:
 def sample_workspace(tmp_path) -> Path:
     """A copy of data/de-an-04 (plan, khung, every unit, results, reports) to change freely."""
     return _copy(SAMPLE_WS, tmp_path)
+
+
+@pytest.fixture(params=[pytest.param("few", id="few-units"),
+                        pytest.param("all", id="every-unit", marks=pytest.mark.slow)])
+def sample_sized(request, tmp_path) -> Path:
+    """A copy of data/de-an-04 to change freely, twice: with FEW_UNITS (the inner loop: a build
+    in about a second) and with every unit (slow: a build in about ten)."""
+    return sample_subset(tmp_path, None if request.param == "all" else FEW_UNITS)
 
 
 @pytest.fixture

@@ -330,10 +330,10 @@ def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
     assert prepare(WS / "ke-hoach-44.yaml").warnings == ()
 
 
-def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
+def test_build_warns_once_with_the_number_of_documents_on_every_build(sample_sized, tmp_path):
     from kehoach_docs.workspace.build import build_workspace
 
-    ws = copy_ws(tmp_path)
+    ws = sample_sized
     late = ["so-tu-phap", "so-noi-vu", "hoi-nha-bao-tinh", "so-y-te"]
     for unit in late:  # four unit plans dated 2026
         p = ws / "don-vi" / f"{unit}.yaml"
@@ -580,10 +580,10 @@ def test_sample_values_are_marked_and_validate_warns_at_their_line(tmp_path):
     assert code == 1 and "'nguoi_ky.3.ho_ten' không phải một giá trị có ghi của cơ quan này" in out
 
 
-def test_a_successor_missing_from_don_vi_is_an_error_at_its_line_not_a_crash(tmp_path):
+def test_a_successor_missing_from_don_vi_is_an_error_at_its_line_not_a_crash(sample_sized, tmp_path):
     """Sở Giao thông vận tải merges into Sở Xây dựng, whose profile is gone: an error at the
     reference; the documents it feeds are stale, the others built."""
-    ws = copy_ws(tmp_path)
+    ws = sample_sized
     (ws / "don-vi" / "so-xay-dung.yaml").unlink()
     gtvt = ws / "don-vi" / "so-giao-thong-van-tai.yaml"
     line = next(i for i, t in enumerate(gtvt.read_text(encoding="utf-8").splitlines(), 1)
@@ -606,7 +606,8 @@ def test_a_successor_missing_from_don_vi_is_an_error_at_its_line_not_a_crash(tmp
                          "'so-van-hoa-va-the-thao'?" in text, text
 
 
-def test_the_scale_benchmark_makes_a_valid_workspace(tmp_path):
+@pytest.mark.parametrize("n", [5, pytest.param(70, marks=pytest.mark.slow)])  # 70: seconds to validate
+def test_the_scale_benchmark_makes_a_valid_workspace(tmp_path, n):
     """benchmarks/bench_scale.py cycles the sample's units under new names: their merges and
     splits must name the copies (a size cutting a cycle short drops the change)."""
     import importlib.util
@@ -614,7 +615,6 @@ def test_the_scale_benchmark_makes_a_valid_workspace(tmp_path):
     spec = importlib.util.spec_from_file_location("bench_scale", ROOT / "benchmarks" / "bench_scale.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    for n in (5, 70):  # inside the first cycle, and into the second
-        ws = bench.synthetic(n, tmp_path)
-        code, text = cli("validate", ws)
-        assert code == 0, text
+    ws = bench.synthetic(n, tmp_path)  # n: inside the first cycle (5), and into the second (70)
+    code, text = cli("validate", ws)
+    assert code == 0, text
