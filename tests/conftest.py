@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from kehoach_docs.workspace.layout import Workspace
+
 from helpers import FEW_UNITS, SAMPLE_WS, STATE_WS, copy_plans, plan_text, sample_subset, write_plan
 
 # Modules whose every test drives LibreOffice (PDF conversion or the second reader).
@@ -59,6 +61,14 @@ def _copy(source: Path, into: Path, skip: tuple[str, ...] = ()) -> Path:
     target = into / source.name
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(*skip) if skip else None)
     return target
+
+
+@pytest.fixture(scope="session")
+def sample_ws() -> Workspace:
+    """data/de-an-04 as one Workspace for the session: what it loads (plan, khung, units,
+    results) is loaded once, as one build does, and shared by the tests that only read the
+    sample: `prepare(path, ws=sample_ws)`. A test that changes files copies the sample first."""
+    return Workspace(SAMPLE_WS)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from kehoach_docs.cli import main
 from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.results.status import unit_status
-from kehoach_docs.workspace.layout import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 WS = ROOT / "data" / "de-an-04"
@@ -155,19 +154,19 @@ def test_merge_mid_period_appendix_shows_the_successor_with_its_predecessor(merg
 
 # ---- rename, move to another superior: each document as on its own date ------------------
 
-def test_rename_applies_from_its_date_only():
-    plan = prepare(WS / "don-vi" / "so-nong-nghiep-va-phat-trien-nong-thon.yaml").context
+def test_rename_applies_from_its_date_only(sample_ws):
+    plan = prepare(WS / "don-vi" / "so-nong-nghiep-va-phat-trien-nong-thon.yaml", ws=sample_ws).context
     assert plan.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN"
     assert plan.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
-    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-nong-nghiep-va-phat-trien-nong-thon").context
+    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-nong-nghiep-va-phat-trien-nong-thon", ws=sample_ws).context
     assert report.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
     assert report.co_quan_cap_tren == "ĐẢNG BỘ ỦY BAN NHÂN DÂN TỈNH"
     assert report.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh (để b/c),"
 
 
-def test_move_to_another_superior():
-    before = prepare(WS / "bao-cao" / "so-ket-2023.yaml", unit="bao-nghe-an").context
-    after = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an").context
+def test_move_to_another_superior(sample_ws):
+    before = prepare(WS / "bao-cao" / "so-ket-2023.yaml", unit="bao-nghe-an", ws=sample_ws).context
+    after = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an", ws=sample_ws).context
     assert before.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
     assert after.co_quan_cap_tren == "ĐẢNG BỘ CÁC CƠ QUAN ĐẢNG TỈNH"
     assert after.co_quan_ban_hanh == "ĐẢNG ỦY BÁO NGHỆ AN"
@@ -245,9 +244,9 @@ def test_a_report_after_the_body_ended_in_its_old_name_is_an_error_at_its_line(t
     assert "không còn ký vào ngày 28/11/2025" in found["nguoi_ky.ho_ten"].message
 
 
-def test_the_office_report_follows_the_successor_body_on_its_date():
-    tong_ket = prepare(WS / "bao-cao" / "tong-ket-2025.yaml").context
-    so_ket = prepare(WS / "bao-cao" / "so-ket-2023.yaml").context
+def test_the_office_report_follows_the_successor_body_on_its_date(sample_ws):
+    tong_ket = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws).context
+    so_ket = prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).context
     assert (so_ket.co_quan_ban_hanh, so_ket.so_ky_hieu) == ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "Số 215-BC/ĐUK")
     assert (tong_ket.co_quan_cap_tren, tong_ket.co_quan_ban_hanh) == ("ĐẢNG BỘ TỈNH NGHỆ AN",
                                                                       "ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH")
@@ -256,15 +255,15 @@ def test_the_office_report_follows_the_successor_body_on_its_date():
 
 # ---- the sample's story -------------------------------------------------------------------
 
-def test_sample_so_ket_2023_is_unchanged_in_its_names():
-    ctx = prepare(WS / "bao-cao" / "so-ket-2023.yaml").context
+def test_sample_so_ket_2023_is_unchanged_in_its_names(sample_ws):
+    ctx = prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).context
     names = [r.don_vi for r in ctx.phu_luc_don_vi.hang]
     assert "Sở Giao thông vận tải" in names and "Sở Nông nghiệp và Phát triển nông thôn" in names
     assert len(names) == len(list((WS / "don-vi").glob("*.yaml"))) and not ctx.phu_luc_don_vi.ghi_chu
 
 
-def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
-    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml").context
+def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors(sample_ws):
+    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws).context
     rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
     for gone in ("Sở Giao thông vận tải", "Sở Nông nghiệp và Phát triển nông thôn", "Sở Du lịch",
                  "Sở Tài nguyên và Môi trường", "Sở Kế hoạch và Đầu tư"):
@@ -283,14 +282,13 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
         f"{pct(dat, tong)} ({dat:,}/{tong:,})".replace(f"({dat:,}/{tong:,})", f"({dat:,}/{tong:,})".replace(",", "."))
 
 
-def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body():
+def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(sample_ws):
     from kehoach_docs.workspace.build import _reporting_units
 
     report = WS / "bao-cao" / "tong-ket-2025.yaml"
     units = _reporting_units(WS, report)
     assert "so-giao-thong-van-tai" not in units and "so-xay-dung" in units
-    ws = Workspace.of(report)  # loaded once for all the documents, as a build does
-    for ctx in [prepare(report).context] + [prepare(report, unit=u, ws=ws).context for u in units]:
+    for ctx in [prepare(report, ws=sample_ws).context] + [prepare(report, unit=u, ws=sample_ws).context for u in units]:
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
         assert not any(h in DISSOLVED_BODIES for h in header), header
         assert not any("Ban Dân vận Tỉnh ủy" in n or "Đảng ủy Khối" in n for n in ctx.noi_nhan), ctx.noi_nhan
@@ -316,7 +314,7 @@ def party_2026(tmp_path_factory):
 LATE = "cảnh báo: Văn bản đề ngày sau 08/01/2026 dùng bộ thể thức 'dang-hd36-2018'"
 
 
-def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
+def test_a_2026_party_document_gets_the_warning(sample_ws, party_2026, tmp_path):
     prepared = prepare(party_2026)
     w, sample = prepared.warnings  # the profile, and the sample signer of to-chuc.yaml
     assert "'Nguyễn Văn A'" in sample.message and "giá trị mẫu" in sample.message
@@ -327,7 +325,7 @@ def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
     code, out = cli("check", tmp_path / "kh.docx")
     assert code == 0 and LATE in out
     # A 2021 document is within the confirmed rules: no warning.
-    assert prepare(WS / "ke-hoach-44.yaml").warnings == ()
+    assert prepare(WS / "ke-hoach-44.yaml", ws=sample_ws).warnings == ()
 
 
 def test_build_warns_once_with_the_number_of_documents_on_every_build(sample_sized, tmp_path):
@@ -550,7 +548,7 @@ def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
 
 # ---- sample values: marked in to-chuc.yaml, shown to the clerk, never taken as facts -------
 
-def test_sample_values_are_marked_and_validate_warns_at_their_line(tmp_path):
+def test_sample_values_are_marked_and_validate_warns_at_their_line(sample_ws, tmp_path):
     bodies_file = WS / "to-chuc.yaml"
     lines = bodies_file.read_text(encoding="utf-8").splitlines()
     code, out = cli("validate", bodies_file)
@@ -565,13 +563,13 @@ def test_sample_values_are_marked_and_validate_warns_at_their_line(tmp_path):
     assert lines[places["co_quan.dang_uy_cac_co_quan_dang_tinh.ky_hieu"] - 1].strip().startswith("ky_hieu: ĐU")
     assert "0 lỗi, 2 cảnh báo." in out
     # The tổng kết prints the sample signer: render says so (and the README says so too).
-    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml")
+    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws)
     assert [w.field for w in report.warnings] == ["co_quan.dang_uy_ubnd_tinh.nguoi_ky[0].ho_ten"]
     assert report.context.so_ky_hieu == "Số 398-BC/ĐU"
     readme = (WS / "README.md").read_text(encoding="utf-8")
     assert "Nguyễn Văn A" in readme and "chua_xac_nhan" in readme and "15-CTr/ĐU" in readme
     # Documents before the reorganisation print none of them.
-    assert prepare(WS / "bao-cao" / "so-ket-2023.yaml").warnings == ()
+    assert prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).warnings == ()
     # A source for a value that is not there is an error at its line.
     bad = tmp_path / "to-chuc.yaml"
     bad.write_text(bodies_file.read_text(encoding="utf-8").replace("      nguoi_ky.0.ho_ten:\n",
