@@ -28,6 +28,15 @@ SLOW_TESTS = {
     "test_same_input_gives_same_bytes_across_processes",    # a new Python per render
     "test_openxml_audit_reports_no_errors_on_the_templates",
     "test_a_real_small_disk_names_each_document_it_could_not_hold",  # 6 new Pythons in a namespace
+    # What only a whole process shows (a signal, a pipe, a device, a pool of workers) or a clock
+    # must run out; test_cli's smoke run keeps one new Python in the inner loop.
+    "test_watch_rebuilds_what_changed_and_stops_on_ctrl_c",  # Ctrl-C to a watching process
+    "test_build_into_a_closed_pipe_stops_quietly",
+    "test_stdout_to_a_full_device_is_said_in_words",
+    "test_a_worker_killed_by_the_machine_fails_its_document_only",  # a process pool, SIGKILL
+    "test_parallel_build_gives_the_same_bytes",                      # a process pool
+    "test_untrusted_template_is_refused_in_vietnamese[busy loop]",   # waits out the 2 s clock
+    "test_every_edit_of_the_property_test_runs",  # the guard of the property test runs with it
 }
 
 
@@ -41,7 +50,7 @@ def pytest_collection_modifyitems(config, items):
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module in LIBREOFFICE_MODULES or "pdf" in item.name.lower():
             item.add_marker(pytest.mark.libreoffice)
-        if module in SLOW_MODULES or item.originalname in SLOW_TESTS:
+        if module in SLOW_MODULES or item.originalname in SLOW_TESTS or item.name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 
 

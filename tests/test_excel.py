@@ -18,6 +18,8 @@ from kehoach_docs.workspace.layout import RESULTS_DIR
 from kehoach_docs.results.programme import load_programme
 from kehoach_docs.workspace.build import build_workspace
 
+from helpers import sample_subset
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "de-an-04"
 YEAR = 2023
@@ -25,9 +27,8 @@ YEAR = 2023
 
 @pytest.fixture
 def ws(tmp_path) -> Path:
-    target = tmp_path / "de-an-04"
-    shutil.copytree(SAMPLE, target)
-    return target
+    """The sample with a few units (the round trip runs on every unit too)."""
+    return sample_subset(tmp_path)
 
 
 def run(*args: str):
