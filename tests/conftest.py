@@ -1,8 +1,13 @@
 """Shared test configuration: markers for the fast inner loop, and shared fixtures
 (helpers shared by test modules live in helpers.py; test modules never import each other).
 
-    pytest -m "not libreoffice and not slow"     # the inner loop (no LibreOffice, no crash/property runs)
+    pytest -m "not libreoffice and not slow"     # the inner loop (README, Kiểm thử); -n 2 on both cores
     pytest                                        # everything (what CI runs)
+
+Keeping the inner loop fast: a test that only reads the sample takes `sample_ws` (loaded once
+per session); a test that builds the whole sample takes `sample_sized` (a few units in the inner
+loop, every unit as slow); a test that needs a new Python, a process pool or a clock to run out
+is named in SLOW_TESTS with its reason, and a small test of the same behaviour stays fast.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ SLOW_TESTS = {
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "libreoffice: runs LibreOffice headless (PDF, second reader)")
-    config.addinivalue_line("markers", "slow: crash, concurrency and property runs, whole-workspace runs")
+    config.addinivalue_line("markers", "slow: crash, concurrency and property runs, whole-sample runs, a new Python per test")
 
 
 def pytest_collection_modifyitems(config, items):
