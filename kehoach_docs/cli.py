@@ -143,7 +143,7 @@ def render(file: Path, out: Path | None, template: Path | None, unit: str | None
 def validate_cmd(paths: tuple[Path, ...]) -> None:
     """Kiểm tra dữ liệu YAML; liệt kê mọi lỗi (tệp:dòng:cột)."""
     from kehoach_docs.documents.pipeline import check_file
-    from kehoach_docs.workspace.layout import Workspace
+    from kehoach_docs.workspace.workspace import Workspace
 
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -232,29 +232,29 @@ def _build_once(workspace: Path, out_dir: Path | None, force: bool, as_json: boo
     from kehoach_docs.workspace.build import build_workspace
 
     with _bar("Đang tạo văn bản", quiet=as_json) as tick:
-        report = build_workspace(workspace, out_dir, force=force, workers=workers, progress=tick)
+        summary = build_workspace(workspace, out_dir, force=force, workers=workers, progress=tick)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
-        for line in build_lines(report, verbose):
+        for line in build_lines(summary, verbose):
             click.echo(line)
-        for line in problem_lines(report, verbose):
+        for line in problem_lines(summary, verbose):
             click.echo(line, err=True)
-    for p in report.record_problems:  # the documents are fine; the build's record is not saved
+    for p in summary.record_problems:  # the documents are fine; the build's record is not saved
         click.echo(str(p), err=True)
-    ok = not report.failed and not report.record_problems
+    ok = not summary.failed and not summary.record_problems
     if with_pdf:
         from kehoach_docs.workspace.build import pdf_targets
 
-        ok = _export_pdf(pdf_targets(report), workers, quiet=as_json, verbose=verbose, exit_on_error=False) and ok
-    if report.internal:
+        ok = _export_pdf(pdf_targets(summary), workers, quiet=as_json, verbose=verbose, exit_on_error=False) and ok
+    if summary.internal:
         # A fault of the tool in some documents (the others were made): said, then exit 3.
         from kehoach_docs.oserrors import debug_hint
 
         if click.get_current_context().find_root().params.get("debug"):
-            for p in report.internal:
+            for p in summary.internal:
                 click.echo(f"{p.file}:\n{p.detail}", err=True)
-        click.echo(f"Lỗi nội bộ của kehoach-docs ở {len(report.internal)} văn bản. " + debug_hint("build"),
+        click.echo(f"Lỗi nội bộ của kehoach-docs ở {len(summary.internal)} văn bản. " + debug_hint("build"),
                    err=True)
         return EXIT_INTERNAL
     return EXIT_OK if ok else EXIT_INVALID
@@ -338,18 +338,18 @@ def nhap(workspace: Path, files: tuple[Path, ...], force: bool) -> None:
     _must_be_workspace(workspace)
     for f in files:
         _must_exist(f)
-    report = import_forms(workspace, list(files), force)
-    for d in report.done:
+    summary = import_forms(workspace, list(files), force)
+    for d in summary.done:
         if d.status != "giữ nguyên":
             click.echo(f"{d.status}: {d.target} (từ {d.form.name})" + (f"; {d.reason}" if d.reason else ""))
-    for d in report.kept:
+    for d in summary.kept:
         click.echo(f"giữ nguyên: {d.reason}.", err=True)
-    click.echo(f"Đã nhập {len(report.done) - len(report.kept)}/{len(files)} biểu mẫu.")
-    if any(p.level == "lỗi" for p in report.problems):
-        raise ProblemList(report.problems)
-    if report.problems:
-        _print_problems(report.problems)
-    if report.kept:
+    click.echo(f"Đã nhập {len(summary.done) - len(summary.kept)}/{len(files)} biểu mẫu.")
+    if any(p.level == "lỗi" for p in summary.problems):
+        raise ProblemList(summary.problems)
+    if summary.problems:
+        _print_problems(summary.problems)
+    if summary.kept:
         sys.exit(EXIT_INVALID)
 
 
@@ -421,7 +421,7 @@ def _export_pdf(files: list[Path], workers: int | None, out_dir: Path | None = N
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> None:
     """Kiểm tra thể thức của tệp .docx bất kỳ (do công cụ tạo hay soạn tay)."""
-    from kehoach_docs.check import check_files, format_report
+    from kehoach_docs.check import check_files, format_violations
     from kehoach_docs.profile import get_profile
 
     from kehoach_docs.check import profile_notice
@@ -442,7 +442,7 @@ def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> Non
         for path, violations in results.items():
             click.echo(f"{path}: " + ("đúng thể thức." if not violations else f"{len(violations)} lỗi thể thức"))
             if violations:
-                click.echo(format_report(violations))
+                click.echo(format_violations(violations))
         click.echo(f"Đã kiểm tra {len(results)} tệp: {bad} tệp có lỗi thể thức.")
     if bad:
         sys.exit(EXIT_INVALID)
@@ -462,7 +462,7 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
     from rich.console import Console
     from rich.table import Table
 
-    from kehoach_docs.schema.common import _parse_date
+    from kehoach_docs.schema.common import parse_date
     from kehoach_docs.workspace.publish import refuse_overwriting_inputs
     from kehoach_docs.workspace.safe_file import atomic_write
     from kehoach_docs.results.status import COLUMNS, to_csv, to_xlsx, unit_status
@@ -472,7 +472,7 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
     day = date.today()
     if as_of:
         try:
-            day = _parse_date(as_of)
+            day = parse_date(as_of)
             day = day if isinstance(day, date) else date.fromisoformat(str(day))
         except ValueError:
             raise UserError(f"Ngày '{as_of}' không đúng dạng 31/12/2023 hoặc 2023-12-31.") from None
@@ -534,7 +534,7 @@ def _must_exist(path: Path) -> None:
 
 
 def _yaml_files(paths: tuple[Path, ...]) -> list[Path]:
-    from kehoach_docs.workspace.layout import Workspace
+    from kehoach_docs.workspace.workspace import Workspace
 
     files: list[Path] = []
     for p in paths:

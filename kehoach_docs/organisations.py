@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import difflib
 
-import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -28,21 +28,22 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from kehoach_docs.format.vn import nfc
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.load.yaml_source import Loaded, dotted, load_yaml
-from kehoach_docs.schema.common import Date, Id, Line, Model, Text
+from kehoach_docs.schema.common import Date, Id, Line, Strict, Text
 from kehoach_docs.schema.plan import Body
 from kehoach_docs.schema.validate import validate
 
-from kehoach_docs.workspace.layout import BODIES_FILE  # noqa: E402  (re-exported)
+from kehoach_docs.workspace.workspace import BODIES_FILE  # noqa: E402  (re-exported)
 
 from kehoach_docs.profile import CONFIDENCE_WORDS, Confidence, ValueSource  # noqa: E402,F401
 
 UNCONFIRMED = "chua_xac_nhan"
 
 
-class BodySigner(Model):
+class BodySigner(Strict):
     """Who signs for a body during a period."""
 
     quyen_han: Line | None = None
@@ -55,7 +56,7 @@ class BodySigner(Model):
         return (self.tu is None or self.tu <= day) and (self.den is None or day <= self.den)
 
 
-class BodyRecord(Model):
+class BodyRecord(Strict):
     """One body during one period. A renamed or merged body is a new record; the old one
     ends (`den`) and names it as `ke_nhiem`."""
 
@@ -115,14 +116,14 @@ def _value_at(record, key: str):
     return node
 
 
-class BodiesFile(Model):
+class BodiesFile(Strict):
     """to-chuc.yaml."""
 
     co_quan: dict[Id, BodyRecord] = Field(min_length=1)
 
 
 def _key(name: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+    return nfc(" ".join(name.split())).casefold()
 
 
 @dataclass
@@ -244,7 +245,7 @@ class Bodies:
 
 def bodies_file(near: Path, ws=None) -> Path | None:
     """to-chuc.yaml of the workspace holding `near` (a document or a folder). With `ws` (a
-    layout.Workspace), each place looked at is recorded: a file that appears later counts."""
+    workspace.Workspace), each place looked at is recorded: a file that appears later counts."""
     near = Path(near)
     folders = [near] if near.is_dir() else []
     folders += [near.parent, near.parent.parent]
@@ -259,7 +260,7 @@ def load_bodies(near: Path, ws=None) -> Bodies:
         return Bodies()
     if ws is None:
         return read_bodies(path)
-    from kehoach_docs.workspace.layout import absolute
+    from kehoach_docs.workspace.workspace import absolute
 
     return ws.memo(("bodies", absolute(path)), lambda: read_bodies(path))
 
@@ -348,8 +349,8 @@ def check_units(units: list) -> list[Problem]:
     for u in units:
         loaded = load_yaml(u.path)
         ended = False
-        for i, change in enumerate(sorted(u.profile.thay_doi, key=lambda c: c.tu)):
-            idx = u.profile.thay_doi.index(change)
+        for i, change in enumerate(sorted(u.record.thay_doi, key=lambda c: c.tu)):
+            idx = u.record.thay_doi.index(change)
             if ended:
                 line, col = loaded.where(("thay_doi", idx, "tu"))
                 problems.append(Problem(u.path, line, col, f"thay_doi[{idx}]",
@@ -366,7 +367,7 @@ def check_units(units: list) -> list[Problem]:
                     problems.append(Problem(u.path, line, col, dotted(loc),
                                             f"Không có đơn vị '{ma}' trong don-vi/ để nhận đơn vị này" +
                                             (f"; có phải '{guess[0]}'?" if guess else ".")))
-                elif not exists_on(other.profile, change.tu):
+                elif not exists_on(other.record, change.tu):
                     problems.append(Problem(u.path, line, col, dotted(loc),
                                             f"Đơn vị '{ma}' không hoạt động vào ngày {ngay_ngan(change.tu)}."))
     return problems
@@ -375,23 +376,23 @@ def check_units(units: list) -> list[Problem]:
 def unit_plan_names(bench, unit) -> dict[str, str]:
     """[[cap_uy_cap_tren]] of a unit plan: the superior's committee on the plan's date, so
     that one khung serves plans dated before and after a reorganisation."""
-    state = unit_state(unit, unit.ngay, load_bodies(bench.model_loaded.path), bench.model.cap_tren)
+    state = unit_state(unit, unit.ngay, load_bodies(bench.khung_loaded.path), bench.khung.cap_tren)
     return {"cap_uy_cap_tren": state.cap_uy_cap_tren or state.cap_tren}
 
 
 def check_unit_plan_bodies(bench, unit, loaded: Loaded) -> list[Problem]:
     """A unit plan's recipients must exist on the plan's date, as for the office's documents:
-    the model's (an error at their line of the khung, naming the unit's plan) and the unit's
+    the khung's (an error at their line of the khung, naming the unit's plan) and the unit's
     own (at their line of its profile)."""
-    bodies = load_bodies(bench.model_loaded.path)
+    bodies = load_bodies(bench.khung_loaded.path)
     if not bodies.records:
         return []
     day, problems = unit.ngay, []
-    state = unit_state(unit, day, bodies, bench.model.cap_tren)
-    for i, r in enumerate(bench.model.noi_nhan):  # the recipients derive.derive_plan prints
+    state = unit_state(unit, day, bodies, bench.khung.cap_tren)
+    for i, r in enumerate(bench.khung.noi_nhan):  # the recipients derive.derive_plan prints
         if (r.chi_cho is None or unit.loai in r.chi_cho) and (why := bodies.stale(r.ten, day)):
-            line, col = bench.model_loaded.where(("noi_nhan", i))
-            problems.append(Problem(bench.model_loaded.path, line, col, f"noi_nhan.{i}",
+            line, col = bench.khung_loaded.where(("noi_nhan", i))
+            problems.append(Problem(bench.khung_loaded.path, line, col, f"noi_nhan.{i}",
                                     f"Nơi nhận của kế hoạch {state.ten} ({loaded.path.name}): {why} Để khung "
                                     "dùng được cho mọi ngày, ghi nơi nhận theo cấp trên vào ngày của kế "
                                     "hoạch: 'Ban Thường vụ [[cap_uy_cap_tren]]'."))
@@ -416,6 +417,8 @@ class Succession:
 
     profiles: dict[str, object]
     """Unit id → profile, in the workspace's order."""
+    _merged: dict = field(default_factory=dict, repr=False, compare=False)
+    """Day → {row: the units merged into it by then}, each computed once (one pass)."""
 
     def standing(self, ma: str, day: date) -> str | None:
         """The unit that stands for `ma` on `day`: itself while it exists, then the unit it was
@@ -451,12 +454,18 @@ class Succession:
                 o = self.owner(m, day)
                 if o not in out:
                     out.append(o)
-        order = list(self.profiles)
-        return sorted(out, key=order.index)
+        order = {m: i for i, m in enumerate(self.profiles)}
+        return sorted(out, key=order.__getitem__)
 
     def members(self, row: str, day: date) -> list[str]:
         """The unit and its predecessors whose results count toward it on `day` (itself first)."""
-        return [row] + [m for m in self.profiles if m != row and self.standing(m, day) == row]
+        if day not in self._merged:
+            merged: dict[str, list[str]] = {}
+            for m in self.profiles:  # one pass over the units, however many rows ask
+                if (s := self.standing(m, day)) is not None and s != m:
+                    merged.setdefault(s, []).append(m)
+            self._merged[day] = merged
+        return [row] + self._merged[day].get(row, [])
 
     def identity(self) -> bool:
         return not any(p.thay_doi or p.thanh_lap for p in self.profiles.values())
@@ -582,16 +591,32 @@ class PeriodViews:
                     units.append(u)
         return Aggregate(self.years, units, reports, office or {})
 
-    @property
+    @cached_property
     def owing(self) -> dict[int, list]:
+        """Units that owed a report for each year (computed once: every report of a build asks)."""
         out = {}
         for y in self.years:
             day = year_cutoff(y, self.last_day)
             out[y] = [self._info(m, day) for m in self.succession.owing(y, day)]
         return out
 
+    @cached_property
+    def owing_ids(self) -> dict[int, set[str]]:
+        return {y: {u.ma for u in units} for y, units in self.owing.items()}
+
+    @cached_property
+    def reported_in(self) -> dict[int, set[str]]:
+        """The units that reported for each year, as the year stood (computed once)."""
+        return {y: set(self.at(y).reports.get(y, {})) for y in self.years}
+
     def predecessors(self) -> dict[str, list[tuple[str, str, date]]]:
-        """Row unit → [(predecessor id, its name, the day it joined)] at the end of the period."""
+        """Row unit → [(predecessor id, its name, the day it joined)] at the end of the period
+        (computed once: the office report and every successor's own report ask)."""
+        if "predecessors" not in self._cache:
+            self._cache["predecessors"] = self._predecessors()
+        return self._cache["predecessors"]
+
+    def _predecessors(self) -> dict[str, list[tuple[str, str, date]]]:
         day = year_cutoff(self.years[-1], self.last_day)
         out: dict[str, list] = {}
         for m, p in self.succession.profiles.items():
@@ -621,17 +646,17 @@ def carried_results(views, ma: str, day: date, reports: dict[int, dict], years: 
 def successors_own_reports(workspace: Path, units: list[str], with_results: set[str], day) -> list[str]:
     """Units that issue their own report dated `day`: in place on that day, with results of
     their own or of a predecessor in the period. A malformed profile is left to its own job."""
-    from kehoach_docs.workspace.layout import UNITS_DIR
-    from kehoach_docs.schema.common import _parse_date
-    from kehoach_docs.schema.unit import UnitProfile
+    from kehoach_docs.workspace.workspace import UNITS_DIR
+    from kehoach_docs.schema.common import parse_date
+    from kehoach_docs.schema.unit import UnitRecord
 
-    day = _parse_date(day)
+    day = parse_date(day)
     if not isinstance(day, date):
         return sorted(set(units) & with_results)
     profiles = {}
     for ma in units:
         try:
-            profiles[ma] = validate(load_yaml(workspace / UNITS_DIR / f"{ma}.yaml"), UnitProfile)
+            profiles[ma] = validate(load_yaml(workspace / UNITS_DIR / f"{ma}.yaml"), UnitRecord)
         except ProblemList:
             continue
     succession = Succession(profiles)

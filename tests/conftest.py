@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kehoach_docs.workspace.layout import Workspace
+from kehoach_docs.workspace.workspace import Workspace
 
 from helpers import FEW_UNITS, SAMPLE_WS, STATE_WS, copy_plans, plan_text, sample_subset, write_plan
 

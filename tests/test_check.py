@@ -14,23 +14,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from kehoach_docs.check import Violation, check_docx, check_files, detect_profile, format_report
+from kehoach_docs.check import Violation, check_docx, check_files, detect_profile, format_violations
 from kehoach_docs.documents.pipeline import render_file
 from kehoach_docs.profile import get_profile
 
+from helpers import BODY_PLAN as PLAN
 from helpers import plan_text, write_plan
-
-# The minimal plan with a body: an opening, aims, a task, duties and two recipients.
-PLAN = plan_text(
-    mo_dau=["Thực hiện Đề án số 04-ĐA/TU, Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau."],
-    muc_dich_yeu_cau=["Quán triệt sâu sắc nội dung Đề án đến cán bộ, đảng viên.",
-                      "Xác định rõ trách nhiệm của cấp ủy, người đứng đầu."],
-    nhiem_vu=[{"ten": "Tuyên truyền, quán triệt",
-               "doan": ["Tổ chức quán triệt đến cán bộ, đảng viên trong toàn Đảng bộ."],
-               "y": ["Hội nghị chuyên đề."]}],
-    to_chuc_thuc_hien=[{"doan": ["Văn phòng Đảng ủy theo dõi, tổng hợp, báo cáo."]}],
-    noi_nhan=["Các TCCS Đảng", {"ten": "Ban Thường vụ Tỉnh ủy", "muc_dich": "để b/c"}],
-)
 
 PARTY = "dang-hd36-2018"
 
@@ -123,7 +112,7 @@ DEFECTS = {
 def test_each_defect_is_reported_alone(good, tmp_path, name):
     change, rule = DEFECTS[name]
     found = variant(good, tmp_path, change)
-    assert rules(found) == {rule}, format_report(found)
+    assert rules(found) == {rule}, format_violations(found)
     v = next(v for v in found if v.rule == rule)
     assert v.element and v.expected and v.found and v.place
 
@@ -134,7 +123,7 @@ def test_messages_name_the_place_and_the_fix(good, tmp_path):
     assert v.element == "Số, ký hiệu"
     assert "Số 44-KH/ĐUK" in v.expected and "Số: 44-KH/ĐUK" in v.found
     assert v.place == "bảng 1, hàng 2, ô 1, đoạn 1"
-    assert format_report(found) == f"Số, ký hiệu: cần {v.expected}, thấy {v.found} ({v.place})"
+    assert format_violations(found) == f"Số, ký hiệu: cần {v.expected}, thấy {v.found} ({v.place})"
     assert set(v.as_dict()) == {"rule", "element", "expected", "found", "place"}
 
     [v] = variant(good, tmp_path, DEFECTS["month padded"][0])
@@ -195,7 +184,7 @@ def test_check_files_reports_unreadable_files(good, tmp_path):
     assert results[tmp_path / "a.docx"] == []
     [v] = results[tmp_path / "b.docx"]
     assert v.rule == "tep"
-    assert format_report([]) == "Không phát hiện lỗi thể thức."
+    assert format_violations([]) == "Không phát hiện lỗi thể thức."
 
 
 # --- A document made by hand: direct formatting only, python-docx's stock template ---------
@@ -304,14 +293,14 @@ def test_handmade_document_with_direct_formatting(tmp_path):
     path = handmade(tmp_path / "tay.docx")
     profile = detect_profile(path)
     assert profile is not None and profile.ma == PARTY
-    assert check_docx(path) == [], format_report(check_docx(path))
+    assert check_docx(path) == [], format_violations(check_docx(path))
 
 
 def test_handmade_defects(tmp_path):
     found = check_docx(handmade(tmp_path / "a.docx", number="Số: 7-KH/ĐUK",
                                 day="Nghệ An, ngày 5 tháng 02 năm 2022", left=35, body_font=None))
     assert rules(found) == {"le_trai", "so_ky_hieu.dau_hai_cham", "so_ky_hieu.dem_so",
-                            "ngay_thang.dem_so", "phong_chu"}, format_report(found)
+                            "ngay_thang.dem_so", "phong_chu"}, format_violations(found)
     font = next(v for v in found if v.rule == "phong_chu")
     assert font.found.startswith("Cambria")  # the stock template's theme font, resolved
     assert font.place == "đoạn 7"

@@ -4,7 +4,7 @@ on the command line, untrusted templates.
 Promises: no file outside the output folder (and the files the clerk named) is written, read
 into an output, or deleted; no hand edit is lost; one bad document never stops the others;
 never "Lỗi nội bộ" (exit 3) for a user's or the machine's mistake; untrusted templates read
-nothing and reach nothing. Each case is counted in docs/reliability.md (CASES below).
+nothing and reach nothing. Each case is counted in docs/reliability.md (`@case`; helpers.case_counts).
 """
 
 from __future__ import annotations
@@ -24,23 +24,12 @@ from click.testing import CliRunner
 from kehoach_docs.cli import main
 from kehoach_docs.workspace.build import build_workspace
 
-from helpers import copy_plans, text_lines
+from helpers import case, copy_plans, text_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "de-an-04"
 TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
 UNITS = ("ban-dan-toc", "so-noi-vu")
-
-CASES: dict[str, list[str]] = {}
-"""Group (a row of docs/reliability.md) → the tests of its cases."""
-
-
-def case(group: str):
-    def mark(fn):
-        CASES.setdefault(group, []).append(fn.__name__)
-        return fn
-    return mark
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -1285,22 +1274,6 @@ def test_render_refuses_a_template_with_a_broken_styles_part(tmp_path):
     assert "styles.xml" in err and not (tmp_path / "out.docx").exists()
 
 
-def case_counts() -> dict[str, int]:
-    """Cases per group (a parametrised test counts once per parameter set), for
-    docs/reliability.md (checked by test_reliability.py::test_reliability_doc_is_honest)."""
-    import math
-
-    module = sys.modules[__name__]
-    counts = {}
-    for group, names in CASES.items():
-        total = 0
-        for name in names:
-            marks = [m for m in getattr(getattr(module, name), "pytestmark", []) if m.name == "parametrize"]
-            total += math.prod(len(m.args[1]) for m in marks)
-        counts[group] = total
-    return counts
-
-
 @case("Lock file, manifest and outputs that are links or special files")
 def test_a_data_file_that_is_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
     fifo, device = tmp_path / "fifo.yaml", tmp_path / "zero.yaml"
@@ -1336,3 +1309,15 @@ def test_a_stale_output_is_deleted_through_the_output_folder_never_through_a_lin
     os.mkfifo(elsewhere / "p.docx")
     with pytest.raises(UnsafeFile, match="FIFO"):
         remove_regular(elsewhere / "p.docx", elsewhere)
+
+
+@case("Lock file, manifest and outputs that are links or special files")
+def test_a_unit_file_that_is_a_fifo_is_named_not_skipped(ws, tmp_path):
+    os.mkfifo(ws / "don-vi" / "zz-fifo.yaml")  # skipping it would lose a unit without a word
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "kehoach_docs", "build", str(ws), "--out", str(out), "-j", "1"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    assert "zz-fifo.yaml: lỗi: Không đọc được: đây là một đường ống (FIFO)" in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (out / "don-vi" / "so-noi-vu.docx").is_file()  # the others are made

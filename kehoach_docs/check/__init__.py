@@ -9,7 +9,7 @@ docDefaults; theme fonts are resolved through the theme part.
     check_docx(path, profile)    → list[Violation] (every violation, in reading order)
     check_rendered(parts, profile) → the same for a package given as {part name: bytes}
     check_files(paths, profile)  → {Path: [Violation]} (folders are expanded to their .docx)
-    format_report(violations)    → Vietnamese text, one line per violation
+    format_violations(violations)    → Vietnamese text, one line per violation
 
 Rule ids. Formatting of an element is "<property>.<element>", the element being the
 profile's `phan_tu` key: co_chu (size), dam (bold), nghieng (italic), gach_chan (underline),
@@ -55,8 +55,8 @@ from kehoach_docs.check.layout import (
 )
 from kehoach_docs.check.package import Package, open_docx
 from kehoach_docs.check.reader import (
-    Model,
-    read_model,
+    DocView,
+    read_view,
 )
 from kehoach_docs.check.rules import (
     Checker,
@@ -64,14 +64,14 @@ from kehoach_docs.check.rules import (
 from kehoach_docs.errors import ProblemList, UserError
 from kehoach_docs.profile import Profile, choose_profile
 
-__all__ = ["Violation", "check_docx", "check_files", "check_rendered", "detect_profile", "format_report",
+__all__ = ["Violation", "check_docx", "check_files", "check_rendered", "detect_profile", "format_violations",
            "profile_notice"]
 
 # --- Public API --------------------------------------------------------------------------
 
 
-def _regime_and_date(model: Model) -> tuple[str | None, date | None]:
-    paras = [p for p in model.all_paras[:80] if not p.empty]
+def _regime_and_date(view: DocView) -> tuple[str | None, date | None]:
+    paras = [p for p in view.all_paras[:80] if not p.empty]
     regime, found_date = None, None
     for p in paras:
         key = p.key
@@ -101,8 +101,8 @@ def _parse_date(m: re.Match) -> date | None:
         return None
 
 
-def _profile_for(model: Model) -> Profile | None:
-    regime, day = _regime_and_date(model)
+def _profile_for(view: DocView) -> Profile | None:
+    regime, day = _regime_and_date(view)
     if regime is None:
         return None
     return choose_profile(regime, day or date.today())
@@ -114,16 +114,16 @@ def detect_profile(doc_path: str | Path | IO[bytes]) -> Profile | None:
     None when neither "ĐẢNG CỘNG SẢN VIỆT NAM" nor "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" is found.
     Raises ProblemList when no profile of the regime covers the date.
     """
-    return _profile_for(read_model(open_docx(doc_path)))
+    return _profile_for(read_view(open_docx(doc_path)))
 
 
 def profile_notice(doc_path: str | Path, profile: Profile | None = None) -> str | None:
     """A warning when the document's date lies past the last date its profile is confirmed
     for (the profile detected from the document, or the one given)."""
     try:
-        model = read_model(open_docx(doc_path))
-        _, day = _regime_and_date(model)
-        chosen = profile or _profile_for(model)
+        view = read_view(open_docx(doc_path))
+        _, day = _regime_and_date(view)
+        chosen = profile or _profile_for(view)
     except (ProblemList, UserError):
         return None  # reported by the check itself
     return chosen.warning(day) if chosen is not None and day is not None else None
@@ -144,15 +144,15 @@ def check_rendered(parts: Mapping[str, bytes], profile: Profile) -> list[Violati
 
 
 def _check(package: Package, profile: Profile | None) -> list[Violation]:
-    model = read_model(package)
+    view = read_view(package)
     checker_profile = profile
     if checker_profile is None:
-        checker_profile = _profile_for(model)
+        checker_profile = _profile_for(view)
         if checker_profile is None:
             return [Violation("he_thong", "Tiêu đề văn bản",
                               "“ĐẢNG CỘNG SẢN VIỆT NAM” hoặc “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM” ở đầu văn bản",
                               "không có", "đầu văn bản")]
-    return Checker(model, checker_profile).run()
+    return Checker(view, checker_profile).run()
 
 
 def _expand(paths: Iterable[str | Path]) -> list[Path]:
@@ -181,7 +181,7 @@ def check_files(paths: Iterable[str | Path], profile: Profile | None = None) -> 
     return results
 
 
-def format_report(violations: list[Violation]) -> str:
+def format_violations(violations: list[Violation]) -> str:
     """Vietnamese report, one line per violation: "<element>: cần <expected>, thấy <found> (<place>)"."""
     if not violations:
         return "Không phát hiện lỗi thể thức."

@@ -14,7 +14,7 @@ from kehoach_docs.results.aggregate import Aggregate, aggregate
 from kehoach_docs.results.collect import Collected, Unit, gather_results
 from kehoach_docs.documents.plan import BodyWriter, DocumentContext, Paragraph, TextExpander, due_text
 from kehoach_docs.format import la_ma, ngay_ngan, so
-from kehoach_docs.workspace.layout import Workspace
+from kehoach_docs.workspace.workspace import Workspace
 from kehoach_docs.documents.prepared import load_plan
 from kehoach_docs.organisations import carried_results
 from kehoach_docs.schema.plan import Body, Recipient, Signer
@@ -119,7 +119,7 @@ class ReportSources:
         from kehoach_docs.documents.unit import load_workbench
 
         ws = self.ws or Workspace(self.plan_path.parent)
-        return load_workbench(ws.model_file, ws)
+        return load_workbench(ws.khung_file, ws)
 
 
 def gather(report: Report, report_path: Path, ws: Workspace | None = None) -> ReportSources:
@@ -137,7 +137,7 @@ def _gather(ws: Workspace, report: Report, years: tuple[int, ...]) -> ReportSour
     plan = load_plan(plan_path, ws).plan
     targets = plan.targets()
     collected = gather_results(ws, targets, list(years))
-    # Changes between units are read only from valid profiles (an invalid one stops the
+    # Changes between units are read only from valid unit records (an invalid one stops the
     # reports that read it; see kinds.py).
     views = _views(collected, report, targets) if not collected.problems else None
     agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office, views=views)
@@ -156,9 +156,18 @@ def _views(collected: Collected, report: Report, targets):
 
 def figure_names(agg: Aggregate) -> dict[str, str]:
     """[[kq.…]] placeholders of the computed figures."""
+    # [[so_don_vi]]/[[so_don_vi_bao_cao]]: the report's units (as they stand at the end of
+    # the period) and those that reported for at least one year of it (a successor: it or a
+    # unit merged into it); [[so_don_vi.<năm>]]/[[so_don_vi_bao_cao.<năm>]]: the units that
+    # owed a report for that year and those that sent it (docs/bao-cao.md).
     names: dict[str, str] = {"so_don_vi": so(len(agg.units))}
-    last = agg.years[-1]
-    names["so_don_vi_bao_cao"] = so(len(agg.reports.get(last, {})))
+    names["so_don_vi_bao_cao"] = so(sum(1 for u in agg.units if any(u.ma in agg.reports.get(y, {})
+                                                                    for y in agg.years)))
+    for y in agg.years:
+        owing = agg.owing.get(y, agg.units)
+        sent = agg.reported_in.get(y, set()) if y in agg.owing else agg.reports.get(y, {})
+        names[f"so_don_vi.{y}"] = so(len(owing))
+        names[f"so_don_vi_bao_cao.{y}"] = so(sum(1 for u in owing if u.ma in sent))
     for r in agg.targets:
         key, t = f"kq.{r.target.ma}", r.target
         names[key] = r.total.phrase
@@ -198,9 +207,11 @@ def _missing_line(agg: Aggregate, noun: str) -> str | None:
 def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: Signer,
                          recipients: list[Recipient], luu: str, only: Unit | None = None,
                          trich_yeu: str | None = None, names: dict[str, str] | None = None,
-                         unit_plan=None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
+                         unit_plan=None, plan_issuer: Body | None = None
+                         ) -> tuple[ReportContext, list[tuple[tuple, str]]]:
     """Context of the office's report, or of one unit's report when `only` is given (its
-    own targets: `unit_plan`, the unit's derived plan)."""
+    own targets: `unit_plan`, the unit's derived plan; `plan_issuer`, the body that issued
+    that plan, under its name on the plan's date)."""
     report, plan = src.report, src.plan
     if only is None:
         agg = src.agg
@@ -213,7 +224,7 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     given = names or {}
     names = figure_names(agg)
     if only is not None:
-        names |= _unit_names(src, only, co_quan, unit_plan, profile)
+        names |= _unit_names(src, only, co_quan, plan_issuer or co_quan, profile)
     names |= given
     ex = TextExpander({**plan.can_cu, **_parent_ref(src, profile)}, profile, names)
     w = BodyWriter(ex, profile)
@@ -255,7 +266,10 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     if only is None and report.phu_luc_don_vi is not None:
         unit_appendix, found = _unit_appendix(src, citation)
         ex.problems.extend(found)
-    appendices = [_target_appendix(agg, citation), unit_appendix,
+    carried_note = []
+    if only is not None and src.views is not None and (preds := src.views.predecessors().get(only.info.ma)):
+        carried_note = [f"Gồm cả kết quả của {_merged_phrase(preds)}."]
+    appendices = [_target_appendix(agg, citation, carried_note), unit_appendix,
                   _list_appendix(src, citation, only) if kind == "tong_ket" and report.phu_luc_danh_sach else None]
     label = profile.danh_so.phu_luc
     for n, appendix in enumerate((a for a in appendices if a is not None), 1):
@@ -271,7 +285,7 @@ def own_plan(src: ReportSources, unit: Unit):
     only those that apply to it."""
     from kehoach_docs.documents.unit import derive_plan
 
-    return derive_plan(src.workbench(), unit.profile)[0]
+    return derive_plan(src.workbench(), unit.record)[0]
 
 
 def _no_breaks(body: dict) -> None:
@@ -466,20 +480,21 @@ def _task_groups(w: BodyWriter, src: ReportSources, agg: Aggregate, noun: str) -
 
 # ----------------------------------------------------------------------------- a unit's report
 
-def _unit_names(src: ReportSources, unit: Unit, body: Body, unit_plan, profile) -> dict[str, str]:
-    """[[don_vi]], [[cap_uy]], [[chu_the]], [[ke_hoach_don_vi]] of a unit's report."""
+def _unit_names(src: ReportSources, unit: Unit, body: Body, issuer: Body, profile) -> dict[str, str]:
+    """[[don_vi]], [[cap_uy]], [[chu_the]], [[ke_hoach_don_vi]] of a unit's report: the
+    reporting body under its name on the report's date, its plan cited as it was issued
+    (`issuer`: the body's name and symbol on the plan's date, "của Đảng ủy Báo Nghệ An")."""
     from kehoach_docs.format import so_hieu
 
-    p = unit.profile
+    p = unit.record
     own = "kế hoạch thực hiện"
+    number = so_hieu(p.so, "KH", issuer.ky_hieu, src.plan.he_thong) if p.so else None
     if p.so:
         own = profile.than_van_ban.mau_trich_dan.format(
-            loai="Kế hoạch", so_ky_hieu=so_hieu(p.so, "KH", body.ky_hieu, src.plan.he_thong),
-            ngay=ngay_ngan(p.ngay), co_quan=body.chu_the or body.ten)
-    short = f"Kế hoạch số {so_hieu(p.so, 'KH', body.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}" \
-        if p.so else own
+            loai="Kế hoạch", so_ky_hieu=number, ngay=ngay_ngan(p.ngay), co_quan=issuer.chu_the or issuer.ten)
+    short = f"Kế hoạch số {number}, ngày {ngay_ngan(p.ngay)}" if p.so else own
     return {"don_vi": p.ten, "cap_uy": body.ten, "chu_the": body.chu_the or body.ten, "ke_hoach_don_vi": own,
-            "ke_hoach_don_vi_ngan": short}
+            "ke_hoach_don_vi_ngan": short, "chu_the_ke_hoach": issuer.chu_the or issuer.ten}
 
 
 def _unit_number_date(src: ReportSources, unit: Unit):
@@ -497,43 +512,48 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     what it met, shortcomings from what it did not, causes, direction, proposals."""
     report, years = src.report, src.report.years
     khung = report.bao_cao_don_vi
-    own = [r for y in years if (r := src.collected.reports.get(y, {}).get(unit.info.ma)) is not None]
-    p, body_name = unit.profile, w.ex.names["chu_the"]
+    # Everything follows the units like the figures: a successor's report carries its
+    # predecessors' sessions, lists and sentences, each naming the predecessor
+    # (organisations.carried_results; the figures: aggregate with views).
+    carried = carried_results(src.views, unit.info.ma, report.ngay, src.collected.reports, years)
+    merged = src.views.predecessors().get(unit.info.ma, []) if src.views is not None else []
+    p = unit.record
     lead: list[str] = []
     if p.so and p.ngay:
-        lead.append(f"{body_name} đã ban hành {w.ex.names['ke_hoach_don_vi_ngan']} để triển khai thực hiện")
+        # Who issued the plan, under the name it had then (a body renamed or merged since).
+        lead.append(f"{w.ex.names['chu_the_ke_hoach']} đã ban hành {w.ex.names['ke_hoach_don_vi_ngan']} "
+                    "để triển khai thực hiện")
     programme = src.collected.programme
     for name in programme.fields_of("buoi"):
         # The period's sessions, in the programme's own sentence ("tổ chức 04 buổi quán triệt…").
-        sessions = [v for r in own if (v := getattr(r, name, None))]
+        sessions = [v for _, _, r in carried if (v := getattr(r, name, None))]
         if sessions:
             total = Sessions(so_buoi=sum(v.so_buoi for v in sessions), so_nguoi_du=sum(v.so_nguoi_du for v in sessions))
             if (text := programme.unit_sentence(name, total)):
                 lead.append(text)
-    reported = [y for y in years if src.collected.reports.get(y, {}).get(unit.info.ma) is not None]
-    missing = [y for y in years if y not in reported and src.collected.reports.get(y)]
+    missing = _missing_years(src, unit.info.ma, [y for y in years if src.collected.reports.get(y)])
     if missing:
-        lead.append(f"chưa gửi báo cáo kết quả năm {', '.join(map(str, missing))}")
+        lead.append(f"chưa gửi báo cáo kết quả năm {', '.join(missing)}")
     leadership = [Paragraph(kieu="doan", van_ban=cap("; ".join(lead)) + ".")] if lead else []
+    if merged:  # said once, before any figure: whose results the report carries
+        leadership.insert(0, Paragraph(kieu="doan", van_ban=f"Số liệu của báo cáo gồm cả kết quả của "
+                                                            f"{_merged_phrase(merged)}."))
 
     results = [w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu")]
     results += [Paragraph(kieu="doan", van_ban=w.bullet + r.sentence() + ".") for r in agg.targets
                 if r.total.has_data]
-    # Lists follow the units like the figures: a successor's carry its predecessors' items,
-    # each naming the predecessor (organisations.carried_results).
-    carried = carried_results(src.views, unit.info.ma, report.ngay, src.collected.reports, years)
     for name in programme.fields_of("danh_sach"):
-        items = [(who, m) for _, who, r in carried for m in getattr(r, name)]
+        items = [(label, m) for _, label, r in carried for m in getattr(r, name)]
         heading = programme.ket_qua[name].tieu_de_don_vi
         if items and heading:
             results.append(w.heading(len([p for p in results if p.kieu == "cap2"]) + 1, heading))
-            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + _item_note(m, who) + ".")
-                        for who, m in items]
+            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + _item_note(m, label) + ".")
+                        for label, m in items]
 
     met = [r for r in agg.targets if r.total.has_data and r.total.verdict != CHUA_DAT]
     unmet = [r for r in agg.targets if r.total.has_data and r.total.verdict == CHUA_DAT]
-    strengths = [f"{r.sentence()}." for r in met] + [t for r in own for t in r.ket_qua_noi_bat]
-    weaknesses = [f"{r.sentence()}." for r in unmet] + [t for r in own for t in r.han_che]
+    strengths = [f"{r.sentence()}." for r in met] + _said(carried, "ket_qua_noi_bat")
+    weaknesses = [f"{r.sentence()}." for r in unmet] + _said(carried, "han_che")
     assessment: list[Paragraph] = []
     n = 0
     for label, texts in (("Ưu điểm", strengths), ("Hạn chế", weaknesses)):
@@ -557,7 +577,7 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
 
 # ----------------------------------------------------------------------------- appendices
 
-def _target_appendix(agg: Aggregate, citation: str) -> TargetAppendix:
+def _target_appendix(agg: Aggregate, citation: str, notes: list[str] | None = None) -> TargetAppendix:
     rows = []
     for i, r in enumerate(agg.targets, 1):
         t, kind = r.target, r.kind
@@ -570,7 +590,7 @@ def _target_appendix(agg: Aggregate, citation: str) -> TargetAppendix:
     title = (f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU GIAI ĐOẠN {khong_ngat(span)}" if len(agg.years) > 1 else
              f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {agg.years[0]}")
     return TargetAppendix(so="", tieu_de=title, chu_thich=citation,
-                          cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=[])
+                          cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=notes or [])
 
 
 def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, list[tuple[tuple, str]]]:
@@ -627,11 +647,11 @@ def _unit_widths(profile, appendix: UnitAppendix) -> dict:
 def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
     """Years the unit, or a predecessor it carries, owed and did not report (naming the predecessor)."""
     members = src.views.succession.members(ma, src.report.ngay) if src.views else [ma]
-    everyone = {u.info.ma for u in src.collected.units}
     out = []
     for y in years:
-        owing = {u.ma for u in src.agg.owing[y]} if y in src.agg.owing else everyone
-        absent = [m for m in members if m in owing and m not in src.collected.reports.get(y, {})]
+        # Sets computed once per build (views.owing_ids), not once per unit: linear in the units.
+        owing = src.views.owing_ids.get(y) if src.views is not None else None
+        absent = [m for m in members if (owing is None or m in owing) and m not in src.collected.reports.get(y, {})]
         if absent:
             names = [_name_of(src, m, y) for m in absent if m != ma]
             out.append(str(y) + (f" ({', '.join(names)})" if names else ""))
@@ -640,30 +660,32 @@ def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
 
 def _name_of(src: ReportSources, ma: str, year: int) -> str:
     from kehoach_docs.organisations import name_on, year_cutoff
-    return name_on(src.collected.unit(ma).profile, year_cutoff(year))
+    return name_on(src.collected.unit(ma).record, year_cutoff(year))
 
 
 def _predecessor_notes(views) -> list[str]:
     """"Sở Xây dựng: gồm cả kết quả của Sở Giao thông vận tải (sáp nhập từ 01/03/2025)."""
     day_names = {u.ma: u.ten for u in views.at(views.years[-1]).units}
-    out = []
-    order = list(day_names)
-    for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.index(kv[0])):
-        parts = [f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds]
-        out.append(f"{day_names.get(row, row)}: gồm cả kết quả của " + ", ".join(parts) + ".")
-    return out
+    order = {m: i for i, m in enumerate(day_names)}
+    return [f"{day_names.get(row, row)}: gồm cả kết quả của {_merged_phrase(preds)}."
+            for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.get(kv[0], len(order)))]
+
+
+def _merged_phrase(preds) -> str:
+    """"Sở Giao thông vận tải (sáp nhập từ 01/03/2025)" for organisations.PeriodViews.predecessors."""
+    return ", ".join(f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds)
 
 
 def _plan_cell(src: ReportSources, ma: str) -> str:
-    """"Số 09-KH/CB, ngày 28/12/2021" from the unit's profile (one fact, one place); a draft
+    """"Số 09-KH/CB, ngày 28/12/2021" from the unit's record (one fact, one place); a draft
     (no number) is not an issued plan."""
     from kehoach_docs.format import so_hieu
 
     unit = src.collected.unit(ma)
-    if unit is None or not unit.profile.so:
+    if unit is None or not unit.record.so:
         return "Chưa ban hành"
-    p = unit.profile
-    kind = src.workbench().model.loai_to_chuc[p.loai]
+    p = unit.record
+    kind = src.workbench().khung.loai_to_chuc[p.loai]
     return f"Số {so_hieu(p.so, 'KH', kind.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}"
 
 
@@ -679,7 +701,8 @@ def _cell(source: str, own: dict[int, Results | None], targets: dict, programme)
         f = programme.ket_qua[ref]
         if f.kieu == "buoi":
             sessions = [v for v in values if v]
-            return f"{dem(sum(v.so_buoi for v in sessions))} buổi/{so(sum(v.so_nguoi_du for v in sessions))} người"
+            # Attendances over sessions and years: one person at two sessions is two (lượt).
+            return f"{dem(sum(v.so_buoi for v in sessions))} buổi/{so(sum(v.so_nguoi_du for v in sessions))} lượt người"
         if f.kieu == "so":
             return dem(sum(v for v in values if v))
         return dem(sum(len(v) for v in values))
@@ -688,6 +711,14 @@ def _cell(source: str, own: dict[int, Results | None], targets: dict, programme)
         return "—"
     scope = Scope(["_"], sorted(own), {y: {"_": r} for y, r in own.items() if r}, {}, single=True)
     return compute(t, scope).total.cell
+
+
+def _said(carried, field: str) -> list[str]:
+    """A unit's own sentences (kết quả nổi bật, hạn chế) over the period, then (in the same
+    order of years) its predecessors', each naming whose it was."""
+    return [f"{text.rstrip('.')} (của {label})." if label else text
+            for _, label, r in sorted(carried, key=lambda c: c[0] is not None)  # stable: years kept
+            for text in getattr(r, field)]
 
 
 def _item_note(m, who: str | None) -> str:
