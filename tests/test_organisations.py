@@ -185,16 +185,16 @@ def test_move_to_another_superior(sample_ws):
     assert after.noi_nhan[0] == "- Ban Thường vụ Đảng ủy các cơ quan Đảng tỉnh (để b/c),"
 
 
-def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in():
+def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in(sample_ws):
     """The 2022 plan was issued by "Đảng ủy Báo Nghệ An": the 2025 report, issued under the new
     name, cites the plan (and says who issued it) under the old one, as real reports do."""
-    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an").context
+    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an", ws=sample_ws).context
     text = "\n".join(ctx.mo_dau) + "\n" + body(ctx)
     assert "Kế hoạch số 27-KH/ĐU, ngày 04/01/2022 của Đảng ủy Báo Nghệ An, Đảng ủy Báo và Đài Phát " \
            "thanh - Truyền hình Nghệ An báo cáo" in text
     assert "Đảng ủy Báo Nghệ An đã ban hành Kế hoạch số 27-KH/ĐU, ngày 04/01/2022" in text
     assert "Đảng ủy Báo và Đài Phát thanh - Truyền hình Nghệ An đã ban hành" not in text
-    same = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-noi-vu").context  # never renamed
+    same = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-noi-vu", ws=sample_ws).context  # never renamed
     assert "ngày 24/12/2021 của Ban Thường vụ Đảng ủy Sở Nội vụ, Ban Thường vụ Đảng ủy Sở Nội vụ báo cáo" \
         in "\n".join(same.mo_dau)
 
@@ -720,14 +720,17 @@ def successor_sources(tmp_path_factory):
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))
-def successor_case(request, successor_sources):
+def successor_case(request, successor_sources, sample_ws):
+    from kehoach_docs.workspace.workspace import Workspace
+
     report, years, successor, name, preds = CASES[request.param]
     ws = successor_sources[report]
+    loaded = sample_ws if ws == WS else Workspace(ws)  # both documents from one load
     path = ws / "bao-cao" / f"{report}.yaml"
     members = [successor] + [p for p, _, _ in preds]
     by_year = {y: [r for m in members if (r := results_of(ws, y, m))] for y in years}
     return dict(ws=ws, years=list(years), successor=successor, name=name, preds=preds, by_year=by_year,
-                own=prepare(path, unit=successor).context, office=prepare(path).context)
+                own=prepare(path, unit=successor, ws=loaded).context, office=prepare(path, ws=loaded).context)
 
 
 def test_successor_case_predecessors_have_results_before_the_merge(successor_case):
