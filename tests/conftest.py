@@ -1,8 +1,13 @@
 """Shared test configuration: markers for the fast inner loop, and shared fixtures
 (helpers shared by test modules live in helpers.py; test modules never import each other).
 
-    pytest -m "not libreoffice and not slow"     # the inner loop (no LibreOffice, no crash/property runs)
+    pytest -m "not libreoffice and not slow"     # the inner loop (README, Kiểm thử); -n 2 on both cores
     pytest                                        # everything (what CI runs)
+
+Keeping the inner loop fast: a test that only reads the sample takes `sample_ws` (loaded once
+per session); a test that builds the whole sample takes `sample_sized` (a few units in the inner
+loop, every unit as slow); a test that needs a new Python, a process pool or a clock to run out
+is named in SLOW_TESTS with its reason, and a small test of the same behaviour stays fast.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLE_WS, STATE_WS, copy_plans, plan_text, write_plan
+from kehoach_docs.workspace.workspace import Workspace
+
+from helpers import FEW_UNITS, SAMPLE_WS, STATE_WS, copy_plans, plan_text, sample_subset, write_plan
 
 # Modules whose every test drives LibreOffice (PDF conversion or the second reader).
 LIBREOFFICE_MODULES = {"test_all_outputs", "test_pdf", "test_real_readers"}
@@ -25,12 +32,22 @@ SLOW_TESTS = {
     "test_build_says_which_profile_and_warns",              # the whole sample built, one process
     "test_same_input_gives_same_bytes_across_processes",    # a new Python per render
     "test_openxml_audit_reports_no_errors_on_the_templates",
+    "test_a_real_small_disk_names_each_document_it_could_not_hold",  # 6 new Pythons in a namespace
+    # What only a whole process shows (a signal, a pipe, a device, a pool of workers) or a clock
+    # must run out; test_cli's smoke run keeps one new Python in the inner loop.
+    "test_watch_rebuilds_what_changed_and_stops_on_ctrl_c",  # Ctrl-C to a watching process
+    "test_build_into_a_closed_pipe_stops_quietly",
+    "test_stdout_to_a_full_device_is_said_in_words",
+    "test_a_worker_killed_by_the_machine_fails_its_document_only",  # a process pool, SIGKILL
+    "test_parallel_build_gives_the_same_bytes",                      # a process pool
+    "test_untrusted_template_is_refused_in_vietnamese[busy loop]",   # waits out the 2 s clock
+    "test_every_edit_of_the_property_test_runs",  # the guard of the property test runs with it
 }
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "libreoffice: runs LibreOffice headless (PDF, second reader)")
-    config.addinivalue_line("markers", "slow: crash, concurrency and property runs, whole-workspace runs")
+    config.addinivalue_line("markers", "slow: crash, concurrency and property runs, whole-sample runs, a new Python per test")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -38,7 +55,7 @@ def pytest_collection_modifyitems(config, items):
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module in LIBREOFFICE_MODULES or "pdf" in item.name.lower():
             item.add_marker(pytest.mark.libreoffice)
-        if module in SLOW_MODULES or item.originalname in SLOW_TESTS:
+        if module in SLOW_MODULES or item.originalname in SLOW_TESTS or item.name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
 
 
@@ -60,10 +77,26 @@ def _copy(source: Path, into: Path, skip: tuple[str, ...] = ()) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def sample_ws() -> Workspace:
+    """data/de-an-04 as one Workspace for the session: what it loads (plan, khung, units,
+    results) is loaded once, as one build does, and shared by the tests that only read the
+    sample: `prepare(path, ws=sample_ws)`. A test that changes files copies the sample first."""
+    return Workspace(SAMPLE_WS)
+
+
 @pytest.fixture
 def sample_workspace(tmp_path) -> Path:
     """A copy of data/de-an-04 (plan, khung, every unit, results, reports) to change freely."""
     return _copy(SAMPLE_WS, tmp_path)
+
+
+@pytest.fixture(params=[pytest.param("few", id="few-units"),
+                        pytest.param("all", id="every-unit", marks=pytest.mark.slow)])
+def sample_sized(request, tmp_path) -> Path:
+    """A copy of data/de-an-04 to change freely, twice: with FEW_UNITS (the inner loop: a build
+    in about a second) and with every unit (slow: a build in about ten)."""
+    return sample_subset(tmp_path, None if request.param == "all" else FEW_UNITS)
 
 
 @pytest.fixture

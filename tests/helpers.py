@@ -5,10 +5,11 @@
     text_lines(docx)           non-empty paragraphs in reading order
     template_with(folder, …)   the Party plan template with one piece of text replaced
     copy_plans(folder, units)  the sample's plan, unit model and some unit profiles
+    sample_subset(folder, units)  the whole sample with only some units (FEW_UNITS by default)
     kehoach(*args)             the CLI in process (click's CliRunner): exit code, stdout, stderr
     case(group), case_counts   cases of docs/reliability.md, counted from a test module's source
 
-Fixtures (conftest.py): `make_plan`, `sample_workspace`, `sample_plans`, `state_workspace`.
+Fixtures (conftest.py): `make_plan`, `sample_workspace`, `sample_sized`, `sample_plans`, `state_workspace`.
 """
 
 from __future__ import annotations
@@ -114,6 +115,26 @@ def copy_plans(into: Path, units: list[str] | None = None, source: Path = SAMPLE
     for declared in (source / "ket-qua").glob("*.yaml"):  # the results the programme declares
         (ws / "ket-qua").mkdir(exist_ok=True)
         shutil.copy(declared, ws / "ket-qua" / declared.name)
+    return ws
+
+
+FEW_UNITS = ("so-giao-thong-van-tai", "so-xay-dung", "so-du-lich", "so-van-hoa-va-the-thao", "so-noi-vu",
+             "so-tu-phap", "so-tai-chinh", "so-y-te", "hoi-nha-bao-tinh")
+"""A few of the sample's units: two merges (Giao thông vận tải into Xây dựng, Du lịch into Văn
+hóa và Thể thao, both in 2025), a unit that did not report in 2023 (Giao thông vận tải), and the
+units the tests name."""
+
+
+def sample_subset(into: Path, units: tuple[str, ...] | list[str] | None = FEW_UNITS, source: Path = SAMPLE_WS) -> Path:
+    """A copy of a sample workspace (plan, khung, results, reports) keeping only the profiles
+    and results of `units` (every unit when None): the whole pipeline in a second, not ten."""
+    ws = into / source.name
+    shutil.copytree(source, ws)
+    if units is not None:
+        kept = {*units, "toan-khoi"}  # the office's own results too
+        for p in [*(ws / "don-vi").glob("*.yaml"), *(ws / "ket-qua").glob("*/*.yaml")]:
+            if p.stem not in kept:
+                p.unlink()
     return ws
 
 

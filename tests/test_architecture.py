@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,12 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@cache
+def tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for all the tests below."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in PACKAGE.rglob("*.py")}
 
@@ -32,7 +39,7 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in modules.items():
         is_pkg = path.name == "__init__.py"
         edges: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(tree(path)):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
@@ -119,7 +126,7 @@ def test_folder_names_live_in_the_workspace_module_only(name):
     for path in PACKAGE.rglob("*.py"):
         if path == PACKAGE / "workspace" / "workspace.py" or "templates" in path.parts:
             continue
-        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for n in ast.walk(tree(path)):
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value == name:
                 offenders.append(f"{path.name}:{n.lineno}")
     assert offenders == []

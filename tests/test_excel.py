@@ -18,6 +18,8 @@ from kehoach_docs.workspace.workspace import RESULTS_DIR
 from kehoach_docs.results.programme import load_programme
 from kehoach_docs.workspace.build import build_workspace
 
+from helpers import sample_subset
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "de-an-04"
 YEAR = 2023
@@ -25,9 +27,8 @@ YEAR = 2023
 
 @pytest.fixture
 def ws(tmp_path) -> Path:
-    target = tmp_path / "de-an-04"
-    shutil.copytree(SAMPLE, target)
-    return target
+    """The sample with a few units (the round trip runs on every unit too)."""
+    return sample_subset(tmp_path)
 
 
 def run(*args: str):
@@ -54,7 +55,8 @@ def edit(path: Path, sheet: str, cell: str, value) -> None:
     wb.save(path)
 
 
-def test_round_trip_gives_byte_identical_reports(ws, tmp_path):
+def test_round_trip_gives_byte_identical_reports(sample_sized, tmp_path):
+    ws = sample_sized
     before = build_workspace(ws, tmp_path / "before", workers=1)
     assert not before.failed
     made = forms(ws, tmp_path / "forms", "--dien-san")
@@ -63,7 +65,7 @@ def test_round_trip_gives_byte_identical_reports(ws, tmp_path):
     year_dir = ws / RESULTS_DIR / str(YEAR)
     office = load_programme(ws).tep_van_phong
     reported = sorted(p for p in year_dir.glob("*.yaml") if p.stem != office)
-    assert len(reported) > 50
+    assert len(reported) > (50 if len(units) == 64 else 1) and len(reported) < len(units)  # both kinds of unit
     for p in reported:
         p.unlink()
     done = run("nhap", ws, *made)

@@ -164,19 +164,19 @@ def test_merge_mid_period_appendix_shows_the_successor_with_its_predecessor(merg
 
 # ---- rename, move to another superior: each document as on its own date ------------------
 
-def test_rename_applies_from_its_date_only():
-    plan = prepare(WS / "don-vi" / "so-nong-nghiep-va-phat-trien-nong-thon.yaml").context
+def test_rename_applies_from_its_date_only(sample_ws):
+    plan = prepare(WS / "don-vi" / "so-nong-nghiep-va-phat-trien-nong-thon.yaml", ws=sample_ws).context
     assert plan.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN"
     assert plan.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
-    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-nong-nghiep-va-phat-trien-nong-thon").context
+    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-nong-nghiep-va-phat-trien-nong-thon", ws=sample_ws).context
     assert report.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
     assert report.co_quan_cap_tren == "ĐẢNG BỘ ỦY BAN NHÂN DÂN TỈNH"
     assert report.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh (để b/c),"
 
 
-def test_move_to_another_superior():
-    before = prepare(WS / "bao-cao" / "so-ket-2023.yaml", unit="bao-nghe-an").context
-    after = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an").context
+def test_move_to_another_superior(sample_ws):
+    before = prepare(WS / "bao-cao" / "so-ket-2023.yaml", unit="bao-nghe-an", ws=sample_ws).context
+    after = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an", ws=sample_ws).context
     assert before.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
     assert after.co_quan_cap_tren == "ĐẢNG BỘ CÁC CƠ QUAN ĐẢNG TỈNH"
     # Moved on 13/02/2025, merged with the Đài and renamed on 01/7/2025 (data/de-an-04/README.md).
@@ -185,16 +185,16 @@ def test_move_to_another_superior():
     assert after.noi_nhan[0] == "- Ban Thường vụ Đảng ủy các cơ quan Đảng tỉnh (để b/c),"
 
 
-def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in():
+def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in(sample_ws):
     """The 2022 plan was issued by "Đảng ủy Báo Nghệ An": the 2025 report, issued under the new
     name, cites the plan (and says who issued it) under the old one, as real reports do."""
-    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an").context
+    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an", ws=sample_ws).context
     text = "\n".join(ctx.mo_dau) + "\n" + body(ctx)
     assert "Kế hoạch số 27-KH/ĐU, ngày 04/01/2022 của Đảng ủy Báo Nghệ An, Đảng ủy Báo và Đài Phát " \
            "thanh - Truyền hình Nghệ An báo cáo" in text
     assert "Đảng ủy Báo Nghệ An đã ban hành Kế hoạch số 27-KH/ĐU, ngày 04/01/2022" in text
     assert "Đảng ủy Báo và Đài Phát thanh - Truyền hình Nghệ An đã ban hành" not in text
-    same = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-noi-vu").context  # never renamed
+    same = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-noi-vu", ws=sample_ws).context  # never renamed
     assert "ngày 24/12/2021 của Ban Thường vụ Đảng ủy Sở Nội vụ, Ban Thường vụ Đảng ủy Sở Nội vụ báo cáo" \
         in "\n".join(same.mo_dau)
 
@@ -286,9 +286,9 @@ def test_a_report_after_the_body_ended_in_its_old_name_is_an_error_at_its_line(t
     assert "không còn ký vào ngày 28/11/2025" in found["nguoi_ky.ho_ten"].message
 
 
-def test_the_office_report_follows_the_successor_body_on_its_date():
-    tong_ket = prepare(WS / "bao-cao" / "tong-ket-2025.yaml").context
-    so_ket = prepare(WS / "bao-cao" / "so-ket-2023.yaml").context
+def test_the_office_report_follows_the_successor_body_on_its_date(sample_ws):
+    tong_ket = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws).context
+    so_ket = prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).context
     assert (so_ket.co_quan_ban_hanh, so_ket.so_ky_hieu) == ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "Số 215-BC/ĐUK")
     assert (tong_ket.co_quan_cap_tren, tong_ket.co_quan_ban_hanh) == ("ĐẢNG BỘ TỈNH NGHỆ AN",
                                                                       "ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH")
@@ -297,15 +297,15 @@ def test_the_office_report_follows_the_successor_body_on_its_date():
 
 # ---- the sample's story -------------------------------------------------------------------
 
-def test_sample_so_ket_2023_is_unchanged_in_its_names():
-    ctx = prepare(WS / "bao-cao" / "so-ket-2023.yaml").context
+def test_sample_so_ket_2023_is_unchanged_in_its_names(sample_ws):
+    ctx = prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).context
     names = [r.don_vi for r in ctx.phu_luc_don_vi.hang]
     assert "Sở Giao thông vận tải" in names and "Sở Nông nghiệp và Phát triển nông thôn" in names
     assert len(names) == len(list((WS / "don-vi").glob("*.yaml"))) and not ctx.phu_luc_don_vi.ghi_chu
 
 
-def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
-    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml").context
+def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors(sample_ws):
+    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws).context
     rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
     for gone in ("Sở Giao thông vận tải", "Sở Nông nghiệp và Phát triển nông thôn", "Sở Du lịch",
                  "Sở Tài nguyên và Môi trường", "Sở Kế hoạch và Đầu tư"):
@@ -324,14 +324,14 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
         f"{pct(dat, tong)} ({dat:,}/{tong:,})".replace(f"({dat:,}/{tong:,})", f"({dat:,}/{tong:,})".replace(",", "."))
 
 
-def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body():
+def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(sample_ws):
     from kehoach_docs.documents.kinds import reporting_units
     from kehoach_docs.workspace.workspace import Workspace
 
     report = WS / "bao-cao" / "tong-ket-2025.yaml"
     units = reporting_units(Workspace(WS), report)
     assert "so-giao-thong-van-tai" not in units and "so-xay-dung" in units
-    for ctx in [prepare(report).context] + [prepare(report, unit=u).context for u in units]:
+    for ctx in [prepare(report, ws=sample_ws).context] + [prepare(report, unit=u, ws=sample_ws).context for u in units]:
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
         assert not any(h in DISSOLVED_BODIES for h in header), header
         assert not any("Ban Dân vận Tỉnh ủy" in n or "Đảng ủy Khối" in n for n in ctx.noi_nhan), ctx.noi_nhan
@@ -357,7 +357,7 @@ def party_2026(tmp_path_factory):
 LATE = "cảnh báo: Văn bản đề ngày sau 08/01/2026 dùng bộ thể thức 'dang-hd36-2018'"
 
 
-def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
+def test_a_2026_party_document_gets_the_warning(sample_ws, party_2026, tmp_path):
     prepared = prepare(party_2026)
     w, sample = prepared.warnings  # the profile, and the sample signer of to-chuc.yaml
     assert "'Nguyễn Văn A'" in sample.message and "giá trị mẫu" in sample.message
@@ -368,13 +368,13 @@ def test_a_2026_party_document_gets_the_warning(party_2026, tmp_path):
     code, out = cli("check", tmp_path / "kh.docx")
     assert code == 0 and LATE in out
     # A 2021 document is within the confirmed rules: no warning.
-    assert prepare(WS / "ke-hoach-44.yaml").warnings == ()
+    assert prepare(WS / "ke-hoach-44.yaml", ws=sample_ws).warnings == ()
 
 
-def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
+def test_build_warns_once_with_the_number_of_documents_on_every_build(sample_sized, tmp_path):
     from kehoach_docs.workspace.build import build_workspace
 
-    ws = copy_ws(tmp_path)
+    ws = sample_sized
     late = ["so-tu-phap", "so-noi-vu", "hoi-nha-bao-tinh", "so-y-te"]
     for unit in late:  # four unit plans dated 2026
         p = ws / "don-vi" / f"{unit}.yaml"
@@ -592,7 +592,7 @@ def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
 
 # ---- sample values: marked in to-chuc.yaml, shown to the clerk, never taken as facts -------
 
-def test_sample_values_are_marked_and_validate_warns_at_their_line(tmp_path):
+def test_sample_values_are_marked_and_validate_warns_at_their_line(sample_ws, tmp_path):
     bodies_file = WS / "to-chuc.yaml"
     lines = bodies_file.read_text(encoding="utf-8").splitlines()
     code, out = cli("validate", bodies_file)
@@ -607,13 +607,13 @@ def test_sample_values_are_marked_and_validate_warns_at_their_line(tmp_path):
     assert lines[places["co_quan.dang_uy_cac_co_quan_dang_tinh.ky_hieu"] - 1].strip().startswith("ky_hieu: ĐU")
     assert "0 lỗi, 2 cảnh báo." in out
     # The tổng kết prints the sample signer: render says so (and the README says so too).
-    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml")
+    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws)
     assert [w.field for w in report.warnings] == ["co_quan.dang_uy_ubnd_tinh.nguoi_ky[0].ho_ten"]
     assert report.context.so_ky_hieu == "Số 398-BC/ĐU"
     readme = (WS / "README.md").read_text(encoding="utf-8")
     assert "Nguyễn Văn A" in readme and "chua_xac_nhan" in readme and "15-CTr/ĐU" in readme
     # Documents before the reorganisation print none of them.
-    assert prepare(WS / "bao-cao" / "so-ket-2023.yaml").warnings == ()
+    assert prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).warnings == ()
     # A source for a value that is not there is an error at its line.
     bad = tmp_path / "to-chuc.yaml"
     bad.write_text(bodies_file.read_text(encoding="utf-8").replace("      nguoi_ky.0.ho_ten:\n",
@@ -622,10 +622,10 @@ def test_sample_values_are_marked_and_validate_warns_at_their_line(tmp_path):
     assert code == 1 and "'nguoi_ky.3.ho_ten' không phải một giá trị có ghi của cơ quan này" in out
 
 
-def test_a_successor_missing_from_don_vi_is_an_error_at_its_line_not_a_crash(tmp_path):
+def test_a_successor_missing_from_don_vi_is_an_error_at_its_line_not_a_crash(sample_sized, tmp_path):
     """Sở Giao thông vận tải merges into Sở Xây dựng, whose profile is gone: an error at the
     reference; the documents it feeds are stale, the others built."""
-    ws = copy_ws(tmp_path)
+    ws = sample_sized
     (ws / "don-vi" / "so-xay-dung.yaml").unlink()
     gtvt = ws / "don-vi" / "so-giao-thong-van-tai.yaml"
     line = next(i for i, t in enumerate(gtvt.read_text(encoding="utf-8").splitlines(), 1)
@@ -648,7 +648,8 @@ def test_a_successor_missing_from_don_vi_is_an_error_at_its_line_not_a_crash(tmp
                          "'so-van-hoa-va-the-thao'?" in text, text
 
 
-def test_the_scale_benchmark_makes_a_valid_workspace(tmp_path):
+@pytest.mark.parametrize("n", [5, pytest.param(70, marks=pytest.mark.slow)])  # 70: seconds to validate
+def test_the_scale_benchmark_makes_a_valid_workspace(tmp_path, n):
     """benchmarks/bench_scale.py cycles the sample's units under new names: their merges and
     splits must name the copies (a size cutting a cycle short drops the change)."""
     import importlib.util
@@ -656,10 +657,9 @@ def test_the_scale_benchmark_makes_a_valid_workspace(tmp_path):
     spec = importlib.util.spec_from_file_location("bench_scale", ROOT / "benchmarks" / "bench_scale.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    for n in (5, 70):  # inside the first cycle, and into the second
-        ws = bench.synthetic(n, tmp_path)
-        code, text = cli("validate", ws)
-        assert code == 0, text
+    ws = bench.synthetic(n, tmp_path)  # n: inside the first cycle (5), and into the second (70)
+    code, text = cli("validate", ws)
+    assert code == 0, text
 
 
 # ---- a successor's OWN report carries its predecessors' results as the office appendix does --
@@ -720,14 +720,17 @@ def successor_sources(tmp_path_factory):
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))
-def successor_case(request, successor_sources):
+def successor_case(request, successor_sources, sample_ws):
+    from kehoach_docs.workspace.workspace import Workspace
+
     report, years, successor, name, preds = CASES[request.param]
     ws = successor_sources[report]
+    loaded = sample_ws if ws == WS else Workspace(ws)  # both documents from one load
     path = ws / "bao-cao" / f"{report}.yaml"
     members = [successor] + [p for p, _, _ in preds]
     by_year = {y: [r for m in members if (r := results_of(ws, y, m))] for y in years}
     return dict(ws=ws, years=list(years), successor=successor, name=name, preds=preds, by_year=by_year,
-                own=prepare(path, unit=successor).context, office=prepare(path).context)
+                own=prepare(path, unit=successor, ws=loaded).context, office=prepare(path, ws=loaded).context)
 
 
 def test_successor_case_predecessors_have_results_before_the_merge(successor_case):

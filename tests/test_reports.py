@@ -190,13 +190,13 @@ def expected_cells(t: dict, years: list[int], last_day: date) -> tuple[list[str]
 
 
 @pytest.fixture(scope="module")
-def so_ket():
-    return prepare(SO_KET).context
+def so_ket(sample_ws):
+    return prepare(SO_KET, ws=sample_ws).context
 
 
 @pytest.fixture(scope="module")
-def tong_ket():
-    return prepare(TONG_KET).context
+def tong_ket(sample_ws):
+    return prepare(TONG_KET, ws=sample_ws).context
 
 
 def body_text(ctx) -> str:
@@ -352,7 +352,7 @@ def unit_text(ctx) -> str:
 
 
 @pytest.fixture(scope="module", params=["so_ket", "tong_ket"])
-def unit_reports(request):
+def unit_reports(request, sample_ws):
     """Every unit's own report: the sơ kết's 64, and the tổng kết's of the units in place on
     its date (after the 2025 reorganisation)."""
     from kehoach_docs.documents.kinds import reporting_units
@@ -361,7 +361,7 @@ def unit_reports(request):
     report = SO_KET if request.param == "so_ket" else TONG_KET
     units = reporting_units(Workspace(WS), report)
     assert set(units) == standing(report)  # no unit left out of the checks below
-    return {u: prepare(report, unit=u).context for u in units}
+    return {u: prepare(report, unit=u, ws=sample_ws).context for u in units}
 
 
 def test_every_unit_report_is_a_report(unit_reports):
@@ -421,8 +421,8 @@ def test_targets_that_do_not_apply_are_left_out(unit_reports):
         assert "hồ sơ thủ tục hành chính" not in text and "chưa có số liệu" not in text, u
 
 
-def test_a_unit_report_recomputes_its_own_figures():
-    ctx = prepare(SO_KET, unit="so-noi-vu").context
+def test_a_unit_report_recomputes_its_own_figures(sample_ws):
+    ctx = prepare(SO_KET, unit="so-noi-vu", ws=sample_ws).context
     own = PROFILES["so-noi-vu"].get("chi_tieu", {})
     rows = {r.ten.lower(): r for r in ctx.phu_luc_chi_tieu.hang}
     r22, r23 = raw_results(2022)["so-noi-vu"], raw_results(2023)["so-noi-vu"]
@@ -507,13 +507,13 @@ def cell(ctx, row, header: str) -> str:
     return row.o[ctx.phu_luc_don_vi.cot.index(header)]
 
 
-def test_only_a_plausible_dang_uy_signs_for_a_ban_thuong_vu():
+def test_only_a_plausible_dang_uy_signs_for_a_ban_thuong_vu(sample_ws):
     """Điều lệ Đảng, Điều 22.5: a Ban Thường vụ needs at least 9 cấp ủy viên."""
     btv = [u for u, p in PROFILES.items() if p["loai"] == "dang_bo_btv"]
     assert btv and all((PROFILES[u].get("so_cap_uy_vien") or 0) >= 9 for u in btv)
     assert len(btv) < len(UNITS) / 4
     for u in UNITS:
-        ctx = prepare(WS / "don-vi" / f"{u}.yaml").context
+        ctx = prepare(WS / "don-vi" / f"{u}.yaml", ws=sample_ws).context
         want = {"dang_bo_btv": "T/M BAN THƯỜNG VỤ", "dang_bo": "T/M ĐẢNG ỦY", "chi_bo": "T/M CHI BỘ"}[PROFILES[u]["loai"]]
         assert ctx.nguoi_ky.quyen_han == want, u
 
@@ -530,8 +530,8 @@ def test_a_dang_uy_of_fewer_than_nine_is_not_a_ban_thuong_vu(tmp_path):
     assert "Điều 22.5" in str(exc.value) and "T/M ĐẢNG ỦY" in str(exc.value)
 
 
-def test_a_unit_has_one_signer_in_its_plan_reports_and_commendations():
-    ctx = prepare(TONG_KET).context
+def test_a_unit_has_one_signer_in_its_plan_reports_and_commendations(sample_ws):
+    ctx = prepare(TONG_KET, ws=sample_ws).context
     people = [r.ten for r in ctx.phu_luc_danh_sach.hang if r.ten.startswith("Đồng chí ")]
     assert people
     for text in people:

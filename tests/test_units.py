@@ -221,10 +221,10 @@ def test_new_unit_scaffold(ws):
         new_unit_file(ws, "Sở Giao thông vận tải", "dang_bo")
 
 
-def test_sample_workspace_has_at_least_60_valid_units():
+def test_sample_workspace_has_at_least_60_valid_units(sample_ws):
     units = sorted((SAMPLE_WS / "don-vi").glob("*.yaml"))
     assert len(units) >= 60
-    kinds = {prepare(u).data.nguoi_ky.quyen_han for u in units}
+    kinds = {prepare(u, ws=sample_ws).data.nguoi_ky.quyen_han for u in units}
     assert kinds == {"T/M BAN THƯỜNG VỤ", "T/M ĐẢNG ỦY", "T/M CHI BỘ"}
 
 
