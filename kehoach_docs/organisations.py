@@ -373,10 +373,15 @@ def check_units(units: list) -> list[Problem]:
     return problems
 
 
+def bench_bodies(bench) -> Bodies:
+    """The bodies a workbench was loaded with (read once per workspace), else read now."""
+    return bench.bodies if bench.bodies is not None else load_bodies(bench.khung_loaded.path)
+
+
 def unit_plan_names(bench, unit) -> dict[str, str]:
     """[[cap_uy_cap_tren]] of a unit plan: the superior's committee on the plan's date, so
     that one khung serves plans dated before and after a reorganisation."""
-    state = unit_state(unit, unit.ngay, load_bodies(bench.khung_loaded.path), bench.khung.cap_tren)
+    state = unit_state(unit, unit.ngay, bench_bodies(bench), bench.khung.cap_tren)
     return {"cap_uy_cap_tren": state.cap_uy_cap_tren or state.cap_tren}
 
 
@@ -384,7 +389,7 @@ def check_unit_plan_bodies(bench, unit, loaded: Loaded) -> list[Problem]:
     """A unit plan's recipients must exist on the plan's date, as for the office's documents:
     the khung's (an error at their line of the khung, naming the unit's plan) and the unit's
     own (at their line of its profile)."""
-    bodies = load_bodies(bench.khung_loaded.path)
+    bodies = bench_bodies(bench)
     if not bodies.records:
         return []
     day, problems = unit.ngay, []

@@ -11,7 +11,7 @@ from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import so_hieu
 from kehoach_docs.workspace.workspace import KHUNG_FILE, Workspace, absolute
 from kehoach_docs.load.yaml_source import Loaded, dotted
-from kehoach_docs.organisations import load_bodies, unit_state
+from kehoach_docs.organisations import bench_bodies, load_bodies, unit_state
 from kehoach_docs.documents.prepared import load_plan
 from kehoach_docs.profile import Profile
 from kehoach_docs.schema.common import Due
@@ -211,7 +211,7 @@ def derive_plan(bench: Workbench, unit: UnitRecord) -> tuple[Plan, dict[str, str
 def unit_identity(bench: Workbench, unit: UnitRecord, day=None) -> tuple[Body, Signer]:
     """The unit's issuing body (header, symbol, who acts) and its signer, by its kind, as they
     were on `day` (default: its plan's date): name, superior and signer follow its changes."""
-    bodies = bench.bodies if bench.bodies is not None else load_bodies(bench.khung_loaded.path)
+    bodies = bench_bodies(bench)
     state = unit_state(unit, day or unit.ngay, bodies, bench.khung.cap_tren)
     kind = bench.khung.loai_to_chuc[state.loai]
     co_quan = state.ten_co_quan or kind.co_quan.format(ten=state.ten)
