@@ -42,6 +42,12 @@ SLOW_TESTS = {
     "test_parallel_build_gives_the_same_bytes",                      # a process pool
     "test_untrusted_template_is_refused_in_vietnamese[busy loop]",   # waits out the 2 s clock
     "test_every_edit_of_the_property_test_runs",  # the guard of the property test runs with it
+    "test_a_worker_killed_in_the_middle_of_a_batch_fails_its_own_document_only",  # a pool, SIGKILL
+    "test_a_form_is_the_same_bytes_whenever_it_is_made",     # waits out the zip clock (2 s)
+    # A new Python so that a FIFO that blocked would time out rather than hang the run.
+    "test_an_output_that_is_a_fifo_does_not_hang_the_build",
+    "test_a_unit_file_that_is_a_fifo_is_named_not_skipped",
+    "test_a_data_file_that_is_a_fifo_or_a_device_is_refused_without_blocking",
 }
 
 
