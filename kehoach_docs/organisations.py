@@ -390,15 +390,13 @@ def check_unit_plan_bodies(bench, unit, loaded: Loaded) -> list[Problem]:
     state = unit_state(unit, day, bodies, bench.model.cap_tren)
     for i, r in enumerate(bench.model.noi_nhan):  # the recipients derive.derive_plan prints
         if (r.chi_cho is None or unit.loai in r.chi_cho) and (why := bodies.stale(r.ten, day)):
-            line, col = bench.model_loaded.where(("noi_nhan", i))
-            problems.append(Problem(bench.model_loaded.path, line, col, f"noi_nhan.{i}",
-                                    f"Nơi nhận của kế hoạch {state.ten} ({loaded.path.name}): {why} Để khung "
-                                    "dùng được cho mọi ngày, ghi nơi nhận theo cấp trên vào ngày của kế "
-                                    "hoạch: 'Ban Thường vụ [[cap_uy_cap_tren]]'."))
+            problems.append(bench.model_loaded.problem(
+                ("noi_nhan", i), f"Nơi nhận của kế hoạch {state.ten} ({loaded.path.name}): {why} Để khung "
+                "dùng được cho mọi ngày, ghi nơi nhận theo cấp trên vào ngày của kế hoạch: 'Ban Thường vụ "
+                "[[cap_uy_cap_tren]]'.", field=f"noi_nhan.{i}"))
     for i, r in enumerate(unit.noi_nhan_them):
         if why := bodies.stale(r.ten, day):
-            line, col = loaded.where(("noi_nhan_them", i))
-            problems.append(Problem(loaded.path, line, col, f"noi_nhan_them.{i}", "Nơi nhận: " + why))
+            problems.append(loaded.problem(("noi_nhan_them", i), "Nơi nhận: " + why, field=f"noi_nhan_them.{i}"))
     return problems
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from kehoach_docs.documents.plan import DocumentContext, build_plan_context, context_dict
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.workspace.layout import YAML, Workspace, absolute
-from kehoach_docs.load.yaml_source import Loaded, dotted
+from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
 from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest
 from kehoach_docs.organisations import bodies_file
@@ -73,11 +73,7 @@ def profile_warnings(path: Path, profile: Profile, day) -> tuple[Problem, ...]:
 
 def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:
     """(field path, message) pairs placed at their line and column in `loaded`."""
-    out = []
-    for loc, message in problems:
-        line, col = loaded.where(loc)
-        out.append(Problem(loaded.path, line, col, dotted(loc), message))
-    return out
+    return [loaded.problem(loc, message) for loc, message in problems]
 
 
 def at(loaded: Loaded, p: Problem) -> Problem:
@@ -97,9 +93,9 @@ def find_template(name: str, near: Path | None = None, ws: Workspace | None = No
     for folder in dirs:
         if ws.is_file(folder / name) and not is_an_output(folder / name, ws):
             return folder / name
-    raise ProblemList([Problem(name, 0, 0, "mau",
-                               f"Không tìm thấy mẫu '{name}' (đã tìm trong: "
-                               f"{', '.join(str(d) for d in dirs)}).")])
+    raise ProblemList.one(name, 0, 0, "mau",
+                          f"Không tìm thấy mẫu '{name}' (đã tìm trong: "
+                          f"{', '.join(str(d) for d in dirs)}).")
 
 
 def is_an_output(candidate: Path, ws: Workspace | None = None) -> bool:

@@ -17,7 +17,7 @@ from kehoach_docs.results.collect import collect
 from kehoach_docs.documents.unit import applies_to, load_workbench
 from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import ProblemList
 from kehoach_docs.workspace.layout import MODEL_FILE, UNITS_DIR, Workspace
 from kehoach_docs.organisations import end_of, name_on
 
@@ -55,9 +55,9 @@ def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStat
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     workspace = ws.root
     if not ws.model_file.is_file():
-        raise ProblemList([Problem(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({MODEL_FILE}) "
-                                   "nên chưa theo dõi được đơn vị nào. Tạo thư mục mới có đủ các tệp bằng: "
-                                   "kehoach init THƯ_MỤC")])
+        raise ProblemList.one(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({MODEL_FILE}) "
+                              "nên chưa theo dõi được đơn vị nào. Tạo thư mục mới có đủ các tệp bằng: "
+                              "kehoach init THƯ_MỤC")
     bench = load_workbench(ws.model_file, ws)
     collected = collect(ws, bench.parent.targets())
     from kehoach_docs.results.period import results_outside  # a 2030 folder would count as reported
@@ -65,8 +65,8 @@ def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStat
     if outside := results_outside(ws, bench.parent, bench.parent_path, collected.programme.tep_van_phong):
         raise ProblemList(outside)
     if not collected.units:
-        raise ProblemList([Problem(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
-                                   f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")])
+        raise ProblemList.one(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
+                              f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")
     day, month = (int(x) for x in bench.model.han_bao_cao.split("/"))
     first = min((y.nam for y in bench.model.lo_trinh), default=bench.parent.ngay.year)
     last = max((y.nam for y in bench.model.lo_trinh), default=as_of.year)

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kehoach_docs.errors import Problem, ProblemList, UserError
+from kehoach_docs.errors import ProblemList, UserError
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
 from kehoach_docs.workspace.safe_file import atomic_write, file_mode, lstat_in, open_folder, read_regular
 
@@ -86,7 +86,7 @@ def backup_edit(target: Path, out: Path) -> Path:
         if not taken:
             atomic_write(candidate, data, root=out, mode=mode)
             return candidate
-    raise ProblemList([Problem(target, 0, 0, "", "Quá nhiều bản sao lưu bản sửa tay.")])
+    raise ProblemList.one(target, 0, 0, "", "Quá nhiều bản sao lưu bản sửa tay.")
 
 
 def _same_file(a: Path, b: Path) -> bool:
