@@ -53,6 +53,13 @@ def has_errors(problems) -> bool:
     return any(p.level == ERROR for p in problems)
 
 
+def tally(problems) -> str:
+    """"3 lỗi, 1 cảnh báo" (the warnings only when there are some)."""
+    errors = sum(1 for p in problems if p.level == ERROR)
+    warnings = len(problems) - errors
+    return f"{errors} {ERROR}" + (f", {warnings} {WARNING}" if warnings else "")
+
+
 class KehoachError(Exception):
     """Base of every error a user or the machine can cause: said in Vietnamese, no traceback."""
 

@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.load.yaml_source import Loaded, dotted, load_yaml
 from kehoach_docs.schema.common import Date, Id, Line, Model, Text
@@ -233,7 +233,7 @@ class Bodies:
         return Problem(path, line, col, dotted(loc),
                        f"'{shown}' ({rec.ten}) là giá trị mẫu, chưa xác nhận: {note.nguon}"
                        + (f" ({note.ghi_chu})" if note.ghi_chu else "") +
-                       ". Thay bằng giá trị thật trước khi ban hành văn bản.", level="cảnh báo")
+                       ". Thay bằng giá trị thật trước khi ban hành văn bản.", level=WARNING)
 
     def at(self, loc: tuple) -> tuple[Path | str, int, int]:
         if self.loaded is None:

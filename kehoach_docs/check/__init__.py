@@ -53,7 +53,7 @@ from kehoach_docs.check.common import (
 from kehoach_docs.check.layout import (
     date_line,
 )
-from kehoach_docs.check.package import Package, open_docx
+from kehoach_docs.check.package import Package, docx_files, open_docx
 from kehoach_docs.check.reader import (
     Model,
     read_model,
@@ -64,7 +64,7 @@ from kehoach_docs.check.rules import (
 from kehoach_docs.errors import ProblemList, UserError
 from kehoach_docs.profile import Profile, choose_profile
 
-__all__ = ["Violation", "check_docx", "check_files", "check_rendered", "detect_profile", "format_report",
+__all__ = ["Violation", "check_docx", "docx_files", "check_files", "check_rendered", "detect_profile", "format_report",
            "profile_notice"]
 
 # --- Public API --------------------------------------------------------------------------
@@ -155,20 +155,10 @@ def _check(package: Package, profile: Profile | None) -> list[Violation]:
     return Checker(model, checker_profile).run()
 
 
-def _expand(paths: Iterable[str | Path]) -> list[Path]:
-    out = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*.docx") if not f.name.startswith("~$"))
-        else:
-            out.append(p)
-    return out
-
-
 def check_files(paths: Iterable[str | Path], profile: Profile | None = None) -> dict[Path, list[Violation]]:
     """check_docx for each file (folders give their .docx files); unreadable files get a "tep" entry."""
     results: dict[Path, list[Violation]] = {}
-    for path in _expand(paths):
+    for path in docx_files(paths, must_exist=False):
         try:
             results[path] = check_docx(path, profile)
         except UserError as exc:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kehoach_docs.documents.plan import DocumentContext, build_plan_context, context_dict
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.workspace.layout import YAML, Workspace, absolute
 from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
@@ -68,7 +68,7 @@ class Prepared:
 def profile_warnings(path: Path, profile: Profile, day) -> tuple[Problem, ...]:
     """"Which profile, and a newer rule may apply" when the date is past its confirmed rules."""
     message = profile.warning(day)
-    return (Problem(path, 0, 0, "the_thuc", message, level="cảnh báo"),) if message else ()
+    return (Problem(path, 0, 0, "the_thuc", message, level=WARNING),) if message else ()
 
 
 def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import nodes
 
 from kehoach_docs.documents.plan import known_names
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.render.places import paragraph_places, place_at
 from kehoach_docs.render.engine import _TEMPLATED, CompiledTemplate, part_label
 
@@ -76,7 +76,7 @@ def _split_tags(path: Path) -> list[Problem]:
                         path, 0, 0, f"{part_label(name)}, {place_at(places, m.start())}",
                         f"Thẻ '{text[:60]}' bị Word tách thành nhiều đoạn định dạng; hãy xóa và gõ lại "
                         "cả thẻ một lần (không sửa từng phần, tắt tự sửa chính tả cho thẻ).",
-                        level="cảnh báo"))
+                        level=WARNING))
     except (zipfile.BadZipFile, OSError):
         pass  # CompiledTemplate reports an unreadable file
     # One finding per place is enough.
