@@ -302,14 +302,22 @@ def init_cmd(folder: Path, sample: str | None, force: bool) -> None:
 @click.option("--dien-san", "filled", is_flag=True, help="Điền sẵn kết quả đã có (để đơn vị sửa lại).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi biểu mẫu.")
-def bieu_mau(workspace: Path, year: int, units: tuple[str, ...], filled: bool, out_dir: Path) -> None:
+@click.option("--force", is_flag=True, help="Thay cả biểu mẫu đã có trong thư mục mà khác bản mới "
+                                            "(có thể là bản đơn vị đã điền).")
+def bieu_mau(workspace: Path, year: int, units: tuple[str, ...], filled: bool, out_dir: Path,
+             force: bool) -> None:
     """Tạo biểu mẫu Excel báo cáo kết quả năm, mỗi đơn vị một tệp <đơn vị>-<năm>.xlsx."""
     from kehoach_docs.excel import write_forms
 
     _must_be_workspace(workspace)
-    written = write_forms(workspace, year, out_dir, list(units) or None, filled)
-    click.echo(f"Đã tạo {len(written)} biểu mẫu năm {year} trong {out_dir}/. Gửi các đơn vị; "
+    done = write_forms(workspace, year, out_dir, list(units) or None, filled, force)
+    click.echo(f"Đã tạo {len(done.written)} biểu mẫu năm {year} trong {out_dir}/. Gửi các đơn vị; "
                f"khi nhận lại: kehoach nhap {workspace} {out_dir}/*.xlsx")
+    for kept in done.kept:
+        click.echo(f"giữ nguyên: {kept} đã có và khác bản mới (có thể đơn vị đã điền); không thay. "
+                   "Thêm --force để thay, hoặc ghi vào thư mục khác (--out).", err=True)
+    if done.kept:
+        raise Reported(EXIT_INVALID)
 
 
 @main.command(name="nhap")

@@ -225,3 +225,70 @@ def test_a_formula_in_an_input_cell_is_refused_not_dropped(ws, tmp_path, formula
     assert f"{path.name}!'Nổi bật, hạn chế'!A2: lỗi: ô có công thức" in done.output
     assert done.output.count(": lỗi:") == 2
     assert target.read_bytes() == before
+
+
+# ---- the file layer: never lose a unit's form, never block, never stop at one bad file ----------
+
+TWO = ("so-noi-vu", "so-tai-chinh")
+
+
+def two_forms(ws: Path, out: Path, *extra: str):
+    return run("bieu-mau", ws, "--nam", YEAR, "--out", out, *[a for u in TWO for a in ("--don-vi", u)], *extra)
+
+
+def test_bieu_mau_never_replaces_a_form_that_differs_without_force(ws, tmp_path):
+    out = tmp_path / "forms"
+    assert two_forms(ws, out).exit_code == 0
+    filled, other = out / f"{TWO[0]}-{YEAR}.xlsx", out / f"{TWO[1]}-{YEAR}.xlsx"
+    edit(filled, "Kết quả", "D7", 5)  # the unit filled its form in and sent it back here
+    kept = filled.read_bytes()
+    again = two_forms(ws, out)
+    assert again.exit_code == 1
+    assert filled.read_bytes() == kept
+    assert str(filled) in again.output and "--force" in again.output
+    assert str(other) not in again.output  # the same bytes again: written, not "kept"
+    forced = two_forms(ws, out, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert filled.read_bytes() != kept
+
+
+def test_nhap_refuses_a_fifo_and_a_doctype_and_goes_on_with_the_others(ws, tmp_path):
+    import os
+
+    out = tmp_path / "forms"
+    assert two_forms(ws, out, "--dien-san").exit_code == 0
+    good, bad = out / f"{TWO[0]}-{YEAR}.xlsx", out / f"{TWO[1]}-{YEAR}.xlsx"
+    fifo = out / f"fifo-{YEAR}.xlsx"
+    os.mkfifo(fifo)  # would block a plain open() forever
+    entity = out / f"entity-{YEAR}.xlsx"
+    with zipfile.ZipFile(bad) as src, zipfile.ZipFile(entity, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                head, sep, rest = data.partition(b"?>") if data.startswith(b"<?xml") else (b"", b"", data)
+                data = head + sep + b'<!DOCTYPE x [<!ENTITY a "b">]>' + rest
+            dst.writestr(info, data)
+    (ws / RESULTS_DIR / str(YEAR) / f"{TWO[0]}.yaml").unlink()
+    done = run("nhap", ws, good, fifo, entity)
+    assert done.exit_code == 1
+    assert f"{fifo.name}: lỗi: Không đọc được: đây là một đường ống (FIFO)" in done.output
+    assert f"{entity.name}: lỗi:" in done.output and "<!DOCTYPE>" in done.output
+    assert (ws / RESULTS_DIR / str(YEAR) / f"{TWO[0]}.yaml").is_file()  # the good form went in
+
+
+def test_nhap_goes_on_when_one_results_file_cannot_be_written(ws, tmp_path):
+    out = tmp_path / "forms"
+    assert two_forms(ws, out, "--dien-san").exit_code == 0
+    year_dir = ws / RESULTS_DIR / str(YEAR)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("nam: 2023\n", encoding="utf-8")
+    first = year_dir / f"{TWO[0]}.yaml"
+    first.unlink()
+    first.symlink_to(outside)  # a link in ket-qua/: never written through
+    (year_dir / f"{TWO[1]}.yaml").unlink()
+    done = CliRunner().invoke(main, ["nhap", str(ws), "--force", *map(str, sorted(out.glob("*.xlsx")))])
+    assert done.exit_code == 1, done.output
+    assert "Traceback" not in done.output and "Lỗi nội bộ" not in done.output
+    assert f"{first}: lỗi: Không ghi kết quả của {TWO[0]}-{YEAR}.xlsx" in done.output
+    assert outside.read_text(encoding="utf-8") == "nam: 2023\n"
+    assert (year_dir / f"{TWO[1]}.yaml").is_file()  # the other form went in

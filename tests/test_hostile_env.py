@@ -1299,3 +1299,40 @@ def case_counts() -> dict[str, int]:
             total += math.prod(len(m.args[1]) for m in marks)
         counts[group] = total
     return counts
+
+
+@case("Lock file, manifest and outputs that are links or special files")
+def test_a_data_file_that_is_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
+    fifo, device = tmp_path / "fifo.yaml", tmp_path / "zero.yaml"
+    os.mkfifo(fifo)  # a plain open() would wait for a writer forever
+    device.symlink_to("/dev/zero")  # a plain read() would never end
+    proc = subprocess.run([sys.executable, "-m", "kehoach_docs", "validate", str(fifo), str(device)],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout + proc.stderr
+    assert f"{fifo}: lỗi: Không đọc được: đây là một đường ống (FIFO)" in out
+    assert f"{device}: lỗi: Không đọc được: đây là một thiết bị" in out
+    assert "Traceback" not in out
+
+
+@case("Lock file, manifest and outputs that are links or special files")
+def test_a_stale_output_is_deleted_through_the_output_folder_never_through_a_link(tmp_path):
+    from kehoach_docs.workspace.safe_file import UnsafeFile, remove_regular
+
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    (out / "don-vi").mkdir(parents=True)
+    elsewhere.mkdir()
+    (out / "don-vi" / "a.docx").write_bytes(b"ours")
+    assert remove_regular(out / "don-vi" / "a.docx", out) is True
+    assert not (out / "don-vi" / "a.docx").exists()
+    assert remove_regular(out / "don-vi" / "a.docx", out) is False  # already gone
+    # The folder swapped for a link to another folder holding a file of the same name.
+    (out / "don-vi").rmdir()
+    (out / "don-vi").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "a.docx").write_bytes(b"not ours")
+    with pytest.raises(UnsafeFile, match="liên kết"):
+        remove_regular(out / "don-vi" / "a.docx", out)
+    assert (elsewhere / "a.docx").read_bytes() == b"not ours"
+    os.mkfifo(elsewhere / "p.docx")
+    with pytest.raises(UnsafeFile, match="FIFO"):
+        remove_regular(elsewhere / "p.docx", elsewhere)

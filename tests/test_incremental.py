@@ -349,9 +349,10 @@ def edit_remove_results(ws: Path, n: int) -> None:
 
 
 def edit_change_results(ws: Path, n: int) -> None:
+    """One figure of one results file up by one (a file with no session count gets another figure)."""
     f = _pick(sorted((ws / "ket-qua").glob("*/*.yaml")), n)
-    if f is not None:
-        _bump(f, r"so_buoi: (\d+)", lambda m: f"so_buoi: {int(m.group(1)) + 1}")
+    if f is not None and not _bump(f, r"so_buoi: (\d+)", lambda m: f"so_buoi: {int(m.group(1)) + 1}"):
+        assert _bump(f, r"^(\s+(?!nam\b)\w+): (\d+)$", lambda m: f"{m.group(1)}: {int(m.group(2)) + 1}"), f
 
 
 def edit_change_report(ws: Path, n: int) -> None:
@@ -420,13 +421,18 @@ def test_any_edit_sequence_then_an_incremental_build_equals_a_clean_build(tmp_pa
 
 
 def test_every_edit_of_the_property_test_runs(tmp_path):
-    # Each edit changes the workspace (so the property test is not vacuous).
+    # Each edit, with every argument the property test may draw, changes the workspace it
+    # starts from (so the property test is not vacuous).
+    base = small_workspace(tmp_path / "base", KEEP[:3])
     for name, fn in EDITS.items():
-        ws = small_workspace(tmp_path / name, KEEP[:3])
-        before = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
-        fn(ws, 1)
-        after = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
-        assert before != after, name
+        for n in range(8):
+            ws = tmp_path / f"{name}-{n}"
+            shutil.copytree(base, ws)
+            before = {p.relative_to(ws): p.read_bytes() for p in ws.rglob("*") if p.is_file()}
+            fn(ws, n)
+            after = {p.relative_to(ws): p.read_bytes() for p in ws.rglob("*") if p.is_file()}
+            assert before != after, (name, n)
+            shutil.rmtree(ws)
 
 
 def test_manifest_inputs_name_folders_not_only_files(ws, tmp_path):

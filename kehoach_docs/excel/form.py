@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from kehoach_docs.excel.spec import NO, YES, FormSpec, ListSheet, Row, form_spec
 from kehoach_docs.workspace.layout import MODEL_FILE, RESULTS_DIR
 from kehoach_docs.results.programme import load_programme
 from kehoach_docs.schema.results import Results
-from kehoach_docs.workspace.write import atomic_write
+from kehoach_docs.workspace.write import atomic_write, read_regular
 
 GUIDE, MAIN, META = "Hướng dẫn", "Kết quả", "_kehoach"
 FIRST_ROW = 7
@@ -38,6 +39,9 @@ LABELS_ROW = 21
 SHEETS_ROW = 101
 ISSUED = ".bieu-mau.json"
 """ket-qua/<năm>/.bieu-mau.json: units a form was made for (kehoach status: not returned yet)."""
+MAX_FORM_BYTES = 20 * 1024 * 1024
+"""A form is some tens of KB; a file beyond this is not one (read as a bound, never whole)."""
+MAX_RECORD_BYTES = 1024 * 1024
 KIND_LABELS = {"tap_the": "Tập thể", "ca_nhan": "Cá nhân"}
 
 INPUT = PatternFill("solid", start_color="FFF2CC")
@@ -64,9 +68,20 @@ def load_for_forms(workspace: Path) -> tuple[Workbench, list[Unit]]:
     return bench, units
 
 
+@dataclass
+class FormsWritten:
+    """What `write_forms` did: forms written (new, or the same bytes again) and forms kept."""
+
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+    """Forms already in the folder with other content (a unit may have filled one in): never
+    replaced unless told to (`force`)."""
+
+
 def write_forms(workspace: str | Path, year: int, out_dir: str | Path, units: list[str] | None = None,
-                filled: bool = False) -> list[Path]:
-    """Write one form per unit (all units, or `units`) into `out_dir`; returns the files."""
+                filled: bool = False, force: bool = False) -> FormsWritten:
+    """Write one form per unit (all units, or `units`) into `out_dir`. A form already there
+    with other bytes is kept (it may be one a unit sent back filled in) unless `force`."""
     workspace = Path(workspace)
     bench, all_units = load_for_forms(workspace)
     by_code = {u.info.ma: u for u in all_units}
@@ -83,31 +98,33 @@ def write_forms(workspace: str | Path, year: int, out_dir: str | Path, units: li
     if filled:
         existing = collect(workspace, bench.parent.targets(), [year]).reports.get(year, {})
     out = Path(out_dir)
-    written = []
+    done = FormsWritten()
     for unit in chosen:
         spec = form_spec(bench, programme, unit, year, existing.get(unit.info.ma))
         target = out / form_name(unit.info.ma, year)
-        atomic_write(target, form_bytes(spec, existing.get(unit.info.ma)))
-        written.append(target)
+        data = form_bytes(spec, existing.get(unit.info.ma))
+        if not force and read_regular(target, MAX_FORM_BYTES, what="biểu mẫu") not in (None, data):
+            done.kept.append(target)
+            continue
+        atomic_write(target, data)
+        done.written.append(target)
     _record_issued(workspace, year, [u.info.ma for u in chosen])
-    return written
+    return done
 
 
 def _record_issued(workspace: Path, year: int, codes: list[str]) -> None:
-    path = workspace / RESULTS_DIR / str(year) / ISSUED
-    try:
-        known = set(json.loads(path.read_text(encoding="utf-8")).get("don_vi", []))
-    except (OSError, ValueError, AttributeError):
-        known = set()
-    data = {"nam": year, "don_vi": sorted(known | set(codes))}
-    atomic_write(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    data = {"nam": year, "don_vi": sorted(issued_units(workspace, year) | set(codes))}
+    atomic_write(workspace / RESULTS_DIR / str(year) / ISSUED,
+                 (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
 def issued_units(workspace: Path, year: int) -> set[str]:
+    """Units a form was made for in `year` (empty when none was, or the record is unreadable)."""
     try:
-        return set(json.loads((workspace / RESULTS_DIR / str(year) / ISSUED)
-                              .read_text(encoding="utf-8")).get("don_vi", []))
-    except (OSError, ValueError, AttributeError):
+        raw = read_regular(workspace / RESULTS_DIR / str(year) / ISSUED, MAX_RECORD_BYTES,
+                           what="tệp ghi nhận biểu mẫu")
+        return set(json.loads(raw.decode("utf-8")).get("don_vi", [])) if raw is not None else set()
+    except (UserError, OSError, ValueError, AttributeError, TypeError):
         return set()
 
 

@@ -10,6 +10,7 @@ since (its first lines carry the fingerprint of its body), unless `force`.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -21,16 +22,22 @@ import yaml
 from openpyxl.utils import get_column_letter
 
 from kehoach_docs.results.collect import check_result_year, check_results
-from kehoach_docs.errors import WARNING, Problem, has_errors
-from kehoach_docs.excel.form import FIRST_ROW, KIND_LABELS, LABELS_ROW, MAIN, META, load_for_forms
+from kehoach_docs.errors import WARNING, Problem, ProblemList, UserError, has_errors
+from kehoach_docs.excel.form import (
+    FIRST_ROW, KIND_LABELS, LABELS_ROW, MAIN, MAX_FORM_BYTES, META, load_for_forms,
+)
 from kehoach_docs.excel.spec import NO, YES, declared_rows, fingerprint, kind_of, list_sheets
 from kehoach_docs.workspace.layout import RESULTS_DIR
-from kehoach_docs.load.yaml_source import Loaded
+from kehoach_docs.load.yaml_source import MAX_BYTES, Loaded
+from kehoach_docs.render.package_safety import check_bounds
 from kehoach_docs.results.programme import Programme, load_programme
 from kehoach_docs.schema.validate import problems_from
-from kehoach_docs.workspace.write import atomic_write
+from kehoach_docs.workspace.safe_file import NotRegular
+from kehoach_docs.workspace.write import atomic_write, read_regular
 
 MARK = "# kehoach-nhap: "
+MAX_FORM_INFLATED = 50 * 1024 * 1024
+"""A form's parts once inflated (a real one is well under 1 MB): a zip bomb is refused unread."""
 SHEET_ROWS = 1_000_000
 """Cells are located as line = sheet number × SHEET_ROWS + row, column = column (see place)."""
 
@@ -116,20 +123,22 @@ def import_forms(workspace: str | Path, files: list[Path], force: bool = False) 
         if len(claimed[(unit, year)]) > 1:
             continue
         target = workspace / RESULTS_DIR / str(year) / f"{unit}.yaml"
-        report.done.append(_write(form, target, data, by_code[unit].info.ten, force))
+        try:
+            report.done.append(_write(form, target, data, by_code[unit].info.ten, force))
+        except NotRegular as exc:  # one unwritable results file never stops the other forms
+            report.problems.append(Problem(target, 0, 0, "", f"Không ghi kết quả của {form.name}: {exc.reason}"))
+        except UserError as exc:
+            report.problems.append(Problem(target, 0, 0, "", str(exc)))
+        except OSError as exc:
+            report.problems.append(Problem(target, 0, 0, "", f"Không ghi được kết quả của {form.name}: "
+                                                             f"{exc.strerror}."))
     return report
 
 
 def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
           targets: dict) -> tuple[str, int, dict] | None:
-    from openpyxl import load_workbook
-
-    try:
-        # Not data_only: a formula's cached value may be absent (a file never opened in Excel) or
-        # stale, and reading it as None would drop the field silently. Formulas are refused instead.
-        wb = load_workbook(form.path)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        form.whole(f"Không đọc được tệp Excel ({exc.__class__.__name__}); hãy lưu lại dạng .xlsx.")
+    wb = _open_workbook(form)
+    if wb is None:
         return None
     missing = [s for s in (*form.sheets, META) if s not in wb.sheetnames]
     meta = {str(r[0].value): r[1].value for r in wb[META].iter_rows(min_row=1, max_row=10, max_col=2)
@@ -187,6 +196,45 @@ def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
     found += check_result_year(loaded, results, by_code[unit].profile)
     form.problems += [form.unplace(p) for p in found]
     return unit, year, ordered
+
+
+def _open_workbook(form: _Form):
+    """The workbook of a form, read as a bounded regular file (a link the clerk made is
+    followed, a FIFO or device refused), its zip bounded before anything is inflated and no
+    XML part with a <!DOCTYPE> (entities); None, with the reason in `form`, otherwise."""
+    from openpyxl import load_workbook
+
+    try:
+        raw = read_regular(form.path, MAX_FORM_BYTES, what="biểu mẫu", follow=True)
+    except NotRegular as exc:
+        form.whole(f"Không đọc được: {exc.reason}")
+        return None
+    except UserError as exc:
+        form.whole(str(exc))
+        return None
+    except OSError as exc:
+        form.whole(f"Không đọc được tệp: {exc.strerror}.")
+        return None
+    if raw is None:
+        form.whole("Không tìm thấy tệp.")
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            check_bounds(zf.infolist(), form.name, MAX_FORM_INFLATED, kind=".xlsx")
+            if any(b"<!DOCTYPE" in zf.read(i).upper() for i in zf.infolist()
+                   if i.filename.endswith((".xml", ".rels"))):
+                form.whole("Tệp Excel có khai báo <!DOCTYPE> trong một phần XML: không phải tệp Excel "
+                           "lưu bình thường; không nhập.")
+                return None
+        # Not data_only: a formula's cached value may be absent (a file never opened in Excel) or
+        # stale, and reading it as None would drop the field silently. Formulas are refused instead.
+        return load_workbook(io.BytesIO(raw))
+    except ProblemList as exc:
+        form.problems += exc.problems
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError, RuntimeError,
+            NotImplementedError) as exc:
+        form.whole(f"Không đọc được tệp Excel ({exc.__class__.__name__}); hãy lưu lại dạng .xlsx.")
+    return None
 
 
 # ---- cell values ---------------------------------------------------------------------------------
@@ -435,8 +483,8 @@ def written_by_import(text: str) -> bool | None:
 
 def _write(form: _Form, target: Path, data: dict, unit_name: str, force: bool) -> Imported:
     new = results_yaml(data, unit_name, form.name)
-    if target.is_file():
-        old = target.read_bytes()
+    old = read_regular(target, MAX_BYTES, what="tệp kết quả", follow=True)
+    if old is not None:
         if old == new:
             return Imported(form.path, target, UNCHANGED)
         state = written_by_import(old.decode("utf-8", "replace"))

@@ -20,6 +20,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kehoach_docs.errors import ERROR, Problem, ProblemList
+from kehoach_docs.workspace.safe_file import NotRegular, TooLarge, read_regular
 
 Path_ = tuple[str | int, ...]
 
@@ -30,9 +31,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 100
+"""Nesting of groups and lists; real documents use fewer than ten levels."""
 MAX_NUMBER = 10**15
 """Largest number in a data file: no figure of a document comes near (1e300 is a typo)."""
-"""Nesting of groups and lists; real documents use fewer than ten levels."""
 
 # What YAML does not accept in a file (as PyYAML's reader): control characters but tab,
 # newline and NEL; lone surrogates; U+FFFE and U+FFFF.
@@ -117,16 +118,19 @@ def load_yaml(path: str | Path) -> Loaded:
     """Load one YAML file; raise ProblemList with every problem found while reading it."""
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)  # never more: the file may be huge, or endless
-    except FileNotFoundError:
-        raise ProblemList.one(path, 0, 0, "", "Không tìm thấy tệp.") from None
-    except OSError as exc:
-        raise ProblemList.one(path, 0, 0, "", f"Không đọc được tệp: {exc.strerror}.") from None
-    if len(raw) > MAX_BYTES:
+        # A link is followed (a clerk may link a shared file in), but only to a regular file:
+        # a FIFO would block the build forever, a device would be read without end.
+        raw = read_regular(path, MAX_BYTES, what="tệp", follow=True)
+    except TooLarge:
         raise ProblemList.one(path, 1, 1, "",
                               f"Tệp quá lớn (hơn {MAX_BYTES:,} byte); tệp dữ liệu của một văn bản "
-                              "chỉ vài chục KB — có thể đã chọn nhầm tệp.")
+                              "chỉ vài chục KB — có thể đã chọn nhầm tệp.") from None
+    except NotRegular as exc:
+        raise ProblemList.one(path, 0, 0, "", f"Không đọc được: {exc.reason}") from None
+    except OSError as exc:
+        raise ProblemList.one(path, 0, 0, "", f"Không đọc được tệp: {exc.strerror}.") from None
+    if raw is None:
+        raise ProblemList.one(path, 0, 0, "", "Không tìm thấy tệp.")
     return load_yaml_text(_decode(raw, path), path)
 
 

@@ -64,14 +64,14 @@ def read_package(path: Path | str | IO[bytes], label: Path | str | None = None,
                                                f"{exc}).") from None
 
 
-def check_bounds(infos: list[zipfile.ZipInfo], where, limit: int | None = None) -> None:
-    """Refuse a package too big once inflated, or with too many entries, before reading it.
-    (Python's zipfile never inflates an entry beyond the size its directory declares.)"""
+def check_bounds(infos: list[zipfile.ZipInfo], where, limit: int | None = None, kind: str = ".docx") -> None:
+    """Refuse a package (a `kind` file) too big once inflated, or with too many entries, before
+    reading it. (Python's zipfile never inflates an entry beyond the size its directory declares.)"""
     if len(infos) > MAX_ENTRIES:
-        raise ProblemList.one(where, 0, 0, "", f"Tệp .docx có quá nhiều mục (hơn {MAX_ENTRIES:,}).")
+        raise ProblemList.one(where, 0, 0, "", f"Tệp {kind} có quá nhiều mục (hơn {MAX_ENTRIES:,}).")
     limit = MAX_PACKAGE_BYTES if limit is None else limit
     if sum(i.file_size for i in infos) > limit:
-        raise ProblemList.one(where, 0, 0, "", f"Tệp .docx quá lớn khi giải nén "
+        raise ProblemList.one(where, 0, 0, "", f"Tệp {kind} quá lớn khi giải nén "
                                                f"(hơn {limit / 2**20:g} MB).")
 
 

@@ -32,6 +32,7 @@ from kehoach_docs.workspace.layout import REPORTS_DIR, UNITS_DIR, Workspace, abs
 from kehoach_docs.workspace.lock import output_lock
 from kehoach_docs.oserrors import InternalProblem, document_failure
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
+from kehoach_docs.workspace.safe_file import remove_regular
 from kehoach_docs.workspace.publish import (  # noqa: F401 (statuses re-exported)
     FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, backup_edit, checked_bytes, write_output,
 )
@@ -422,16 +423,22 @@ def _remove_orphans(out: Path, manifest: Manifest, current: set[str],
             manifest.forget(name)
             continue
         job = Job(Path(name), name)
-        if manifest.written_by_us(name, sha):
-            target.unlink()
-            pdf = target.with_suffix(".pdf")
-            if pdf.is_file() and not pdf.is_symlink():
-                pdf.unlink()
-            outcomes.append(Outcome(job, REMOVED, GONE))
-        else:
-            aside = backup_edit(target, out)
-            target.unlink()
-            outcomes.append(Outcome(job, MOVED, f"{GONE}; bản sửa tay chuyển sang {aside}", backup=aside))
+        # Deleted through descriptors from `out` (remove_regular): a folder swapped for a
+        # link since the hash above cannot redirect the deletion outside the output.
+        try:
+            if manifest.written_by_us(name, sha):
+                remove_regular(target, out)
+                try:
+                    remove_regular(target.with_suffix(".pdf"), out)
+                except UserError:
+                    pass  # not a regular file: never touched
+                outcomes.append(Outcome(job, REMOVED, GONE))
+            else:
+                aside = backup_edit(target, out)
+                remove_regular(target, out)
+                outcomes.append(Outcome(job, MOVED, f"{GONE}; bản sửa tay chuyển sang {aside}", backup=aside))
+        except (UserError, OSError):
+            continue  # changed under us: left as it is, its manifest entry kept
         manifest.forget(name)
         _prune(target.parent, out)
     return outcomes

@@ -51,6 +51,10 @@ class UnsafeFile(UserError):
         self.path = path
 
 
+class TooLarge(UnsafeFile):
+    """A file beyond the size bound of what is being read."""
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "một thư mục"
@@ -65,9 +69,16 @@ def _kind(mode: int) -> str:
     return "không phải tệp thường"
 
 
+class NotRegular(UnsafeFile):
+    """A link, folder, FIFO, socket or device where a regular file was expected."""
+
+    def __init__(self, path: Path | str, mode: int, doing: str) -> None:
+        self.reason = f"đây là {_kind(mode)}, không phải tệp thường. Hãy đổi tên hoặc xóa nó rồi chạy lại."
+        super().__init__(f"Không {doing} '{path}': {self.reason}")
+
+
 def refuse_kind(path: Path | str, mode: int, doing: str = "ghi") -> UnsafeFile:
-    return UnsafeFile(f"Không {doing} '{path}': đây là {_kind(mode)}, không phải tệp thường. "
-                      "Hãy đổi tên hoặc xóa nó rồi chạy lại.")
+    return NotRegular(path, mode, doing)
 
 
 def _relative_parts(root: Path, path: Path) -> tuple[str, ...]:
@@ -248,23 +259,46 @@ def file_mode(path: str | Path, root: str | Path | None = None) -> int | None:
 
 
 def read_regular(path: str | Path, limit: int, root: str | Path | None = None,
-                 what: str = "tệp") -> bytes | None:
+                 what: str = "tệp", follow: bool = False) -> bytes | None:
     """The bytes of a regular file, or None when there is none. Never follows a link at the
-    file (nor, with `root`, in the folders below it), never blocks on a FIFO, never reads a
-    device, never reads more than `limit` bytes (UnsafeFile beyond)."""
+    file (nor, with `root`, in the folders below it) unless `follow` (an input the clerk
+    linked in or named), never blocks on a FIFO, never reads a device, never reads more
+    than `limit` bytes (UnsafeFile beyond)."""
     path = Path(path)
-    with _open_regular(path, Path(root) if root is not None else None) as fd:
+    with _open_regular(path, Path(root) if root is not None else None, follow) as fd:
         if fd is None:
             return None
         if os.fstat(fd).st_size > limit:
-            raise UnsafeFile(f"{what.capitalize()} '{path}' quá lớn (hơn {limit:,} byte); không đọc.")
+            raise TooLarge(f"{what.capitalize()} '{path}' quá lớn (hơn {limit:,} byte); không đọc.")
         chunks, size = [], 0
         while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise UnsafeFile(f"{what.capitalize()} '{path}' quá lớn (hơn {limit:,} byte); không đọc.")
+                raise TooLarge(f"{what.capitalize()} '{path}' quá lớn (hơn {limit:,} byte); không đọc.")
         return b"".join(chunks)
+
+
+def remove_regular(path: str | Path, root: str | Path) -> bool:
+    """Delete the regular file `path` under `root`; False when it is absent. Walks the folders
+    from `root` by descriptor, never through a link, so a folder swapped for a link between
+    the check and the deletion cannot make it delete a file outside the output."""
+    path, root = Path(path), Path(root)
+    parts = _relative_parts(root, path)
+    try:
+        dfd = open_folder(root, parts[:-1], create=False)
+    except FileNotFoundError:
+        return False
+    try:
+        st = lstat_in(dfd, parts[-1])
+        if st is None:
+            return False
+        if not stat.S_ISREG(st.st_mode):
+            raise refuse_kind(path, st.st_mode, "xóa")
+        os.unlink(parts[-1], dir_fd=dfd)
+        return True
+    finally:
+        os.close(dfd)
 
 
 def regular_or_absent(path: str | Path, root: str | Path | None = None) -> os.stat_result | None:
