@@ -421,10 +421,10 @@ def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> Non
         click.echo(json.dumps({str(k): [x.as_dict() for x in v] for k, v in results.items()},
                               ensure_ascii=False, indent=2))
     else:
-        for path, violations in results.items():
-            click.echo(f"{path}: " + ("đúng thể thức." if not violations else f"{len(violations)} lỗi thể thức"))
-            if violations:
-                click.echo(format_report(violations))
+        for path, findings in results.items():
+            click.echo(f"{path}: " + ("đúng thể thức." if not findings else f"{len(findings)} lỗi thể thức"))
+            if findings:
+                click.echo(format_report(findings))
         click.echo(f"Đã kiểm tra {len(results)} tệp: {bad} tệp có lỗi thể thức.")
     if bad:
         raise Reported(EXIT_INVALID)

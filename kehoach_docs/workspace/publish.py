@@ -29,14 +29,14 @@ NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
 
 def checked_bytes(prepared) -> bytes:
     """The rendered .docx, refused (ProblemList) if it breaks its profile's thể thức."""
-    from kehoach_docs.check import check_rendered
+    from kehoach_docs.check import check_rendered, of_template
     from kehoach_docs.documents.prepared import render_package
 
     data, parts = render_package(prepared)
     violations = check_rendered(parts, prepared.profile)  # the parts as rendered: no unzipping
     if violations:
         # The template or the profile is at fault, not the clerk's data; say which rule broke.
-        raise ProblemList([v.problem(prepared.template) for v in violations])
+        raise ProblemList([of_template(v, prepared.template) for v in violations])
     return data
 
 
