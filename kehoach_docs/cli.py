@@ -444,22 +444,13 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
     from rich.console import Console
     from rich.table import Table
 
+    from kehoach_docs.results.status import COLUMNS, unit_status, write_tables
     from kehoach_docs.schema.common import parse_day
-    from kehoach_docs.workspace.publish import refuse_overwriting_inputs
-    from kehoach_docs.workspace.safe_file import atomic_write
-    from kehoach_docs.results.status import COLUMNS, to_csv, to_xlsx, unit_status
 
     _must_be_workspace(workspace)
     day = parse_day(as_of) if as_of else date.today()
     rows = unit_status(workspace, day)
-    data_files = sorted(workspace.rglob("*.yaml"))
-    for path, suffix in ((csv_path, ".csv"), (xlsx_path, ".xlsx")):
-        if path:
-            refuse_overwriting_inputs(path, data_files, force=False, suffix=suffix)
-    if csv_path:
-        atomic_write(csv_path, to_csv(rows).encode("utf-8"))
-    if xlsx_path:
-        atomic_write(xlsx_path, to_xlsx(rows, day))
+    write_tables(rows, day, workspace, csv_path, xlsx_path)
     shown = rows if show_all else [r for r in rows if not r.ok]
     table = Table(*COLUMNS, title=f"Tình hình thực hiện đến ngày {day:%d/%m/%Y}", show_lines=False)
     for n, r in enumerate(shown, 1):

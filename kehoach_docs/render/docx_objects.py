@@ -28,6 +28,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from kehoach_docs.errors import UserError
+
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -46,8 +48,9 @@ _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _session: ContextVar["RenderSession | None"] = ContextVar("_session", default=None)
 
 
-class ObjectError(ValueError):
-    """A value of the context cannot be put into the document (message in Vietnamese)."""
+class ObjectError(UserError, ValueError):
+    """A value of the context cannot be put into the document (message in Vietnamese): the
+    data's or the template's to fix, never an internal error."""
 
 
 def rels_name(part: str) -> str:

@@ -171,3 +171,20 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
     wb.properties.created = wb.properties.modified = datetime(as_of.year, as_of.month, as_of.day)
     wb.save(buf)
     return buf.getvalue()
+
+
+def write_tables(rows: list[UnitStatus], as_of: date, workspace: Path, csv_path: Path | None = None,
+                 xlsx_path: Path | None = None) -> None:
+    """The status table written as CSV and/or Excel, atomically; never over one of the
+    workspace's data files, nor to a name without its suffix (a typo)."""
+    from kehoach_docs.workspace.publish import refuse_overwriting_inputs
+    from kehoach_docs.workspace.safe_file import atomic_write
+
+    data_files = sorted(Path(workspace).rglob("*.yaml"))
+    for path, suffix in ((csv_path, ".csv"), (xlsx_path, ".xlsx")):
+        if path:
+            refuse_overwriting_inputs(path, data_files, force=False, suffix=suffix)
+    if csv_path:
+        atomic_write(csv_path, to_csv(rows).encode("utf-8"))
+    if xlsx_path:
+        atomic_write(xlsx_path, to_xlsx(rows, as_of))
