@@ -38,10 +38,6 @@ class Problem:
         where = f" [{self.field}]" if self.field else ""
         return f"{place}:{where} {self.level}: {self.message}"
 
-    @property
-    def is_error(self) -> bool:
-        return self.level == ERROR
-
     def as_dict(self) -> dict:
         d = {"tep": str(self.file), "dong": self.line, "cot": self.column,
              "truong": self.field, "muc_do": self.level, "thong_bao": self.message}
