@@ -271,16 +271,15 @@ def read_bodies(path: Path) -> Bodies:
     problems = []
     for ma, rec in bodies.records.items():
         if rec.ke_nhiem is not None and rec.ke_nhiem not in bodies.records:
-            line, col = loaded.where(("co_quan", ma, "ke_nhiem"))
-            problems.append(Problem(path, line, col, f"co_quan.{ma}.ke_nhiem",
-                                    f"Không có cơ quan '{rec.ke_nhiem}' trong {BODIES_FILE}."))
+            problems.append(loaded.problem(("co_quan", ma, "ke_nhiem"),
+                                           f"Không có cơ quan '{rec.ke_nhiem}' trong {BODIES_FILE}.",
+                                           field=f"co_quan.{ma}.ke_nhiem"))
         if rec.ke_nhiem is not None and rec.den is None:
-            line, col = loaded.where(("co_quan", ma, "ke_nhiem"))
-            problems.append(Problem(path, line, col, f"co_quan.{ma}.den",
-                                    "Có cơ quan kế nhiệm thì phải ghi ngày kết thúc (den)."))
+            problems.append(loaded.problem(("co_quan", ma, "ke_nhiem"),
+                                           "Có cơ quan kế nhiệm thì phải ghi ngày kết thúc (den).",
+                                           field=f"co_quan.{ma}.den"))
         if rec.tu and rec.den and rec.den < rec.tu:
-            line, col = loaded.where(("co_quan", ma, "den"))
-            problems.append(Problem(path, line, col, f"co_quan.{ma}.den", "Ngày kết thúc trước ngày bắt đầu."))
+            problems.append(loaded.problem(("co_quan", ma, "den"), "Ngày kết thúc trước ngày bắt đầu."))
     if problems:
         raise ProblemList(problems)
     return bodies
@@ -351,24 +350,21 @@ def check_units(units: list) -> list[Problem]:
         for i, change in enumerate(sorted(u.profile.thay_doi, key=lambda c: c.tu)):
             idx = u.profile.thay_doi.index(change)
             if ended:
-                line, col = loaded.where(("thay_doi", idx, "tu"))
-                problems.append(Problem(u.path, line, col, f"thay_doi[{idx}]",
-                                        "Đơn vị đã kết thúc ở thay đổi trước; không thể có thay đổi sau đó."))
+                problems.append(loaded.problem(("thay_doi", idx, "tu"), "Đơn vị đã kết thúc ở thay đổi trước; "
+                                               "không thể có thay đổi sau đó.", field=f"thay_doi[{idx}]"))
             ended = ended or change.ends
             targets = ([("sap_nhap_vao", change.sap_nhap_vao)] if change.sap_nhap_vao else []) + \
                 [(("chia_thanh", j), m) for j, m in enumerate(change.chia_thanh)]
             for where, ma in targets:
                 loc = ("thay_doi", idx) + (where if isinstance(where, tuple) else (where,))
-                line, col = loaded.where(loc)
                 other = by_id.get(ma)
                 if other is None or ma == u.info.ma:
                     guess = difflib.get_close_matches(ma, sorted(set(by_id) - {u.info.ma}), n=1)
-                    problems.append(Problem(u.path, line, col, dotted(loc),
-                                            f"Không có đơn vị '{ma}' trong don-vi/ để nhận đơn vị này" +
-                                            (f"; có phải '{guess[0]}'?" if guess else ".")))
+                    problems.append(loaded.problem(loc, f"Không có đơn vị '{ma}' trong don-vi/ để nhận đơn vị "
+                                                   "này" + (f"; có phải '{guess[0]}'?" if guess else ".")))
                 elif not exists_on(other.profile, change.tu):
-                    problems.append(Problem(u.path, line, col, dotted(loc),
-                                            f"Đơn vị '{ma}' không hoạt động vào ngày {ngay_ngan(change.tu)}."))
+                    problems.append(loaded.problem(loc, f"Đơn vị '{ma}' không hoạt động vào ngày "
+                                                   f"{ngay_ngan(change.tu)}."))
     return problems
 
 
