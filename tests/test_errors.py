@@ -109,3 +109,15 @@ def test_every_file_is_validated_and_every_problem_said_at_once(tmp_path):
         validate_files([empty])
     res = kehoach("validate", empty)
     assert res.returncode == 1 and "Không có tệp dữ liệu .yaml nào" in res.stderr
+
+
+def test_a_problem_raised_without_a_file_is_put_at_its_field(make_plan):
+    from helpers import line_of, plan_text
+
+    text = plan_text() + "mau: khong-co-mau-nay.docx\n"
+    path = make_plan(text)
+    with pytest.raises(ProblemList) as exc:
+        validate_files([path])
+    [p] = exc.value.problems
+    assert (p.file, p.line, p.column, p.field) == (path, line_of(text, "mau:"), 6, "mau")
+    assert p.message.startswith("Không tìm thấy mẫu 'khong-co-mau-nay.docx'")

@@ -76,12 +76,6 @@ def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:
     return [loaded.problem(loc, message) for loc, message in problems]
 
 
-def at(loaded: Loaded, p: Problem) -> Problem:
-    """A problem raised without a file (a profile, a template name) placed at its field."""
-    line, col = loaded.where(tuple(p.field.split("."))) if p.field else (0, 0)
-    return Problem(loaded.path, line, col, p.field, p.message)
-
-
 def find_template(name: str, near: Path | None = None, ws: Workspace | None = None) -> Path:
     """A template by name: a path the user gave, or the first of the workspace's folders
     holding it. Every place looked at is recorded (a template added earlier in the order wins)."""
@@ -154,7 +148,7 @@ def choose_profile(ws: Workspace, loaded: Loaded, regime: str, day: date, ma: st
         found = profiles(ws, loaded.path)
         return profile_named(found, ma) if ma else profile_for(found, regime, day)
     except ProblemList as exc:
-        raise ProblemList([at(loaded, p) for p in exc.problems]) from None
+        raise ProblemList([loaded.place(p) for p in exc.problems]) from None
 
 
 @dataclass
@@ -200,4 +194,4 @@ def template_for(ws: Workspace, loaded: Loaded, kind: str, regime: str, own: str
     try:
         return given_template(given) or find_template(name, loaded.path.parent, ws)
     except ProblemList as exc:
-        raise ProblemList([at(loaded, p) if not given else p for p in exc.problems]) from None
+        raise ProblemList([loaded.place(p) if not given else p for p in exc.problems]) from None

@@ -78,6 +78,12 @@ class Loaded:
         line, col = self.where(loc, key)
         return Problem(self.path, line, col, _dotted(tuple(loc)) if field is None else field, message, level)
 
+    def place(self, p: Problem) -> Problem:
+        """A problem raised without a file (a profile, a template name) put in this file, at
+        the place of its dotted field ("the_thuc", "mau"); no line when it has no field."""
+        line, col = self.where(tuple(p.field.split("."))) if p.field else (0, 0)
+        return Problem(self.path, line, col, p.field, p.message)
+
 
 _RESAVE = "Hãy mở tệp và lưu lại với mã hóa UTF-8 (Notepad: Lưu thành… → Mã hóa: UTF-8)."
 
