@@ -41,7 +41,7 @@ def contexts(workspace: Path):
     from kehoach_docs.workspace.build import jobs_of
 
     out = []
-    from kehoach_docs.workspace.layout import Workspace
+    from kehoach_docs.workspace.workspace import Workspace
 
     ws = Workspace(workspace)  # the plan and khung loaded once, as a build does
     for job in jobs_of(ws):

@@ -225,29 +225,29 @@ def _build_once(workspace: Path, out_dir: Path | None, force: bool, as_json: boo
     from kehoach_docs.workspace.build import build_workspace
 
     with _bar("Đang tạo văn bản", quiet=as_json) as tick:
-        report = build_workspace(workspace, out_dir, force=force, workers=workers, progress=tick)
+        summary = build_workspace(workspace, out_dir, force=force, workers=workers, progress=tick)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
-        for line in build_lines(report, verbose):
+        for line in build_lines(summary, verbose):
             click.echo(line)
-        for line in problem_lines(report, verbose):
+        for line in problem_lines(summary, verbose):
             click.echo(line, err=True)
-    for p in report.record_problems:  # the documents are fine; the build's record is not saved
+    for p in summary.record_problems:  # the documents are fine; the build's record is not saved
         click.echo(str(p), err=True)
-    ok = not report.failed and not report.record_problems
+    ok = not summary.failed and not summary.record_problems
     if with_pdf:
         from kehoach_docs.workspace.build import pdf_targets
 
-        ok = _export_pdf(pdf_targets(report), workers, quiet=as_json, verbose=verbose, exit_on_error=False) and ok
-    if report.internal:
+        ok = _export_pdf(pdf_targets(summary), workers, quiet=as_json, verbose=verbose, exit_on_error=False) and ok
+    if summary.internal:
         # A fault of the tool in some documents (the others were made): said, then exit 3.
         from kehoach_docs.oserrors import debug_hint
 
         if click.get_current_context().find_root().params.get("debug"):
-            for p in report.internal:
+            for p in summary.internal:
                 click.echo(f"{p.file}:\n{p.detail}", err=True)
-        click.echo(f"Lỗi nội bộ của kehoach-docs ở {len(report.internal)} văn bản. " + debug_hint("build"),
+        click.echo(f"Lỗi nội bộ của kehoach-docs ở {len(summary.internal)} văn bản. " + debug_hint("build"),
                    err=True)
         return EXIT_INTERNAL
     return EXIT_OK if ok else EXIT_INVALID
@@ -331,15 +331,15 @@ def nhap(workspace: Path, files: tuple[Path, ...], force: bool) -> None:
     _must_be_workspace(workspace)
     for f in files:
         _must_exist(f)
-    report = import_forms(workspace, list(files), force)
-    for d in report.done:
+    summary = import_forms(workspace, list(files), force)
+    for d in summary.done:
         if d.status != "giữ nguyên":
             click.echo(f"{d.status}: {d.target} (từ {d.form.name})" + (f"; {d.reason}" if d.reason else ""))
-    for d in report.kept:
+    for d in summary.kept:
         click.echo(f"giữ nguyên: {d.reason}.", err=True)
-    click.echo(f"Đã nhập {len(report.done) - len(report.kept)}/{len(files)} biểu mẫu.")
-    _refuse_or_warn(report.problems)
-    if report.kept:
+    click.echo(f"Đã nhập {len(summary.done) - len(summary.kept)}/{len(files)} biểu mẫu.")
+    _refuse_or_warn(summary.problems)
+    if summary.kept:
         raise Reported(EXIT_INVALID)
 
 
@@ -406,7 +406,7 @@ def _export_pdf(files: list[Path], workers: int | None, out_dir: Path | None = N
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> None:
     """Kiểm tra thể thức của tệp .docx bất kỳ (do công cụ tạo hay soạn tay)."""
-    from kehoach_docs.check import check_files, docx_files, format_report, profile_notice
+    from kehoach_docs.check import check_files, docx_files, format_violations, profile_notice
     from kehoach_docs.profile import get_profile
 
     files = docx_files(paths)
@@ -424,7 +424,7 @@ def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> Non
         for path, findings in results.items():
             click.echo(f"{path}: " + ("đúng thể thức." if not findings else f"{len(findings)} lỗi thể thức"))
             if findings:
-                click.echo(format_report(findings))
+                click.echo(format_violations(findings))
         click.echo(f"Đã kiểm tra {len(results)} tệp: {bad} tệp có lỗi thể thức.")
     if bad:
         raise Reported(EXIT_INVALID)

@@ -1,6 +1,6 @@
 """`kehoach init`: start a programme's workspace, from the skeleton or from a shipped sample.
 
-The skeleton (kehoach_docs/skeleton/) holds every field of a plan, a unit-plan model and a
+The skeleton (kehoach_docs/skeleton/) holds every field of a plan, a khung of unit plans and a
 report, explained in Vietnamese comments; its years follow the year of `today`. Samples are
 the repository's data/<name>/ folders, shipped in the wheel as kehoach_docs/samples/<name>/
 (see setup.py).
@@ -13,13 +13,13 @@ from pathlib import Path
 from string import Template
 
 from kehoach_docs.errors import UserError
-from kehoach_docs.workspace.layout import MODEL_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
+from kehoach_docs.workspace.workspace import KHUNG_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
 from kehoach_docs.results.programme import PROGRAMME_FILE
 from kehoach_docs.workspace.write import atomic_write
 
 PACKAGE = Path(__file__).resolve().parent
 SKELETON = PACKAGE / "skeleton"
-SKELETON_FILES = ("ke-hoach.yaml", MODEL_FILE, f"{REPORTS_DIR}/so-ket.yaml",
+SKELETON_FILES = ("ke-hoach.yaml", KHUNG_FILE, f"{REPORTS_DIR}/so-ket.yaml",
                   f"{RESULTS_DIR}/{PROGRAMME_FILE}", "README.md")
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import difflib
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,21 +27,22 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from kehoach_docs.format.vn import nfc
 from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.load.yaml_source import Loaded, dotted, load_yaml
-from kehoach_docs.schema.common import Date, Id, Line, Model, Text
+from kehoach_docs.schema.common import Date, Id, Line, Strict, Text
 from kehoach_docs.schema.plan import Body
 from kehoach_docs.schema.validate import validate
 
-from kehoach_docs.workspace.layout import BODIES_FILE  # noqa: E402  (re-exported)
+from kehoach_docs.workspace.workspace import BODIES_FILE  # noqa: E402  (re-exported)
 
 from kehoach_docs.profile import CONFIDENCE_WORDS, Confidence, ValueSource  # noqa: E402,F401
 
 UNCONFIRMED = "chua_xac_nhan"
 
 
-class BodySigner(Model):
+class BodySigner(Strict):
     """Who signs for a body during a period."""
 
     quyen_han: Line | None = None
@@ -55,7 +55,7 @@ class BodySigner(Model):
         return (self.tu is None or self.tu <= day) and (self.den is None or day <= self.den)
 
 
-class BodyRecord(Model):
+class BodyRecord(Strict):
     """One body during one period. A renamed or merged body is a new record; the old one
     ends (`den`) and names it as `ke_nhiem`."""
 
@@ -115,14 +115,14 @@ def _value_at(record, key: str):
     return node
 
 
-class BodiesFile(Model):
+class BodiesFile(Strict):
     """to-chuc.yaml."""
 
     co_quan: dict[Id, BodyRecord] = Field(min_length=1)
 
 
 def _key(name: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+    return nfc(" ".join(name.split())).casefold()
 
 
 @dataclass
@@ -244,7 +244,7 @@ class Bodies:
 
 def bodies_file(near: Path, ws=None) -> Path | None:
     """to-chuc.yaml of the workspace holding `near` (a document or a folder). With `ws` (a
-    layout.Workspace), each place looked at is recorded: a file that appears later counts."""
+    workspace.Workspace), each place looked at is recorded: a file that appears later counts."""
     near = Path(near)
     folders = [near] if near.is_dir() else []
     folders += [near.parent, near.parent.parent]
@@ -259,7 +259,7 @@ def load_bodies(near: Path, ws=None) -> Bodies:
         return Bodies()
     if ws is None:
         return read_bodies(path)
-    from kehoach_docs.workspace.layout import absolute
+    from kehoach_docs.workspace.workspace import absolute
 
     return ws.memo(("bodies", absolute(path)), lambda: read_bodies(path))
 
@@ -347,8 +347,8 @@ def check_units(units: list) -> list[Problem]:
     for u in units:
         loaded = load_yaml(u.path)
         ended = False
-        for i, change in enumerate(sorted(u.profile.thay_doi, key=lambda c: c.tu)):
-            idx = u.profile.thay_doi.index(change)
+        for i, change in enumerate(sorted(u.record.thay_doi, key=lambda c: c.tu)):
+            idx = u.record.thay_doi.index(change)
             if ended:
                 problems.append(loaded.problem(("thay_doi", idx, "tu"), "Đơn vị đã kết thúc ở thay đổi trước; "
                                                "không thể có thay đổi sau đó.", field=f"thay_doi[{idx}]"))
@@ -362,7 +362,7 @@ def check_units(units: list) -> list[Problem]:
                     guess = difflib.get_close_matches(ma, sorted(set(by_id) - {u.info.ma}), n=1)
                     problems.append(loaded.problem(loc, f"Không có đơn vị '{ma}' trong don-vi/ để nhận đơn vị "
                                                    "này" + (f"; có phải '{guess[0]}'?" if guess else ".")))
-                elif not exists_on(other.profile, change.tu):
+                elif not exists_on(other.record, change.tu):
                     problems.append(loaded.problem(loc, f"Đơn vị '{ma}' không hoạt động vào ngày "
                                                    f"{ngay_ngan(change.tu)}."))
     return problems
@@ -371,22 +371,22 @@ def check_units(units: list) -> list[Problem]:
 def unit_plan_names(bench, unit) -> dict[str, str]:
     """[[cap_uy_cap_tren]] of a unit plan: the superior's committee on the plan's date, so
     that one khung serves plans dated before and after a reorganisation."""
-    state = unit_state(unit, unit.ngay, load_bodies(bench.model_loaded.path), bench.model.cap_tren)
+    state = unit_state(unit, unit.ngay, load_bodies(bench.khung_loaded.path), bench.khung.cap_tren)
     return {"cap_uy_cap_tren": state.cap_uy_cap_tren or state.cap_tren}
 
 
 def check_unit_plan_bodies(bench, unit, loaded: Loaded) -> list[Problem]:
     """A unit plan's recipients must exist on the plan's date, as for the office's documents:
-    the model's (an error at their line of the khung, naming the unit's plan) and the unit's
+    the khung's (an error at their line of the khung, naming the unit's plan) and the unit's
     own (at their line of its profile)."""
-    bodies = load_bodies(bench.model_loaded.path)
+    bodies = load_bodies(bench.khung_loaded.path)
     if not bodies.records:
         return []
     day, problems = unit.ngay, []
-    state = unit_state(unit, day, bodies, bench.model.cap_tren)
-    for i, r in enumerate(bench.model.noi_nhan):  # the recipients derive.derive_plan prints
+    state = unit_state(unit, day, bodies, bench.khung.cap_tren)
+    for i, r in enumerate(bench.khung.noi_nhan):  # the recipients derive.derive_plan prints
         if (r.chi_cho is None or unit.loai in r.chi_cho) and (why := bodies.stale(r.ten, day)):
-            problems.append(bench.model_loaded.problem(
+            problems.append(bench.khung_loaded.problem(
                 ("noi_nhan", i), f"Nơi nhận của kế hoạch {state.ten} ({loaded.path.name}): {why} Để khung "
                 "dùng được cho mọi ngày, ghi nơi nhận theo cấp trên vào ngày của kế hoạch: 'Ban Thường vụ "
                 "[[cap_uy_cap_tren]]'.", field=f"noi_nhan.{i}"))
@@ -615,17 +615,17 @@ def carried_results(views, ma: str, day: date, reports: dict[int, dict], years: 
 def successors_own_reports(workspace: Path, units: list[str], with_results: set[str], day) -> list[str]:
     """Units that issue their own report dated `day`: in place on that day, with results of
     their own or of a predecessor in the period. A malformed profile is left to its own job."""
-    from kehoach_docs.workspace.layout import UNITS_DIR
-    from kehoach_docs.schema.common import _parse_date
-    from kehoach_docs.schema.unit import UnitProfile
+    from kehoach_docs.workspace.workspace import UNITS_DIR
+    from kehoach_docs.schema.common import parse_date
+    from kehoach_docs.schema.unit import UnitRecord
 
-    day = _parse_date(day)
+    day = parse_date(day)
     if not isinstance(day, date):
         return sorted(set(units) & with_results)
     profiles = {}
     for ma in units:
         try:
-            profiles[ma] = validate(load_yaml(workspace / UNITS_DIR / f"{ma}.yaml"), UnitProfile)
+            profiles[ma] = validate(load_yaml(workspace / UNITS_DIR / f"{ma}.yaml"), UnitRecord)
         except ProblemList:
             continue
     succession = Succession(profiles)

@@ -16,7 +16,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.load.yaml_source import load_yaml
-from kehoach_docs.schema.common import Date, Line, Model, Text
+from kehoach_docs.schema.common import Date, Line, Strict, Text
 from kehoach_docs.schema.validate import validate
 
 BUILTIN_DIR = Path(__file__).parent / "profiles"
@@ -24,12 +24,12 @@ BUILTIN_DIR = Path(__file__).parent / "profiles"
 Align = Literal["trai", "giua", "phai", "deu"]
 
 
-class Validity(Model):
+class Validity(Strict):
     tu: Date
     den: Date | None = None
 
 
-class Page(Model):
+class Page(Strict):
     rong: float
     cao: float
     le_tren: float
@@ -54,7 +54,7 @@ class Page(Model):
         return self
 
 
-class BodyText(Model):
+class BodyText(Strict):
     co: float
     can_le: Align
     thut_dau_dong: float
@@ -70,13 +70,13 @@ class BodyText(Model):
     """How [[id]] cites a document; State documents write no comma before "ngày"."""
 
 
-class NumberSymbol(Model):
+class NumberSymbol(Strict):
     mau: str
     mau_du_thao: str
     dem_so: int = 2
 
 
-class Numbering(Model):
+class Numbering(Strict):
     cap1: str
     cap2: str
     cap3: str
@@ -85,13 +85,13 @@ class Numbering(Model):
     """Appendix label: "Phụ lục {so}" (1, 2…) or "Phụ lục {la_ma}" (I, II… in State documents)."""
 
 
-class RecipientRules(Model):
+class RecipientRules(Strict):
     ket_thuc_dong: str
     ket_thuc_cuoi: str
     mau_luu: str
 
 
-class Element(Model):
+class Element(Strict):
     """Case, size and style of one header or closing element."""
 
     noi_dung: str | None = None
@@ -120,7 +120,7 @@ class Element(Model):
         return self
 
 
-class LineBreaks(Model):
+class LineBreaks(Strict):
     """Where a body name too long for its header column is set on two lines."""
 
     le_chu: float = 0.0
@@ -133,13 +133,13 @@ class LineBreaks(Model):
     matches."""
 
 
-class HeaderTable(Model):
+class HeaderTable(Strict):
     cot_trai: float
     cot_phai: float
     xuong_dong: LineBreaks = LineBreaks()
 
 
-class Signing(Model):
+class Signing(Strict):
     dong_trong: int = 4
     quyen_han: dict[str, str] = {}
     """Written forms of the signing authorities, by kind: {TM: "T/M", KT: "K/T", TL: "T/L"}."""
@@ -149,7 +149,7 @@ Confidence = Literal["cao", "trung_binh", "thap", "chua_xac_nhan"]
 CONFIDENCE_WORDS = {"cao": "cao", "trung_binh": "trung bình", "thap": "thấp", "chua_xac_nhan": "chưa xác nhận"}
 
 
-class ValueSource(Model):
+class ValueSource(Strict):
     """Where one value of the profile comes from, and how sure it is."""
 
     nguon: Line
@@ -158,7 +158,7 @@ class ValueSource(Model):
     ghi_chu: Line | None = None
 
 
-class Profile(Model):
+class Profile(Strict):
     ma: Line
     ten: Line
     he_thong: Literal["dang", "nha_nuoc"]
@@ -219,13 +219,6 @@ class Profile(Model):
         # The same words for every late document, so that a build says it once with a count.
         return (f"Văn bản đề ngày sau {self.xac_nhan_den:%d/%m/%Y} dùng bộ thể thức '{self.ma}' "
                 f"({self.ten}), chỉ được xác nhận đến ngày đó: có thể đã có quy định mới.{why}")
-
-
-def profile_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:
-    files = sorted(BUILTIN_DIR.glob("*.yaml"))
-    for folder in extra_dirs:
-        files += sorted(Path(folder).glob("*.yaml"))
-    return files
 
 
 def load_profile_file(path: Path) -> Profile:

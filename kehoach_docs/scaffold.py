@@ -1,4 +1,4 @@
-"""Scaffolds: a new unit profile filled with the model's defaults and options."""
+"""Scaffolds: a new unit record filled with the khung's defaults and options."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+from kehoach_docs.format.vn import nfc
 from kehoach_docs.documents.unit import load_workbench
-from kehoach_docs.workspace.layout import MODEL_FILE, UNITS_DIR
+from kehoach_docs.workspace.workspace import KHUNG_FILE, UNITS_DIR
 from kehoach_docs.errors import UserError
 from kehoach_docs.targets import value_text
 from kehoach_docs.workspace.write import atomic_write
@@ -40,11 +41,11 @@ def _quote(s: str) -> str:
 
 
 def new_unit_file(workspace: Path, ten: str, loai: str, ma: str | None = None) -> Path:
-    model_path = Path(workspace) / MODEL_FILE
-    if not model_path.is_file():
-        raise UserError(f"Thư mục '{workspace}' chưa có tệp khung {MODEL_FILE}.")
-    bench = load_workbench(model_path)
-    name = unicodedata.normalize("NFC", ten.strip())
+    khung_path = Path(workspace) / KHUNG_FILE
+    if not khung_path.is_file():
+        raise UserError(f"Thư mục '{workspace}' chưa có tệp khung {KHUNG_FILE}.")
+    bench = load_workbench(khung_path)
+    name = nfc(ten.strip())
     stem = check_ma(ma) if ma is not None else slug(name)[:MAX_SLUG].rstrip("-")
     if not stem:
         raise UserError(f"Tên '{ten}' không có chữ cái hay chữ số nào để đặt tên tệp; hãy đặt tên tệp bằng "
@@ -52,7 +53,7 @@ def new_unit_file(workspace: Path, ten: str, loai: str, ma: str | None = None) -
     target = Path(workspace) / UNITS_DIR / f"{stem}.yaml"
     if target.exists():
         raise UserError(f"Tệp '{target}' đã có; không ghi đè. Chọn tên khác bằng --ma.")
-    kind = bench.model.loai_to_chuc[loai]
+    kind = bench.khung.loai_to_chuc[loai]
     co_quan = kind.co_quan.format(ten=name)
     lines = [
         f"# {co_quan} — {kind.ten_loai}",
@@ -61,7 +62,7 @@ def new_unit_file(workspace: Path, ten: str, loai: str, ma: str | None = None) -
         "so:                      # số kế hoạch; để trống khi còn là dự thảo",
         f"ngay: {max(date.today(), bench.parent.ngay).isoformat()}",
         "nguoi_ky:",
-        f"  chuc_vu: {bench.model.chuc_vu_ky}       # hoặc PHÓ BÍ THƯ",
+        f"  chuc_vu: {bench.khung.chuc_vu_ky}       # hoặc PHÓ BÍ THƯ",
         '  ho_ten: ""             # họ tên người ký',
         "",
         "# Chỉ tiêu riêng (bỏ dấu # để đặt; không đặt thì theo kế hoạch cấp trên):",
@@ -70,10 +71,10 @@ def new_unit_file(workspace: Path, ten: str, loai: str, ma: str | None = None) -
     for t in bench.parent.targets():
         lines.append(f"#   {t.ma}: {t.gia_tri:g}    # {t.ten} ({value_text(t)})")
     lines += ["", "# Mục của khung không áp dụng cho đơn vị (mã):", "# khong_ap_dung: []"]
-    for ma_, section in bench.model.item_ids().items():
+    for ma_, section in bench.khung.item_ids().items():
         lines.append(f"#   {ma_}  ({section})")
     lines += ["", "# Thời hạn riêng, không muộn hơn của khung:", "# han:"]
-    for year in bench.model.lo_trinh:
+    for year in bench.khung.lo_trinh:
         for act in year.hoat_dong:
             if act.han:
                 lines.append(f"#   {act.ma}: {act.han}")

@@ -1,11 +1,12 @@
 """Helpers shared by the test modules (test modules never import each other).
 
-    plan_text(**fields)        the one minimal-plan builder (fields replaced or added)
+    plan_text(**fields)        the one minimal-plan builder (fields replaced or added); BODY_PLAN
     write_plan(folder, text)   a data file from text or bytes
     text_lines(docx)           non-empty paragraphs in reading order
     template_with(folder, …)   the Party plan template with one piece of text replaced
     copy_plans(folder, units)  the sample's plan, unit model and some unit profiles
     kehoach(*args)             the CLI in process (click's CliRunner): exit code, stdout, stderr
+    case(group), case_counts   cases of docs/reliability.md, counted from a test module's source
 
 Fixtures (conftest.py): `make_plan`, `sample_workspace`, `sample_plans`, `state_workspace`.
 """
@@ -74,6 +75,19 @@ def plan_text(**fields) -> str:
             target = target[part]
         target[last] = value
     return yaml.safe_dump(data, allow_unicode=True, width=10**9, sort_keys=False)
+
+
+BODY_PLAN = plan_text(
+    mo_dau=["Thực hiện Đề án số 04-ĐA/TU, Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau."],
+    muc_dich_yeu_cau=["Quán triệt sâu sắc nội dung Đề án đến cán bộ, đảng viên.",
+                      "Xác định rõ trách nhiệm của cấp ủy, người đứng đầu."],
+    nhiem_vu=[{"ten": "Tuyên truyền, quán triệt",
+               "doan": ["Tổ chức quán triệt đến cán bộ, đảng viên trong toàn Đảng bộ."],
+               "y": ["Hội nghị chuyên đề."]}],
+    to_chuc_thuc_hien=[{"doan": ["Văn phòng Đảng ủy theo dõi, tổng hợp, báo cáo."]}],
+    noi_nhan=["Các TCCS Đảng", {"ten": "Ban Thường vụ Tỉnh ủy", "muc_dich": "để b/c"}],
+)
+"""The minimal plan with a body: an opening, aims, a task, duties and two recipients."""
 
 
 def line_of(text: str, start: str) -> int:
@@ -160,3 +174,41 @@ def kehoach(*args, cwd: Path | None = None, env: dict[str, str] | None = None) -
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def case(group: str):
+    """Mark a test as a case of `group`, a row of docs/reliability.md (counted by
+    `case_counts` from the test module's source)."""
+    def mark(fn):
+        fn.case_group = group
+        return fn
+    return mark
+
+
+def case_counts(test_file: Path) -> dict[str, int]:
+    """Cases per group of the tests in `test_file` marked `@case(group)`: a parametrised
+    test counts once per parameter set (stacked parametrize multiply). Read from the source,
+    so no test module imports another; parameter lists are written out as lists."""
+    import ast
+    import math
+
+    counts: dict[str, int] = {}
+    for fn in ast.parse(test_file.read_text(encoding="utf-8")).body:
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        group, sizes = None, []
+        for d in fn.decorator_list:
+            if not isinstance(d, ast.Call):
+                continue
+            name = ast.unparse(d.func)
+            if name in ("case", "helpers.case"):
+                group = ast.literal_eval(d.args[0])
+            elif name == "pytest.mark.parametrize":
+                values = d.args[1]
+                if not isinstance(values, (ast.List, ast.Tuple)):
+                    raise ValueError(f"{test_file.name}:{d.lineno}: a counted case's parameters must be "
+                                     "written as a list here")
+                sizes.append(len(values.elts))
+        if group is not None:
+            counts[group] = counts.get(group, 0) + math.prod(sizes)
+    return counts

@@ -23,7 +23,7 @@ from kehoach_docs.results.programme import Programme
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.common import Due
 from kehoach_docs.schema.report import Report
-from kehoach_docs.schema.unit import UnitModel
+from kehoach_docs.schema.unit import Khung
 from kehoach_docs.schema.validate import iter_fields
 from kehoach_docs.workspace.build import jobs_of
 
@@ -58,7 +58,7 @@ def test_init_builds_at_once_into_documents_that_pass_check(tmp_path):
     assert not check_files([tmp_path / "out" / "don-vi" / "so-noi-vu.docx"])[tmp_path / "out" / "don-vi" / "so-noi-vu.docx"]
 
 
-@pytest.mark.parametrize("name, model", [("ke-hoach.yaml", Plan), ("khung-don-vi.yaml", UnitModel),
+@pytest.mark.parametrize("name, model", [("ke-hoach.yaml", Plan), ("khung-don-vi.yaml", Khung),
                                           ("bao-cao/so-ket.yaml", Report),
                                           ("ket-qua/khung-ket-qua.yaml", Programme)])
 def test_every_field_of_the_skeleton_is_present(tmp_path, name, model):

@@ -103,7 +103,7 @@ def test_each_kind_is_declared_or_follows_from_the_comparator():
     assert T(so_sanh="tang_bac", gia_tri=1).loai == "tang_bac"
     assert T(so_sanh="=").loai == "ty_le_don_vi"
     assert T(gia_tri=1, don_vi="lớp").loai == "cong_don" and T(gia_tri=1, don_vi="lớp").nguon == "van_phong"
-    assert T(gia_tri=1, don_vi="mô hình", pham_vi="moi_co_so").counts_models
+    assert T(gia_tri=1, don_vi="mô hình", pham_vi="moi_co_so").counts_items
     assert T(cach_tinh="ty_le").loai == "cong_don" and T(cach_tinh="trung_binh").loai == "binh_quan"
     assert T(loai="trang_thai").reported_by_units and not T(so_sanh="top", gia_tri=15).reported_by_units
     assert set(KINDS) == {"ty_le_don_vi", "trang_thai", "cong_don", "binh_quan", "thu_hang", "tang_bac"}

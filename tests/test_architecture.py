@@ -109,15 +109,15 @@ def test_loading_sits_below_the_dispatcher():
     graph = import_graph()
     # document → kinds → {derive, report} → prepared: nothing below calls back up.
     for low in ("kehoach_docs.documents.prepared", "kehoach_docs.documents.unit", "kehoach_docs.documents.report",
-                "kehoach_docs.results.collect", "kehoach_docs.workspace.layout"):
+                "kehoach_docs.results.collect", "kehoach_docs.workspace.workspace"):
         assert not graph[low] & {"kehoach_docs.documents.pipeline", "kehoach_docs.documents.kinds", "kehoach_docs.workspace.build"}, low
 
 
 @pytest.mark.parametrize("name", ["bao-cao", "the-thuc", "don-vi", "ket-qua", "khung-don-vi.yaml"])
-def test_folder_names_live_in_the_layout_only(name):
+def test_folder_names_live_in_the_workspace_module_only(name):
     offenders = []
     for path in PACKAGE.rglob("*.py"):
-        if path.name == "layout.py" or "templates" in path.parts:
+        if path == PACKAGE / "workspace" / "workspace.py" or "templates" in path.parts:
             continue
         for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value == name:
@@ -132,4 +132,63 @@ def test_no_module_cache_keyed_by_file_times():
         for m in re.finditer(r"@(?:functools\.)?lru_cache[^\n]*\n\s*def \w+\(([^)]*)\)", text):
             if "mtime" in m.group(1):
                 offenders.append(f"{path.name}: {m.group(0).splitlines()[-1].strip()}")
+    assert offenders == []
+
+
+def test_no_underscore_name_is_used_across_modules():
+    """A name starting with "_" is its module's own: no other module imports it or reads
+    it through the module (`from m import _x`, `m._x`)."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = set()  # local names bound to a kehoach_docs module
+        for n in ast.walk(tree):
+            if isinstance(n, ast.ImportFrom) and (n.level or (n.module or "").startswith("kehoach_docs")):
+                for a in n.names:
+                    if a.name.startswith("_") and not a.name.startswith("__"):
+                        offenders.append(f"{path.name}:{n.lineno}: {a.name}")
+                    full = f"{n.module}.{a.name}"
+                    if (PACKAGE.parent / (full.replace(".", "/") + ".py")).exists():
+                        modules.add(a.asname or a.name)
+            elif isinstance(n, ast.Import):
+                modules |= {a.asname for a in n.names if a.asname and a.name.startswith("kehoach_docs")}
+        for n in ast.walk(tree):
+            if (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in modules
+                    and n.attr.startswith("_") and not n.attr.startswith("__")):
+                offenders.append(f"{path.name}:{n.lineno}: {n.value.id}.{n.attr}")
+    assert offenders == []
+
+
+def _string_constants(path: Path):
+    for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            yield n.lineno, n.value
+
+
+def test_one_namespace_module():
+    """The OOXML namespaces the code reads or writes are spelt in ooxml.py only."""
+    from kehoach_docs import ooxml
+
+    spelt = (ooxml.W_NS, ooxml.R_NS, ooxml.WP_NS, ooxml.A_NS, ooxml.VML_NS, ooxml.PKG_REL_NS, ooxml.CT_NS)
+    offenders = [f"{path.relative_to(PACKAGE)}:{line}" for path in PACKAGE.rglob("*.py") if path.name != "ooxml.py"
+                 for line, text in _string_constants(path) if any(ns in text for ns in spelt)]
+    assert offenders == []
+
+
+def test_one_nfc():
+    """Text is NFC-normalised through format.vn.nfc only."""
+    offenders = [f"{path.relative_to(PACKAGE)}:{line}" for path in PACKAGE.rglob("*.py")
+                 if path != PACKAGE / "format" / "vn.py"
+                 for line, text in _string_constants(path) if text == "NFC"]
+    assert offenders == []
+
+
+def test_test_modules_never_import_each_other():
+    """Shared pieces live in tests/helpers.py and conftest.py."""
+    offenders = []
+    for path in Path(__file__).parent.glob("*.py"):
+        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in n.names] if isinstance(n, ast.Import)
+                     else [n.module or ""] if isinstance(n, ast.ImportFrom) else [])
+            offenders += [f"{path.name}:{n.lineno}: {m}" for m in names if m.split(".")[-1].startswith("test_")]
     assert offenders == []

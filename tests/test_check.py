@@ -14,24 +14,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from kehoach_docs.check import check_docx, check_files, detect_profile, format_report, of_template
+from kehoach_docs.check import check_docx, check_files, detect_profile, format_violations, of_template
 from kehoach_docs.errors import ERROR, Problem
 from kehoach_docs.documents.pipeline import render_file
 from kehoach_docs.profile import get_profile
 
+from helpers import BODY_PLAN as PLAN
 from helpers import plan_text, write_plan
-
-# The minimal plan with a body: an opening, aims, a task, duties and two recipients.
-PLAN = plan_text(
-    mo_dau=["Thực hiện Đề án số 04-ĐA/TU, Ban Thường vụ Đảng ủy Khối xây dựng Kế hoạch thực hiện như sau."],
-    muc_dich_yeu_cau=["Quán triệt sâu sắc nội dung Đề án đến cán bộ, đảng viên.",
-                      "Xác định rõ trách nhiệm của cấp ủy, người đứng đầu."],
-    nhiem_vu=[{"ten": "Tuyên truyền, quán triệt",
-               "doan": ["Tổ chức quán triệt đến cán bộ, đảng viên trong toàn Đảng bộ."],
-               "y": ["Hội nghị chuyên đề."]}],
-    to_chuc_thuc_hien=[{"doan": ["Văn phòng Đảng ủy theo dõi, tổng hợp, báo cáo."]}],
-    noi_nhan=["Các TCCS Đảng", {"ten": "Ban Thường vụ Tỉnh ủy", "muc_dich": "để b/c"}],
-)
 
 PARTY = "dang-hd36-2018"
 
@@ -131,7 +120,7 @@ DEFECTS = {
 def test_each_defect_is_reported_alone(good, tmp_path, name):
     change, rule = DEFECTS[name]
     found = variant(good, tmp_path, change)
-    assert rules(found) == {rule}, format_report(found)
+    assert rules(found) == {rule}, format_violations(found)
     v = next(v for v in found if v.rule == rule)
     assert all(said(v)) and v.field and v.file == tmp_path / "v.docx" and v.level == ERROR
 
@@ -143,7 +132,7 @@ def test_messages_name_the_place_and_the_fix(good, tmp_path):
     assert element == "Số, ký hiệu"
     assert "Số 44-KH/ĐUK" in expected and "Số: 44-KH/ĐUK" in seen
     assert v.field == "bảng 1, hàng 2, ô 1, đoạn 1"  # the place in the document, in the Problem's field
-    assert format_report(found) == f"Số, ký hiệu: cần {expected}, thấy {seen} ({v.field})"
+    assert format_violations(found) == f"Số, ký hiệu: cần {expected}, thấy {seen} ({v.field})"
     assert v.as_dict() == {"tep": str(tmp_path / "v.docx"), "dong": 0, "cot": 0, "truong": v.field,
                            "muc_do": "lỗi", "thong_bao": v.message, "quy_tac": "so_ky_hieu.dau_hai_cham"}
 
@@ -207,7 +196,7 @@ def test_check_files_reports_unreadable_files(good, tmp_path):
     assert results[tmp_path / "a.docx"] == []
     [v] = results[tmp_path / "b.docx"]
     assert v.rule == "tep" and v.file == tmp_path / "b.docx"
-    assert format_report([]) == "Không phát hiện lỗi thể thức."
+    assert format_violations([]) == "Không phát hiện lỗi thể thức."
 
 
 # --- A document made by hand: direct formatting only, python-docx's stock template ---------
@@ -316,14 +305,14 @@ def test_handmade_document_with_direct_formatting(tmp_path):
     path = handmade(tmp_path / "tay.docx")
     profile = detect_profile(path)
     assert profile is not None and profile.ma == PARTY
-    assert check_docx(path) == [], format_report(check_docx(path))
+    assert check_docx(path) == [], format_violations(check_docx(path))
 
 
 def test_handmade_defects(tmp_path):
     found = check_docx(handmade(tmp_path / "a.docx", number="Số: 7-KH/ĐUK",
                                 day="Nghệ An, ngày 5 tháng 02 năm 2022", left=35, body_font=None))
     assert rules(found) == {"le_trai", "so_ky_hieu.dau_hai_cham", "so_ky_hieu.dem_so",
-                            "ngay_thang.dem_so", "phong_chu"}, format_report(found)
+                            "ngay_thang.dem_so", "phong_chu"}, format_violations(found)
     font = next(v for v in found if v.rule == "phong_chu")
     assert said(font)[2].startswith("Cambria")  # the stock template's theme font, resolved
     assert font.field == "đoạn 7"
@@ -366,7 +355,7 @@ def test_a_violation_becomes_a_problem_of_the_template(good):
     (v,) = [v for v in check_docx(good, get_profile("nha-nuoc-nd30-2020")) if v.rule == "so_ky_hieu.dau_hai_cham"]
     p = of_template(v, "mau.docx")
     assert (p.file, p.line, p.column, p.field, p.level, p.rule) == ("mau.docx", 0, 0, v.field, ERROR, v.rule)
-    assert p.message == f"văn bản tạo ra sai thể thức — {format_report([v])}"
+    assert p.message == f"văn bản tạo ra sai thể thức — {format_violations([v])}"
     assert str(p).startswith(f"mau.docx: [{v.field}] lỗi: ")
 
 

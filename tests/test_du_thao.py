@@ -12,7 +12,7 @@ from kehoach_docs.documents.pipeline import render_file
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.profile import get_profile
 
-from test_check import PLAN
+from helpers import BODY_PLAN as PLAN
 
 DRAFT = PLAN.replace("so: 44\n", "")
 STATE = """\

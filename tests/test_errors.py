@@ -10,7 +10,7 @@ from datetime import date
 import docx
 import pytest
 
-from kehoach_docs.check import check_docx, format_report
+from kehoach_docs.check import check_docx, format_violations
 from kehoach_docs.documents.pipeline import data_files, validate_files
 from kehoach_docs.errors import ERROR, WARNING, KehoachError, Problem, ProblemList, Reported, UserError, has_errors, tally
 from kehoach_docs.load.yaml_source import load_yaml_text
@@ -62,7 +62,7 @@ def test_a_finding_of_the_checker_is_a_problem_at_its_place(tmp_path):
     assert isinstance(p, Problem) and p.file == path and (p.line, p.column, p.level) == (0, 0, ERROR)
     assert (p.rule, p.field) == ("he_thong", "đầu văn bản")
     assert p.message.startswith("Tiêu đề văn bản: cần “ĐẢNG CỘNG SẢN VIỆT NAM”")
-    assert format_report([p]) == f"{p.message} (đầu văn bản)"
+    assert format_violations([p]) == f"{p.message} (đầu văn bản)"
 
 
 def test_check_json_has_the_keys_of_a_problem(tmp_path):

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from kehoach_docs.cli import main
-from kehoach_docs.workspace.layout import RESULTS_DIR
+from kehoach_docs.workspace.workspace import RESULTS_DIR
 from kehoach_docs.results.programme import load_programme
 from kehoach_docs.workspace.build import build_workspace
 
@@ -292,3 +292,17 @@ def test_nhap_goes_on_when_one_results_file_cannot_be_written(ws, tmp_path):
     assert f"{first}: lỗi: Không ghi kết quả của {TWO[0]}-{YEAR}.xlsx" in done.output
     assert outside.read_text(encoding="utf-8") == "nam: 2023\n"
     assert (year_dir / f"{TWO[1]}.yaml").is_file()  # the other form went in
+
+
+def test_a_form_is_the_same_bytes_whenever_it_is_made(ws, tmp_path):
+    """openpyxl stamps the save time (core properties, zip entries: 2-second resolution);
+    a form must not depend on it, or an untouched form would look filled in."""
+    import time
+
+    first = two_forms(ws, tmp_path / "a")
+    time.sleep(2.1)
+    second = two_forms(ws, tmp_path / "b")
+    assert first.exit_code == second.exit_code == 0
+    for unit in TWO:
+        name = f"{unit}-{YEAR}.xlsx"
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -4,7 +4,7 @@ on the command line, untrusted templates.
 Promises: no file outside the output folder (and the files the clerk named) is written, read
 into an output, or deleted; no hand edit is lost; one bad document never stops the others;
 never "Lỗi nội bộ" (exit 3) for a user's or the machine's mistake; untrusted templates read
-nothing and reach nothing. Each case is counted in docs/reliability.md (CASES below).
+nothing and reach nothing. Each case is counted in docs/reliability.md (`@case`; helpers.case_counts).
 """
 
 from __future__ import annotations
@@ -24,23 +24,12 @@ from click.testing import CliRunner
 from kehoach_docs.cli import main
 from kehoach_docs.workspace.build import build_workspace
 
-from helpers import copy_plans, text_lines
+from helpers import case, copy_plans, text_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "data" / "de-an-04"
 TEMPLATE = ROOT / "kehoach_docs" / "templates" / "ke-hoach-dang.docx"
 UNITS = ("ban-dan-toc", "so-noi-vu")
-
-CASES: dict[str, list[str]] = {}
-"""Group (a row of docs/reliability.md) → the tests of its cases."""
-
-
-def case(group: str):
-    def mark(fn):
-        CASES.setdefault(group, []).append(fn.__name__)
-        return fn
-    return mark
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -1283,22 +1272,6 @@ def test_render_refuses_a_template_with_a_broken_styles_part(tmp_path):
     code, _, err = kehoach("render", f, "--template", tpl, "-o", tmp_path / "out.docx")
     assert_clean_failure(code, err, (1,))
     assert "styles.xml" in err and not (tmp_path / "out.docx").exists()
-
-
-def case_counts() -> dict[str, int]:
-    """Cases per group (a parametrised test counts once per parameter set), for
-    docs/reliability.md (checked by test_reliability.py::test_reliability_doc_is_honest)."""
-    import math
-
-    module = sys.modules[__name__]
-    counts = {}
-    for group, names in CASES.items():
-        total = 0
-        for name in names:
-            marks = [m for m in getattr(getattr(module, name), "pytestmark", []) if m.name == "parametrize"]
-            total += math.prod(len(m.args[1]) for m in marks)
-        counts[group] = total
-    return counts
 
 
 @case("Lock file, manifest and outputs that are links or special files")

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from kehoach_docs.workspace.summary import build_lines
 from kehoach_docs.cli import main
 from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
@@ -52,6 +53,14 @@ def set_changes(ws: Path, unit: str, changes: str) -> None:
     p.write_text(text + "\nthay_doi:\n" + changes, encoding="utf-8")
 
 
+def sign_before(ws: Path, year: int, unit: str, day: str) -> None:
+    """Date a unit's results report `day` (a unit that ends mid-year signs before its end)."""
+    f = ws / "ket-qua" / str(year) / f"{unit}.yaml"
+    text, n = re.subn(r"^ngay_bao_cao: .*$", f"ngay_bao_cao: {day}", f.read_text(encoding="utf-8"), count=1, flags=re.M)
+    assert n == 1, f
+    f.write_text(text, encoding="utf-8")
+
+
 def raw(ws: Path, year: int) -> dict[str, dict]:
     return {f.stem: yaml.safe_load(f.read_text(encoding="utf-8"))
             for f in sorted((ws / "ket-qua" / str(year)).glob("*.yaml")) if f.stem != "toan-khoi"}
@@ -79,6 +88,7 @@ def merged_2023(tmp_path_factory):
     ws = copy_ws(tmp_path_factory.mktemp("merge"))
     set_changes(ws, "so-du-lich", "  - tu: 2023-07-01\n    sap_nhap_vao: so-van-hoa-va-the-thao\n")
     set_changes(ws, "so-van-hoa-va-the-thao", "  - tu: 2023-07-01\n    ten: Sở Văn hóa, Thể thao và Du lịch\n")
+    sign_before(ws, 2023, "so-du-lich", "2023-06-28")
     return ws, prepare(ws / "bao-cao" / "so-ket-2023.yaml").context
 
 
@@ -169,8 +179,24 @@ def test_move_to_another_superior():
     after = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an").context
     assert before.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
     assert after.co_quan_cap_tren == "ĐẢNG BỘ CÁC CƠ QUAN ĐẢNG TỈNH"
-    assert after.co_quan_ban_hanh == "ĐẢNG ỦY BÁO NGHỆ AN"
+    # Moved on 13/02/2025, merged with the Đài and renamed on 01/7/2025 (data/de-an-04/README.md).
+    assert before.co_quan_ban_hanh == "ĐẢNG ỦY BÁO NGHỆ AN"
+    assert after.co_quan_ban_hanh == "ĐẢNG ỦY BÁO VÀ ĐÀI PHÁT THANH - TRUYỀN HÌNH NGHỆ AN"
     assert after.noi_nhan[0] == "- Ban Thường vụ Đảng ủy các cơ quan Đảng tỉnh (để b/c),"
+
+
+def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in():
+    """The 2022 plan was issued by "Đảng ủy Báo Nghệ An": the 2025 report, issued under the new
+    name, cites the plan (and says who issued it) under the old one, as real reports do."""
+    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an").context
+    text = "\n".join(ctx.mo_dau) + "\n" + body(ctx)
+    assert "Kế hoạch số 27-KH/ĐU, ngày 04/01/2022 của Đảng ủy Báo Nghệ An, Đảng ủy Báo và Đài Phát " \
+           "thanh - Truyền hình Nghệ An báo cáo" in text
+    assert "Đảng ủy Báo Nghệ An đã ban hành Kế hoạch số 27-KH/ĐU, ngày 04/01/2022" in text
+    assert "Đảng ủy Báo và Đài Phát thanh - Truyền hình Nghệ An đã ban hành" not in text
+    same = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-noi-vu").context  # never renamed
+    assert "ngày 24/12/2021 của Ban Thường vụ Đảng ủy Sở Nội vụ, Ban Thường vụ Đảng ủy Sở Nội vụ báo cáo" \
+        in "\n".join(same.mo_dau)
 
 
 # ---- dissolution ------------------------------------------------------------------------------
@@ -218,6 +244,22 @@ def test_results_for_a_year_after_the_end_are_an_error(dissolved, tmp_path):
     line = next(i for i, t in enumerate(target.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("nam:"))
     assert (p.file, p.line, p.field) == (target, line, "nam")
     assert "đã giải thể từ ngày 01/06/2024" in p.message
+
+
+def test_a_report_signed_after_the_unit_ended_is_an_error_at_its_line(tmp_path):
+    """The Đài merged on 01/7/2025: its 2025 results (to 30/6) stand, but not a report it
+    could not have signed after that day."""
+    ws = copy_ws(tmp_path)
+    f = ws / "ket-qua" / "2025" / "dai-phat-thanh-va-truyen-hinh-nghe-an.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert "ngay_bao_cao: 2025-06-25" in text
+    f.write_text(text.replace("ngay_bao_cao: 2025-06-25", "ngay_bao_cao: 2025-07-01"), encoding="utf-8")
+    with pytest.raises(ProblemList) as exc:
+        prepare(ws / "bao-cao" / "tong-ket-2025.yaml")
+    (p,) = exc.value.problems
+    line = next(i for i, t in enumerate(f.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("ngay_bao_cao:"))
+    assert (p.file, p.line, p.field) == (f, line, "ngay_bao_cao")
+    assert "01/07/2025" in p.message and "30/06/2025" in p.message
 
 
 # ---- validation of bodies by date -------------------------------------------------------
@@ -283,10 +325,11 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors():
 
 
 def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body():
-    from kehoach_docs.workspace.build import _reporting_units
+    from kehoach_docs.documents.kinds import reporting_units
+    from kehoach_docs.workspace.workspace import Workspace
 
     report = WS / "bao-cao" / "tong-ket-2025.yaml"
-    units = _reporting_units(WS, report)
+    units = reporting_units(Workspace(WS), report)
     assert "so-giao-thong-van-tai" not in units and "so-xay-dung" in units
     for ctx in [prepare(report).context] + [prepare(report, unit=u).context for u in units]:
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
@@ -347,7 +390,7 @@ def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
     for build in ("first", "no-op"):
         report = build_workspace(ws, out, workers=1)
         assert not report.failed, report.problems()
-        lines = report.lines()
+        lines = build_lines(report)
         if build == "no-op":
             assert report.count("không đổi") == len(report.outcomes)  # nothing re-rendered
         warned = [t for t in lines if "08/01/2026" in t]
@@ -358,7 +401,7 @@ def test_build_warns_once_with_the_number_of_documents_on_every_build(tmp_path):
         # The sample signer of to-chuc.yaml, in the one document that prints it.
         (sample,) = [t for t in lines if "giá trị mẫu" in t]
         assert sample.startswith("cảnh báo (1 văn bản: bao-cao/tong-ket-2025.docx): 'Nguyễn Văn A'")
-        assert [t for t in report.lines(verbose=True) if "08/01/2026" in t][0].startswith(
+        assert [t for t in build_lines(report, verbose=True) if "08/01/2026" in t][0].startswith(
             "cảnh báo (4 văn bản: " + ", ".join(docs) + "): ")
     # The clerk reads it from the command line as well, once.
     code, text = cli("build", ws, "--out", out, "-j", "1")
@@ -405,6 +448,7 @@ def split_2023(tmp_path_factory):
         (ws / "ket-qua" / "2023" / f"{ma}.yaml").write_text(mine, encoding="utf-8")
     for year in (2024, 2025):  # the old unit no longer reports
         (ws / "ket-qua" / str(year) / f"{old}.yaml").unlink(missing_ok=True)
+    sign_before(ws, 2023, old, "2023-06-28")
     return ws, prepare(ws / "bao-cao" / "so-ket-2023.yaml").context
 
 

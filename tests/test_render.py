@@ -216,7 +216,7 @@ def test_controls_in_text_resolved_as_docxtpl_does(sample):
     """Only the paragraphs with \\n \\t \\a \\f go through docxtpl's resolve_listing: the same
     bytes as running it over the whole part."""
     from kehoach_docs.render.docx_objects import resolve_controls
-    from kehoach_docs.render.engine import _PATCHER
+    from kehoach_docs.render.engine import PATCHER
 
     prepared, data = sample
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -227,5 +227,5 @@ def test_controls_in_text_resolved_as_docxtpl_does(sample):
     for n, (run, char) in enumerate(zip(runs[::7], "\n\t\a\f\n\t")):
         xml = xml.replace(run, run.replace("</w:t>", f"{char}sau {n}</w:t>"), 1)
     for case in (body, xml):
-        assert resolve_controls(case, _PATCHER.resolve_listing) == _PATCHER.resolve_listing(case)
-    assert resolve_controls(xml, _PATCHER.resolve_listing) != xml  # the controls were resolved
+        assert resolve_controls(case, PATCHER.resolve_listing) == PATCHER.resolve_listing(case)
+    assert resolve_controls(xml, PATCHER.resolve_listing) != xml  # the controls were resolved

@@ -21,6 +21,7 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from kehoach_docs.ooxml import W_NS
 from kehoach_docs.templates.header_lines import header_lines
 from kehoach_docs.documents.pipeline import DEFAULT_TEMPLATES
 from kehoach_docs.profile import get_profile
@@ -260,7 +261,7 @@ def test_tables_and_lines(profile, template):
 
 def test_each_tag_sits_in_one_run(parts):
     root = etree.fromstring(parts["word/document.xml"])
-    w = {"w": mt.W_NS}
+    w = {"w": W_NS}
     tags = 0
     for p in root.iter(qn("w:p")):
         texts = [t.text or "" for t in p.iterfind(".//w:t", w)]

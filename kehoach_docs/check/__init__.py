@@ -10,7 +10,7 @@ docDefaults; theme fonts are resolved through the theme part.
                                    `field` its place: paragraph, table cell)
     check_rendered(parts, profile) → the same for a package given as {part name: bytes}
     check_files(paths, profile)  → {Path: [Problem]} (folders are expanded to their .docx)
-    format_report(findings)      → Vietnamese text, one line per finding
+    format_violations(findings)  → Vietnamese text, one line per finding
 
 Rule ids. Formatting of an element is "<property>.<element>", the element being the
 profile's `phan_tu` key: co_chu (size), dam (bold), nghieng (italic), gach_chan (underline),
@@ -59,8 +59,8 @@ from kehoach_docs.check.layout import (
 )
 from kehoach_docs.check.package import Package, docx_files, open_docx
 from kehoach_docs.check.reader import (
-    Model,
-    read_model,
+    DocView,
+    read_view,
 )
 from kehoach_docs.check.rules import (
     Checker,
@@ -68,14 +68,15 @@ from kehoach_docs.check.rules import (
 from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.profile import Profile, choose_profile
 
-__all__ = ["check_docx", "docx_files", "finding", "of_template", "check_files", "check_rendered", "detect_profile", "format_report",
+__all__ = ["check_docx", "check_files", "check_rendered", "detect_profile", "docx_files", "finding",
+           "format_violations", "of_template",
            "profile_notice"]
 
 # --- Public API --------------------------------------------------------------------------
 
 
-def _regime_and_date(model: Model) -> tuple[str | None, date | None]:
-    paras = [p for p in model.all_paras[:80] if not p.empty]
+def _regime_and_date(view: DocView) -> tuple[str | None, date | None]:
+    paras = [p for p in view.all_paras[:80] if not p.empty]
     regime, found_date = None, None
     for p in paras:
         key = p.key
@@ -105,8 +106,8 @@ def _parse_date(m: re.Match) -> date | None:
         return None
 
 
-def _profile_for(model: Model) -> Profile | None:
-    regime, day = _regime_and_date(model)
+def _profile_for(view: DocView) -> Profile | None:
+    regime, day = _regime_and_date(view)
     if regime is None:
         return None
     return choose_profile(regime, day or date.today())
@@ -118,16 +119,16 @@ def detect_profile(doc_path: str | Path | IO[bytes]) -> Profile | None:
     None when neither "ĐẢNG CỘNG SẢN VIỆT NAM" nor "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" is found.
     Raises ProblemList when no profile of the regime covers the date.
     """
-    return _profile_for(read_model(open_docx(doc_path)))
+    return _profile_for(read_view(open_docx(doc_path)))
 
 
 def profile_notice(doc_path: str | Path, profile: Profile | None = None) -> str | None:
     """A warning when the document's date lies past the last date its profile is confirmed
     for (the profile detected from the document, or the one given)."""
     try:
-        model = read_model(open_docx(doc_path))
-        _, day = _regime_and_date(model)
-        chosen = profile or _profile_for(model)
+        view = read_view(open_docx(doc_path))
+        _, day = _regime_and_date(view)
+        chosen = profile or _profile_for(view)
     except (ProblemList, UserError):
         return None  # reported by the check itself
     return chosen.warning(day) if chosen is not None and day is not None else None
@@ -153,15 +154,15 @@ def check_rendered(parts: Mapping[str, bytes], profile: Profile) -> list[Problem
 
 
 def _check(package: Package, profile: Profile | None) -> list[Problem]:
-    model = read_model(package)
+    view = read_view(package)
     checker_profile = profile
     if checker_profile is None:
-        checker_profile = _profile_for(model)
+        checker_profile = _profile_for(view)
         if checker_profile is None:
             return [finding("he_thong", "Tiêu đề văn bản",
                             "“ĐẢNG CỘNG SẢN VIỆT NAM” hoặc “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM” ở đầu văn bản",
                             "không có", "đầu văn bản")]
-    return Checker(model, checker_profile).run()
+    return Checker(view, checker_profile).run()
 
 
 def check_files(paths: Iterable[str | Path], profile: Profile | None = None) -> dict[Path, list[Problem]]:
@@ -180,7 +181,7 @@ def check_files(paths: Iterable[str | Path], profile: Profile | None = None) -> 
     return results
 
 
-def format_report(findings: list[Problem]) -> str:
+def format_violations(findings: list[Problem]) -> str:
     """Vietnamese report, one line per finding: "<element>: cần <expected>, thấy <found> (<place>)"."""
     if not findings:
         return "Không phát hiện lỗi thể thức."

@@ -11,21 +11,10 @@ from pathlib import Path
 from kehoach_docs.errors import ERROR, Problem
 from kehoach_docs.format.vn import nfc
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
-A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-VML = "{urn:schemas-microsoft-com:vml}"
-RT_THEME = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-
-TWIPS_PER_MM = 1440 / 25.4
-EMU_PER_MM = 36000
 PAGE_TOLERANCE = 0.5     # mm, paper size and margins
 INDENT_TOLERANCE = 1.0   # mm, first-line indent of body paragraphs
 LINE_TOLERANCE = 3.0     # mm, length of the line under the title
 MAX_PLACES = 5           # paragraphs listed in one violation before "và N đoạn khác"
-
-OFF = {"0", "false", "off", "none"}
 
 
 def finding(rule: str, element: str, expected: str, found: str, place: str, file: Path | str = "") -> Problem:
@@ -83,8 +72,6 @@ AUTHORITY_FORMS = {
 AUTHORITY_RE = re.compile(r"^\s*(T\s*/\s*[MLU]|K\s*/\s*T|TUQ\.?|TM\.?|KT\.?|TL\.?)(?=\s|$)", re.I)
 
 ALIGN_TEXT = {"trai": "căn trái", "giua": "căn giữa", "phai": "căn phải", "deu": "căn đều hai bên"}
-JC = {"both": "deu", "distribute": "deu", "justify": "deu", "center": "giua", "right": "phai",
-       "end": "phai", "left": "trai", "start": "trai"}
 
 _TONES = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe",
           "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe", "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}

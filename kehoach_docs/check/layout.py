@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from kehoach_docs.check.common import (
     AUTHORITY_RE,
     DOC_TYPES,
-    W,
     text_key,
 )
+from kehoach_docs.ooxml import W
 from kehoach_docs.check.reader import (
-    Model,
+    DocView,
     Para,
     Table,
 )
@@ -99,8 +99,8 @@ def _header(blocks: list, ten_loai_idx: int | None) -> tuple[list[Para], bool, i
     return lines, False, end
 
 
-def find_layout(model: Model, profile: Profile) -> Layout:
-    blocks = model.blocks
+def find_layout(view: DocView, profile: Profile) -> Layout:
+    blocks = view.blocks
     tl_idx = _find_type(blocks)
     lines, is_table, end = _header(blocks, tl_idx)
     lay = Layout(header_lines=lines, header_is_table=is_table, header_end=end)

@@ -16,7 +16,7 @@ from typing import IO, Any, Iterable, Mapping
 
 from lxml import etree
 
-from kehoach_docs.check.common import TWIPS_PER_MM, W
+from kehoach_docs.ooxml import PR, RT_OFFICE_DOCUMENT, TWIPS_PER_MM, W
 from kehoach_docs.errors import ProblemList, UserError
 
 
@@ -33,11 +33,6 @@ def docx_files(paths: Iterable[str | Path], must_exist: bool = True) -> list[Pat
             raise UserError(f"Không tìm thấy tệp '{p}'.")
     return out
 from kehoach_docs.render.package_safety import check_bounds
-
-RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
-RT_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
-RT_THEME = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme"
-PR = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
 # Universal measures allowed in twips attributes (ST_TwipsMeasure): a number with a unit.

@@ -1,5 +1,5 @@
 """Reading a .docx as its reader sees it: effective formatting (run → styles → defaults,
-theme fonts) and a light model of its paragraphs and tables."""
+theme fonts) and a light view of its paragraphs and tables."""
 
 from __future__ import annotations
 
@@ -10,14 +10,11 @@ from typing import Any, Callable, Iterator, Sequence
 from lxml import etree
 
 from kehoach_docs.check.common import (
-    JC,
-    OFF,
-    A,
-    W,
     num,
     text_key,
 )
-from kehoach_docs.check.package import RT_STYLES, RT_THEME, Package, parse, twips_mm
+from kehoach_docs.check.package import Package, parse, twips_mm
+from kehoach_docs.ooxml import JC, RT_STYLES, RT_THEME, A, W, is_on_value
 from kehoach_docs.format.vn import nfc
 
 # --- Effective formatting ----------------------------------------------------------------
@@ -26,7 +23,7 @@ from kehoach_docs.format.vn import nfc
 def is_on(el) -> bool | None:
     if el is None:
         return None
-    return el.get(W + "val", "true").lower() not in OFF
+    return is_on_value(el.get(W + "val"))
 
 
 class Resolver:
@@ -396,7 +393,7 @@ def size_text(sizes: list[float | None]) -> str:
     return ("cỡ " if len(shown) == 1 else "lẫn cỡ ") + "/".join(shown)
 
 
-# --- Document model ----------------------------------------------------------------------
+# --- Document view ----------------------------------------------------------------------
 
 
 def _block_children(el) -> Iterator:
@@ -424,7 +421,7 @@ class Table:
 
 
 @dataclass
-class Model:
+class DocView:
     package: Package
     resolver: Resolver
     sections: list = field(default_factory=list)     # package.Section, in order
@@ -453,20 +450,20 @@ def _cell_widths(tbl) -> list[list[float | None]]:
     return out
 
 
-def walk(model: Model, container, prefix: str, width: float | None,
+def walk(view: DocView, container, prefix: str, width: float | None,
           table_style: str | None, top: bool) -> list:
-    """Paragraphs and tables of a container; records every paragraph in model.all_paras."""
+    """Paragraphs and tables of a container; records every paragraph in view.all_paras."""
     blocks, n_p, n_t = [], 0, 0
     for child in _block_children(container):
         if child.tag == W + "p":
             n_p += 1
-            para = make_para(model.resolver, child, f"{prefix}đoạn {n_p}", table_style, width)
-            model.all_paras.append(para)
+            para = make_para(view.resolver, child, f"{prefix}đoạn {n_p}", table_style, width)
+            view.all_paras.append(para)
             blocks.append(para)
         elif child.tag == W + "tbl":
             n_t += 1
             style_el = child.find(f"{W}tblPr/{W}tblStyle")
-            tstyle = style_el.get(W + "val") if style_el is not None else model.resolver.default.get("table")
+            tstyle = style_el.get(W + "val") if style_el is not None else view.resolver.default.get("table")
             widths = _cell_widths(child)
             rows = []
             trs = [tr for tr in _block_children(child) if tr.tag == W + "tr"]
@@ -476,7 +473,7 @@ def walk(model: Model, container, prefix: str, width: float | None,
                 for ci, tc in enumerate(tcs):
                     cwidth = widths[ri][ci] if ri < len(widths) and ci < len(widths[ri]) else None
                     column = None if len(tcs) == 1 else ("trai" if ci == 0 else "phai")
-                    inner = walk(model, tc, f"{prefix}bảng {n_t}, hàng {ri + 1}, ô {ci + 1}, ",
+                    inner = walk(view, tc, f"{prefix}bảng {n_t}, hàng {ri + 1}, ô {ci + 1}, ",
                                   cwidth, tstyle, False)
                     paras = [b for b in inner if isinstance(b, Para)]
                     for para in paras:
@@ -509,13 +506,13 @@ def resolver_for(package: Package) -> Resolver:
     return found
 
 
-def read_model(package: Package) -> Model:
-    model = Model(package=package, resolver=resolver_for(package))
+def read_view(package: Package) -> DocView:
+    view = DocView(package=package, resolver=resolver_for(package))
     sections = package.sections()
     sec = sections[0] if sections else None
     if sec is not None and sec.page_width and sec.left_margin is not None and sec.right_margin is not None:
-        model.content_width = sec.page_width - sec.left_margin - sec.right_margin
-    model.sections = sections
+        view.content_width = sec.page_width - sec.left_margin - sec.right_margin
+    view.sections = sections
     body = package.body
-    model.blocks = walk(model, body, "", model.content_width, None, True) if body is not None else []
-    return model
+    view.blocks = walk(view, body, "", view.content_width, None, True) if body is not None else []
+    return view

@@ -15,22 +15,18 @@ from kehoach_docs.check.common import (
     AUTHORITY_FORMS,
     AUTHORITY_RE,
     HEADER_ELEMENTS,
-    EMU_PER_MM,
     INDENT_TOLERANCE,
     LINE_TOLERANCE,
     MAX_PLACES,
     PAGE_TOLERANCE,
-    VML,
-    WP,
-    R,
     finding,
-    W,
     text_key,
     element_name,
     num,
     quote,
     tone_norm,
 )
+from kehoach_docs.ooxml import EMU_PER_MM, R, VML, W, WP
 from kehoach_docs.check.layout import (
     date_line,
     is_authority,
@@ -44,7 +40,7 @@ from kehoach_docs.check.reader import (
     first_of,
     make_para,
     make_run,
-    Model,
+    DocView,
     is_on,
     own_runs,
     Para,
@@ -61,10 +57,10 @@ _ONCE: dict[tuple, tuple] = {}
 
 
 class Checker:
-    def __init__(self, model: Model, profile: Profile) -> None:
+    def __init__(self, view: DocView, profile: Profile) -> None:
         self.profile = profile
-        self.model = model
-        self.package = model.package
+        self.view = view
+        self.package = view.package
         self.out: list[Problem] = []
 
     def add(self, rule: str, element: str, expected: str, found: str, place: str) -> None:
@@ -73,10 +69,10 @@ class Checker:
     def run(self) -> list[Problem]:
         # The page set-up and the page numbers are what a template guarantees (its section
         # properties, headers and footers): checked once for all documents that share them.
-        sections = tuple(etree.tostring(s.el) for s in self.model.sections)
+        sections = tuple(etree.tostring(s.el) for s in self.view.sections)
         self.once(("page", sections), self.page)
         self.fonts()
-        lay = find_layout(self.model, self.profile)
+        lay = find_layout(self.view, self.profile)
         self.draft_mark(lay)
         self.header(lay)
         self.title_block(lay)
@@ -84,15 +80,15 @@ class Checker:
         self.recipients(lay)
         self.signer(lay)
         furniture = tuple(self.package.related_bytes(ref.get(R + "id"))
-                          for ref in self.model.sections[0].el.iter(W + "headerReference", W + "footerReference")
-                          ) if self.model.sections else ()
+                          for ref in self.view.sections[0].el.iter(W + "headerReference", W + "footerReference")
+                          ) if self.view.sections else ()
         self.once(("page_numbers", sections[:1], furniture), self.page_numbers)
         return self.out
 
     def once(self, key: tuple, check: Callable[[], None]) -> None:
         """Run `check`, or add what it found before for the same key, profile and styles."""
-        pins = (self.profile, self.model.resolver)
-        full = (id(self.profile), id(self.model.resolver), *key)
+        pins = (self.profile, self.view.resolver)
+        full = (id(self.profile), id(self.view.resolver), *key)
         found = _ONCE.get(full)
         if found is None or any(a is not b for a, b in zip(found[0], pins)):
             saved, self.out = self.out, []
@@ -115,7 +111,7 @@ class Checker:
 
     def page(self) -> None:
         t = self.profile.trang
-        sections = self.model.sections
+        sections = self.view.sections
         for n, sec in enumerate(sections, 1):
             place = "thiết lập trang" + (f", phần {n} của văn bản" if len(sections) > 1 else "")
             w, h = sec.page_width or None, sec.page_height or None
@@ -154,7 +150,7 @@ class Checker:
         """Headers and footers of every section, each part once."""
         seen = set()
         kinds = {"default": "", "first": " của trang đầu", "even": " trang chẵn"}
-        for sec in self.model.sections:
+        for sec in self.view.sections:
             for tag, label in (("headerReference", "đầu trang"), ("footerReference", "chân trang")):
                 for ref in sec.el.findall(W + tag):
                     rid = ref.get(R + "id")
@@ -166,10 +162,10 @@ class Checker:
 
     def fonts(self) -> None:
         want = self.profile.phong_chu.casefold()
-        paras = list(self.model.all_paras)
+        paras = list(self.view.all_paras)
         for label, part in self._header_parts():
             for k, p in enumerate(part.iter(W + "p"), 1):
-                paras.append(make_para(self.model.resolver, p, f"{label}, đoạn {k}", None, None))
+                paras.append(make_para(self.view.resolver, p, f"{label}, đoạn {k}", None, None))
         bad: dict[str, list[str]] = {}
         for para in paras:
             found = para.derived_for(self.profile, ("phong_chu",), lambda: sorted(
@@ -228,7 +224,7 @@ class Checker:
         label = element_name(name)
         want = f"đường kẻ liền bên dưới, dài {num(el.duong_ke_duoi)} mm (±{num(LINE_TOLERANCE)})"
         found_line, length = False, None
-        levels = self.model.resolver.para_levels(para.el, None)
+        levels = self.view.resolver.para_levels(para.el, None)
         bottom = first_of(levels, f"{W}pBdr/{W}bottom")
         if bottom is not None and (bottom.get(W + "val") or "none") not in ("none", "nil"):
             found_line = True
@@ -240,11 +236,11 @@ class Checker:
             length = length_d if isinstance(length_d, float) else None
         nxt = para.el.getnext()
         while not found_line and nxt is not None and nxt.tag == W + "p":
-            levels = self.model.resolver.para_levels(nxt, None)
+            levels = self.view.resolver.para_levels(nxt, None)
             top = first_of(levels, f"{W}pBdr/{W}top")
             if top is not None and (top.get(W + "val") or "none") not in ("none", "nil"):
                 found_line = True
-                nxt_para = make_para(self.model.resolver, nxt, "", None, para.width)
+                nxt_para = make_para(self.view.resolver, nxt, "", None, para.width)
                 if (nxt_para.ind_left > 0.05 or nxt_para.ind_right > 0.05) and para.width:
                     length = para.width - nxt_para.ind_left - nxt_para.ind_right
                 break
@@ -613,10 +609,10 @@ class Checker:
 
     def page_numbers(self) -> None:
         el = self.profile.phan_tu.get("so_trang")
-        if el is None or not self.model.sections:
+        if el is None or not self.view.sections:
             return
         label = element_name("so_trang")
-        sect = self.model.sections[0].el
+        sect = self.view.sections[0].el
         parts = {}
         for kind, tag in (("header", "headerReference"), ("footer", "footerReference")):
             for ref in sect.findall(W + tag):
@@ -636,9 +632,9 @@ class Checker:
                 self.add("so_trang.thieu", label, "trường số trang (PAGE) ở đầu trang",
                          "không có" if default is None else "đầu trang không có trường PAGE", place)
         else:
-            para = make_para(self.model.resolver, page_para, place, None, None)
+            para = make_para(self.view.resolver, page_para, place, None, None)
             if not para.text.strip():  # no cached result: the field's own runs carry the formatting
-                para.runs = [make_run(self.model.resolver, r, page_para, None, text="1")
+                para.runs = [make_run(self.view.resolver, r, page_para, None, text="1")
                              for r in own_runs(page_para) if r.find(W + "instrText") is not None] or para.runs
             self.style("so_trang", para, case=False)
         if el.tu_trang is not None and el.tu_trang > 1:

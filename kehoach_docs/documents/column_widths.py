@@ -13,13 +13,13 @@ cells and bold for the header row.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from lxml import etree
 
+from kehoach_docs.format.vn import nfc
 from kehoach_docs.templates.font_widths import text_width_mm
+from kehoach_docs.ooxml import W
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SLACK = 1.05
 """Measured widths are rounded up by 5% (a renderer's own rounding of advances)."""
 BORDER_MM = 1.0
@@ -28,7 +28,7 @@ BORDER_MM = 1.0
 
 def text_mm(text: str, size_pt: float, bold: bool = False) -> float:
     """Printed width of one line of `text` (Times New Roman advances, font_widths.py)."""
-    return text_width_mm(unicodedata.normalize("NFC", text), size_pt, bold)
+    return text_width_mm(nfc(text), size_pt, bold)
 
 
 def fit(header: list[str], rows: list[list[str]], total_mm: float, size_pt: float,
@@ -65,7 +65,7 @@ def twips(shares: list[float], total_twips: int) -> list[int]:
 
 
 def _cell_text(tc) -> str:
-    return "\n".join("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in tc.iter(f"{_W}p"))
+    return "\n".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in tc.iter(f"{W}p"))
 
 
 def apply(root, sized: list[dict]) -> bool:
@@ -74,25 +74,25 @@ def apply(root, sized: list[dict]) -> bool:
     count) is left as it is."""
     changed = False
     for spec in sized:
-        for tbl in root.iter(f"{_W}tbl"):
-            first = tbl.find(f"{_W}tr")
-            grid = tbl.find(f"{_W}tblGrid")
+        for tbl in root.iter(f"{W}tbl"):
+            first = tbl.find(f"{W}tr")
+            grid = tbl.find(f"{W}tblGrid")
             if first is None or grid is None:
                 continue
-            cells = first.findall(f"{_W}tc")
-            cols = grid.findall(f"{_W}gridCol")
+            cells = first.findall(f"{W}tc")
+            cols = grid.findall(f"{W}gridCol")
             if [_cell_text(c).strip() for c in cells] != spec["dau"] or len(cols) != len(spec["rong"]) \
-                    or not all((c.get(f"{_W}w") or "").isdigit() for c in cols):
+                    or not all((c.get(f"{W}w") or "").isdigit() for c in cols):
                 continue
-            widths = twips(spec["rong"], sum(int(c.get(f"{_W}w")) for c in cols))
+            widths = twips(spec["rong"], sum(int(c.get(f"{W}w")) for c in cols))
             for col, w in zip(cols, widths):
-                col.set(f"{_W}w", str(w))
-            for tr in tbl.findall(f"{_W}tr"):
-                for tc, w in zip(tr.findall(f"{_W}tc"), widths):
-                    tcw = tc.find(f"{_W}tcPr/{_W}tcW")
+                col.set(f"{W}w", str(w))
+            for tr in tbl.findall(f"{W}tr"):
+                for tc, w in zip(tr.findall(f"{W}tc"), widths):
+                    tcw = tc.find(f"{W}tcPr/{W}tcW")
                     if tcw is not None:
-                        tcw.set(f"{_W}w", str(w))
-                        tcw.set(f"{_W}type", "dxa")
+                        tcw.set(f"{W}w", str(w))
+                        tcw.set(f"{W}type", "dxa")
             changed = True
     return changed
 

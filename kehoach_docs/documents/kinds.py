@@ -12,7 +12,7 @@ is prepared as a document (or checked, when it is not one), and which build jobs
 
 Used by document.prepare and document.check_file, the build's job list and the CLI. A
 file's kind is decided by its place in a workspace; a file outside those folders by its
-content (a report has `loai_bao_cao`, a unit profile `loai` and no `co_quan`).
+content (a report has `loai_bao_cao`, a unit record `loai` and no `co_quan`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kehoach_docs.results.collect import programme_of, read_results
-from kehoach_docs.documents.unit import check_unit, derive_plan, find_model, load_workbench, own_task_loc, unit_identity
+from kehoach_docs.documents.unit import check_unit, derive_plan, find_khung, load_workbench, own_task_loc, unit_identity
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.workspace.layout import REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
+from kehoach_docs.workspace.workspace import REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
 from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.organisations import (
     BODIES_FILE, BodiesFile, exists_on, load_bodies, read_bodies, successors_own_reports, unit_state,
@@ -36,7 +36,7 @@ from kehoach_docs.schema.plan import Body, Recipient
 from kehoach_docs.schema.report import Report
 from kehoach_docs.results.programme import PROGRAMME_FILE, Programme
 from kehoach_docs.schema.results import Results
-from kehoach_docs.schema.unit import UnitModel, UnitProfile
+from kehoach_docs.schema.unit import Khung, UnitRecord
 from kehoach_docs.schema.validate import validate
 
 
@@ -48,7 +48,7 @@ class Job:
     name: str
     """Output path relative to the output folder: "don-vi/so-noi-vu.docx"."""
     unit: str | None = None
-    """For a unit's own report: the unit (its profile's stem)."""
+    """For a unit's own report: the unit (its record's stem)."""
 
 
 @dataclass(frozen=True)
@@ -112,17 +112,17 @@ def _plan_jobs(ws: Workspace) -> list[Job]:
 
 # --- unit plans ----------------------------------------------------------------------------
 def _prepare_unit(ws: Workspace, path: Path, loaded: Loaded, template, unit) -> Prepared:
-    profile = validate(loaded, UnitProfile)
-    model_path = find_model(path, ws)
-    bench = load_workbench(model_path, ws)
-    problems = check_unit(bench, profile, loaded)
+    record = validate(loaded, UnitRecord)
+    khung_path = find_khung(path, ws)
+    bench = load_workbench(khung_path, ws)
+    problems = check_unit(bench, record, loaded)
     if problems:
         raise ProblemList(problems)
-    plan, names = derive_plan(bench, profile)
+    plan, names = derive_plan(bench, record)
     pf = load_plan(path, ws, names, plan=plan, loaded=loaded,
-                   relocate=lambda loc: own_task_loc(bench, profile, loc))
+                   relocate=lambda loc: own_task_loc(bench, record, loc))
     template_path = template_for(ws, loaded, plan.loai_van_ban, plan.he_thong, plan.mau, template)
-    return Prepared(path, loaded, plan, pf.profile, pf.context, template_path, (model_path, bench.parent_path),
+    return Prepared(path, loaded, plan, pf.profile, pf.context, template_path, (khung_path, bench.parent_path),
                     profile_warnings(path, pf.profile, plan.ngay))
 
 
@@ -146,6 +146,7 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
             # Invalid data never reaches a report: every invalid unit or results file stops it.
             raise ProblemList(collected.all_problems())
         body = report_issuer(ws, path, loaded, report, plan)
+        plan_issuer = None
         signer, recipients, luu = report.nguoi_ky, report.noi_nhan, report.luu
         sources = (src.plan_path, *[u.path for u in collected.units], *collected.files.values())
         only = None
@@ -154,34 +155,35 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
         if only is None:
             raise ProblemList(collected.problems_of([ws.unit_file(unit)]) or
                               [Problem(path, 0, 0, "", f"Không có đơn vị '{unit}'.")])
-        model_path = ws.model_file
+        khung_path = ws.khung_file
         office_file = collected.programme.tep_van_phong
         own_files = [only.path, *(ws.results_file(y, s) for y in (report.tu_nam - 1, *report.years)
                                   for s in (unit, office_file))]
-        found = collected.problems_of([*own_files, model_path, ws.results_dir / PROGRAMME_FILE])
+        found = collected.problems_of([*own_files, khung_path, ws.results_dir / PROGRAMME_FILE])
         if found:
             raise ProblemList(found)
-        if not exists_on(only.profile, report.ngay):
+        if not exists_on(only.record, report.ngay):
             raise ProblemList.one(path, 0, 0, "", f"Đơn vị '{unit}' không hoạt động vào ngày "
                                   f"{report.ngay:%d/%m/%Y} của báo cáo: không có báo cáo riêng "
                                   "(kết quả của đơn vị được tính cho đơn vị kế tục).")
-        bench = load_workbench(model_path, ws)
-        body, signer = unit_identity(bench, only.profile, report.ngay)
-        state = unit_state(only.profile, report.ngay, bench.bodies, bench.model.cap_tren)
+        bench = load_workbench(khung_path, ws)
+        body, signer = unit_identity(bench, only.record, report.ngay)
+        plan_issuer = unit_identity(bench, only.record, only.record.ngay)[0] if only.record.ngay else body
+        state = unit_state(only.record, report.ngay, bench.bodies, bench.khung.cap_tren)
         names = {"cap_uy_cap_tren": state.cap_uy_cap_tren or state.cap_tren, "don_vi": state.ten}
         opts = report.bao_cao_don_vi
         # The report file's recipients, else the programme's, else the issuing body itself.
         recipients = (opts.noi_nhan if opts and opts.noi_nhan else
                       collected.programme.noi_nhan_bao_cao_don_vi or
                       [Recipient(ten=plan.co_quan.chu_the or plan.co_quan.ten, muc_dich="để b/c")])
-        luu = bench.model.loai_to_chuc[only.profile.loai].luu
-        sources = (src.plan_path, model_path, only.path,
+        luu = bench.khung.loai_to_chuc[only.record.loai].luu
+        sources = (src.plan_path, khung_path, only.path,
                    *[f for y in (report.tu_nam - 1, *report.years) for ma in (unit, office_file)
                      if (f := collected.files.get((y, ma)))])
     context, problems = build_report_context(
         src, profile, co_quan=body, signer=signer, recipients=recipients, luu=luu, only=only,
         trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None,
-        names=names)
+        names=names, plan_issuer=plan_issuer)
     if problems:
         raise ProblemList(located(loaded, problems))
     if unit is None:
@@ -282,9 +284,9 @@ def _check_document(ws: Workspace, path: Path) -> list[Problem]:
 
 
 PLAN = Kind("plan", "kế hoạch", Plan, _prepare_plan, _check_document, _plan_jobs)
-UNIT = Kind("unit", "hồ sơ đơn vị (kế hoạch của đơn vị)", UnitProfile, _prepare_unit, _check_document, _unit_jobs)
+UNIT = Kind("unit", "hồ sơ đơn vị (kế hoạch của đơn vị)", UnitRecord, _prepare_unit, _check_document, _unit_jobs)
 REPORT = Kind("report", "báo cáo", Report, _prepare_report, _check_document, _report_jobs)
-KHUNG = Kind("khung", "khung kế hoạch đơn vị", UnitModel, None, _check_khung)
+KHUNG = Kind("khung", "khung kế hoạch đơn vị", Khung, None, _check_khung)
 RESULTS = Kind("results", "kết quả", Results, None, _check_results)
 PROGRAMME = Kind("programme", "khung kết quả", Programme, None, _check_programme)
 BODIES = Kind("bodies", "danh mục tổ chức", BodiesFile, None, _check_bodies_file)
@@ -340,8 +342,8 @@ def jobs(ws: Workspace) -> list[Job]:
 
 def workspace_plan(ws: Workspace) -> Path:
     """The plan a workspace's units and results belong to."""
-    if ws.is_file(ws.model_file):
-        return load_workbench(ws.model_file, ws).parent_path
+    if ws.is_file(ws.khung_file):
+        return load_workbench(ws.khung_file, ws).parent_path
     for candidate in ws.plan_files():
         if kind_of(candidate, ws) is PLAN:
             return candidate

@@ -9,7 +9,7 @@ Library entry points (the CLI is a thin layer over these):
 
 What each kind of file is and how it is prepared lives in kinds.py; what they are all
 prepared from (a plan, its profile, a template) in prepared.py; where files are in
-layout.py (Workspace).
+workspace.py (Workspace).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.documents.kinds import check_file, kind_of, prepare, workspace_plan
-from kehoach_docs.workspace.layout import Workspace
+from kehoach_docs.workspace.workspace import Workspace
 from kehoach_docs.documents.prepared import (
     DEFAULT_TEMPLATES, PACKAGE_TEMPLATES, Prepared, find_template, given_template, is_an_output, located,
     profile_warnings, render_bytes, render_package,

@@ -18,19 +18,17 @@ from typing import Any
 
 from kehoach_docs.documents.plan import DocumentContext, build_plan_context, context_dict
 from kehoach_docs.errors import WARNING, Problem, ProblemList
-from kehoach_docs.workspace.layout import YAML, Workspace, absolute
+from kehoach_docs.workspace.workspace import YAML, Workspace, absolute
 from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
 from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest
 from kehoach_docs.organisations import bodies_file
 from kehoach_docs.render.engine import CoreProperties, compile_template
 from kehoach_docs.schema import Plan
-from kehoach_docs.templates import TEMPLATES_DIR
+from kehoach_docs.templates import DEFAULT_TEMPLATES, TEMPLATES_DIR
 from kehoach_docs.schema.validate import validate
 
 PACKAGE_TEMPLATES = TEMPLATES_DIR
-DEFAULT_TEMPLATES = {("KH", "dang"): "ke-hoach-dang.docx", ("KH", "nha_nuoc"): "ke-hoach-nha-nuoc.docx",
-                     ("BC", "dang"): "bao-cao-dang.docx", ("BC", "nha_nuoc"): "bao-cao-nha-nuoc.docx"}
 
 
 @dataclass
@@ -43,7 +41,7 @@ class Prepared:
     context: DocumentContext
     template: Path
     sources: tuple[Path, ...] = ()
-    """Data files read besides `path` (a unit's model and parent plan…); the build uses
+    """Data files read besides `path` (a unit's khung and parent plan…); the build uses
     the Workspace's full record instead (folders included)."""
     warnings: tuple[Problem, ...] = ()
     """Warnings that do not stop the document (a profile past its confirmed date)."""

@@ -14,7 +14,7 @@ from kehoach_docs.results.aggregate import Aggregate, aggregate
 from kehoach_docs.results.collect import Collected, Unit, gather_results
 from kehoach_docs.documents.plan import BodyWriter, DocumentContext, Paragraph, TextExpander, due_text
 from kehoach_docs.format import la_ma, ngay_ngan, so
-from kehoach_docs.workspace.layout import Workspace
+from kehoach_docs.workspace.workspace import Workspace
 from kehoach_docs.documents.prepared import load_plan
 from kehoach_docs.organisations import carried_results
 from kehoach_docs.schema.plan import Body, Recipient, Signer
@@ -119,7 +119,7 @@ class ReportSources:
         from kehoach_docs.documents.unit import load_workbench
 
         ws = self.ws or Workspace(self.plan_path.parent)
-        return load_workbench(ws.model_file, ws)
+        return load_workbench(ws.khung_file, ws)
 
 
 def gather(report: Report, report_path: Path, ws: Workspace | None = None) -> ReportSources:
@@ -137,7 +137,7 @@ def _gather(ws: Workspace, report: Report, years: tuple[int, ...]) -> ReportSour
     plan = load_plan(plan_path, ws).plan
     targets = plan.targets()
     collected = gather_results(ws, targets, list(years))
-    # Changes between units are read only from valid profiles (an invalid one stops the
+    # Changes between units are read only from valid unit records (an invalid one stops the
     # reports that read it; see kinds.py).
     views = _views(collected, report, targets) if not collected.problems else None
     agg = aggregate(targets, collected.infos, report.years, collected.reports, collected.office, views=views)
@@ -198,9 +198,11 @@ def _missing_line(agg: Aggregate, noun: str) -> str | None:
 def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: Signer,
                          recipients: list[Recipient], luu: str, only: Unit | None = None,
                          trich_yeu: str | None = None, names: dict[str, str] | None = None,
-                         unit_plan=None) -> tuple[ReportContext, list[tuple[tuple, str]]]:
+                         unit_plan=None, plan_issuer: Body | None = None
+                         ) -> tuple[ReportContext, list[tuple[tuple, str]]]:
     """Context of the office's report, or of one unit's report when `only` is given (its
-    own targets: `unit_plan`, the unit's derived plan)."""
+    own targets: `unit_plan`, the unit's derived plan; `plan_issuer`, the body that issued
+    that plan, under its name on the plan's date)."""
     report, plan = src.report, src.plan
     if only is None:
         agg = src.agg
@@ -213,7 +215,7 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     given = names or {}
     names = figure_names(agg)
     if only is not None:
-        names |= _unit_names(src, only, co_quan, unit_plan, profile)
+        names |= _unit_names(src, only, co_quan, plan_issuer or co_quan, profile)
     names |= given
     ex = TextExpander({**plan.can_cu, **_parent_ref(src, profile)}, profile, names)
     w = BodyWriter(ex, profile)
@@ -271,7 +273,7 @@ def own_plan(src: ReportSources, unit: Unit):
     only those that apply to it."""
     from kehoach_docs.documents.unit import derive_plan
 
-    return derive_plan(src.workbench(), unit.profile)[0]
+    return derive_plan(src.workbench(), unit.record)[0]
 
 
 def _no_breaks(body: dict) -> None:
@@ -466,20 +468,21 @@ def _task_groups(w: BodyWriter, src: ReportSources, agg: Aggregate, noun: str) -
 
 # ----------------------------------------------------------------------------- a unit's report
 
-def _unit_names(src: ReportSources, unit: Unit, body: Body, unit_plan, profile) -> dict[str, str]:
-    """[[don_vi]], [[cap_uy]], [[chu_the]], [[ke_hoach_don_vi]] of a unit's report."""
+def _unit_names(src: ReportSources, unit: Unit, body: Body, issuer: Body, profile) -> dict[str, str]:
+    """[[don_vi]], [[cap_uy]], [[chu_the]], [[ke_hoach_don_vi]] of a unit's report: the
+    reporting body under its name on the report's date, its plan cited as it was issued
+    (`issuer`: the body's name and symbol on the plan's date, "của Đảng ủy Báo Nghệ An")."""
     from kehoach_docs.format import so_hieu
 
-    p = unit.profile
+    p = unit.record
     own = "kế hoạch thực hiện"
+    number = so_hieu(p.so, "KH", issuer.ky_hieu, src.plan.he_thong) if p.so else None
     if p.so:
         own = profile.than_van_ban.mau_trich_dan.format(
-            loai="Kế hoạch", so_ky_hieu=so_hieu(p.so, "KH", body.ky_hieu, src.plan.he_thong),
-            ngay=ngay_ngan(p.ngay), co_quan=body.chu_the or body.ten)
-    short = f"Kế hoạch số {so_hieu(p.so, 'KH', body.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}" \
-        if p.so else own
+            loai="Kế hoạch", so_ky_hieu=number, ngay=ngay_ngan(p.ngay), co_quan=issuer.chu_the or issuer.ten)
+    short = f"Kế hoạch số {number}, ngày {ngay_ngan(p.ngay)}" if p.so else own
     return {"don_vi": p.ten, "cap_uy": body.ten, "chu_the": body.chu_the or body.ten, "ke_hoach_don_vi": own,
-            "ke_hoach_don_vi_ngan": short}
+            "ke_hoach_don_vi_ngan": short, "chu_the_ke_hoach": issuer.chu_the or issuer.ten}
 
 
 def _unit_number_date(src: ReportSources, unit: Unit):
@@ -498,10 +501,12 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     report, years = src.report, src.report.years
     khung = report.bao_cao_don_vi
     own = [r for y in years if (r := src.collected.reports.get(y, {}).get(unit.info.ma)) is not None]
-    p, body_name = unit.profile, w.ex.names["chu_the"]
+    p = unit.record
     lead: list[str] = []
     if p.so and p.ngay:
-        lead.append(f"{body_name} đã ban hành {w.ex.names['ke_hoach_don_vi_ngan']} để triển khai thực hiện")
+        # Who issued the plan, under the name it had then (a body renamed or merged since).
+        lead.append(f"{w.ex.names['chu_the_ke_hoach']} đã ban hành {w.ex.names['ke_hoach_don_vi_ngan']} "
+                    "để triển khai thực hiện")
     programme = src.collected.programme
     for name in programme.fields_of("buoi"):
         # The period's sessions, in the programme's own sentence ("tổ chức 04 buổi quán triệt…").
@@ -640,7 +645,7 @@ def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
 
 def _name_of(src: ReportSources, ma: str, year: int) -> str:
     from kehoach_docs.organisations import name_on, year_cutoff
-    return name_on(src.collected.unit(ma).profile, year_cutoff(year))
+    return name_on(src.collected.unit(ma).record, year_cutoff(year))
 
 
 def _predecessor_notes(views) -> list[str]:
@@ -655,15 +660,15 @@ def _predecessor_notes(views) -> list[str]:
 
 
 def _plan_cell(src: ReportSources, ma: str) -> str:
-    """"Số 09-KH/CB, ngày 28/12/2021" from the unit's profile (one fact, one place); a draft
+    """"Số 09-KH/CB, ngày 28/12/2021" from the unit's record (one fact, one place); a draft
     (no number) is not an issued plan."""
     from kehoach_docs.format import so_hieu
 
     unit = src.collected.unit(ma)
-    if unit is None or not unit.profile.so:
+    if unit is None or not unit.record.so:
         return "Chưa ban hành"
-    p = unit.profile
-    kind = src.workbench().model.loai_to_chuc[p.loai]
+    p = unit.record
+    kind = src.workbench().khung.loai_to_chuc[p.loai]
     return f"Số {so_hieu(p.so, 'KH', kind.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}"
 
 

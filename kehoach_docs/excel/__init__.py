@@ -3,6 +3,6 @@ and year from the plan's declared targets; `import_forms` (kehoach nhap) reads t
 ket-qua/<năm>/<đơn vị>.yaml, checking everything again."""
 
 from kehoach_docs.excel.form import form_name, issued_units, write_forms
-from kehoach_docs.excel.read import ImportReport, import_forms
+from kehoach_docs.excel.read import ImportSummary, import_forms
 
-__all__ = ["ImportReport", "form_name", "import_forms", "issued_units", "write_forms"]
+__all__ = ["ImportSummary", "form_name", "import_forms", "issued_units", "write_forms"]

@@ -24,7 +24,7 @@ from kehoach_docs.documents.unit import Workbench, load_workbench
 from kehoach_docs.errors import UserError
 from kehoach_docs.excel.cells import set_value
 from kehoach_docs.excel.spec import NO, YES, FormSpec, ListSheet, Row, form_spec
-from kehoach_docs.workspace.layout import MODEL_FILE, RESULTS_DIR
+from kehoach_docs.workspace.workspace import KHUNG_FILE, RESULTS_DIR
 from kehoach_docs.results.programme import load_programme
 from kehoach_docs.schema.results import Results
 from kehoach_docs.workspace.write import atomic_write, read_regular
@@ -56,11 +56,11 @@ def form_name(unit: str, year: int) -> str:
 
 
 def load_for_forms(workspace: Path) -> tuple[Workbench, list[Unit]]:
-    model = workspace / MODEL_FILE
-    if not model.is_file():
-        raise UserError(f"Thư mục '{workspace}' chưa có tệp khung {MODEL_FILE}: biểu mẫu lấy chỉ tiêu "
+    khung = workspace / KHUNG_FILE
+    if not khung.is_file():
+        raise UserError(f"Thư mục '{workspace}' chưa có tệp khung {KHUNG_FILE}: biểu mẫu lấy chỉ tiêu "
                         "của đơn vị từ khung và kế hoạch cấp trên.")
-    bench = load_workbench(model)
+    bench = load_workbench(khung)
     units = load_units(workspace)
     if not units:
         raise UserError(f"Thư mục '{workspace}/don-vi/' chưa có đơn vị nào; thêm bằng: "
@@ -155,7 +155,27 @@ def form_bytes(spec: FormSpec, results: Results | None = None) -> bytes:
     wb.properties.created = wb.properties.modified = stamp
     wb.properties.creator = "kehoach-docs"
     wb.save(buf)
-    return buf.getvalue()
+    return _deterministic(buf.getvalue(), stamp)
+
+
+def _deterministic(data: bytes, stamp: datetime) -> bytes:
+    """The same form as bytes that depend on nothing but its content: openpyxl stamps the
+    save time into docProps/core.xml and every zip entry, so two runs would differ (and
+    `bieu-mau` could not tell an untouched form from one a unit filled in)."""
+    import re
+    import zipfile
+
+    fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part = src.read(info)
+            if info.filename == "docProps/core.xml":
+                part = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + fixed + rb"\g<2>", part)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            dst.writestr(entry, part)
+    return out.getvalue()
 
 
 def _list_rows(sheet: ListSheet, results: Results | None, labels: dict[str, str]) -> list[list]:

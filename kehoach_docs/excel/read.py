@@ -27,7 +27,7 @@ from kehoach_docs.excel.form import (
     FIRST_ROW, KIND_LABELS, LABELS_ROW, MAIN, MAX_FORM_BYTES, META, load_for_forms,
 )
 from kehoach_docs.excel.spec import NO, YES, declared_rows, fingerprint, kind_of, list_sheets
-from kehoach_docs.workspace.layout import RESULTS_DIR
+from kehoach_docs.workspace.workspace import RESULTS_DIR
 from kehoach_docs.load.yaml_source import MAX_BYTES, Loaded
 from kehoach_docs.render.package_safety import check_bounds
 from kehoach_docs.results.programme import Programme, load_programme
@@ -54,7 +54,7 @@ class Imported:
 
 
 @dataclass
-class ImportReport:
+class ImportSummary:
     done: list[Imported] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -94,7 +94,7 @@ class _Form:
         return Problem(self.ref(self.sheets[sheet], row, p.column), 0, 0, "", p.message, p.level)
 
 
-def import_forms(workspace: str | Path, files: list[Path], force: bool = False) -> ImportReport:
+def import_forms(workspace: str | Path, files: list[Path], force: bool = False) -> ImportSummary:
     """Read every form, check it, and write the results files of the good ones."""
     workspace = Path(workspace)
     bench, units = load_for_forms(workspace)
@@ -103,12 +103,12 @@ def import_forms(workspace: str | Path, files: list[Path], force: bool = False) 
     plan_print = fingerprint(bench, programme)
     targets = {t.ma: t for t in bench.parent.targets()}
     sheets = [MAIN] + [sheet.title for sheet in list_sheets(programme)]
-    report = ImportReport()
+    summary = ImportSummary()
     read: list[tuple[_Form, str, int, dict]] = []
     for path in files:
         form = _Form(Path(path), sheets)
         found = _read(form, programme, by_code, plan_print, targets)
-        report.problems += form.problems
+        summary.problems += form.problems
         if found is not None and not has_errors(form.problems):
             read.append((form, *found))
     claimed: dict[tuple[str, int], list[_Form]] = {}
@@ -117,22 +117,22 @@ def import_forms(workspace: str | Path, files: list[Path], force: bool = False) 
     for (unit, year), forms in claimed.items():
         if len(forms) > 1:
             names = ", ".join(f.name for f in forms)
-            report.problems.append(Problem(names, 0, 0, "", f"Nhiều biểu mẫu của cùng đơn vị '{unit}' năm {year}; "
+            summary.problems.append(Problem(names, 0, 0, "", f"Nhiều biểu mẫu của cùng đơn vị '{unit}' năm {year}; "
                                                           "chỉ nhập một tệp."))
     for form, unit, year, data in read:
         if len(claimed[(unit, year)]) > 1:
             continue
         target = workspace / RESULTS_DIR / str(year) / f"{unit}.yaml"
         try:
-            report.done.append(_write(form, target, data, by_code[unit].info.ten, force))
+            summary.done.append(_write(form, target, data, by_code[unit].info.ten, force))
         except NotRegular as exc:  # one unwritable results file never stops the other forms
-            report.problems.append(Problem(target, 0, 0, "", f"Không ghi kết quả của {form.name}: {exc.reason}"))
+            summary.problems.append(Problem(target, 0, 0, "", f"Không ghi kết quả của {form.name}: {exc.reason}"))
         except UserError as exc:
-            report.problems.append(Problem(target, 0, 0, "", str(exc)))
+            summary.problems.append(Problem(target, 0, 0, "", str(exc)))
         except OSError as exc:
-            report.problems.append(Problem(target, 0, 0, "", f"Không ghi được kết quả của {form.name}: "
+            summary.problems.append(Problem(target, 0, 0, "", f"Không ghi được kết quả của {form.name}: "
                                                              f"{exc.strerror}."))
-    return report
+    return summary
 
 
 def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
@@ -193,7 +193,7 @@ def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
         form.problems += [form.unplace(p) for p in problems_from(exc, loaded, model)]
         return None
     found = check_results(loaded, results, targets, year, office=False, programme=programme)
-    found += check_result_year(loaded, results, by_code[unit].profile)
+    found += check_result_year(loaded, results, by_code[unit].record)
     form.problems += [form.unplace(p) for p in found]
     return unit, year, ordered
 
@@ -304,10 +304,10 @@ def _cell(kind: str, value: Any) -> Any:
             return value.date()
         if isinstance(value, date):
             return value
-        from kehoach_docs.schema.common import _parse_date
+        from kehoach_docs.schema.common import parse_date
 
         try:
-            parsed = _parse_date(str(value).strip())
+            parsed = parse_date(str(value).strip())
             return parsed if isinstance(parsed, date) else date.fromisoformat(str(parsed))
         except ValueError:
             raise _Bad(f"'{value}' không phải ngày (dạng 06/11/2024)") from None

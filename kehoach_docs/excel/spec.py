@@ -162,16 +162,16 @@ def plan_name(bench: Workbench) -> str:
 def unit_targets(bench: Workbench, unit: Unit, existing: Results | None = None) -> list[Target]:
     """The unit's own targets: reported by units, carried by a khung goal that applies to it (or
     by no goal at all); and any target it already has a value for."""
-    applies = applies_to(unit.profile)
+    applies = applies_to(unit.record)
     carried: dict[str, bool] = {}
-    for goal in bench.model.muc_tieu:
+    for goal in bench.khung.muc_tieu:
         for ma in goal.chi_tieu:
             carried[ma] = carried.get(ma, False) or applies(goal)
     have = set(existing.chi_tieu) if existing else set()
     out = []
     for t in bench.parent.targets():
         if t.ma in have or (t.reported_by_units and carried.get(t.ma, True)):
-            own = unit.profile.chi_tieu.get(t.ma)
+            own = unit.record.chi_tieu.get(t.ma)
             out.append(t.model_copy(update={"gia_tri": own}) if own is not None else t)
     return out
 
@@ -187,12 +187,12 @@ def form_spec(bench: Workbench, programme: Programme, unit: Unit, year: int,
         rows.append(Row(f"chi_tieu.{t.ma}", t.ten[:1].upper() + t.ten[1:], kind.cells,
                         "" if t.don_vi == "%" and t.cach_tinh != "trung_binh" else t.don_vi,
                         f"{_comparator(t)} {value_text(t)}".strip(), hint))
-    applies = applies_to(unit.profile)
+    applies = applies_to(unit.record)
     acts, seen = [], set()
-    for y in bench.model.lo_trinh:
+    for y in bench.khung.lo_trinh:
         for act in y.hoat_dong:
             if applies(act):
-                due = unit.profile.han.get(act.ma, act.han)
+                due = unit.record.han.get(act.ma, act.han)
                 acts.append(Row(f"hoan_thanh.{act.ma}", _short(act.noi_dung), ("yes_no",),
                                 goal=f"hạn {due}" if due else "", hint="Có: đã hoàn thành trong năm."))
                 seen.add(act.ma)
@@ -212,7 +212,7 @@ def fingerprint(bench: Workbench, programme: Programme) -> str:
     shape = {
         "plan": [Path(bench.parent_path).name, plan.co_quan.ten, plan.co_quan.ky_hieu, plan.ngay.isoformat()],
         "targets": sorted((t.ma, str(t.cach_tinh), t.pham_vi, t.reported_by_units) for t in plan.targets()),
-        "activities": sorted(a.ma for y in bench.model.lo_trinh for a in y.hoat_dong),
+        "activities": sorted(a.ma for y in bench.khung.lo_trinh for a in y.hoat_dong),
         "declared": sorted((name, f.kieu) for name, f in programme.ket_qua.items()),
         "version": FORM_VERSION,
     }

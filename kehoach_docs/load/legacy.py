@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kehoach_docs.format.vn import nfc
+
 # TCVN3 (TCVN 5712:1993, "ABC" fonts such as .VnTime): one byte per lower-case letter; capitals
 # with a tone mark were the same bytes in a capitals font (.VnTimeH), so only seven capitals
 # have codes of their own.
@@ -74,14 +76,14 @@ def _decode_vni(raw: bytes) -> str:
             if shape and (base.lower() not in "aeo" or (shape == _BREVE and base.lower() != "a")):
                 out.append(_BAD)
                 continue
-            out[-1] = unicodedata.normalize("NFC", base + marks)
+            out[-1] = nfc(base + marks)
         else:
             out.append(_VNI_LETTERS.get(b, _BAD))
     return "".join(out)
 
 
 def _decode_cp1258(raw: bytes) -> str:
-    return unicodedata.normalize("NFC", raw.decode("cp1258", errors="replace"))
+    return nfc(raw.decode("cp1258", errors="replace"))
 
 
 _DECODERS = {"TCVN3 (ABC)": _decode_tcvn3, "VNI": _decode_vni, "Windows-1258": _decode_cp1258}
@@ -92,7 +94,7 @@ def is_syllable(word: str) -> bool:
     parts = unicodedata.normalize("NFD", word.lower())
     if sum(1 for c in parts if c in _TONES) > 1:
         return False
-    bare = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+    bare = nfc("".join(c for c in parts if c not in _TONES))
     return _SYLLABLE.fullmatch(bare) is not None
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from kehoach_docs.format.vn import nfc
 from kehoach_docs.errors import ERROR, Problem, ProblemList
 from kehoach_docs.workspace.safe_file import NotRegular, TooLarge, read_regular
 
@@ -278,7 +278,7 @@ class _Builder:
                 if not isinstance(key_node, ScalarNode) or key_node.tag not in _SAFE_TAGS:
                     self.fail(key_node, loc, "Tên trường phải là một chữ đơn giản.")
                     continue
-                key = _nfc(str(key_node.value))
+                key = nfc(str(key_node.value))
                 if key in result:
                     self.fail(key_node, loc + (key,), f"Trường '{key}' bị khai báo hai lần.")
                     continue
@@ -309,11 +309,7 @@ class _Builder:
             if abs(value) > MAX_NUMBER:
                 self.fail(node, loc, f"Số quá lớn (tối đa {MAX_NUMBER:,}); có viết nhầm không?".replace(",", "."))
                 return None
-        return _nfc(value) if isinstance(value, str) else value
-
-
-def _nfc(s: str) -> str:
-    return unicodedata.normalize("NFC", s)
+        return nfc(value) if isinstance(value, str) else value
 
 
 def _dotted(loc: Path_) -> str:

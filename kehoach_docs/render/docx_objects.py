@@ -29,14 +29,8 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree
 
 from kehoach_docs.errors import UserError
+from kehoach_docs.ooxml import CT_NS, PKG_REL_NS, R_NS, RT_HYPERLINK, RT_IMAGE, W
 
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-RT_IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
-RT_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-_W = f"{{{W_NS}}}"
 _REF_ATTRS = ("id", "embed", "link", "pict", "dm", "lo", "qs", "cs")
 _REF = re.compile(r'\br:(?:id|embed|link|pict|dm|lo|qs|cs)="([^"]*)"')
 _DOCPR = re.compile(r'(<wp:docPr\b[^>]*?\sid=")(\d+)(")')
@@ -171,7 +165,7 @@ class Subdoc:
             self.subdocx = Document(str(tpl.path))
             body = self.subdocx.element.body
             for child in list(body):
-                if child.tag != f"{_W}sectPr":
+                if child.tag != f"{W}sectPr":
                     body.remove(child)
         else:
             self.subdocx = Document(docpath)
@@ -184,7 +178,7 @@ class Subdoc:
     def __html__(self) -> str:
         session = current_session()
         body = copy.deepcopy(self.subdocx.element.body)
-        for sect in body.findall(f"{_W}sectPr"):
+        for sect in body.findall(f"{W}sectPr"):
             body.remove(sect)
         rels = self.subdocx.part.rels
         for el in body.iter():
@@ -212,16 +206,16 @@ class Subdoc:
 
     def _want_styles(self, body, session: RenderSession) -> None:
         styles = self.subdocx.styles.element
-        by_id = {s.get(f"{_W}styleId"): s for s in styles.findall(f"{_W}style")}
-        todo = {el.get(f"{_W}val") for el in body.iter(f"{_W}pStyle", f"{_W}rStyle", f"{_W}tblStyle")}
+        by_id = {s.get(f"{W}styleId"): s for s in styles.findall(f"{W}style")}
+        todo = {el.get(f"{W}val") for el in body.iter(f"{W}pStyle", f"{W}rStyle", f"{W}tblStyle")}
         while todo:
             sid = todo.pop()
             style = by_id.get(sid)
             if sid in session.styles or style is None:
                 continue
             session.styles[sid] = style
-            for link in style.findall(f"{_W}basedOn") + style.findall(f"{_W}link") + style.findall(f"{_W}next"):
-                todo.add(link.get(f"{_W}val"))
+            for link in style.findall(f"{W}basedOn") + style.findall(f"{W}link") + style.findall(f"{W}next"):
+                todo.add(link.get(f"{W}val"))
 
 
 class DocxObjects:
@@ -328,7 +322,7 @@ def finish_package(session: RenderSession, entries: dict[str, bytes], parts: dic
                                                       standalone=True)
     if session.styles and "word/styles.xml" in entries:
         root = etree.fromstring(entries["word/styles.xml"])
-        have = {s.get(f"{_W}styleId") for s in root.findall(f"{_W}style")}
+        have = {s.get(f"{W}styleId") for s in root.findall(f"{W}style")}
         for sid, style in session.styles.items():
             if sid not in have:
                 root.append(copy.deepcopy(style))

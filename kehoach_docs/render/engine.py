@@ -52,6 +52,7 @@ from kehoach_docs.render import docx_objects as objects
 from kehoach_docs.render.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
+from kehoach_docs.ooxml import W
 from kehoach_docs.render.package_safety import load_safe_package
 from kehoach_docs.render.places import line_places, mark_paragraphs, syntax_detail
 from kehoach_docs.render.roundtrip import clean_tags, keep_section_breaks
@@ -59,9 +60,8 @@ from kehoach_docs.render.variables import undeclared
 from kehoach_docs.render.zippack import Packer
 
 # Parts of a package that may hold template tags.
-_TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
-_PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml and fix_tables use no instance state
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
+PATCHER = DocxTemplate.__new__(DocxTemplate)  # patch_xml and fix_tables use no instance state
 # Column loops, {#tc #} comments, merged cells: the table grid is fixed after rendering.
 _TC_LOOP = re.compile(r"\{[%#]-?\s*(?:tc\s|hm\s*%|colspan\s)")
 _missing: ContextVar[list | None] = ContextVar("_missing", default=None)
@@ -326,35 +326,6 @@ def _security_message(exc: SecurityError) -> str:
     return f"Mẫu bị chặn vì thao tác không an toàn: {text}."
 
 
-def describe_lines(xml: str) -> list[str]:
-    """Human place of each line of a patched part (one paragraph per line): 'đoạn 12',
-    'bảng 1, hàng 2, ô 1'. Index 0 is line 1."""
-    places = []
-    table = row = cell = para = 0
-    depth = 0
-    for line in xml.split("\n"):
-        if depth == 0:
-            para += 1
-        place = f"bảng {table}, hàng {row}, ô {cell}" if depth else f"đoạn {para}"
-        text = re.sub(r"<[^>]+>", "", line)
-        places.append(f"{place} «{text[:80]}»" if text.strip() else place)
-        for m in re.finditer(r"<w:tbl>|</w:tbl>|<w:tr[ >]|<w:tc[ >]", line):
-            tag = m.group()
-            if tag == "<w:tbl>":
-                depth += 1
-                if depth == 1:
-                    table += 1
-                    row = 0
-            elif tag == "</w:tbl>":
-                depth -= 1
-            elif tag.startswith("<w:tr") and depth == 1:
-                row += 1
-                cell = 0
-            elif tag.startswith("<w:tc") and depth == 1:
-                cell += 1
-    return places
-
-
 PART_NAMES = {"word/document.xml": "phần thân", "word/footnotes.xml": "chú thích"}
 
 
@@ -407,7 +378,7 @@ class CompiledTemplate(DocxObjects):
         self.entries = load_safe_package(self.path, MAX_TEMPLATE_BYTES)
         with _bounded():  # compiling runs constant parts of expressions
             for info, data in self.entries:
-                if _TEMPLATED.match(info.filename):
+                if TEMPLATED.match(info.filename):
                     problems += self._compile(info.filename, data)
             problems += self._compile_core()
         if problems:
@@ -443,7 +414,7 @@ class CompiledTemplate(DocxObjects):
             return [Problem(self.path, 0, 0, part_label(name), "Mẫu có khai báo <!DOCTYPE>: không được phép.")]
         # Each paragraph starts a template line of its own (kehoach_docs.render.places).
         marked, paragraphs = mark_paragraphs(keep_section_breaks(xml))
-        source = clean_tags(_PATCHER.patch_xml(marked))
+        source = clean_tags(PATCHER.patch_xml(marked))
         source = _ESCAPE.sub(lambda m: _ESCAPES[m.group()], source)
         places = line_places(source, paragraphs)
         try:
@@ -481,7 +452,7 @@ class CompiledTemplate(DocxObjects):
         finally:
             objects.stop(token)
         out = objects.renumber_drawings(out, {n: d for n, d in entries.items()
-                                              if n not in out and _TEMPLATED.match(n)})
+                                              if n not in out and TEMPLATED.match(n)})
         objects.finish_package(session, entries, out)
         if self.core_tags:
             try:
@@ -532,7 +503,7 @@ class CompiledTemplate(DocxObjects):
                     name = m.group() if m else name
                 problems.append(Problem(self.path, 0, 0, f"{part_label(part.name)}, {where}",
                                         f"Biến '{name}' không có trong dữ liệu (thiếu hoặc viết sai tên)."))
-            xml = objects.resolve_controls(xml, _PATCHER.resolve_listing)
+            xml = objects.resolve_controls(xml, PATCHER.resolve_listing)
             data = xml.encode("utf-8")
             bad = objects.bad_character(xml)
             dangling = objects.link_references(session, part.name, xml)
@@ -615,7 +586,7 @@ def _fix_body(data: bytes, root, column_loops: bool) -> bytes:
         # its cells: grid columns appended (old ones scaled to keep the width) or dropped.
         if add_missing_grids(root):
             data = etree.tostring(root, encoding="utf-8")
-        root = _PATCHER.fix_tables(data)
+        root = PATCHER.fix_tables(data)
         changed = True
     if data.count(b"<w:sectPr") > 1:
         changed |= merge_empty_last_section(root)
@@ -635,19 +606,19 @@ def add_missing_grids(root) -> bool:
     """Give each table without a <w:tblGrid> (Word always writes one; hand-made XML may not)
     one, from its widest row's cell widths: docxtpl's fix_tables needs it."""
     added = False
-    for tbl in root.iter(f"{_W}tbl"):
-        if tbl.find(f"{_W}tblGrid") is not None:
+    for tbl in root.iter(f"{W}tbl"):
+        if tbl.find(f"{W}tblGrid") is not None:
             continue
-        rows = tbl.findall(f"{_W}tr")
-        widest = max(rows, key=lambda r: len(r.findall(f"{_W}tc")), default=None)
-        cells = widest.findall(f"{_W}tc") if widest is not None else []
-        grid = etree.Element(f"{_W}tblGrid")
+        rows = tbl.findall(f"{W}tr")
+        widest = max(rows, key=lambda r: len(r.findall(f"{W}tc")), default=None)
+        cells = widest.findall(f"{W}tc") if widest is not None else []
+        grid = etree.Element(f"{W}tblGrid")
         for tc in cells:
-            w = tc.find(f"{_W}tcPr/{_W}tcW")
-            width = w.get(f"{_W}w") if w is not None and w.get(f"{_W}type", "dxa") == "dxa" else None
-            etree.SubElement(grid, f"{_W}gridCol", {f"{_W}w": width if width and width.isdigit() else
+            w = tc.find(f"{W}tcPr/{W}tcW")
+            width = w.get(f"{W}w") if w is not None and w.get(f"{W}type", "dxa") == "dxa" else None
+            etree.SubElement(grid, f"{W}gridCol", {f"{W}w": width if width and width.isdigit() else
                                                     str(_TEXT_WIDTH_TWIPS // max(len(cells), 1))})
-        pr = tbl.find(f"{_W}tblPr")
+        pr = tbl.find(f"{W}tblPr")
         tbl.insert(tbl.index(pr) + 1 if pr is not None else 0, grid)
         added = True
     return added
@@ -657,14 +628,14 @@ def merge_empty_last_section(root) -> bool:
     """If the document's last section holds only empty paragraphs (no text), it would print
     an empty page: its section break's properties become the final sectPr and the empty
     paragraphs after the break go. Returns whether anything changed."""
-    body = root.find(f"{_W}body")
-    if body is None or len(body) == 0 or body[-1].tag != f"{_W}sectPr":
+    body = root.find(f"{W}body")
+    if body is None or len(body) == 0 or body[-1].tag != f"{W}sectPr":
         return False
     empty = []
     for el in reversed(body[:-1]):
-        if el.tag != f"{_W}p":
+        if el.tag != f"{W}p":
             return False
-        sect = el.find(f"{_W}pPr/{_W}sectPr")
+        sect = el.find(f"{W}pPr/{W}sectPr")
         if sect is not None:
             break
         if _has_content(el):
@@ -672,7 +643,7 @@ def merge_empty_last_section(root) -> bool:
         empty.append(el)
     else:
         return False
-    el.find(f"{_W}pPr").remove(sect)
+    el.find(f"{W}pPr").remove(sect)
     body.replace(body[-1], sect)
     for p in empty:
         body.remove(p)
@@ -680,12 +651,12 @@ def merge_empty_last_section(root) -> bool:
 
 
 # What makes a paragraph print something (LibreOffice writes empty runs in empty paragraphs).
-_CONTENT = tuple(f"{_W}{t}" for t in ("tab", "br", "cr", "drawing", "pict", "object", "sym", "fldChar",
+_CONTENT = tuple(f"{W}{t}" for t in ("tab", "br", "cr", "drawing", "pict", "object", "sym", "fldChar",
                                        "fldSimple", "footnoteReference", "endnoteReference"))
 
 
 def _has_content(p) -> bool:
-    return any(el.tag != f"{_W}t" or el.text for el in p.iter(f"{_W}t", *_CONTENT))
+    return any(el.tag != f"{W}t" or el.text for el in p.iter(f"{W}t", *_CONTENT))
 
 
 def _exception_line(exc: BaseException) -> int:

@@ -29,6 +29,7 @@ from typing import IO
 from lxml import etree
 
 from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.ooxml import PR, W
 
 MAX_PACKAGE_BYTES = 100 * 1024 * 1024
 """Uncompressed size of a package (a zip bomb is refused before anything is inflated)."""
@@ -40,8 +41,6 @@ _ALLOWED_EXTERNAL = {"hyperlink"}
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 _FETCHING_FIELDS = re.compile(r"^\s*(INCLUDEPICTURE|INCLUDETEXT|LINK|DDEAUTO|DDE|IMPORT)\b", re.IGNORECASE)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
 
 def _part(name: str) -> str:
@@ -128,7 +127,7 @@ def package_problems(entries: list[tuple[zipfile.ZipInfo, bytes]], where) -> lis
 
 def _relationship_problems(root, name: str, where) -> list[Problem]:
     out = []
-    for rel in root.iter(_REL):
+    for rel in root.iter(PR + "Relationship"):
         kind = rel.get("Type", "").rsplit("/", 1)[-1]
         target = rel.get("Target", "")
         if kind in ("aFChunk",):
@@ -149,7 +148,7 @@ def _relationship_problems(root, name: str, where) -> list[Problem]:
 def _content_problems(root, name: str, where) -> list[Problem]:
     out = []
     seen = set()
-    for el in root.iter(f"{{{_W}}}altChunk", f"{{{_W}}}object", f"{{{_W}}}instrText", f"{{{_W}}}fldSimple"):
+    for el in root.iter(f"{W}altChunk", f"{W}object", f"{W}instrText", f"{W}fldSimple"):
         local = etree.QName(el).localname
         if local == "altChunk" and "altChunk" not in seen:
             seen.add("altChunk")
@@ -160,7 +159,7 @@ def _content_problems(root, name: str, where) -> list[Problem]:
             out.append(Problem(where, 0, 0, _part(name), "Mẫu có đối tượng nhúng (OLE): không được phép. "
                                                          "Hãy xóa đối tượng đó trong Word hoặc thay bằng ảnh."))
         elif local in ("instrText", "fldSimple"):
-            code = el.text if local == "instrText" else el.get(f"{{{_W}}}instr")
+            code = el.text if local == "instrText" else el.get(f"{W}instr")
             m = _FETCHING_FIELDS.match(code or "")
             if m and m[1].upper() not in seen:
                 seen.add(m[1].upper())

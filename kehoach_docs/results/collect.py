@@ -1,6 +1,6 @@
 """Collect a workspace's units and results, checked against the plan's targets.
 
-    ket-qua/<năm>/<đơn vị>.yaml    one unit's results for one year (đơn vị = its profile's stem)
+    ket-qua/<năm>/<đơn vị>.yaml    one unit's results for one year (đơn vị = its record's stem)
     ket-qua/<năm>/<tep_van_phong>.yaml   the office's figures for whole-body targets
     ket-qua/khung-ket-qua.yaml     the programme's declared result fields (kehoach_docs.results.programme)
 """
@@ -15,20 +15,20 @@ from pathlib import Path
 from kehoach_docs.results.aggregate import UnitInfo
 from kehoach_docs.documents.unit import check_unit, load_workbench
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.workspace.layout import RESULTS_DIR, UNITS_DIR, Workspace, absolute
+from kehoach_docs.workspace.workspace import RESULTS_DIR, UNITS_DIR, Workspace, absolute
 from kehoach_docs.load.yaml_source import Loaded, load_yaml
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.results.programme import Programme, load_programme
 from kehoach_docs.schema.results import Results
 from kehoach_docs.targets.kinds import kind_of
-from kehoach_docs.schema.unit import UnitProfile
+from kehoach_docs.schema.unit import UnitRecord
 from kehoach_docs.schema.validate import validate
 
 @dataclass
 class Unit:
     info: UnitInfo
     path: Path
-    profile: UnitProfile
+    record: UnitRecord
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Collected:
     files: dict[tuple[int, str], Path] = field(default_factory=dict)
     programme: Programme = field(default_factory=Programme)
     problems: dict[Path, list[Problem]] = field(default_factory=dict)
-    """Problems of each invalid file (a unit profile, a results file, the khung)."""
+    """Problems of each invalid file (a unit record, a results file, the khung)."""
 
     @cached_property
     def infos(self) -> list[UnitInfo]:
@@ -50,7 +50,7 @@ class Collected:
     def succession(self):
         """Which unit stands for which over time (organisations.py)."""
         from kehoach_docs.organisations import Succession
-        return Succession({u.info.ma: u.profile for u in self.units})
+        return Succession({u.info.ma: u.record for u in self.units})
 
     def unit(self, ma: str) -> Unit | None:
         return self._by_ma.get(ma)
@@ -73,8 +73,8 @@ def _space(workspace: Path | Workspace) -> Workspace:
 
 
 def load_units(workspace: Path | Workspace) -> list[Unit]:
-    """Every unit profile of the workspace, each valid and the changes between them
-    consistent; ProblemList when not (the profiles are not checked against the khung here:
+    """Every unit record of the workspace, each valid and the changes between them
+    consistent; ProblemList when not (the records are not checked against the khung here:
     a report does that, see _units)."""
     units, problems = _read_units(_space(workspace), against_khung=False)
     if problems:
@@ -83,7 +83,7 @@ def load_units(workspace: Path | Workspace) -> list[Unit]:
 
 
 def _units(ws: Workspace) -> tuple[list[Unit], dict[Path, list[Problem]]]:
-    """Units and the problems of each invalid profile: the schema, and the profile against
+    """Units and the problems of each invalid record: the schema, and the record against
     the khung and the parent plan (an unknown target, a later deadline, a lower target).
     Read once per workspace object, for every report."""
     return ws.memo(("units",), lambda: _read_units(ws))
@@ -92,24 +92,24 @@ def _units(ws: Workspace) -> tuple[list[Unit], dict[Path, list[Problem]]]:
 def _read_units(ws: Workspace, against_khung: bool = True) -> tuple[list[Unit], dict[Path, list[Problem]]]:
     units, problems = [], {}
     bench = None
-    if against_khung and ws.is_file(ws.model_file):
+    if against_khung and ws.is_file(ws.khung_file):
         try:
-            bench = load_workbench(ws.model_file, ws)
+            bench = load_workbench(ws.khung_file, ws)
         except ProblemList as exc:
-            problems[absolute(ws.model_file)] = exc.problems
+            problems[absolute(ws.khung_file)] = exc.problems
     # One dependency on the folder's names and contents (not one per file: every report
     # of a period reads them all).
     for path in ws.listing(ws.units_dir, contents=True):
         try:
             loaded = load_yaml(path)
-            profile = validate(loaded, UnitProfile)
+            record = validate(loaded, UnitRecord)
         except ProblemList as exc:
             problems[absolute(path)] = exc.problems
             continue
-        found = check_unit(bench, profile, loaded) if bench is not None else []
+        found = check_unit(bench, record, loaded) if bench is not None else []
         if found:
             problems[absolute(path)] = found
-        units.append(Unit(UnitInfo(path.stem, profile.ten), path, profile))
+        units.append(Unit(UnitInfo(path.stem, record.ten), path, record))
     if not problems:
         from kehoach_docs.organisations import check_units
 
@@ -160,7 +160,7 @@ def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Co
 
         return Collected(list(units), problems={**unit_problems, absolute(programme_path(ws.root)): exc.problems})
     out = Collected(list(units), programme=programme, problems=dict(unit_problems))
-    profiles = {u.info.ma: u.profile for u in units}
+    records = {u.info.ma: u.record for u in units}
     model = ws.memo(("results-model",), programme.results_model)
     targets_key = tuple(t.model_dump_json() for t in targets)
     names = ws.result_years() if years is None else [str(y) for y in years]
@@ -169,8 +169,8 @@ def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Co
         # once per build however many reports cover its year.
         for path in ws.listing(ws.results_dir / folder, contents=True):
             key = ("results-file", absolute(path), targets_key, path.stem in known_units)
-            profile = profiles.get(path.stem)
-            results, found = ws.memo(key, lambda p=path, u=profile: read_results(p, known_units, by_id, programme,
+            record = records.get(path.stem)
+            results, found = ws.memo(key, lambda p=path, u=record: read_results(p, known_units, by_id, programme,
                                                                                  model, u))
             if found:
                 out.problems[absolute(path)] = found
@@ -184,7 +184,7 @@ def _gather(ws: Workspace, targets: list[Target], years: list[int] | None) -> Co
 
 
 def read_results(path: Path, known_units: set[str], targets: dict[str, Target], programme: Programme,
-                 model: type[Results] | None = None, profile: UnitProfile | None = None
+                 model: type[Results] | None = None, record: UnitRecord | None = None
                  ) -> tuple[Results | None, list[Problem]]:
     """One results file (ket-qua/<năm>/<đơn vị>.yaml), validated and checked against the
     plan's targets; (None, problems) when it cannot be used."""
@@ -209,8 +209,8 @@ def read_results(path: Path, known_units: set[str], targets: dict[str, Target], 
         return None, moved + exc.problems
     found = moved + check_results(loaded, results, targets, int(folder), office=stem == office_file,
                                   programme=programme)
-    if stem != office_file and profile is not None:
-        found += check_result_year(loaded, results, profile)
+    if stem != office_file and record is not None:
+        found += check_result_year(loaded, results, record)
     return (None, found) if found else (results, [])
 
 
@@ -220,7 +220,7 @@ PLAN_FACT = "ke_hoach"
 
 def moved_plan_fact(loaded: Loaded) -> list[Problem]:
     """A results file still holding `ke_hoach`: an error at its line (the unit's plan number
-    and date are written once, in its profile)."""
+    and date are written once, in its record)."""
     data = loaded.data
     if not isinstance(data, dict) or PLAN_FACT not in data:
         return []
@@ -260,7 +260,7 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
         kind = kind_of(t)
         if not kind.accepts(t, value):
             fail(("chi_tieu", ma), f"Kết quả của chỉ tiêu '{ma}' phải là {kind.shape_of(t)}.")
-    countable = sorted(k for k, v in targets.items() if v.counts_models)
+    countable = sorted(k for k, v in targets.items() if v.counts_items)
     for name in results.counted_fields:
         label = programme.ket_qua[name].nhan
         for i, m in enumerate(getattr(results, name)):
@@ -271,20 +271,27 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
     return problems
 
 
-def check_result_year(loaded: Loaded, results: Results, profile: UnitProfile) -> list[Problem]:
+def check_result_year(loaded: Loaded, results: Results, record: UnitRecord) -> list[Problem]:
     """A unit reports only for the years it existed."""
     from kehoach_docs.format import ngay_ngan
     from kehoach_docs.organisations import end_of
 
-    end = end_of(profile)
-    if end is not None and results.nam > end[0].year:
+    end = end_of(record)
+    if end is not None:
         change = end[1]
         what = (f"đã sáp nhập vào '{change.sap_nhap_vao}'" if change.sap_nhap_vao else
                 f"đã chia thành {', '.join(change.chia_thanh)}" if change.chia_thanh else "đã giải thể")
-        return [loaded.problem(("nam",),
-                               f"Kết quả năm {results.nam} của '{profile.ten}', nhưng đơn vị {what} từ ngày "
-                               f"{ngay_ngan(change.tu)}: không còn báo cáo sau ngày {ngay_ngan(end[0])}.")]
-    if profile.thanh_lap is not None and results.nam < profile.thanh_lap.year:
-        return [loaded.problem(("nam",), f"Kết quả năm {results.nam} của '{profile.ten}', nhưng đơn vị "
-                               f"thành lập ngày {ngay_ngan(profile.thanh_lap)}.")]
+        if results.nam > end[0].year:
+            return [loaded.problem(("nam",),
+                                   f"Kết quả năm {results.nam} của '{record.ten}', nhưng đơn vị {what} từ ngày "
+                                   f"{ngay_ngan(change.tu)}: không còn báo cáo sau ngày {ngay_ngan(end[0])}.")]
+        if results.ngay_bao_cao is not None and results.ngay_bao_cao > end[0]:
+            # A body that no longer exists cannot sign a report: its successor reports for it.
+            return [loaded.problem(("ngay_bao_cao",),
+                                   f"Báo cáo ngày {ngay_ngan(results.ngay_bao_cao)} của '{record.ten}', nhưng đơn "
+                                   f"vị {what} từ ngày {ngay_ngan(change.tu)}: báo cáo phải đề ngày đến "
+                                   f"{ngay_ngan(end[0])}, hoặc để đơn vị kế tục báo cáo.")]
+    if record.thanh_lap is not None and results.nam < record.thanh_lap.year:
+        return [loaded.problem(("nam",), f"Kết quả năm {results.nam} của '{record.ten}', nhưng đơn vị "
+                               f"thành lập ngày {ngay_ngan(record.thanh_lap)}.")]
     return []

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kehoach_docs.errors import Problem
-from kehoach_docs.workspace.layout import RESULTS_DIR, Workspace
+from kehoach_docs.workspace.workspace import RESULTS_DIR, Workspace
 
 
 @dataclass(frozen=True)

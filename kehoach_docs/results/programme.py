@@ -29,9 +29,9 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, create_model
 
 from kehoach_docs.format import so, so_dem
-from kehoach_docs.workspace.layout import RESULTS_DIR
-from kehoach_docs.schema.common import Id, Line, Model, Text
-from kehoach_docs.schema.plan import Recipient, _recipient
+from kehoach_docs.workspace.workspace import RESULTS_DIR
+from kehoach_docs.schema.common import Id, Line, Strict, Text
+from kehoach_docs.schema.plan import Recipient, recipient_from_line
 from kehoach_docs.schema.results import GroupOrPerson, CountedItem, Results, Sessions
 
 PROGRAMME_FILE = "khung-ket-qua.yaml"
@@ -48,7 +48,7 @@ FIELD_TYPES = {
 }
 
 
-class ResultField(Model):
+class ResultField(Strict):
     """One declared result field: its kind, its label, how a unit's report says it."""
 
     kieu: Kind
@@ -60,13 +60,13 @@ class ResultField(Model):
     """Heading of the list in the unit's report (danh_sach): "Mô hình, điểm sáng đã xây dựng"."""
 
 
-class Programme(Model):
+class Programme(Strict):
     tep_van_phong: Id | Line = "toan-bo"
     """Stem of the office's own results file in ket-qua/<năm>/ (whole-body targets)."""
     toan_bo: Line = "toàn bộ"
     """How the whole body is called in messages: "toàn Khối", "toàn Đảng bộ"."""
     ket_qua: dict[Id, ResultField] = {}
-    noi_nhan_bao_cao_don_vi: list[Annotated[Recipient, BeforeValidator(_recipient)]] = []
+    noi_nhan_bao_cao_don_vi: list[Annotated[Recipient, BeforeValidator(recipient_from_line)]] = []
 
     def results_model(self) -> type[Results]:
         """The results schema of this programme: the generic fields plus the declared ones."""

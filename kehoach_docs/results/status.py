@@ -2,7 +2,7 @@
 
 An activity counts as done when a results file lists it under `hoan_thanh`; issuing the
 plan (an activity whose id starts with "hd_xay_dung_ke_hoach") is done when the unit's
-profile has its number, dated on or before the day (one fact, one place: don-vi/).
+record has its number, dated on or before the day (one fact, one place: don-vi/).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from pathlib import Path
 
 from kehoach_docs.results.collect import collect
 from kehoach_docs.documents.unit import applies_to, load_workbench
+from kehoach_docs.excel.cells import set_value
 from kehoach_docs.excel.form import issued_units
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.errors import ProblemList
-from kehoach_docs.workspace.layout import MODEL_FILE, UNITS_DIR, Workspace
+from kehoach_docs.workspace.workspace import KHUNG_FILE, UNITS_DIR, Workspace
 from kehoach_docs.organisations import end_of, name_on
 
 PLAN_ACTIVITY = "hd_xay_dung_ke_hoach"
@@ -54,11 +55,11 @@ class UnitStatus:
 def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStatus]:
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     workspace = ws.root
-    if not ws.model_file.is_file():
-        raise ProblemList.one(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({MODEL_FILE}) "
+    if not ws.khung_file.is_file():
+        raise ProblemList.one(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({KHUNG_FILE}) "
                               "nên chưa theo dõi được đơn vị nào. Tạo thư mục mới có đủ các tệp bằng: "
                               "kehoach init THƯ_MỤC")
-    bench = load_workbench(ws.model_file, ws)
+    bench = load_workbench(ws.khung_file, ws)
     collected = collect(ws, bench.parent.targets())
     from kehoach_docs.results.period import results_outside  # a 2030 folder would count as reported
 
@@ -67,31 +68,31 @@ def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStat
     if not collected.units:
         raise ProblemList.one(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
                               f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")
-    day, month = (int(x) for x in bench.model.han_bao_cao.split("/"))
-    first = min((y.nam for y in bench.model.lo_trinh), default=bench.parent.ngay.year)
-    last = max((y.nam for y in bench.model.lo_trinh), default=as_of.year)
+    day, month = (int(x) for x in bench.khung.han_bao_cao.split("/"))
+    first = min((y.nam for y in bench.khung.lo_trinh), default=bench.parent.ngay.year)
+    last = max((y.nam for y in bench.khung.lo_trinh), default=as_of.year)
     due_years = [y for y in range(first, last + 1) if date(y, month, day) < as_of]
     forms = {y: issued_units(workspace, y) for y in range(first, last + 1)}
     out = []
     names = {u.info.ma: u for u in collected.units}
     for unit in collected.units:
         # A unit owes reports and deadlines only while it exists (organisations.py).
-        end = end_of(unit.profile)
-        if unit.profile.thanh_lap is not None and unit.profile.thanh_lap > as_of:
+        end = end_of(unit.record)
+        if unit.record.thanh_lap is not None and unit.record.thanh_lap > as_of:
             continue
         last_day = end[0] if end else None
         owes = lambda d: (last_day is None or d <= last_day) and \
-            (unit.profile.thanh_lap is None or d >= unit.profile.thanh_lap)  # noqa: E731
+            (unit.record.thanh_lap is None or d >= unit.record.thanh_lap)  # noqa: E731
         reports = {y: r for y, by in collected.reports.items() if (r := by.get(unit.info.ma))}
-        issued = (unit.profile.so, unit.profile.ngay) if unit.profile.so and unit.profile.ngay <= as_of else None
+        issued = (unit.record.so, unit.record.ngay) if unit.record.so and unit.record.ngay <= as_of else None
         done = {a for r in reports.values() if r.nam <= as_of.year for a in r.hoan_thanh}
-        applies = applies_to(unit.profile)
+        applies = applies_to(unit.record)
         overdue, plan_due = [], None
-        for year in bench.model.lo_trinh:
+        for year in bench.khung.lo_trinh:
             for act in year.hoat_dong:
                 if not applies(act):
                     continue
-                due = unit.profile.han.get(act.ma, act.han)
+                due = unit.record.han.get(act.ma, act.han)
                 if due is None:
                     continue
                 if act.ma.startswith(PLAN_ACTIVITY):
@@ -108,14 +109,14 @@ def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStat
         ended = ""
         if end is not None and end[0] < as_of:
             change = end[1]
-            ended = (f"đã sáp nhập vào {name_on(names[change.sap_nhap_vao].profile, change.tu)}"
+            ended = (f"đã sáp nhập vào {name_on(names[change.sap_nhap_vao].record, change.tu)}"
                      if change.sap_nhap_vao in names else
-                     "đã chia thành " + ", ".join(name_on(names[m].profile, change.tu) if m in names else m
+                     "đã chia thành " + ", ".join(name_on(names[m].record, change.tu) if m in names else m
                                                   for m in change.chia_thanh)
                      if change.chia_thanh else "đã giải thể") + f" từ {ngay_ngan(change.tu)}"
         forms_out = [y for y in sorted(forms) if unit.info.ma in forms[y] and y not in reports
                      and owes(date(y, 1, 1))]
-        out.append(UnitStatus(unit.info.ma, name_on(unit.profile, min(as_of, last_day or as_of)), plan,
+        out.append(UnitStatus(unit.info.ma, name_on(unit.record, min(as_of, last_day or as_of)), plan,
                               issued is not None, missing, overdue, ended, forms_out))
     return out
 
@@ -160,9 +161,9 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for n, s in enumerate(rows, 1):
-        ws.append(s.row(n))
-        for cell in ws[ws.max_row]:
-            cell.data_type = "s"  # text as written, never a formula (a name may start with "=")
+        row = ws.max_row + 1
+        for col, value in enumerate(s.row(n), 1):
+            set_value(ws.cell(row, col), value)  # text as written, never a formula (a name may start with "=")
     for col, width in zip("ABCDEF", (5, 45, 28, 16, 50, 14)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()

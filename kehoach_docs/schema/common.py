@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator,
 )
+
+from kehoach_docs.format.vn import nfc
 
 # Jinja resolves these names to dict methods before keys: never use them as field names.
 SHADOWING_NAMES = frozenset(dir(dict)) | {"items", "keys", "values", "get", "update", "pop"}
@@ -23,7 +24,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff"
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
-class Model(BaseModel):
+class Strict(BaseModel):
     """Strict base: unknown keys are errors (reported with a 'did you mean')."""
 
     @field_validator("*", mode="before")
@@ -52,7 +53,7 @@ def _takes_numbers(annotation: Any) -> bool:
 
 
 def _clean_text(value: str) -> str:
-    value = unicodedata.normalize("NFC", value)
+    value = nfc(value)
     bad = _CONTROL.search(value)
     if bad:
         # Rejected, not silently dropped: a hidden character usually means a bad paste.
@@ -96,7 +97,7 @@ FoldedText = Annotated[str, AfterValidator(_clean_text), AfterValidator(_fold_li
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 
 
-def _parse_date(value: Any) -> Any:
+def parse_date(value: Any) -> Any:
     """Accept ISO dates (2021-12-10) and the way clerks write them (10/12/2021)."""
     if isinstance(value, datetime):
         return value.date()
@@ -117,7 +118,7 @@ def parse_day(text: str) -> date:
     from kehoach_docs.errors import UserError
 
     try:
-        day = _parse_date(text)
+        day = parse_date(text)
         return day if isinstance(day, date) else date.fromisoformat(str(day))
     except ValueError:
         raise UserError(f"Ngày '{text}' không đúng dạng 31/12/2023 hoặc 2023-12-31.") from None
@@ -133,7 +134,7 @@ def _plausible_date(value: date) -> date:
     return value
 
 
-Date = Annotated[date, BeforeValidator(_parse_date), AfterValidator(_plausible_date)]
+Date = Annotated[date, BeforeValidator(parse_date), AfterValidator(_plausible_date)]
 
 
 def _parse_due(value: Any) -> Any:
@@ -155,7 +156,7 @@ def _parse_due(value: Any) -> Any:
     raise ValueError(f"thời hạn '{value}' không đúng dạng Q4/2021, 12/2021 hoặc 2022")
 
 
-class Due(Model):
+class Due(Strict):
     """A deadline; the last day it covers orders deadlines against each other."""
 
     nam: int = Field(ge=1945, le=2100)

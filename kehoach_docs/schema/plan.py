@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from kehoach_docs.schema.common import (
-    Date, DueField, FoldedText, Id, Line, Model, Text,
+    Date, DueField, FoldedText, Id, Line, Strict, Text,
 )
 
 Regime = Literal["dang", "nha_nuoc"]
@@ -16,7 +16,7 @@ Method = Literal["ty_le_don_vi", "ty_le", "trung_binh", "so_luong", "thu_hang", 
 Kind = Literal["ty_le_don_vi", "trang_thai", "cong_don", "binh_quan", "thu_hang", "tang_bac"]
 
 
-class Body(Model):
+class Body(Strict):
     """The issuing body (cơ quan ban hành) and its direct superior."""
 
     cap_tren: Line | None = None
@@ -29,7 +29,7 @@ class Body(Model):
     """Who acts and cites: "Ban Thường vụ Đảng ủy Khối các cơ quan tỉnh"."""
 
 
-class CitedDocument(Model):
+class CitedDocument(Strict):
     """A document the text cites (căn cứ); text cites it as [[id]] or [[id.field]]."""
 
     loai: Line
@@ -39,7 +39,7 @@ class CitedDocument(Model):
     trich_yeu: FoldedText | None = None
 
 
-class Target(Model):
+class Target(Strict):
     """A measurable target (chỉ tiêu) of a goal, and what kind of quantity it is (docs/bao-cao.md)."""
 
     ma: Id
@@ -59,7 +59,7 @@ class Target(Model):
     ky: Literal["hang_nam", "ca_giai_doan"] | int = "ca_giai_doan"
     """"hang_nam" (each year), "ca_giai_doan" (by the end of the period) or a year."""
     pham_vi: Literal["toan_bo", "moi_co_so"] = "toan_bo"
-    """Whole body, or each base unit (each must reach gia_tri: counted from its listed models)."""
+    """Whole body, or each base unit (each must reach gia_tri: counted from the items it lists)."""
     co_so: Literal["tat_ca", "bao_cao"] = "bao_cao"
     """Base of a share of units: every unit ("62/64"), or the units that reported that year."""
     nguon: Literal["don_vi", "van_phong"] | None = None
@@ -105,8 +105,8 @@ class Target(Model):
         return self.nguon == "don_vi"
 
     @property
-    def counts_models(self) -> bool:
-        """Each unit must reach a count, counted from the models it lists (mo_hinh)."""
+    def counts_items(self) -> bool:
+        """Each unit must reach a count, counted from the items it lists."""
         return self.loai == "ty_le_don_vi" and self.pham_vi == "moi_co_so"
 
     @property
@@ -143,14 +143,14 @@ def _kind_from(t: "Target") -> str:
     return "ty_le_don_vi" if t.don_vi == "%" or t.pham_vi == "moi_co_so" else "cong_don"
 
 
-class Goal(Model):
+class Goal(Strict):
     """A goal (mục tiêu): its text as printed, and its targets as data."""
 
     noi_dung: Text
     chi_tieu: list[Target] = []
 
 
-class Task(Model):
+class Task(Strict):
     """A task or solution (nhiệm vụ, giải pháp): a heading with paragraphs and bullets."""
 
     ten: FoldedText
@@ -159,7 +159,7 @@ class Task(Model):
     han: DueField | None = None
 
 
-class Activity(Model):
+class Activity(Strict):
     """One activity of the timeline; [[han]] / [[han.dai]] in the text place its deadline."""
 
     noi_dung: Text
@@ -167,30 +167,30 @@ class Activity(Model):
     gach_dau_dong: bool = True
 
 
-class TimelineYear(Model):
+class TimelineYear(Strict):
     nam: int = Field(ge=1945, le=2100)
     hoat_dong: list[Activity] = Field(min_length=1)
 
 
-class Duty(Model):
+class Duty(Strict):
     """Implementation duty of one body (tổ chức thực hiện)."""
 
     don_vi: Line | None = None
     doan: list[Text] = Field(min_length=1)
 
 
-class Recipient(Model):
+class Recipient(Strict):
     ten: Line
     muc_dich: Line | None = None
     """"để b/c", "phối hợp"… printed in brackets after the name."""
 
 
-def _recipient(value: Any) -> Any:
+def recipient_from_line(value: Any) -> Any:
     # A plain line is the usual way to write a recipient.
     return {"ten": value} if isinstance(value, str) else value
 
 
-class Signer(Model):
+class Signer(Strict):
     quyen_han: Line | None = None
     """"T/M BAN THƯỜNG VỤ", "TM. ỦY BAN NHÂN DÂN"…; empty when the head signs directly."""
     ky_thay: Line | None = None
@@ -199,7 +199,7 @@ class Signer(Model):
     ho_ten: Line
 
 
-class SectionTitles(Model):
+class SectionTitles(Strict):
     """Override the default section titles (printed upper-case)."""
 
     muc_dich_yeu_cau: Line | None = None
@@ -209,7 +209,7 @@ class SectionTitles(Model):
     to_chuc_thuc_hien: Line | None = None
 
 
-class Plan(Model):
+class Plan(Strict):
     """A kế hoạch: header, body sections, recipients and signer."""
 
     loai_van_ban: Literal["KH"] = "KH"
@@ -238,7 +238,7 @@ class Plan(Model):
     ket_thuc: list[Text] = []
     tieu_de_phan: SectionTitles = SectionTitles()
 
-    noi_nhan: list[Annotated[Recipient, BeforeValidator(_recipient)]] = Field(min_length=1)
+    noi_nhan: list[Annotated[Recipient, BeforeValidator(recipient_from_line)]] = Field(min_length=1)
     luu: Line
     """Archive line after "Lưu": "BTG, VP" → "- Lưu BTG, VP."."""
     nguoi_ky: Signer

@@ -11,11 +11,11 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from kehoach_docs.schema.common import Date, FoldedText, Id, Line, Model, Text
-from kehoach_docs.schema.plan import Body, Recipient, Signer, _recipient
+from kehoach_docs.schema.common import Date, FoldedText, Id, Line, Strict, Text
+from kehoach_docs.schema.plan import Body, Recipient, Signer, recipient_from_line
 
 
-class Assessment(Model):
+class Assessment(Strict):
     """Đánh giá chung."""
 
     uu_diem: list[Text] = []
@@ -25,7 +25,7 @@ class Assessment(Model):
     bai_hoc: list[Text] = []
 
 
-class UnitReports(Model):
+class UnitReports(Strict):
     """The khung of each unit's own report for the same period (written once by the office;
     the figures come from the unit's results). Text may use [[don_vi]], [[cap_uy]],
     [[chu_the]], [[ke_hoach_don_vi]] (the unit's own plan: "Kế hoạch số 25-KH/ĐU, ngày
@@ -42,10 +42,10 @@ class UnitReports(Model):
     de_xuat: list[Text] = []
     ket_thuc: list[Text] = []
     """Closing: "Trên đây là báo cáo …"."""
-    noi_nhan: list[Annotated[Recipient, BeforeValidator(_recipient)]] = []
+    noi_nhan: list[Annotated[Recipient, BeforeValidator(recipient_from_line)]] = []
 
 
-class ActivityCount(Model):
+class ActivityCount(Strict):
     """Units that reported an activity, counted: "58/64 tổ chức cơ sở đảng đã <viec> (…)"."""
 
     nguon: Id
@@ -53,12 +53,12 @@ class ActivityCount(Model):
     khung-ket-qua.yaml: sessions, a list, groups and persons, a number), or hoan_thanh (timeline
     activities completed, with `ma`)."""
     ma: Id | None = None
-    """hoan_thanh: the id of the activity in the unit model (khung-don-vi.yaml)."""
+    """hoan_thanh: the id of the activity in the khung (khung-don-vi.yaml)."""
     viec: Line
     """What they did: "tổ chức học tập, quán triệt Đề án"."""
 
 
-class TaskResult(Model):
+class TaskResult(Strict):
     """Results of one task group (nhiệm vụ, giải pháp) of the plan."""
 
     nhiem_vu: int = Field(ge=1)
@@ -71,14 +71,14 @@ class TaskResult(Model):
     activity of 2023); each is reported with its deadline and whether it was done on time."""
 
 
-class TimelineDone(Model):
+class TimelineDone(Strict):
     """A timeline item of the plan and when it was done (empty: not done)."""
 
     muc: str = Field(pattern=r"^\d{4}\.\d+$")
     """"<năm>.<thứ tự>" of the plan's lo_trinh."""
     ngay: Date | None = None
 
-class Column(Model):
+class Column(Strict):
     """One column of the units appendix: its header and what it shows."""
 
     tieu_de: Line
@@ -88,19 +88,19 @@ class Column(Model):
     field, added up over the period)."""
 
 
-class UnitAppendixSpec(Model):
+class UnitAppendixSpec(Strict):
     tieu_de: Line
     cot: list[Column] = Field(min_length=1)
 
 
-class ListAppendixSpec(Model):
+class ListAppendixSpec(Strict):
     """A list appendix: the entries of a declared tap_the_ca_nhan field marked de_nghi."""
 
     tieu_de: Line
     truong: Line
 
 
-class Report(Model):
+class Report(Strict):
     loai_van_ban: Literal["BC"] = "BC"
     loai_bao_cao: Literal["so_ket", "tong_ket"]
     ke_hoach: Line
@@ -134,7 +134,7 @@ class Report(Model):
     ket_thuc: list[Text] = []
     tieu_de_phan: dict[str, Line] = {}
 
-    noi_nhan: list[Annotated[Recipient, BeforeValidator(_recipient)]] = Field(min_length=1)
+    noi_nhan: list[Annotated[Recipient, BeforeValidator(recipient_from_line)]] = Field(min_length=1)
     luu: Line
     nguoi_ky: Signer
     bao_cao_don_vi: UnitReports | None = None

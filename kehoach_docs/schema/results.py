@@ -22,9 +22,9 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from kehoach_docs.schema.common import Date, Id, Line, Model, Text
+from kehoach_docs.schema.common import Date, Id, Line, Strict, Text
 
-class Counts(Model):
+class Counts(Strict):
     dat: int = Field(ge=0)
     tong: int = Field(ge=0)
 
@@ -38,7 +38,7 @@ class Counts(Model):
 Value = bool | Counts | float
 
 
-class CountedItem(Model):
+class CountedItem(Strict):
     """A named thing built this year that counts toward a per-unit count target."""
 
     ten: Line
@@ -47,7 +47,7 @@ class CountedItem(Model):
     linh_vuc: Line | None = None
 
 
-class Sessions(Model):
+class Sessions(Strict):
     """Sessions held: how many, and attendance."""
 
     so_buoi: int = Field(ge=0)
@@ -61,7 +61,7 @@ class Sessions(Model):
         return self
 
 
-class GroupOrPerson(Model):
+class GroupOrPerson(Strict):
     ten: Line
     loai: Literal["tap_the", "ca_nhan"]
     thanh_tich: Line | None = None
@@ -70,7 +70,7 @@ class GroupOrPerson(Model):
     """Proposed for commendation at the final summary."""
 
 
-class Results(Model):
+class Results(Strict):
     """One unit's (or the office's) results for one year."""
 
     nam: int = Field(ge=2000, le=2100)
@@ -79,7 +79,7 @@ class Results(Model):
     ngay_bao_cao: Date | None = None
     chi_tieu: dict[Id, Value] = {}
     hoan_thanh: list[Id] = []
-    """Timeline activities (ids of the model, e.g. hd_so_ket) completed this year."""
+    """Timeline activities (ids of the khung, e.g. hd_so_ket) completed this year."""
     ket_qua_noi_bat: list[Text] = []
     han_che: list[Text] = []
 

@@ -1,4 +1,4 @@
-"""Schema of the unit-plan model (khung, written once by the office) and of a unit profile
+"""Schema of the khung of unit plans (written once by the office) and of a unit record
 (one short file per base party organisation, holding only what is its own)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from kehoach_docs.schema.common import Date, DueField, FoldedText, Id, Line, Model, Text
-from kehoach_docs.schema.plan import Recipient, SectionTitles, _recipient
+from kehoach_docs.schema.common import Date, DueField, FoldedText, Id, Line, Strict, Text
+from kehoach_docs.schema.plan import Recipient, SectionTitles, recipient_from_line
 
 UnitKind = Literal["dang_bo_btv", "dang_bo", "chi_bo"]
 
@@ -28,7 +28,7 @@ def _day_month(value: str) -> str:
     return f"{int(m[1])}/{int(m[2])}"
 
 
-class KindRules(Model):
+class KindRules(Strict):
     """How a kind of organisation writes its header, symbol and signing authority.
     `{ten}` is the unit's name ("Sở Nội vụ")."""
 
@@ -60,8 +60,8 @@ DEFAULT_KINDS: dict[str, dict] = {
 KindList = list[UnitKind]
 
 
-class ModelGoal(Model):
-    """A goal of the model: text with [[chi_tieu.<ma>]] placeholders, and the parent
+class KhungGoal(Strict):
+    """A goal of the khung: text with [[chi_tieu.<ma>]] placeholders, and the parent
     targets it carries (each unit may set its own value)."""
 
     ma: Id
@@ -71,7 +71,7 @@ class ModelGoal(Model):
     chi_tieu: list[Id] = []
 
 
-class ModelTask(Model):
+class KhungTask(Strict):
     ma: Id
     chi_cho: KindList | None = None
     ten: FoldedText
@@ -79,7 +79,7 @@ class ModelTask(Model):
     y: list[Text] = []
 
 
-class ModelActivity(Model):
+class KhungActivity(Strict):
     ma: Id
     chi_cho: KindList | None = None
     noi_dung: Text
@@ -88,22 +88,22 @@ class ModelActivity(Model):
     gach_dau_dong: bool = True
 
 
-class ModelRecipient(Recipient):
+class KhungRecipient(Recipient):
     chi_cho: KindList | None = None
 
 
-class ModelYear(Model):
+class KhungYear(Strict):
     nam: int = Field(ge=1945, le=2100)
-    hoat_dong: list[ModelActivity] = Field(min_length=1)
+    hoat_dong: list[KhungActivity] = Field(min_length=1)
 
 
-class ModelDuty(Model):
+class KhungDuty(Strict):
     ma: Id
     chi_cho: KindList | None = None
     doan: list[Text] = Field(min_length=1)
 
 
-class UnitModel(Model):
+class Khung(Strict):
     """khung-don-vi.yaml: the unit plan written once. Text may use [[don_vi]], [[cap_uy]],
     [[chu_the]], [[ke_hoach_cap_tren]] (the parent plan's citation), the parent's cited
     documents ([[de_an_04]]…) and [[chi_tieu.<ma>]] (the unit's target value)."""
@@ -118,13 +118,13 @@ class UnitModel(Model):
         default_factory=lambda: {k: KindRules(**v) for k, v in DEFAULT_KINDS.items()})
     mo_dau: list[Text] = []
     muc_dich_yeu_cau: list[Text] = []
-    muc_tieu: list[ModelGoal] = []
-    nhiem_vu: list[ModelTask] = []
-    lo_trinh: list[ModelYear] = []
-    to_chuc_thuc_hien: list[ModelDuty] = []
+    muc_tieu: list[KhungGoal] = []
+    nhiem_vu: list[KhungTask] = []
+    lo_trinh: list[KhungYear] = []
+    to_chuc_thuc_hien: list[KhungDuty] = []
     ket_thuc: list[Text] = []
     tieu_de_phan: SectionTitles = SectionTitles()
-    noi_nhan: list[Annotated[ModelRecipient, BeforeValidator(_recipient)]] = Field(min_length=1)
+    noi_nhan: list[Annotated[KhungRecipient, BeforeValidator(recipient_from_line)]] = Field(min_length=1)
     chuc_vu_ky: Line = "BÍ THƯ"
     han_bao_cao: Annotated[Line, AfterValidator(_day_month)] = "31/12"
     """Day/month each year's results are due (kehoach status)."""
@@ -138,7 +138,7 @@ class UnitModel(Model):
         return ids
 
 
-class UnitSigner(Model):
+class UnitSigner(Strict):
     quyen_han: Line | None = None
     """Leave empty: it follows from the kind of organisation."""
     chuc_vu: Line | None = None
@@ -146,13 +146,13 @@ class UnitSigner(Model):
     ho_ten: Line
 
 
-class OwnTask(Model):
+class OwnTask(Strict):
     ten: FoldedText
     doan: list[Text] = []
     y: list[Text] = []
 
 
-class UnitChange(Model):
+class UnitChange(Strict):
     """A change of the unit from a date (see docs/to-chuc.md): any of a new name, kind,
     superior or signer; or its end: merged into another unit, split, or dissolved."""
 
@@ -190,8 +190,8 @@ class UnitChange(Model):
         return self
 
 
-class UnitProfile(Model):
-    """don-vi/<ma>.yaml: one base party organisation; the rest comes from the model."""
+class UnitRecord(Strict):
+    """don-vi/<ma>.yaml: one base party organisation; the rest comes from the khung."""
 
     loai_van_ban: Literal["KH"] = "KH"
     ten: Line
@@ -209,10 +209,10 @@ class UnitProfile(Model):
     """The unit's own target values; parent values are inherited where not set."""
     nhiem_vu_rieng: list[OwnTask] = []
     khong_ap_dung: list[Id] = []
-    """Ids of model items that do not apply to this unit."""
+    """Ids of khung items that do not apply to this unit."""
     han: dict[Id, DueField] = {}
-    """The unit's own deadlines for timeline activities (not after the model's)."""
-    noi_nhan_them: list[Annotated[Recipient, BeforeValidator(_recipient)]] = []
+    """The unit's own deadlines for timeline activities (not after the khung's)."""
+    noi_nhan_them: list[Annotated[Recipient, BeforeValidator(recipient_from_line)]] = []
     nguoi_ky: UnitSigner
     thanh_lap: Date | None = None
     """Founded on this day (empty: before the programme began)."""
@@ -220,7 +220,7 @@ class UnitProfile(Model):
     """Changes from a date: renamed, moved to another superior, merged, split, dissolved."""
 
     @model_validator(mode="after")
-    def _standing_committee(self) -> "UnitProfile":
+    def _standing_committee(self) -> "UnitRecord":
         if self.loai == "dang_bo_btv" and self.so_cap_uy_vien is not None and self.so_cap_uy_vien < BTV_MIN:
             raise ValueError(f"đảng ủy có {self.so_cap_uy_vien} cấp ủy viên không bầu Ban Thường vụ (cần từ "
                              f"{BTV_MIN}, Điều lệ Đảng, Điều 22.5): dùng loai: dang_bo (ký T/M ĐẢNG ỦY)")

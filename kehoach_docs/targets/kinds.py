@@ -162,19 +162,19 @@ def _counts(values: list) -> list[Counts]:
 
 class Share(Kind):
     """A share of units meeting a condition: each unit reports true/false, or (for a target
-    every unit must reach, pham_vi: moi_co_so) the models it lists are counted. The base is
+    every unit must reach, pham_vi: moi_co_so) the items it lists are counted. The base is
     declared (co_so): every unit, or the units that reported; the same in every column."""
 
     code = "ty_le_don_vi"
     shape = "true hoặc false"
 
     def accepts(self, t: Target, value: object) -> bool:
-        if t.counts_models:
+        if t.counts_items:
             return number(value) is not None and value >= 0 and float(value).is_integer()
         return isinstance(value, bool)
 
     def shape_of(self, t: Target) -> str:
-        return "một số lượng (số nguyên không âm)" if t.counts_models else self.shape
+        return "một số lượng (số nguyên không âm)" if t.counts_items else self.shape
 
     def unit_count(self, t: Target, r: Results) -> int:
         """The items a unit lists for the target (the programme's declared lists), plus any
@@ -183,7 +183,7 @@ class Share(Kind):
 
     def _met_by(self, t: Target, s: Scope, unit: str, years: list[int]) -> bool | None:
         """Whether a unit met it in `years` (None: it said nothing about it)."""
-        if t.counts_models:
+        if t.counts_items:
             rs = [r for y in years if (r := s.reports.get(y, {}).get(unit)) is not None]
             return None if not rs else sum(self.unit_count(t, r) for r in rs) >= t.gia_tri
         said = [v for y in years if isinstance(v := s.value(t, unit, y), bool)]
@@ -202,27 +202,27 @@ class Share(Kind):
         known = {u: m for u, m in met.items() if m is not None}
         den = len(s.units) if t.co_so == "tat_ca" else len(known)
         num = sum(1 for m in known.values() if m)
-        return self._fraction(t, num, den, self._total_models(t, s, span) if t.counts_models else None)
+        return self._fraction(t, num, den, self._total_items(t, s, span) if t.counts_items else None)
 
-    def _total_models(self, t: Target, s: Scope, years: list[int]) -> int:
+    def _total_items(self, t: Target, s: Scope, years: list[int]) -> int:
         return sum(self.unit_count(t, r) for y in years for u in s.units
                    if (r := s.reports.get(y, {}).get(u)) is not None)
 
-    def _fraction(self, t: Target, num: int, den: int, models: int | None, lượt: bool = False) -> Figure:
+    def _fraction(self, t: Target, num: int, den: int, items: int | None, lượt: bool = False) -> Figure:
         if den == 0:
             return NO_DATA
         value = percent(num, den)
         noun = ("lượt " if lượt else "") + t.doi_tuong + (" có báo cáo" if t.co_so == "bao_cao" else "")
-        extra = {"so_muc": models} if models is not None else {}
+        extra = {"so_muc": items} if items is not None else {}
         return Figure(value, f"{ty_le(value)} ({phan_so(num, den)})", f"{phan_so(num, den)} {noun} ({ty_le(value)})",
                       self._share_verdict(t, value), Decimal(num), Decimal(den), extra)
 
     def _share_verdict(self, t: Target, value: Decimal) -> str:
         # A count every unit must reach is met when every unit reaches it (100%).
-        return verdict("=", 100, value) if t.counts_models else self.judge(t, value)
+        return verdict("=", 100, value) if t.counts_items else self.judge(t, value)
 
     def _own(self, t: Target, s: Scope, span: list[int], met: bool) -> Figure:
-        if t.counts_models:
+        if t.counts_items:
             count = sum(self.unit_count(t, r) for y in span if (r := s.reports.get(y, {}).get(s.units[0])))
             return Figure(Decimal(count), dem(count), dem(count, t.don_vi), verdict(">=", t.gia_tri, Decimal(count)))
         text = "Đã thực hiện" if met else "Chưa thực hiện"
@@ -249,32 +249,32 @@ class Share(Kind):
         return ty_le(f.value) if f.num is not None and f.den is not None else f.phrase
 
     def goal_value(self, t: Target) -> str:
-        if t.counts_models:
+        if t.counts_items:
             return f"100% {t.doi_tuong} có ít nhất {dem(t.gia_tri, t.don_vi)}"
         return super().goal_value(t)
 
     def goal_cell(self, t: Target, single: bool = False) -> str:
         if single:
             # A unit's own table: its own count, or "Thực hiện" (a share of one unit is a yes/no).
-            if t.counts_models:
+            if t.counts_items:
                 return f"≥{NBSP}{dem(t.gia_tri, t.don_vi)}"
             return "Thực hiện" + (" hằng năm" if t.yearly else "")
-        if t.counts_models:
+        if t.counts_items:
             return f"100% (≥{NBSP}{dem(t.gia_tri, t.don_vi)}/cơ sở)"
         return super().goal_cell(t)
 
     def unit_text(self, t: Target, single: bool = False) -> str:
         if single:
-            return t.don_vi if t.counts_models else "—"
+            return t.don_vi if t.counts_items else "—"
         return "%"
 
     def goal_words(self, t: Target) -> str:
-        if t.counts_models:
+        if t.counts_items:
             return self.goal_value(t)
         return super().goal_words(t)
 
     def what(self, t: Target) -> str:
-        return f"có ít nhất {_counted(t, t.gia_tri)}" if t.counts_models else f"đã {t.viec_text}"
+        return f"có ít nhất {_counted(t, t.gia_tri)}" if t.counts_items else f"đã {t.viec_text}"
 
     def sentence(self, t: Target, r: "TargetResult") -> str:
         total = r.total
@@ -288,13 +288,13 @@ class Share(Kind):
                      for i, (y, f) in enumerate(per)]
             return cap(", ".join(parts)) + f" {self.what(t)}; {self.judgement(t, total.verdict)}"
         text = f"{total.phrase} {self.what(t)}"
-        if t.counts_models:
+        if t.counts_items:
             text += f", tổng số {dem(total.extra.get('so_muc', 0), t.don_vi)}"
         return cap(text) + f", {self.judgement(t, total.verdict)}"
 
     def _own_sentence(self, t: Target, r: "TargetResult") -> str:
         total = r.total
-        if t.counts_models:
+        if t.counts_items:
             count = int(total.value)
             head = f"Có {_counted(t, count)}" if count else f"Chưa có {t.ten}"
             return head + f", {self.judgement_own(t, total.verdict)}"

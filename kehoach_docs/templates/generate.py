@@ -35,30 +35,26 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-import unicodedata
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from kehoach_docs.format.vn import nfc
+from kehoach_docs.ooxml import A_NS, CT_NS, JC_VALUE, PKG_REL_NS, R_NS, TWIPS_PER_MM, W_NS
 from kehoach_docs.profile import Profile, get_profile
-from kehoach_docs.templates import TEMPLATES_DIR
-# Profile → template file it builds (the names kehoach_docs.documents.pipeline.DEFAULT_TEMPLATES uses).
-TEMPLATES = {
-    "dang-hd36-2018": "ke-hoach-dang.docx",
-    "nha-nuoc-nd30-2020": "ke-hoach-nha-nuoc.docx",
-}
-# Profile → report template (DEFAULT_TEMPLATES[("BC", regime)]).
-REPORT_TEMPLATES = {
-    "dang-hd36-2018": "bao-cao-dang.docx",
-    "nha-nuoc-nd30-2020": "bao-cao-nha-nuoc.docx",
-}
+from kehoach_docs.templates import DEFAULT_TEMPLATES, TEMPLATE_PROFILES, TEMPLATES_DIR
+
+# Profile → the plan template it builds, and → its report template (kehoach_docs.templates
+# DEFAULT_TEMPLATES: the names the renderer picks).
+TEMPLATES = {TEMPLATE_PROFILES[regime]: name for (kind, regime), name in DEFAULT_TEMPLATES.items() if kind == "KH"}
+REPORT_TEMPLATES = {TEMPLATE_PROFILES[regime]: name for (kind, regime), name in DEFAULT_TEMPLATES.items()
+                    if kind == "BC"}
 PLAN, REPORT = "ke-hoach", "bao-cao"
 KINDS = {PLAN: TEMPLATES, REPORT: REPORT_TEMPLATES}
 # Core-property title of each regime's template.
 TITLES = {"dang": "Mẫu kế hoạch (Đảng)", "nha_nuoc": "Mẫu kế hoạch (Nhà nước)"}
 REPORT_TITLES = {"dang": "Mẫu báo cáo (Đảng)", "nha_nuoc": "Mẫu báo cáo (Nhà nước)"}
 
-TWIPS_PER_MM = 56.6929
 # Space above the date/number row of the header table and above the closing block (pt).
 HEADER_ROW2_BEFORE_PT = 6
 CLOSING_TOP_PT = 6
@@ -89,10 +85,6 @@ APPENDIX_STYLES = (
     ("bang_o_giua", "bang", {"can_le": "giua"}, 2, 2, False),                  # TT, figures
     ("ghi_chu", "bang", {"nghieng": True, "can_le": "deu"}, 3, 0, False),      # notes under a table
 )
-JC = {"trai": "left", "giua": "center", "phai": "right", "deu": "both"}
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 DOC_NS = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -105,7 +97,7 @@ FONT_INFO = {
 
 
 def mm(value: float) -> int:
-    """Millimetres to twips (1 mm = 56.6929 twips)."""
+    """Millimetres to twips (1 mm = 1440/25.4 twips)."""
     return round(value * TWIPS_PER_MM)
 
 
@@ -116,10 +108,6 @@ def pt20(value: float) -> int:
 
 def half_points(value: float) -> int:
     return round(value * 2)
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 # --------------------------------------------------------------------------- styles.xml
@@ -166,7 +154,7 @@ def _paragraph_style(key: str, profile: Profile) -> str:
         ppr.append(f'<w:ind w:firstLine="{mm(body.thut_dau_dong)}"/>')
     else:
         ppr.append(_spacing())
-    ppr.append(f'<w:jc w:val="{JC[el.can_le]}"/>')
+    ppr.append(f'<w:jc w:val="{JC_VALUE[el.can_le]}"/>')
     if key in OUTLINE_LEVELS:
         ppr.append(f'<w:outlineLvl w:val="{OUTLINE_LEVELS[key]}"/>')
     next_style = "doan" if key in BODY_KEYS else key
@@ -189,7 +177,7 @@ def _appendix_style(style_id: str, profile: Profile) -> str:
     _, _, _, before, after, keep_next = next(s for s in APPENDIX_STYLES if s[0] == style_id)
     el = appendix_element(profile, style_id)
     ppr = ("<w:keepNext/>" if keep_next else "") + _spacing(before, after) + \
-        f'<w:jc w:val="{JC[el.can_le]}"/>'
+        f'<w:jc w:val="{JC_VALUE[el.can_le]}"/>'
     return (f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
             f'<w:name w:val="{style_id}"/><w:basedOn w:val="Normal"/><w:next w:val="{style_id}"/>'
             f'<w:qFormat/><w:pPr>{ppr}</w:pPr>{_run_props(el)}</w:style>')
@@ -679,7 +667,7 @@ def theme_xml(profile: Profile) -> str:
     line = f'<a:ln w="9525">{fill}</a:ln>'
     effect = "<a:effectStyle><a:effectLst/></a:effectStyle>"
     return (
-        f'{XML_DECL}<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        f'{XML_DECL}<a:theme xmlns:a="{A_NS}" '
         'name="kehoach-docs"><a:themeElements>'
         f'<a:clrScheme name="kehoach-docs">{clr}</a:clrScheme>'
         f'<a:fontScheme name="kehoach-docs"><a:majorFont>{font}</a:majorFont>'
@@ -742,7 +730,7 @@ def app_xml() -> str:
 
 CT = "application/vnd.openxmlformats-officedocument.wordprocessingml"
 CONTENT_TYPES = (
-    f'{XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    f'{XML_DECL}<Types xmlns="{CT_NS}">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     f'<Override PartName="/word/document.xml" ContentType="{CT}.document.main+xml"/>'
@@ -760,24 +748,21 @@ CONTENT_TYPES = (
     '</Types>'
 )
 
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-OD_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 ROOT_RELS = (
-    f'{XML_DECL}<Relationships xmlns="{REL_NS}">'
-    f'<Relationship Id="rId1" Type="{OD_REL}/officeDocument" Target="word/document.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
-    'metadata/core-properties" Target="docProps/core.xml"/>'
-    f'<Relationship Id="rId3" Type="{OD_REL}/extended-properties" Target="docProps/app.xml"/>'
+    f'{XML_DECL}<Relationships xmlns="{PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{R_NS}/officeDocument" Target="word/document.xml"/>'
+    f'<Relationship Id="rId2" Type="{PKG_REL_NS}/metadata/core-properties" Target="docProps/core.xml"/>'
+    f'<Relationship Id="rId3" Type="{R_NS}/extended-properties" Target="docProps/app.xml"/>'
     '</Relationships>'
 )
 DOCUMENT_RELS = (
-    f'{XML_DECL}<Relationships xmlns="{REL_NS}">'
-    f'<Relationship Id="rId1" Type="{OD_REL}/styles" Target="styles.xml"/>'
-    f'<Relationship Id="rId2" Type="{OD_REL}/settings" Target="settings.xml"/>'
-    f'<Relationship Id="rId3" Type="{OD_REL}/fontTable" Target="fontTable.xml"/>'
-    f'<Relationship Id="rId4" Type="{OD_REL}/header" Target="header1.xml"/>'
-    f'<Relationship Id="rId5" Type="{OD_REL}/header" Target="header2.xml"/>'
-    f'<Relationship Id="rId6" Type="{OD_REL}/theme" Target="theme/theme1.xml"/>'
+    f'{XML_DECL}<Relationships xmlns="{PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{R_NS}/styles" Target="styles.xml"/>'
+    f'<Relationship Id="rId2" Type="{R_NS}/settings" Target="settings.xml"/>'
+    f'<Relationship Id="rId3" Type="{R_NS}/fontTable" Target="fontTable.xml"/>'
+    f'<Relationship Id="rId4" Type="{R_NS}/header" Target="header1.xml"/>'
+    f'<Relationship Id="rId5" Type="{R_NS}/header" Target="header2.xml"/>'
+    f'<Relationship Id="rId6" Type="{R_NS}/theme" Target="theme/theme1.xml"/>'
     '</Relationships>'
 )
 

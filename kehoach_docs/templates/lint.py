@@ -20,7 +20,8 @@ from jinja2 import nodes
 from kehoach_docs.documents.plan import known_names
 from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.render.places import paragraph_places, place_at
-from kehoach_docs.render.engine import _TEMPLATED, CompiledTemplate, part_label
+from kehoach_docs.ooxml import JC, is_on_value
+from kehoach_docs.render.engine import TEMPLATED, CompiledTemplate, part_label
 
 # A tag whose braces are separated by XML markup: Word split it into several runs.
 _SPLIT_OPEN = re.compile(r"\{(?:<[^>]*>)+[{%#]|[}%#](?:<[^>]*>)+\}")
@@ -66,7 +67,7 @@ def _split_tags(path: Path) -> list[Problem]:
     try:
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
-                if not _TEMPLATED.match(name):
+                if not TEMPLATED.match(name):
                     continue
                 source = zf.read(name).decode("utf-8")
                 places = paragraph_places(source)
@@ -102,7 +103,7 @@ def _silent_losses(path: Path) -> list[Problem]:
     problems: list[Problem] = []
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if _TEMPLATED.match(n)]
+            names = [n for n in zf.namelist() if TEMPLATED.match(n)]
             styles = zf.read("word/styles.xml").decode("utf-8") if "word/styles.xml" in zf.namelist() else ""
             parts = {n: zf.read(n).decode("utf-8") for n in names}
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError):
@@ -147,15 +148,11 @@ def _template_profile(styles: str):
         return None
 
 
-_JC = {"trai": {"left", "start"}, "giua": {"center"}, "phai": {"right", "end"}, "deu": {"both", "distribute"}}
-_ON_OFF = {"0": False, "false": False, "off": False}
-
-
 def _flag(rpr: str, tag: str) -> bool | None:
     m = re.search(r"<w:%s(?: w:val=\"([^\"]*)\")?\s*/>" % tag, rpr)
     if m is None:
         return None
-    return _ON_OFF.get((m.group(1) or "").lower(), True)
+    return is_on_value(m.group(1))
 
 
 def _direct_formatting(path: Path, part: str, xml: str, places, profile, style_names) -> list[Problem]:
@@ -172,7 +169,7 @@ def _direct_formatting(path: Path, part: str, xml: str, places, profile, style_n
         found = []
         ppr = re.search(r"<w:pPr>.*?</w:pPr>", p, re.DOTALL)
         jc = re.search(r'<w:jc w:val="([^"]+)"', ppr.group()) if ppr else None
-        if jc and jc.group(1) not in _JC[el.can_le]:
+        if jc and JC.get(jc.group(1)) != el.can_le:
             found.append(f"căn lề '{jc.group(1)}' (thể thức: {el.can_le})")
         for r in re.finditer(r"<w:r[ >](?:(?!<w:r[ >]).)*?</w:r>", p, re.DOTALL):
             run = r.group()

@@ -2,7 +2,7 @@
 
 `build_workspace` renders only what changed (see manifest.py), on all cores, keeps any
 output a clerk edited by hand, and reports every failure without stopping the others.
-What a workspace holds and where is layout.py (Workspace); which documents it gives is
+What a workspace holds and where is workspace.py (Workspace); which documents it gives is
 kinds.py.
 
 Never stale: each output's manifest entry records everything its document read, through
@@ -26,9 +26,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
+from kehoach_docs.format.vn import nfc
 from kehoach_docs.errors import Problem, ProblemList, UserError
-from kehoach_docs.documents.kinds import Job, jobs, reporting_units
-from kehoach_docs.workspace.layout import REPORTS_DIR, UNITS_DIR, Workspace, absolute
+from kehoach_docs.documents.kinds import Job, jobs
+from kehoach_docs.workspace.workspace import REPORTS_DIR, UNITS_DIR, Workspace, absolute
 from kehoach_docs.workspace.lock import output_lock
 from kehoach_docs.oserrors import InternalProblem, document_failure
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
@@ -56,7 +57,7 @@ class Outcome:
 
 
 @dataclass
-class BuildReport:
+class BuildSummary:
     out_dir: Path
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
@@ -80,19 +81,6 @@ class BuildReport:
         """Failures through a fault of kehoach-docs itself (exit 3, see oserrors.py)."""
         return [p for p in self.problems() if isinstance(p, InternalProblem)]
 
-    def lines(self, verbose: bool = False) -> list[str]:
-        out = []
-        for o in self.outcomes:
-            if o.status == UNCHANGED and not verbose:
-                continue
-            line = f"{o.status}: {self.out_dir / o.job.name}"
-            if o.reason:
-                line += f" ({o.reason})"
-            out.append(line)
-        out += self.warning_lines(verbose)
-        out.append(self.summary())
-        return out
-
     def warnings(self) -> list[tuple[Problem, list[str]]]:
         """Each warning of the documents made (this build or an earlier one: a build that
         re-renders nothing says them again) once, with the documents it concerns."""
@@ -113,7 +101,8 @@ class BuildReport:
             out.append(f"{p.level} ({len(docs)} văn bản{named}): {p.message}")
         return out
 
-    def summary(self) -> str:
+    def totals(self) -> str:
+        """The last line: how many documents, of each status, in how long."""
         parts = [f"{self.count(s)} {s}" for s in STATUSES if self.count(s)]
         return f"Xong {len(self.outcomes)} văn bản trong {self.seconds:.2f} giây: " + ", ".join(parts) + "."
 
@@ -131,13 +120,13 @@ class BuildReport:
         }
 
 
-def pdf_targets(report: BuildReport) -> list[Path]:
+def pdf_targets(summary: BuildSummary) -> list[Path]:
     """Outputs whose PDF is missing or older than the .docx (so a no-op build converts nothing)."""
     out = []
-    for o in report.outcomes:
+    for o in summary.outcomes:
         if o.status in (FAILED, KEPT, REMOVED, MOVED):
             continue
-        docx = report.out_dir / o.job.name
+        docx = summary.out_dir / o.job.name
         pdf = docx.with_suffix(".pdf")
         if docx.exists() and (not pdf.exists() or pdf.stat().st_mtime < docx.stat().st_mtime):
             out.append(docx)
@@ -148,10 +137,6 @@ def jobs_of(workspace: str | Path | Workspace) -> list[Job]:
     """Every output of a workspace's build, in order."""
     return jobs(workspace if isinstance(workspace, Workspace) else Workspace(workspace))
 
-
-def _reporting_units(workspace: Path, report: Path) -> list[str]:
-    """(Kept for callers of the old name: kinds.reporting_units.)"""
-    return reporting_units(Workspace(workspace), report)
 
 
 def default_output(workspace: Path) -> Path:
@@ -188,11 +173,9 @@ def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
 def name_collisions(jobs: list[Job]) -> dict[str, list[Job]]:
     """Jobs whose output names are the same after NFC normalisation and case folding: on a
     case-insensitive share (SMB, exFAT, macOS) one would overwrite the other."""
-    import unicodedata
-
     groups: dict[str, list[Job]] = {}
     for job in jobs:
-        groups.setdefault(unicodedata.normalize("NFC", job.name).casefold(), []).append(job)
+        groups.setdefault(nfc(job.name).casefold(), []).append(job)
     return {k: v for k, v in groups.items() if len(v) > 1}
 
 
@@ -279,7 +262,7 @@ class _Inputs:
 
 def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                     force: bool = False, workers: int | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> BuildReport:
+                    progress: Callable[[int, int], None] | None = None) -> BuildSummary:
     """Build every document of `workspace` into `out_dir` (default output/<workspace>/)."""
     start = time.perf_counter()
     workspace = Path(workspace)
@@ -290,7 +273,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         raise ProblemList.one(workspace, 0, 0, "", "Thư mục không có văn bản nào để tạo (tệp .yaml ở "
                               f"thư mục gốc, trong {UNITS_DIR}/ hay {REPORTS_DIR}/). Có đúng thư mục "
                               "dữ liệu không?")
-    report = BuildReport(out)
+    summary = BuildSummary(out)
     with output_lock(out, [out / j.name for j in jobs]):
         manifest = Manifest(out)
         inputs = _Inputs(workspace)
@@ -299,7 +282,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
         for job in jobs:
             if id(job) in clashing:
                 names = " và ".join(f"'{j.source.name}'" for j in clashing[id(job)])
-                _done(report, Outcome(job, FAILED, problems=[Problem(
+                _done(summary, Outcome(job, FAILED, problems=[Problem(
                     job.source, 0, 0, "", f"Hai tệp {names} cho cùng một tên văn bản khi không phân biệt "
                     "chữ hoa/thường hay cách gõ dấu (trên ổ chia sẻ, tệp này sẽ ghi đè tệp kia). "
                     "Hãy đổi tên một tệp.")]), progress, len(jobs))
@@ -308,14 +291,14 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             try:
                 target_sha = sha256_file(out / job.name, out)
             except (UserError, OSError) as exc:
-                _done(report, Outcome(job, FAILED, problems=[_write_problem(out / job.name, exc)]),
+                _done(summary, Outcome(job, FAILED, problems=[_write_problem(out / job.name, exc)]),
                       progress, len(jobs))
                 continue
             if entry and not force:
                 current = {k: inputs(k) for k in entry.inputs if k != "kehoach-docs"}
                 if manifest.up_to_date(job.name, current, target_sha):
                     kept = [_warning_of(w, inputs, workspace) for w in entry.warnings]
-                    _done(report, Outcome(job, UNCHANGED, problems=kept),
+                    _done(summary, Outcome(job, UNCHANGED, problems=kept),
                           progress, len(jobs))
                     continue
             reason = "chưa có" if target_sha is None else ("buộc tạo lại" if force else "dữ liệu đổi")
@@ -329,7 +312,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             if data is None:
                 # Invalid data never reaches a document: the old version stays, said stale.
                 stale = STALE if (out / job.name).exists() else ""
-                _done(report, Outcome(job, FAILED, stale, problems=problems), progress, len(jobs))
+                _done(summary, Outcome(job, FAILED, stale, problems=problems), progress, len(jobs))
                 continue
             pending.append((job, reason, data, {(k := inputs.key(d)): inputs(k) for d in deps}))
             warned[job.name] = problems
@@ -342,39 +325,39 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
             # Without the new hashes on record, a written file would look like a hand edit
             # next time: nothing is written, each document says why (a full disk, most often).
             for job, *_ in pending:
-                _done(report, Outcome(job, FAILED, problems=[_unrecorded(out / job.name, unsaved)]),
+                _done(summary, Outcome(job, FAILED, problems=[_unrecorded(out / job.name, unsaved)]),
                       progress, len(jobs))
             pending = []
         written_all = _write_all(out, [(job.name, data, recorded) for job, _, data, recorded in pending],
                                  manifest, force)
         for (job, reason, data, recorded), written in zip(pending, written_all):
             if isinstance(written, Exception):
-                _done(report, Outcome(job, FAILED, problems=[_write_problem(out / job.name, written)]),
+                _done(summary, Outcome(job, FAILED, problems=[_write_problem(out / job.name, written)]),
                       progress, len(jobs))
                 continue
             status, backup = written.status, written.backup
             if status == KEPT:
-                _done(report, Outcome(job, KEPT, _kept_reason(before.get(job.name), manifest.fingerprint(recorded))),
+                _done(summary, Outcome(job, KEPT, _kept_reason(before.get(job.name), manifest.fingerprint(recorded))),
                       progress, len(jobs))
                 continue
             # Said again by the builds that leave this output as it is.
             manifest.entries[job.name].warnings = [_recorded(p, inputs) for p in warned.get(job.name, [])]
-            _done(report, Outcome(job, status, reason if status != REPLACED else
+            _done(summary, Outcome(job, status, reason if status != REPLACED else
                                   f"bản sửa tay lưu ở {backup.name}", warned.get(job.name, []), backup=backup),
                   progress, len(jobs))
         # A report that could not be read does not say which units have their own report:
         # theirs stay, stale, rather than being taken for outputs whose source is gone.
-        unreadable = {o.job.name.removesuffix(".docx") + "/": o.problems for o in report.outcomes
+        unreadable = {o.job.name.removesuffix(".docx") + "/": o.problems for o in summary.outcomes
                       if o.status == FAILED and o.job.unit is None and o.job.name.startswith(f"{REPORTS_DIR}/")}
-        report.outcomes += _remove_orphans(out, manifest, {j.name for j in jobs}, unreadable)
+        summary.outcomes += _remove_orphans(out, manifest, {j.name for j in jobs}, unreadable)
         if (unsaved := _save_record(manifest)) and \
-                any(o.status in (NEW, REBUILT, REPLACED) for o in report.outcomes):
-            report.record_problems.append(Problem(manifest.path, 0, 0, "", f"{unsaved} Các văn bản đã ghi vẫn "
+                any(o.status in (NEW, REBUILT, REPLACED) for o in summary.outcomes):
+            summary.record_problems.append(Problem(manifest.path, 0, 0, "", f"{unsaved} Các văn bản đã ghi vẫn "
                                                   "nguyên vẹn; lần build sau sẽ ghi nhận lại chúng."))
     order = {j.name: i for i, j in enumerate(jobs)}
-    report.outcomes.sort(key=lambda o: order.get(o.job.name, len(order)))
-    report.seconds = time.perf_counter() - start
-    return report
+    summary.outcomes.sort(key=lambda o: order.get(o.job.name, len(order)))
+    summary.seconds = time.perf_counter() - start
+    return summary
 
 
 WRITERS = 8
@@ -484,8 +467,8 @@ def _kept_reason(previous: dict[str, str] | None, now: dict[str, str]) -> str:
             "(bản sửa tay được lưu bên cạnh)")
 
 
-def _done(report: BuildReport, outcome: Outcome, progress, total: int) -> None:
-    report.outcomes.append(outcome)
+def _done(summary: BuildSummary, outcome: Outcome, progress, total: int) -> None:
+    summary.outcomes.append(outcome)
 
 
 def _save_record(manifest: Manifest) -> str | None:

@@ -99,26 +99,26 @@ def by_folder(outcomes) -> list[str]:
     return lines
 
 
-def build_lines(report, verbose: bool = False) -> list[str]:
+def build_lines(summary, verbose: bool = False) -> list[str]:
     """Standard output of `kehoach build`: listed documents, the folders, the totals."""
     out = []
-    for o in report.outcomes:
+    for o in summary.outcomes:
         if verbose or o.status in ALWAYS:
-            line = f"{o.status}: {report.out_dir / o.job.name}"
+            line = f"{o.status}: {summary.out_dir / o.job.name}"
             if o.reason:
                 line += f" ({o.reason})"
             out.append(line)
-    if len(report.outcomes) > 1:
+    if len(summary.outcomes) > 1:
         out.append("Theo thư mục:")
-        out += by_folder(report.outcomes)
-    out += report.warning_lines(verbose)  # each once, with its documents, on every build
-    out.append(report.summary())
+        out += by_folder(summary.outcomes)
+    out += summary.warning_lines(verbose)  # each once, with its documents, on every build
+    out.append(summary.totals())
     return out
 
 
-def problem_lines(report, verbose: bool = False) -> list[str]:
+def problem_lines(summary, verbose: bool = False) -> list[str]:
     """Standard error of a build with failures: each problem once, then the count."""
-    failed = [o for o in report.outcomes if o.status == FAILED]
+    failed = [o for o in summary.outcomes if o.status == FAILED]
     if not failed:
         return []
     shared = shared_problems(failed)

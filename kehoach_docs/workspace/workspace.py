@@ -2,7 +2,7 @@
 
     data/de-an-04/
       ke-hoach-44.yaml           the office's documents (every top-level .yaml)
-      khung-don-vi.yaml          the model of unit plans (not a document itself)
+      khung-don-vi.yaml          the khung of unit plans (not a document itself)
       don-vi/<đơn vị>.yaml       one profile per base organisation → its own plan
       ket-qua/<năm>/<đơn vị>.yaml, ket-qua/<năm>/<tep_van_phong>.yaml   results
       ket-qua/khung-ket-qua.yaml the programme's declared results (programme.py)
@@ -31,8 +31,8 @@ from typing import Any, Callable, Iterator, TypeVar
 from kehoach_docs.load.yaml_source import Loaded, load_yaml
 from kehoach_docs.templates import TEMPLATES_DIR as PACKAGE_TEMPLATES
 
-MODEL_FILE = "khung-don-vi.yaml"
-"""The model of unit plans, written once by the office."""
+KHUNG_FILE = "khung-don-vi.yaml"
+"""The khung of unit plans, written once by the office."""
 UNITS_DIR = "don-vi"
 """One profile per base organisation."""
 RESULTS_DIR = "ket-qua"
@@ -77,7 +77,7 @@ class Workspace:
 
     @classmethod
     def of(cls, path: str | Path) -> "Workspace":
-        """The workspace of a data file (a unit profile, a report, a results file) or folder."""
+        """The workspace of a data file (a unit record, a report, a results file) or folder."""
         p = Path(path)
         if p.is_dir():
             return cls(p)
@@ -92,8 +92,8 @@ class Workspace:
 
     # --- paths -------------------------------------------------------------------------
     @property
-    def model_file(self) -> Path:
-        return self.root / MODEL_FILE
+    def khung_file(self) -> Path:
+        return self.root / KHUNG_FILE
 
     @property
     def units_dir(self) -> Path:
@@ -116,7 +116,7 @@ class Workspace:
     def where(self, path: Path) -> str:
         """What kind of place `path` is in: "khung", "bodies", "units", "results", "reports",
         "programme" (ket-qua/khung-ket-qua.yaml) or "" (top)."""
-        if path.name == MODEL_FILE:
+        if path.name == KHUNG_FILE:
             return "khung"
         if path.name == BODIES_FILE:
             return "bodies"
@@ -130,9 +130,9 @@ class Workspace:
             return "programme"
         return ""
 
-    def model_candidates(self, unit_file: Path) -> list[Path]:
-        """Where a unit profile's khung is looked for: its folder, then the one above."""
-        return [unit_file.parent / MODEL_FILE, unit_file.parent.parent / MODEL_FILE]
+    def khung_candidates(self, unit_file: Path) -> list[Path]:
+        """Where a unit record's khung is looked for: its folder, then the one above."""
+        return [unit_file.parent / KHUNG_FILE, unit_file.parent.parent / KHUNG_FILE]
 
     def profile_dirs(self, near: Path) -> tuple[Path, ...]:
         """Folders of extra profiles for a data file: the-thuc/ beside it and one level up."""
@@ -157,7 +157,7 @@ class Workspace:
     # --- discovery (each recorded as a dependency on the folder) ------------------------
     def plan_files(self) -> list[Path]:
         """Top-level document files (all .yaml but the khung and the bodies)."""
-        return [p for p in self.listing(self.root) if p.name not in (MODEL_FILE, BODIES_FILE)]
+        return [p for p in self.listing(self.root) if p.name not in (KHUNG_FILE, BODIES_FILE)]
 
     @property
     def bodies_file(self) -> Path:
