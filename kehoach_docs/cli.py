@@ -471,17 +471,9 @@ def templates() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def lint(paths: tuple[Path, ...]) -> None:
     """Kiểm tra mẫu: cú pháp, thẻ bị Word tách, biến không có trong dữ liệu."""
-    from kehoach_docs.documents.pipeline import PACKAGE_TEMPLATES
-    from kehoach_docs.templates.lint import lint_template
+    from kehoach_docs.templates.lint import lint_templates
 
-    targets = list(paths) or sorted(PACKAGE_TEMPLATES.glob("*.docx"))
-    if not targets:
-        raise UserError(f"Không có mẫu nào để kiểm tra (thư mục mẫu của gói: {PACKAGE_TEMPLATES}); "
-                        "bản cài đặt thiếu mẫu, hãy cài lại kehoach-docs.")
-    problems: list[Problem] = []
-    for p in targets:
-        _must_exist(p)
-        problems += lint_template(p)
+    targets, problems = lint_templates(paths)
     _refuse_or_warn(problems)
     click.echo(f"Đã kiểm tra {len(targets)} mẫu.")
 

@@ -121,3 +121,20 @@ def test_a_problem_raised_without_a_file_is_put_at_its_field(make_plan):
     [p] = exc.value.problems
     assert (p.file, p.line, p.column, p.field) == (path, line_of(text, "mau:"), 6, "mau")
     assert p.message.startswith("Không tìm thấy mẫu 'khong-co-mau-nay.docx'")
+
+
+def test_templates_lint_in_the_library_and_its_exit_codes(tmp_path):
+    from kehoach_docs.templates import TEMPLATES_DIR
+    from kehoach_docs.templates.lint import lint_templates
+
+    shipped = sorted(TEMPLATES_DIR.glob("*.docx"))
+    targets, problems = lint_templates([])
+    assert targets == shipped and len(shipped) >= 4 and not has_errors(problems)
+    res = kehoach("templates", "lint")
+    assert res.returncode == 0 and f"Đã kiểm tra {len(shipped)} mẫu." in res.stdout
+    missing = kehoach("templates", "lint", tmp_path / "khong-co.docx")
+    assert missing.returncode == 2 and f"lỗi: Không tìm thấy tệp '{tmp_path / 'khong-co.docx'}'." in missing.stderr
+    broken = tmp_path / "hong.docx"
+    broken.write_text("không phải docx", encoding="utf-8")
+    bad = kehoach("templates", "lint", broken)
+    assert bad.returncode == 1 and str(broken) in bad.stderr and "Lỗi nội bộ" not in bad.stderr
