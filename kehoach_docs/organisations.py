@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -410,6 +411,8 @@ class Succession:
 
     profiles: dict[str, object]
     """Unit id → profile, in the workspace's order."""
+    _merged: dict = field(default_factory=dict, repr=False, compare=False)
+    """Day → {row: the units merged into it by then}, each computed once (one pass)."""
 
     def standing(self, ma: str, day: date) -> str | None:
         """The unit that stands for `ma` on `day`: itself while it exists, then the unit it was
@@ -445,12 +448,18 @@ class Succession:
                 o = self.owner(m, day)
                 if o not in out:
                     out.append(o)
-        order = list(self.profiles)
-        return sorted(out, key=order.index)
+        order = {m: i for i, m in enumerate(self.profiles)}
+        return sorted(out, key=order.__getitem__)
 
     def members(self, row: str, day: date) -> list[str]:
         """The unit and its predecessors whose results count toward it on `day` (itself first)."""
-        return [row] + [m for m in self.profiles if m != row and self.standing(m, day) == row]
+        if day not in self._merged:
+            merged: dict[str, list[str]] = {}
+            for m in self.profiles:  # one pass over the units, however many rows ask
+                if (s := self.standing(m, day)) is not None and s != m:
+                    merged.setdefault(s, []).append(m)
+            self._merged[day] = merged
+        return [row] + self._merged[day].get(row, [])
 
     def identity(self) -> bool:
         return not any(p.thay_doi or p.thanh_lap for p in self.profiles.values())
@@ -576,16 +585,32 @@ class PeriodViews:
                     units.append(u)
         return Aggregate(self.years, units, reports, office or {})
 
-    @property
+    @cached_property
     def owing(self) -> dict[int, list]:
+        """Units that owed a report for each year (computed once: every report of a build asks)."""
         out = {}
         for y in self.years:
             day = year_cutoff(y, self.last_day)
             out[y] = [self._info(m, day) for m in self.succession.owing(y, day)]
         return out
 
+    @cached_property
+    def owing_ids(self) -> dict[int, set[str]]:
+        return {y: {u.ma for u in units} for y, units in self.owing.items()}
+
+    @cached_property
+    def reported_in(self) -> dict[int, set[str]]:
+        """The units that reported for each year, as the year stood (computed once)."""
+        return {y: set(self.at(y).reports.get(y, {})) for y in self.years}
+
     def predecessors(self) -> dict[str, list[tuple[str, str, date]]]:
-        """Row unit → [(predecessor id, its name, the day it joined)] at the end of the period."""
+        """Row unit → [(predecessor id, its name, the day it joined)] at the end of the period
+        (computed once: the office report and every successor's own report ask)."""
+        if "predecessors" not in self._cache:
+            self._cache["predecessors"] = self._predecessors()
+        return self._cache["predecessors"]
+
+    def _predecessors(self) -> dict[str, list[tuple[str, str, date]]]:
         day = year_cutoff(self.years[-1], self.last_day)
         out: dict[str, list] = {}
         for m, p in self.succession.profiles.items():

@@ -1309,3 +1309,15 @@ def test_a_stale_output_is_deleted_through_the_output_folder_never_through_a_lin
     os.mkfifo(elsewhere / "p.docx")
     with pytest.raises(UnsafeFile, match="FIFO"):
         remove_regular(elsewhere / "p.docx", elsewhere)
+
+
+@case("Lock file, manifest and outputs that are links or special files")
+def test_a_unit_file_that_is_a_fifo_is_named_not_skipped(ws, tmp_path):
+    os.mkfifo(ws / "don-vi" / "zz-fifo.yaml")  # skipping it would lose a unit without a word
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "kehoach_docs", "build", str(ws), "--out", str(out), "-j", "1"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    assert "zz-fifo.yaml: lỗi: Không đọc được: đây là một đường ống (FIFO)" in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (out / "don-vi" / "so-noi-vu.docx").is_file()  # the others are made

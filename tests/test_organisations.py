@@ -660,3 +660,182 @@ def test_the_scale_benchmark_makes_a_valid_workspace(tmp_path):
         ws = bench.synthetic(n, tmp_path)
         code, text = cli("validate", ws)
         assert code == 0, text
+
+
+# ---- a successor's OWN report carries its predecessors' results as the office appendix does --
+# Recomputed by hand from the results files: the successor's own report (its Phụ lục 1 per year
+# and for the period, its sessions, its sentences) == the office appendix's row for it == the
+# sum of the predecessors' and the successor's results. Two merges in the middle of a period:
+# the sample's tổng kết 2025 (Sở LĐTBXH into Sở Nội vụ, Sở TN&MT into Sở Nông nghiệp và Môi
+# trường from 01/03/2025, no 2025 file of the old), and the sơ kết 2023 with Sở Du lịch merged
+# into Sở Văn hóa và Thể thao from 01/07/2023 (both with a 2023 file: that year is folded).
+
+def count(n: int) -> str:
+    return f"{n:02d}" if n < 10 else dots(n)
+
+
+def rounded_rate(value: Decimal) -> str:
+    return rate(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def fraction_cell(dat: int, tong: int) -> str:
+    return f"{pct(dat, tong)} ({dots(dat)}/{dots(tong)})"
+
+
+def results_of(ws: Path, year: int, unit: str) -> dict | None:
+    f = ws / "ket-qua" / str(year) / f"{unit}.yaml"
+    return yaml.safe_load(f.read_text(encoding="utf-8")) if f.is_file() else None
+
+
+def target_row(ctx, name_start: str):
+    return next(r for r in ctx.phu_luc_chi_tieu.hang if r.ten.startswith(name_start))
+
+
+def office_cell(ctx, unit_name: str, title: str) -> str:
+    appx = ctx.phu_luc_don_vi
+    row = next(r for r in appx.hang if r.don_vi == unit_name)
+    return row.o[appx.cot.index(title)]
+
+
+CASES = {
+    # report, years, successor, its name at the end, predecessors (id, name, merged from)
+    "noi-vu-2025": ("tong-ket-2025", range(2022, 2026), "so-noi-vu", "Sở Nội vụ",
+                    [("so-lao-dong-thuong-binh-va-xa-hoi", "Sở Lao động - Thương binh và Xã hội", "01/03/2025")]),
+    "nong-nghiep-2025": ("tong-ket-2025", range(2022, 2026), "so-nong-nghiep-va-phat-trien-nong-thon",
+                         "Sở Nông nghiệp và Môi trường",
+                         [("so-tai-nguyen-va-moi-truong", "Sở Tài nguyên và Môi trường", "01/03/2025")]),
+    "du-lich-2023": ("so-ket-2023", range(2022, 2024), "so-van-hoa-va-the-thao", "Sở Văn hóa, Thể thao và Du lịch",
+                     [("so-du-lich", "Sở Du lịch", "01/07/2023")]),
+}
+
+
+@pytest.fixture(scope="module")
+def successor_sources(tmp_path_factory):
+    """The sample as it is (2025), and a copy with a merge in the middle of the sơ kết's period."""
+    merged = copy_ws(tmp_path_factory.mktemp("merge-2023"))
+    set_changes(merged, "so-du-lich", "  - tu: 2023-07-01\n    sap_nhap_vao: so-van-hoa-va-the-thao\n")
+    set_changes(merged, "so-van-hoa-va-the-thao", "  - tu: 2023-07-01\n    ten: Sở Văn hóa, Thể thao và Du lịch\n")
+    sign_before(merged, 2023, "so-du-lich", "2023-06-28")
+    return {"tong-ket-2025": WS, "so-ket-2023": merged}
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def successor_case(request, successor_sources):
+    report, years, successor, name, preds = CASES[request.param]
+    ws = successor_sources[report]
+    path = ws / "bao-cao" / f"{report}.yaml"
+    members = [successor] + [p for p, _, _ in preds]
+    by_year = {y: [r for m in members if (r := results_of(ws, y, m))] for y in years}
+    return dict(ws=ws, years=list(years), successor=successor, name=name, preds=preds, by_year=by_year,
+                own=prepare(path, unit=successor).context, office=prepare(path).context)
+
+
+def test_successor_case_predecessors_have_results_before_the_merge(successor_case):
+    # The cases are real: each predecessor reported in some year, so its results must show.
+    for pred, _, _ in successor_case["preds"]:
+        assert any(results_of(successor_case["ws"], y, pred) for y in successor_case["years"])
+
+
+def test_successor_own_report_flow_per_year_and_period_is_the_sum_of_the_members(successor_case):
+    sums = {}
+    for y, rs in successor_case["by_year"].items():
+        vals = [r["chi_tieu"]["tthc_nhanh_dung_hieu_qua"] for r in rs if "tthc_nhanh_dung_hieu_qua" in r["chi_tieu"]]
+        sums[y] = (sum(v["dat"] for v in vals), sum(v["tong"] for v in vals))
+    row = target_row(successor_case["own"], "Hồ sơ TTHC")
+    years_shown = [int(c.removeprefix("Năm ")) for c in successor_case["own"].phu_luc_chi_tieu.cot_nam]
+    for y, (dat, tong) in sums.items():
+        assert row.nam[years_shown.index(y)] == fraction_cell(dat, tong), y
+    dat, tong = sum(d for d, _ in sums.values()), sum(t for _, t in sums.values())
+    assert row.luy_ke == fraction_cell(dat, tong)
+    assert office_cell(successor_case["office"], successor_case["name"], "Hồ sơ TTHC đúng hạn") == row.luy_ke
+    assert f"{dots(dat)}/{dots(tong)} hồ sơ thủ tục hành chính" in body(successor_case["own"])
+
+
+def test_successor_own_report_average_per_year_is_the_members_mean_and_the_period_agrees_with_the_office(successor_case):
+    per_year = {}
+    for y, rs in successor_case["by_year"].items():
+        vals = [Decimal(str(r["chi_tieu"]["hai_long_tthc"])) for r in rs if "hai_long_tthc" in r["chi_tieu"]]
+        if vals:
+            per_year[y] = sum(vals) / len(vals)  # a merged year: the mean of its parts (docs/to-chuc.md)
+    row = target_row(successor_case["own"], "Mức độ hài lòng")
+    years_shown = [int(c.removeprefix("Năm ")) for c in successor_case["own"].phu_luc_chi_tieu.cot_nam]
+    for y, v in per_year.items():
+        assert row.nam[years_shown.index(y)] == rounded_rate(v), y
+    # The period: the mean of the row's years, rounded as printed.
+    period = sum(per_year.values()) / len(per_year)
+    assert row.luy_ke == rounded_rate(period)
+    assert office_cell(successor_case["office"], successor_case["name"], "Mức độ hài lòng") == row.luy_ke
+
+
+def test_successor_own_report_state_is_the_last_year_of_the_members_never_a_sum(successor_case):
+    last = max(y for y, rs in successor_case["by_year"].items() if any("tthc_cong_khai" in r["chi_tieu"] for r in rs))
+    vals = [r["chi_tieu"]["tthc_cong_khai"] for r in successor_case["by_year"][last] if "tthc_cong_khai" in r["chi_tieu"]]
+    dat, tong = sum(v["dat"] for v in vals), sum(v["tong"] for v in vals)
+    row = target_row(successor_case["own"], "TTHC được công bố")
+    assert row.luy_ke == f"{fraction_cell(dat, tong)}, năm {last}"
+
+
+def test_successor_own_report_models_count_the_members_items_up_to_each_year(successor_case):
+    row = target_row(successor_case["own"], "Mô hình “Dân vận khéo”")
+    years_shown = [int(c.removeprefix("Năm ")) for c in successor_case["own"].phu_luc_chi_tieu.cot_nam]
+    running = 0
+    for y, rs in successor_case["by_year"].items():
+        running += sum(1 for r in rs for m in r.get("mo_hinh") or [] if m["chi_tieu"] == "mo_hinh_dan_van_kheo")
+        if rs:
+            assert row.nam[years_shown.index(y)] == count(running), y
+    assert row.luy_ke == count(running)
+    every_item = sum(len(r.get("mo_hinh") or []) for rs in successor_case["by_year"].values() for r in rs)
+    assert office_cell(successor_case["office"], successor_case["name"], "Mô hình, điểm sáng") == count(every_item)
+
+
+def test_successor_own_report_sessions_are_the_members_sessions(successor_case):
+    buoi = sum(r["quan_triet"]["so_buoi"] for rs in successor_case["by_year"].values() for r in rs if r.get("quan_triet"))
+    nguoi = sum(r["quan_triet"]["so_nguoi_du"] for rs in successor_case["by_year"].values() for r in rs if r.get("quan_triet"))
+    lop = sum(r["tap_huan"]["so_buoi"] for rs in successor_case["by_year"].values() for r in rs if r.get("tap_huan"))
+    text = body(successor_case["own"])
+    assert f"tổ chức {count(buoi)} buổi quán triệt, {dots(nguoi)} lượt người tham dự" in text
+    assert f"{count(lop)} lớp tập huấn" in text
+    got = re.fullmatch(r"(\d+) buổi/([\d.]+) (?:lượt )?người",
+                       office_cell(successor_case["office"], successor_case["name"], "Quán triệt (buổi/lượt người)"))
+    assert got and (int(got[1]), int(got[2].replace(".", ""))) == (buoi, nguoi)
+
+
+def test_successor_own_report_the_predecessors_sentences_are_carried_and_named(successor_case):
+    text = body(successor_case["own"])
+    for pred, name, day in successor_case["preds"]:
+        assert f"Số liệu của báo cáo gồm cả kết quả của" in text and f"{name} (sáp nhập từ {day})" in text
+        for y in successor_case["years"]:
+            r = results_of(successor_case["ws"], y, pred)
+            for field in ("ket_qua_noi_bat", "han_che"):
+                for sentence in (r or {}).get(field) or []:
+                    named = sentence.rstrip(".") + f" (của {name}, sáp nhập từ {day})."
+                    assert named in text, (pred, y, sentence)
+    # Its Phụ lục 1 (which may be read apart from the report) says whose results it includes.
+    assert successor_case["own"].phu_luc_chi_tieu.ghi_chu == [
+        "Gồm cả kết quả của " + ", ".join(f"{n} (sáp nhập từ {d})" for _, n, d in successor_case["preds"]) + "."]
+    # The successor's own sentences stay its own, unnamed.
+    for y in successor_case["years"]:
+        for sentence in (results_of(successor_case["ws"], y, successor_case["successor"]) or {}).get("ket_qua_noi_bat") or []:
+            assert f"- {sentence}" in text
+
+
+def test_successor_office_appendix_counts_each_file_once(successor_case):
+    """Nothing counted twice, nothing lost: the appendix rows add up to every file's dossiers."""
+    ws, years = successor_case["ws"], successor_case["years"]
+    total = [0, 0]
+    for y in years:
+        for f in (ws / "ket-qua" / str(y)).glob("*.yaml"):
+            if f.stem == "toan-khoi":
+                continue
+            v = yaml.safe_load(f.read_text(encoding="utf-8"))["chi_tieu"].get("tthc_nhanh_dung_hieu_qua")
+            if v:
+                total[0] += v["dat"]
+                total[1] += v["tong"]
+    appx = successor_case["office"].phu_luc_don_vi
+    shown = [0, 0]
+    for r in appx.hang:
+        c = r.o[appx.cot.index("Hồ sơ TTHC đúng hạn")]
+        if m := re.search(r"\(([\d.]+)/([\d.]+)\)", c):
+            shown[0] += int(m[1].replace(".", ""))
+            shown[1] += int(m[2].replace(".", ""))
+    assert shown == total

@@ -156,9 +156,18 @@ def _views(collected: Collected, report: Report, targets):
 
 def figure_names(agg: Aggregate) -> dict[str, str]:
     """[[kq.…]] placeholders of the computed figures."""
+    # [[so_don_vi]]/[[so_don_vi_bao_cao]]: the report's units (as they stand at the end of
+    # the period) and those that reported for at least one year of it (a successor: it or a
+    # unit merged into it); [[so_don_vi.<năm>]]/[[so_don_vi_bao_cao.<năm>]]: the units that
+    # owed a report for that year and those that sent it (docs/bao-cao.md).
     names: dict[str, str] = {"so_don_vi": so(len(agg.units))}
-    last = agg.years[-1]
-    names["so_don_vi_bao_cao"] = so(len(agg.reports.get(last, {})))
+    names["so_don_vi_bao_cao"] = so(sum(1 for u in agg.units if any(u.ma in agg.reports.get(y, {})
+                                                                    for y in agg.years)))
+    for y in agg.years:
+        owing = agg.owing.get(y, agg.units)
+        sent = agg.reported_in.get(y, set()) if y in agg.owing else agg.reports.get(y, {})
+        names[f"so_don_vi.{y}"] = so(len(owing))
+        names[f"so_don_vi_bao_cao.{y}"] = so(sum(1 for u in owing if u.ma in sent))
     for r in agg.targets:
         key, t = f"kq.{r.target.ma}", r.target
         names[key] = r.total.phrase
@@ -257,7 +266,10 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
     if only is None and report.phu_luc_don_vi is not None:
         unit_appendix, found = _unit_appendix(src, citation)
         ex.problems.extend(found)
-    appendices = [_target_appendix(agg, citation), unit_appendix,
+    carried_note = []
+    if only is not None and src.views is not None and (preds := src.views.predecessors().get(only.info.ma)):
+        carried_note = [f"Gồm cả kết quả của {_merged_phrase(preds)}."]
+    appendices = [_target_appendix(agg, citation, carried_note), unit_appendix,
                   _list_appendix(src, citation, only) if kind == "tong_ket" and report.phu_luc_danh_sach else None]
     label = profile.danh_so.phu_luc
     for n, appendix in enumerate((a for a in appendices if a is not None), 1):
@@ -500,7 +512,11 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     what it met, shortcomings from what it did not, causes, direction, proposals."""
     report, years = src.report, src.report.years
     khung = report.bao_cao_don_vi
-    own = [r for y in years if (r := src.collected.reports.get(y, {}).get(unit.info.ma)) is not None]
+    # Everything follows the units like the figures: a successor's report carries its
+    # predecessors' sessions, lists and sentences, each naming the predecessor
+    # (organisations.carried_results; the figures: aggregate with views).
+    carried = carried_results(src.views, unit.info.ma, report.ngay, src.collected.reports, years)
+    merged = src.views.predecessors().get(unit.info.ma, []) if src.views is not None else []
     p = unit.record
     lead: list[str] = []
     if p.so and p.ngay:
@@ -510,35 +526,34 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
     programme = src.collected.programme
     for name in programme.fields_of("buoi"):
         # The period's sessions, in the programme's own sentence ("tổ chức 04 buổi quán triệt…").
-        sessions = [v for r in own if (v := getattr(r, name, None))]
+        sessions = [v for _, _, r in carried if (v := getattr(r, name, None))]
         if sessions:
             total = Sessions(so_buoi=sum(v.so_buoi for v in sessions), so_nguoi_du=sum(v.so_nguoi_du for v in sessions))
             if (text := programme.unit_sentence(name, total)):
                 lead.append(text)
-    reported = [y for y in years if src.collected.reports.get(y, {}).get(unit.info.ma) is not None]
-    missing = [y for y in years if y not in reported and src.collected.reports.get(y)]
+    missing = _missing_years(src, unit.info.ma, [y for y in years if src.collected.reports.get(y)])
     if missing:
-        lead.append(f"chưa gửi báo cáo kết quả năm {', '.join(map(str, missing))}")
+        lead.append(f"chưa gửi báo cáo kết quả năm {', '.join(missing)}")
     leadership = [Paragraph(kieu="doan", van_ban=cap("; ".join(lead)) + ".")] if lead else []
+    if merged:  # said once, before any figure: whose results the report carries
+        leadership.insert(0, Paragraph(kieu="doan", van_ban=f"Số liệu của báo cáo gồm cả kết quả của "
+                                                            f"{_merged_phrase(merged)}."))
 
     results = [w.heading(1, "Kết quả thực hiện các mục tiêu, chỉ tiêu")]
     results += [Paragraph(kieu="doan", van_ban=w.bullet + r.sentence() + ".") for r in agg.targets
                 if r.total.has_data]
-    # Lists follow the units like the figures: a successor's carry its predecessors' items,
-    # each naming the predecessor (organisations.carried_results).
-    carried = carried_results(src.views, unit.info.ma, report.ngay, src.collected.reports, years)
     for name in programme.fields_of("danh_sach"):
-        items = [(who, m) for _, who, r in carried for m in getattr(r, name)]
+        items = [(label, m) for _, label, r in carried for m in getattr(r, name)]
         heading = programme.ket_qua[name].tieu_de_don_vi
         if items and heading:
             results.append(w.heading(len([p for p in results if p.kieu == "cap2"]) + 1, heading))
-            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + _item_note(m, who) + ".")
-                        for who, m in items]
+            results += [Paragraph(kieu="doan", van_ban=f"{w.bullet}{m.ten}" + _item_note(m, label) + ".")
+                        for label, m in items]
 
     met = [r for r in agg.targets if r.total.has_data and r.total.verdict != CHUA_DAT]
     unmet = [r for r in agg.targets if r.total.has_data and r.total.verdict == CHUA_DAT]
-    strengths = [f"{r.sentence()}." for r in met] + [t for r in own for t in r.ket_qua_noi_bat]
-    weaknesses = [f"{r.sentence()}." for r in unmet] + [t for r in own for t in r.han_che]
+    strengths = [f"{r.sentence()}." for r in met] + _said(carried, "ket_qua_noi_bat")
+    weaknesses = [f"{r.sentence()}." for r in unmet] + _said(carried, "han_che")
     assessment: list[Paragraph] = []
     n = 0
     for label, texts in (("Ưu điểm", strengths), ("Hạn chế", weaknesses)):
@@ -562,7 +577,7 @@ def _unit_sections(w: BodyWriter, src: ReportSources, unit: Unit, titles: dict, 
 
 # ----------------------------------------------------------------------------- appendices
 
-def _target_appendix(agg: Aggregate, citation: str) -> TargetAppendix:
+def _target_appendix(agg: Aggregate, citation: str, notes: list[str] | None = None) -> TargetAppendix:
     rows = []
     for i, r in enumerate(agg.targets, 1):
         t, kind = r.target, r.kind
@@ -575,7 +590,7 @@ def _target_appendix(agg: Aggregate, citation: str) -> TargetAppendix:
     title = (f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU GIAI ĐOẠN {khong_ngat(span)}" if len(agg.years) > 1 else
              f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM {agg.years[0]}")
     return TargetAppendix(so="", tieu_de=title, chu_thich=citation,
-                          cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=[])
+                          cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=notes or [])
 
 
 def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, list[tuple[tuple, str]]]:
@@ -632,11 +647,11 @@ def _unit_widths(profile, appendix: UnitAppendix) -> dict:
 def _missing_years(src: ReportSources, ma: str, years: list[int]) -> list[str]:
     """Years the unit, or a predecessor it carries, owed and did not report (naming the predecessor)."""
     members = src.views.succession.members(ma, src.report.ngay) if src.views else [ma]
-    everyone = {u.info.ma for u in src.collected.units}
     out = []
     for y in years:
-        owing = {u.ma for u in src.agg.owing[y]} if y in src.agg.owing else everyone
-        absent = [m for m in members if m in owing and m not in src.collected.reports.get(y, {})]
+        # Sets computed once per build (views.owing_ids), not once per unit: linear in the units.
+        owing = src.views.owing_ids.get(y) if src.views is not None else None
+        absent = [m for m in members if (owing is None or m in owing) and m not in src.collected.reports.get(y, {})]
         if absent:
             names = [_name_of(src, m, y) for m in absent if m != ma]
             out.append(str(y) + (f" ({', '.join(names)})" if names else ""))
@@ -651,12 +666,14 @@ def _name_of(src: ReportSources, ma: str, year: int) -> str:
 def _predecessor_notes(views) -> list[str]:
     """"Sở Xây dựng: gồm cả kết quả của Sở Giao thông vận tải (sáp nhập từ 01/03/2025)."""
     day_names = {u.ma: u.ten for u in views.at(views.years[-1]).units}
-    out = []
-    order = list(day_names)
-    for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.index(kv[0])):
-        parts = [f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds]
-        out.append(f"{day_names.get(row, row)}: gồm cả kết quả của " + ", ".join(parts) + ".")
-    return out
+    order = {m: i for i, m in enumerate(day_names)}
+    return [f"{day_names.get(row, row)}: gồm cả kết quả của {_merged_phrase(preds)}."
+            for row, preds in sorted(views.predecessors().items(), key=lambda kv: order.get(kv[0], len(order)))]
+
+
+def _merged_phrase(preds) -> str:
+    """"Sở Giao thông vận tải (sáp nhập từ 01/03/2025)" for organisations.PeriodViews.predecessors."""
+    return ", ".join(f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds)
 
 
 def _plan_cell(src: ReportSources, ma: str) -> str:
@@ -684,7 +701,8 @@ def _cell(source: str, own: dict[int, Results | None], targets: dict, programme)
         f = programme.ket_qua[ref]
         if f.kieu == "buoi":
             sessions = [v for v in values if v]
-            return f"{dem(sum(v.so_buoi for v in sessions))} buổi/{so(sum(v.so_nguoi_du for v in sessions))} người"
+            # Attendances over sessions and years: one person at two sessions is two (lượt).
+            return f"{dem(sum(v.so_buoi for v in sessions))} buổi/{so(sum(v.so_nguoi_du for v in sessions))} lượt người"
         if f.kieu == "so":
             return dem(sum(v for v in values if v))
         return dem(sum(len(v) for v in values))
@@ -693,6 +711,14 @@ def _cell(source: str, own: dict[int, Results | None], targets: dict, programme)
         return "—"
     scope = Scope(["_"], sorted(own), {y: {"_": r} for y, r in own.items() if r}, {}, single=True)
     return compute(t, scope).total.cell
+
+
+def _said(carried, field: str) -> list[str]:
+    """A unit's own sentences (kết quả nổi bật, hạn chế) over the period, then (in the same
+    order of years) its predecessors', each naming whose it was."""
+    return [f"{text.rstrip('.')} (của {label})." if label else text
+            for _, label, r in sorted(carried, key=lambda c: c[0] is not None)  # stable: years kept
+            for text in getattr(r, field)]
 
 
 def _item_note(m, who: str | None) -> str:

@@ -167,10 +167,13 @@ def quy(q: int, nam: int, dai: bool = False) -> str:
 
 
 def so_dem(n: int, don_vi: str | None = None) -> str:
-    """Số đếm, dưới 10 thêm số 0: "01", "10"; có đơn vị: "01 mô hình". ValueError nếu n < 0."""
+    """Số đếm, dưới 10 thêm số 0: "01", "10"; từ 1.000 có dấu chấm (Babel vi): "1.877"; có đơn
+    vị: "01 mô hình". ValueError nếu n < 0. Một cách viết cho kế hoạch và báo cáo."""
+    n = int(n)
     if n < 0:
         raise ValueError(f"Số đếm không được âm, nhận được {n}")
-    return nfc(f"{n:02d} {don_vi}") if don_vi else f"{n:02d}"
+    text = f"{n:02d}" if n < 10 else so(n)
+    return nfc(f"{text} {don_vi}") if don_vi else text
 
 
 # --- Số thập phân, phần trăm ------------------------------------------------

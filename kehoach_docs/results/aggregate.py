@@ -70,7 +70,7 @@ def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
     if views is not None:
         last = views.at(years[-1])
         agg = Aggregate(years, last.units, last.reports, office, owing=views.owing,
-                        reported_in={y: set(views.at(y).reports.get(y, {})) for y in years})
+                        reported_in={y: views.reported_in[y] for y in years})
     else:
         agg = Aggregate(years, units, reports, office)
     single = only is not None and len(only) == 1
@@ -78,11 +78,14 @@ def aggregate(targets: list[Target], units: list[UnitInfo], years: list[int],
     def scope(view: Aggregate) -> Scope:
         return Scope(only or [u.ma for u in view.units], years, view.reports, office, single)
 
+    # A unit's own report when units changed: its row as the units stand at the end of the
+    # period, each year with its predecessors' results folded in (the office appendix's row).
+    carried = views is not None and single
     yearwise = None  # each year under its own units: the same view for every target
     for t in targets:
         if only and not t.reported_by_units:
             continue
-        if views is None:
+        if views is None or carried:
             agg.targets.append(compute(t, scope(agg)))
             continue
         kind = kind_of(t)

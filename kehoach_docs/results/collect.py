@@ -46,9 +46,10 @@ class Collected:
         """(Computed once: every unit's report of a build reads it.)"""
         return [u.info for u in self.units]
 
-    @property
+    @cached_property
     def succession(self):
-        """Which unit stands for which over time (organisations.py)."""
+        """Which unit stands for which over time (organisations.py); computed once: every
+        report of a build reads it."""
         from kehoach_docs.organisations import Succession
         return Succession({u.info.ma: u.record for u in self.units})
 

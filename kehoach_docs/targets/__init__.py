@@ -3,8 +3,9 @@ the one number format of reports (so_lieu.py), and how a target value is written
 
 from __future__ import annotations
 
-from kehoach_docs.format import phan_tram, so, so_dem
+from kehoach_docs.format import phan_tram, so
 from kehoach_docs.schema.plan import Target
+from kehoach_docs.targets.so_lieu import dem
 
 
 def _number(x: float) -> str:
@@ -19,7 +20,7 @@ def value_text(t: Target) -> str:
         return phan_tram(t.gia_tri)
     if t.so_sanh == "top" or not float(t.gia_tri).is_integer():
         return _number(t.gia_tri)
-    return so_dem(int(t.gia_tri))
+    return dem(int(t.gia_tri))  # the reports' one format: "02", "1.877" (so_lieu.py)
 
 
 def target_names(targets: list[Target]) -> dict[str, str]:

@@ -379,7 +379,13 @@ class State(_Items):
         total = r.total
         if not total.has_data:
             return f"{cap(t.ten)}: chưa có số liệu"
-        return f"Năm {total.extra['nam']}, {total.phrase} {t.viec_text}, {self.judgement(t, total.verdict)}"
+        text = f"Năm {total.extra['nam']}, {total.phrase} {t.viec_text}"
+        if t.yearly and total.verdict == CHUA_DAT:
+            # Judged by its worst year: name the years that fell short, with their figures.
+            failed = [f"năm {y}: {f.phrase}" for y, f in r.years.items() if f.has_data and f.verdict == CHUA_DAT]
+            if failed and failed != [f"năm {total.extra['nam']}: {total.phrase}"]:
+                text += "; " + "; ".join(failed)
+        return f"{text}, {self.judgement(t, total.verdict)}"
 
 
 class Flow(_Items):
@@ -414,7 +420,7 @@ class Flow(_Items):
         if self.is_rate(t):
             return cap(f"{total.phrase} {t.viec_text}") + f", {self.judgement(t, total.verdict)}"
         per = [f"năm {y}: {f.phrase}" for y, f in r.years.items() if f.has_data]
-        head = f"{t.viec or 'có'} {dem(total.value)} {t.ten}"
+        head = f"{t.viec or 'có'} {_counted(t, total.value)}"
         if len(per) > 1:
             head += f" ({'; '.join(per)})"
         return cap(head) + f", {self.judgement(t, total.verdict)}"

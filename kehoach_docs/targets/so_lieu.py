@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from kehoach_docs.format import so
+from kehoach_docs.format import so, so_dem
 
 ONE_DECIMAL = Decimal("0.1")
 NBSP = "\u00a0"
@@ -43,12 +43,9 @@ def ty_le(x: Decimal | float | int) -> str:
 
 
 def dem(n: int | Decimal, noun: str | None = None) -> str:
-    """A count as the office writes it: "02", "02 mô hình", "1.877 hồ sơ"."""
-    n = int(n)
-    if n < 0:
-        raise ValueError(f"Số đếm không được âm: {n}")
-    text = f"{n:02d}" if n < 10 else so(n)
-    return f"{text} {noun}" if noun else text
+    """A count as the office writes it: "02", "02 mô hình", "1.877 hồ sơ" (format.so_dem: one
+    implementation for plans and reports)."""
+    return so_dem(n, noun)
 
 
 def phan_so(num: int | Decimal, den: int | Decimal) -> str:

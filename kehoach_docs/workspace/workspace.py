@@ -193,7 +193,9 @@ class Workspace:
         folder = Path(folder)
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.glob(pattern) if _visible(p) and p.is_file())
+        # Anything but a folder: a FIFO, a device or a broken link named like a data file is
+        # listed, so that reading it says what it is (skipping it would lose a unit silently).
+        return sorted(p for p in folder.glob(pattern) if _visible(p) and not p.is_dir())
 
     def is_file(self, path: Path) -> bool:
         """Whether `path` is a file; recorded (its appearing later matters)."""
