@@ -15,6 +15,15 @@ A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 VML_NS = "urn:schemas-microsoft-com:vml"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+CP_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+EP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+CORE_PROPERTIES_XMLNS = (f'xmlns:cp="{CP_NS}" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+                         'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+                         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"')
+"""The namespaces of docProps/core.xml (Dublin Core), declared on its root."""
 
 W = f"{{{W_NS}}}"
 R = f"{{{R_NS}}}"
@@ -35,6 +44,9 @@ TWIPS_PER_MM = 1440 / 25.4
 """A twip is 1/20 pt, 1/1440 inch (page size, margins, indents, table widths)."""
 EMU_PER_MM = 36000
 """English Metric Units (drawings): 914400 per inch."""
+MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "pi": 25.4 / 6}
+"""Millimetres per unit of a universal measure (ST_UniversalMeasure, §22.9.2.15: "2.5cm"),
+which twips attributes may hold instead of a number; VML's CSS lengths use the same units."""
 
 # --- simple types ------------------------------------------------------------------------------
 JC = {

@@ -169,7 +169,8 @@ def test_one_namespace_module():
     """The OOXML namespaces the code reads or writes are spelt in ooxml.py only."""
     from kehoach_docs import ooxml
 
-    spelt = (ooxml.W_NS, ooxml.R_NS, ooxml.WP_NS, ooxml.A_NS, ooxml.VML_NS, ooxml.PKG_REL_NS, ooxml.CT_NS)
+    spelt = (ooxml.W_NS, ooxml.R_NS, ooxml.WP_NS, ooxml.A_NS, ooxml.VML_NS, ooxml.PKG_REL_NS, ooxml.CT_NS,
+             ooxml.CP_NS, ooxml.EP_NS, ooxml.VT_NS)
     offenders = [f"{path.relative_to(PACKAGE)}:{line}" for path in PACKAGE.rglob("*.py") if path.name != "ooxml.py"
                  for line, text in _string_constants(path) if any(ns in text for ns in spelt)]
     assert offenders == []

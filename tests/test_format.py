@@ -441,3 +441,16 @@ def test_jinja_filters(template, ctx, expected):
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     env.filters.update(FILTERS)
     assert env.from_string(template).render(**ctx) == expected
+
+
+def test_one_rounding_for_printed_figures_and_verdicts():
+    """targets.so_lieu.rounded (the value a verdict compares) is format.lam_tron, the rounding
+    of every printed figure: half up, never half to even."""
+    from decimal import Decimal
+
+    from kehoach_docs.format import lam_tron, so
+    from kehoach_docs.targets.so_lieu import rounded
+
+    for x, want in ((96.65, "96.7"), (2.25, "2.3"), (0.05, "0.1"), (Decimal("33.35"), "33.4"), (100, "100.0")):
+        assert rounded(x) == lam_tron(x, 1) == Decimal(want), x
+        assert so(x, 1) == want.replace(".", ","), x

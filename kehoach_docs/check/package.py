@@ -16,7 +16,7 @@ from typing import IO, Any, Iterable, Mapping
 
 from lxml import etree
 
-from kehoach_docs.ooxml import PR, RT_OFFICE_DOCUMENT, TWIPS_PER_MM, W
+from kehoach_docs.ooxml import MM_PER_UNIT, PR, RT_OFFICE_DOCUMENT, TWIPS_PER_MM, W
 from kehoach_docs.errors import ProblemList, UserError
 
 
@@ -35,8 +35,6 @@ def docx_files(paths: Iterable[str | Path], must_exist: bool = True) -> list[Pat
 from kehoach_docs.render.package_safety import check_bounds
 
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
-# Universal measures allowed in twips attributes (ST_TwipsMeasure): a number with a unit.
-_UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "pi": 25.4 / 6}
 
 
 def parse(data: bytes):
@@ -66,7 +64,7 @@ def twips_mm(value: str | None) -> float | None:
         return float(value) / TWIPS_PER_MM
     except ValueError:
         m = re.fullmatch(r"\s*(-?[\d.]+)(mm|cm|in|pt|pc|pi)\s*", value)
-        return float(m.group(1)) * _UNITS_MM[m.group(2)] if m else None
+        return float(m.group(1)) * MM_PER_UNIT[m.group(2)] if m else None
 
 
 @dataclass
@@ -104,8 +102,10 @@ class Package:
         if main not in parts:
             raise self._unreadable(f"thiếu phần '{main}'")
         self.main_name = main
+        # A build hands the tree it parsed these very bytes into (render.engine.RenderedParts).
+        given = getattr(parts, "trees", {}).get(main)
         try:
-            self.document = parse(parts[main])
+            self.document = given[1] if given is not None and given[0] is parts[main] else parse(parts[main])
         except etree.XMLSyntaxError as exc:
             raise self._unreadable(str(exc)) from None
         if self.document.tag != W + "document":

@@ -26,7 +26,7 @@ from kehoach_docs.check.common import (
     quote,
     tone_norm,
 )
-from kehoach_docs.ooxml import EMU_PER_MM, R, VML, W, WP
+from kehoach_docs.ooxml import EMU_PER_MM, MM_PER_UNIT, R, VML, W, WP
 from kehoach_docs.check.layout import (
     date_line,
     is_authority,
@@ -684,7 +684,7 @@ def _drawing_length(p) -> float | bool | None:
 
 
 def _to_mm(value: float, unit: str) -> float:
-    return value * {"pt": 25.4 / 72, "in": 25.4, "cm": 10.0, "mm": 1.0}[unit]
+    return value * MM_PER_UNIT[unit]
 
 
 def _vml_point(text: str | None) -> float | None:

@@ -78,6 +78,13 @@ def find_template(name: str, near: Path | None = None, ws: Workspace | None = No
     """A template by name: a path the user gave, or the first of the workspace's folders
     holding it. Every place looked at is recorded (a template added earlier in the order wins)."""
     ws = ws or Workspace(near or Path("."))
+    # Once per workspace object for a name and a folder (every unit plan of a folder asks
+    # for the same); what was looked at is recorded for each document that asks.
+    return ws.memo(("template", name, absolute(near) if near is not None else None),
+                   lambda: _find_template(name, near, ws))
+
+
+def _find_template(name: str, near: Path | None, ws: Workspace) -> Path:
     p = Path(name)
     if (p.is_absolute() or len(p.parts) > 1) and ws.is_file(p):
         return p  # a path the user gave (absolute, or relative to the current folder)

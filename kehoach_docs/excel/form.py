@@ -8,7 +8,6 @@ sheet with the unit's code, the year and the plan's fingerprint (read back by `k
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +23,7 @@ from kehoach_docs.documents.unit import Workbench, load_workbench
 from kehoach_docs.errors import UserError
 from kehoach_docs.excel.cells import set_value
 from kehoach_docs.excel.spec import NO, YES, FormSpec, ListSheet, Row, form_spec
+from kehoach_docs.excel.save import workbook_bytes
 from kehoach_docs.workspace.workspace import KHUNG_FILE, RESULTS_DIR
 from kehoach_docs.results.programme import load_programme
 from kehoach_docs.schema.results import Results
@@ -150,32 +150,8 @@ def form_bytes(spec: FormSpec, results: Results | None = None) -> bytes:
         widths = {"danh_sach": (50, 50, 30), "tap_the_ca_nhan": (40, 12, 50, 40, 14)}.get(sheet.kind, (70, 70))
         _list_sheet(ws, list(sheet.headers), widths, rows, rules)
     wb.active = 1
-    buf = io.BytesIO()
-    stamp = datetime(spec.year, 12, 31)
-    wb.properties.created = wb.properties.modified = stamp
     wb.properties.creator = "kehoach-docs"
-    wb.save(buf)
-    return _deterministic(buf.getvalue(), stamp)
-
-
-def _deterministic(data: bytes, stamp: datetime) -> bytes:
-    """The same form as bytes that depend on nothing but its content: openpyxl stamps the
-    save time into docProps/core.xml and every zip entry, so two runs would differ (and
-    `bieu-mau` could not tell an untouched form from one a unit filled in)."""
-    import re
-    import zipfile
-
-    fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            part = src.read(info)
-            if info.filename == "docProps/core.xml":
-                part = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + fixed + rb"\g<2>", part)
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
-            dst.writestr(entry, part)
-    return out.getvalue()
+    return workbook_bytes(wb, datetime(spec.year, 12, 31))
 
 
 def _list_rows(sheet: ListSheet, results: Results | None, labels: dict[str, str]) -> list[list]:

@@ -18,6 +18,7 @@ __all__ = [
     "dia_danh_ngay",
     "in_hoa",
     "la_ma",
+    "lam_tron",
     "ngay_hanh_chinh",
     "ngay_ngan",
     "nfc",
@@ -201,6 +202,12 @@ def _lam_tron(d: Decimal, chu_so_thap_phan: int) -> Decimal:
         kq = d.quantize(Decimal(1).scaleb(-chu_so_thap_phan), rounding=ROUND_HALF_UP)
     # Avoid "-0" when a small negative value rounds to zero.
     return kq.copy_abs() if kq.is_zero() else kq
+
+
+def lam_tron(x: Number, chu_so_thap_phan: int = 0) -> Decimal:
+    """Làm tròn nửa lên (ROUND_HALF_UP: 96,65 → 96,7 với 1 chữ số): một cách làm tròn cho cả
+    số in ra (`so`, `phan_tram`) và giá trị mà chỉ tiêu so sánh (targets.so_lieu.rounded)."""
+    return _lam_tron(_thap_phan(x), chu_so_thap_phan)
 
 
 @lru_cache(maxsize=4096)

@@ -32,7 +32,9 @@ from kehoach_docs.errors import UserError
 from kehoach_docs.ooxml import CT_NS, PKG_REL_NS, R_NS, RT_HYPERLINK, RT_IMAGE, W
 
 _REF_ATTRS = ("id", "embed", "link", "pict", "dm", "lo", "qs", "cs")
-_REF = re.compile(r'\br:(?:id|embed|link|pict|dm|lo|qs|cs)="([^"]*)"')
+# No \b in front: a pattern starting with its literal is searched for fast (a leading \b
+# made the scan of a part cost more than rendering it); references() checks the boundary.
+_REF = re.compile(r'r:(?:id|embed|link|pict|dm|lo|qs|cs)="([^"]*)"')
 _DOCPR = re.compile(r'(<wp:docPr\b[^>]*?\sid=")(\d+)(")')
 _CONTROL_IN_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\f\n]")
 _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # docxtpl's resolve_listing
@@ -250,8 +252,13 @@ def resolve_controls(xml: str, resolve_listing) -> str:
     leaves the others as they are), without its regular expressions over every run."""
     if not _CONTROL_IN_TEXT.search(xml):
         return xml
-    return _PARAGRAPH.sub(lambda m: resolve_listing(m.group(0)) if _CONTROL_IN_TEXT.search(m.group(0))
+    return _PARAGRAPH.sub(lambda m: resolve_listing(m.group(0)) if _has_control(m.group(0))
                           else m.group(0), xml)
+
+
+def _has_control(paragraph: str) -> bool:
+    # Most paragraphs have none of the four characters at all: no pattern to run over them.
+    return any(c in paragraph for c in "\t\a\f\n") and _CONTROL_IN_TEXT.search(paragraph) is not None
 
 
 def bad_character(xml: str) -> str | None:
@@ -260,7 +267,10 @@ def bad_character(xml: str) -> str | None:
 
 
 def references(xml: str) -> list[str]:
-    return _REF.findall(xml)
+    """The relationship ids the part's r:… attributes use (an attribute name starts at a
+    word boundary: "r:id", never "xr:id")."""
+    return [m[1] for m in _REF.finditer(xml)
+            if not (m.start() and ((c := xml[m.start() - 1]).isalnum() or c == "_"))]
 
 
 def link_references(session: RenderSession, part: str, xml: str) -> list[str]:

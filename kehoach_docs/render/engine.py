@@ -52,7 +52,8 @@ from kehoach_docs.render import docx_objects as objects
 from kehoach_docs.render.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
-from kehoach_docs.ooxml import W
+from kehoach_docs.check.package import parse as read_part
+from kehoach_docs.ooxml import CORE_PROPERTIES_XMLNS, XML_DECL, W
 from kehoach_docs.render.package_safety import load_safe_package
 from kehoach_docs.render.places import line_places, mark_paragraphs, syntax_detail
 from kehoach_docs.render.roundtrip import clean_tags, keep_section_breaks
@@ -464,7 +465,8 @@ class CompiledTemplate(DocxObjects):
         return out
 
     def _render_each(self, context: dict[str, Any], session) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
+        out = RenderedParts()
+        trees = out.trees
         problems: list[Problem] = []
         for part in self.parts.values():
             seen: list = []
@@ -510,7 +512,8 @@ class CompiledTemplate(DocxObjects):
             try:
                 if bad:
                     raise etree.XMLSyntaxError(bad, None, 0, 0)
-                root = etree.fromstring(data)
+                # Parsed as the checker reads a part, so that it need not parse it again.
+                root = read_part(data)
             except etree.XMLSyntaxError as exc:
                 problems.append(Problem(self.path, 0, 0, part_label(part.name), _xml_message(exc, bad)))
             else:
@@ -519,9 +522,12 @@ class CompiledTemplate(DocxObjects):
                         self.path, 0, 0, part_label(part.name),
                         f"Văn bản sẽ trỏ tới quan hệ không có ({', '.join(dangling)}: ảnh, liên kết "
                         "hoặc tài liệu con tạo cho mẫu khác?); không ghi tệp hỏng."))
+                parsed = data
                 if part.name == "word/document.xml":
-                    data = _fix_body(data, root, part.column_loops)
+                    data = _fix_body(data, part.column_loops)
                     data = column_widths.apply_to_xml(data, context.get("do_rong_bang"))
+                if data is parsed:  # the tree is these very bytes
+                    trees[part.name] = (data, root)
             out[part.name] = data
         if problems:
             raise ProblemList(problems)
@@ -547,12 +553,23 @@ class CompiledTemplate(DocxObjects):
         parts = self.render_parts(context)
         if core is not None:
             parts["docProps/core.xml"] = core_xml(core)
-        every = {info.filename: parts.get(info.filename, data) for info, data in self.entries}
+        every = RenderedParts({info.filename: parts.get(info.filename, data) for info, data in self.entries})
         for name, data in parts.items():
             every.setdefault(name, data)
+        every.trees = getattr(parts, "trees", {})
         if self._packer is None:  # the template's own parts, compressed once for every document
             self._packer = Packer({info.filename: data for info, data in self.entries})
         return self._packer.pack(every), every
+
+
+class RenderedParts(dict):
+    """Part name → bytes, as rendered; `trees` holds, for parts whose bytes were parsed on
+    the way, (those bytes, the tree as check.package.parse makes it): the checker reads the
+    tree instead of parsing the bytes again (never to be changed: read only)."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.trees: dict[str, tuple[bytes, Any]] = {}
 
 
 class _TooLarge(Exception):
@@ -577,9 +594,12 @@ def _generate(template, context: dict[str, Any]) -> str:
     return "".join(chunks)
 
 
-def _fix_body(data: bytes, root, column_loops: bool) -> bytes:
+def _fix_body(data: bytes, column_loops: bool) -> bytes:
     """document.xml after the fixes docxtpl's own render would make (see the module doc)."""
     changed = False
+    if not column_loops and data.count(b"<w:sectPr") <= 1:
+        return data
+    root = etree.fromstring(data)  # as docxtpl parses it (blank text kept)
     if column_loops:
         # docxtpl's fix_tables parses the part itself (lxml, recover mode; `data` is already
         # known to be well-formed) and returns the root with every table's tblGrid matched to
@@ -673,10 +693,7 @@ def _exception_line(exc: BaseException) -> int:
 def core_xml(core: CoreProperties) -> bytes:
     stamp = f"{core.day.isoformat()}T00:00:00Z"
     return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"{XML_DECL}<cp:coreProperties {CORE_PROPERTIES_XMLNS}>"
         f"<dc:title>{escape(core.title)}</dc:title>"
         f"<dc:subject>{escape(core.subject)}</dc:subject>"
         f"<dc:creator>{escape(core.creator)}</dc:creator>"
@@ -692,12 +709,37 @@ def _compiled(path: str, sha256: str) -> CompiledTemplate:
     return CompiledTemplate(path)
 
 
+_DIGESTS: dict[str, tuple[tuple, str, str]] = {}
+"""Template path → (its stat when hashed, the resolved path, the sha256 of its bytes)."""
+SETTLED_NS = 2_000_000_000
+"""A file not changed for this long before it was hashed has a trustworthy stat (below)."""
+
+
 def compile_template(path: str | Path) -> CompiledTemplate:
     """Compiled template, cached by the file's content (edit the .docx and it is
-    recompiled, whatever its modification time says)."""
+    recompiled, whatever its modification time says).
+
+    A build renders a thousand documents from one template: it is not read and hashed for
+    each. Its hash is reused while the file's stat (device, inode, size, modification and
+    change times, in ns) is what it was when hashed, and only if the file had not changed
+    for SETTLED_NS before that (as git does for "racily clean" files): a write within the
+    clock's granularity of the hashing could leave the stat as it was, never one after."""
+    key = os.path.abspath(path)
+    try:
+        st = os.stat(key)
+    except OSError:
+        raise ProblemList.one(Path(path).resolve(), 0, 0, "", "Không tìm thấy tệp mẫu.") from None
+    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    known = _DIGESTS.get(key)
+    if known is not None and known[0] == stamp:
+        return _compiled(known[1], known[2])
     p = Path(path).resolve()
     try:
         digest = hashlib.sha256(p.read_bytes()).hexdigest()
     except OSError:
         raise ProblemList.one(p, 0, 0, "", "Không tìm thấy tệp mẫu.") from None
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED_NS:
+        if len(_DIGESTS) > 256:
+            _DIGESTS.clear()
+        _DIGESTS[key] = (stamp, str(p), digest)
     return _compiled(str(p), digest)

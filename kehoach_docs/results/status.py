@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from kehoach_docs.results.collect import collect
 from kehoach_docs.documents.unit import applies_to, load_workbench
 from kehoach_docs.excel.cells import set_value
 from kehoach_docs.excel.form import issued_units
+from kehoach_docs.excel.save import workbook_bytes
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.workspace.workspace import KHUNG_FILE, UNITS_DIR, Workspace
@@ -166,12 +167,8 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
             set_value(ws.cell(row, col), value)  # text as written, never a formula (a name may start with "=")
     for col, width in zip("ABCDEF", (5, 45, 28, 16, 50, 14)):
         ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
     # Dates from the data, not the clock: the same status gives the same file.
-    from datetime import datetime
-    wb.properties.created = wb.properties.modified = datetime(as_of.year, as_of.month, as_of.day)
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb, datetime(as_of.year, as_of.month, as_of.day))
 
 
 def write_tables(rows: list[UnitStatus], as_of: date, workspace: Path, csv_path: Path | None = None,

@@ -16,18 +16,18 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from kehoach_docs.format import so, so_dem
+from kehoach_docs.format import lam_tron, so, so_dem
 
-ONE_DECIMAL = Decimal("0.1")
 NBSP = "\u00a0"
 NB_HYPHEN = "\u2011"
 
 
 def rounded(x: Decimal | float | int) -> Decimal:
-    """Half up to one decimal (96,65 → 96,7): the value a verdict compares."""
-    return Decimal(str(x)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    """Half up to one decimal (96,65 → 96,7): the value a verdict compares (format.lam_tron,
+    the rounding of every printed figure)."""
+    return lam_tron(x, 1)
 
 
 def percent(num: int | Decimal, den: int | Decimal) -> Decimal:

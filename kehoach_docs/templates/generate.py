@@ -40,7 +40,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from kehoach_docs.format.vn import nfc
-from kehoach_docs.ooxml import A_NS, CT_NS, JC_VALUE, PKG_REL_NS, R_NS, TWIPS_PER_MM, W_NS
+from kehoach_docs.ooxml import (
+    A_NS, CORE_PROPERTIES_XMLNS, CT_NS, EP_NS, JC_VALUE, PKG_REL_NS, R_NS, TWIPS_PER_MM, VT_NS, W_NS, XML_DECL,
+)
 from kehoach_docs.profile import Profile, get_profile
 from kehoach_docs.templates import DEFAULT_TEMPLATES, TEMPLATE_PROFILES, TEMPLATES_DIR
 
@@ -85,7 +87,6 @@ APPENDIX_STYLES = (
     ("bang_o_giua", "bang", {"can_le": "giua"}, 2, 2, False),                  # TT, figures
     ("ghi_chu", "bang", {"nghieng": True, "can_le": "deu"}, 3, 0, False),      # notes under a table
 )
-XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 DOC_NS = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -704,11 +705,7 @@ def core_xml(profile: Profile, kind: str = PLAN) -> str:
     # No dcterms:created/modified: they would change the bytes on every run.
     title = (REPORT_TITLES if kind == REPORT else TITLES)[profile.he_thong]
     return (
-        f'{XML_DECL}<cp:coreProperties '
-        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'{XML_DECL}<cp:coreProperties {CORE_PROPERTIES_XMLNS}>'
         f'<dc:title>{escape(nfc(title))}</dc:title>'
         f'<dc:subject>{escape(nfc(profile.ten))}</dc:subject>'
         '<dc:creator>kehoach-docs</dc:creator>'
@@ -721,8 +718,7 @@ def core_xml(profile: Profile, kind: str = PLAN) -> str:
 def app_xml() -> str:
     return (
         f'{XML_DECL}<Properties '
-        'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f'xmlns="{EP_NS}" xmlns:vt="{VT_NS}">'
         '<Template>Normal.dotm</Template><Application>kehoach-docs</Application>'
         '<DocSecurity>0</DocSecurity></Properties>'
     )

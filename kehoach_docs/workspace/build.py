@@ -34,6 +34,7 @@ from kehoach_docs.workspace.lock import output_lock
 from kehoach_docs.oserrors import InternalProblem, document_failure
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
 from kehoach_docs.workspace.safe_file import remove_regular
+from kehoach_docs.workspace.safe_file import sync_folders
 from kehoach_docs.workspace.publish import (  # noqa: F401 (statuses re-exported)
     FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, backup_edit, checked_bytes, write_output,
 )
@@ -146,15 +147,19 @@ def default_output(workspace: Path) -> Path:
 _WS: Workspace | None = None
 """The workspace of the build running in this process (set before workers fork; each
 worker inherits its memo of loaded data)."""
+_NAMES: _Inputs | None = None
+"""Names the records of what a document read as manifest keys (in the worker: the parent
+receives a few short strings, not paths to rebuild)."""
 
 
-def _use(ws: Workspace) -> None:
-    global _WS
-    _WS = ws
+def _use(ws: Workspace | None, names: _Inputs | None = None) -> None:
+    global _WS, _NAMES
+    _WS, _NAMES = ws, names
 
 
-def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
-    """Worker: render one document and check it against its profile; what it read."""
+def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
+    """Worker: render one document and check it against its profile; the manifest keys of
+    what it read."""
     from kehoach_docs.documents.pipeline import prepare
 
     ws = _WS
@@ -167,7 +172,7 @@ def _render_job(job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
         except Exception as exc:  # this document fails, the others are made (oserrors.document_failure)
             return None, [], [document_failure(job.source, exc)]
     # Warnings (a profile used past its confirmed date) travel with a rendered document.
-    return data, sorted(deps, key=repr), list(prepared.warnings)
+    return data, sorted({_NAMES.key(d) for d in deps}), list(prepared.warnings)
 
 
 def name_collisions(jobs: list[Job]) -> dict[str, list[Job]]:
@@ -199,13 +204,22 @@ class _Inputs:
     def __init__(self, workspace: Path) -> None:
         self.workspace = absolute(workspace)
         self.cache: dict[str, str] = {}
+        self.keys: dict = {}
+        # (prefix, root, root with its separator): names are made with string operations
+        # (each document names a file of its own; pathlib's cost several times more).
+        self._roots = [(prefix, str(root), str(root).rstrip("/") + "/")
+                       for prefix, root in (("@/", self.workspace), ("kehoach:", TOOLKIT))]
 
     def name(self, p: Path) -> str:
-        p = absolute(p)
-        for prefix, root in (("@/", self.workspace), ("kehoach:", TOOLKIT)):
-            if p.is_relative_to(root):
-                return prefix + p.relative_to(root).as_posix()
-        return str(p)
+        """The file's name in the manifest: below the workspace "@/…", below the toolkit
+        "kehoach:…", else its absolute path (POSIX paths: see test_build_speed)."""
+        s = os.path.abspath(p)
+        for prefix, root, below in self._roots:
+            if s == root:
+                return prefix + "."
+            if s.startswith(below):
+                return prefix + s[len(below):]
+        return s
 
     def path(self, name: str) -> Path:
         if name.startswith("@/"):
@@ -215,6 +229,14 @@ class _Inputs:
         return Path(name)
 
     def key(self, dep) -> str:
+        # A thousand documents name the same few inputs (the plan, the khung, the
+        # template…): each record is turned into its name once.
+        found = self.keys.get(dep)
+        if found is None:
+            found = self.keys[dep] = self._key(dep)
+        return found
+
+    def _key(self, dep) -> str:
         if isinstance(dep, (str, Path)):
             return self.name(Path(dep))
         kind = dep[0]
@@ -306,7 +328,7 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
 
         skipped = len(jobs) - len(todo)
         tick = (lambda n: progress(skipped + n, len(jobs))) if progress else None
-        results = _render_all(ws, [j for j, _ in todo], workers, tick)
+        results = _render_all(ws, inputs, [j for j, _ in todo], workers, tick)
         pending, warned = [], {}
         for (job, reason), (data, deps, problems) in zip(todo, results):
             if data is None:
@@ -314,13 +336,14 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                 stale = STALE if (out / job.name).exists() else ""
                 _done(summary, Outcome(job, FAILED, stale, problems=problems), progress, len(jobs))
                 continue
-            pending.append((job, reason, data, {(k := inputs.key(d)): inputs(k) for d in deps}))
+            pending.append((job, reason, data, {k: inputs(k) for k in deps}))
             warned[job.name] = problems
 
         before = {job.name: dict(e.inputs) for job, *_ in pending if (e := manifest.entries.get(job.name))}
         # Record the new bytes as ours before writing them (see manifest.py).
-        for job, _, data, _ in pending:
-            manifest.add_pending(job.name, sha256_bytes(data))
+        shas = {job.name: sha256_bytes(data) for job, _, data, _ in pending}
+        for job, *_ in pending:
+            manifest.add_pending(job.name, shas[job.name])
         if pending and (unsaved := _save_record(manifest)):
             # Without the new hashes on record, a written file would look like a hand edit
             # next time: nothing is written, each document says why (a full disk, most often).
@@ -328,7 +351,8 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
                 _done(summary, Outcome(job, FAILED, problems=[_unrecorded(out / job.name, unsaved)]),
                       progress, len(jobs))
             pending = []
-        written_all = _write_all(out, [(job.name, data, recorded) for job, _, data, recorded in pending],
+        written_all = _write_all(out, [(job.name, data, shas[job.name], recorded)
+                                       for job, _, data, recorded in pending],
                                  manifest, force)
         for (job, reason, data, recorded), written in zip(pending, written_all):
             if isinstance(written, Exception):
@@ -366,22 +390,27 @@ processor, and the file system commits concurrent ones together: on a busy disk,
 outputs are written several times faster than one after the other."""
 
 
-def _write_all(out: Path, items: list[tuple[str, bytes, dict[str, str]]], manifest: Manifest,
+def _write_all(out: Path, items: list[tuple[str, bytes, str, dict[str, str]]], manifest: Manifest,
                force: bool) -> list:
-    """write_output for each (name, data, inputs), WRITERS at a time: each result in order,
-    a Written or the exception that stopped that one document. Each touches only its own
-    name, in the manifest too (its entry already exists: see add_pending)."""
+    """write_output for each (name, data, its sha256, inputs), WRITERS at a time: each result
+    in order, a Written or the exception that stopped that one document. Each touches only
+    its own name, in the manifest too (its entry already exists: see add_pending). Each
+    folder is synced once at the end (the renames made durable before the manifest records
+    the new inputs: a crash before leaves files the manifest knows, as a crash mid-write does)."""
     def one(item):
-        name, data, inputs = item
+        name, data, sha, inputs = item
         try:
-            return write_output(out, name, data, inputs, manifest, force)
+            return write_output(out, name, data, inputs, manifest, force, sha, sync_folder=False)
         except (UserError, OSError, ProblemList) as exc:
             return exc
 
     if len(items) < 2:
-        return [one(item) for item in items]
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        return list(pool.map(one, items))
+        results = [one(item) for item in items]
+    else:
+        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+            results = list(pool.map(one, items))
+    sync_folders(out, [out / name for (name, *_), r in zip(items, results) if not isinstance(r, Exception)])
+    return results
 
 
 def _remove_orphans(out: Path, manifest: Manifest, current: set[str],
@@ -502,17 +531,17 @@ def _write_problem(target: Path, exc: BaseException) -> Problem:
     return Problem(getattr(exc, "path", None) or target, 0, 0, "", str(exc))
 
 
-def _render_all(ws: Workspace, sources: list[Job], workers: int | None, tick=None) -> list:
+def _render_all(ws: Workspace, names: _Inputs, sources: list[Job], workers: int | None, tick=None) -> list:
     """Render on all cores; results in the order of `sources`."""
     workers = workers or os.cpu_count() or 1
-    _use(ws)
+    _use(ws, names)
     try:
-        return _render_in(ws, sources, workers, tick)
+        return _render_in(ws, names, sources, workers, tick)
     finally:
         _use(None)
 
 
-def _render_in(ws: Workspace, sources: list[Job], workers: int, tick) -> list:
+def _render_in(ws: Workspace, names: _Inputs, sources: list[Job], workers: int, tick) -> list:
     results: list = []
     if workers == 1 or len(sources) < 8:
         for n, s in enumerate(sources, 1):
@@ -536,30 +565,51 @@ def _render_in(ws: Workspace, sources: list[Job], workers: int, tick) -> list:
     # in them (nor copies its pages, which a scan would touch).
     gc.collect()
     gc.freeze()
+    batches = _batches(rest, workers)
+    broken: list[int] = []
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                                 initializer=_use, initargs=(ws,)) as pool:
-            futures = {pool.submit(_render_job, sources[i]): i for i in rest}
-            broken: list[int] = []
-            for n, fut in enumerate(as_completed(futures), len(sources) - len(rest) + 1):
+                                 initializer=_use, initargs=(ws, names)) as pool:
+            futures = {pool.submit(_render_batch, [sources[i] for i in b]): b for b in batches}
+            n = len(sources) - len(rest)
+            for fut in as_completed(futures):
+                batch = futures[fut]
                 try:
-                    results[futures[fut]] = fut.result()
+                    for i, result in zip(batch, fut.result()):
+                        results[i] = result
                 except BrokenProcessPool:
-                    broken.append(futures[fut])
+                    broken += batch
+                n += len(batch)
                 if tick:
                     tick(n)
     finally:
         gc.unfreeze()
-    # A worker was killed (by the machine, most often for memory): every job still running is
-    # lost with it. Each is made again alone, so only the one that kills its worker fails.
+    # A worker was killed (by the machine, most often for memory): every job still running or
+    # waiting is lost with it. Each is made again alone, so only the one that kills its worker
+    # fails.
     for i in sorted(broken):
-        results[i] = _render_alone(ws, sources[i])
+        results[i] = _render_alone(ws, names, sources[i])
     return results
 
 
-def _render_alone(ws: Workspace, job: Job) -> tuple[bytes | None, list[tuple], list[Problem]]:
+BATCH = 16
+"""Documents sent to a worker in one message, at most."""
+
+
+def _batches(jobs: list[int], workers: int) -> list[list[int]]:
+    """A few documents per message: the parent's share of each job (pickling it, waking up
+    for its result) is paid once per batch. Small enough that every worker gets several."""
+    size = max(1, min(BATCH, len(jobs) // (workers * 8)))
+    return [jobs[k:k + size] for k in range(0, len(jobs), size)]
+
+
+def _render_batch(jobs: list[Job]) -> list:
+    return [_render_job(job) for job in jobs]
+
+
+def _render_alone(ws: Workspace, names: _Inputs, job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"), initializer=_use,
-                             initargs=(ws,)) as pool:
+                             initargs=(ws, names)) as pool:
         try:
             return pool.submit(_render_job, job).result()
         except BrokenProcessPool:

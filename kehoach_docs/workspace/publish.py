@@ -50,12 +50,13 @@ class Written:
 
 
 def write_output(out: Path, name: str, data: bytes, inputs: dict[str, str], manifest: Manifest,
-                 force: bool) -> Written:
-    """Write `data` to out/name unless a clerk edited the file there (KEPT; with `force`
-    the edit is backed up beside it first). The new bytes must already be pending in the
-    manifest (see manifest.py); raises UnsafeFile or OSError when the file cannot be written."""
+                 force: bool, sha: str | None = None, sync_folder: bool = True) -> Written:
+    """Write `data` (of hash `sha`, computed when not given) to out/name unless a clerk
+    edited the file there (KEPT; with `force` the edit is backed up beside it first). The
+    new bytes must already be pending in the manifest (see manifest.py); raises UnsafeFile
+    or OSError when the file cannot be written. `sync_folder`: see atomic_write."""
     target = out / name
-    sha = sha256_bytes(data)
+    sha = sha or sha256_bytes(data)
     current = sha256_file(target, out)
     edited = current is not None and current != sha and not manifest.written_by_us(name, current)
     if edited and not force:
@@ -65,7 +66,7 @@ def write_output(out: Path, name: str, data: bytes, inputs: dict[str, str], mani
         return Written(KEPT, unrecorded=not entry.inputs)  # never committed: no record of it
     backup = backup_edit(target, out) if edited else None
     if current != sha:
-        atomic_write(target, data, root=out)
+        atomic_write(target, data, root=out, sync_folder=sync_folder)
     manifest.commit(name, inputs, sha)
     return Written(REPLACED if edited else (NEW if current is None else REBUILT), backup)
 

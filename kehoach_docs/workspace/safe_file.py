@@ -152,12 +152,14 @@ def temp_name(name: str) -> str:
 
 
 def atomic_write(path: str | Path, data: bytes, root: str | Path | None = None,
-                 mode: int | None = None) -> None:
+                 mode: int | None = None, sync_folder: bool = True) -> None:
     """Replace `path` (below `root`, default its own folder) with `data`, atomically.
 
     Refuses (UnsafeFile) a path outside `root`, a folder on the way that is a link or not a
     folder, and a target that exists but is not a regular file. An existing target's
-    permission bits are kept (`mode` gives them for a new file; default 0644)."""
+    permission bits are kept (`mode` gives them for a new file; default 0644).
+    `sync_folder=False`: the caller makes the rename durable itself (sync_folders), once
+    for many files of a folder."""
     path = Path(path)
     root = Path(root) if root is not None else path.parent
     parts = _relative_parts(root, path) if root != path.parent else (path.name,)
@@ -191,12 +193,37 @@ def atomic_write(path: str | Path, data: bytes, root: str | Path | None = None,
             raise
         finally:
             os.close(fd)
-        try:
-            os.fsync(dfd)  # make the rename itself durable; not possible on every file system
-        except OSError:
-            pass
+        if sync_folder:
+            _sync(dfd)
     finally:
         os.close(dfd)
+
+
+def _sync(dfd: int) -> None:
+    try:
+        os.fsync(dfd)  # make the renames durable; not possible on every file system
+    except OSError:
+        pass
+
+
+def sync_folders(root: Path, paths: list[Path]) -> None:
+    """Make the renames of atomic_write(…, sync_folder=False) into these files durable: each
+    folder (below `root`, no link followed) synced once."""
+    folders = {}
+    for p in paths:
+        try:
+            folders.setdefault(_relative_parts(Path(root), Path(p))[:-1], None)
+        except UnsafeFile:
+            continue  # never written: its own write said why
+    for folder in folders:
+        try:
+            dfd = open_folder(Path(root), folder, create=False)
+        except (OSError, UnsafeFile):
+            continue
+        try:
+            _sync(dfd)
+        finally:
+            os.close(dfd)
 
 
 @contextmanager
