@@ -2,6 +2,8 @@
 
 Exit codes: 0 thành công; 1 dữ liệu hoặc mẫu có lỗi (mọi lỗi được liệt kê);
 2 dùng sai lệnh (tùy chọn, tệp không có); 3 lỗi nội bộ của công cụ (xin báo lại).
+Commands raise (errors.KehoachError and its kinds, OSError, MemoryError); `_Group.invoke`
+alone turns what is raised into words and an exit code.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import click
 
 from kehoach_docs import __version__, cli_vi
-from kehoach_docs.errors import Problem, ProblemList, UserError
+from kehoach_docs.errors import ERROR, WARNING, KehoachError, Problem, ProblemList, Reported, UserError, has_errors, tally
 
 cli_vi.install()  # before the commands are declared: click takes some texts then
 
@@ -26,10 +28,7 @@ def _print_problems(problems: list[Problem]) -> None:
     found = unique(problems)
     for p, n in found:
         click.echo(str(p) + (f" (ảnh hưởng {n} văn bản)" if n > 1 else ""), err=True)
-    errors = sum(1 for p, _ in found if p.level == "lỗi")
-    warnings = len(found) - errors
-    summary = f"{errors} lỗi" + (f", {warnings} cảnh báo" if warnings else "")
-    click.echo(summary + ".", err=True)
+    click.echo(tally([p for p, _ in found]) + ".", err=True)
 
 
 class _Group(cli_vi.Group):
@@ -38,12 +37,9 @@ class _Group(cli_vi.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except ProblemList as exc:
-            _print_problems(exc.problems)
-            ctx.exit(EXIT_INVALID)
-        except UserError as exc:
-            click.echo(f"lỗi: {exc}", err=True)
-            ctx.exit(EXIT_USAGE)
+        except KehoachError as exc:  # ProblemList: exit 1; UserError: 2; Reported: its own code
+            _say(exc)
+            ctx.exit(exc.exit_code)
         except BrokenPipeError:
             # `kehoach build | head`: the reader has gone; nothing more can be printed there.
             _silence_stdout()
@@ -53,12 +49,12 @@ class _Group(cli_vi.Group):
             from kehoach_docs.oserrors import os_error_message
 
             _silence_stdout()
-            click.echo(f"lỗi: {os_error_message(exc)}", err=True)
+            click.echo(f"{ERROR}: {os_error_message(exc)}", err=True)
             ctx.exit(EXIT_USAGE)
         except MemoryError:
             from kehoach_docs.oserrors import NO_MEMORY
 
-            click.echo(f"lỗi: {NO_MEMORY}.", err=True)
+            click.echo(f"{ERROR}: {NO_MEMORY}.", err=True)
             ctx.exit(EXIT_USAGE)
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu; các tệp đã ghi xong vẫn nguyên vẹn.", err=True)
@@ -73,6 +69,22 @@ class _Group(cli_vi.Group):
             click.echo(f"Lỗi nội bộ của kehoach-docs ({type(exc).__name__}: {exc}). "
                        + debug_hint(ctx.invoked_subcommand), err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+def _refuse_or_warn(problems: list[Problem]) -> None:
+    """Raise the problems when one is an error; else print the warnings (a clerk must see them)."""
+    if has_errors(problems):
+        raise ProblemList(problems)
+    if problems:
+        _print_problems(problems)
+
+
+def _say(exc: KehoachError) -> None:
+    """What an error of use or data says (Reported has already said it)."""
+    if isinstance(exc, ProblemList):
+        _print_problems(exc.problems)
+    elif not isinstance(exc, Reported):
+        click.echo(f"{ERROR}: {exc}", err=True)
 
 
 def _silence_stdout() -> None:
@@ -101,7 +113,7 @@ def run() -> None:
             if not isinstance(err, BrokenPipeError):
                 from kehoach_docs.oserrors import os_error_message
 
-                print(f"lỗi: {os_error_message(err, '<stdout>')}", file=sys.stderr)
+                print(f"{ERROR}: {os_error_message(err, '<stdout>')}", file=sys.stderr)
             code = code or EXIT_USAGE
         raise SystemExit(code) from None
 
@@ -142,26 +154,10 @@ def render(file: Path, out: Path | None, template: Path | None, unit: str | None
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate_cmd(paths: tuple[Path, ...]) -> None:
     """Kiểm tra dữ liệu YAML; liệt kê mọi lỗi (tệp:dòng:cột)."""
-    from kehoach_docs.documents.pipeline import check_file
-    from kehoach_docs.workspace.workspace import Workspace
+    from kehoach_docs.documents.pipeline import validate_files
 
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    files = _yaml_files(paths)
-    spaces: dict[Path, Workspace] = {}  # one per workspace: the plan and khung are read once
-    for f in files:
-        ws = Workspace.of(f)
-        try:
-            warnings += check_file(f, spaces.setdefault(ws.root.resolve(), ws))
-        except ProblemList as exc:
-            problems += exc.problems
-    if not files:
-        raise ProblemList([Problem(p, 0, 0, "", "Không có tệp dữ liệu .yaml nào để kiểm tra. Có đúng thư mục "
-                                                "không? Tạo thư mục mới bằng: kehoach init THƯ_MỤC") for p in paths])
-    if problems:
-        raise ProblemList(problems + warnings)
-    if warnings:  # valid, but a clerk must see them (sample values, rules past their date)
-        _print_problems(warnings)
+    files, warnings = validate_files(paths)
+    _refuse_or_warn(warnings)  # valid, but a clerk must see them (sample values, rules past their date)
     click.echo(f"Hợp lệ: {len(files)} tệp.")
 
 
@@ -193,12 +189,11 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
     """Tạo mọi văn bản của một thư mục dữ liệu (chỉ tạo lại phần có thay đổi)."""
     from kehoach_docs.workspace.build import default_output
 
-    if not workspace.is_dir():
-        raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
+    _must_be_workspace(workspace)
     if not watch:
         code = _build_once(workspace, out_dir, force, as_json, workers, verbose, with_pdf)
         if code:
-            sys.exit(code)
+            raise Reported(code)
         return
     if as_json:
         raise UserError("--watch không dùng cùng --json.")
@@ -212,10 +207,8 @@ def build(workspace: Path, out_dir: Path | None, force: bool, as_json: bool,
             click.echo(f"Có thay đổi: {names}")
         try:
             _build_once(workspace, out, force and not changed, False, workers, verbose, with_pdf)
-        except ProblemList as exc:
-            _print_problems(exc.problems)
-        except UserError as exc:
-            click.echo(f"lỗi: {exc}", err=True)
+        except KehoachError as exc:  # said; the watch goes on
+            _say(exc)
         click.echo(f"Đang theo dõi {workspace}/ (Ctrl-C để dừng)…", err=True)
 
     try:
@@ -324,7 +317,7 @@ def bieu_mau(workspace: Path, year: int, units: tuple[str, ...], filled: bool, o
         click.echo(f"giữ nguyên: {kept} đã có và khác bản mới (có thể đơn vị đã điền); không thay. "
                    "Thêm --force để thay, hoặc ghi vào thư mục khác (--out).", err=True)
     if done.kept:
-        sys.exit(EXIT_INVALID)
+        raise Reported(EXIT_INVALID)
 
 
 @main.command(name="nhap")
@@ -345,12 +338,9 @@ def nhap(workspace: Path, files: tuple[Path, ...], force: bool) -> None:
     for d in summary.kept:
         click.echo(f"giữ nguyên: {d.reason}.", err=True)
     click.echo(f"Đã nhập {len(summary.done) - len(summary.kept)}/{len(files)} biểu mẫu.")
-    if any(p.level == "lỗi" for p in summary.problems):
-        raise ProblemList(summary.problems)
-    if summary.problems:
-        _print_problems(summary.problems)
+    _refuse_or_warn(summary.problems)
     if summary.kept:
-        sys.exit(EXIT_INVALID)
+        raise Reported(EXIT_INVALID)
 
 
 @main.group()
@@ -379,25 +369,20 @@ def new_unit(workspace: Path, ten: str, loai: str, ma: str | None) -> None:
 @click.option("--workers", "-j", type=click.IntRange(1, 64), help="Số tiến trình LibreOffice (mặc định: số lõi).")
 def pdf(paths: tuple[Path, ...], out_dir: Path | None, workers: int | None) -> None:
     """Xuất PDF từ các tệp .docx (hoặc mọi .docx trong thư mục) bằng LibreOffice."""
-    files: list[Path] = []
-    for p in paths:
-        _must_exist(p)
-        files += sorted(p.rglob("*.docx")) if p.is_dir() else [p]
-    _export_pdf(files, workers, out_dir=out_dir)
+    from kehoach_docs.check.package import docx_files
+
+    _export_pdf(docx_files(paths), workers, out_dir=out_dir)
 
 
 def _export_pdf(files: list[Path], workers: int | None, out_dir: Path | None = None,
                 quiet: bool = False, verbose: bool = True, exit_on_error: bool = True) -> bool:
     """Convert with a progress bar; each PDF's line when `verbose`, failures always."""
-    from kehoach_docs.pdf import LibreOfficeMissing, convert_to_pdf, fallback_advice
+    from kehoach_docs.pdf import convert_to_pdf, fallback_advice
 
     if not files:
         return True
-    try:
-        with _bar("Đang xuất PDF", quiet=quiet) as tick:
-            results = convert_to_pdf(files, out_dir=out_dir, workers=workers, progress=tick)
-    except LibreOfficeMissing as exc:
-        raise UserError(str(exc)) from None
+    with _bar("Đang xuất PDF", quiet=quiet) as tick:  # LibreOfficeMissing: a UserError, exit 2
+        results = convert_to_pdf(files, out_dir=out_dir, workers=workers, progress=tick)
     failed = [r for r in results if not r.ok]
     fallback = sorted({f for r in results for f in r.fallback_fonts})
     if not quiet:
@@ -407,11 +392,11 @@ def _export_pdf(files: list[Path], workers: int | None, out_dir: Path | None = N
                                              if r.fallback_fonts else ""))
         click.echo(f"Đã xuất {len(results) - len(failed)} PDF" + (f", {len(failed)} lỗi." if failed else "."))
     for r in failed:
-        click.echo(f"lỗi PDF: {r.error}", err=True)
+        click.echo(f"{ERROR} PDF: {r.error}", err=True)
     if fallback:
         click.echo(fallback_advice(fallback), err=True)
     if (failed or fallback) and exit_on_error:
-        sys.exit(EXIT_INVALID)
+        raise Reported(EXIT_INVALID)
     return not (failed or fallback)
 
 
@@ -421,31 +406,28 @@ def _export_pdf(files: list[Path], workers: int | None, out_dir: Path | None = N
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 def check(paths: tuple[Path, ...], profile_id: str | None, as_json: bool) -> None:
     """Kiểm tra thể thức của tệp .docx bất kỳ (do công cụ tạo hay soạn tay)."""
-    from kehoach_docs.check import check_files, format_violations
+    from kehoach_docs.check import check_files, docx_files, format_violations, profile_notice
     from kehoach_docs.profile import get_profile
 
-    from kehoach_docs.check import profile_notice
-
-    for p in paths:
-        _must_exist(p)
+    files = docx_files(paths)
     profile = get_profile(profile_id) if profile_id else None
-    results = check_files(list(paths), profile)
+    results = check_files(files, profile)
     if not as_json:
         for path in results:
             if (notice := profile_notice(path, profile)):
-                click.echo(f"{path}: cảnh báo: {notice}", err=True)
+                click.echo(str(Problem(path, 0, 0, "", notice, WARNING)), err=True)
     bad = sum(1 for v in results.values() if v)
     if as_json:
         click.echo(json.dumps({str(k): [x.as_dict() for x in v] for k, v in results.items()},
                               ensure_ascii=False, indent=2))
     else:
-        for path, violations in results.items():
-            click.echo(f"{path}: " + ("đúng thể thức." if not violations else f"{len(violations)} lỗi thể thức"))
-            if violations:
-                click.echo(format_violations(violations))
+        for path, findings in results.items():
+            click.echo(f"{path}: " + ("đúng thể thức." if not findings else f"{len(findings)} lỗi thể thức"))
+            if findings:
+                click.echo(format_violations(findings))
         click.echo(f"Đã kiểm tra {len(results)} tệp: {bad} tệp có lỗi thể thức.")
     if bad:
-        sys.exit(EXIT_INVALID)
+        raise Reported(EXIT_INVALID)
 
 
 @main.command()
@@ -462,29 +444,13 @@ def status(workspace: Path, as_of: str | None, csv_path: Path | None, xlsx_path:
     from rich.console import Console
     from rich.table import Table
 
-    from kehoach_docs.schema.common import parse_date
-    from kehoach_docs.workspace.publish import refuse_overwriting_inputs
-    from kehoach_docs.workspace.safe_file import atomic_write
-    from kehoach_docs.results.status import COLUMNS, to_csv, to_xlsx, unit_status
+    from kehoach_docs.results.status import COLUMNS, unit_status, write_tables
+    from kehoach_docs.schema.common import parse_day
 
-    if not workspace.is_dir():
-        raise UserError(f"Không có thư mục dữ liệu '{workspace}'.")
-    day = date.today()
-    if as_of:
-        try:
-            day = parse_date(as_of)
-            day = day if isinstance(day, date) else date.fromisoformat(str(day))
-        except ValueError:
-            raise UserError(f"Ngày '{as_of}' không đúng dạng 31/12/2023 hoặc 2023-12-31.") from None
+    _must_be_workspace(workspace)
+    day = parse_day(as_of) if as_of else date.today()
     rows = unit_status(workspace, day)
-    data_files = sorted(workspace.rglob("*.yaml"))
-    for path, suffix in ((csv_path, ".csv"), (xlsx_path, ".xlsx")):
-        if path:
-            refuse_overwriting_inputs(path, data_files, force=False, suffix=suffix)
-    if csv_path:
-        atomic_write(csv_path, to_csv(rows).encode("utf-8"))
-    if xlsx_path:
-        atomic_write(xlsx_path, to_xlsx(rows, day))
+    write_tables(rows, day, workspace, csv_path, xlsx_path)
     shown = rows if show_all else [r for r in rows if not r.ok]
     table = Table(*COLUMNS, title=f"Tình hình thực hiện đến ngày {day:%d/%m/%Y}", show_lines=False)
     for n, r in enumerate(shown, 1):
@@ -505,21 +471,10 @@ def templates() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def lint(paths: tuple[Path, ...]) -> None:
     """Kiểm tra mẫu: cú pháp, thẻ bị Word tách, biến không có trong dữ liệu."""
-    from kehoach_docs.documents.pipeline import PACKAGE_TEMPLATES
-    from kehoach_docs.templates.lint import lint_template
+    from kehoach_docs.templates.lint import lint_templates
 
-    targets = list(paths) or sorted(PACKAGE_TEMPLATES.glob("*.docx"))
-    if not targets:
-        raise UserError(f"Không có mẫu nào để kiểm tra (thư mục mẫu của gói: {PACKAGE_TEMPLATES}); "
-                        "bản cài đặt thiếu mẫu, hãy cài lại kehoach-docs.")
-    problems: list[Problem] = []
-    for p in targets:
-        _must_exist(p)
-        problems += lint_template(p)
-    if any(p.level == "lỗi" for p in problems):
-        raise ProblemList(problems)
-    if problems:
-        _print_problems(problems)
+    targets, problems = lint_templates(paths)
+    _refuse_or_warn(problems)
     click.echo(f"Đã kiểm tra {len(targets)} mẫu.")
 
 
@@ -532,16 +487,3 @@ def _must_exist(path: Path) -> None:
     if not path.exists():
         raise UserError(f"Không tìm thấy tệp '{path}'.")
 
-
-def _yaml_files(paths: tuple[Path, ...]) -> list[Path]:
-    from kehoach_docs.workspace.workspace import Workspace
-
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            files += Workspace(p).data_files(p)
-        elif p.exists():
-            files.append(p)
-        else:
-            raise UserError(f"Không tìm thấy '{p}'.")
-    return files

@@ -29,7 +29,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from kehoach_docs.format.vn import nfc
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.format import ngay_ngan
 from kehoach_docs.load.yaml_source import Loaded, dotted, load_yaml
 from kehoach_docs.schema.common import Date, Id, Line, Strict, Text
@@ -234,7 +234,7 @@ class Bodies:
         return Problem(path, line, col, dotted(loc),
                        f"'{shown}' ({rec.ten}) là giá trị mẫu, chưa xác nhận: {note.nguon}"
                        + (f" ({note.ghi_chu})" if note.ghi_chu else "") +
-                       ". Thay bằng giá trị thật trước khi ban hành văn bản.", level="cảnh báo")
+                       ". Thay bằng giá trị thật trước khi ban hành văn bản.", level=WARNING)
 
     def at(self, loc: tuple) -> tuple[Path | str, int, int]:
         if self.loaded is None:
@@ -272,16 +272,15 @@ def read_bodies(path: Path) -> Bodies:
     problems = []
     for ma, rec in bodies.records.items():
         if rec.ke_nhiem is not None and rec.ke_nhiem not in bodies.records:
-            line, col = loaded.where(("co_quan", ma, "ke_nhiem"))
-            problems.append(Problem(path, line, col, f"co_quan.{ma}.ke_nhiem",
-                                    f"Không có cơ quan '{rec.ke_nhiem}' trong {BODIES_FILE}."))
+            problems.append(loaded.problem(("co_quan", ma, "ke_nhiem"),
+                                           f"Không có cơ quan '{rec.ke_nhiem}' trong {BODIES_FILE}.",
+                                           field=f"co_quan.{ma}.ke_nhiem"))
         if rec.ke_nhiem is not None and rec.den is None:
-            line, col = loaded.where(("co_quan", ma, "ke_nhiem"))
-            problems.append(Problem(path, line, col, f"co_quan.{ma}.den",
-                                    "Có cơ quan kế nhiệm thì phải ghi ngày kết thúc (den)."))
+            problems.append(loaded.problem(("co_quan", ma, "ke_nhiem"),
+                                           "Có cơ quan kế nhiệm thì phải ghi ngày kết thúc (den).",
+                                           field=f"co_quan.{ma}.den"))
         if rec.tu and rec.den and rec.den < rec.tu:
-            line, col = loaded.where(("co_quan", ma, "den"))
-            problems.append(Problem(path, line, col, f"co_quan.{ma}.den", "Ngày kết thúc trước ngày bắt đầu."))
+            problems.append(loaded.problem(("co_quan", ma, "den"), "Ngày kết thúc trước ngày bắt đầu."))
     if problems:
         raise ProblemList(problems)
     return bodies
@@ -352,24 +351,21 @@ def check_units(units: list) -> list[Problem]:
         for i, change in enumerate(sorted(u.record.thay_doi, key=lambda c: c.tu)):
             idx = u.record.thay_doi.index(change)
             if ended:
-                line, col = loaded.where(("thay_doi", idx, "tu"))
-                problems.append(Problem(u.path, line, col, f"thay_doi[{idx}]",
-                                        "Đơn vị đã kết thúc ở thay đổi trước; không thể có thay đổi sau đó."))
+                problems.append(loaded.problem(("thay_doi", idx, "tu"), "Đơn vị đã kết thúc ở thay đổi trước; "
+                                               "không thể có thay đổi sau đó.", field=f"thay_doi[{idx}]"))
             ended = ended or change.ends
             targets = ([("sap_nhap_vao", change.sap_nhap_vao)] if change.sap_nhap_vao else []) + \
                 [(("chia_thanh", j), m) for j, m in enumerate(change.chia_thanh)]
             for where, ma in targets:
                 loc = ("thay_doi", idx) + (where if isinstance(where, tuple) else (where,))
-                line, col = loaded.where(loc)
                 other = by_id.get(ma)
                 if other is None or ma == u.info.ma:
                     guess = difflib.get_close_matches(ma, sorted(set(by_id) - {u.info.ma}), n=1)
-                    problems.append(Problem(u.path, line, col, dotted(loc),
-                                            f"Không có đơn vị '{ma}' trong don-vi/ để nhận đơn vị này" +
-                                            (f"; có phải '{guess[0]}'?" if guess else ".")))
+                    problems.append(loaded.problem(loc, f"Không có đơn vị '{ma}' trong don-vi/ để nhận đơn vị "
+                                                   "này" + (f"; có phải '{guess[0]}'?" if guess else ".")))
                 elif not exists_on(other.record, change.tu):
-                    problems.append(Problem(u.path, line, col, dotted(loc),
-                                            f"Đơn vị '{ma}' không hoạt động vào ngày {ngay_ngan(change.tu)}."))
+                    problems.append(loaded.problem(loc, f"Đơn vị '{ma}' không hoạt động vào ngày "
+                                                   f"{ngay_ngan(change.tu)}."))
     return problems
 
 
@@ -396,15 +392,13 @@ def check_unit_plan_bodies(bench, unit, loaded: Loaded) -> list[Problem]:
     state = unit_state(unit, day, bodies, bench.khung.cap_tren)
     for i, r in enumerate(bench.khung.noi_nhan):  # the recipients derive.derive_plan prints
         if (r.chi_cho is None or unit.loai in r.chi_cho) and (why := bodies.stale(r.ten, day)):
-            line, col = bench.khung_loaded.where(("noi_nhan", i))
-            problems.append(Problem(bench.khung_loaded.path, line, col, f"noi_nhan.{i}",
-                                    f"Nơi nhận của kế hoạch {state.ten} ({loaded.path.name}): {why} Để khung "
-                                    "dùng được cho mọi ngày, ghi nơi nhận theo cấp trên vào ngày của kế "
-                                    "hoạch: 'Ban Thường vụ [[cap_uy_cap_tren]]'."))
+            problems.append(bench.khung_loaded.problem(
+                ("noi_nhan", i), f"Nơi nhận của kế hoạch {state.ten} ({loaded.path.name}): {why} Để khung "
+                "dùng được cho mọi ngày, ghi nơi nhận theo cấp trên vào ngày của kế hoạch: 'Ban Thường vụ "
+                "[[cap_uy_cap_tren]]'.", field=f"noi_nhan.{i}"))
     for i, r in enumerate(unit.noi_nhan_them):
         if why := bodies.stale(r.ten, day):
-            line, col = loaded.where(("noi_nhan_them", i))
-            problems.append(Problem(loaded.path, line, col, f"noi_nhan_them.{i}", "Nơi nhận: " + why))
+            problems.append(loaded.problem(("noi_nhan_them", i), "Nơi nhận: " + why, field=f"noi_nhan_them.{i}"))
     return problems
 
 

@@ -39,8 +39,8 @@ _TIMEOUT_BASE = 60.0
 _TIMEOUT_PER_DOC = 30.0
 
 
-class LibreOfficeMissing(RuntimeError):
-    """Không tìm thấy LibreOffice trong PATH."""
+class LibreOfficeMissing(UserError):
+    """Không tìm thấy LibreOffice trong PATH (lỗi của máy, không phải lỗi nội bộ: lời nhắn nói cách cài)."""
 
 
 @dataclass

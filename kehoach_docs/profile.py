@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import ProblemList
 from kehoach_docs.load.yaml_source import load_yaml
 from kehoach_docs.schema.common import Date, Line, Strict, Text
 from kehoach_docs.schema.validate import validate
@@ -249,8 +249,8 @@ def profile_named(profiles: list[Profile], ma: str) -> Profile:
         if profile.ma == ma:
             return profile
     known = ", ".join(p.ma for p in profiles)
-    raise ProblemList([Problem("", 0, 0, "the_thuc",
-                               f"Không có bộ thể thức '{ma}'. Các bộ hiện có: {known}.")])
+    raise ProblemList.one("", 0, 0, "the_thuc",
+                          f"Không có bộ thể thức '{ma}'. Các bộ hiện có: {known}.")
 
 
 def choose_profile(regime: str, day: date, extra_dirs: tuple[Path, ...] = ()) -> Profile:
@@ -261,7 +261,7 @@ def choose_profile(regime: str, day: date, extra_dirs: tuple[Path, ...] = ()) ->
 def profile_for(profiles: list[Profile], regime: str, day: date) -> Profile:
     candidates = [p for p in profiles if p.he_thong == regime and p.covers(day)]
     if not candidates:
-        raise ProblemList([Problem("", 0, 0, "he_thong",
-                                   f"Không có bộ thể thức nào cho hệ thống '{regime}' vào ngày "
-                                   f"{day:%d/%m/%Y}.")])
+        raise ProblemList.one("", 0, 0, "he_thong",
+                              f"Không có bộ thể thức nào cho hệ thống '{regime}' vào ngày "
+                              f"{day:%d/%m/%Y}.")
     return max(candidates, key=lambda p: p.hieu_luc.tu)

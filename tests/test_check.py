@@ -14,7 +14,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from kehoach_docs.check import Violation, check_docx, check_files, detect_profile, format_violations
+from kehoach_docs.check import check_docx, check_files, detect_profile, format_violations, of_template
+from kehoach_docs.errors import ERROR, Problem
 from kehoach_docs.documents.pipeline import render_file
 from kehoach_docs.profile import get_profile
 
@@ -56,7 +57,7 @@ def remove(p):
     p._p.getparent().remove(p._p)
 
 
-def variant(good: Path, tmp_path: Path, change) -> list[Violation]:
+def variant(good: Path, tmp_path: Path, change) -> list[Problem]:
     doc = docx.Document(good)
     change(doc)
     out = tmp_path / "v.docx"
@@ -66,6 +67,13 @@ def variant(good: Path, tmp_path: Path, change) -> list[Violation]:
 
 def rules(violations):
     return {v.rule for v in violations}
+
+
+def said(v: Problem) -> tuple[str, str, str]:
+    """A finding's (element, expected, found), from its message "<element>: cần <expected>, thấy <found>"."""
+    element, rest = v.message.split(": cần ", 1)
+    expected, found = rest.split(", thấy ", 1)
+    return element, expected, found
 
 
 def test_generated_plan_conforms(good):
@@ -114,34 +122,38 @@ def test_each_defect_is_reported_alone(good, tmp_path, name):
     found = variant(good, tmp_path, change)
     assert rules(found) == {rule}, format_violations(found)
     v = next(v for v in found if v.rule == rule)
-    assert v.element and v.expected and v.found and v.place
+    assert all(said(v)) and v.field and v.file == tmp_path / "v.docx" and v.level == ERROR
 
 
 def test_messages_name_the_place_and_the_fix(good, tmp_path):
     found = variant(good, tmp_path, DEFECTS["colon after Số"][0])
     [v] = found
-    assert v.element == "Số, ký hiệu"
-    assert "Số 44-KH/ĐUK" in v.expected and "Số: 44-KH/ĐUK" in v.found
-    assert v.place == "bảng 1, hàng 2, ô 1, đoạn 1"
-    assert format_violations(found) == f"Số, ký hiệu: cần {v.expected}, thấy {v.found} ({v.place})"
-    assert set(v.as_dict()) == {"rule", "element", "expected", "found", "place"}
+    element, expected, seen = said(v)
+    assert element == "Số, ký hiệu"
+    assert "Số 44-KH/ĐUK" in expected and "Số: 44-KH/ĐUK" in seen
+    assert v.field == "bảng 1, hàng 2, ô 1, đoạn 1"  # the place in the document, in the Problem's field
+    assert format_violations(found) == f"Số, ký hiệu: cần {expected}, thấy {seen} ({v.field})"
+    assert v.as_dict() == {"tep": str(tmp_path / "v.docx"), "dong": 0, "cot": 0, "truong": v.field,
+                           "muc_do": "lỗi", "thong_bao": v.message, "quy_tac": "so_ky_hieu.dau_hai_cham"}
 
     [v] = variant(good, tmp_path, DEFECTS["month padded"][0])
-    assert "tháng 03" in v.found and "tháng 12" not in v.found and "“tháng 3”" in v.expected
+    _, expected, seen = said(v)
+    assert "tháng 03" in seen and "tháng 12" not in seen and "“tháng 3”" in expected
 
     [v] = variant(good, tmp_path, DEFECTS["state authority"][0])
-    assert "T/M BAN THƯỜNG VỤ" in v.expected
+    assert "T/M BAN THƯỜNG VỤ" in said(v)[1]
 
     [v] = variant(good, tmp_path, DEFECTS["archive with colon"][0])
-    assert v.expected == "“- Lưu VP.”"
+    assert said(v)[1] == "“- Lưu VP.”"
 
 
 def test_body_violations_are_counted_not_repeated(good, tmp_path):
     found = variant(good, tmp_path, DEFECTS["body size 13"][0])
     [v] = found
-    assert v.expected == "cỡ 14"
-    assert v.found.endswith("đoạn cỡ 13") and int(v.found.split()[0]) >= 5
-    assert v.place.startswith("đoạn ") and "đoạn khác" in v.place
+    _, expected, seen = said(v)
+    assert expected == "cỡ 14"
+    assert seen.endswith("đoạn cỡ 13") and int(seen.split()[0]) >= 5
+    assert v.field.startswith("đoạn ") and "đoạn khác" in v.field
 
 
 def test_every_violation_is_reported(good, tmp_path):
@@ -183,7 +195,7 @@ def test_check_files_reports_unreadable_files(good, tmp_path):
     results = check_files([tmp_path])
     assert results[tmp_path / "a.docx"] == []
     [v] = results[tmp_path / "b.docx"]
-    assert v.rule == "tep"
+    assert v.rule == "tep" and v.file == tmp_path / "b.docx"
     assert format_violations([]) == "Không phát hiện lỗi thể thức."
 
 
@@ -302,8 +314,8 @@ def test_handmade_defects(tmp_path):
     assert rules(found) == {"le_trai", "so_ky_hieu.dau_hai_cham", "so_ky_hieu.dem_so",
                             "ngay_thang.dem_so", "phong_chu"}, format_violations(found)
     font = next(v for v in found if v.rule == "phong_chu")
-    assert font.found.startswith("Cambria")  # the stock template's theme font, resolved
-    assert font.place == "đoạn 7"
+    assert said(font)[2].startswith("Cambria")  # the stock template's theme font, resolved
+    assert font.field == "đoạn 7"
 
 
 def test_page_ranges_can_come_from_the_profile(tmp_path):
@@ -314,7 +326,7 @@ def test_page_ranges_can_come_from_the_profile(tmp_path):
     assert rules(check_docx(path, party)) == {"le_trai"}
     assert check_docx(path, ranged) == []
     [v] = check_docx(handmade(tmp_path / "b.docx", left=36), ranged)
-    assert (v.rule, v.expected, v.found) == ("le_trai", "30–35 mm", "36 mm")
+    assert (v.rule, v.message) == ("le_trai", "Lề trái: cần 30–35 mm, thấy 36 mm")
 
 
 def test_handmade_header_in_paragraphs_with_tabs(tmp_path):
@@ -340,12 +352,11 @@ def test_handmade_header_in_paragraphs_with_tabs(tmp_path):
 
 
 def test_a_violation_becomes_a_problem_of_the_template(good):
-    from kehoach_docs.errors import ERROR
-
     (v,) = [v for v in check_docx(good, get_profile("nha-nuoc-nd30-2020")) if v.rule == "so_ky_hieu.dau_hai_cham"]
-    p = v.problem("mau.docx")
-    assert (p.file, p.line, p.column, p.field, p.level) == ("mau.docx", 0, 0, v.place, ERROR)
-    assert p.message == f"văn bản tạo ra sai thể thức — {v}" and str(p).startswith(f"mau.docx: [{v.place}] lỗi: ")
+    p = of_template(v, "mau.docx")
+    assert (p.file, p.line, p.column, p.field, p.level, p.rule) == ("mau.docx", 0, 0, v.field, ERROR, v.rule)
+    assert p.message == f"văn bản tạo ra sai thể thức — {format_violations([v])}"
+    assert str(p).startswith(f"mau.docx: [{v.field}] lỗi: ")
 
 
 def test_what_is_checked_once_is_never_carried_to_another_document(good, tmp_path):

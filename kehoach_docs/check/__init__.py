@@ -6,10 +6,11 @@ reader sees it: run → character style → paragraph style (basedOn chain) → 
 docDefaults; theme fonts are resolved through the theme part.
 
     detect_profile(path)         → Profile | None  (regime from the header, date from the date line)
-    check_docx(path, profile)    → list[Violation] (every violation, in reading order)
+    check_docx(path, profile)    → list[Problem] (every finding, in reading order; `rule` its id,
+                                   `field` its place: paragraph, table cell)
     check_rendered(parts, profile) → the same for a package given as {part name: bytes}
-    check_files(paths, profile)  → {Path: [Violation]} (folders are expanded to their .docx)
-    format_violations(violations)    → Vietnamese text, one line per violation
+    check_files(paths, profile)  → {Path: [Problem]} (folders are expanded to their .docx)
+    format_violations(findings)  → Vietnamese text, one line per finding
 
 Rule ids. Formatting of an element is "<property>.<element>", the element being the
 profile's `phan_tu` key: co_chu (size), dam (bold), nghieng (italic), gach_chan (underline),
@@ -41,19 +42,22 @@ signing authority (T/M… for Party, TM.… for State), which the profile schema
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import IO, Iterable, Mapping
 
 from kehoach_docs.check.common import (
     REGIME_TITLES,
-    Violation,
+    finding,
+    finding_text,
+    of_template,
     text_key,
 )
 from kehoach_docs.check.layout import (
     date_line,
 )
-from kehoach_docs.check.package import Package, open_docx
+from kehoach_docs.check.package import Package, docx_files, open_docx
 from kehoach_docs.check.reader import (
     DocView,
     read_view,
@@ -61,10 +65,11 @@ from kehoach_docs.check.reader import (
 from kehoach_docs.check.rules import (
     Checker,
 )
-from kehoach_docs.errors import ProblemList, UserError
+from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.profile import Profile, choose_profile
 
-__all__ = ["Violation", "check_docx", "check_files", "check_rendered", "detect_profile", "format_violations",
+__all__ = ["check_docx", "check_files", "check_rendered", "detect_profile", "docx_files", "finding",
+           "format_violations", "of_template",
            "profile_notice"]
 
 # --- Public API --------------------------------------------------------------------------
@@ -129,60 +134,55 @@ def profile_notice(doc_path: str | Path, profile: Profile | None = None) -> str 
     return chosen.warning(day) if chosen is not None and day is not None else None
 
 
-def check_docx(path: str | Path | IO[bytes], profile: Profile | None = None) -> list[Violation]:
-    """Every violation of the thể thức in one .docx; the profile is detected when not given.
+def check_docx(path: str | Path | IO[bytes], profile: Profile | None = None) -> list[Problem]:
+    """Every finding (violation of the thể thức) in one .docx, as Problems of that file; the
+    profile is detected when not given.
 
     Raises UserError when the file is not a readable .docx.
     """
-    return _check(open_docx(path), profile)
+    found = _check(open_docx(path), profile)
+    if isinstance(path, (str, Path)):
+        found = [replace(p, file=path) for p in found]
+    return found
 
 
-def check_rendered(parts: Mapping[str, bytes], profile: Profile) -> list[Violation]:
+def check_rendered(parts: Mapping[str, bytes], profile: Profile) -> list[Problem]:
     """check_docx on a package given as its parts' bytes by name (what a build has just
-    rendered): nothing is zipped, unzipped or read back from disk."""
+    rendered): nothing is zipped, unzipped or read back from disk. The findings have no file
+    (of_template names the template that made the document)."""
     return _check(Package(parts, "văn bản vừa tạo"), profile)
 
 
-def _check(package: Package, profile: Profile | None) -> list[Violation]:
+def _check(package: Package, profile: Profile | None) -> list[Problem]:
     view = read_view(package)
     checker_profile = profile
     if checker_profile is None:
         checker_profile = _profile_for(view)
         if checker_profile is None:
-            return [Violation("he_thong", "Tiêu đề văn bản",
-                              "“ĐẢNG CỘNG SẢN VIỆT NAM” hoặc “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM” ở đầu văn bản",
-                              "không có", "đầu văn bản")]
+            return [finding("he_thong", "Tiêu đề văn bản",
+                            "“ĐẢNG CỘNG SẢN VIỆT NAM” hoặc “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM” ở đầu văn bản",
+                            "không có", "đầu văn bản")]
     return Checker(view, checker_profile).run()
 
 
-def _expand(paths: Iterable[str | Path]) -> list[Path]:
-    out = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*.docx") if not f.name.startswith("~$"))
-        else:
-            out.append(p)
-    return out
-
-
-def check_files(paths: Iterable[str | Path], profile: Profile | None = None) -> dict[Path, list[Violation]]:
-    """check_docx for each file (folders give their .docx files); unreadable files get a "tep" entry."""
-    results: dict[Path, list[Violation]] = {}
-    for path in _expand(paths):
+def check_files(paths: Iterable[str | Path], profile: Profile | None = None) -> dict[Path, list[Problem]]:
+    """check_docx for each file (folders give their .docx files); unreadable files get a "tep" finding."""
+    results: dict[Path, list[Problem]] = {}
+    for path in docx_files(paths, must_exist=False):
         try:
             results[path] = check_docx(path, profile)
         except UserError as exc:
-            results[path] = [Violation("tep", "Tệp", "tệp .docx đọc được", str(exc), str(path))]
+            results[path] = [finding("tep", "Tệp", "tệp .docx đọc được", str(exc), str(path), path)]
         except ProblemList as exc:
-            results[path] = [Violation("he_thong", "Bộ thể thức", "bộ thể thức có hiệu lực vào ngày văn bản",
-                                       "; ".join(p.message for p in exc.problems), str(path))]
+            results[path] = [finding("he_thong", "Bộ thể thức", "bộ thể thức có hiệu lực vào ngày văn bản",
+                                     "; ".join(p.message for p in exc.problems), str(path), path)]
         except FileNotFoundError:
-            results[path] = [Violation("tep", "Tệp", "tệp có thật", "không tìm thấy tệp", str(path))]
+            results[path] = [finding("tep", "Tệp", "tệp có thật", "không tìm thấy tệp", str(path), path)]
     return results
 
 
-def format_violations(violations: list[Violation]) -> str:
-    """Vietnamese report, one line per violation: "<element>: cần <expected>, thấy <found> (<place>)"."""
-    if not violations:
+def format_violations(findings: list[Problem]) -> str:
+    """Vietnamese report, one line per finding: "<element>: cần <expected>, thấy <found> (<place>)"."""
+    if not findings:
         return "Không phát hiện lỗi thể thức."
-    return "\n".join(str(v) for v in violations)
+    return "\n".join(finding_text(p) for p in findings)

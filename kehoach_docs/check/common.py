@@ -1,10 +1,10 @@
-"""Shared pieces of the checker: the Violation record, names, language data, tolerances."""
+"""Shared pieces of the checker: its findings (Problems), names, language data, tolerances."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,28 +17,22 @@ LINE_TOLERANCE = 3.0     # mm, length of the line under the title
 MAX_PLACES = 5           # paragraphs listed in one violation before "và N đoạn khác"
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One departure from the thể thức, located in the document: the checker's one record
-    of a finding (the rule broken, what was expected and found, where)."""
+def finding(rule: str, element: str, expected: str, found: str, place: str, file: Path | str = "") -> Problem:
+    """One departure from the thể thức, as a Problem: `rule` broken, its place in the document
+    (paragraph, table cell) as the field, "<element>: cần <expected>, thấy <found>" as the
+    message. The file is set when the document is one (check_docx)."""
+    return Problem(file, 0, 0, place, f"{element}: cần {expected}, thấy {found}", ERROR, rule)
 
-    rule: str
-    element: str
-    expected: str
-    found: str
-    place: str
 
-    def as_dict(self) -> dict:
-        return asdict(self)
+def finding_text(p: Problem) -> str:
+    """A finding as the checker's report writes it: "<element>: cần …, thấy … (<place>)"."""
+    return f"{p.message} ({p.field})"
 
-    def problem(self, file: Path | str) -> Problem:
-        """This finding as a Problem of `file`. In a build, `file` is the template: the
-        output broke the thể thức, so the template or the profile is at fault, not the
-        clerk's data."""
-        return Problem(file, 0, 0, self.place, f"văn bản tạo ra sai thể thức — {self}", ERROR)
 
-    def __str__(self) -> str:
-        return f"{self.element}: cần {self.expected}, thấy {self.found} ({self.place})"
+def of_template(p: Problem, template: Path | str) -> Problem:
+    """A finding in a rendered document as a problem of its template: the output broke the
+    thể thức, so the template or the profile is at fault, not the clerk's data."""
+    return replace(p, file=template, message=f"văn bản tạo ra sai thể thức — {finding_text(p)}")
 
 
 # --- Vietnamese names and language data -----------------------------------------------

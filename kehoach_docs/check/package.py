@@ -12,12 +12,26 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Mapping
+from typing import IO, Any, Iterable, Mapping
 
 from lxml import etree
 
 from kehoach_docs.ooxml import MM_PER_UNIT, PR, RT_OFFICE_DOCUMENT, TWIPS_PER_MM, W
 from kehoach_docs.errors import ProblemList, UserError
+
+
+def docx_files(paths: Iterable[str | Path], must_exist: bool = True) -> list[Path]:
+    """The .docx files named: a folder gives every .docx below it (not Word's "~$" lock
+    files). A path that does not exist is a UserError when `must_exist`, else kept."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*.docx") if not f.name.startswith("~$"))
+        elif p.exists() or not must_exist:
+            out.append(p)
+        else:
+            raise UserError(f"Không tìm thấy tệp '{p}'.")
+    return out
 from kehoach_docs.render.package_safety import check_bounds
 
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)

@@ -19,7 +19,7 @@ from kehoach_docs.check.common import (
     LINE_TOLERANCE,
     MAX_PLACES,
     PAGE_TOLERANCE,
-    Violation,
+    finding,
     text_key,
     element_name,
     num,
@@ -46,6 +46,7 @@ from kehoach_docs.check.reader import (
     Para,
     size_text,
 )
+from kehoach_docs.errors import Problem
 from kehoach_docs.format.vn import ngay_hanh_chinh
 from kehoach_docs.profile import Element, Profile
 
@@ -60,12 +61,12 @@ class Checker:
         self.profile = profile
         self.view = view
         self.package = view.package
-        self.out: list[Violation] = []
+        self.out: list[Problem] = []
 
     def add(self, rule: str, element: str, expected: str, found: str, place: str) -> None:
-        self.out.append(Violation(rule, element, expected, found, place))
+        self.out.append(finding(rule, element, expected, found, place))
 
-    def run(self) -> list[Violation]:
+    def run(self) -> list[Problem]:
         # The page set-up and the page numbers are what a template guarantees (its section
         # properties, headers and footers): checked once for all documents that share them.
         sections = tuple(etree.tostring(s.el) for s in self.view.sections)

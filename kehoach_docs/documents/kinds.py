@@ -163,9 +163,9 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
         if found:
             raise ProblemList(found)
         if not exists_on(only.record, report.ngay):
-            raise ProblemList([Problem(path, 0, 0, "", f"Đơn vị '{unit}' không hoạt động vào ngày "
-                                       f"{report.ngay:%d/%m/%Y} của báo cáo: không có báo cáo riêng "
-                                       "(kết quả của đơn vị được tính cho đơn vị kế tục).")])
+            raise ProblemList.one(path, 0, 0, "", f"Đơn vị '{unit}' không hoạt động vào ngày "
+                                  f"{report.ngay:%d/%m/%Y} của báo cáo: không có báo cáo riêng "
+                                  "(kết quả của đơn vị được tính cho đơn vị kế tục).")
         bench = load_workbench(khung_path, ws)
         body, signer = unit_identity(bench, only.record, report.ngay)
         plan_issuer = unit_identity(bench, only.record, only.record.ngay)[0] if only.record.ngay else body
@@ -207,15 +207,15 @@ def report_issuer(ws: Workspace, path: Path, loaded: Loaded, report, plan) -> Bo
             line, col = loaded.where(("co_quan",)) if report.co_quan else loaded.where(("ngay",))
             why = bodies.stale(bodies.records[bodies.find(ref)].ten, report.ngay) if bodies.find(ref) else \
                 f"Không có cơ quan '{ref}' trong {BODIES_FILE}."
-            raise ProblemList([Problem(path, line, col, "co_quan" if report.co_quan else "ngay",
-                                       f"{why} Ghi co_quan: <mã cơ quan ban hành> trong báo cáo.")])
+            raise ProblemList.one(path, line, col, "co_quan" if report.co_quan else "ngay",
+                                  f"{why} Ghi co_quan: <mã cơ quan ban hành> trong báo cáo.")
         return plan.co_quan
     if report.co_quan is None and bodies.find(ref) == now[0]:
         return plan.co_quan  # the plan's own body, still in office: as the plan writes it
     if not now[1].ky_hieu:
         line, col = loaded.where(("co_quan",)) if report.co_quan else loaded.where(("ngay",))
-        raise ProblemList([Problem(path, line, col, "co_quan", f"'{now[1].ten}' chưa có ký hiệu (ky_hieu) "
-                                   f"trong {BODIES_FILE}.")])
+        raise ProblemList.one(path, line, col, "co_quan", f"'{now[1].ten}' chưa có ký hiệu (ky_hieu) "
+                              f"trong {BODIES_FILE}.")
     return bodies.as_body(now[0])
 
 
@@ -274,8 +274,8 @@ def _check_bodies_file(ws: Workspace, path: Path) -> list[Problem]:
 
 def _check_programme(ws: Workspace, path: Path) -> None:
     if path.name != PROGRAMME_FILE:
-        raise ProblemList([Problem(path, 0, 0, "", f"Tệp kết quả đặt trong thư mục năm: {RESULTS_DIR}/<năm>/"
-                                                   f"{path.name}; ở {RESULTS_DIR}/ chỉ có {PROGRAMME_FILE}.")])
+        raise ProblemList.one(path, 0, 0, "", f"Tệp kết quả đặt trong thư mục năm: {RESULTS_DIR}/<năm>/"
+                                              f"{path.name}; ở {RESULTS_DIR}/ chỉ có {PROGRAMME_FILE}.")
     programme_of(ws)
 
 
@@ -319,11 +319,11 @@ def prepare(path: str | Path, template: str | Path | None = None, unit: str | No
     loaded = ws.load(path)
     kind = kind_of(path, ws, loaded)
     if not kind.document:
-        raise ProblemList([Problem(path, 0, 0, "", f"Tệp {kind.ten} không phải một văn bản; nó được "
-                                                   "đọc khi tạo các văn bản của thư mục.")])
+        raise ProblemList.one(path, 0, 0, "", f"Tệp {kind.ten} không phải một văn bản; nó được "
+                                              "đọc khi tạo các văn bản của thư mục.")
     if unit is not None and kind is not REPORT:
-        raise ProblemList([Problem(path, 0, 0, "", f"Chỉ tệp báo cáo ({REPORTS_DIR}/…) mới có báo cáo "
-                                                   "riêng của từng đơn vị.")])
+        raise ProblemList.one(path, 0, 0, "", f"Chỉ tệp báo cáo ({REPORTS_DIR}/…) mới có báo cáo "
+                                              "riêng của từng đơn vị.")
     return kind.prepare(ws, path, loaded, template, unit)
 
 
@@ -347,7 +347,7 @@ def workspace_plan(ws: Workspace) -> Path:
     for candidate in ws.plan_files():
         if kind_of(candidate, ws) is PLAN:
             return candidate
-    raise ProblemList([Problem(ws.root, 0, 0, "", "Thư mục chưa có kế hoạch (tệp .yaml ở thư mục gốc).")])
+    raise ProblemList.one(ws.root, 0, 0, "", "Thư mục chưa có kế hoạch (tệp .yaml ở thư mục gốc).")
 
 
 __all__ = ["Job", "Kind", "KINDS", "PLAN", "UNIT", "REPORT", "KHUNG", "RESULTS", "PROGRAMME", "BODIES", "check_file", "jobs", "kind_of", "prepare", "reporting_units", "workspace_plan"]

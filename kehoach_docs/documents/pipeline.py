@@ -5,6 +5,7 @@ Library entry points (the CLI is a thin layer over these):
     render_bytes(prepared)   → .docx bytes (deterministic)
     render_file(path, out)   → writes the .docx atomically
     check_file(path)         → validates any data file (a document, the khung, results)
+    validate_files(paths)    → check_file for files and folders, every problem at once
 
 What each kind of file is and how it is prepared lives in kinds.py; what they are all
 prepared from (a plan, its profile, a template) in prepared.py; where files are in
@@ -18,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kehoach_docs.errors import Problem, UserError
+from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.documents.kinds import check_file, kind_of, prepare, workspace_plan
 from kehoach_docs.workspace.workspace import Workspace
 from kehoach_docs.documents.prepared import (
@@ -29,7 +30,7 @@ from kehoach_docs.workspace.publish import KEPT, render_to
 
 __all__ = ["DEFAULT_TEMPLATES", "PACKAGE_TEMPLATES", "Prepared", "Workspace", "check_file", "find_template",
            "given_template", "is_an_output", "kind_of", "located", "prepare", "profile_warnings", "render_bytes", "render_package", "render_file", "render_file_warned", "templates_dirs", "to_jsonable",
-           "workspace_plan"]
+           "data_files", "validate_files", "workspace_plan"]
 
 
 def templates_dirs(near: Path | None = None) -> list[Path]:
@@ -62,6 +63,42 @@ def render_file_warned(path: str | Path, out: str | Path | None = None, template
         raise UserError(f"Tệp '{target}' đã được sửa tay sau lần tạo trước; không ghi đè. "
                         "Dùng --force để tạo lại (bản sửa tay được lưu bên cạnh).")
     return target, prepared.warnings
+
+
+def data_files(paths) -> list[Path]:
+    """The data files named: a folder gives every data file of it (Workspace.data_files);
+    a path that does not exist is a UserError."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += Workspace(p).data_files(p)
+        elif p.exists():
+            files.append(p)
+        else:
+            raise UserError(f"Không tìm thấy '{p}'.")
+    return files
+
+
+def validate_files(paths) -> tuple[list[Path], list[Problem]]:
+    """Validate every data file of `paths` (files and folders): the files and their warnings.
+    Raises ProblemList with every problem of every file (and the warnings with them), or
+    when there is no data file at all."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    files = data_files(paths)
+    spaces: dict[Path, Workspace] = {}  # one per workspace: the plan and khung are read once
+    for f in files:
+        ws = Workspace.of(f)
+        try:
+            warnings += check_file(f, spaces.setdefault(ws.root.resolve(), ws))
+        except ProblemList as exc:
+            problems += exc.problems
+    if not files:
+        raise ProblemList([Problem(p, 0, 0, "", "Không có tệp dữ liệu .yaml nào để kiểm tra. Có đúng thư mục "
+                                                "không? Tạo thư mục mới bằng: kehoach init THƯ_MỤC") for p in paths])
+    if problems:
+        raise ProblemList(problems + warnings)
+    return files, warnings
 
 
 def to_jsonable(model: BaseModel) -> Any:

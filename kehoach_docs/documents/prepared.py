@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from kehoach_docs.documents.plan import DocumentContext, build_plan_context, context_dict
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.workspace.workspace import YAML, Workspace, absolute
-from kehoach_docs.load.yaml_source import Loaded, dotted
+from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
 from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest
 from kehoach_docs.organisations import bodies_file
@@ -66,22 +66,12 @@ class Prepared:
 def profile_warnings(path: Path, profile: Profile, day) -> tuple[Problem, ...]:
     """"Which profile, and a newer rule may apply" when the date is past its confirmed rules."""
     message = profile.warning(day)
-    return (Problem(path, 0, 0, "the_thuc", message, level="cảnh báo"),) if message else ()
+    return (Problem(path, 0, 0, "the_thuc", message, level=WARNING),) if message else ()
 
 
 def located(loaded: Loaded, problems: list[tuple[tuple, str]]) -> list[Problem]:
     """(field path, message) pairs placed at their line and column in `loaded`."""
-    out = []
-    for loc, message in problems:
-        line, col = loaded.where(loc)
-        out.append(Problem(loaded.path, line, col, dotted(loc), message))
-    return out
-
-
-def at(loaded: Loaded, p: Problem) -> Problem:
-    """A problem raised without a file (a profile, a template name) placed at its field."""
-    line, col = loaded.where(tuple(p.field.split("."))) if p.field else (0, 0)
-    return Problem(loaded.path, line, col, p.field, p.message)
+    return [loaded.problem(loc, message) for loc, message in problems]
 
 
 def find_template(name: str, near: Path | None = None, ws: Workspace | None = None) -> Path:
@@ -102,9 +92,9 @@ def _find_template(name: str, near: Path | None, ws: Workspace) -> Path:
     for folder in dirs:
         if ws.is_file(folder / name) and not is_an_output(folder / name, ws):
             return folder / name
-    raise ProblemList([Problem(name, 0, 0, "mau",
-                               f"Không tìm thấy mẫu '{name}' (đã tìm trong: "
-                               f"{', '.join(str(d) for d in dirs)}).")])
+    raise ProblemList.one(name, 0, 0, "mau",
+                          f"Không tìm thấy mẫu '{name}' (đã tìm trong: "
+                          f"{', '.join(str(d) for d in dirs)}).")
 
 
 def is_an_output(candidate: Path, ws: Workspace | None = None) -> bool:
@@ -163,7 +153,7 @@ def choose_profile(ws: Workspace, loaded: Loaded, regime: str, day: date, ma: st
         found = profiles(ws, loaded.path)
         return profile_named(found, ma) if ma else profile_for(found, regime, day)
     except ProblemList as exc:
-        raise ProblemList([at(loaded, p) for p in exc.problems]) from None
+        raise ProblemList([loaded.place(p) for p in exc.problems]) from None
 
 
 @dataclass
@@ -209,4 +199,4 @@ def template_for(ws: Workspace, loaded: Loaded, kind: str, regime: str, own: str
     try:
         return given_template(given) or find_template(name, loaded.path.parent, ws)
     except ProblemList as exc:
-        raise ProblemList([at(loaded, p) if not given else p for p in exc.problems]) from None
+        raise ProblemList([loaded.place(p) if not given else p for p in exc.problems]) from None

@@ -45,9 +45,9 @@ def find_khung(unit_file: Path, ws: Workspace | None = None) -> Path:
     for candidate in ws.khung_candidates(unit_file):
         if ws.is_file(candidate):
             return candidate
-    raise ProblemList([Problem(unit_file, 0, 0, "",
-                               f"Không tìm thấy tệp khung '{KHUNG_FILE}' ở thư mục của đơn vị "
-                               "hoặc thư mục cha.")])
+    raise ProblemList.one(unit_file, 0, 0, "",
+                          f"Không tìm thấy tệp khung '{KHUNG_FILE}' ở thư mục của đơn vị "
+                          "hoặc thư mục cha.")
 
 
 def load_workbench(khung_path: Path, ws: Workspace | None = None) -> Workbench:
@@ -63,8 +63,8 @@ def _workbench(ws: Workspace, khung_path: Path) -> Workbench:
     parent_path = khung_path.parent / khung.ke_hoach_cap_tren
     if not ws.is_file(parent_path):
         line, col = loaded.where(("ke_hoach_cap_tren",))
-        raise ProblemList([Problem(khung_path, line, col, "ke_hoach_cap_tren",
-                                   f"Không tìm thấy kế hoạch cấp trên '{khung.ke_hoach_cap_tren}'.")])
+        raise ProblemList.one(khung_path, line, col, "ke_hoach_cap_tren",
+                              f"Không tìm thấy kế hoạch cấp trên '{khung.ke_hoach_cap_tren}'.")
     parent = load_plan(parent_path, ws)
     plan = parent.plan
     citation = CitedDocument(
@@ -87,9 +87,8 @@ def _check_khung(bench: Workbench) -> None:
     for i, goal in enumerate(khung.muc_tieu):
         for j, ma in enumerate(goal.chi_tieu):
             if ma not in known:
-                line, col = loaded.where(("muc_tieu", i, "chi_tieu", j))
-                problems.append(Problem(loaded.path, line, col, f"muc_tieu[{i}].chi_tieu[{j}]",
-                                        f"Chỉ tiêu '{ma}' không có trong kế hoạch cấp trên."))
+                problems.append(loaded.problem(("muc_tieu", i, "chi_tieu", j),
+                                               f"Chỉ tiêu '{ma}' không có trong kế hoạch cấp trên."))
     ids: dict[str, tuple] = {}
     for section, items in (("muc_tieu", khung.muc_tieu), ("nhiem_vu", khung.nhiem_vu),
                            ("to_chuc_thuc_hien", khung.to_chuc_thuc_hien)):
@@ -106,20 +105,13 @@ def _check_khung(bench: Workbench) -> None:
         plan, names = derive_plan(bench, probe)
         _, found = build_plan_context(plan, bench.profile, names)
         if found:
-            raise ProblemList([_at(loaded, loc, msg) for loc, msg in found])
+            raise ProblemList([loaded.problem(loc, msg) for loc, msg in found])
 
 
 def _unique(ids: dict, ma: str, loc: tuple, loaded: Loaded, problems: list[Problem]) -> None:
     if ma in ids:
-        line, col = loaded.where(loc)
-        problems.append(Problem(loaded.path, line, col, dotted(loc),
-                                f"Mã '{ma}' đã dùng ở {dotted(ids[ma])}; mỗi mục cần một mã riêng."))
+        problems.append(loaded.problem(loc, f"Mã '{ma}' đã dùng ở {dotted(ids[ma])}; mỗi mục cần một mã riêng."))
     ids[ma] = loc
-
-
-def _at(loaded: Loaded, loc: tuple, message: str) -> Problem:
-    line, col = loaded.where(loc)
-    return Problem(loaded.path, line, col, dotted(loc), message)
 
 
 def check_unit(bench: Workbench, unit: UnitRecord, loaded: Loaded) -> list[Problem]:
@@ -128,29 +120,29 @@ def check_unit(bench: Workbench, unit: UnitRecord, loaded: Loaded) -> list[Probl
     ids = bench.khung.item_ids()
     for i, ma in enumerate(unit.khong_ap_dung):
         if ma not in ids:
-            problems.append(_at(loaded, ("khong_ap_dung", i),
+            problems.append(loaded.problem(("khong_ap_dung", i),
                                 f"Mục '{ma}' không có trong khung; các mã có: {', '.join(sorted(ids))}."))
     targets = {t.ma: t for t in bench.parent.targets()}
     for ma, value in unit.chi_tieu.items():
         t = targets.get(ma)
         if t is None:
-            problems.append(_at(loaded, ("chi_tieu", ma),
+            problems.append(loaded.problem(("chi_tieu", ma),
                                 f"Chỉ tiêu '{ma}' không có trong kế hoạch cấp trên."))
         elif kind_of(t).weaker(t, value):
-            problems.append(_at(loaded, ("chi_tieu", ma),
+            problems.append(loaded.problem(("chi_tieu", ma),
                                 f"Chỉ tiêu '{ma}' của đơn vị ({value:g}) thấp hơn chỉ tiêu của kế hoạch "
                                 f"cấp trên ({t.gia_tri:g}); đơn vị chỉ được đặt bằng hoặc cao hơn."))
     activities = {a.ma: a for y in bench.khung.lo_trinh for a in y.hoat_dong}
     for ma, due in unit.han.items():
         act = activities.get(ma)
         if act is None:
-            problems.append(_at(loaded, ("han", ma), f"Hoạt động '{ma}' không có trong lộ trình của khung."))
+            problems.append(loaded.problem(("han", ma), f"Hoạt động '{ma}' không có trong lộ trình của khung."))
         elif act.han is not None and due.last_day() > act.han.last_day():
-            problems.append(_at(loaded, ("han", ma),
+            problems.append(loaded.problem(("han", ma),
                                 f"Thời hạn {_due(due)} của đơn vị muộn hơn thời hạn {_due(act.han)} "
                                 f"của kế hoạch cấp trên cho hoạt động '{ma}'."))
     if unit.ngay < bench.parent.ngay:
-        problems.append(_at(loaded, ("ngay",),
+        problems.append(loaded.problem(("ngay",),
                             f"Ngày {unit.ngay:%d/%m/%Y} trước ngày của kế hoạch cấp trên "
                             f"({bench.parent.ngay:%d/%m/%Y})."))
     from kehoach_docs.organisations import check_unit_plan_bodies

@@ -22,7 +22,7 @@ import yaml
 from openpyxl.utils import get_column_letter
 
 from kehoach_docs.results.collect import check_result_year, check_results
-from kehoach_docs.errors import Problem, ProblemList, UserError
+from kehoach_docs.errors import WARNING, Problem, ProblemList, UserError, has_errors
 from kehoach_docs.excel.form import (
     FIRST_ROW, KIND_LABELS, LABELS_ROW, MAIN, MAX_FORM_BYTES, META, load_for_forms,
 )
@@ -109,7 +109,7 @@ def import_forms(workspace: str | Path, files: list[Path], force: bool = False) 
         form = _Form(Path(path), sheets)
         found = _read(form, programme, by_code, plan_print, targets)
         summary.problems += form.problems
-        if found is not None and not any(p.level == "lỗi" for p in form.problems):
+        if found is not None and not has_errors(form.problems):
             read.append((form, *found))
     claimed: dict[tuple[str, int], list[_Form]] = {}
     for form, unit, year, _ in read:
@@ -180,7 +180,7 @@ def _read(form: _Form, programme: Programme, by_code: dict, plan_print: str,
         return None
     if set(data) == {"nam"}:
         form.problems.append(Problem(form.name, 0, 0, "", "Biểu mẫu chưa điền số liệu nào; không nhập "
-                                     "(đơn vị vẫn tính là chưa báo cáo).", "cảnh báo"))
+                                     "(đơn vị vẫn tính là chưa báo cáo).", WARNING))
         return None
     from pydantic import ValidationError
 

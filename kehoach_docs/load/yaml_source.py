@@ -19,7 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kehoach_docs.format.vn import nfc
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import ERROR, Problem, ProblemList
 from kehoach_docs.workspace.safe_file import NotRegular, TooLarge, read_regular
 
 Path_ = tuple[str | int, ...]
@@ -71,6 +71,19 @@ class Loaded:
             loc = loc[:-1]
         return self.positions.get((), (1, 1))
 
+    def problem(self, loc: Path_, message: str, level: str = ERROR, *, key: bool = False,
+                field: str | None = None) -> Problem:
+        """A Problem at the place of `loc` in this file (see `where`); its field is the dotted
+        `loc` unless `field` is given."""
+        line, col = self.where(loc, key)
+        return Problem(self.path, line, col, _dotted(tuple(loc)) if field is None else field, message, level)
+
+    def place(self, p: Problem) -> Problem:
+        """A problem raised without a file (a profile, a template name) put in this file, at
+        the place of its dotted field ("the_thuc", "mau"); no line when it has no field."""
+        line, col = self.where(tuple(p.field.split("."))) if p.field else (0, 0)
+        return Problem(self.path, line, col, p.field, p.message)
+
 
 _RESAVE = "Hãy mở tệp và lưu lại với mã hóa UTF-8 (Notepad: Lưu thành… → Mã hóa: UTF-8)."
 
@@ -79,14 +92,14 @@ def _decode(raw: bytes, path: Path) -> str:
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ProblemList([Problem(path, 1, 1, "", "Tệp đang ở mã UTF-16 (Notepad gọi là \"Unicode\"), "
-                                                   "không phải UTF-8. " + _RESAVE)])
+        raise ProblemList.one(path, 1, 1, "", "Tệp đang ở mã UTF-16 (Notepad gọi là \"Unicode\"), "
+                                              "không phải UTF-8. " + _RESAVE)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ProblemList([Problem(path, line, col, "", _not_utf8(raw))]) from None
+        raise ProblemList.one(path, line, col, "", _not_utf8(raw)) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -115,15 +128,15 @@ def load_yaml(path: str | Path) -> Loaded:
         # a FIFO would block the build forever, a device would be read without end.
         raw = read_regular(path, MAX_BYTES, what="tệp", follow=True)
     except TooLarge:
-        raise ProblemList([Problem(path, 1, 1, "",
-                                   f"Tệp quá lớn (hơn {MAX_BYTES:,} byte); tệp dữ liệu của một văn bản "
-                                   "chỉ vài chục KB — có thể đã chọn nhầm tệp.")]) from None
+        raise ProblemList.one(path, 1, 1, "",
+                              f"Tệp quá lớn (hơn {MAX_BYTES:,} byte); tệp dữ liệu của một văn bản "
+                              "chỉ vài chục KB — có thể đã chọn nhầm tệp.") from None
     except NotRegular as exc:
-        raise ProblemList([Problem(path, 0, 0, "", f"Không đọc được: {exc.reason}")]) from None
+        raise ProblemList.one(path, 0, 0, "", f"Không đọc được: {exc.reason}") from None
     except OSError as exc:
-        raise ProblemList([Problem(path, 0, 0, "", f"Không đọc được tệp: {exc.strerror}.")]) from None
+        raise ProblemList.one(path, 0, 0, "", f"Không đọc được tệp: {exc.strerror}.") from None
     if raw is None:
-        raise ProblemList([Problem(path, 0, 0, "", "Không tìm thấy tệp.")])
+        raise ProblemList.one(path, 0, 0, "", "Không tìm thấy tệp.")
     return load_yaml_text(_decode(raw, path), path)
 
 
@@ -134,30 +147,30 @@ def load_yaml_text(text: str, path: str | Path = "<văn bản>") -> Loaded:
         for no, line in enumerate(text.split("\n"), 1):
             stripped = line.lstrip(" ")
             if stripped.startswith("\t"):
-                raise ProblemList([Problem(path, no, len(line) - len(stripped) + 1, "",
-                                           "Dùng phím Tab để thụt lề; YAML chỉ cho phép dấu cách.")])
+                raise ProblemList.one(path, no, len(line) - len(stripped) + 1, "",
+                                      "Dùng phím Tab để thụt lề; YAML chỉ cho phép dấu cách.")
     bad = _UNACCEPTABLE.search(text)
     if bad:
         # PyYAML would name only an offset; say where, and what the character is.
         line = text.count("\n", 0, bad.start()) + 1
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-        raise ProblemList([Problem(path, line, col, "",
-                                   f"Có ký tự điều khiển ẩn U+{ord(bad.group()):04X} (thường do sao chép "
-                                   "từ nơi khác); hãy xóa ký tự này.")])
+        raise ProblemList.one(path, line, col, "",
+                              f"Có ký tự điều khiển ẩn U+{ord(bad.group()):04X} (thường do sao chép "
+                              "từ nơi khác); hãy xóa ký tự này.")
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except RecursionError:  # the pure-Python composer, on absurd nesting
-        raise ProblemList([Problem(path, 1, 1, "", f"Dữ liệu lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp).")]) from None
+        raise ProblemList.one(path, 1, 1, "", f"Dữ liệu lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp).") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark and (exc.problem or "").startswith("found unexpected end of stream"):
             mark = exc.context_mark  # an unclosed quote: point at where the string starts
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ProblemList([Problem(path, line, col, "", _yaml_message(exc))]) from None
+        raise ProblemList.one(path, line, col, "", _yaml_message(exc)) from None
     except yaml.YAMLError as exc:
-        raise ProblemList([Problem(path, 0, 0, "", f"Lỗi cú pháp YAML: {exc}")]) from None
+        raise ProblemList.one(path, 0, 0, "", f"Lỗi cú pháp YAML: {exc}") from None
     if node is None:
-        raise ProblemList([Problem(path, 1, 1, "", "Tệp trống: chưa có dữ liệu.")])
+        raise ProblemList.one(path, 1, 1, "", "Tệp trống: chưa có dữ liệu.")
     builder = _Builder(path)
     data = builder.build(node, ())
     if builder.problems:

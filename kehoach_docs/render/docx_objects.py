@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from kehoach_docs.errors import UserError
 from kehoach_docs.ooxml import CT_NS, PKG_REL_NS, R_NS, RT_HYPERLINK, RT_IMAGE, W
 
 _REF_ATTRS = ("id", "embed", "link", "pict", "dm", "lo", "qs", "cs")
@@ -43,8 +44,9 @@ _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _session: ContextVar["RenderSession | None"] = ContextVar("_session", default=None)
 
 
-class ObjectError(ValueError):
-    """A value of the context cannot be put into the document (message in Vietnamese)."""
+class ObjectError(UserError, ValueError):
+    """A value of the context cannot be put into the document (message in Vietnamese): the
+    data's or the template's to fix, never an internal error."""
 
 
 def rels_name(part: str) -> str:

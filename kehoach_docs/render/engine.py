@@ -385,7 +385,7 @@ class CompiledTemplate(DocxObjects):
         if problems:
             raise ProblemList(problems)
         if "word/document.xml" not in {i.filename for i, _ in self.entries}:
-            raise ProblemList([Problem(self.path, 0, 0, "", "Tệp không phải văn bản Word (.docx).")])
+            raise ProblemList.one(self.path, 0, 0, "", "Tệp không phải văn bản Word (.docx).")
         data = dict((i.filename, d) for i, d in self.entries)
         self.rels = {name: objects.parse_rels(data.get(objects.rels_name(name))) for name in self.parts}
 
@@ -460,8 +460,8 @@ class CompiledTemplate(DocxObjects):
                 out["docProps/core.xml"] = objects.render_core(entries["docProps/core.xml"],
                                                                self.core_tags, context)
             except Exception as exc:
-                raise ProblemList([Problem(self.path, 0, 0, "thuộc tính tài liệu (docProps/core.xml)",
-                                           f"Lỗi khi điền mẫu: {str(exc).rstrip('.')}.")]) from None
+                raise ProblemList.one(self.path, 0, 0, "thuộc tính tài liệu (docProps/core.xml)",
+                                      f"Lỗi khi điền mẫu: {str(exc).rstrip('.')}.") from None
         return out
 
     def _render_each(self, context: dict[str, Any], session) -> dict[str, bytes]:
@@ -475,14 +475,14 @@ class CompiledTemplate(DocxObjects):
             try:
                 xml = _generate(part.template, context)
             except _TooLarge:
-                raise ProblemList([Problem(self.path, 0, 0, part_label(part.name),
-                                           "Kết quả quá lớn; mẫu có vòng lặp bất thường.")]) from None
+                raise ProblemList.one(self.path, 0, 0, part_label(part.name),
+                                      "Kết quả quá lớn; mẫu có vòng lặp bất thường.") from None
             except SecurityError as exc:
-                raise ProblemList([Problem(self.path, 0, 0, part_label(part.name),
-                                           _security_message(exc))]) from None
+                raise ProblemList.one(self.path, 0, 0, part_label(part.name),
+                                      _security_message(exc)) from None
             except _LIMITS as exc:
-                raise ProblemList([Problem(self.path, 0, 0, part_label(part.name),
-                                           _limit_message(exc))]) from None
+                raise ProblemList.one(self.path, 0, 0, part_label(part.name),
+                                      _limit_message(exc)) from None
             except Exception as exc:  # a template error is the template author's to fix
                 line = _exception_line(exc)
                 where = part.places[line - 1] if 0 < line <= len(part.places) else ""
@@ -490,8 +490,8 @@ class CompiledTemplate(DocxObjects):
                 message = f"Biến '{m[1]}' không có trong dữ liệu (thiếu hoặc viết sai tên)." if m else \
                     f"Không chèn được vào văn bản: {exc}." if isinstance(exc, objects.ObjectError) else \
                     f"Lỗi khi điền mẫu: {str(exc).rstrip('.') or type(exc).__name__}."
-                raise ProblemList([Problem(self.path, 0, 0, f"{part_label(part.name)}, {where}",
-                                           message)]) from None
+                raise ProblemList.one(self.path, 0, 0, f"{part_label(part.name)}, {where}",
+                                      message) from None
             finally:
                 _missing.reset(token)
             # Variables in branches and loops this data did not reach are missing too.
@@ -728,7 +728,7 @@ def compile_template(path: str | Path) -> CompiledTemplate:
     try:
         st = os.stat(key)
     except OSError:
-        raise ProblemList([Problem(Path(path).resolve(), 0, 0, "", "Không tìm thấy tệp mẫu.")]) from None
+        raise ProblemList.one(Path(path).resolve(), 0, 0, "", "Không tìm thấy tệp mẫu.") from None
     stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     known = _DIGESTS.get(key)
     if known is not None and known[0] == stamp:
@@ -737,7 +737,7 @@ def compile_template(path: str | Path) -> CompiledTemplate:
     try:
         digest = hashlib.sha256(p.read_bytes()).hexdigest()
     except OSError:
-        raise ProblemList([Problem(p, 0, 0, "", "Không tìm thấy tệp mẫu.")]) from None
+        raise ProblemList.one(p, 0, 0, "", "Không tìm thấy tệp mẫu.") from None
     if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED_NS:
         if len(_DIGESTS) > 256:
             _DIGESTS.clear()

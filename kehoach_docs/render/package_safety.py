@@ -59,19 +59,19 @@ def read_package(path: Path | str | IO[bytes], label: Path | str | None = None,
     except ProblemList:
         raise
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
-        raise ProblemList([Problem(where, 0, 0, "", f"Không mở được tệp .docx (không phải gói zip hợp lệ: "
-                                                    f"{exc}).")]) from None
+        raise ProblemList.one(where, 0, 0, "", f"Không mở được tệp .docx (không phải gói zip hợp lệ: "
+                                               f"{exc}).") from None
 
 
 def check_bounds(infos: list[zipfile.ZipInfo], where, limit: int | None = None, kind: str = ".docx") -> None:
     """Refuse a package (a `kind` file) too big once inflated, or with too many entries, before
     reading it. (Python's zipfile never inflates an entry beyond the size its directory declares.)"""
     if len(infos) > MAX_ENTRIES:
-        raise ProblemList([Problem(where, 0, 0, "", f"Tệp {kind} có quá nhiều mục (hơn {MAX_ENTRIES:,}).")])
+        raise ProblemList.one(where, 0, 0, "", f"Tệp {kind} có quá nhiều mục (hơn {MAX_ENTRIES:,}).")
     limit = MAX_PACKAGE_BYTES if limit is None else limit
     if sum(i.file_size for i in infos) > limit:
-        raise ProblemList([Problem(where, 0, 0, "", f"Tệp {kind} quá lớn khi giải nén "
-                                                    f"(hơn {limit / 2**20:g} MB).")])
+        raise ProblemList.one(where, 0, 0, "", f"Tệp {kind} quá lớn khi giải nén "
+                                               f"(hơn {limit / 2**20:g} MB).")
 
 
 def package_problems(entries: list[tuple[zipfile.ZipInfo, bytes]], where) -> list[Problem]:

@@ -16,7 +16,7 @@ from kehoach_docs.results.aggregate import UnitInfo
 from kehoach_docs.documents.unit import check_unit, load_workbench
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.workspace.workspace import RESULTS_DIR, UNITS_DIR, Workspace, absolute
-from kehoach_docs.load.yaml_source import Loaded, dotted, load_yaml
+from kehoach_docs.load.yaml_source import Loaded, load_yaml
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.results.programme import Programme, load_programme
 from kehoach_docs.schema.results import Results
@@ -225,12 +225,10 @@ def moved_plan_fact(loaded: Loaded) -> list[Problem]:
     data = loaded.data
     if not isinstance(data, dict) or PLAN_FACT not in data:
         return []
-    line, col = loaded.where((PLAN_FACT,), key=True)
     stem = loaded.path.stem
-    return [Problem(loaded.path, line, col, PLAN_FACT,
-                    f"Số và ngày kế hoạch của đơn vị chỉ ghi một nơi: hồ sơ {UNITS_DIR}/{stem}.yaml "
-                    f"(mục so, ngay). Hãy xóa mục '{PLAN_FACT}' khỏi tệp kết quả này (chép số, ngày "
-                    f"sang hồ sơ đơn vị nếu hồ sơ chưa có).")]
+    return [loaded.problem((PLAN_FACT,), f"Số và ngày kế hoạch của đơn vị chỉ ghi một nơi: hồ sơ "
+                           f"{UNITS_DIR}/{stem}.yaml (mục so, ngay). Hãy xóa mục '{PLAN_FACT}' khỏi tệp "
+                           "kết quả này (chép số, ngày sang hồ sơ đơn vị nếu hồ sơ chưa có).", key=True)]
 
 
 def _without(loaded: Loaded, key: str) -> Loaded:
@@ -245,8 +243,7 @@ def check_results(loaded: Loaded, results: Results, targets: dict[str, Target], 
     programme = programme or Programme()
 
     def fail(loc: tuple, message: str) -> None:
-        line, col = loaded.where(loc)
-        problems.append(Problem(loaded.path, line, col, dotted(loc), message))
+        problems.append(loaded.problem(loc, message))
 
     if results.nam != year:
         fail(("nam",), f"Năm {results.nam} khác thư mục {RESULTS_DIR}/{year}/.")
@@ -281,24 +278,21 @@ def check_result_year(loaded: Loaded, results: Results, record: UnitRecord) -> l
     from kehoach_docs.organisations import end_of
 
     end = end_of(record)
-    line, col = loaded.where(("nam",))
     if end is not None:
         change = end[1]
         what = (f"đã sáp nhập vào '{change.sap_nhap_vao}'" if change.sap_nhap_vao else
                 f"đã chia thành {', '.join(change.chia_thanh)}" if change.chia_thanh else "đã giải thể")
         if results.nam > end[0].year:
-            return [Problem(loaded.path, line, col, "nam",
-                            f"Kết quả năm {results.nam} của '{record.ten}', nhưng đơn vị {what} từ ngày "
-                            f"{ngay_ngan(change.tu)}: không còn báo cáo sau ngày {ngay_ngan(end[0])}.")]
+            return [loaded.problem(("nam",),
+                                   f"Kết quả năm {results.nam} của '{record.ten}', nhưng đơn vị {what} từ ngày "
+                                   f"{ngay_ngan(change.tu)}: không còn báo cáo sau ngày {ngay_ngan(end[0])}.")]
         if results.ngay_bao_cao is not None and results.ngay_bao_cao > end[0]:
             # A body that no longer exists cannot sign a report: its successor reports for it.
-            line, col = loaded.where(("ngay_bao_cao",))
-            return [Problem(loaded.path, line, col, "ngay_bao_cao",
-                            f"Báo cáo ngày {ngay_ngan(results.ngay_bao_cao)} của '{record.ten}', nhưng đơn vị "
-                            f"{what} từ ngày {ngay_ngan(change.tu)}: báo cáo phải đề ngày đến "
-                            f"{ngay_ngan(end[0])}, hoặc để đơn vị kế tục báo cáo.")]
+            return [loaded.problem(("ngay_bao_cao",),
+                                   f"Báo cáo ngày {ngay_ngan(results.ngay_bao_cao)} của '{record.ten}', nhưng đơn "
+                                   f"vị {what} từ ngày {ngay_ngan(change.tu)}: báo cáo phải đề ngày đến "
+                                   f"{ngay_ngan(end[0])}, hoặc để đơn vị kế tục báo cáo.")]
     if record.thanh_lap is not None and results.nam < record.thanh_lap.year:
-        return [Problem(loaded.path, line, col, "nam",
-                        f"Kết quả năm {results.nam} của '{record.ten}', nhưng đơn vị thành lập ngày "
-                        f"{ngay_ngan(record.thanh_lap)}.")]
+        return [loaded.problem(("nam",), f"Kết quả năm {results.nam} của '{record.ten}', nhưng đơn vị "
+                               f"thành lập ngày {ngay_ngan(record.thanh_lap)}.")]
     return []

@@ -93,8 +93,7 @@ def report_outside(loaded, report, plan, plan_path: Path) -> list[Problem]:
     for name in ("tu_nam", "den_nam"):
         year = getattr(report, name)
         if not period.holds(year):
-            line, col = loaded.where((name,))
-            problems.append(Problem(loaded.path, line, col, name,
+            problems.append(loaded.problem((name,),
                                     f"Năm {year} nằm ngoài giai đoạn {period} của kế hoạch "
                                     f"'{plan_path.name}': báo cáo chỉ tính kết quả trong giai đoạn đó."))
     return problems

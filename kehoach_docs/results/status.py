@@ -19,7 +19,7 @@ from kehoach_docs.excel.cells import set_value
 from kehoach_docs.excel.form import issued_units
 from kehoach_docs.excel.save import workbook_bytes
 from kehoach_docs.format import ngay_ngan
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import ProblemList
 from kehoach_docs.workspace.workspace import KHUNG_FILE, UNITS_DIR, Workspace
 from kehoach_docs.organisations import end_of, name_on
 
@@ -57,9 +57,9 @@ def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStat
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     workspace = ws.root
     if not ws.khung_file.is_file():
-        raise ProblemList([Problem(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({KHUNG_FILE}) "
-                                   "nên chưa theo dõi được đơn vị nào. Tạo thư mục mới có đủ các tệp bằng: "
-                                   "kehoach init THƯ_MỤC")])
+        raise ProblemList.one(workspace, 0, 0, "", f"Thư mục chưa có khung kế hoạch của đơn vị ({KHUNG_FILE}) "
+                              "nên chưa theo dõi được đơn vị nào. Tạo thư mục mới có đủ các tệp bằng: "
+                              "kehoach init THƯ_MỤC")
     bench = load_workbench(ws.khung_file, ws)
     collected = collect(ws, bench.parent.targets())
     from kehoach_docs.results.period import results_outside  # a 2030 folder would count as reported
@@ -67,8 +67,8 @@ def unit_status(workspace: str | Path | Workspace, as_of: date) -> list[UnitStat
     if outside := results_outside(ws, bench.parent, bench.parent_path, collected.programme.tep_van_phong):
         raise ProblemList(outside)
     if not collected.units:
-        raise ProblemList([Problem(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
-                                   f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")])
+        raise ProblemList.one(workspace / UNITS_DIR, 0, 0, "", "Chưa có đơn vị nào trong thư mục này; thêm "
+                              f"bằng: kehoach new unit {workspace} --ten \"Sở Nội vụ\" --loai dang_bo_btv")
     day, month = (int(x) for x in bench.khung.han_bao_cao.split("/"))
     first = min((y.nam for y in bench.khung.lo_trinh), default=bench.parent.ngay.year)
     last = max((y.nam for y in bench.khung.lo_trinh), default=as_of.year)
@@ -169,3 +169,20 @@ def to_xlsx(rows: list[UnitStatus], as_of: date) -> bytes:
         ws.column_dimensions[col].width = width
     # Dates from the data, not the clock: the same status gives the same file.
     return workbook_bytes(wb, datetime(as_of.year, as_of.month, as_of.day))
+
+
+def write_tables(rows: list[UnitStatus], as_of: date, workspace: Path, csv_path: Path | None = None,
+                 xlsx_path: Path | None = None) -> None:
+    """The status table written as CSV and/or Excel, atomically; never over one of the
+    workspace's data files, nor to a name without its suffix (a typo)."""
+    from kehoach_docs.workspace.publish import refuse_overwriting_inputs
+    from kehoach_docs.workspace.safe_file import atomic_write
+
+    data_files = sorted(Path(workspace).rglob("*.yaml"))
+    for path, suffix in ((csv_path, ".csv"), (xlsx_path, ".xlsx")):
+        if path:
+            refuse_overwriting_inputs(path, data_files, force=False, suffix=suffix)
+    if csv_path:
+        atomic_write(csv_path, to_csv(rows).encode("utf-8"))
+    if xlsx_path:
+        atomic_write(xlsx_path, to_xlsx(rows, as_of))

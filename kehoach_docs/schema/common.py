@@ -112,6 +112,18 @@ def parse_date(value: Any) -> Any:
     return value
 
 
+def parse_day(text: str) -> date:
+    """A day as a clerk writes it (31/12/2023) or ISO (2023-12-31), e.g. an option's value;
+    UserError when it is neither."""
+    from kehoach_docs.errors import UserError
+
+    try:
+        day = parse_date(text)
+        return day if isinstance(day, date) else date.fromisoformat(str(day))
+    except ValueError:
+        raise UserError(f"Ngày '{text}' không đúng dạng 31/12/2023 hoặc 2023-12-31.") from None
+
+
 FIRST_YEAR, LAST_YEAR = 1945, 2100
 """Years a document's dates may fall in (Due uses the same): 2200 is a typo."""
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.load.yaml_source import Loaded, dotted
+from kehoach_docs.load.yaml_source import Loaded
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,8 +40,8 @@ _TYPE_NAMES = {
 def validate(loaded: Loaded, model: type[M], context: dict[str, Any] | None = None) -> M:
     """Return the validated model or raise ProblemList with every problem in the file."""
     if not isinstance(loaded.data, dict):
-        raise ProblemList([Problem(loaded.path, 1, 1, "",
-                                   "Tệp phải là một nhóm trường (tên: giá trị), không phải danh sách hay chữ.")])
+        raise ProblemList.one(loaded.path, 1, 1, "",
+                              "Tệp phải là một nhóm trường (tên: giá trị), không phải danh sách hay chữ.")
     try:
         return model.model_validate(loaded.data, context=context)
     except ValidationError as exc:
@@ -66,8 +66,7 @@ def problems_from(exc: ValidationError, loaded: Loaded, model: type[BaseModel]) 
         chosen = own or errs
         messages = list(dict.fromkeys(_message(err, raw, model) for err, raw in chosen))
         message = messages[0] if len(messages) == 1 else _either(messages)
-        line, col = loaded.where(loc, key=chosen[0][0]["type"] == "extra_forbidden")
-        problems.append(Problem(loaded.path, line, col, dotted(loc), message))
+        problems.append(loaded.problem(loc, message, key=chosen[0][0]["type"] == "extra_forbidden"))
     return problems
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import nodes
 
 from kehoach_docs.documents.plan import known_names
-from kehoach_docs.errors import Problem, ProblemList
+from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.render.places import paragraph_places, place_at
 from kehoach_docs.ooxml import JC, is_on_value
 from kehoach_docs.render.engine import TEMPLATED, CompiledTemplate, part_label
@@ -77,7 +77,7 @@ def _split_tags(path: Path) -> list[Problem]:
                         path, 0, 0, f"{part_label(name)}, {place_at(places, m.start())}",
                         f"Thẻ '{text[:60]}' bị Word tách thành nhiều đoạn định dạng; hãy xóa và gõ lại "
                         "cả thẻ một lần (không sửa từng phần, tắt tự sửa chính tả cho thẻ).",
-                        level="cảnh báo"))
+                        level=WARNING))
     except (zipfile.BadZipFile, OSError):
         pass  # CompiledTemplate reports an unreadable file
     # One finding per place is enough.
@@ -199,3 +199,22 @@ def _direct_formatting(path: Path, part: str, xml: str, places, profile, style_n
                 "sai thể thức. Hãy xóa định dạng trực tiếp (chọn chữ, Ctrl+Space trong Word) để "
                 f"chữ theo kiểu '{key}'."))
     return problems
+
+
+def lint_templates(paths) -> tuple[list[Path], list[Problem]]:
+    """lint_template for each of `paths` (none given: every template of the package): the
+    templates linted and their problems. UserError when a template named does not exist, or
+    the package has none (a broken installation)."""
+    from kehoach_docs.errors import UserError
+    from kehoach_docs.templates import TEMPLATES_DIR
+
+    targets = [Path(p) for p in paths] or sorted(TEMPLATES_DIR.glob("*.docx"))
+    if not targets:
+        raise UserError(f"Không có mẫu nào để kiểm tra (thư mục mẫu của gói: {TEMPLATES_DIR}); "
+                        "bản cài đặt thiếu mẫu, hãy cài lại kehoach-docs.")
+    problems: list[Problem] = []
+    for p in targets:
+        if not p.exists():
+            raise UserError(f"Không tìm thấy tệp '{p}'.")
+        problems += lint_template(p)
+    return targets, problems

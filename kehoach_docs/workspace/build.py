@@ -292,9 +292,9 @@ def build_workspace(workspace: str | Path, out_dir: str | Path | None = None, *,
     out = Path(out_dir) if out_dir else default_output(workspace)
     jobs = jobs_of(ws)
     if not jobs:
-        raise ProblemList([Problem(workspace, 0, 0, "", "Thư mục không có văn bản nào để tạo (tệp .yaml ở "
-                                   f"thư mục gốc, trong {UNITS_DIR}/ hay {REPORTS_DIR}/). Có đúng thư mục "
-                                   "dữ liệu không?")])
+        raise ProblemList.one(workspace, 0, 0, "", "Thư mục không có văn bản nào để tạo (tệp .yaml ở "
+                              f"thư mục gốc, trong {UNITS_DIR}/ hay {REPORTS_DIR}/). Có đúng thư mục "
+                              "dữ liệu không?")
     summary = BuildSummary(out)
     with output_lock(out, [out / j.name for j in jobs]):
         manifest = Manifest(out)

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kehoach_docs.errors import Problem, ProblemList, UserError
+from kehoach_docs.errors import ProblemList, UserError
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
 from kehoach_docs.workspace.safe_file import atomic_write, file_mode, lstat_in, open_folder, read_regular
 
@@ -29,14 +29,14 @@ NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
 
 def checked_bytes(prepared) -> bytes:
     """The rendered .docx, refused (ProblemList) if it breaks its profile's thể thức."""
-    from kehoach_docs.check import check_rendered
+    from kehoach_docs.check import check_rendered, of_template
     from kehoach_docs.documents.prepared import render_package
 
     data, parts = render_package(prepared)
     violations = check_rendered(parts, prepared.profile)  # the parts as rendered: no unzipping
     if violations:
         # The template or the profile is at fault, not the clerk's data; say which rule broke.
-        raise ProblemList([v.problem(prepared.template) for v in violations])
+        raise ProblemList([of_template(v, prepared.template) for v in violations])
     return data
 
 
@@ -87,7 +87,7 @@ def backup_edit(target: Path, out: Path) -> Path:
         if not taken:
             atomic_write(candidate, data, root=out, mode=mode)
             return candidate
-    raise ProblemList([Problem(target, 0, 0, "", "Quá nhiều bản sao lưu bản sửa tay.")])
+    raise ProblemList.one(target, 0, 0, "", "Quá nhiều bản sao lưu bản sửa tay.")
 
 
 def _same_file(a: Path, b: Path) -> bool:

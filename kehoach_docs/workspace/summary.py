@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from kehoach_docs.errors import Problem
+from kehoach_docs.errors import Problem, tally
 
 # Statuses always listed, one line per document (the others only with -v).
 ALWAYS = ("giữ bản sửa tay", "thay bản sửa tay", "đã xóa", "chuyển sang chỗ khác")
@@ -75,9 +75,7 @@ def _key(p: Problem) -> str:
 
 
 def problem_summary(shared: list[Shared], failed_documents: int) -> str:
-    errors = sum(1 for s in shared if s.problem.level == "lỗi")
-    warnings = len(shared) - errors
-    text = f"{errors} lỗi" + (f", {warnings} cảnh báo" if warnings else "")
+    text = tally([s.problem for s in shared])
     if failed_documents:
         text += f", ảnh hưởng {failed_documents} văn bản"
     return text + "."
