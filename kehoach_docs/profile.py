@@ -71,9 +71,27 @@ class BodyText(Strict):
 
 
 class NumberSymbol(Strict):
+    """How a document's number and symbol are written: the one rule the renderer, the
+    checker and every citation read ("Số 44-KH/ĐUK" Party, "Số: 696/KH-UBND" State)."""
+
     mau: str
     mau_du_thao: str
     dem_so: int = 2
+
+    def line(self, so: int | None, loai: str, co_quan: str) -> str:
+        """The header line: "Số 44-KH/ĐUK"; a draft (no number) leaves the number's room."""
+        if so is None:
+            return self.mau_du_thao.format(loai=loai, co_quan=co_quan)
+        return self.mau.format(so=f"{so:0{self.dem_so}d}", loai=loai, co_quan=co_quan)
+
+    def symbol(self, so: int | None, loai: str, co_quan: str) -> str:
+        """The number and symbol as a citation writes them, without the line's "Số"/"Số:":
+        "44-KH/ĐUK"; a draft's blank number kept as six no-break spaces, to fill in by hand."""
+        prefix = self.mau[:self.mau.index("{so}")]
+        if so is None:
+            rest = self.mau_du_thao.format(loai=loai, co_quan=co_quan).removeprefix(prefix.rstrip()).lstrip(" ")
+            return "\u00a0" * 6 + rest
+        return self.line(so, loai, co_quan).removeprefix(prefix)
 
 
 class Numbering(Strict):

@@ -454,3 +454,20 @@ def test_one_rounding_for_printed_figures_and_verdicts():
     for x, want in ((96.65, "96.7"), (2.25, "2.3"), (0.05, "0.1"), (Decimal("33.35"), "33.4"), (100, "100.0")):
         assert rounded(x) == lam_tron(x, 1) == Decimal(want), x
         assert so(x, 1) == want.replace(".", ","), x
+
+
+@pytest.mark.parametrize("ma, he_thong, co_quan", [("dang-hd36-2018", "dang", "ĐUK"),
+                                                    ("nha-nuoc-nd30-2020", "nha_nuoc", "UBND")])
+@pytest.mark.parametrize("so_vb", [None, 5, 44, 696])
+def test_the_profiles_number_rule_writes_what_the_rules_say(ma, he_thong, co_quan, so_vb):
+    """Documents and citations take the number and symbol from the profile alone; it writes
+    what HD 36 / NĐ 30 say (the template filter `so_ky_hieu` is the same rule, by regime)."""
+    from kehoach_docs.profile import get_profile
+
+    rule = get_profile(ma).so_ky_hieu
+    assert rule.line(so_vb, "KH", co_quan) == so_ky_hieu(so_vb, "KH", co_quan, he_thong)
+    if so_vb is None:
+        blank = "\u00a0" * 6
+        assert rule.symbol(None, "KH", co_quan) == (blank + "-KH/ĐUK" if he_thong == "dang" else blank + "/KH-UBND")
+    else:
+        assert rule.symbol(so_vb, "KH", co_quan) == so_hieu(so_vb, "KH", co_quan, he_thong)

@@ -170,10 +170,7 @@ class TextExpander:
 
 
 def number_symbol(profile: Profile, so: int | None, loai: str, co_quan: str) -> str:
-    rule = profile.so_ky_hieu
-    if so is None:
-        return rule.mau_du_thao.format(loai=loai, co_quan=co_quan)
-    return rule.mau.format(so=f"{so:0{rule.dem_so}d}", loai=loai, co_quan=co_quan)
+    return profile.so_ky_hieu.line(so, loai, co_quan)
 
 
 def draft_mark(profile: Profile, so: int | None, lan: int | None = None) -> str:

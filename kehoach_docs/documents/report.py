@@ -255,16 +255,13 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
         ket_thuc=w.paras(closing, closing_loc),
         noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer, du_thao_lan=draft_round)
     _no_breaks(body)
-    so_hieu = body["so_ky_hieu"].removeprefix("Số").lstrip(": ")
-    if so_hieu[:1] in ("-", "/"):
-        # A draft's number is left blank to be filled in by hand, in the citation too.
-        so_hieu = "\u00a0" * 6 + so_hieu
+    so_hieu = profile.so_ky_hieu.symbol(number, "BC", co_quan.ky_hieu)
     citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
         loai="Báo cáo", so_ky_hieu=so_hieu.rstrip() or "…", ngay=ngay_ngan(day),
         co_quan=co_quan.chu_the or co_quan.ten) + ")"
     unit_appendix = None
     if only is None and report.phu_luc_don_vi is not None:
-        unit_appendix, found = _unit_appendix(src, citation)
+        unit_appendix, found = _unit_appendix(src, citation, profile)
         ex.problems.extend(found)
     carried_note = []
     if only is not None and src.views is not None and (preds := src.views.predecessors().get(only.info.ma)):
@@ -300,12 +297,11 @@ def _no_breaks(body: dict) -> None:
 def _parent_ref(src: ReportSources, profile) -> dict:
     """[[ke_hoach_cap_tren]]: the plan reported on, cited like any document."""
     from kehoach_docs.documents.unit import PARENT_REF
-    from kehoach_docs.format import so_hieu
     from kehoach_docs.schema.plan import CitedDocument
 
     plan = src.plan
     return {PARENT_REF: CitedDocument(
-        loai="Kế hoạch", so_ky_hieu=so_hieu(plan.so, "KH", plan.co_quan.ky_hieu, plan.he_thong) if plan.so else None,
+        loai="Kế hoạch", so_ky_hieu=profile.so_ky_hieu.symbol(plan.so, "KH", plan.co_quan.ky_hieu) if plan.so else None,
         ngay=plan.ngay, co_quan=plan.co_quan.chu_the or plan.co_quan.ten)}
 
 
@@ -484,11 +480,9 @@ def _unit_names(src: ReportSources, unit: Unit, body: Body, issuer: Body, profil
     """[[don_vi]], [[cap_uy]], [[chu_the]], [[ke_hoach_don_vi]] of a unit's report: the
     reporting body under its name on the report's date, its plan cited as it was issued
     (`issuer`: the body's name and symbol on the plan's date, "của Đảng ủy Báo Nghệ An")."""
-    from kehoach_docs.format import so_hieu
-
     p = unit.record
     own = "kế hoạch thực hiện"
-    number = so_hieu(p.so, "KH", issuer.ky_hieu, src.plan.he_thong) if p.so else None
+    number = profile.so_ky_hieu.symbol(p.so, "KH", issuer.ky_hieu) if p.so else None
     if p.so:
         own = profile.than_van_ban.mau_trich_dan.format(
             loai="Kế hoạch", so_ky_hieu=number, ngay=ngay_ngan(p.ngay), co_quan=issuer.chu_the or issuer.ten)
@@ -593,7 +587,7 @@ def _target_appendix(agg: Aggregate, citation: str, notes: list[str] | None = No
                           cot_nam=[f"Năm {y}" for y in agg.years], hang=rows, ghi_chu=notes or [])
 
 
-def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, list[tuple[tuple, str]]]:
+def _unit_appendix(src: ReportSources, citation: str, profile) -> tuple[UnitAppendix, list[tuple[tuple, str]]]:
     """The units appendix with the report file's declared columns; unknown sources are
     problems at their column."""
     spec = src.report.phu_luc_don_vi
@@ -625,7 +619,7 @@ def _unit_appendix(src: ReportSources, citation: str) -> tuple[UnitAppendix, lis
         missing = _missing_years(src, unit.ma, years)
         cells = [("" if problems else
                   ("Đủ" if not missing else "Chưa báo cáo năm " + ", ".join(missing)) if c.lay == "bao_cao" else
-                  _plan_cell(src, unit.ma) if c.lay == "ke_hoach" else
+                  _plan_cell(src, unit.ma, profile) if c.lay == "ke_hoach" else
                   _cell(c.lay, own, targets, programme)) for c in spec.cot]
         rows.append(UnitRow(tt=str(i), don_vi=unit.ten, o=cells))
     return UnitAppendix(so="", tieu_de=spec.tieu_de, chu_thich=citation,
@@ -676,17 +670,15 @@ def _merged_phrase(preds) -> str:
     return ", ".join(f"{name} (sáp nhập từ {ngay_ngan(day)})" for _, name, day in preds)
 
 
-def _plan_cell(src: ReportSources, ma: str) -> str:
+def _plan_cell(src: ReportSources, ma: str, profile) -> str:
     """"Số 09-KH/CB, ngày 28/12/2021" from the unit's record (one fact, one place); a draft
     (no number) is not an issued plan."""
-    from kehoach_docs.format import so_hieu
-
     unit = src.collected.unit(ma)
     if unit is None or not unit.record.so:
         return "Chưa ban hành"
     p = unit.record
     kind = src.workbench().khung.loai_to_chuc[p.loai]
-    return f"Số {so_hieu(p.so, 'KH', kind.ky_hieu, src.plan.he_thong)}, ngày {ngay_ngan(p.ngay)}"
+    return f"Số {profile.so_ky_hieu.symbol(p.so, 'KH', kind.ky_hieu)}, ngày {ngay_ngan(p.ngay)}"
 
 
 def _cell(source: str, own: dict[int, Results | None], targets: dict, programme) -> str:

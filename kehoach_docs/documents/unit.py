@@ -8,7 +8,6 @@ from pathlib import Path
 
 from kehoach_docs.documents.plan import build_plan_context, due_text
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.format import so_hieu
 from kehoach_docs.workspace.workspace import KHUNG_FILE, Workspace, absolute
 from kehoach_docs.load.yaml_source import Loaded, dotted
 from kehoach_docs.organisations import bench_bodies, load_bodies, unit_state
@@ -69,7 +68,7 @@ def _workbench(ws: Workspace, khung_path: Path) -> Workbench:
     plan = parent.plan
     citation = CitedDocument(
         loai="Kế hoạch",
-        so_ky_hieu=so_hieu(plan.so, plan.loai_van_ban, plan.co_quan.ky_hieu, plan.he_thong)
+        so_ky_hieu=parent.profile.so_ky_hieu.symbol(plan.so, plan.loai_van_ban, plan.co_quan.ky_hieu)
         if plan.so else None,
         ngay=plan.ngay, co_quan=plan.co_quan.chu_the or plan.co_quan.ten,
         trich_yeu=parent.context.trich_yeu)
