@@ -2,10 +2,13 @@
 simple-type values the code reads or writes (as python-docx's ``oxml/ns.py``).
 
 Namespaces come twice: the URI (``W_NS``, for ``xmlns=`` and XPath maps) and the Clark
-prefix lxml uses in tag names (``W + "p"`` is ``{…/main}p``). Imports nothing.
+prefix lxml uses in tag names (``W + "p"`` is ``{…/main}p``). Also the one way a generated
+part is parsed (`parse_part`), which the renderer and the checker share. Imports lxml only.
 """
 
 from __future__ import annotations
+
+from lxml import etree
 
 # --- namespaces (ECMA-376 Part 1 §A, Part 2 §F) ---------------------------------------------
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -70,3 +73,14 @@ absent w:val turn it on. ("none" is ST_Underline's, not ST_OnOff's.)"""
 def is_on_value(val: str | None) -> bool:
     """An on/off property's w:val: absent means on (§17.7.3)."""
     return val is None or val.lower() not in OFF
+
+
+# --- parsing a part --------------------------------------------------------------------------
+_PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+
+
+def parse_part(data: bytes):
+    """A rendered part as the checker reads it: the renderer parses document.xml this way
+    and hands the tree on, so the two must be one parser (untrusted templates are refused
+    earlier, with their own stricter parser, in render/package_safety.py)."""
+    return etree.fromstring(data, _PART_PARSER)

@@ -710,13 +710,10 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def successor_sources(tmp_path_factory):
-    """The sample as it is (2025), and a copy with a merge in the middle of the sơ kết's period."""
-    merged = copy_ws(tmp_path_factory.mktemp("merge-2023"))
-    set_changes(merged, "so-du-lich", "  - tu: 2023-07-01\n    sap_nhap_vao: so-van-hoa-va-the-thao\n")
-    set_changes(merged, "so-van-hoa-va-the-thao", "  - tu: 2023-07-01\n    ten: Sở Văn hóa, Thể thao và Du lịch\n")
-    sign_before(merged, 2023, "so-du-lich", "2023-06-28")
-    return {"tong-ket-2025": WS, "so-ket-2023": merged}
+def successor_sources(merged_2023):
+    """The sample as it is (2025), and the copy with a merge in the middle of the sơ kết's
+    period (the merged_2023 workspace: read only here)."""
+    return {"tong-ket-2025": WS, "so-ket-2023": merged_2023[0]}
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))

@@ -16,7 +16,7 @@ from typing import IO, Any, Iterable, Mapping
 
 from lxml import etree
 
-from kehoach_docs.ooxml import MM_PER_UNIT, PR, RT_OFFICE_DOCUMENT, TWIPS_PER_MM, W
+from kehoach_docs.ooxml import MM_PER_UNIT, PR, RT_OFFICE_DOCUMENT, TWIPS_PER_MM, W, parse_part
 from kehoach_docs.errors import ProblemList, UserError
 
 
@@ -34,11 +34,6 @@ def docx_files(paths: Iterable[str | Path], must_exist: bool = True) -> list[Pat
     return out
 from kehoach_docs.render.package_safety import check_bounds
 
-_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
-
-
-def parse(data: bytes):
-    return etree.fromstring(data, _PARSER)
 
 
 _SHARED: dict[bytes, Any] = {}
@@ -52,7 +47,7 @@ def parse_shared(data: bytes):
     if root is None:
         if len(_SHARED) > 256:
             _SHARED.clear()
-        root = _SHARED[data] = parse(data)
+        root = _SHARED[data] = parse_part(data)
     return root
 
 
@@ -105,7 +100,7 @@ class Package:
         # A build hands the tree it parsed these very bytes into (render.engine.RenderedParts).
         given = getattr(parts, "trees", {}).get(main)
         try:
-            self.document = given[1] if given is not None and given[0] is parts[main] else parse(parts[main])
+            self.document = given[1] if given is not None and given[0] is parts[main] else parse_part(parts[main])
         except etree.XMLSyntaxError as exc:
             raise self._unreadable(str(exc)) from None
         if self.document.tag != W + "document":

@@ -13,8 +13,8 @@ from kehoach_docs.check.common import (
     num,
     text_key,
 )
-from kehoach_docs.check.package import Package, parse, twips_mm
-from kehoach_docs.ooxml import JC, RT_STYLES, RT_THEME, A, W, is_on_value
+from kehoach_docs.check.package import Package, twips_mm
+from kehoach_docs.ooxml import JC, RT_STYLES, RT_THEME, A, W, is_on_value, parse_part
 from kehoach_docs.format.vn import nfc
 
 # --- Effective formatting ----------------------------------------------------------------
@@ -49,7 +49,7 @@ class Resolver:
     def _theme_fonts(theme: bytes | None) -> dict[str, str]:
         fonts: dict[str, str] = {}
         try:
-            root = parse(theme)
+            root = parse_part(theme)
         except Exception:  # no theme part, or unreadable: theme fonts stay unknown
             return fonts
         for kind in ("major", "minor"):
@@ -499,7 +499,7 @@ def resolver_for(package: Package) -> Resolver:
         if len(_RESOLVERS) > 32:
             _RESOLVERS.clear()
         try:
-            root = parse(styles) if styles else None
+            root = parse_part(styles) if styles else None
         except etree.XMLSyntaxError:
             root = None
         found = _RESOLVERS[key] = Resolver(root, theme or None)

@@ -52,8 +52,7 @@ from kehoach_docs.render import docx_objects as objects
 from kehoach_docs.render.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
-from kehoach_docs.check.package import parse as read_part
-from kehoach_docs.ooxml import CORE_PROPERTIES_XMLNS, XML_DECL, W
+from kehoach_docs.ooxml import CORE_PROPERTIES_XMLNS, XML_DECL, W, parse_part as read_part
 from kehoach_docs.render.package_safety import load_safe_package
 from kehoach_docs.render.places import line_places, mark_paragraphs, syntax_detail
 from kehoach_docs.render.roundtrip import clean_tags, keep_section_breaks
@@ -564,7 +563,7 @@ class CompiledTemplate(DocxObjects):
 
 class RenderedParts(dict):
     """Part name → bytes, as rendered; `trees` holds, for parts whose bytes were parsed on
-    the way, (those bytes, the tree as check.package.parse makes it): the checker reads the
+    the way, (those bytes, the tree as ooxml.parse_part makes it): the checker reads the
     tree instead of parsing the bytes again (never to be changed: read only)."""
 
     def __init__(self, *args) -> None:
