@@ -1321,3 +1321,27 @@ def test_a_unit_file_that_is_a_fifo_is_named_not_skipped(ws, tmp_path):
     assert "zz-fifo.yaml: lỗi: Không đọc được: đây là một đường ống (FIFO)" in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     assert (out / "don-vi" / "so-noi-vu.docx").is_file()  # the others are made
+
+
+@case("Lock file, manifest and outputs that are links or special files")
+def test_a_template_that_is_a_fifo_is_refused_without_blocking(tmp_path):
+    import threading
+
+    from kehoach_docs.errors import ProblemList
+    from kehoach_docs.render.engine import compile_template
+
+    fifo = tmp_path / "mau.docx"
+    os.mkfifo(fifo)
+    said: list[str] = []
+
+    def compile_it():
+        try:
+            compile_template(fifo)
+        except ProblemList as exc:
+            said.append(exc.problems[0].message)
+
+    worker = threading.Thread(target=compile_it, daemon=True)  # a blocked read must not hang the run
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "compile_template blocked on a FIFO"
+    assert said and "không phải tệp thường" in said[0]

@@ -28,6 +28,7 @@ import ctypes
 import hashlib
 import os
 import re
+import stat
 import sys
 import threading
 import time
@@ -728,6 +729,9 @@ def compile_template(path: str | Path) -> CompiledTemplate:
         st = os.stat(key)
     except OSError:
         raise ProblemList.one(Path(path).resolve(), 0, 0, "", "Không tìm thấy tệp mẫu.") from None
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read below, a device never end
+        raise ProblemList.one(Path(path), 0, 0, "", "Mẫu không phải tệp thường (một đường ống, thiết bị hay "
+                                                    "thư mục); hãy chọn tệp .docx.")
     stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     known = _DIGESTS.get(key)
     if known is not None and known[0] == stamp:
