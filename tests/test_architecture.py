@@ -28,6 +28,18 @@ def tree(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"))
 
 
+@cache
+def nodes(path: Path) -> tuple[ast.AST, ...]:
+    """Every node of a module's tree, walked once for all the tests below."""
+    return tuple(ast.walk(tree(path)))
+
+
+@cache
+def string_constants(path: Path) -> tuple[tuple[int, str], ...]:
+    """(line, text) of every string constant of a module."""
+    return tuple((n.lineno, n.value) for n in nodes(path) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+
+
 def _modules() -> dict[str, Path]:
     return {_module_name(p): p for p in PACKAGE.rglob("*.py")}
 
@@ -39,7 +51,7 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in modules.items():
         is_pkg = path.name == "__init__.py"
         edges: set[str] = set()
-        for node in ast.walk(tree(path)):
+        for node in nodes(path):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
@@ -126,9 +138,7 @@ def test_folder_names_live_in_the_workspace_module_only(name):
     for path in PACKAGE.rglob("*.py"):
         if path == PACKAGE / "workspace" / "workspace.py" or "templates" in path.parts:
             continue
-        for n in ast.walk(tree(path)):
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value == name:
-                offenders.append(f"{path.name}:{n.lineno}")
+        offenders += [f"{path.name}:{line}" for line, text in string_constants(path) if text == name]
     assert offenders == []
 
 
@@ -147,9 +157,8 @@ def test_no_underscore_name_is_used_across_modules():
     it through the module (`from m import _x`, `m._x`)."""
     offenders = []
     for path in PACKAGE.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
         modules = set()  # local names bound to a kehoach_docs module
-        for n in ast.walk(tree):
+        for n in nodes(path):
             if isinstance(n, ast.ImportFrom) and (n.level or (n.module or "").startswith("kehoach_docs")):
                 for a in n.names:
                     if a.name.startswith("_") and not a.name.startswith("__"):
@@ -159,17 +168,11 @@ def test_no_underscore_name_is_used_across_modules():
                         modules.add(a.asname or a.name)
             elif isinstance(n, ast.Import):
                 modules |= {a.asname for a in n.names if a.asname and a.name.startswith("kehoach_docs")}
-        for n in ast.walk(tree):
+        for n in nodes(path):
             if (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in modules
                     and n.attr.startswith("_") and not n.attr.startswith("__")):
                 offenders.append(f"{path.name}:{n.lineno}: {n.value.id}.{n.attr}")
     assert offenders == []
-
-
-def _string_constants(path: Path):
-    for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(n, ast.Constant) and isinstance(n.value, str):
-            yield n.lineno, n.value
 
 
 def test_one_namespace_module():
@@ -179,7 +182,7 @@ def test_one_namespace_module():
     spelt = (ooxml.W_NS, ooxml.R_NS, ooxml.WP_NS, ooxml.A_NS, ooxml.VML_NS, ooxml.PKG_REL_NS, ooxml.CT_NS,
              ooxml.CP_NS, ooxml.EP_NS, ooxml.VT_NS)
     offenders = [f"{path.relative_to(PACKAGE)}:{line}" for path in PACKAGE.rglob("*.py") if path.name != "ooxml.py"
-                 for line, text in _string_constants(path) if any(ns in text for ns in spelt)]
+                 for line, text in string_constants(path) if any(ns in text for ns in spelt)]
     assert offenders == []
 
 
@@ -187,7 +190,7 @@ def test_one_nfc():
     """Text is NFC-normalised through format.vn.nfc only."""
     offenders = [f"{path.relative_to(PACKAGE)}:{line}" for path in PACKAGE.rglob("*.py")
                  if path != PACKAGE / "format" / "vn.py"
-                 for line, text in _string_constants(path) if text == "NFC"]
+                 for line, text in string_constants(path) if text == "NFC"]
     assert offenders == []
 
 
@@ -195,7 +198,7 @@ def test_test_modules_never_import_each_other():
     """Shared pieces live in tests/helpers.py and conftest.py."""
     offenders = []
     for path in Path(__file__).parent.glob("*.py"):
-        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for n in nodes(path):
             names = ([a.name for a in n.names] if isinstance(n, ast.Import)
                      else [n.module or ""] if isinstance(n, ast.ImportFrom) else [])
             offenders += [f"{path.name}:{n.lineno}: {m}" for m in names if m.split(".")[-1].startswith("test_")]

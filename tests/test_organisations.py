@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from kehoach_docs.workspace.summary import build_lines
@@ -19,6 +18,8 @@ from kehoach_docs.cli import main
 from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.results.status import unit_status
+
+from helpers import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WS = ROOT / "data" / "de-an-04"
@@ -62,7 +63,7 @@ def sign_before(ws: Path, year: int, unit: str, day: str) -> None:
 
 
 def raw(ws: Path, year: int) -> dict[str, dict]:
-    return {f.stem: yaml.safe_load(f.read_text(encoding="utf-8"))
+    return {f.stem: read_yaml(f)
             for f in sorted((ws / "ket-qua" / str(year)).glob("*.yaml")) if f.stem != "toan-khoi"}
 
 
@@ -684,7 +685,7 @@ def fraction_cell(dat: int, tong: int) -> str:
 
 def results_of(ws: Path, year: int, unit: str) -> dict | None:
     f = ws / "ket-qua" / str(year) / f"{unit}.yaml"
-    return yaml.safe_load(f.read_text(encoding="utf-8")) if f.is_file() else None
+    return read_yaml(f) if f.is_file() else None
 
 
 def target_row(ctx, name_start: str):
@@ -827,7 +828,7 @@ def test_successor_office_appendix_counts_each_file_once(successor_case):
         for f in (ws / "ket-qua" / str(y)).glob("*.yaml"):
             if f.stem == "toan-khoi":
                 continue
-            v = yaml.safe_load(f.read_text(encoding="utf-8"))["chi_tieu"].get("tthc_nhanh_dung_hieu_qua")
+            v = read_yaml(f)["chi_tieu"].get("tthc_nhanh_dung_hieu_qua")
             if v:
                 total[0] += v["dat"]
                 total[1] += v["tong"]

@@ -13,6 +13,8 @@ from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.results.programme import load_programme
 
+from helpers import read_yaml
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -25,12 +27,11 @@ def test_the_second_programme_declares_its_own_results_and_columns():
                                       "Hồ sơ xử lý trên mạng", "Sáng kiến", "Báo cáo"]
     assert len(ctx.phu_luc_don_vi.hang) == len(list((ws / "don-vi").glob("*.yaml"))) >= 20
     # The "Sáng kiến" column adds up the items each unit listed (recounted from the files).
-    import yaml
     listed = {}
     for f in (ws / "ket-qua").glob("20*/*.yaml"):
-        listed[f.stem] = listed.get(f.stem, 0) + len(yaml.safe_load(f.read_text(encoding="utf-8")).get("sang_kien") or [])
+        listed[f.stem] = listed.get(f.stem, 0) + len(read_yaml(f).get("sang_kien") or [])
     col = ctx.phu_luc_don_vi.cot.index("Sáng kiến")
-    names = {yaml.safe_load(p.read_text(encoding="utf-8"))["ten"]: p.stem for p in (ws / "don-vi").glob("*.yaml")}
+    names = {read_yaml(p)["ten"]: p.stem for p in (ws / "don-vi").glob("*.yaml")}
     for row in ctx.phu_luc_don_vi.hang:
         assert row.o[col] in (f"{listed.get(names[row.don_vi], 0):02d}", "—")
 

@@ -21,7 +21,7 @@ from kehoach_docs.errors import ProblemList
 from kehoach_docs.load.yaml_source import load_yaml_text
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.validate import validate
-from helpers import FUZZ_EXAMPLES, MINIMAL, PROPERTY_AUDITED, PROPERTY_EXAMPLES, text_lines
+from helpers import FUZZ_EXAMPLES, MINIMAL, PROPERTY_AUDITED, PROPERTY_EXAMPLES, read_yaml, text_lines
 
 EXAMPLES = PROPERTY_EXAMPLES
 AUDITED = PROPERTY_AUDITED
@@ -55,7 +55,7 @@ paragraphs = st.lists(line, min_size=1, max_size=3).map("\n".join)
 
 @st.composite
 def plans(draw):
-    data = yaml.safe_load(MINIMAL)
+    data = read_yaml(MINIMAL)
     data.update(
         mo_dau=draw(st.lists(paragraphs, min_size=1, max_size=3)),
         muc_dich_yeu_cau=draw(st.lists(paragraphs, min_size=1, max_size=2)),

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import docx
 import pytest
-import yaml
 from lxml import etree
 
 from kehoach_docs.documents.pipeline import prepare, render_bytes
@@ -27,7 +26,7 @@ from kehoach_docs.errors import ProblemList
 from kehoach_docs.load.legacy import guess_legacy_encoding
 from helpers import (
     CONCURRENT_BUILDS, CRASH_KILL_RUNS, FUZZ_EXAMPLES, MINIMAL, PROPERTY_AUDITED, PROPERTY_EXAMPLES, ROOT,
-    Run, case_counts, kehoach, template_with, text_lines, write_plan,
+    Run, case_counts, kehoach, read_yaml, template_with, text_lines, write_plan,
 )
 from helpers import PARTY_TEMPLATE as TEMPLATE
 from helpers import plan_text as _plan_text
@@ -177,7 +176,7 @@ def test_hidden_characters_are_refused_naming_the_field(tmp_path, char):
 
 def test_quoted_escapes_reach_the_loader_unchanged(tmp_path):
     value = "Nội dung \x07 \u2028 🎉 \"x\" \\ e\u0301"
-    loaded = yaml.safe_load(_with_field("trich_yeu", value))
+    loaded = read_yaml(_with_field("trich_yeu", value))
     assert loaded["trich_yeu"] == value  # so the test above puts exactly `char` in the field
 
 

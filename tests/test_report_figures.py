@@ -18,13 +18,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import yaml
 
 from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.results.programme import Programme
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.targets import target_names
 from kehoach_docs.targets.kinds import Scope, compute
+
+from helpers import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WS = ROOT / "data" / "de-an-04"
@@ -54,7 +55,7 @@ def test_units_appendix_counts_attendances_as_lượt_người(sample_ws):
     assert appx.cot[col] == "Quán triệt (buổi/lượt người)"
     names = {}
     for f in (WS / "don-vi").glob("*.yaml"):
-        names[yaml.safe_load(f.read_text(encoding="utf-8"))["ten"]] = f.stem
+        names[read_yaml(f)["ten"]] = f.stem
     checked = 0
     for row in appx.hang:
         unit = names.get(row.don_vi)
@@ -63,7 +64,7 @@ def test_units_appendix_counts_attendances_as_lượt_người(sample_ws):
         buoi = nguoi = 0
         for y in (2022, 2023):
             f = WS / "ket-qua" / str(y) / f"{unit}.yaml"
-            r = yaml.safe_load(f.read_text(encoding="utf-8")) if f.is_file() else {}
+            r = read_yaml(f) if f.is_file() else {}
             if r.get("quan_triet"):
                 buoi += r["quan_triet"]["so_buoi"]
                 nguoi += r["quan_triet"]["so_nguoi_du"]
@@ -76,7 +77,7 @@ def test_units_appendix_counts_attendances_as_lượt_người(sample_ws):
 # ---- 2. [[so_don_vi_bao_cao]] in a period report -----------------------------------------
 
 def _profiles(ws: Path) -> dict[str, dict]:
-    return {f.stem: yaml.safe_load(f.read_text(encoding="utf-8")) for f in sorted((ws / "don-vi").glob("*.yaml"))}
+    return {f.stem: read_yaml(f) for f in sorted((ws / "don-vi").glob("*.yaml"))}
 
 
 def _in_place_end_of(p: dict, year: int) -> bool:

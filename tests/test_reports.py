@@ -12,14 +12,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 
 from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.results.status import unit_status
 
 from helpers import SAMPLE_WS as WS
-from helpers import kehoach
+from helpers import kehoach, read_yaml
 
 SO_KET = WS / "bao-cao" / "so-ket-2023.yaml"
 TONG_KET = WS / "bao-cao" / "tong-ket-2025.yaml"
@@ -27,7 +26,7 @@ NBSP, NBH = "\u00a0", "\u2011"
 
 
 def load(path: Path):
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_yaml(path)
 
 
 PLAN = load(WS / "ke-hoach-44.yaml")

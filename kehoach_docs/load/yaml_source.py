@@ -39,6 +39,7 @@ MAX_NUMBER = 10**15
 # newline and NEL; lone surrogates; U+FFFE and U+FFFF.
 _UNACCEPTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
+_STR = "tag:yaml.org,2002:str"
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -292,6 +293,8 @@ class _Builder:
         return None
 
     def _scalar(self, node: ScalarNode, loc: Path_) -> Any:
+        if node.tag == _STR:  # most values: the text itself, without the constructor's dispatch
+            return nfc(node.value)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:

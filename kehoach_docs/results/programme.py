@@ -23,6 +23,7 @@ live in the code: a workspace without the file gets the generic fields only.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -70,10 +71,7 @@ class Programme(Strict):
 
     def results_model(self) -> type[Results]:
         """The results schema of this programme: the generic fields plus the declared ones."""
-        fields = {name: FIELD_TYPES[f.kieu] for name, f in self.ket_qua.items()}
-        model = create_model("Results", __base__=Results, **fields)
-        model.counted_fields = tuple(n for n, f in self.ket_qua.items() if f.kieu == "danh_sach")
-        return model
+        return results_schema(tuple((name, f.kieu) for name, f in self.ket_qua.items()))
 
     def fields_of(self, kind: str) -> list[str]:
         return [n for n, f in self.ket_qua.items() if f.kieu == kind]
@@ -86,6 +84,16 @@ class Programme(Strict):
         if isinstance(value, Sessions):
             return f.cau_don_vi.format(so_buoi=so_dem(value.so_buoi), so_nguoi_du=so(value.so_nguoi_du))
         return f.cau_don_vi.format(so=so_dem(len(value)) if isinstance(value, list) else so(value))
+
+
+@cache
+def results_schema(declared: tuple[tuple[str, Kind], ...]) -> type[Results]:
+    """The results schema for these declared (name, kind) fields, made once per declaration:
+    making a pydantic model costs tens of milliseconds (it reads the docstrings of its
+    fields from source), and every unit's results of every year are validated against it."""
+    model = create_model("Results", __base__=Results, **{name: FIELD_TYPES[kind] for name, kind in declared})
+    model.counted_fields = tuple(name for name, kind in declared if kind == "danh_sach")
+    return model
 
 
 GENERIC = Programme()
