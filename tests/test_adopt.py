@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,8 +26,12 @@ from kehoach_docs.schema.unit import Khung
 from kehoach_docs.schema.validate import iter_fields
 from kehoach_docs.workspace.build import jobs_of
 
+from helpers import few_or_every, sample_subset
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "de-an-04"
+TWO_UNITS = ("so-noi-vu", "so-tu-phap")
+"""Enough of the sample for a build's messages: one unit's files changed, another's not."""
 
 
 def run(*args, **kw):
@@ -98,8 +101,7 @@ def test_init_from_a_sample_copies_the_whole_sample(tmp_path):
 
 @pytest.fixture
 def typo(tmp_path) -> Path:
-    ws = tmp_path / "de-an-04"
-    shutil.copytree(SAMPLE, ws)
+    ws = sample_subset(tmp_path, TWO_UNITS)
     plan = ws / "ke-hoach-44.yaml"
     text = plan.read_text(encoding="utf-8")
     assert text.count("  ky_hieu: ĐUK") == 1
@@ -120,24 +122,25 @@ def test_a_misspelt_key_is_printed_once_with_the_documents_it_affects(typo, tmp_
     assert done.output.count("\n") < 20
 
 
-def test_build_prints_folders_not_documents_unless_verbose(sample_sized, tmp_path):
-    ws = sample_sized
-    first = run("build", ws, "--out", tmp_path / "out")
+@pytest.mark.parametrize("units", few_or_every(TWO_UNITS))
+def test_build_prints_folders_not_documents_unless_verbose(units, tmp_path):
+    ws = sample_subset(tmp_path, units)
+    first = run("build", ws, "--out", tmp_path / "out", "-j", "1")
     assert first.exit_code == 0, first.output
     total = len(jobs_of(ws))
     assert first.output.count("tạo mới:") == 0 and f"{total} tạo mới" in first.output
     units = len(list((ws / "don-vi").glob("*.yaml")))  # 64 in the whole sample
     assert re.search(rf"don-vi/\s+{units} văn bản: {units} tạo mới", first.output)
-    verbose = run("build", ws, "--out", tmp_path / "out", "-v")
+    verbose = run("build", ws, "--out", tmp_path / "out", "-v", "-j", "1")
     assert verbose.output.count("không đổi: ") == total
     # A hand edit is always listed; once its data changes, it says the change is not applied.
     out = tmp_path / "out" / "don-vi" / "so-noi-vu.docx"
     out.write_bytes(out.read_bytes() + b"\0")
-    kept = run("build", ws, "--out", tmp_path / "out")
+    kept = run("build", ws, "--out", tmp_path / "out", "-j", "1")
     assert kept.output.count("giữ bản sửa tay: ") == 1 and "dữ liệu đã đổi" not in kept.output
     unit = ws / "don-vi" / "so-noi-vu.yaml"
     unit.write_text(unit.read_text(encoding="utf-8").replace("Lê Đình Lương", "Lê Đình Lượng"), encoding="utf-8")
-    changed = run("build", ws, "--out", tmp_path / "out")
+    changed = run("build", ws, "--out", tmp_path / "out", "-j", "1")
     line = next(ln for ln in changed.output.splitlines() if ln.startswith("giữ bản sửa tay: "))
     assert "so-noi-vu.docx" in line and "dữ liệu đã đổi nhưng chưa áp dụng vì có bản sửa tay" in line
 

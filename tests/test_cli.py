@@ -11,7 +11,7 @@ import sys
 
 import docx
 
-from helpers import ROOT, SAMPLE_WS, STATE_WS, kehoach
+from helpers import ROOT, STATE_WS, kehoach, sample_subset
 
 
 def test_build_with_pdf_then_nothing_to_do(tmp_path):
@@ -52,12 +52,13 @@ def test_usage_errors_exit_2_and_data_errors_exit_1(tmp_path):
 
 
 def test_render_a_units_own_report(tmp_path):
+    ws = sample_subset(tmp_path, ["so-noi-vu"])
     out = tmp_path / "snv.docx"
-    res = kehoach("render", SAMPLE_WS / "bao-cao" / "so-ket-2023.yaml", "--don-vi", "so-noi-vu", "-o", out)
+    res = kehoach("render", ws / "bao-cao" / "so-ket-2023.yaml", "--don-vi", "so-noi-vu", "-o", out)
     assert res.returncode == 0, res.stderr
     cells = [c.text for t in docx.Document(out).tables[:1] for row in t.rows for c in row.cells]
     assert "ĐẢNG ỦY SỞ NỘI VỤ" in "\n".join(cells)
-    plan = kehoach("render", SAMPLE_WS / "ke-hoach-44.yaml", "--don-vi", "so-noi-vu", "-o", tmp_path / "x.docx")
+    plan = kehoach("render", ws / "ke-hoach-44.yaml", "--don-vi", "so-noi-vu", "-o", tmp_path / "x.docx")
     assert plan.returncode == 1 and "Chỉ tệp báo cáo" in plan.stderr
 
 

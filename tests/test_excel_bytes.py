@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 from datetime import date, datetime
 
@@ -14,7 +13,7 @@ from kehoach_docs.excel import write_forms
 from kehoach_docs.excel.save import workbook_bytes
 from kehoach_docs.results.status import to_xlsx, unit_status
 
-from helpers import SAMPLE_WS
+from helpers import sample_subset
 
 
 def _clock_free(data: bytes, day: date) -> None:
@@ -26,14 +25,13 @@ def _clock_free(data: bytes, day: date) -> None:
     assert stamps == [f"{day:%Y-%m-%d}T00:00:00Z"] * 2, core
 
 
-def test_a_status_table_has_the_day_of_its_data_not_the_clock():
+def test_a_status_table_has_the_day_of_its_data_not_the_clock(sample_ws):
     day = date(2023, 12, 31)
-    _clock_free(to_xlsx(unit_status(SAMPLE_WS, day), day), day)
+    _clock_free(to_xlsx(unit_status(sample_ws, day), day), day)
 
 
 def test_a_form_has_the_end_of_its_year_not_the_clock(tmp_path):
-    ws = tmp_path / "ws"
-    shutil.copytree(SAMPLE_WS, ws)
+    ws = sample_subset(tmp_path, ["so-noi-vu"])
     write_forms(ws, 2023, tmp_path / "forms", ["so-noi-vu"])
     (form,) = (tmp_path / "forms").glob("*.xlsx")
     _clock_free(form.read_bytes(), date(2023, 12, 31))
