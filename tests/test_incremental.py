@@ -29,15 +29,21 @@ ONE = ["so-tu-phap"]
 TWO = ["so-noi-vu", "so-tu-phap"]
 """Fewer units for the tests about one unit's documents (about 20 ms a document per build),
 or about that unit beside another one."""
+REPORTS = ("so-ket-2023", "tong-ket-2025")
+SO_KET = ("so-ket-2023",)
+"""The sơ kết alone, for the tests that need one report (an office report is the costliest
+document, and each report adds one per unit)."""
 
 
-def small_workspace(into: Path, units=KEEP) -> Path:
-    """A copy of the sample with a few units and their results (fast to build)."""
+def small_workspace(into: Path, units=KEEP, reports=REPORTS) -> Path:
+    """A copy of the sample with a few units, their results and some of its reports (fast to build)."""
     ws = into / "ws"
     for name in ("ke-hoach-44.yaml", "khung-don-vi.yaml"):
         (ws / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SAMPLE / name, ws / name)
-    shutil.copytree(SAMPLE / "bao-cao", ws / "bao-cao")
+    (ws / "bao-cao").mkdir()
+    for name in reports:
+        shutil.copy(SAMPLE / "bao-cao" / f"{name}.yaml", ws / "bao-cao")
     (ws / "don-vi").mkdir()
     for u in units:
         shutil.copy(SAMPLE / "don-vi" / f"{u}.yaml", ws / "don-vi")
@@ -75,7 +81,7 @@ def ws(tmp_path):
 
 
 def test_a_late_results_file_is_seen(tmp_path):
-    ws = small_workspace(tmp_path, ONE)
+    ws = small_workspace(tmp_path, ONE, reports=SO_KET)
     out = tmp_path / "out"
     first = build_workspace(ws, out, workers=1)
     assert not first.failed
@@ -110,7 +116,7 @@ def test_a_removed_unit_leaves_no_output_and_is_listed(tmp_path):
 
 
 def test_a_hand_edited_orphan_is_moved_aside_not_deleted(tmp_path):
-    ws = small_workspace(tmp_path, ONE)
+    ws = small_workspace(tmp_path, ONE, reports=SO_KET)
     out = tmp_path / "out"
     build_workspace(ws, out, workers=1)
     edited = out / "don-vi" / "so-tu-phap.docx"
@@ -129,7 +135,7 @@ def test_a_hand_edited_orphan_is_moved_aside_not_deleted(tmp_path):
 
 
 def test_a_profile_or_template_added_to_the_workspace_is_seen(tmp_path):
-    ws = small_workspace(tmp_path, ["so-noi-vu"])
+    ws = small_workspace(tmp_path, ["so-noi-vu"], reports=SO_KET)
     out = tmp_path / "out"
     build_workspace(ws, out, workers=1)
     (ws / "templates").mkdir()
@@ -147,7 +153,7 @@ def test_a_profile_or_template_added_to_the_workspace_is_seen(tmp_path):
 
 
 def test_a_no_op_build_changes_nothing(tmp_path):
-    ws = small_workspace(tmp_path, ONE)
+    ws = small_workspace(tmp_path, ONE, reports=SO_KET)
     out = tmp_path / "out"
     build_workspace(ws, out, workers=1)
     before = snapshot(out)
@@ -206,7 +212,7 @@ def test_the_cli_exits_1_and_says_stale(tmp_path):
 
     from kehoach_docs.cli import main
 
-    ws = small_workspace(tmp_path, ["ban-dan-toc"])
+    ws = small_workspace(tmp_path, ["ban-dan-toc"], reports=SO_KET)
     out = tmp_path / "out"
     build_workspace(ws, out, workers=1)
     unit = ws / "don-vi" / "ban-dan-toc.yaml"
@@ -449,7 +455,7 @@ def test_every_edit_of_the_property_test_runs(tmp_path):
 
 
 def test_manifest_inputs_name_folders_not_only_files(tmp_path):
-    ws = small_workspace(tmp_path, ["so-noi-vu"])
+    ws = small_workspace(tmp_path, ["so-noi-vu"], reports=SO_KET)
     out = tmp_path / "out"
     build_workspace(ws, out, workers=1)
     entries = json.loads((out / ".kehoach-manifest.json").read_text(encoding="utf-8"))["dau_ra"]
@@ -482,7 +488,7 @@ def test_results_are_read_and_aggregated_once_per_build(tmp_path, monkeypatch):
 
 
 def test_a_broken_report_file_keeps_its_unit_reports(tmp_path):
-    ws = small_workspace(tmp_path, TWO)
+    ws = small_workspace(tmp_path, TWO, reports=SO_KET)
     out = tmp_path / "out"
     build_workspace(ws, out, workers=1)
     report_file = ws / "bao-cao" / "so-ket-2023.yaml"
@@ -520,7 +526,7 @@ def test_manifest_names_warning_files_relative_to_the_workspace(tmp_path, monkey
     """A warning's file (to-chuc.yaml's sample signer) is recorded as "@/to-chuc.yaml" whether
     the workspace was given relative or absolute: the manifest of a no-op build given the other
     way, and of a clean build, are the same."""
-    ws = small_workspace(tmp_path, ONE)
+    ws = small_workspace(tmp_path, ONE, reports=("tong-ket-2025",))  # the 2025 report's signer warns
     shutil.copy(SAMPLE / "to-chuc.yaml", ws / "to-chuc.yaml")
     monkeypatch.chdir(tmp_path)
 
@@ -549,7 +555,7 @@ def test_a_symlinked_output_folder_is_one_problem_for_its_documents(tmp_path):
 
     from kehoach_docs.cli import main
 
-    ws = small_workspace(tmp_path)
+    ws = small_workspace(tmp_path, reports=SO_KET)
     out = tmp_path / "out"
     first = build_workspace(ws, out, workers=1)
     assert not first.failed, first.problems()
@@ -569,7 +575,7 @@ def test_a_symlinked_output_folder_is_one_problem_for_its_documents(tmp_path):
 
 
 def test_a_change_naming_an_absent_unit_is_an_error_at_its_line_not_a_crash(tmp_path):
-    ws = small_workspace(tmp_path, ONE)
+    ws = small_workspace(tmp_path, ONE, reports=SO_KET)
     unit = ws / "don-vi" / "so-tu-phap.yaml"
     unit.write_text(unit.read_text(encoding="utf-8") +
                     "thay_doi:\n  - tu: 2023-03-01\n    sap_nhap_vao: don-vi-khong-co\n", encoding="utf-8")
@@ -580,7 +586,7 @@ def test_a_change_naming_an_absent_unit_is_an_error_at_its_line_not_a_crash(tmp_
 
 
 def test_an_input_linked_into_the_workspace_is_read_and_followed(tmp_path):
-    ws = small_workspace(tmp_path, ONE)
+    ws = small_workspace(tmp_path, ONE, reports=SO_KET)
     """A clerk may link a shared unit file into don-vi/: it is read as the loader reads it (the
     link followed, to a regular file only), and a change of its target is seen."""
     shared = tmp_path / "chung" / "so-tu-phap.yaml"
