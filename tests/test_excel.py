@@ -117,10 +117,10 @@ def test_form_cells_have_validation_by_kind_and_a_hidden_sheet(ws, tmp_path):
 
 def test_every_problem_at_once_with_file_and_cell(ws, tmp_path):
     path = forms(ws, tmp_path / "f", "--don-vi", "so-noi-vu", "--dien-san")[0]
-    sheet = load_workbook(path)["Kết quả"]
+    wb = load_workbook(path)
+    sheet = wb["Kết quả"]
     sessions, ratio = row_of(sheet, "quan_triet.so_buoi"), row_of(sheet, "chi_tieu.tthc_nhanh_dung_hieu_qua")
     share = row_of(sheet, "chi_tieu.hai_long_tthc")
-    wb = load_workbook(path)
     wb["Kết quả"][f"C{sessions}"] = "hai buổi"      # text pasted into a number cell
     wb["Kết quả"][f"C{ratio}"] = 2000                # more than the total (1.928)
     wb["Kết quả"][f"C{share}"] = 120                 # a percentage above 100
@@ -216,10 +216,10 @@ def _is_text(sheet_xml: bytes, ref: str) -> bool:
 @pytest.mark.parametrize("formula", ['=HYPERLINK("http://x","1")', "=1+1"])
 def test_a_formula_in_an_input_cell_is_refused_not_dropped(ws, tmp_path, formula):
     path = forms(ws, tmp_path / "f", "--don-vi", "so-noi-vu", "--dien-san")[0]
-    sheet = load_workbook(path)["Kết quả"]
+    wb = load_workbook(path)
+    sheet = wb["Kết quả"]
     sessions = row_of(sheet, "quan_triet.so_buoi")
     assert sheet[f"C{sessions}"].value not in (None, "")  # the field had a value
-    wb = load_workbook(path)
     wb["Kết quả"][f"C{sessions}"] = formula          # openpyxl stores it as a formula, no cached value
     wb["Nổi bật, hạn chế"]["A2"] = "=A3"
     wb.save(path)
