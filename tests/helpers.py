@@ -7,6 +7,7 @@
     template_with(folder, …)   the Party plan template with one piece of text replaced
     copy_plans(folder, units)  the sample's plan, unit model and some unit profiles
     sample_subset(folder, units)  the whole sample with only some units (FEW_UNITS by default)
+    few_or_every(units)        parameters: a test on `units` in the inner loop, on every unit as slow
     kehoach(*args)             the CLI in process (click's CliRunner): exit code, stdout, stderr
     case(group), case_counts   cases of docs/reliability.md, counted from a test module's source
 

@@ -110,7 +110,7 @@ def typo(tmp_path) -> Path:
 
 
 def test_a_misspelt_key_is_printed_once_with_the_documents_it_affects(typo, tmp_path):
-    done = run("build", typo, "--out", tmp_path / "out")
+    done = run("build", typo, "--out", tmp_path / "out", "-j", "1")
     assert done.exit_code == 1
     lines = [ln for ln in done.output.splitlines() if "ky_heiu" in ln]
     total = len(jobs_of(typo))
@@ -122,9 +122,9 @@ def test_a_misspelt_key_is_printed_once_with_the_documents_it_affects(typo, tmp_
     assert done.output.count("\n") < 20
 
 
-@pytest.mark.parametrize("units", few_or_every(TWO_UNITS))
-def test_build_prints_folders_not_documents_unless_verbose(units, tmp_path):
-    ws = sample_subset(tmp_path, units)
+@pytest.mark.parametrize("subset", few_or_every(TWO_UNITS))
+def test_build_prints_folders_not_documents_unless_verbose(subset, tmp_path):
+    ws = sample_subset(tmp_path, subset)
     first = run("build", ws, "--out", tmp_path / "out", "-j", "1")
     assert first.exit_code == 0, first.output
     total = len(jobs_of(ws))
