@@ -105,3 +105,21 @@ def test_every_file_of_a_sample_workspace_is_valid(workspace):
     result = CliRunner().invoke(main, ["validate", str(ROOT / "data" / workspace)])
     assert result.exit_code == 0, result.output
     assert "Hợp lệ" in result.output
+
+
+def test_a_file_read_again_is_what_it_now_says_and_a_copy(tmp_path):
+    """The loader keeps what it parsed by the file's bytes, never by its times: a file edited
+    to the same size with its times put back is read anew, and a caller that changes the data
+    it got changes nobody else's."""
+    import os
+
+    f = tmp_path / "kh.yaml"
+    f.write_text("so: 44\nten: A\n", encoding="utf-8")
+    first = load_yaml(f)
+    first.data["ten"] = "đổi trong bộ nhớ"
+    assert load_yaml(f).data == {"so": 44, "ten": "A"}
+    st = f.stat()
+    f.write_text("so: 45\nten: A\n", encoding="utf-8")  # same size
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    again = load_yaml(f)
+    assert again.data == {"so": 45, "ten": "A"} and again.where(("so",)) == (1, 5)
