@@ -123,3 +123,16 @@ def test_a_file_read_again_is_what_it_now_says_and_a_copy(tmp_path):
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
     again = load_yaml(f)
     assert again.data == {"so": 45, "ten": "A"} and again.where(("so",)) == (1, 5)
+
+
+def test_the_same_bytes_in_another_file_are_placed_in_that_file(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    for f in (a, b):
+        f.write_text("so: [44\n", encoding="utf-8")  # broken: never kept, said for each file
+    for f in (a, b):
+        with pytest.raises(ProblemList) as exc:
+            load_yaml(f)
+        assert exc.value.problems[0].file == f
+    for f in (a, b):
+        f.write_text("so: 44\n", encoding="utf-8")
+    assert load_yaml(a).path == a and load_yaml(b).path == b

@@ -139,29 +139,30 @@ def load_yaml(path: str | Path) -> Loaded:
         raise ProblemList.one(path, 0, 0, "", f"Không đọc được tệp: {exc.strerror}.") from None
     if raw is None:
         raise ProblemList.one(path, 0, 0, "", "Không tìm thấy tệp.")
-    key = (str(path), raw)
-    if (kept := _PARSED.get(key)) is not None:
-        return pickle.loads(kept)  # a copy: a caller may change its data
+    if (kept := _PARSED.get(raw)) is not None:
+        data, positions, key_positions = pickle.loads(kept)  # a copy: a caller may change its data
+        return Loaded(path, data, positions, key_positions)
     loaded = load_yaml_text(_decode(raw, path), path)
-    _remember(key, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
+    _remember(raw, pickle.dumps((loaded.data, loaded.positions, loaded.key_positions),
+                                protocol=pickle.HIGHEST_PROTOCOL))
     return loaded
 
 
-_PARSED: dict[tuple[str, bytes], bytes] = {}
-"""(path, the file's bytes) → the pickled Loaded. Keyed by the content itself, never by a
-file time: it cannot be stale. A watch rebuild (or a test run) that reads again the hundreds of
-files it read before, mostly unchanged, unpickles each (ten times faster than parsing)."""
+_PARSED: dict[bytes, bytes] = {}
+"""A file's bytes → what they parse to (data and positions, pickled). Keyed by the content
+itself, never by a file time: it cannot be stale. A watch rebuild, or a copy of a workspace,
+reads again hundreds of unchanged files: each is unpickled, ten times faster than parsing."""
 MAX_PARSED_BYTES = 64 << 20
 _parsed_bytes = 0
 
 
-def _remember(key: tuple[str, bytes], pickled: bytes) -> None:
+def _remember(raw: bytes, pickled: bytes) -> None:
     global _parsed_bytes
-    size = len(key[1]) + len(pickled)
+    size = len(raw) + len(pickled)
     if _parsed_bytes + size > MAX_PARSED_BYTES:
         _PARSED.clear()
         _parsed_bytes = 0
-    _PARSED[key] = pickled
+    _PARSED[raw] = pickled
     _parsed_bytes += size
 
 
