@@ -142,12 +142,15 @@ def sample_subset(into: Path, units: tuple[str, ...] | list[str] | None = FEW_UN
     """A copy of a sample workspace (plan, khung, results, reports) keeping only the profiles
     and results of `units` (every unit when None): the whole pipeline in a second, not ten."""
     ws = into / source.name
-    shutil.copytree(source, ws)
-    if units is not None:
-        kept = {*units, "toan-khoi"}  # the office's own results too
-        for p in [*(ws / "don-vi").glob("*.yaml"), *(ws / "ket-qua").glob("*/*.yaml")]:
-            if p.stem not in kept:
-                p.unlink()
+    kept = None if units is None else {*units, "toan-khoi"}  # the office's own results too
+
+    def left_out(folder: str, names: list[str]) -> list[str]:  # not copied, rather than deleted after
+        here = Path(folder)
+        if kept is None or not (here == source / "don-vi" or here.parent == source / "ket-qua"):
+            return []
+        return [n for n in names if n.endswith(".yaml") and n[:-5] not in kept and (here / n).is_file()]
+
+    shutil.copytree(source, ws, ignore=left_out)
     return ws
 
 

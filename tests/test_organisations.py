@@ -19,7 +19,9 @@ from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.results.status import unit_status
 
-from helpers import read_yaml
+from kehoach_docs.workspace.workspace import Workspace
+
+from helpers import FEW_UNITS, read_yaml, sample_subset
 
 ROOT = Path(__file__).resolve().parent.parent
 WS = ROOT / "data" / "de-an-04"
@@ -41,10 +43,10 @@ def share(num, den) -> str:
     return f"{pct(num, den)} ({num}/{den})"
 
 
-def copy_ws(tmp_path: Path) -> Path:
-    ws = tmp_path / "de-an-04"
-    shutil.copytree(WS, ws, ignore=shutil.ignore_patterns("*.docx", "*.pdf"))
-    return ws
+def copy_ws(tmp_path: Path, *units: str) -> Path:
+    """A copy of the sample to change, with FEW_UNITS and `units` (its plan, khung, reports and
+    bodies; the figures below are recounted from whichever units it holds)."""
+    return sample_subset(tmp_path, (*FEW_UNITS, *units))
 
 
 def set_changes(ws: Path, unit: str, changes: str) -> None:
@@ -205,15 +207,21 @@ def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in(sample_ws
 @pytest.fixture(scope="module")
 def dissolved(tmp_path_factory):
     """Hội Luật gia tỉnh dissolved from 01/6/2024 (its 2025 results removed)."""
-    ws = copy_ws(tmp_path_factory.mktemp("dissolve"))
+    ws = copy_ws(tmp_path_factory.mktemp("dissolve"), "hoi-luat-gia-tinh", "so-cong-thuong")  # no 2024 file
     set_changes(ws, "hoi-luat-gia-tinh", "  - tu: 2024-06-01\n    giai_the: true\n")
     for year in (2024, 2025):
         (ws / "ket-qua" / str(year) / "hoi-luat-gia-tinh.yaml").unlink(missing_ok=True)
     return ws
 
 
-def test_a_dissolved_unit_owes_no_report_after_its_end(dissolved):
-    status = {s.ma: s for s in unit_status(dissolved, date(2025, 3, 1))}
+@pytest.fixture(scope="module")
+def dissolved_ws(dissolved):
+    """One load of the dissolved copy, shared by the tests that only read it."""
+    return Workspace(dissolved)
+
+
+def test_a_dissolved_unit_owes_no_report_after_its_end(dissolved_ws):
+    status = {s.ma: s for s in unit_status(dissolved_ws, date(2025, 3, 1))}
     s = status["hoi-luat-gia-tinh"]
     assert 2024 not in s.missing_years and not s.overdue
     assert s.ended == "đã giải thể từ 01/06/2024" and s.row(1)[-1].endswith("(đã giải thể từ 01/06/2024)")
@@ -221,15 +229,15 @@ def test_a_dissolved_unit_owes_no_report_after_its_end(dissolved):
     assert any(2024 in x.missing_years for m, x in status.items() if m != "hoi-luat-gia-tinh")
 
 
-def test_a_dissolved_unit_counts_in_the_years_it_existed(dissolved):
-    ctx = prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml").context
+def test_a_dissolved_unit_counts_in_the_years_it_existed(dissolved, dissolved_ws):
+    ctx = prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml", ws=dissolved_ws).context
     rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
     # Owed 2022 and 2023 only, and sent them.
     assert cell(ctx.phu_luc_don_vi, rows["Hội Luật gia tỉnh"], "Báo cáo") == "Đủ"
     missing = next(d.van_ban for p in ctx.phan for d in p.doan if "chưa báo cáo (" in d.van_ban)
     assert "Hội Luật gia tỉnh" not in missing
     with pytest.raises(ProblemList) as exc:
-        prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml", unit="hoi-luat-gia-tinh")
+        prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml", unit="hoi-luat-gia-tinh", ws=dissolved_ws)
     assert "không hoạt động vào ngày 28/11/2025" in exc.value.problems[0].message
 
 
@@ -250,7 +258,7 @@ def test_results_for_a_year_after_the_end_are_an_error(dissolved, tmp_path):
 def test_a_report_signed_after_the_unit_ended_is_an_error_at_its_line(tmp_path):
     """The Đài merged on 01/7/2025: its 2025 results (to 30/6) stand, but not a report it
     could not have signed after that day."""
-    ws = copy_ws(tmp_path)
+    ws = copy_ws(tmp_path, "dai-phat-thanh-va-truyen-hinh-nghe-an", "bao-nghe-an")  # the Đài, and the Báo it merged into
     f = ws / "ket-qua" / "2025" / "dai-phat-thanh-va-truyen-hinh-nghe-an.yaml"
     text = f.read_text(encoding="utf-8")
     assert "ngay_bao_cao: 2025-06-25" in text
@@ -327,10 +335,9 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors(sampl
 
 def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(sample_ws):
     from kehoach_docs.documents.kinds import reporting_units
-    from kehoach_docs.workspace.workspace import Workspace
 
     report = WS / "bao-cao" / "tong-ket-2025.yaml"
-    units = reporting_units(Workspace(WS), report)
+    units = reporting_units(sample_ws, report)
     assert "so-giao-thong-van-tai" not in units and "so-xay-dung" in units
     for ctx in [prepare(report, ws=sample_ws).context] + [prepare(report, unit=u, ws=sample_ws).context for u in units]:
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
@@ -512,14 +519,15 @@ def test_split_mid_period_appendix_keeps_the_old_unit_and_adds_the_new(split_202
 
 def test_split_status_and_own_reports(split_2023, tmp_path):
     ws, _ = split_2023
-    status = {s.ma: s for s in unit_status(ws, date(2024, 3, 1))}
+    loaded = Workspace(ws)  # the three answers from one load
+    status = {s.ma: s for s in unit_status(loaded, date(2024, 3, 1))}
     old, a, _ = SPLIT
     assert status[old].ended == "đã chia thành Sở Tư pháp A, Sở Tư pháp B từ 01/07/2023"
     assert 2023 not in status[old].missing_years and 2022 not in status[a].missing_years
     report = ws / "bao-cao" / "so-ket-2023.yaml"
-    assert prepare(report, unit=a).context.co_quan_ban_hanh == "ĐẢNG ỦY SỞ TƯ PHÁP A"
+    assert prepare(report, unit=a, ws=loaded).context.co_quan_ban_hanh == "ĐẢNG ỦY SỞ TƯ PHÁP A"
     with pytest.raises(ProblemList) as exc:
-        prepare(report, unit=old)
+        prepare(report, unit=old, ws=loaded)
     assert "không hoạt động vào ngày 15/12/2023" in exc.value.problems[0].message
     # A new unit has no results before its founding year.
     bad = tmp_path / "ws"
@@ -564,15 +572,16 @@ def test_a_unit_plan_after_the_body_ended_naming_it_is_an_error_at_its_line(tmp_
 # ---- a successor's own report carries its predecessors' lists -----------------------------
 
 def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
-    ws = copy_ws(tmp_path)
+    successor = "so-nong-nghiep-va-phat-trien-nong-thon"
+    ws = copy_ws(tmp_path, successor, "so-tai-nguyen-va-moi-truong")
     pred = ws / "ket-qua" / "2023" / "so-tai-nguyen-va-moi-truong.yaml"
     pred.write_text(pred.read_text(encoding="utf-8").replace("khen_thuong:\n", (
         "mo_hinh:\n  - ten: Điểm sáng “Một cửa đất đai”\n    chi_tieu: diem_sang_dan_van_chinh_quyen\n"
         "    linh_vuc: Cải cách hành chính\nkhen_thuong:\n"
         "  - {ten: Văn phòng Đăng ký đất đai, loai: tap_the, thanh_tich: Có thành tích tiêu biểu, "
         "hinh_thuc: Giấy khen, de_nghi: true}\n"), 1), encoding="utf-8")
-    successor = "so-nong-nghiep-va-phat-trien-nong-thon"
-    ctx = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit=successor).context
+    loaded = Workspace(ws)  # after the edit: the three reports from one load
+    ctx = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit=successor, ws=loaded).context
     text = body(ctx)
     note = "của Sở Tài nguyên và Môi trường, sáp nhập từ 01/03/2025"
     assert f"- Điểm sáng “Một cửa đất đai” (lĩnh vực cải cách hành chính; {note})." in text
@@ -584,10 +593,10 @@ def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
     rows = [r.ten for r in ctx.phu_luc_danh_sach.hang]
     assert "Văn phòng Đăng ký đất đai, Sở Tài nguyên và Môi trường" in rows
     # The predecessor's items are not in another unit's report, and its own report no longer exists.
-    other = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit="so-xay-dung").context
+    other = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit="so-xay-dung", ws=loaded).context
     assert "Một cửa đất đai" not in body(other)
     # The office's list names each once.
-    office = prepare(ws / "bao-cao" / "tong-ket-2025.yaml").context
+    office = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", ws=loaded).context
     assert [r.ten for r in office.phu_luc_danh_sach.hang].count("Văn phòng Đăng ký đất đai, Sở Tài nguyên và Môi trường") == 1
 
 
@@ -719,8 +728,6 @@ def successor_sources(merged_2023):
 
 @pytest.fixture(scope="module", params=sorted(CASES))
 def successor_case(request, successor_sources, sample_ws):
-    from kehoach_docs.workspace.workspace import Workspace
-
     report, years, successor, name, preds = CASES[request.param]
     ws = successor_sources[report]
     loaded = sample_ws if ws == WS else Workspace(ws)  # both documents from one load

@@ -12,6 +12,7 @@ repeated, page numbers, no empty page.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -29,7 +30,7 @@ from kehoach_docs.check import check_docx
 from kehoach_docs.documents.plan import context_dict
 from kehoach_docs.documents.pipeline import DEFAULT_TEMPLATES, prepare
 from kehoach_docs.profile import get_profile
-from kehoach_docs.render.engine import CompiledTemplate, compile_template, merge_empty_last_section
+from kehoach_docs.render.engine import compile_template, merge_empty_last_section
 from kehoach_docs.documents.report import ReportContext
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,10 +99,16 @@ def award_appendix(rows: int = 12) -> dict:
                       "hinh_thuc": "Bằng khen của Ban Thường vụ Tỉnh ủy"} for i in range(1, rows + 1)]}
 
 
+@functools.cache
+def plan_context(ma: str):
+    """The tracked plan's context (prepared once per module: the tests only read it)."""
+    return prepare(PLANS[ma]).context
+
+
 def report_context(ma: str, years: int = 2, present=APPENDICES, ket_thuc: bool = True) -> dict:
     """A report context: the tracked plan's header and body, titled BÁO CÁO, with the
     appendices named in `present` (the others None), validated by ReportContext."""
-    base = context_dict(prepare(PLANS[ma]).context)
+    base = context_dict(plan_context(ma))
     base["ten_loai"] = "BÁO CÁO"
     base["ket_thuc"] = ["Trên đây là báo cáo sơ kết; đề nghị các cơ quan, đơn vị tiếp tục "
                         "thực hiện."] if ket_thuc else []
@@ -229,8 +236,8 @@ def test_lint_finds_nothing_and_only_reports_have_column_loops(profile):
     from kehoach_docs.templates.lint import lint_template
 
     assert lint_template(report_template(profile.ma)) == []
-    assert CompiledTemplate(report_template(profile.ma)).parts["word/document.xml"].column_loops
-    assert not CompiledTemplate(plan_template(profile.ma)).parts["word/document.xml"].column_loops
+    assert compile_template(report_template(profile.ma)).parts["word/document.xml"].column_loops
+    assert not compile_template(plan_template(profile.ma)).parts["word/document.xml"].column_loops
 
 
 # ------------------------------------------------------------------------- rendering
@@ -433,7 +440,7 @@ def test_plan_rendering_is_untouched_by_the_body_fixes(tmp_path):
     """A plan template has no {%tc %} and one section: the rendered XML is Jinja's output."""
     compiled = compile_template(plan_template(PARTY))
     part = compiled.parts["word/document.xml"]
-    ctx = context_dict(prepare(PLANS[PARTY]).context)
+    ctx = context_dict(plan_context(PARTY))
     xml = part.template.render(ctx)
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     assert compiled.render_parts(ctx)["word/document.xml"] == xml.encode("utf-8")
@@ -442,16 +449,19 @@ def test_plan_rendering_is_untouched_by_the_body_fixes(tmp_path):
 # ------------------------------------------------------------------------- the real pipeline
 
 @pytest.mark.parametrize("source", [SO_KET, TONG_KET], ids=lambda p: p.stem)
-def test_real_report_renders_and_conforms(tmp_path, source):
-    """data/de-an-04/bao-cao/*.yaml through the whole pipeline (when the data is there)."""
+def test_real_report_renders_and_conforms(tmp_path, source, sample_ws):
+    """data/de-an-04/bao-cao/*.yaml through the whole pipeline (when the data is there):
+    prepared from the session's load of the sample, then checked and written as render_file
+    and build write it (render_to)."""
     from openxml_audit import OpenXmlValidator
 
-    from kehoach_docs.documents.pipeline import render_file
+    from kehoach_docs.workspace.publish import NEW, render_to
 
     if not source.exists():
         pytest.skip(f"{source.name} not present")
-    out = render_file(source, tmp_path / "r.docx")
-    prepared = prepare(source)
+    prepared = prepare(source, ws=sample_ws)
+    out = tmp_path / "r.docx"
+    assert render_to(prepared, out).status == NEW
     assert prepared.template.name == "bao-cao-dang.docx"
     ctx = prepared.context
     doc = Document(str(out))
