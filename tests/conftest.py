@@ -115,3 +115,18 @@ def sample_plans(tmp_path) -> Path:
 def state_workspace(tmp_path) -> Path:
     """A copy of data/ubnd-nghe-an (a State plan)."""
     return _copy(STATE_WS, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sample_prepared(sample_ws):
+    """sample_prepared(path, unit=None): prepare(path, unit=unit, ws=sample_ws) for a document
+    of data/de-an-04, once per session (the office reports and the units' own reports are read
+    by several test modules; ~10-40 ms each). Tests only read what it returns."""
+    import functools
+
+    from kehoach_docs.documents.pipeline import prepare
+
+    @functools.cache
+    def prepared(path: Path, unit: str | None = None):
+        return prepare(path, unit=unit, ws=sample_ws)
+    return prepared

@@ -167,19 +167,19 @@ def test_merge_mid_period_appendix_shows_the_successor_with_its_predecessor(merg
 
 # ---- rename, move to another superior: each document as on its own date ------------------
 
-def test_rename_applies_from_its_date_only(sample_ws):
+def test_rename_applies_from_its_date_only(sample_ws, sample_prepared):
     plan = prepare(WS / "don-vi" / "so-nong-nghiep-va-phat-trien-nong-thon.yaml", ws=sample_ws).context
     assert plan.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN"
     assert plan.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
-    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-nong-nghiep-va-phat-trien-nong-thon", ws=sample_ws).context
+    report = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml", "so-nong-nghiep-va-phat-trien-nong-thon").context
     assert report.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
     assert report.co_quan_cap_tren == "ĐẢNG BỘ ỦY BAN NHÂN DÂN TỈNH"
     assert report.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh (để b/c),"
 
 
-def test_move_to_another_superior(sample_ws):
-    before = prepare(WS / "bao-cao" / "so-ket-2023.yaml", unit="bao-nghe-an", ws=sample_ws).context
-    after = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an", ws=sample_ws).context
+def test_move_to_another_superior(sample_prepared):
+    before = sample_prepared(WS / "bao-cao" / "so-ket-2023.yaml", "bao-nghe-an").context
+    after = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml", "bao-nghe-an").context
     assert before.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
     assert after.co_quan_cap_tren == "ĐẢNG BỘ CÁC CƠ QUAN ĐẢNG TỈNH"
     # Moved on 13/02/2025, merged with the Đài and renamed on 01/7/2025 (data/de-an-04/README.md).
@@ -188,16 +188,16 @@ def test_move_to_another_superior(sample_ws):
     assert after.noi_nhan[0] == "- Ban Thường vụ Đảng ủy các cơ quan Đảng tỉnh (để b/c),"
 
 
-def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in(sample_ws):
+def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in(sample_prepared):
     """The 2022 plan was issued by "Đảng ủy Báo Nghệ An": the 2025 report, issued under the new
     name, cites the plan (and says who issued it) under the old one, as real reports do."""
-    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an", ws=sample_ws).context
+    ctx = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml", "bao-nghe-an").context
     text = "\n".join(ctx.mo_dau) + "\n" + body(ctx)
     assert "Kế hoạch số 27-KH/ĐU, ngày 04/01/2022 của Đảng ủy Báo Nghệ An, Đảng ủy Báo và Đài Phát " \
            "thanh - Truyền hình Nghệ An báo cáo" in text
     assert "Đảng ủy Báo Nghệ An đã ban hành Kế hoạch số 27-KH/ĐU, ngày 04/01/2022" in text
     assert "Đảng ủy Báo và Đài Phát thanh - Truyền hình Nghệ An đã ban hành" not in text
-    same = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-noi-vu", ws=sample_ws).context  # never renamed
+    same = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml", "so-noi-vu").context  # never renamed
     assert "ngày 24/12/2021 của Ban Thường vụ Đảng ủy Sở Nội vụ, Ban Thường vụ Đảng ủy Sở Nội vụ báo cáo" \
         in "\n".join(same.mo_dau)
 
@@ -295,9 +295,9 @@ def test_a_report_after_the_body_ended_in_its_old_name_is_an_error_at_its_line(t
     assert "không còn ký vào ngày 28/11/2025" in found["nguoi_ky.ho_ten"].message
 
 
-def test_the_office_report_follows_the_successor_body_on_its_date(sample_ws):
-    tong_ket = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws).context
-    so_ket = prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).context
+def test_the_office_report_follows_the_successor_body_on_its_date(sample_prepared):
+    tong_ket = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml").context
+    so_ket = sample_prepared(WS / "bao-cao" / "so-ket-2023.yaml").context
     assert (so_ket.co_quan_ban_hanh, so_ket.so_ky_hieu) == ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "Số 215-BC/ĐUK")
     assert (tong_ket.co_quan_cap_tren, tong_ket.co_quan_ban_hanh) == ("ĐẢNG BỘ TỈNH NGHỆ AN",
                                                                       "ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH")
@@ -306,15 +306,15 @@ def test_the_office_report_follows_the_successor_body_on_its_date(sample_ws):
 
 # ---- the sample's story -------------------------------------------------------------------
 
-def test_sample_so_ket_2023_is_unchanged_in_its_names(sample_ws):
-    ctx = prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).context
+def test_sample_so_ket_2023_is_unchanged_in_its_names(sample_prepared):
+    ctx = sample_prepared(WS / "bao-cao" / "so-ket-2023.yaml").context
     names = [r.don_vi for r in ctx.phu_luc_don_vi.hang]
     assert "Sở Giao thông vận tải" in names and "Sở Nông nghiệp và Phát triển nông thôn" in names
     assert len(names) == len(list((WS / "don-vi").glob("*.yaml"))) and not ctx.phu_luc_don_vi.ghi_chu
 
 
-def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors(sample_ws):
-    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws).context
+def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors(sample_prepared):
+    ctx = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml").context
     rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
     for gone in ("Sở Giao thông vận tải", "Sở Nông nghiệp và Phát triển nông thôn", "Sở Du lịch",
                  "Sở Tài nguyên và Môi trường", "Sở Kế hoạch và Đầu tư"):
@@ -333,13 +333,13 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors(sampl
         f"{pct(dat, tong)} ({dat:,}/{tong:,})".replace(f"({dat:,}/{tong:,})", f"({dat:,}/{tong:,})".replace(",", "."))
 
 
-def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(sample_ws):
+def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(sample_ws, sample_prepared):
     from kehoach_docs.documents.kinds import reporting_units
 
     report = WS / "bao-cao" / "tong-ket-2025.yaml"
     units = reporting_units(sample_ws, report)
     assert "so-giao-thong-van-tai" not in units and "so-xay-dung" in units
-    for ctx in [prepare(report, ws=sample_ws).context] + [prepare(report, unit=u, ws=sample_ws).context for u in units]:
+    for ctx in [sample_prepared(report).context] + [sample_prepared(report, u).context for u in units]:
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
         assert not any(h in DISSOLVED_BODIES for h in header), header
         assert not any("Ban Dân vận Tỉnh ủy" in n or "Đảng ủy Khối" in n for n in ctx.noi_nhan), ctx.noi_nhan
@@ -602,7 +602,7 @@ def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
 
 # ---- sample values: marked in to-chuc.yaml, shown to the clerk, never taken as facts -------
 
-def test_sample_values_are_marked_and_validate_warns_at_their_line(sample_ws, tmp_path):
+def test_sample_values_are_marked_and_validate_warns_at_their_line(sample_prepared, tmp_path):
     bodies_file = WS / "to-chuc.yaml"
     lines = bodies_file.read_text(encoding="utf-8").splitlines()
     code, out = cli("validate", bodies_file)
@@ -617,13 +617,13 @@ def test_sample_values_are_marked_and_validate_warns_at_their_line(sample_ws, tm
     assert lines[places["co_quan.dang_uy_cac_co_quan_dang_tinh.ky_hieu"] - 1].strip().startswith("ky_hieu: ĐU")
     assert "0 lỗi, 2 cảnh báo." in out
     # The tổng kết prints the sample signer: render says so (and the README says so too).
-    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws)
+    report = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml")
     assert [w.field for w in report.warnings] == ["co_quan.dang_uy_ubnd_tinh.nguoi_ky[0].ho_ten"]
     assert report.context.so_ky_hieu == "Số 398-BC/ĐU"
     readme = (WS / "README.md").read_text(encoding="utf-8")
     assert "Nguyễn Văn A" in readme and "chua_xac_nhan" in readme and "15-CTr/ĐU" in readme
     # Documents before the reorganisation print none of them.
-    assert prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).warnings == ()
+    assert sample_prepared(WS / "bao-cao" / "so-ket-2023.yaml").warnings == ()
     # A source for a value that is not there is an error at its line.
     bad = tmp_path / "to-chuc.yaml"
     bad.write_text(bodies_file.read_text(encoding="utf-8").replace("      nguoi_ky.0.ho_ten:\n",
@@ -727,15 +727,21 @@ def successor_sources(merged_2023):
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))
-def successor_case(request, successor_sources, sample_ws):
+def successor_case(request, successor_sources, sample_prepared):
     report, years, successor, name, preds = CASES[request.param]
     ws = successor_sources[report]
-    loaded = sample_ws if ws == WS else Workspace(ws)  # both documents from one load
+    if ws == WS:  # the sample's documents, as prepared once for the session
+        prepared = sample_prepared
+    else:  # the copy's: both documents from one load
+        loaded = Workspace(ws)
+
+        def prepared(path, unit=None):
+            return prepare(path, unit=unit, ws=loaded)
     path = ws / "bao-cao" / f"{report}.yaml"
     members = [successor] + [p for p, _, _ in preds]
     by_year = {y: [r for m in members if (r := results_of(ws, y, m))] for y in years}
     return dict(ws=ws, years=list(years), successor=successor, name=name, preds=preds, by_year=by_year,
-                own=prepare(path, unit=successor, ws=loaded).context, office=prepare(path, ws=loaded).context)
+                own=prepared(path, successor).context, office=prepared(path).context)
 
 
 def test_successor_case_predecessors_have_results_before_the_merge(successor_case):

@@ -41,8 +41,8 @@ def body(ctx) -> str:
 
 # ---- 1. lượt người ---------------------------------------------------------------------
 
-def test_units_appendix_counts_attendances_as_lượt_người(sample_ws):
-    ctx = prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).context
+def test_units_appendix_counts_attendances_as_lượt_người(sample_prepared):
+    ctx = sample_prepared(WS / "bao-cao" / "so-ket-2023.yaml").context
     appx = ctx.phu_luc_don_vi
     (col,) = [i for i, t in enumerate(appx.cot) if t.startswith("Quán triệt")]
     assert appx.cot[col] == "Quán triệt (buổi/lượt người)"
@@ -118,9 +118,9 @@ def test_so_don_vi_bao_cao_means_the_period_and_per_year_names_say_the_year(tmp_
 
 
 @pytest.mark.parametrize("name,year", [("so-ket-2023", 2023), ("tong-ket-2025", 2025)])
-def test_the_sample_reports_count_the_year_they_name(sample_ws, name, year):
+def test_the_sample_reports_count_the_year_they_name(sample_prepared, name, year):
     # "Tổng hợp báo cáo của 57/58 tổ chức cơ sở đảng năm 2025": the year's reporting units.
-    text = body(prepare(WS / "bao-cao" / f"{name}.yaml", ws=sample_ws).context)
+    text = body(sample_prepared(WS / "bao-cao" / f"{name}.yaml").context)
     reported, owing = _year_count(WS, year)
     assert f"Tổng hợp báo cáo của {reported}/{owing} tổ chức cơ sở đảng năm {year}" in text
 

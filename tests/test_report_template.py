@@ -449,7 +449,7 @@ def test_plan_rendering_is_untouched_by_the_body_fixes(tmp_path):
 # ------------------------------------------------------------------------- the real pipeline
 
 @pytest.mark.parametrize("source", [SO_KET, TONG_KET], ids=lambda p: p.stem)
-def test_real_report_renders_and_conforms(tmp_path, source, sample_ws):
+def test_real_report_renders_and_conforms(tmp_path, source, sample_prepared):
     """data/de-an-04/bao-cao/*.yaml through the whole pipeline (when the data is there):
     prepared from the session's load of the sample, then checked and written as render_file
     and build write it (render_to)."""
@@ -459,7 +459,7 @@ def test_real_report_renders_and_conforms(tmp_path, source, sample_ws):
 
     if not source.exists():
         pytest.skip(f"{source.name} not present")
-    prepared = prepare(source, ws=sample_ws)
+    prepared = sample_prepared(source)
     out = tmp_path / "r.docx"
     assert render_to(prepared, out).status == NEW
     assert prepared.template.name == "bao-cao-dang.docx"

@@ -189,13 +189,13 @@ def expected_cells(t: dict, years: list[int], last_day: date) -> tuple[list[str]
 
 
 @pytest.fixture(scope="module")
-def so_ket(sample_ws):
-    return prepare(SO_KET, ws=sample_ws).context
+def so_ket(sample_prepared):
+    return sample_prepared(SO_KET).context
 
 
 @pytest.fixture(scope="module")
-def tong_ket(sample_ws):
-    return prepare(TONG_KET, ws=sample_ws).context
+def tong_ket(sample_prepared):
+    return sample_prepared(TONG_KET).context
 
 
 def body_text(ctx) -> str:
@@ -351,7 +351,7 @@ def unit_text(ctx) -> str:
 
 
 @pytest.fixture(scope="module", params=["so_ket", "tong_ket"])
-def unit_reports(request, sample_ws):
+def unit_reports(request, sample_ws, sample_prepared):
     """Every unit's own report: the sơ kết's 64, and the tổng kết's of the units in place on
     its date (after the 2025 reorganisation)."""
     from kehoach_docs.documents.kinds import reporting_units
@@ -359,7 +359,7 @@ def unit_reports(request, sample_ws):
     report = SO_KET if request.param == "so_ket" else TONG_KET
     units = reporting_units(sample_ws, report)
     assert set(units) == standing(report)  # no unit left out of the checks below
-    return {u: prepare(report, unit=u, ws=sample_ws).context for u in units}
+    return {u: sample_prepared(report, u).context for u in units}
 
 
 def test_every_unit_report_is_a_report(unit_reports):
@@ -420,8 +420,8 @@ def test_targets_that_do_not_apply_are_left_out(unit_reports):
         assert "hồ sơ thủ tục hành chính" not in text and "chưa có số liệu" not in text, u
 
 
-def test_a_unit_report_recomputes_its_own_figures(sample_ws):
-    ctx = prepare(SO_KET, unit="so-noi-vu", ws=sample_ws).context
+def test_a_unit_report_recomputes_its_own_figures(sample_prepared):
+    ctx = sample_prepared(SO_KET, "so-noi-vu").context
     own = PROFILES["so-noi-vu"].get("chi_tieu", {})
     rows = {r.ten.lower(): r for r in ctx.phu_luc_chi_tieu.hang}
     r22, r23 = raw_results(2022)["so-noi-vu"], raw_results(2023)["so-noi-vu"]
@@ -474,15 +474,17 @@ def test_status_answers_for_any_date(sample_ws):
 
 
 def test_status_cli_writes_csv_and_xlsx(tmp_path):
-    out = kehoach("status", WS, "--as-of", "01/03/2024", "--csv", tmp_path / "s.csv", "--xlsx", tmp_path / "s.xlsx")
+    copy = sample_subset(tmp_path / "ws")  # a few units: one row each (test_status_answers_for_any_date reads all)
+    units = list((copy / "don-vi").glob("*.yaml"))
+    out = kehoach("status", copy, "--as-of", "01/03/2024", "--csv", tmp_path / "s.csv", "--xlsx", tmp_path / "s.xlsx")
     assert out.returncode == 0, out.stderr
     csv_text = (tmp_path / "s.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[0] == "TT,Đơn vị,Kế hoạch,Chưa báo cáo,Quá hạn lộ trình,Tình trạng"
-    assert len(csv_text.splitlines()) == 1 + len(UNITS)
+    assert len(csv_text.splitlines()) == 1 + len(units) > 1
     from openpyxl import load_workbook
     ws = load_workbook(tmp_path / "s.xlsx").active
-    assert ws["B3"].value and ws.max_row == 2 + len(UNITS)
-    bad = kehoach("status", WS, "--as-of", "31/02/2024")
+    assert ws["B3"].value and ws.max_row == 2 + len(units)
+    bad = kehoach("status", copy, "--as-of", "31/02/2024")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
@@ -529,8 +531,8 @@ def test_a_dang_uy_of_fewer_than_nine_is_not_a_ban_thuong_vu(tmp_path):
     assert "Điều 22.5" in str(exc.value) and "T/M ĐẢNG ỦY" in str(exc.value)
 
 
-def test_a_unit_has_one_signer_in_its_plan_reports_and_commendations(sample_ws):
-    ctx = prepare(TONG_KET, ws=sample_ws).context
+def test_a_unit_has_one_signer_in_its_plan_reports_and_commendations(sample_prepared):
+    ctx = sample_prepared(TONG_KET).context
     people = [r.ten for r in ctx.phu_luc_danh_sach.hang if r.ten.startswith("Đồng chí ")]
     assert people
     for text in people:
