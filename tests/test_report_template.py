@@ -122,6 +122,14 @@ def render(ma: str, ctx: dict, template: Path | None = None) -> bytes:
     return compile_template(template or report_template(ma)).render(ctx)
 
 
+@functools.cache
+def rendered(ma: str, years: int = 2, present=APPENDICES, ket_thuc: bool = True) -> tuple[dict, bytes]:
+    """report_context(...) and its rendering with the report template, made once for the tests
+    that render the same context (rendering is deterministic; they only read both)."""
+    ctx = report_context(ma, years, present, ket_thuc)
+    return ctx, render(ma, ctx)
+
+
 def body_xml(data: bytes) -> etree._Element:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         return etree.fromstring(zf.read("word/document.xml"))
@@ -246,9 +254,9 @@ def test_without_appendices_the_report_is_the_plan(profile):
     """Same header, title block, body and closing block: with every appendix absent the
     rendered body XML is the plan template's (canonical XML: the report's body went through
     lxml for fix_tables, which writes <w:p/> for <w:p></w:p>)."""
-    ctx = report_context(profile.ma, present=())
-    canonical = [etree.tostring(body_xml(render(profile.ma, ctx, t)), method="c14n")
-                 for t in (report_template(profile.ma), plan_template(profile.ma))]
+    ctx, report = rendered(profile.ma, present=())
+    canonical = [etree.tostring(body_xml(data), method="c14n")
+                 for data in (report, render(profile.ma, ctx, plan_template(profile.ma)))]
     assert canonical[0] == canonical[1]
 
 
@@ -261,8 +269,7 @@ def _sections(doc) -> list:
 def test_absent_appendices_leave_nothing(present, tmp_path):
     ma = PARTY
     profile = get_profile(ma)
-    ctx = report_context(ma, years=3, present=present)
-    data = render(ma, ctx)
+    ctx, data = rendered(ma, years=3, present=present)
     doc = Document(io.BytesIO(data))
     sections = _sections(doc)
     assert len(sections) == 1 + len(present)
@@ -318,8 +325,7 @@ def _row_props(tbl) -> list[tuple[bool, bool]]:
 
 @pytest.mark.parametrize("years", [2, 3, 4, 5])
 def test_target_table_has_one_column_per_year(profile, years):
-    ctx = report_context(profile.ma, years=years)
-    data = render(profile.ma, ctx)
+    ctx, data = rendered(profile.ma, years=years)
     doc = Document(io.BytesIO(data))
     header, closing, targets, units, awards = doc.tables
     appendix = ctx["phu_luc_chi_tieu"]
@@ -367,8 +373,8 @@ def test_target_table_has_one_column_per_year(profile, years):
 
 
 def test_appendix_heading_lines(profile):
-    ctx = report_context(profile.ma, years=5)
-    doc = Document(io.BytesIO(render(profile.ma, ctx)))
+    ctx, data = rendered(profile.ma, years=5)
+    doc = Document(io.BytesIO(data))
     got = [(p.style.style_id, p.text) for p in doc.paragraphs if p.style.style_id.startswith("phu_luc")]
     want = []
     for var in APPENDICES:
@@ -379,7 +385,7 @@ def test_appendix_heading_lines(profile):
 
 def test_page_numbers_of_appendix_sections(profile):
     """State: each appendix numbered from 1 (NĐ 30 §III.1); Party: the report's numbers go on."""
-    doc = Document(io.BytesIO(render(profile.ma, report_context(profile.ma))))
+    doc = Document(io.BytesIO(rendered(profile.ma)[1]))
     restart = [s._sectPr.find(qn("w:pgNumType")) is not None for s in doc.sections]
     assert restart[0]
     assert restart[1:] == [profile.he_thong == "nha_nuoc"] * 3
@@ -388,8 +394,8 @@ def test_page_numbers_of_appendix_sections(profile):
 def test_closing_block_keeps_with_the_body(profile):
     """Without closing paragraphs the body's last paragraph keeps with the signature table."""
     for ket_thuc in (True, False):
-        ctx = report_context(profile.ma, present=(), ket_thuc=ket_thuc)
-        body = body_xml(render(profile.ma, ctx)).find(f"{W}body")
+        ctx, data = rendered(profile.ma, present=(), ket_thuc=ket_thuc)
+        body = body_xml(data).find(f"{W}body")
         tables = body.findall(f"{W}tbl")
         before = tables[1].getprevious()
         assert before.find(f"{W}pPr/{W}keepNext") is not None
@@ -399,11 +405,14 @@ def test_closing_block_keeps_with_the_body(profile):
         assert len(kept) == (len(ctx["ket_thuc"]) if ket_thuc else 1)
 
 
-def test_openxml_audit_reports_no_errors_on_a_rendered_report(profile, tmp_path):
+# Party slow (an audit: ~0.3 s): test_real_report_renders_and_conforms[tong-ket-2025] audits the same
+# template with every appendix and five years in the inner loop.
+@pytest.mark.parametrize("ma", [pytest.param(PARTY, marks=pytest.mark.slow), STATE])
+def test_openxml_audit_reports_no_errors_on_a_rendered_report(ma, tmp_path):
     from openxml_audit import OpenXmlValidator
 
     out = tmp_path / "r.docx"
-    out.write_bytes(render(profile.ma, report_context(profile.ma, years=5)))
+    out.write_bytes(rendered(ma, years=5)[1])
     result = OpenXmlValidator().validate(str(out))
     assert [str(e) for e in result.errors] == []
 
