@@ -20,10 +20,10 @@ def test_a_worker_killed_in_the_middle_of_a_batch_fails_its_own_document_only(sa
     victim = sorted(p.stem for p in (sample_plans / "don-vi").glob("*.yaml"))[20]
     parent, real = os.getpid(), prepared_module.render_package
 
-    def render(prepared):
+    def render(prepared, ws=None):
         if Path(prepared.path).stem == victim and os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(prepared)
+        return real(prepared, ws)
 
     monkeypatch.setattr(prepared_module, "render_package", render)
     report = build_workspace(sample_plans, tmp_path / "out", workers=2)
@@ -52,25 +52,31 @@ def _rewrite(template: Path, source: Path, old: bytes, new: bytes) -> None:
 
 
 def test_a_template_edited_is_compiled_again_even_with_the_same_size(tmp_path, monkeypatch):
-    """compile_template reuses a template's hash while its stat is unchanged; an edit that
-    keeps the size is still seen, at once (a file changed just now is hashed every time)
-    and after it had settled."""
-    from kehoach_docs.render import engine
-    from helpers import PARTY_TEMPLATE
+    """A build hashes a template once (its Workspace keeps the digest while the file's stat is
+    unchanged); an edit that keeps the size is seen at once, in the same build and in the
+    next; nothing is kept between workspaces (no cache outside the build)."""
+    from helpers import PARTY_TEMPLATE, plan_text, text_lines, write_plan
+    from kehoach_docs.documents.pipeline import prepare
+    from kehoach_docs.workspace.workspace import Workspace
 
+    hashed = []
+    real = prepared_module.template_digest
+    monkeypatch.setattr(prepared_module, "template_digest", lambda p: hashed.append(p) or real(p))
     template = tmp_path / "mau.docx"
     _rewrite(template, PARTY_TEMPLATE, b"", b"")
-    first = engine.compile_template(template)
-    _rewrite(template, PARTY_TEMPLATE, b"w:body", b"w:bodz")  # no longer a Word body: another compile
-    assert engine.compile_template(template) is not first  # changed just now: hashed again
+    plan = write_plan(tmp_path, plan_text())
+    ws = Workspace(tmp_path)
+    first = prepared_module.render_bytes(prepare(plan, template=template, ws=ws), ws)
+    assert prepared_module.render_bytes(prepare(plan, template=template, ws=ws), ws) == first
+    assert len(hashed) == 1  # the second document of the build: its stat unchanged, not read again
+    assert "*" in text_lines(first)  # the star under the issuer's name
+    _rewrite(template, PARTY_TEMPLATE, b"{{ dau_sao }}", b"{{ du_thao }}")  # same size: no star
+    edited = prepared_module.render_bytes(prepare(plan, template=template, ws=ws), ws)
+    assert "*" not in text_lines(edited) and len(hashed) == 2  # seen in the same build
     _rewrite(template, PARTY_TEMPLATE, b"", b"")
-    monkeypatch.setattr(engine, "SETTLED_NS", 0)  # as if it had settled long ago
-    settled = engine.compile_template(template)
-    assert engine.compile_template(template) is settled  # the stat alone says it is unchanged
-    import time
-    time.sleep(0.05)  # past the clock's granularity
-    _rewrite(template, PARTY_TEMPLATE, b"w:body", b"w:bodz")
-    assert engine.compile_template(template) is not settled
+    fresh = Workspace(tmp_path)
+    assert prepared_module.render_bytes(prepare(plan, template=template, ws=fresh), fresh) == first
+    assert len(hashed) == 3  # a new workspace (the next build) reads it again
 
 
 def test_the_relationship_ids_found_are_those_of_the_word_boundary_pattern():

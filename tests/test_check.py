@@ -384,3 +384,14 @@ def test_the_parts_a_build_renders_are_checked_as_the_file_is(tmp_path):
         assert check_rendered(parts, profile) == check_docx(io.BytesIO(data), profile)
     assert check_rendered(parts, prepared.profile) == []
     assert rules(check_rendered(parts, get_profile("nha-nuoc-nd30-2020"))) >= {"so_ky_hieu.dau_hai_cham"}
+
+
+@pytest.mark.parametrize("line, day", [
+    ("Nghệ An, ngày 10 tháng 12 năm 2021", date(2021, 12, 10)),
+    ("Nghệ An, ngày\u00a0\u00a0 tháng\u00a0\u00a0 năm 2026", date(2026, 12, 31)),  # a draft: its year's end
+    ("Nghệ An, ngày 31 tháng 02 năm 2023", None),  # no such day: no date, not a crash
+])
+def test_the_day_a_date_line_says(line, day):
+    from kehoach_docs.check.layout import date_line, day_of
+
+    assert day_of(date_line(line)) == day

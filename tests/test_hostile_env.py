@@ -422,6 +422,11 @@ def test_a_column_loop_in_a_table_without_a_grid_renders(tmp_path):
     assert [c.text for c in table.rows[0].cells] == ["A", "B"]
     grid = table._tbl.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblGrid")
     assert grid is not None and len(grid) == 2
+    # The columns share the page's text width (page less its side margins), read here in EMU.
+    section = docx.Document(io.BytesIO(data)).sections[-1]
+    text_width = (section.page_width - section.left_margin - section.right_margin) // 635
+    widths = [int(g.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w")) for g in grid]
+    assert widths[0] == widths[1] and text_width - 2 <= sum(widths) <= text_width
 
 
 # --------------------------------------------------------------------------- major: templates by name
@@ -1025,10 +1030,10 @@ def _failing_in(monkeypatch, stem: str, exc: BaseException) -> None:
     document, name = _render_module()
     real = getattr(document, name)
 
-    def render(prepared):
+    def render(prepared, *rest):
         if Path(prepared.path).stem == stem:
             raise exc
-        return real(prepared)
+        return real(prepared, *rest)
 
     monkeypatch.setattr(document, name, render)
 
@@ -1089,10 +1094,10 @@ def test_a_worker_killed_by_the_machine_fails_its_document_only(ws, tmp_path, mo
         shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", ws / "don-vi" / f"so-{n}.yaml")
     parent, real = os.getpid(), getattr(document, name)
 
-    def render(prepared):
+    def render(prepared, *rest):
         if Path(prepared.path).stem == "so-3" and os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(prepared)
+        return real(prepared, *rest)
 
     monkeypatch.setattr(document, name, render)
     out = tmp_path / "out"
@@ -1345,3 +1350,8 @@ def test_a_template_that_is_a_fifo_is_refused_without_blocking(tmp_path):
     worker.join(10)
     assert not worker.is_alive(), "compile_template blocked on a FIFO"
     assert said and "không phải tệp thường" in said[0]
+    # Asked for by name on the command line: named for what it is, not "not found".
+    code, _, err = kehoach("render", plan_path(tmp_path), "-t", fifo, "-o", tmp_path / "kh.docx")
+    assert_clean_failure(code, err, (1,))
+    assert f"Mẫu '{fifo}': đây là một đường ống (FIFO), không phải tệp thường" in err, err
+    assert "Không tìm thấy" not in err and not (tmp_path / "kh.docx").exists()

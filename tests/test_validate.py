@@ -105,3 +105,34 @@ def test_every_file_of_a_sample_workspace_is_valid(workspace):
     result = CliRunner().invoke(main, ["validate", str(ROOT / "data" / workspace)])
     assert result.exit_code == 0, result.output
     assert "Hợp lệ" in result.output
+
+
+def test_a_file_read_again_is_what_it_now_says_and_a_copy(tmp_path):
+    """The loader keeps what it parsed by the file's bytes, never by its times: a file edited
+    to the same size with its times put back is read anew, and a caller that changes the data
+    it got changes nobody else's."""
+    import os
+
+    f = tmp_path / "kh.yaml"
+    f.write_text("so: 44\nten: A\n", encoding="utf-8")
+    first = load_yaml(f)
+    first.data["ten"] = "đổi trong bộ nhớ"
+    assert load_yaml(f).data == {"so": 44, "ten": "A"}
+    st = f.stat()
+    f.write_text("so: 45\nten: A\n", encoding="utf-8")  # same size
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    again = load_yaml(f)
+    assert again.data == {"so": 45, "ten": "A"} and again.where(("so",)) == (1, 5)
+
+
+def test_the_same_bytes_in_another_file_are_placed_in_that_file(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    for f in (a, b):
+        f.write_text("so: [44\n", encoding="utf-8")  # broken: never kept, said for each file
+    for f in (a, b):
+        with pytest.raises(ProblemList) as exc:
+            load_yaml(f)
+        assert exc.value.problems[0].file == f
+    for f in (a, b):
+        f.write_text("so: 44\n", encoding="utf-8")
+    assert load_yaml(a).path == a and load_yaml(b).path == b

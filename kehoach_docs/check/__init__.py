@@ -41,7 +41,6 @@ signing authority (T/M… for Party, TM.… for State), which the profile schema
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -56,6 +55,7 @@ from kehoach_docs.check.common import (
 )
 from kehoach_docs.check.layout import (
     date_line,
+    day_of,
 )
 from kehoach_docs.check.package import Package, docx_files, open_docx
 from kehoach_docs.check.reader import (
@@ -89,21 +89,11 @@ def _regime_and_date(view: DocView) -> tuple[str | None, date | None]:
             for piece in p.pieces(tabs=True):
                 m = date_line(piece.text)
                 if m is not None:
-                    found_date = _parse_date(m)
+                    found_date = day_of(m)
                     break
         if regime and found_date:
             break
     return regime, found_date
-
-
-def _parse_date(m: re.Match) -> date | None:
-    y = int(m.group("y"))
-    try:
-        if m.group("d") and m.group("m"):
-            return date(y, int(m.group("m")), int(m.group("d")))
-        return date(y, 12, 31)  # a draft: the rules in force at the end of that year
-    except ValueError:
-        return None
 
 
 def _profile_for(view: DocView) -> Profile | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass, field
 
 from kehoach_docs.check.common import (
@@ -28,6 +29,18 @@ _DATE_RE = re.compile(
 
 def date_line(text: str) -> re.Match | None:
     return _DATE_RE.match(" ".join(text.replace("\u00a0", " ").split()))
+
+
+def day_of(m: re.Match) -> date | None:
+    """The day a date line (see date_line) says; a draft's blank day and month ("ngày  tháng
+    năm 2026") is the end of its year, when the rules then in force apply. None: no such day."""
+    y = int(m.group("y"))
+    try:
+        if m.group("d") and m.group("m"):
+            return date(y, int(m.group("m")), int(m.group("d")))
+        return date(y, 12, 31)
+    except ValueError:
+        return None
 
 
 def is_number_line(text: str) -> bool:

@@ -81,16 +81,13 @@ def check_bodies(ws: Workspace, path: Path, loaded: Loaded, doc, day, issuer: bo
         return
     problems = []
     if issuer and isinstance(doc.co_quan, Body) and (why := bodies.stale(doc.co_quan.ten, day)):
-        line, col = loaded.where(("co_quan", "ten"))
-        problems.append(Problem(path, line, col, "co_quan.ten", why))
+        problems.append(loaded.problem(("co_quan", "ten"), why))
     for i, r in enumerate(doc.noi_nhan):
         if why := bodies.stale(r.ten, day):
-            line, col = loaded.where(("noi_nhan", i))
-            problems.append(Problem(path, line, col, f"noi_nhan.{i}", "Nơi nhận: " + why))
+            problems.append(loaded.problem(("noi_nhan", i), "Nơi nhận: " + why, field=f"noi_nhan.{i}"))
     signer = getattr(doc, "nguoi_ky", None)
     if signer is not None and (why := bodies.signer_stale(signer.ho_ten, day)):
-        line, col = loaded.where(("nguoi_ky", "ho_ten"))
-        problems.append(Problem(path, line, col, "nguoi_ky.ho_ten", why))
+        problems.append(loaded.problem(("nguoi_ky", "ho_ten"), why))
     if problems:
         raise ProblemList(problems)
 
@@ -204,18 +201,17 @@ def report_issuer(ws: Workspace, path: Path, loaded: Loaded, report, plan) -> Bo
     now = bodies.on(ref, report.ngay)
     if now is None:
         if report.co_quan is not None or bodies.find(ref) is not None:
-            line, col = loaded.where(("co_quan",)) if report.co_quan else loaded.where(("ngay",))
             why = bodies.stale(bodies.records[bodies.find(ref)].ten, report.ngay) if bodies.find(ref) else \
                 f"Không có cơ quan '{ref}' trong {BODIES_FILE}."
-            raise ProblemList.one(path, line, col, "co_quan" if report.co_quan else "ngay",
-                                  f"{why} Ghi co_quan: <mã cơ quan ban hành> trong báo cáo.")
+            raise ProblemList([loaded.problem(("co_quan",) if report.co_quan else ("ngay",),
+                                              f"{why} Ghi co_quan: <mã cơ quan ban hành> trong báo cáo.")])
         return plan.co_quan
     if report.co_quan is None and bodies.find(ref) == now[0]:
         return plan.co_quan  # the plan's own body, still in office: as the plan writes it
     if not now[1].ky_hieu:
-        line, col = loaded.where(("co_quan",)) if report.co_quan else loaded.where(("ngay",))
-        raise ProblemList.one(path, line, col, "co_quan", f"'{now[1].ten}' chưa có ký hiệu (ky_hieu) "
-                              f"trong {BODIES_FILE}.")
+        raise ProblemList([loaded.problem(("co_quan",) if report.co_quan else ("ngay",),
+                                          f"'{now[1].ten}' chưa có ký hiệu (ky_hieu) trong {BODIES_FILE}.",
+                                          field="co_quan")])
     return bodies.as_body(now[0])
 
 

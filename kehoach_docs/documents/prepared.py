@@ -11,6 +11,7 @@ here imports the modules above it (kinds, document, derive, report).
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,8 +23,9 @@ from kehoach_docs.workspace.workspace import YAML, Workspace, absolute
 from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
 from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest
+from kehoach_docs.workspace.safe_file import refuse_kind
 from kehoach_docs.organisations import bodies_file
-from kehoach_docs.render.engine import CoreProperties, compile_template
+from kehoach_docs.render.engine import CoreProperties, compile_template, template_digest, template_stamp
 from kehoach_docs.schema import Plan
 from kehoach_docs.templates import DEFAULT_TEMPLATES, TEMPLATES_DIR
 from kehoach_docs.schema.validate import validate
@@ -92,6 +94,14 @@ def _find_template(name: str, near: Path | None, ws: Workspace) -> Path:
     for folder in dirs:
         if ws.is_file(folder / name) and not is_an_output(folder / name, ws):
             return folder / name
+    for candidate in (p, *(folder / name for folder in dirs)):
+        # There, but a FIFO, a device or a folder: say what it is (it would block or never end).
+        try:
+            mode = candidate.stat().st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            raise ProblemList.one(candidate, 0, 0, "mau", f"Mẫu '{candidate}': {refuse_kind(candidate, mode).reason}")
     raise ProblemList.one(name, 0, 0, "mau",
                           f"Không tìm thấy mẫu '{name}' (đã tìm trong: "
                           f"{', '.join(str(d) for d in dirs)}).")
@@ -120,14 +130,20 @@ def given_template(template: str | Path | None) -> Path | None:
     return None
 
 
-def render_bytes(prepared: Prepared) -> bytes:
+def render_bytes(prepared: Prepared, ws: Workspace | None = None) -> bytes:
     """The .docx of a prepared document (deterministic)."""
-    return render_package(prepared)[0]
+    return render_package(prepared, ws)[0]
 
 
-def render_package(prepared: Prepared) -> tuple[bytes, dict[str, bytes]]:
-    """The .docx bytes and its parts by name (for check_rendered: nothing unzipped again)."""
-    compiled = compile_template(prepared.template)
+def render_package(prepared: Prepared, ws: Workspace | None = None) -> tuple[bytes, dict[str, bytes]]:
+    """The .docx bytes and its parts by name (for check_rendered: nothing unzipped again).
+    With `ws`, the template is read and hashed once per workspace object while its stat is
+    unchanged (a build renders a thousand documents from one template)."""
+    digest = None
+    if ws is not None:
+        stamp = template_stamp(prepared.template)
+        digest = ws.memo(("template-digest", stamp), lambda: template_digest(prepared.template))
+    compiled = compile_template(prepared.template, digest)
     return compiled.render_package(prepared.context_dict(), prepared.core_properties())
 
 

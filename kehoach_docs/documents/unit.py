@@ -61,9 +61,8 @@ def _workbench(ws: Workspace, khung_path: Path) -> Workbench:
     khung = validate(loaded, Khung)
     parent_path = khung_path.parent / khung.ke_hoach_cap_tren
     if not ws.is_file(parent_path):
-        line, col = loaded.where(("ke_hoach_cap_tren",))
-        raise ProblemList.one(khung_path, line, col, "ke_hoach_cap_tren",
-                              f"Không tìm thấy kế hoạch cấp trên '{khung.ke_hoach_cap_tren}'.")
+        raise ProblemList([loaded.problem(("ke_hoach_cap_tren",),
+                                          f"Không tìm thấy kế hoạch cấp trên '{khung.ke_hoach_cap_tren}'.")])
     parent = load_plan(parent_path, ws)
     plan = parent.plan
     citation = CitedDocument(

@@ -618,8 +618,20 @@ def _fix_body(data: bytes, column_loops: bool) -> bytes:
 
 
 _TEXT_WIDTH_TWIPS = 9071
-"""16 cm, the text width of an A4 page with the thể thức margins: a grid made for a table
-that had none shares it equally."""
+"""16 cm (A4 with the thể thức margins): the text width when the document states no page."""
+
+
+def text_width(root) -> int:
+    """The text width of the document's last section (page width less its side margins), in
+    twips: a grid made for a table that had none shares it equally."""
+    sect = root.find(f".//{W}body/{W}sectPr")
+    size = sect.find(f"{W}pgSz") if sect is not None else None
+    margins = sect.find(f"{W}pgMar") if sect is not None else None
+    try:
+        width = int(size.get(f"{W}w")) - int(margins.get(f"{W}left")) - int(margins.get(f"{W}right"))
+    except (AttributeError, TypeError, ValueError):
+        return _TEXT_WIDTH_TWIPS
+    return width if width > 0 else _TEXT_WIDTH_TWIPS
 
 
 def add_missing_grids(root) -> bool:
@@ -629,6 +641,8 @@ def add_missing_grids(root) -> bool:
     for tbl in root.iter(f"{W}tbl"):
         if tbl.find(f"{W}tblGrid") is not None:
             continue
+        if not added:
+            page = text_width(root)
         rows = tbl.findall(f"{W}tr")
         widest = max(rows, key=lambda r: len(r.findall(f"{W}tc")), default=None)
         cells = widest.findall(f"{W}tc") if widest is not None else []
@@ -637,7 +651,7 @@ def add_missing_grids(root) -> bool:
             w = tc.find(f"{W}tcPr/{W}tcW")
             width = w.get(f"{W}w") if w is not None and w.get(f"{W}type", "dxa") == "dxa" else None
             etree.SubElement(grid, f"{W}gridCol", {f"{W}w": width if width and width.isdigit() else
-                                                    str(_TEXT_WIDTH_TWIPS // max(len(cells), 1))})
+                                                    str(page // max(len(cells), 1))})
         pr = tbl.find(f"{W}tblPr")
         tbl.insert(tbl.index(pr) + 1 if pr is not None else 0, grid)
         added = True
@@ -709,21 +723,9 @@ def _compiled(path: str, sha256: str) -> CompiledTemplate:
     return CompiledTemplate(path)
 
 
-_DIGESTS: dict[str, tuple[tuple, str, str]] = {}
-"""Template path → (its stat when hashed, the resolved path, the sha256 of its bytes)."""
-SETTLED_NS = 2_000_000_000
-"""A file not changed for this long before it was hashed has a trustworthy stat (below)."""
-
-
-def compile_template(path: str | Path) -> CompiledTemplate:
-    """Compiled template, cached by the file's content (edit the .docx and it is
-    recompiled, whatever its modification time says).
-
-    A build renders a thousand documents from one template: it is not read and hashed for
-    each. Its hash is reused while the file's stat (device, inode, size, modification and
-    change times, in ns) is what it was when hashed, and only if the file had not changed
-    for SETTLED_NS before that (as git does for "racily clean" files): a write within the
-    clock's granularity of the hashing could leave the stat as it was, never one after."""
+def template_stamp(path: str | Path) -> tuple[str, tuple]:
+    """(absolute path, stat) of a template that is a regular file: what a caller keeps its
+    digest under (the Workspace, once per build). Raises ProblemList otherwise."""
     key = os.path.abspath(path)
     try:
         st = os.stat(key)
@@ -732,17 +734,20 @@ def compile_template(path: str | Path) -> CompiledTemplate:
     if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read below, a device never end
         raise ProblemList.one(Path(path), 0, 0, "", "Mẫu không phải tệp thường (một đường ống, thiết bị hay "
                                                     "thư mục); hãy chọn tệp .docx.")
-    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    known = _DIGESTS.get(key)
-    if known is not None and known[0] == stamp:
-        return _compiled(known[1], known[2])
-    p = Path(path).resolve()
+    return key, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def template_digest(path: str | Path) -> str:
+    """The sha256 of a template's bytes (a regular file only)."""
+    template_stamp(path)
     try:
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        return hashlib.sha256(Path(path).resolve().read_bytes()).hexdigest()
     except OSError:
-        raise ProblemList.one(p, 0, 0, "", "Không tìm thấy tệp mẫu.") from None
-    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED_NS:
-        if len(_DIGESTS) > 256:
-            _DIGESTS.clear()
-        _DIGESTS[key] = (stamp, str(p), digest)
-    return _compiled(str(p), digest)
+        raise ProblemList.one(Path(path).resolve(), 0, 0, "", "Không tìm thấy tệp mẫu.") from None
+
+
+def compile_template(path: str | Path, digest: str | None = None) -> CompiledTemplate:
+    """Compiled template, cached by the file's content (edit the .docx and it is
+    recompiled, whatever its modification time says). `digest`: its sha256 when the caller
+    already knows it (a build hashes each template once, not once per document)."""
+    return _compiled(str(Path(path).resolve()), digest or template_digest(path))

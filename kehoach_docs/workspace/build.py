@@ -166,7 +166,7 @@ def _render_job(job: Job) -> tuple[bytes | None, list[str], list[Problem]]:
     with ws.recording() as deps:
         try:
             prepared = prepare(job.source, unit=job.unit, ws=ws)
-            data = checked_bytes(prepared)
+            data = checked_bytes(prepared, ws)
         except ProblemList as exc:
             return None, [], exc.problems
         except Exception as exc:  # this document fails, the others are made (oserrors.document_failure)

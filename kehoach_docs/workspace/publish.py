@@ -27,12 +27,13 @@ NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
     "tạo mới", "tạo lại", "không đổi", "giữ bản sửa tay", "thay bản sửa tay", "lỗi")
 
 
-def checked_bytes(prepared) -> bytes:
-    """The rendered .docx, refused (ProblemList) if it breaks its profile's thể thức."""
+def checked_bytes(prepared, ws=None) -> bytes:
+    """The rendered .docx, refused (ProblemList) if it breaks its profile's thể thức. `ws`:
+    the build's Workspace (the template hashed once per build)."""
     from kehoach_docs.check import check_rendered, of_template
     from kehoach_docs.documents.prepared import render_package
 
-    data, parts = render_package(prepared)
+    data, parts = render_package(prepared, ws)
     violations = check_rendered(parts, prepared.profile)  # the parts as rendered: no unzipping
     if violations:
         # The template or the profile is at fault, not the clerk's data; say which rule broke.
