@@ -5,8 +5,10 @@
     pytest                                        # everything (what CI runs)
 
 Keeping the inner loop fast: a test that only reads the sample takes `sample_ws` (loaded once
-per session); a test that builds the whole sample takes `sample_sized` (a few units in the inner
-loop, every unit as slow); a test that needs a new Python, a process pool or a clock to run out
+per session) or `sample_prepared` (its reports prepared once per session); a test that edits a
+copy shares one Workspace until its first edit, then makes a new one (a stale one would hide
+staleness bugs); a test that builds the whole sample takes `sample_sized` (a few units in the
+inner loop, every unit as slow) or helpers.few_or_every (the units it names); a test that needs a new Python, a process pool or a clock to run out
 is named in SLOW_TESTS with its reason, and a small test of the same behaviour stays fast.
 """
 
@@ -115,3 +117,18 @@ def sample_plans(tmp_path) -> Path:
 def state_workspace(tmp_path) -> Path:
     """A copy of data/ubnd-nghe-an (a State plan)."""
     return _copy(STATE_WS, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sample_prepared(sample_ws):
+    """sample_prepared(path, unit=None): prepare(path, unit=unit, ws=sample_ws) for a document
+    of data/de-an-04, once per session (the office reports and the units' own reports are read
+    by several test modules; ~10-40 ms each). Tests only read what it returns."""
+    import functools
+
+    from kehoach_docs.documents.pipeline import prepare
+
+    @functools.cache
+    def prepared(path: Path, unit: str | None = None):
+        return prepare(path, unit=unit, ws=sample_ws)
+    return prepared

@@ -11,7 +11,8 @@
     kehoach(*args)             the CLI in process (click's CliRunner): exit code, stdout, stderr
     case(group), case_counts   cases of docs/reliability.md, counted from a test module's source
 
-Fixtures (conftest.py): `make_plan`, `sample_workspace`, `sample_sized`, `sample_plans`, `state_workspace`.
+Fixtures (conftest.py): `make_plan`, `sample_ws`, `sample_prepared`, `sample_workspace`, `sample_sized`,
+`sample_plans`, `state_workspace`.
 """
 
 from __future__ import annotations

@@ -19,7 +19,9 @@ from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.results.status import unit_status
 
-from helpers import read_yaml
+from kehoach_docs.workspace.workspace import Workspace
+
+from helpers import FEW_UNITS, read_yaml, sample_subset
 
 ROOT = Path(__file__).resolve().parent.parent
 WS = ROOT / "data" / "de-an-04"
@@ -41,10 +43,10 @@ def share(num, den) -> str:
     return f"{pct(num, den)} ({num}/{den})"
 
 
-def copy_ws(tmp_path: Path) -> Path:
-    ws = tmp_path / "de-an-04"
-    shutil.copytree(WS, ws, ignore=shutil.ignore_patterns("*.docx", "*.pdf"))
-    return ws
+def copy_ws(tmp_path: Path, *units: str) -> Path:
+    """A copy of the sample to change, with FEW_UNITS and `units` (its plan, khung, reports and
+    bodies; the figures below are recounted from whichever units it holds)."""
+    return sample_subset(tmp_path, (*FEW_UNITS, *units))
 
 
 def set_changes(ws: Path, unit: str, changes: str) -> None:
@@ -165,19 +167,19 @@ def test_merge_mid_period_appendix_shows_the_successor_with_its_predecessor(merg
 
 # ---- rename, move to another superior: each document as on its own date ------------------
 
-def test_rename_applies_from_its_date_only(sample_ws):
+def test_rename_applies_from_its_date_only(sample_ws, sample_prepared):
     plan = prepare(WS / "don-vi" / "so-nong-nghiep-va-phat-trien-nong-thon.yaml", ws=sample_ws).context
     assert plan.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN"
     assert plan.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
-    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-nong-nghiep-va-phat-trien-nong-thon", ws=sample_ws).context
+    report = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml", "so-nong-nghiep-va-phat-trien-nong-thon").context
     assert report.co_quan_ban_hanh == "ĐẢNG ỦY SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
     assert report.co_quan_cap_tren == "ĐẢNG BỘ ỦY BAN NHÂN DÂN TỈNH"
     assert report.noi_nhan[0] == "- Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh (để b/c),"
 
 
-def test_move_to_another_superior(sample_ws):
-    before = prepare(WS / "bao-cao" / "so-ket-2023.yaml", unit="bao-nghe-an", ws=sample_ws).context
-    after = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an", ws=sample_ws).context
+def test_move_to_another_superior(sample_prepared):
+    before = sample_prepared(WS / "bao-cao" / "so-ket-2023.yaml", "bao-nghe-an").context
+    after = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml", "bao-nghe-an").context
     assert before.co_quan_cap_tren == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
     assert after.co_quan_cap_tren == "ĐẢNG BỘ CÁC CƠ QUAN ĐẢNG TỈNH"
     # Moved on 13/02/2025, merged with the Đài and renamed on 01/7/2025 (data/de-an-04/README.md).
@@ -186,16 +188,16 @@ def test_move_to_another_superior(sample_ws):
     assert after.noi_nhan[0] == "- Ban Thường vụ Đảng ủy các cơ quan Đảng tỉnh (để b/c),"
 
 
-def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in(sample_ws):
+def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in(sample_prepared):
     """The 2022 plan was issued by "Đảng ủy Báo Nghệ An": the 2025 report, issued under the new
     name, cites the plan (and says who issued it) under the old one, as real reports do."""
-    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="bao-nghe-an", ws=sample_ws).context
+    ctx = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml", "bao-nghe-an").context
     text = "\n".join(ctx.mo_dau) + "\n" + body(ctx)
     assert "Kế hoạch số 27-KH/ĐU, ngày 04/01/2022 của Đảng ủy Báo Nghệ An, Đảng ủy Báo và Đài Phát " \
            "thanh - Truyền hình Nghệ An báo cáo" in text
     assert "Đảng ủy Báo Nghệ An đã ban hành Kế hoạch số 27-KH/ĐU, ngày 04/01/2022" in text
     assert "Đảng ủy Báo và Đài Phát thanh - Truyền hình Nghệ An đã ban hành" not in text
-    same = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", unit="so-noi-vu", ws=sample_ws).context  # never renamed
+    same = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml", "so-noi-vu").context  # never renamed
     assert "ngày 24/12/2021 của Ban Thường vụ Đảng ủy Sở Nội vụ, Ban Thường vụ Đảng ủy Sở Nội vụ báo cáo" \
         in "\n".join(same.mo_dau)
 
@@ -205,15 +207,21 @@ def test_a_renamed_unit_cites_its_plan_under_the_name_it_was_issued_in(sample_ws
 @pytest.fixture(scope="module")
 def dissolved(tmp_path_factory):
     """Hội Luật gia tỉnh dissolved from 01/6/2024 (its 2025 results removed)."""
-    ws = copy_ws(tmp_path_factory.mktemp("dissolve"))
+    ws = copy_ws(tmp_path_factory.mktemp("dissolve"), "hoi-luat-gia-tinh", "so-cong-thuong")  # no 2024 file
     set_changes(ws, "hoi-luat-gia-tinh", "  - tu: 2024-06-01\n    giai_the: true\n")
     for year in (2024, 2025):
         (ws / "ket-qua" / str(year) / "hoi-luat-gia-tinh.yaml").unlink(missing_ok=True)
     return ws
 
 
-def test_a_dissolved_unit_owes_no_report_after_its_end(dissolved):
-    status = {s.ma: s for s in unit_status(dissolved, date(2025, 3, 1))}
+@pytest.fixture(scope="module")
+def dissolved_ws(dissolved):
+    """One load of the dissolved copy, shared by the tests that only read it."""
+    return Workspace(dissolved)
+
+
+def test_a_dissolved_unit_owes_no_report_after_its_end(dissolved_ws):
+    status = {s.ma: s for s in unit_status(dissolved_ws, date(2025, 3, 1))}
     s = status["hoi-luat-gia-tinh"]
     assert 2024 not in s.missing_years and not s.overdue
     assert s.ended == "đã giải thể từ 01/06/2024" and s.row(1)[-1].endswith("(đã giải thể từ 01/06/2024)")
@@ -221,15 +229,15 @@ def test_a_dissolved_unit_owes_no_report_after_its_end(dissolved):
     assert any(2024 in x.missing_years for m, x in status.items() if m != "hoi-luat-gia-tinh")
 
 
-def test_a_dissolved_unit_counts_in_the_years_it_existed(dissolved):
-    ctx = prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml").context
+def test_a_dissolved_unit_counts_in_the_years_it_existed(dissolved, dissolved_ws):
+    ctx = prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml", ws=dissolved_ws).context
     rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
     # Owed 2022 and 2023 only, and sent them.
     assert cell(ctx.phu_luc_don_vi, rows["Hội Luật gia tỉnh"], "Báo cáo") == "Đủ"
     missing = next(d.van_ban for p in ctx.phan for d in p.doan if "chưa báo cáo (" in d.van_ban)
     assert "Hội Luật gia tỉnh" not in missing
     with pytest.raises(ProblemList) as exc:
-        prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml", unit="hoi-luat-gia-tinh")
+        prepare(dissolved / "bao-cao" / "tong-ket-2025.yaml", unit="hoi-luat-gia-tinh", ws=dissolved_ws)
     assert "không hoạt động vào ngày 28/11/2025" in exc.value.problems[0].message
 
 
@@ -250,7 +258,7 @@ def test_results_for_a_year_after_the_end_are_an_error(dissolved, tmp_path):
 def test_a_report_signed_after_the_unit_ended_is_an_error_at_its_line(tmp_path):
     """The Đài merged on 01/7/2025: its 2025 results (to 30/6) stand, but not a report it
     could not have signed after that day."""
-    ws = copy_ws(tmp_path)
+    ws = copy_ws(tmp_path, "dai-phat-thanh-va-truyen-hinh-nghe-an", "bao-nghe-an")  # the Đài, and the Báo it merged into
     f = ws / "ket-qua" / "2025" / "dai-phat-thanh-va-truyen-hinh-nghe-an.yaml"
     text = f.read_text(encoding="utf-8")
     assert "ngay_bao_cao: 2025-06-25" in text
@@ -287,9 +295,9 @@ def test_a_report_after_the_body_ended_in_its_old_name_is_an_error_at_its_line(t
     assert "không còn ký vào ngày 28/11/2025" in found["nguoi_ky.ho_ten"].message
 
 
-def test_the_office_report_follows_the_successor_body_on_its_date(sample_ws):
-    tong_ket = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws).context
-    so_ket = prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).context
+def test_the_office_report_follows_the_successor_body_on_its_date(sample_prepared):
+    tong_ket = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml").context
+    so_ket = sample_prepared(WS / "bao-cao" / "so-ket-2023.yaml").context
     assert (so_ket.co_quan_ban_hanh, so_ket.so_ky_hieu) == ("ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH", "Số 215-BC/ĐUK")
     assert (tong_ket.co_quan_cap_tren, tong_ket.co_quan_ban_hanh) == ("ĐẢNG BỘ TỈNH NGHỆ AN",
                                                                       "ĐẢNG ỦY ỦY BAN NHÂN DÂN TỈNH")
@@ -298,15 +306,15 @@ def test_the_office_report_follows_the_successor_body_on_its_date(sample_ws):
 
 # ---- the sample's story -------------------------------------------------------------------
 
-def test_sample_so_ket_2023_is_unchanged_in_its_names(sample_ws):
-    ctx = prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).context
+def test_sample_so_ket_2023_is_unchanged_in_its_names(sample_prepared):
+    ctx = sample_prepared(WS / "bao-cao" / "so-ket-2023.yaml").context
     names = [r.don_vi for r in ctx.phu_luc_don_vi.hang]
     assert "Sở Giao thông vận tải" in names and "Sở Nông nghiệp và Phát triển nông thôn" in names
     assert len(names) == len(list((WS / "don-vi").glob("*.yaml"))) and not ctx.phu_luc_don_vi.ghi_chu
 
 
-def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors(sample_ws):
-    ctx = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws).context
+def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors(sample_prepared):
+    ctx = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml").context
     rows = {r.don_vi: r for r in ctx.phu_luc_don_vi.hang}
     for gone in ("Sở Giao thông vận tải", "Sở Nông nghiệp và Phát triển nông thôn", "Sở Du lịch",
                  "Sở Tài nguyên và Môi trường", "Sở Kế hoạch và Đầu tư"):
@@ -316,23 +324,22 @@ def test_sample_tong_ket_2025_shows_the_successors_with_their_predecessors(sampl
     # The successor's procedures over 2022-2025 include its predecessor's.
     dat = tong = 0
     for y in range(2022, 2026):
-        for u, r in raw(WS, y).items():
-            if u in ("so-nong-nghiep-va-phat-trien-nong-thon", "so-tai-nguyen-va-moi-truong"):
-                c = r.get("chi_tieu", {}).get("tthc_nhanh_dung_hieu_qua")
-                if c:
-                    dat, tong = dat + c["dat"], tong + c["tong"]
+        for u in ("so-nong-nghiep-va-phat-trien-nong-thon", "so-tai-nguyen-va-moi-truong"):
+            r = results_of(WS, y, u) or {}
+            c = r.get("chi_tieu", {}).get("tthc_nhanh_dung_hieu_qua")
+            if c:
+                dat, tong = dat + c["dat"], tong + c["tong"]
     assert cell(ctx.phu_luc_don_vi, rows["Sở Nông nghiệp và Môi trường"], "Hồ sơ TTHC đúng hạn") == \
         f"{pct(dat, tong)} ({dat:,}/{tong:,})".replace(f"({dat:,}/{tong:,})", f"({dat:,}/{tong:,})".replace(",", "."))
 
 
-def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(sample_ws):
+def test_sample_documents_dated_after_the_reorganisation_name_no_dissolved_body(sample_ws, sample_prepared):
     from kehoach_docs.documents.kinds import reporting_units
-    from kehoach_docs.workspace.workspace import Workspace
 
     report = WS / "bao-cao" / "tong-ket-2025.yaml"
-    units = reporting_units(Workspace(WS), report)
+    units = reporting_units(sample_ws, report)
     assert "so-giao-thong-van-tai" not in units and "so-xay-dung" in units
-    for ctx in [prepare(report, ws=sample_ws).context] + [prepare(report, unit=u, ws=sample_ws).context for u in units]:
+    for ctx in [sample_prepared(report).context] + [sample_prepared(report, u).context for u in units]:
         header = (ctx.co_quan_cap_tren, ctx.co_quan_ban_hanh)
         assert not any(h in DISSOLVED_BODIES for h in header), header
         assert not any("Ban Dân vận Tỉnh ủy" in n or "Đảng ủy Khối" in n for n in ctx.noi_nhan), ctx.noi_nhan
@@ -501,25 +508,27 @@ def test_split_mid_period_appendix_keeps_the_old_unit_and_adds_the_new(split_202
     assert len(rows) == len(list((ws / "don-vi").glob("*.yaml")))
     assert {"Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B"} <= set(rows)
     assert not any("Sở Tư pháp" in n for n in appx.ghi_chu)  # a split carries nobody's results
+    results = {y: raw(ws, y) for y in (2022, 2023)}
     for unit, name in zip(SPLIT, ("Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B")):
-        models = sum(len(raw(ws, y).get(unit, {}).get("mo_hinh") or []) for y in (2022, 2023))
+        models = sum(len(results[y].get(unit, {}).get("mo_hinh") or []) for y in (2022, 2023))
         assert cell(appx, rows[name], "Mô hình, điểm sáng") == f"{models:02d}"
     # The old unit owed 2022 only (it ended before 31/12/2023); the new ones 2023 only.
     assert [cell(appx, rows[n], "Báo cáo") for n in ("Sở Tư pháp", "Sở Tư pháp A", "Sở Tư pháp B")] == ["Đủ"] * 3
-    total = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023) for r in raw(ws, y).values())
+    total = sum(len(r.get("mo_hinh") or []) for y in (2022, 2023) for r in results[y].values())
     assert sum(int(c) for r in appx.hang if (c := cell(appx, r, "Mô hình, điểm sáng")) != "—") == total
 
 
 def test_split_status_and_own_reports(split_2023, tmp_path):
     ws, _ = split_2023
-    status = {s.ma: s for s in unit_status(ws, date(2024, 3, 1))}
+    loaded = Workspace(ws)  # the three answers from one load
+    status = {s.ma: s for s in unit_status(loaded, date(2024, 3, 1))}
     old, a, _ = SPLIT
     assert status[old].ended == "đã chia thành Sở Tư pháp A, Sở Tư pháp B từ 01/07/2023"
     assert 2023 not in status[old].missing_years and 2022 not in status[a].missing_years
     report = ws / "bao-cao" / "so-ket-2023.yaml"
-    assert prepare(report, unit=a).context.co_quan_ban_hanh == "ĐẢNG ỦY SỞ TƯ PHÁP A"
+    assert prepare(report, unit=a, ws=loaded).context.co_quan_ban_hanh == "ĐẢNG ỦY SỞ TƯ PHÁP A"
     with pytest.raises(ProblemList) as exc:
-        prepare(report, unit=old)
+        prepare(report, unit=old, ws=loaded)
     assert "không hoạt động vào ngày 15/12/2023" in exc.value.problems[0].message
     # A new unit has no results before its founding year.
     bad = tmp_path / "ws"
@@ -564,15 +573,16 @@ def test_a_unit_plan_after_the_body_ended_naming_it_is_an_error_at_its_line(tmp_
 # ---- a successor's own report carries its predecessors' lists -----------------------------
 
 def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
-    ws = copy_ws(tmp_path)
+    successor = "so-nong-nghiep-va-phat-trien-nong-thon"
+    ws = copy_ws(tmp_path, successor, "so-tai-nguyen-va-moi-truong")
     pred = ws / "ket-qua" / "2023" / "so-tai-nguyen-va-moi-truong.yaml"
     pred.write_text(pred.read_text(encoding="utf-8").replace("khen_thuong:\n", (
         "mo_hinh:\n  - ten: Điểm sáng “Một cửa đất đai”\n    chi_tieu: diem_sang_dan_van_chinh_quyen\n"
         "    linh_vuc: Cải cách hành chính\nkhen_thuong:\n"
         "  - {ten: Văn phòng Đăng ký đất đai, loai: tap_the, thanh_tich: Có thành tích tiêu biểu, "
         "hinh_thuc: Giấy khen, de_nghi: true}\n"), 1), encoding="utf-8")
-    successor = "so-nong-nghiep-va-phat-trien-nong-thon"
-    ctx = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit=successor).context
+    loaded = Workspace(ws)  # after the edit: the three reports from one load
+    ctx = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit=successor, ws=loaded).context
     text = body(ctx)
     note = "của Sở Tài nguyên và Môi trường, sáp nhập từ 01/03/2025"
     assert f"- Điểm sáng “Một cửa đất đai” (lĩnh vực cải cách hành chính; {note})." in text
@@ -584,16 +594,16 @@ def test_successor_own_report_lists_its_predecessors_items_named(tmp_path):
     rows = [r.ten for r in ctx.phu_luc_danh_sach.hang]
     assert "Văn phòng Đăng ký đất đai, Sở Tài nguyên và Môi trường" in rows
     # The predecessor's items are not in another unit's report, and its own report no longer exists.
-    other = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit="so-xay-dung").context
+    other = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", unit="so-xay-dung", ws=loaded).context
     assert "Một cửa đất đai" not in body(other)
     # The office's list names each once.
-    office = prepare(ws / "bao-cao" / "tong-ket-2025.yaml").context
+    office = prepare(ws / "bao-cao" / "tong-ket-2025.yaml", ws=loaded).context
     assert [r.ten for r in office.phu_luc_danh_sach.hang].count("Văn phòng Đăng ký đất đai, Sở Tài nguyên và Môi trường") == 1
 
 
 # ---- sample values: marked in to-chuc.yaml, shown to the clerk, never taken as facts -------
 
-def test_sample_values_are_marked_and_validate_warns_at_their_line(sample_ws, tmp_path):
+def test_sample_values_are_marked_and_validate_warns_at_their_line(sample_prepared, tmp_path):
     bodies_file = WS / "to-chuc.yaml"
     lines = bodies_file.read_text(encoding="utf-8").splitlines()
     code, out = cli("validate", bodies_file)
@@ -608,13 +618,13 @@ def test_sample_values_are_marked_and_validate_warns_at_their_line(sample_ws, tm
     assert lines[places["co_quan.dang_uy_cac_co_quan_dang_tinh.ky_hieu"] - 1].strip().startswith("ky_hieu: ĐU")
     assert "0 lỗi, 2 cảnh báo." in out
     # The tổng kết prints the sample signer: render says so (and the README says so too).
-    report = prepare(WS / "bao-cao" / "tong-ket-2025.yaml", ws=sample_ws)
+    report = sample_prepared(WS / "bao-cao" / "tong-ket-2025.yaml")
     assert [w.field for w in report.warnings] == ["co_quan.dang_uy_ubnd_tinh.nguoi_ky[0].ho_ten"]
     assert report.context.so_ky_hieu == "Số 398-BC/ĐU"
     readme = (WS / "README.md").read_text(encoding="utf-8")
     assert "Nguyễn Văn A" in readme and "chua_xac_nhan" in readme and "15-CTr/ĐU" in readme
     # Documents before the reorganisation print none of them.
-    assert prepare(WS / "bao-cao" / "so-ket-2023.yaml", ws=sample_ws).warnings == ()
+    assert sample_prepared(WS / "bao-cao" / "so-ket-2023.yaml").warnings == ()
     # A source for a value that is not there is an error at its line.
     bad = tmp_path / "to-chuc.yaml"
     bad.write_text(bodies_file.read_text(encoding="utf-8").replace("      nguoi_ky.0.ho_ten:\n",
@@ -718,17 +728,21 @@ def successor_sources(merged_2023):
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))
-def successor_case(request, successor_sources, sample_ws):
-    from kehoach_docs.workspace.workspace import Workspace
-
+def successor_case(request, successor_sources, sample_prepared):
     report, years, successor, name, preds = CASES[request.param]
     ws = successor_sources[report]
-    loaded = sample_ws if ws == WS else Workspace(ws)  # both documents from one load
+    if ws == WS:  # the sample's documents, as prepared once for the session
+        prepared = sample_prepared
+    else:  # the copy's: both documents from one load
+        loaded = Workspace(ws)
+
+        def prepared(path, unit=None):
+            return prepare(path, unit=unit, ws=loaded)
     path = ws / "bao-cao" / f"{report}.yaml"
     members = [successor] + [p for p, _, _ in preds]
     by_year = {y: [r for m in members if (r := results_of(ws, y, m))] for y in years}
     return dict(ws=ws, years=list(years), successor=successor, name=name, preds=preds, by_year=by_year,
-                own=prepare(path, unit=successor, ws=loaded).context, office=prepare(path, ws=loaded).context)
+                own=prepared(path, successor).context, office=prepared(path).context)
 
 
 def test_successor_case_predecessors_have_results_before_the_merge(successor_case):

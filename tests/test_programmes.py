@@ -12,17 +12,24 @@ from docx import Document
 from kehoach_docs.documents.pipeline import prepare
 from kehoach_docs.errors import ProblemList
 from kehoach_docs.results.programme import load_programme
+from kehoach_docs.workspace.workspace import Workspace
 
 from helpers import read_yaml
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def test_the_second_programme_declares_its_own_results_and_columns():
+@pytest.fixture(scope="module")
+def nq57():
+    """data/nq57-mau loaded once for the tests that only read it."""
+    return Workspace(DATA / "nq57-mau")
+
+
+def test_the_second_programme_declares_its_own_results_and_columns(nq57):
     ws = DATA / "nq57-mau"
     programme = load_programme(ws)
     assert programme.tep_van_phong == "toan-dang-bo" and set(programme.ket_qua) == {"sang_kien", "quan_triet"}
-    ctx = prepare(ws / "bao-cao" / "so-ket-2026.yaml").context
+    ctx = prepare(ws / "bao-cao" / "so-ket-2026.yaml", ws=nq57).context
     assert ctx.phu_luc_don_vi.cot == ["Kế hoạch thực hiện (số, ngày)", "Văn bản ký số/tổng số",
                                       "Hồ sơ xử lý trên mạng", "Sáng kiến", "Báo cáo"]
     assert len(ctx.phu_luc_don_vi.hang) == len(list((ws / "don-vi").glob("*.yaml"))) >= 20
@@ -36,9 +43,9 @@ def test_the_second_programme_declares_its_own_results_and_columns():
         assert row.o[col] in (f"{listed.get(names[row.don_vi], 0):02d}", "—")
 
 
-def test_a_unit_report_has_the_programmes_recipients():
+def test_a_unit_report_has_the_programmes_recipients(nq57):
     ws = DATA / "nq57-mau"
-    ctx = prepare(ws / "bao-cao" / "so-ket-2026.yaml", unit="so-tai-chinh").context.model_dump()
+    ctx = prepare(ws / "bao-cao" / "so-ket-2026.yaml", unit="so-tai-chinh", ws=nq57).context.model_dump()
     text = str(ctx)
     assert "Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh" in text and "Đảng ủy Khối" not in text
 
@@ -112,11 +119,11 @@ def test_column_widths_keep_every_word_whole_and_fill_the_table():
     assert abs(text_mm("m", 12) - 12 * 1593 / 2048 * 25.4 / 72) < 1e-9
 
 
-def test_the_units_table_of_a_report_is_sized_by_its_cells(tmp_path):
+def test_the_units_table_of_a_report_is_sized_by_its_cells(tmp_path, nq57):
     from kehoach_docs.documents.column_widths import text_mm
     from kehoach_docs.documents.pipeline import render_bytes
 
-    prepared = prepare(DATA / "nq57-mau" / "bao-cao" / "so-ket-2026.yaml")
+    prepared = prepare(DATA / "nq57-mau" / "bao-cao" / "so-ket-2026.yaml", ws=nq57)
     out = tmp_path / "so-ket.docx"
     out.write_bytes(render_bytes(prepared))
     doc = Document(out)
@@ -172,7 +179,7 @@ def test_no_word_of_the_units_appendix_breaks_in_the_pdf(tmp_path):
             assert header_words <= on_page, (name, sorted(header_words - on_page))
 
 
-def test_a_draft_reports_appendix_cites_it_with_the_number_left_blank():
-    ctx = prepare(DATA / "nq57-mau" / "bao-cao" / "so-ket-2026.yaml").context
+def test_a_draft_reports_appendix_cites_it_with_the_number_left_blank(nq57):
+    ctx = prepare(DATA / "nq57-mau" / "bao-cao" / "so-ket-2026.yaml", ws=nq57).context
     assert ctx.so_ky_hieu.startswith("Số ") and "-BC/" in ctx.so_ky_hieu  # a draft: no number yet
     assert "Báo cáo số \u00a0\u00a0\u00a0\u00a0\u00a0\u00a0-BC/ĐU, ngày 10/12/2026" in ctx.phu_luc_don_vi.chu_thich

@@ -12,6 +12,7 @@ repeated, page numbers, no empty page.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -29,7 +30,7 @@ from kehoach_docs.check import check_docx
 from kehoach_docs.documents.plan import context_dict
 from kehoach_docs.documents.pipeline import DEFAULT_TEMPLATES, prepare
 from kehoach_docs.profile import get_profile
-from kehoach_docs.render.engine import CompiledTemplate, compile_template, merge_empty_last_section
+from kehoach_docs.render.engine import compile_template, merge_empty_last_section
 from kehoach_docs.documents.report import ReportContext
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,10 +99,16 @@ def award_appendix(rows: int = 12) -> dict:
                       "hinh_thuc": "Bằng khen của Ban Thường vụ Tỉnh ủy"} for i in range(1, rows + 1)]}
 
 
+@functools.cache
+def plan_context(ma: str):
+    """The tracked plan's context (prepared once per module: the tests only read it)."""
+    return prepare(PLANS[ma]).context
+
+
 def report_context(ma: str, years: int = 2, present=APPENDICES, ket_thuc: bool = True) -> dict:
     """A report context: the tracked plan's header and body, titled BÁO CÁO, with the
     appendices named in `present` (the others None), validated by ReportContext."""
-    base = context_dict(prepare(PLANS[ma]).context)
+    base = context_dict(plan_context(ma))
     base["ten_loai"] = "BÁO CÁO"
     base["ket_thuc"] = ["Trên đây là báo cáo sơ kết; đề nghị các cơ quan, đơn vị tiếp tục "
                         "thực hiện."] if ket_thuc else []
@@ -113,6 +120,14 @@ def report_context(ma: str, years: int = 2, present=APPENDICES, ket_thuc: bool =
 
 def render(ma: str, ctx: dict, template: Path | None = None) -> bytes:
     return compile_template(template or report_template(ma)).render(ctx)
+
+
+@functools.cache
+def rendered(ma: str, years: int = 2, present=APPENDICES, ket_thuc: bool = True) -> tuple[dict, bytes]:
+    """report_context(...) and its rendering with the report template, made once for the tests
+    that render the same context (rendering is deterministic; they only read both)."""
+    ctx = report_context(ma, years, present, ket_thuc)
+    return ctx, render(ma, ctx)
 
 
 def body_xml(data: bytes) -> etree._Element:
@@ -229,8 +244,8 @@ def test_lint_finds_nothing_and_only_reports_have_column_loops(profile):
     from kehoach_docs.templates.lint import lint_template
 
     assert lint_template(report_template(profile.ma)) == []
-    assert CompiledTemplate(report_template(profile.ma)).parts["word/document.xml"].column_loops
-    assert not CompiledTemplate(plan_template(profile.ma)).parts["word/document.xml"].column_loops
+    assert compile_template(report_template(profile.ma)).parts["word/document.xml"].column_loops
+    assert not compile_template(plan_template(profile.ma)).parts["word/document.xml"].column_loops
 
 
 # ------------------------------------------------------------------------- rendering
@@ -239,9 +254,9 @@ def test_without_appendices_the_report_is_the_plan(profile):
     """Same header, title block, body and closing block: with every appendix absent the
     rendered body XML is the plan template's (canonical XML: the report's body went through
     lxml for fix_tables, which writes <w:p/> for <w:p></w:p>)."""
-    ctx = report_context(profile.ma, present=())
-    canonical = [etree.tostring(body_xml(render(profile.ma, ctx, t)), method="c14n")
-                 for t in (report_template(profile.ma), plan_template(profile.ma))]
+    ctx, report = rendered(profile.ma, present=())
+    canonical = [etree.tostring(body_xml(data), method="c14n")
+                 for data in (report, render(profile.ma, ctx, plan_template(profile.ma)))]
     assert canonical[0] == canonical[1]
 
 
@@ -254,8 +269,7 @@ def _sections(doc) -> list:
 def test_absent_appendices_leave_nothing(present, tmp_path):
     ma = PARTY
     profile = get_profile(ma)
-    ctx = report_context(ma, years=3, present=present)
-    data = render(ma, ctx)
+    ctx, data = rendered(ma, years=3, present=present)
     doc = Document(io.BytesIO(data))
     sections = _sections(doc)
     assert len(sections) == 1 + len(present)
@@ -311,8 +325,7 @@ def _row_props(tbl) -> list[tuple[bool, bool]]:
 
 @pytest.mark.parametrize("years", [2, 3, 4, 5])
 def test_target_table_has_one_column_per_year(profile, years):
-    ctx = report_context(profile.ma, years=years)
-    data = render(profile.ma, ctx)
+    ctx, data = rendered(profile.ma, years=years)
     doc = Document(io.BytesIO(data))
     header, closing, targets, units, awards = doc.tables
     appendix = ctx["phu_luc_chi_tieu"]
@@ -360,8 +373,8 @@ def test_target_table_has_one_column_per_year(profile, years):
 
 
 def test_appendix_heading_lines(profile):
-    ctx = report_context(profile.ma, years=5)
-    doc = Document(io.BytesIO(render(profile.ma, ctx)))
+    ctx, data = rendered(profile.ma, years=5)
+    doc = Document(io.BytesIO(data))
     got = [(p.style.style_id, p.text) for p in doc.paragraphs if p.style.style_id.startswith("phu_luc")]
     want = []
     for var in APPENDICES:
@@ -372,7 +385,7 @@ def test_appendix_heading_lines(profile):
 
 def test_page_numbers_of_appendix_sections(profile):
     """State: each appendix numbered from 1 (NĐ 30 §III.1); Party: the report's numbers go on."""
-    doc = Document(io.BytesIO(render(profile.ma, report_context(profile.ma))))
+    doc = Document(io.BytesIO(rendered(profile.ma)[1]))
     restart = [s._sectPr.find(qn("w:pgNumType")) is not None for s in doc.sections]
     assert restart[0]
     assert restart[1:] == [profile.he_thong == "nha_nuoc"] * 3
@@ -381,8 +394,8 @@ def test_page_numbers_of_appendix_sections(profile):
 def test_closing_block_keeps_with_the_body(profile):
     """Without closing paragraphs the body's last paragraph keeps with the signature table."""
     for ket_thuc in (True, False):
-        ctx = report_context(profile.ma, present=(), ket_thuc=ket_thuc)
-        body = body_xml(render(profile.ma, ctx)).find(f"{W}body")
+        ctx, data = rendered(profile.ma, present=(), ket_thuc=ket_thuc)
+        body = body_xml(data).find(f"{W}body")
         tables = body.findall(f"{W}tbl")
         before = tables[1].getprevious()
         assert before.find(f"{W}pPr/{W}keepNext") is not None
@@ -392,11 +405,14 @@ def test_closing_block_keeps_with_the_body(profile):
         assert len(kept) == (len(ctx["ket_thuc"]) if ket_thuc else 1)
 
 
-def test_openxml_audit_reports_no_errors_on_a_rendered_report(profile, tmp_path):
+# Party slow (an audit: ~0.3 s): test_real_report_renders_and_conforms[tong-ket-2025] audits the same
+# template with every appendix and five years in the inner loop.
+@pytest.mark.parametrize("ma", [pytest.param(PARTY, marks=pytest.mark.slow), STATE])
+def test_openxml_audit_reports_no_errors_on_a_rendered_report(ma, tmp_path):
     from openxml_audit import OpenXmlValidator
 
     out = tmp_path / "r.docx"
-    out.write_bytes(render(profile.ma, report_context(profile.ma, years=5)))
+    out.write_bytes(rendered(ma, years=5)[1])
     result = OpenXmlValidator().validate(str(out))
     assert [str(e) for e in result.errors] == []
 
@@ -433,7 +449,7 @@ def test_plan_rendering_is_untouched_by_the_body_fixes(tmp_path):
     """A plan template has no {%tc %} and one section: the rendered XML is Jinja's output."""
     compiled = compile_template(plan_template(PARTY))
     part = compiled.parts["word/document.xml"]
-    ctx = context_dict(prepare(PLANS[PARTY]).context)
+    ctx = context_dict(plan_context(PARTY))
     xml = part.template.render(ctx)
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     assert compiled.render_parts(ctx)["word/document.xml"] == xml.encode("utf-8")
@@ -441,17 +457,23 @@ def test_plan_rendering_is_untouched_by_the_body_fixes(tmp_path):
 
 # ------------------------------------------------------------------------- the real pipeline
 
-@pytest.mark.parametrize("source", [SO_KET, TONG_KET], ids=lambda p: p.stem)
-def test_real_report_renders_and_conforms(tmp_path, source):
-    """data/de-an-04/bao-cao/*.yaml through the whole pipeline (when the data is there)."""
+# The sơ kết slow (~0.45 s, most of it the audit): the tổng kết goes through the same pipeline and
+# template with one appendix more in the inner loop (and the sơ kết is built and checked there by
+# test_organisations' builds).
+@pytest.mark.parametrize("source", [pytest.param(SO_KET, marks=pytest.mark.slow), TONG_KET], ids=lambda p: p.stem)
+def test_real_report_renders_and_conforms(tmp_path, source, sample_prepared):
+    """data/de-an-04/bao-cao/*.yaml through the whole pipeline (when the data is there):
+    prepared from the session's load of the sample, then checked and written as render_file
+    and build write it (render_to)."""
     from openxml_audit import OpenXmlValidator
 
-    from kehoach_docs.documents.pipeline import render_file
+    from kehoach_docs.workspace.publish import NEW, render_to
 
     if not source.exists():
         pytest.skip(f"{source.name} not present")
-    out = render_file(source, tmp_path / "r.docx")
-    prepared = prepare(source)
+    prepared = sample_prepared(source)
+    out = tmp_path / "r.docx"
+    assert render_to(prepared, out).status == NEW
     assert prepared.template.name == "bao-cao-dang.docx"
     ctx = prepared.context
     doc = Document(str(out))
