@@ -1,8 +1,12 @@
 """Shared test configuration: markers for the fast inner loop, and shared fixtures
 (helpers shared by test modules live in helpers.py; test modules never import each other).
 
-    pytest -m "not libreoffice and not slow"     # the inner loop (README, Kiểm thử); -n 2 on both cores
+    pytest -m "not libreoffice and not slow"     # the inner loop (README, Kiểm thử), on every core
     pytest                                        # everything (what CI runs)
+    pytest -n 0 …                                 # one process (a debugger)
+
+Every core: pytest-xdist (`-n auto --dist loadgroup`, pyproject.toml); the LibreOffice tests share
+one group, run one at a time by one worker as in a serial run.
 
 Keeping the inner loop fast: a test that only reads the sample takes `sample_ws` (loaded once
 per session) or `sample_prepared` (its reports prepared once per session); a test that edits a
@@ -14,6 +18,7 @@ is named in SLOW_TESTS with its reason, and a small test of the same behaviour s
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -58,6 +63,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: crash, concurrency and property runs, whole-sample runs, a new Python per test")
 
 
+def pytest_collection_finish(session):
+    # The test process keeps what collection built (modules, a thousand items) and, soon, the
+    # sample loaded once per session: each full collection scanned it again, an eighth of the
+    # inner loop. Frozen, and with a larger first generation (most objects of a render die
+    # young), the collector costs a third of that. The product's build does the same before
+    # forking its workers (workspace/build.py).
+    gc.freeze()
+    gc.set_threshold(7000, 10, 10)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1]
@@ -65,6 +80,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.libreoffice)
         if module in SLOW_MODULES or item.originalname in SLOW_TESTS or item.name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("libreoffice"):
+            # On every core (pytest-xdist, --dist loadgroup): LibreOffice runs stay on one
+            # worker, one at a time, as in a serial run; the other tests share the other cores.
+            item.add_marker(pytest.mark.xdist_group("libreoffice"))
 
 
 # --- Shared fixtures -----------------------------------------------------------------------

@@ -68,6 +68,7 @@ nguoi_ky:
 # libyaml: the tests read the sample's hundreds of files many times; the pure-Python parser
 # took a third of the inner loop.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def read_yaml(source: Path | str):
@@ -90,7 +91,7 @@ def plan_text(**fields) -> str:
         for part in parents:
             target = target[part]
         target[last] = value
-    return yaml.safe_dump(data, allow_unicode=True, width=10**9, sort_keys=False)
+    return yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, width=10**9, sort_keys=False)
 
 
 BODY_PLAN = plan_text(
