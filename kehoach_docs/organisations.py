@@ -24,7 +24,6 @@ from functools import cached_property
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -35,10 +34,8 @@ from kehoach_docs.load.yaml_source import Loaded, dotted, load_yaml
 from kehoach_docs.schema.common import Date, Id, Line, Strict, Text
 from kehoach_docs.schema.plan import Body
 from kehoach_docs.schema.validate import validate
-
-from kehoach_docs.workspace.workspace import BODIES_FILE  # noqa: E402  (re-exported)
-
-from kehoach_docs.profile import CONFIDENCE_WORDS, Confidence, ValueSource  # noqa: E402,F401
+from kehoach_docs.workspace.workspace import BODIES_FILE
+from kehoach_docs.profile import Confidence, ValueSource
 
 UNCONFIRMED = "chua_xac_nhan"
 
@@ -230,17 +227,12 @@ class Bodies:
         value = _value_at(rec, key)
         shown = value.get("ho_ten", value) if isinstance(value, dict) else value
         loc = ("co_quan", ma, *(int(p) if p.isdigit() else p for p in key.split(".")))
-        path, line, col = self.at(loc)
-        return Problem(path, line, col, dotted(loc),
-                       f"'{shown}' ({rec.ten}) là giá trị mẫu, chưa xác nhận: {note.nguon}"
-                       + (f" ({note.ghi_chu})" if note.ghi_chu else "") +
-                       ". Thay bằng giá trị thật trước khi ban hành văn bản.", level=WARNING)
-
-    def at(self, loc: tuple) -> tuple[Path | str, int, int]:
+        message = (f"'{shown}' ({rec.ten}) là giá trị mẫu, chưa xác nhận: {note.nguon}"
+                   + (f" ({note.ghi_chu})" if note.ghi_chu else "") +
+                   ". Thay bằng giá trị thật trước khi ban hành văn bản.")
         if self.loaded is None:
-            return "", 0, 0
-        line, col = self.loaded.where(loc)
-        return self.loaded.path, line, col
+            return Problem("", 0, 0, dotted(loc), message, level=WARNING)
+        return self.loaded.problem(loc, message, WARNING)
 
 
 def bodies_file(near: Path, ws=None) -> Path | None:

@@ -69,9 +69,9 @@ def result_outside(ws: Workspace, plan, plan_path: Path, path: Path, office_file
     if year == period.first - 1 and path.stem == office_file:
         return []  # the office's baseline (năm gốc)
     try:
-        line, col = ws.load(path).where(("nam",))
+        loaded = ws.load(path)
     except ProblemList:
-        line, col = 0, 0  # a broken file: the year of its folder is reason enough
+        loaded = None  # a broken file: the year of its folder is reason enough
     if year >= period.first:  # after its last year
         why = (f"Kết quả năm {year} nằm ngoài giai đoạn {period} của kế hoạch '{plan_path.name}' "
                f"(theo lộ trình và chỉ tiêu của kế hoạch). Có phải gõ nhầm năm của thư mục "
@@ -83,7 +83,7 @@ def result_outside(ws: Workspace, plan, plan_path: Path, path: Path, office_file
                f"năm đó. Có phải gõ nhầm năm của thư mục {RESULTS_DIR}/{year}/? (Trước giai đoạn "
                f"chỉ có số liệu năm gốc {period.first - 1} của cơ quan ban hành, tệp "
                f"{RESULTS_DIR}/{period.first - 1}/{office_file}.yaml.)")
-    return [Problem(path, line, col, "nam" if line else "", why)]
+    return [loaded.problem(("nam",), why) if loaded is not None else Problem(path, 0, 0, "", why)]
 
 
 def report_outside(loaded, report, plan, plan_path: Path) -> list[Problem]:
