@@ -1345,11 +1345,18 @@ def test_a_template_that_is_a_fifo_is_refused_without_blocking(tmp_path):
         except ProblemList as exc:
             said.append(exc.problems[0].message)
 
-    worker = threading.Thread(target=compile_it, daemon=True)  # a blocked read must not hang the run
-    worker.start()
-    worker.join(10)
-    assert not worker.is_alive(), "compile_template blocked on a FIFO"
-    assert said and "không phải tệp thường" in said[0]
+    def lint_it():
+        from kehoach_docs.templates.lint import lint_template
+
+        said.extend(p.message for p in lint_template(fifo))
+
+    for job in (compile_it, lint_it):
+        said.clear()
+        worker = threading.Thread(target=job, daemon=True)  # a blocked read must not hang the run
+        worker.start()
+        worker.join(10)
+        assert not worker.is_alive(), f"{job.__name__} blocked on a FIFO"
+        assert said and "không phải tệp thường" in said[0], job.__name__
     # Asked for by name on the command line: named for what it is, not "not found".
     code, _, err = kehoach("render", plan_path(tmp_path), "-t", fifo, "-o", tmp_path / "kh.docx")
     assert_clean_failure(code, err, (1,))

@@ -21,7 +21,7 @@ from kehoach_docs.documents.plan import known_names
 from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.render.places import paragraph_places, place_at
 from kehoach_docs.ooxml import JC, is_on_value
-from kehoach_docs.render.engine import TEMPLATED, CompiledTemplate, part_label
+from kehoach_docs.render.engine import TEMPLATED, compile_template, part_label, template_stamp
 
 # A tag whose braces are separated by XML markup: Word split it into several runs.
 _SPLIT_OPEN = re.compile(r"\{(?:<[^>]*>)+[{%#]|[}%#](?:<[^>]*>)+\}")
@@ -31,11 +31,15 @@ _TAG_WITH_MARKUP = re.compile(r"\{[{%#](?:(?![}%#]\}).)*?<[^>]+>(?:(?![}%#]\}).)
 def lint_template(path: str | Path) -> list[Problem]:
     """Every problem of a template; an empty list means it is ready to use."""
     path = Path(path)
+    try:
+        template_stamp(path)  # a FIFO would block the reads below, a device never end
+    except ProblemList as exc:
+        return exc.problems
     problems: list[Problem] = []
     problems += _split_tags(path)
     problems += _silent_losses(path)
     try:
-        compiled = CompiledTemplate(path)
+        compiled = compile_template(path)  # the one the renderer uses, compiled once per content
     except ProblemList as exc:
         return problems + exc.problems
     from kehoach_docs.documents.report import ReportContext  # the widest context: plans' and reports'
@@ -79,7 +83,7 @@ def _split_tags(path: Path) -> list[Problem]:
                         "cả thẻ một lần (không sửa từng phần, tắt tự sửa chính tả cho thẻ).",
                         level=WARNING))
     except (zipfile.BadZipFile, OSError):
-        pass  # CompiledTemplate reports an unreadable file
+        pass  # compile_template reports an unreadable file
     # One finding per place is enough.
     unique = {(p.field, p.message): p for p in problems}
     return list(unique.values())
@@ -107,7 +111,7 @@ def _silent_losses(path: Path) -> list[Problem]:
             styles = zf.read("word/styles.xml").decode("utf-8") if "word/styles.xml" in zf.namelist() else ""
             parts = {n: zf.read(n).decode("utf-8") for n in names}
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError):
-        return []  # CompiledTemplate reports an unreadable file
+        return []  # compile_template reports an unreadable file
     profile = _template_profile(styles)
     style_names = dict(re.findall(r'<w:style\b[^>]*w:styleId="([^"]+)"[^>]*>\s*<w:name w:val="([^"]+)"', styles))
     for name, xml in parts.items():
