@@ -29,7 +29,7 @@ from typing import Callable
 from kehoach_docs.format.vn import nfc
 from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.documents.kinds import Job, jobs
-from kehoach_docs.workspace.workspace import REPORTS_DIR, UNITS_DIR, Workspace, absolute
+from kehoach_docs.workspace.workspace import REPORTS_DIR, UNITS_DIR, Workspace, absolute, listed, subfolders
 from kehoach_docs.workspace.lock import output_lock
 from kehoach_docs.oserrors import InternalProblem, document_failure
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
@@ -265,13 +265,8 @@ class _Inputs:
         return sha256_input(self.path(key)) or ""
 
     def _folder(self, folder: Path, pattern: str, contents: bool) -> str:
-        if not folder.is_dir():
-            return ""
-        if not pattern:
-            names = sorted(p.name for p in folder.iterdir() if p.is_dir())
-        else:
-            names = sorted(p.name for p in folder.glob(pattern)
-                           if p.is_file() and not p.name.startswith((".", "_")))
+        # The workspace's own rule of what a folder holds (a FIFO or a broken link counts).
+        names = subfolders(folder) if not pattern else [p.name for p in listed(folder, pattern)]
         if not names:
             return ""
         h = hashlib.sha256()
