@@ -619,3 +619,26 @@ def test_a_broken_link_added_to_a_folder_fails_the_same_documents_as_a_clean_bui
 
     assert failures(incremental) and failures(incremental) == failures(fresh)
     assert any(where in text for texts in failures(fresh).values() for text in texts)
+
+
+def test_every_docx_a_build_writes_gets_its_pdf_again_whatever_the_clock_says(tmp_path):
+    """`build --pdf` converts what the build wrote, even when the old PDF looks newer (two writes
+    within a coarse file time look the same age), and nothing after a no-op build."""
+    import os
+
+    from kehoach_docs.workspace.build import pdf_targets
+
+    ws = small_workspace(tmp_path, ONE, reports=())
+    out = tmp_path / "out"
+    first = build_workspace(ws, out, workers=1)
+    assert {p.relative_to(out).as_posix() for p in pdf_targets(first)} == {"ke-hoach-44.docx", "don-vi/so-tu-phap.docx"}
+    for docx in out.rglob("*.docx"):
+        pdf = docx.with_suffix(".pdf")
+        pdf.write_bytes(b"%PDF-1.7 old")
+        os.utime(pdf, (docx.stat().st_mtime + 60, docx.stat().st_mtime + 60))  # looks newer
+    assert pdf_targets(build_workspace(ws, out, workers=1)) == []
+    unit = ws / "don-vi" / "so-tu-phap.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("so: 21", "so: 22", 1), encoding="utf-8")
+    again = build_workspace(ws, out, workers=1)
+    assert statuses(again) == {"ke-hoach-44.docx": UNCHANGED, "don-vi/so-tu-phap.docx": REBUILT}
+    assert [p.relative_to(out).as_posix() for p in pdf_targets(again)] == ["don-vi/so-tu-phap.docx"]

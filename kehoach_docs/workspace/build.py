@@ -122,14 +122,17 @@ class BuildSummary:
 
 
 def pdf_targets(summary: BuildSummary) -> list[Path]:
-    """Outputs whose PDF is missing or older than the .docx (so a no-op build converts nothing)."""
+    """Outputs whose PDF must be made: every .docx this build wrote (whatever the clock says:
+    two writes within a coarse file time look the same age), and an unchanged one whose PDF is
+    missing or older (a conversion that failed last time). A no-op build converts nothing."""
     out = []
     for o in summary.outcomes:
         if o.status in (FAILED, KEPT, REMOVED, MOVED):
             continue
         docx = summary.out_dir / o.job.name
         pdf = docx.with_suffix(".pdf")
-        if docx.exists() and (not pdf.exists() or pdf.stat().st_mtime < docx.stat().st_mtime):
+        if docx.exists() and (o.status in (NEW, REBUILT, REPLACED) or not pdf.exists()
+                              or pdf.stat().st_mtime < docx.stat().st_mtime):
             out.append(docx)
     return out
 
