@@ -627,7 +627,7 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> tuple[UnitAppe
 def _unit_widths(profile, appendix: UnitAppendix) -> dict:
     """The units table's columns sized by what they hold (the declared columns differ in kind:
     a plan's number and date, a fraction, a count)."""
-    from kehoach_docs.documents.column_widths import fit
+    from kehoach_docs.render.column_widths import fit
     from kehoach_docs.templates.generate import CELL_MARGIN_MM, UNIT_HEADER, content_width_mm
 
     header = ["TT", UNIT_HEADER[profile.he_thong], *appendix.cot]
