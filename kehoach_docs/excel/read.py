@@ -26,7 +26,7 @@ from kehoach_docs.errors import WARNING, Problem, ProblemList, UserError, has_er
 from kehoach_docs.excel.form import (
     FIRST_ROW, KIND_LABELS, LABELS_ROW, MAIN, MAX_FORM_BYTES, META, load_for_forms,
 )
-from kehoach_docs.excel.spec import NO, YES, declared_rows, fingerprint, kind_of, list_sheets
+from kehoach_docs.excel.spec import NO, YES, declared_rows, entries, fingerprint, list_sheets
 from kehoach_docs.workspace.workspace import RESULTS_DIR
 from kehoach_docs.load.yaml_source import MAX_BYTES, Loaded
 from kehoach_docs.render.package_safety import check_bounds
@@ -335,7 +335,7 @@ def _read_main(form: _Form, ws, data: dict, targets: dict, kinds: dict[str, str]
                 if t is None:
                     form.fail(MAIN, row, 2, f"Chỉ tiêu '{name}' không còn trong kế hoạch.")
                     continue
-                cells = kind_of(t).cells
+                cells = entries(t)
                 if cells == ("count", "count"):
                     if _blank(c) and _blank(d):
                         continue

@@ -1,7 +1,7 @@
 """What a unit's form asks for, derived from the plan's declared targets and the khung.
 
-The form is built generically: each target gets a row shaped by its kind (`cach_tinh`) through
-the KINDS table, so a new kind of target needs one entry here, not a new form. The fingerprint
+The form is built generically: each target gets a row shaped by what its kind asks a unit to
+enter (targets.kinds.Kind.entries), so a new kind of target needs no new form. The fingerprint
 covers the plan's identity and everything the form asks for: a form made from another plan (or
 before its targets changed) is refused on import.
 """
@@ -20,36 +20,33 @@ from kehoach_docs.results.programme import Programme
 from kehoach_docs.schema.plan import Target
 from kehoach_docs.schema.results import Results
 from kehoach_docs.targets import value_text
+from kehoach_docs.targets.kinds import kind_of
 
 FORM_VERSION = 1
 YES, NO = "Có", "Không"
 
 
-@dataclass(frozen=True)
-class Kind:
-    """How a target's result is typed in a form."""
-
-    cells: tuple[str, ...]
-    """One input per entry: "yes_no", "count" (whole ≥ 0), "percent" (0-100), "rank" (whole ≥ 1),
-    "number" (≥ 0)."""
-    hint: str
-
-
-KINDS: dict[str, Kind] = {
-    "ty_le_don_vi": Kind(("yes_no",), "Chọn Có (đơn vị đã đạt) hoặc Không."),
-    "ty_le": Kind(("count", "count"), "Cột C: số đạt; cột D: tổng số (số đạt không lớn hơn tổng số)."),
-    "trung_binh": Kind(("percent",), "Tỷ lệ phần trăm, từ 0 đến 100 (ví dụ 95,6)."),
-    "so_luong": Kind(("count",), "Số nguyên từ 0."),
-    "thu_hang": Kind(("rank",), "Thứ hạng, số nguyên từ 1."),
-    "tang_bac": Kind(("rank",), "Thứ hạng của năm, số nguyên từ 1."),
+HINTS = {
+    ("yes_no",): "Chọn Có (đơn vị đã đạt) hoặc Không.",
+    ("count", "count"): "Cột C: số đạt; cột D: tổng số (số đạt không lớn hơn tổng số).",
+    ("percent",): "Tỷ lệ phần trăm, từ 0 đến 100 (ví dụ 95,6).",
+    ("count",): "Số nguyên từ 0.",
+    ("rank",): "Thứ hạng, số nguyên từ 1.",
 }
-FALLBACK = Kind(("number",), "Một số không âm.")
+"""The words beside a target's inputs, by what its kind asks for (targets.kinds.Kind.entries)."""
+YEARLY_RANK_HINT = "Thứ hạng của năm, số nguyên từ 1."
+
 
 COUNTED_BY_LISTS = "Số lượng thêm, ngoài các mục ghi tên ở trang {pages} (để trống nếu đã ghi tên đủ)."
 
 
-def kind_of(t: Target) -> Kind:
-    return KINDS.get(str(t.cach_tinh), FALLBACK)
+def entries(t: Target) -> tuple[str, ...]:
+    """The inputs of a target's row: what its kind asks a unit to enter."""
+    return kind_of(t).entries(t)
+
+
+def hint(t: Target) -> str:
+    return YEARLY_RANK_HINT if t.loai == "tang_bac" else HINTS[entries(t)]
 
 
 def counted_by_lists(t: Target) -> bool:
@@ -181,12 +178,11 @@ def form_spec(bench: Workbench, programme: Programme, unit: Unit, year: int,
     targets = unit_targets(bench, unit, existing)
     rows = []
     for t in targets:
-        kind = kind_of(t)
         pages = ", ".join(f"“{sheet.title}”" for sheet in list_sheets(programme) if sheet.kind == "danh_sach")
-        hint = COUNTED_BY_LISTS.format(pages=pages) if counted_by_lists(t) and pages else kind.hint
-        rows.append(Row(f"chi_tieu.{t.ma}", t.ten[:1].upper() + t.ten[1:], kind.cells,
+        words = COUNTED_BY_LISTS.format(pages=pages) if counted_by_lists(t) and pages else hint(t)
+        rows.append(Row(f"chi_tieu.{t.ma}", t.ten[:1].upper() + t.ten[1:], entries(t),
                         "" if t.don_vi == "%" and t.cach_tinh != "trung_binh" else t.don_vi,
-                        f"{_comparator(t)} {value_text(t)}".strip(), hint))
+                        f"{_comparator(t)} {value_text(t)}".strip(), words))
     applies = applies_to(unit.record)
     acts, seen = [], set()
     for y in bench.khung.lo_trinh:

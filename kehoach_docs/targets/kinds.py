@@ -105,6 +105,11 @@ class Kind:
     def shape_of(self, t: Target) -> str:
         return self.shape
 
+    def entries(self, t: Target) -> tuple[str, ...]:
+        """What a unit enters for a year (its Excel form: one input each): "yes_no", "count"
+        (whole ≥ 0), "percent" (0-100), "rank" (whole ≥ 1)."""
+        return ("count",)
+
     def year(self, t: Target, s: Scope, year: int) -> Figure:
         raise NotImplementedError
 
@@ -167,6 +172,9 @@ class Share(Kind):
 
     code = "ty_le_don_vi"
     shape = "true hoặc false"
+
+    def entries(self, t: Target) -> tuple[str, ...]:
+        return ("count",) if t.pham_vi == "moi_co_so" else ("yes_no",)
 
     def accepts(self, t: Target, value: object) -> bool:
         if t.counts_items:
@@ -323,6 +331,9 @@ class _Items(Kind):
     def shape_of(self, t: Target) -> str:
         return self.shape if self.is_rate(t) else "một số lượng (số nguyên không âm)"
 
+    def entries(self, t: Target) -> tuple[str, ...]:
+        return ("count", "count") if self.is_rate(t) else ("count",)
+
     def accepts(self, t: Target, value: object) -> bool:
         if self.is_rate(t):
             return isinstance(value, Counts)
@@ -433,6 +444,9 @@ class Average(Kind):
     code = "binh_quan"
     shape = "một tỷ lệ phần trăm (0-100)"
 
+    def entries(self, t: Target) -> tuple[str, ...]:
+        return ("percent",)
+
     def accepts(self, t: Target, value: object) -> bool:
         n = number(value)
         return n is not None and 0 <= n <= 100
@@ -473,6 +487,9 @@ class Rank(Kind):
 
     code = "thu_hang"
     shape = "thứ hạng (số nguyên từ 1)"
+
+    def entries(self, t: Target) -> tuple[str, ...]:
+        return ("rank",)
 
     def accepts(self, t: Target, value: object) -> bool:
         n = number(value)
@@ -531,6 +548,9 @@ class RankChange(Kind):
 
     code = "tang_bac"
     shape = "thứ hạng của năm (số nguyên từ 1)"
+
+    def entries(self, t: Target) -> tuple[str, ...]:
+        return ("rank",)
 
     def accepts(self, t: Target, value: object) -> bool:
         return Rank().accepts(t, value)
