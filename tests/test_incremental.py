@@ -276,16 +276,16 @@ def test_a_workspace_loads_each_file_once_and_records_what_was_read(ws):
 
 
 def test_the_registry_decides_kinds_by_place_then_content(ws):
-    from kehoach_docs.documents.kinds import KHUNG, PLAN, REPORT, RESULTS, UNIT, jobs, kind_of
+    from kehoach_docs.documents.kinds import KHUNG, PLAN, REPORT, RESULTS, UNIT, jobs, file_kind_of
 
-    assert kind_of(ws / "ke-hoach-44.yaml") is PLAN
-    assert kind_of(ws / "khung-don-vi.yaml") is KHUNG
-    assert kind_of(ws / "don-vi" / "so-noi-vu.yaml") is UNIT
-    assert kind_of(ws / "bao-cao" / "so-ket-2023.yaml") is REPORT
-    assert kind_of(ws / "ket-qua" / "2022" / "so-noi-vu.yaml") is RESULTS
+    assert file_kind_of(ws / "ke-hoach-44.yaml") is PLAN
+    assert file_kind_of(ws / "khung-don-vi.yaml") is KHUNG
+    assert file_kind_of(ws / "don-vi" / "so-noi-vu.yaml") is UNIT
+    assert file_kind_of(ws / "bao-cao" / "so-ket-2023.yaml") is REPORT
+    assert file_kind_of(ws / "ket-qua" / "2022" / "so-noi-vu.yaml") is RESULTS
     loose = ws.parent / "loose.yaml"
     shutil.copy(ws / "don-vi" / "so-noi-vu.yaml", loose)
-    assert kind_of(loose) is UNIT
+    assert file_kind_of(loose) is UNIT
     names = [j.name for j in jobs(Workspace(ws))]
     assert names[0] == "ke-hoach-44.docx" and "don-vi/so-noi-vu.docx" in names
     assert "bao-cao/so-ket-2023/don-vi/so-noi-vu.docx" in names

@@ -52,7 +52,7 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Kind:
+class FileKind:
     name: str
     ten: str
     """What a clerk calls it (in messages)."""
@@ -279,21 +279,21 @@ def _check_document(ws: Workspace, path: Path) -> list[Problem]:
     return list(prepare(path, ws=ws).warnings)
 
 
-PLAN = Kind("plan", "kế hoạch", Plan, _prepare_plan, _check_document, _plan_jobs)
-UNIT = Kind("unit", "hồ sơ đơn vị (kế hoạch của đơn vị)", UnitRecord, _prepare_unit, _check_document, _unit_jobs)
-REPORT = Kind("report", "báo cáo", Report, _prepare_report, _check_document, _report_jobs)
-KHUNG = Kind("khung", "khung kế hoạch đơn vị", Khung, None, _check_khung)
-RESULTS = Kind("results", "kết quả", Results, None, _check_results)
-PROGRAMME = Kind("programme", "khung kết quả", Programme, None, _check_programme)
-BODIES = Kind("bodies", "danh mục tổ chức", BodiesFile, None, _check_bodies_file)
-KINDS = (PLAN, UNIT, REPORT, KHUNG, RESULTS, PROGRAMME, BODIES)
+PLAN = FileKind("plan", "kế hoạch", Plan, _prepare_plan, _check_document, _plan_jobs)
+UNIT = FileKind("unit", "hồ sơ đơn vị (kế hoạch của đơn vị)", UnitRecord, _prepare_unit, _check_document, _unit_jobs)
+REPORT = FileKind("report", "báo cáo", Report, _prepare_report, _check_document, _report_jobs)
+KHUNG = FileKind("khung", "khung kế hoạch đơn vị", Khung, None, _check_khung)
+RESULTS = FileKind("results", "kết quả", Results, None, _check_results)
+PROGRAMME = FileKind("programme", "khung kết quả", Programme, None, _check_programme)
+BODIES = FileKind("bodies", "danh mục tổ chức", BodiesFile, None, _check_bodies_file)
+FILE_KINDS = (PLAN, UNIT, REPORT, KHUNG, RESULTS, PROGRAMME, BODIES)
 """Every kind; a build's jobs come in this order (plans, unit plans, reports)."""
 
 _BY_PLACE = {"khung": KHUNG, "units": UNIT, "results": RESULTS, "reports": REPORT, "programme": PROGRAMME,
              "bodies": BODIES}
 
 
-def kind_of(path: Path, ws: Workspace | None = None, loaded: Loaded | None = None) -> Kind:
+def file_kind_of(path: Path, ws: Workspace | None = None, loaded: Loaded | None = None) -> FileKind:
     """The kind of a data file: by its place in a workspace, else by its content."""
     ws = ws or Workspace.of(path)
     place = ws.where(Path(path))
@@ -313,7 +313,7 @@ def prepare(path: str | Path, template: str | Path | None = None, unit: str | No
     path = Path(path)
     ws = ws or Workspace.of(path)
     loaded = ws.load(path)
-    kind = kind_of(path, ws, loaded)
+    kind = file_kind_of(path, ws, loaded)
     if not kind.document:
         raise ProblemList.one(path, 0, 0, "", f"Tệp {kind.ten} không phải một văn bản; nó được "
                                               "đọc khi tạo các văn bản của thư mục.")
@@ -328,12 +328,12 @@ def check_file(path: str | Path, ws: Workspace | None = None) -> list[Problem]:
     the warnings (a profile past its confirmed date, sample values of to-chuc.yaml)."""
     path = Path(path)
     ws = ws or Workspace.of(path)
-    return list(kind_of(path, ws).check(ws, path) or [])
+    return list(file_kind_of(path, ws).check(ws, path) or [])
 
 
 def jobs(ws: Workspace) -> list[Job]:
     """Every output of a workspace's build, in order."""
-    return [job for kind in KINDS if kind.jobs for job in kind.jobs(ws)]
+    return [job for kind in FILE_KINDS if kind.jobs for job in kind.jobs(ws)]
 
 
 def workspace_plan(ws: Workspace) -> Path:
@@ -341,9 +341,9 @@ def workspace_plan(ws: Workspace) -> Path:
     if ws.is_file(ws.khung_file):
         return load_workbench(ws.khung_file, ws).parent_path
     for candidate in ws.plan_files():
-        if kind_of(candidate, ws) is PLAN:
+        if file_kind_of(candidate, ws) is PLAN:
             return candidate
     raise ProblemList.one(ws.root, 0, 0, "", "Thư mục chưa có kế hoạch (tệp .yaml ở thư mục gốc).")
 
 
-__all__ = ["Job", "Kind", "KINDS", "PLAN", "UNIT", "REPORT", "KHUNG", "RESULTS", "PROGRAMME", "BODIES", "check_file", "jobs", "kind_of", "prepare", "reporting_units", "workspace_plan"]
+__all__ = ["Job", "FileKind", "FILE_KINDS", "PLAN", "UNIT", "REPORT", "KHUNG", "RESULTS", "PROGRAMME", "BODIES", "check_file", "jobs", "file_kind_of", "prepare", "reporting_units", "workspace_plan"]

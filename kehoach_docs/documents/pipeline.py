@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kehoach_docs.errors import Problem, ProblemList, UserError
-from kehoach_docs.documents.kinds import check_file, kind_of, prepare, workspace_plan
+from kehoach_docs.documents.kinds import check_file, file_kind_of, prepare, workspace_plan
 from kehoach_docs.workspace.workspace import Workspace
 from kehoach_docs.documents.prepared import (
     DEFAULT_TEMPLATES, PACKAGE_TEMPLATES, Prepared, find_template, given_template, is_an_output, located,
@@ -29,7 +29,7 @@ from kehoach_docs.documents.prepared import (
 from kehoach_docs.workspace.publish import KEPT, render_to
 
 __all__ = ["DEFAULT_TEMPLATES", "PACKAGE_TEMPLATES", "Prepared", "Workspace", "check_file", "find_template",
-           "given_template", "is_an_output", "kind_of", "located", "prepare", "profile_warnings", "render_bytes", "render_package", "render_file", "render_file_warned", "templates_dirs", "to_jsonable",
+           "given_template", "is_an_output", "file_kind_of", "located", "prepare", "profile_warnings", "render_bytes", "render_package", "render_file", "render_file_warned", "templates_dirs", "to_jsonable",
            "data_files", "validate_files", "workspace_plan"]
 
 

@@ -38,7 +38,7 @@ from kehoach_docs.schema.results import GroupOrPerson, CountedItem, Results, Ses
 PROGRAMME_FILE = "khung-ket-qua.yaml"
 """The declaration, in the results folder (ket-qua/khung-ket-qua.yaml)."""
 
-Kind = Literal["buoi", "danh_sach", "tap_the_ca_nhan", "so", "doan"]
+FieldKind = Literal["buoi", "danh_sach", "tap_the_ca_nhan", "so", "doan"]
 # The type of a declared field in a results file, by kind (None: absent / empty list).
 FIELD_TYPES = {
     "buoi": (Sessions | None, None),
@@ -52,7 +52,7 @@ FIELD_TYPES = {
 class ResultField(Strict):
     """One declared result field: its kind, its label, how a unit's report says it."""
 
-    kieu: Kind
+    kieu: FieldKind
     nhan: Line
     """Label: column headers, messages ("quán triệt", "mô hình, điểm sáng")."""
     cau_don_vi: Line | None = None
@@ -87,7 +87,7 @@ class Programme(Strict):
 
 
 @cache
-def results_schema(declared: tuple[tuple[str, Kind], ...]) -> type[Results]:
+def results_schema(declared: tuple[tuple[str, FieldKind], ...]) -> type[Results]:
     """The results schema for these declared (name, kind) fields, made once per declaration:
     making a pydantic model costs tens of milliseconds (it reads the docstrings of its
     fields from source), and every unit's results of every year are validated against it."""
