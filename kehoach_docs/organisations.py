@@ -382,7 +382,7 @@ def check_unit_plan_bodies(bench, unit, loaded: Loaded) -> list[Problem]:
         return []
     day, problems = unit.ngay, []
     state = unit_state(unit, day, bodies, bench.khung.cap_tren)
-    for i, r in enumerate(bench.khung.noi_nhan):  # the recipients derive.derive_plan prints
+    for i, r in enumerate(bench.khung.noi_nhan):  # the recipients unit.derive_plan prints
         if (r.chi_cho is None or unit.loai in r.chi_cho) and (why := bodies.stale(r.ten, day)):
             problems.append(bench.khung_loaded.problem(
                 ("noi_nhan", i), f"Nơi nhận của kế hoạch {state.ten} ({loaded.path.name}): {why} Để khung "

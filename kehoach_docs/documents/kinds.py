@@ -10,7 +10,7 @@ is prepared as a document (or checked, when it is not one), and which build jobs
     programme ket-qua/khung-ket-qua.yaml  (checked; the programme's declared results)
     bodies    to-chuc.yaml                (checked; names, superiors, signers by date)
 
-Used by document.prepare and document.check_file, the build's job list and the CLI. A
+Used by prepare and check_file below (pipeline.py's entry points), the build's job list and the CLI. A
 file's kind is decided by its place in a workspace; a file outside those folders by its
 content (a report has `loai_bao_cao`, a unit record `loai` and no `co_quan`).
 """

@@ -5,8 +5,8 @@
     Prepared                 what a document kind's `prepare` returns (see kinds.py)
 
 A plan is loaded here, once per Workspace, for everyone who needs it: the plan's own
-document, the khung's parent plan (derive.py), a report's targets (report.py). Nothing
-here imports the modules above it (kinds, document, derive, report).
+document, the khung's parent plan (unit.py), a report's targets (report.py). Nothing
+here imports the modules above it (pipeline, kinds, unit, report).
 """
 
 from __future__ import annotations
