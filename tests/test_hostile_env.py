@@ -35,7 +35,7 @@ UNITS = ("ban-dan-toc", "so-noi-vu")
 
 @pytest.fixture
 def ws(tmp_path) -> Path:
-    """A small workspace: the office's plan, the unit model and two unit profiles."""
+    """A small workspace: the office's plan, the khung and two unit files."""
     return copy_plans(tmp_path, list(UNITS))
 
 
@@ -135,12 +135,12 @@ def test_render_onto_its_own_yaml_is_refused(tmp_path):
 
 
 @case("`render` writes as `build` does")
-def test_render_onto_the_unit_model_is_refused(ws):
-    model = ws / "khung-don-vi.yaml"
-    before = model.read_bytes()
-    code, _, err = kehoach("render", ws / "don-vi" / "so-noi-vu.yaml", "-o", model)
+def test_render_onto_the_khung_is_refused(ws):
+    khung = ws / "khung-don-vi.yaml"
+    before = khung.read_bytes()
+    code, _, err = kehoach("render", ws / "don-vi" / "so-noi-vu.yaml", "-o", khung)
     assert_clean_failure(code, err)
-    assert model.read_bytes() == before
+    assert khung.read_bytes() == before
 
 
 @case("`render` writes as `build` does")
@@ -498,7 +498,7 @@ def test_nan_or_infinity_in_a_target_is_refused_at_its_place(tmp_path, value):
 
 
 @case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
-def test_status_without_a_unit_model_says_so(ws):
+def test_status_without_a_khung_says_so(ws):
     (ws / "khung-don-vi.yaml").unlink()
     code, _, err = kehoach("status", ws)
     assert_clean_failure(code, err)
