@@ -29,7 +29,9 @@ from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.organisations import (
     BODIES_FILE, BodiesFile, exists_on, load_bodies, read_bodies, successors_own_reports, unit_state,
 )
-from kehoach_docs.documents.prepared import Prepared, choose_profile, load_plan, located, profile_warnings, template_for
+from kehoach_docs.documents.prepared import (
+    Prepared, load_plan, located, profile_for_document, profile_warnings, template_for,
+)
 from kehoach_docs.documents.report import build_report_context, gather
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.plan import Body, Recipient
@@ -135,7 +137,7 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
     from kehoach_docs.results.period import check_report_period  # results of years the plan does not cover
 
     check_report_period(loaded, report, plan, src.plan_path, ws, src.collected.programme.tep_van_phong)
-    profile = choose_profile(ws, loaded, plan.he_thong, report.ngay)
+    profile = profile_for_document(ws, loaded, plan.he_thong, report.ngay)
     collected = src.collected
     names: dict[str, str] = {}
     if unit is None:
