@@ -24,7 +24,7 @@ from typing import Any, Callable
 from kehoach_docs.results.collect import programme_of, read_results
 from kehoach_docs.documents.unit import check_unit, derive_plan, find_khung, load_workbench, own_task_loc, unit_identity
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.workspace.workspace import REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
+from kehoach_docs.workspace.workspace import PROGRAMME_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
 from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.organisations import (
     BODIES_FILE, BodiesFile, exists_on, load_bodies, read_bodies, successors_own_reports, unit_state,
@@ -36,7 +36,7 @@ from kehoach_docs.documents.report import build_report_context, gather
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.plan import Body, Recipient
 from kehoach_docs.schema.report import Report
-from kehoach_docs.results.programme import PROGRAMME_FILE, Programme
+from kehoach_docs.results.programme import Programme
 from kehoach_docs.schema.results import Results
 from kehoach_docs.schema.unit import Khung, UnitRecord
 from kehoach_docs.schema.validate import validate
