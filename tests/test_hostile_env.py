@@ -323,7 +323,7 @@ def test_a_broken_styles_part_fails_the_documents_that_use_it_only(ws, tmp_path)
     code, stdout, err = _build(ws, out)
     assert code == 1 and "styles.xml" in err and "XML" in err
     assert not (out / "ke-hoach-44.docx").exists()
-    # the unit plans do not use that template (their own comes from the model): still made
+    # the unit plans do not use that template (their own comes from the khung): still made
     assert "2 tạo mới" in stdout and "1 lỗi" in stdout
 
 
@@ -508,9 +508,9 @@ def test_status_without_a_khung_says_so(ws):
 @case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
 @pytest.mark.parametrize("bad", ["31-12", "32/12", "tháng 12"])
 def test_a_malformed_report_deadline_is_refused_by_validate(ws, bad):
-    model = ws / "khung-don-vi.yaml"
-    model.write_text(model.read_text(encoding="utf-8") + f'\nhan_bao_cao: "{bad}"\n', encoding="utf-8")
-    code, _, err = kehoach("validate", model)
+    khung = ws / "khung-don-vi.yaml"
+    khung.write_text(khung.read_text(encoding="utf-8") + f'\nhan_bao_cao: "{bad}"\n', encoding="utf-8")
+    code, _, err = kehoach("validate", khung)
     assert_clean_failure(code, err, (1,))
     assert "han_bao_cao" in err and "31/12" in err
     code, _, err = kehoach("status", ws)
@@ -871,8 +871,8 @@ def test_a_full_disk_names_each_document_and_keeps_the_old_files(ws, tmp_path, m
     out = tmp_path / "out"
     assert _build(ws, out)[0] == 0
     before = _tree(out)
-    model = ws / "khung-don-vi.yaml"  # every document changes
-    model.write_text(model.read_text(encoding="utf-8").replace("Nghệ An", "Nghệ  An"), encoding="utf-8")
+    khung = ws / "khung-don-vi.yaml"  # every document changes
+    khung.write_text(khung.read_text(encoding="utf-8").replace("Nghệ An", "Nghệ  An"), encoding="utf-8")
     plan = ws / "ke-hoach-44.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("luu: BTG, VP", "luu: BTG, VP, VT"),
                     encoding="utf-8")
