@@ -69,6 +69,23 @@ class BodyText(Strict):
     mau_trich_dan: str = "{loai} số {so_ky_hieu}, ngày {ngay} của {co_quan}"
     """How [[id]] cites a document; State documents write no comma before "ngày"."""
 
+    def cite(self, loai: str, so_ky_hieu: str | None, ngay: date | None = None, co_quan: str | None = None) -> str:
+        """A citation by mau_trich_dan ("Kế hoạch số 44-KH/ĐUK, ngày 10/12/2021 của …"); a part
+        not given is left out with the words leading to it (", ngày 10/12/2021", " của …")."""
+        from string import Formatter
+
+        from kehoach_docs.format import ngay_ngan, nfc
+
+        values = {"loai": loai, "so_ky_hieu": so_ky_hieu, "ngay": ngay_ngan(ngay) if ngay else None,
+                  "co_quan": co_quan}
+        out = ""
+        for lead, name, _, _ in Formatter().parse(self.mau_trich_dan):
+            if name is None:
+                out += lead
+            elif values.get(name):
+                out += lead + values[name]
+        return nfc(out)
+
 
 class NumberSymbol(Strict):
     """How a document's number and symbol are written: the one rule the renderer, the

@@ -30,6 +30,8 @@ from helpers import FEW_UNITS, SAMPLE_WS, STATE_WS, copy_plans, plan_text, sampl
 
 # Modules whose every test drives LibreOffice (PDF conversion or the second reader).
 LIBREOFFICE_MODULES = {"test_all_outputs", "test_pdf", "test_real_readers"}
+# Tests named for PDF that run no LibreOffice (the message when it is missing; a scan of pdf.py).
+NO_LIBREOFFICE = {"test_pdf_without_libreoffice_says_how_to_install", "test_the_code_names_no_concept_of_one_programme"}
 # Modules that kill builds at random or run many generated cases.
 SLOW_MODULES = {"test_crash", "test_properties"}
 # Single tests that run a whole sample workspace, a new Python or openxml-audit over every
@@ -76,7 +78,7 @@ def pytest_collection_finish(session):
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1]
-        if module in LIBREOFFICE_MODULES or "pdf" in item.name.lower():
+        if module in LIBREOFFICE_MODULES or ("pdf" in item.name.lower() and item.originalname not in NO_LIBREOFFICE):
             item.add_marker(pytest.mark.libreoffice)
         if module in SLOW_MODULES or item.originalname in SLOW_TESTS or item.name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)

@@ -143,13 +143,30 @@ def test_folder_names_live_in_the_workspace_module_only(name):
     assert offenders == []
 
 
+def _decorator(d: ast.expr) -> str:
+    f = d.func if isinstance(d, ast.Call) else d
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
 def test_no_module_cache_keyed_by_file_times():
+    """What lives longer than a build is keyed by content, never by a file's name or times: a
+    module-level memo of a function taking a path takes its content's digest too, and file
+    times are read only where a build compares two files it has just seen (a template's stat
+    as its Workspace's key, a PDF's age, a conversion's result)."""
     offenders = []
     for path in PACKAGE.rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        for m in re.finditer(r"@(?:functools\.)?lru_cache[^\n]*\n\s*def \w+\(([^)]*)\)", text):
-            if "mtime" in m.group(1):
-                offenders.append(f"{path.name}: {m.group(0).splitlines()[-1].strip()}")
+        for n in nodes(path):
+            if not isinstance(n, ast.FunctionDef):
+                continue
+            memoised = any(_decorator(d) in ("cache", "lru_cache") for d in n.decorator_list)
+            names = [a.arg for a in n.args.args]
+            if memoised and any(re.search("path|file|folder|dir|mtime|stat", a) for a in names) \
+                    and not any(re.search("sha|digest", a) for a in names):
+                offenders.append(f"{path.name}:{n.lineno}: {n.name}({', '.join(names)})")
+        times = [line for line, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"st_mtime|st_ctime|getmtime|getctime", text)]
+        if times and path.relative_to(PACKAGE).as_posix() not in ("render/engine.py", "workspace/build.py", "pdf.py"):
+            offenders += [f"{path.name}:{line}: a file time" for line in times]
     assert offenders == []
 
 

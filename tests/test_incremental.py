@@ -600,3 +600,45 @@ def test_an_input_linked_into_the_workspace_is_read_and_followed(tmp_path):
                       encoding="utf-8")
     second = build_workspace(ws, out, workers=1)
     assert statuses(second)["don-vi/so-tu-phap.docx"] == REBUILT
+
+
+@pytest.mark.parametrize("where", ["ket-qua/2023/moi.yaml", "don-vi/moi.yaml"])
+def test_a_broken_link_added_to_a_folder_fails_the_same_documents_as_a_clean_build(tmp_path, where):
+    """What a folder holds is decided once (workspace.listed) for the documents and for the
+    build's record of the folder: a data-file name that is a broken link (or a FIFO) is named
+    as a problem by the incremental build as by a clean one, never skipped as "không đổi"."""
+    ws = small_workspace(tmp_path, ONE, reports=SO_KET)
+    out = tmp_path / "out"
+    assert not build_workspace(ws, out, workers=1).failed
+    (ws / where).symlink_to(tmp_path / "nowhere.yaml")
+    incremental = build_workspace(ws, out, workers=1)
+    fresh = build_workspace(ws, tmp_path / "clean", workers=1)
+
+    def failures(report):
+        return {o.job.name: sorted(str(p) for p in o.problems) for o in report.failed}
+
+    assert failures(incremental) and failures(incremental) == failures(fresh)
+    assert any(where in text for texts in failures(fresh).values() for text in texts)
+
+
+def test_every_docx_a_build_writes_gets_its_pdf_again_whatever_the_clock_says(tmp_path):
+    """`build --pdf` converts what the build wrote, even when the old PDF looks newer (two writes
+    within a coarse file time look the same age), and nothing after a no-op build."""
+    import os
+
+    from kehoach_docs.workspace.build import pdf_targets
+
+    ws = small_workspace(tmp_path, ONE, reports=())
+    out = tmp_path / "out"
+    first = build_workspace(ws, out, workers=1)
+    assert {p.relative_to(out).as_posix() for p in pdf_targets(first)} == {"ke-hoach-44.docx", "don-vi/so-tu-phap.docx"}
+    for docx in out.rglob("*.docx"):
+        pdf = docx.with_suffix(".pdf")
+        pdf.write_bytes(b"%PDF-1.7 old")
+        os.utime(pdf, (docx.stat().st_mtime + 60, docx.stat().st_mtime + 60))  # looks newer
+    assert pdf_targets(build_workspace(ws, out, workers=1)) == []
+    unit = ws / "don-vi" / "so-tu-phap.yaml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("so: 21", "so: 22", 1), encoding="utf-8")
+    again = build_workspace(ws, out, workers=1)
+    assert statuses(again) == {"ke-hoach-44.docx": UNCHANGED, "don-vi/so-tu-phap.docx": REBUILT}
+    assert [p.relative_to(out).as_posix() for p in pdf_targets(again)] == ["don-vi/so-tu-phap.docx"]

@@ -100,7 +100,7 @@ def test_both_programmes_build_and_pass_the_checker(name, tmp_path):
 # ---- the units appendix: columns sized by what they hold -----------------------------------------
 
 def test_column_widths_keep_every_word_whole_and_fill_the_table():
-    from kehoach_docs.documents.column_widths import fit, text_mm
+    from kehoach_docs.render.column_widths import fit, text_mm
 
     header = ["TT", "Tổ chức cơ sở đảng", "Hồ sơ TTHC đúng hạn", "Sáng kiến"]
     rows = [["10", "Bệnh viện Hữu nghị Đa khoa Nghệ An", "97,6% (2.264/2.319)", "01"]]
@@ -120,7 +120,7 @@ def test_column_widths_keep_every_word_whole_and_fill_the_table():
 
 
 def test_the_units_table_of_a_report_is_sized_by_its_cells(tmp_path, nq57):
-    from kehoach_docs.documents.column_widths import text_mm
+    from kehoach_docs.render.column_widths import text_mm
     from kehoach_docs.documents.pipeline import render_bytes
 
     prepared = prepare(DATA / "nq57-mau" / "bao-cao" / "so-ket-2026.yaml", ws=nq57)

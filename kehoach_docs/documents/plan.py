@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from kehoach_docs.templates.header_lines import header_lines
 from kehoach_docs.format import (
-    dia_danh_ngay, in_hoa, la_ma, ngay_hanh_chinh, ngay_ngan, quy, trich_dan, viet_thuong_dau,
+    dia_danh_ngay, in_hoa, la_ma, ngay_hanh_chinh, ngay_ngan, quy, viet_thuong_dau,
 )
 from kehoach_docs.profile import Profile
 from kehoach_docs.schema.common import Due
@@ -114,10 +114,7 @@ class TextExpander:
     def citation_field(self, doc: CitedDocument, name: str | None) -> str | None:
         ten = f"{doc.loai} số {doc.so_ky_hieu}" if doc.so_ky_hieu else doc.loai
         if name is None:
-            if doc.so_ky_hieu and doc.ngay and doc.co_quan:
-                return self.profile.than_van_ban.mau_trich_dan.format(
-                    loai=doc.loai, so_ky_hieu=doc.so_ky_hieu, ngay=ngay_ngan(doc.ngay), co_quan=doc.co_quan)
-            return trich_dan(doc.loai, doc.so_ky_hieu or "", doc.ngay, doc.co_quan) \
+            return self.profile.than_van_ban.cite(doc.loai, doc.so_ky_hieu, doc.ngay, doc.co_quan) \
                 if doc.so_ky_hieu else ten
         values = {
             "ten": ten,

@@ -21,7 +21,7 @@ from kehoach_docs.schema.plan import Body, Recipient, Signer
 from kehoach_docs.schema.report import Report
 from kehoach_docs.schema.results import Results, Sessions
 from kehoach_docs.targets.kinds import CHUA_DAT, Scope, TargetResult, cap, compute
-from kehoach_docs.targets.so_lieu import dem, khong_ngat, phan_so, ty_le
+from kehoach_docs.targets.so_lieu import dem, khong_ngat, phan_so
 from kehoach_docs.targets.verdict import WORDS
 
 KIND_NAMES = {"so_ket": "sơ kết", "tong_ket": "tổng kết"}
@@ -256,9 +256,8 @@ def build_report_context(src: ReportSources, profile, *, co_quan: Body, signer: 
         noi_nhan=w.recipients(recipients, luu), nguoi_ky=signer, du_thao_lan=draft_round)
     _no_breaks(body)
     so_hieu = profile.so_ky_hieu.symbol(number, "BC", co_quan.ky_hieu)
-    citation = "(Kèm theo " + profile.than_van_ban.mau_trich_dan.format(
-        loai="Báo cáo", so_ky_hieu=so_hieu.rstrip() or "…", ngay=ngay_ngan(day),
-        co_quan=co_quan.chu_the or co_quan.ten) + ")"
+    citation = "(Kèm theo " + profile.than_van_ban.cite(
+        "Báo cáo", so_hieu.rstrip() or "…", day, co_quan.chu_the or co_quan.ten) + ")"
     unit_appendix = None
     if only is None and report.phu_luc_don_vi is not None:
         unit_appendix, found = _unit_appendix(src, citation, profile)
@@ -484,9 +483,8 @@ def _unit_names(src: ReportSources, unit: Unit, body: Body, issuer: Body, profil
     own = "kế hoạch thực hiện"
     number = profile.so_ky_hieu.symbol(p.so, "KH", issuer.ky_hieu) if p.so else None
     if p.so:
-        own = profile.than_van_ban.mau_trich_dan.format(
-            loai="Kế hoạch", so_ky_hieu=number, ngay=ngay_ngan(p.ngay), co_quan=issuer.chu_the or issuer.ten)
-    short = f"Kế hoạch số {number}, ngày {ngay_ngan(p.ngay)}" if p.so else own
+        own = profile.than_van_ban.cite("Kế hoạch", number, p.ngay, issuer.chu_the or issuer.ten)
+    short = profile.than_van_ban.cite("Kế hoạch", number, p.ngay) if p.so else own
     return {"don_vi": p.ten, "cap_uy": body.ten, "chu_the": body.chu_the or body.ten, "ke_hoach_don_vi": own,
             "ke_hoach_don_vi_ngan": short, "chu_the_ke_hoach": issuer.chu_the or issuer.ten}
 
@@ -629,7 +627,7 @@ def _unit_appendix(src: ReportSources, citation: str, profile) -> tuple[UnitAppe
 def _unit_widths(profile, appendix: UnitAppendix) -> dict:
     """The units table's columns sized by what they hold (the declared columns differ in kind:
     a plan's number and date, a fraction, a count)."""
-    from kehoach_docs.documents.column_widths import fit
+    from kehoach_docs.render.column_widths import fit
     from kehoach_docs.templates.generate import CELL_MARGIN_MM, UNIT_HEADER, content_width_mm
 
     header = ["TT", UNIT_HEADER[profile.he_thong], *appendix.cot]

@@ -1,4 +1,4 @@
-"""Định dạng ngày, số, ký hiệu văn bản theo thể thức hành chính Việt Nam.
+"""Định dạng ngày, số theo thể thức hành chính Việt Nam (số, ký hiệu văn bản: bộ thể thức, profile.NumberSymbol).
 
 Mọi hàm đều thuần (không trạng thái) và trả về chuỗi dạng NFC.
 """
@@ -26,16 +26,10 @@ __all__ = [
     "quy",
     "so",
     "so_dem",
-    "so_hieu",
-    "so_ky_hieu",
-    "trich_dan",
     "viet_thuong_dau",
 ]
 
 _LOCALE = "vi"
-_HE_THONG = ("dang", "nha_nuoc")
-# Chỗ để trống cho số khi văn bản còn là dự thảo (ghi tay sau khi ban hành).
-_KHOANG_TRONG_DU_THAO = " " * 6
 
 Number = int | float | Decimal
 
@@ -66,70 +60,6 @@ def dia_danh_ngay(dia_danh: str, d: date) -> str:
 def ngay_ngan(d: date) -> str:
     """Ngày dạng ngắn khi trích dẫn: "01/10/2021"."""
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
-
-
-# --- Số, ký hiệu văn bản ----------------------------------------------------
-
-
-def _kiem_tra_he_thong(he_thong: str) -> None:
-    if he_thong not in _HE_THONG:
-        raise ValueError(
-            f"Hệ thống văn bản không hợp lệ: {he_thong!r} (cần 'dang' hoặc 'nha_nuoc')"
-        )
-
-
-def _ghep_ky_hieu(phan_so: str, ma_loai: str, ma_co_quan: str, he_thong: str) -> str:
-    _kiem_tra_he_thong(he_thong)
-    if he_thong == "dang":
-        return nfc(f"{phan_so}-{ma_loai}/{ma_co_quan}")
-    return nfc(f"{phan_so}/{ma_loai}-{ma_co_quan}")
-
-
-def so_hieu(so: int, ma_loai: str, ma_co_quan: str, he_thong: str) -> str:
-    """Số, ký hiệu không có chữ "Số": "44-KH/ĐUK" (Đảng), "696/KH-UBND" (Nhà nước).
-
-    Số dưới 10 thêm số 0 ("05-KH/ĐUK"). ValueError nếu `so` < 1 hoặc
-    `he_thong` không phải "dang"/"nha_nuoc".
-    """
-    if so < 1:
-        raise ValueError(f"Số văn bản phải từ 1 trở lên, nhận được {so}")
-    return _ghep_ky_hieu(f"{so:02d}", ma_loai, ma_co_quan, he_thong)
-
-
-def so_ky_hieu(so: int | None, ma_loai: str, ma_co_quan: str, he_thong: str) -> str:
-    """Dòng số, ký hiệu ở đầu văn bản.
-
-    Đảng: "Số 44-KH/ĐUK"; Nhà nước: "Số: 696/KH-UBND". `so=None` là dự thảo:
-    giữa "Số"/"Số:" và ký hiệu để đúng 6 dấu cách ("Số      -KH/ĐUK").
-    """
-    _kiem_tra_he_thong(he_thong)
-    tien_to = "Số" if he_thong == "dang" else "Số:"
-    if so is None:
-        return tien_to + _KHOANG_TRONG_DU_THAO + _ghep_ky_hieu("", ma_loai, ma_co_quan, he_thong)
-    return f"{tien_to} {so_hieu(so, ma_loai, ma_co_quan, he_thong)}"
-
-
-def trich_dan(
-    loai: str,
-    so_hieu: str,
-    ngay: date | None,
-    co_quan: str | None,
-    trich_yeu: str | None = None,
-) -> str:
-    """Trích dẫn văn bản: "Đề án số 04-ĐA/TU, ngày 01/10/2021 của Ban Thường vụ Tỉnh ủy".
-
-    Bỏ ", ngày …" khi không có ngày, bỏ " của …" khi không có cơ quan; có
-    trích yếu thì thêm " về <trich_yeu>" (giữ nguyên chữ hoa/thường của trích yếu,
-    dùng `viet_thuong_dau` nếu cần).
-    """
-    kq = f"{loai} số {so_hieu}"
-    if ngay is not None:
-        kq += f", ngày {ngay_ngan(ngay)}"
-    if co_quan:
-        kq += f" của {co_quan}"
-    if trich_yeu:
-        kq += f" về {trich_yeu}"
-    return nfc(kq)
 
 
 _LA_MA = (
@@ -273,7 +203,6 @@ def viet_thuong_dau(s: str) -> str:
 FILTERS: dict[str, Callable[..., str]] = {
     "ngay_hanh_chinh": ngay_hanh_chinh,
     "ngay_ngan": ngay_ngan,
-    "so_ky_hieu": so_ky_hieu,
     "la_ma": la_ma,
     "quy": quy,
     "so_dem": so_dem,

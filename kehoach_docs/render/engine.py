@@ -48,7 +48,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import missing
 from lxml import etree
 
-from kehoach_docs.documents import column_widths
+from kehoach_docs.render import column_widths
 from kehoach_docs.render import docx_objects as objects
 from kehoach_docs.render.docx_objects import DocxObjects
 from kehoach_docs.errors import Problem, ProblemList

@@ -29,7 +29,7 @@ from typing import Callable
 from kehoach_docs.format.vn import nfc
 from kehoach_docs.errors import Problem, ProblemList, UserError
 from kehoach_docs.documents.kinds import Job, jobs
-from kehoach_docs.workspace.workspace import REPORTS_DIR, UNITS_DIR, Workspace, absolute
+from kehoach_docs.workspace.workspace import REPORTS_DIR, UNITS_DIR, Workspace, absolute, listed, subfolders
 from kehoach_docs.workspace.lock import output_lock
 from kehoach_docs.oserrors import InternalProblem, document_failure
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
@@ -120,14 +120,17 @@ class BuildSummary:
 
 
 def pdf_targets(summary: BuildSummary) -> list[Path]:
-    """Outputs whose PDF is missing or older than the .docx (so a no-op build converts nothing)."""
+    """Outputs whose PDF must be made: every .docx this build wrote (whatever the clock says:
+    two writes within a coarse file time look the same age), and an unchanged one whose PDF is
+    missing or older (a conversion that failed last time). A no-op build converts nothing."""
     out = []
     for o in summary.outcomes:
         if o.status in (FAILED, KEPT, REMOVED, MOVED):
             continue
         docx = summary.out_dir / o.job.name
         pdf = docx.with_suffix(".pdf")
-        if docx.exists() and (not pdf.exists() or pdf.stat().st_mtime < docx.stat().st_mtime):
+        if docx.exists() and (o.status in (NEW, REBUILT, REPLACED) or not pdf.exists()
+                              or pdf.stat().st_mtime < docx.stat().st_mtime):
             out.append(docx)
     return out
 
@@ -263,13 +266,8 @@ class _Inputs:
         return sha256_input(self.path(key)) or ""
 
     def _folder(self, folder: Path, pattern: str, contents: bool) -> str:
-        if not folder.is_dir():
-            return ""
-        if not pattern:
-            names = sorted(p.name for p in folder.iterdir() if p.is_dir())
-        else:
-            names = sorted(p.name for p in folder.glob(pattern)
-                           if p.is_file() and not p.name.startswith((".", "_")))
+        # The workspace's own rule of what a folder holds (a FIFO or a broken link counts).
+        names = subfolders(folder) if not pattern else [p.name for p in listed(folder, pattern)]
         if not names:
             return ""
         h = hashlib.sha256()

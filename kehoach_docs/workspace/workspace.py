@@ -69,6 +69,21 @@ def _visible(p: Path) -> bool:
     return not p.name.startswith((".", "_"))
 
 
+def listed(folder: Path, pattern: str = YAML) -> list[Path]:
+    """The entries of `folder` a workspace reads: visible, matching `pattern`, anything but a
+    folder (a FIFO, a device or a broken link named like a data file is listed, so that reading
+    it says what it is: skipping it would lose a unit silently). One rule for the documents and
+    for the build's record of the folder, so that an incremental build sees what a clean one does."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(pattern) if _visible(p) and not p.is_dir())
+
+
+def subfolders(folder: Path) -> list[str]:
+    """Names of the folders in `folder` (ket-qua/'s years)."""
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
 class Workspace:
     """The folder of one programme, and the memo of one build."""
 
@@ -174,8 +189,7 @@ class Workspace:
     def result_years(self) -> list[str]:
         """Names of the folders of ket-qua/ (a year each, when correct)."""
         self.note(("dirs", absolute(self.results_dir)))
-        root = self.results_dir
-        return sorted(p.name for p in root.glob("*") if p.is_dir()) if root.is_dir() else []
+        return subfolders(self.results_dir)
 
     def results_files(self, years: list[int] | None = None) -> list[Path]:
         """ket-qua/<năm>/*.yaml for `years` (every folder of ket-qua/ when None)."""
@@ -192,12 +206,7 @@ class Workspace:
         """Visible files of `folder` matching `pattern`, sorted; recorded as a dependency on
         the set of names (and, with `contents`, on what they hold)."""
         self.note(("dir" if contents else "ls", absolute(folder), pattern))
-        folder = Path(folder)
-        if not folder.is_dir():
-            return []
-        # Anything but a folder: a FIFO, a device or a broken link named like a data file is
-        # listed, so that reading it says what it is (skipping it would lose a unit silently).
-        return sorted(p for p in folder.glob(pattern) if _visible(p) and not p.is_dir())
+        return listed(Path(folder), pattern)
 
     def is_file(self, path: Path) -> bool:
         """Whether `path` is a file; recorded (its appearing later matters)."""
