@@ -13,8 +13,7 @@ from pathlib import Path
 from string import Template
 
 from kehoach_docs.errors import UserError
-from kehoach_docs.workspace.workspace import KHUNG_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
-from kehoach_docs.results.programme import PROGRAMME_FILE
+from kehoach_docs.workspace.workspace import KHUNG_FILE, PROGRAMME_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR
 from kehoach_docs.workspace.write import atomic_write
 
 PACKAGE = Path(__file__).resolve().parent

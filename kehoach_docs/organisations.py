@@ -10,7 +10,7 @@ A programme outlives the bodies that run it. Two places say what changed, each o
 The small API every document uses:
     Bodies.on(ref, day)            the body (or its successor) in office on `day`
     Bodies.stale(name, day)        why a body's name is not valid on `day` (None when it is)
-    unit_state(profile, day, …)    a unit's name, kind, superior line and signer on `day`
+    unit_state(record, day, …)    a unit's name, kind, superior line and signer on `day`
     Succession                     which unit stands for which on a date; results folded so
                                    that a merged unit's results count toward its successor
 """
@@ -295,29 +295,29 @@ class UnitState:
     active: bool
 
 
-def end_of(profile) -> tuple[date, object] | None:
+def end_of(record) -> tuple[date, object] | None:
     """(last day, the change) of a unit that was merged, split or dissolved."""
-    for change in profile.thay_doi:
+    for change in record.thay_doi:
         if change.ends:
             return change.tu - timedelta(days=1), change
     return None
 
 
-def exists_on(profile, day: date) -> bool:
-    end = end_of(profile)
-    return (profile.thanh_lap is None or profile.thanh_lap <= day) and (end is None or day <= end[0])
+def exists_on(record, day: date) -> bool:
+    end = end_of(record)
+    return (record.thanh_lap is None or record.thanh_lap <= day) and (end is None or day <= end[0])
 
 
-def exists_in(profile, year: int) -> bool:
-    end = end_of(profile)
-    return (profile.thanh_lap is None or profile.thanh_lap.year <= year) and (end is None or year <= end[0].year)
+def exists_in(record, year: int) -> bool:
+    end = end_of(record)
+    return (record.thanh_lap is None or record.thanh_lap.year <= year) and (end is None or year <= end[0].year)
 
 
-def unit_state(profile, day: date, bodies: Bodies, default_superior: str) -> UnitState:
+def unit_state(record, day: date, bodies: Bodies, default_superior: str) -> UnitState:
     """The unit's name, kind, superior and signer on `day` (its changes up to that day)."""
-    ten, ten_co_quan, loai, superior, signer = (profile.ten, profile.ten_co_quan, profile.loai,
-                                                default_superior, profile.nguoi_ky)
-    for change in sorted(profile.thay_doi, key=lambda c: c.tu):
+    ten, ten_co_quan, loai, superior, signer = (record.ten, record.ten_co_quan, record.loai,
+                                                default_superior, record.nguoi_ky)
+    for change in sorted(record.thay_doi, key=lambda c: c.tu):
         if change.tu > day:
             break
         ten = change.ten or ten
@@ -330,7 +330,7 @@ def unit_state(profile, day: date, bodies: Bodies, default_superior: str) -> Uni
         line, committee = now[1].dang_bo or now[1].ten, now[1].ten
     else:
         line, committee = superior, None
-    return UnitState(ten, ten_co_quan, loai, line, committee, signer, exists_on(profile, day))
+    return UnitState(ten, ten_co_quan, loai, line, committee, signer, exists_on(record, day))
 
 
 def check_units(units: list) -> list[Problem]:
@@ -376,13 +376,13 @@ def unit_plan_names(bench, unit) -> dict[str, str]:
 def check_unit_plan_bodies(bench, unit, loaded: Loaded) -> list[Problem]:
     """A unit plan's recipients must exist on the plan's date, as for the office's documents:
     the khung's (an error at their line of the khung, naming the unit's plan) and the unit's
-    own (at their line of its profile)."""
+    own (at their line of its record)."""
     bodies = bench_bodies(bench)
     if not bodies.records:
         return []
     day, problems = unit.ngay, []
     state = unit_state(unit, day, bodies, bench.khung.cap_tren)
-    for i, r in enumerate(bench.khung.noi_nhan):  # the recipients derive.derive_plan prints
+    for i, r in enumerate(bench.khung.noi_nhan):  # the recipients unit.derive_plan prints
         if (r.chi_cho is None or unit.loai in r.chi_cho) and (why := bodies.stale(r.ten, day)):
             problems.append(bench.khung_loaded.problem(
                 ("noi_nhan", i), f"Nơi nhận của kế hoạch {state.ten} ({loaded.path.name}): {why} Để khung "
@@ -404,10 +404,10 @@ def year_cutoff(year: int, last_day: date | None = None) -> date:
 
 @dataclass
 class Succession:
-    """Which unit stands for which on a date, from the units' profiles."""
+    """Which unit stands for which on a date, from the units' records."""
 
-    profiles: dict[str, object]
-    """Unit id → profile, in the workspace's order."""
+    records: dict[str, object]
+    """Unit id → record, in the workspace's order."""
     _merged: dict = field(default_factory=dict, repr=False, compare=False)
     """Day → {row: the units merged into it by then}, each computed once (one pass)."""
 
@@ -417,7 +417,7 @@ class Succession:
         seen = set()
         while ma not in seen:
             seen.add(ma)
-            p = self.profiles.get(ma)
+            p = self.records.get(ma)
             if p is None:  # a successor missing from don-vi/: check_units reports it at its line
                 return None
             end = end_of(p)
@@ -434,32 +434,32 @@ class Succession:
 
     def owing(self, year: int, day: date) -> list[str]:
         """Units that owe a report for `year`: in place on `day`."""
-        return [m for m, p in self.profiles.items() if exists_in(p, year) and exists_on(p, day)]
+        return [m for m, p in self.records.items() if exists_in(p, year) and exists_on(p, day)]
 
     def rows(self, first: int, day: date) -> list[str]:
         """Units counted in figures up to `day` since `first`: every unit that existed in the
         period, under its standing unit (a merged unit is its successor's)."""
         out: list[str] = []
-        for m, p in self.profiles.items():
+        for m, p in self.records.items():
             if any(exists_in(p, y) for y in range(first, day.year + 1)):
                 o = self.owner(m, day)
                 if o not in out:
                     out.append(o)
-        order = {m: i for i, m in enumerate(self.profiles)}
+        order = {m: i for i, m in enumerate(self.records)}
         return sorted(out, key=order.__getitem__)
 
     def members(self, row: str, day: date) -> list[str]:
         """The unit and its predecessors whose results count toward it on `day` (itself first)."""
         if day not in self._merged:
             merged: dict[str, list[str]] = {}
-            for m in self.profiles:  # one pass over the units, however many rows ask
+            for m in self.records:  # one pass over the units, however many rows ask
                 if (s := self.standing(m, day)) is not None and s != m:
                     merged.setdefault(s, []).append(m)
             self._merged[day] = merged
         return [row] + self._merged[day].get(row, [])
 
     def identity(self) -> bool:
-        return not any(p.thay_doi or p.thanh_lap for p in self.profiles.values())
+        return not any(p.thay_doi or p.thanh_lap for p in self.records.values())
 
 
 def fold(results: list, targets: dict) -> object:
@@ -530,10 +530,10 @@ def folded_reports(succession: Succession, reports: dict[int, dict], years: list
     return out
 
 
-def name_on(profile, day: date) -> str:
+def name_on(record, day: date) -> str:
     """The unit's name on `day`."""
-    ten = profile.ten
-    for change in sorted(profile.thay_doi, key=lambda c: c.tu):
+    ten = record.ten
+    for change in sorted(record.thay_doi, key=lambda c: c.tu):
         if change.tu <= day and change.ten:
             ten = change.ten
     return ten
@@ -552,7 +552,7 @@ class PeriodViews:
 
     def _info(self, ma: str, day: date):
         from kehoach_docs.results.aggregate import UnitInfo
-        return UnitInfo(ma, name_on(self.succession.profiles[ma], day))
+        return UnitInfo(ma, name_on(self.succession.records[ma], day))
 
     def at(self, year: int, office: dict | None = None):
         """Figures by the end of `year`: units as they stood then, each with its predecessors'
@@ -610,7 +610,7 @@ class PeriodViews:
     def _predecessors(self) -> dict[str, list[tuple[str, str, date]]]:
         day = year_cutoff(self.years[-1], self.last_day)
         out: dict[str, list] = {}
-        for m, p in self.succession.profiles.items():
+        for m, p in self.succession.records.items():
             end = end_of(p)
             if end is None or not any(exists_in(p, y) for y in self.years):
                 continue
@@ -627,7 +627,7 @@ def carried_results(views, ma: str, day: date, reports: dict[int, dict], years: 
     members = views.succession.members(ma, day) if views is not None else [ma]
     labels: dict[str, str] = {}
     for m in members[1:]:
-        p = views.succession.profiles[m]
+        p = views.succession.records[m]
         end = end_of(p)
         labels[m] = f"{name_on(p, end[0])}, sáp nhập từ {ngay_ngan(end[1].tu)}" if end else name_on(p, day)
     return [(None if m == ma else m, labels.get(m), r) for y in years for m in members
@@ -636,7 +636,7 @@ def carried_results(views, ma: str, day: date, reports: dict[int, dict], years: 
 
 def successors_own_reports(workspace: Path, units: list[str], with_results: set[str], day) -> list[str]:
     """Units that issue their own report dated `day`: in place on that day, with results of
-    their own or of a predecessor in the period. A malformed profile is left to its own job."""
+    their own or of a predecessor in the period. A malformed record is left to its own job."""
     from kehoach_docs.workspace.workspace import UNITS_DIR
     from kehoach_docs.schema.common import parse_date
     from kehoach_docs.schema.unit import UnitRecord
@@ -644,12 +644,12 @@ def successors_own_reports(workspace: Path, units: list[str], with_results: set[
     day = parse_date(day)
     if not isinstance(day, date):
         return sorted(set(units) & with_results)
-    profiles = {}
+    records = {}
     for ma in units:
         try:
-            profiles[ma] = validate(load_yaml(workspace / UNITS_DIR / f"{ma}.yaml"), UnitRecord)
+            records[ma] = validate(load_yaml(workspace / UNITS_DIR / f"{ma}.yaml"), UnitRecord)
         except ProblemList:
             continue
-    succession = Succession(profiles)
-    rows = {succession.owner(m, day) for m in with_results if m in profiles}
-    return sorted(m for m in rows if m in profiles and exists_on(profiles[m], day))
+    succession = Succession(records)
+    rows = {succession.owner(m, day) for m in with_results if m in records}
+    return sorted(m for m in rows if m in records and exists_on(records[m], day))

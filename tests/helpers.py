@@ -5,7 +5,7 @@
     write_plan(folder, text)   a data file from text or bytes
     text_lines(docx)           non-empty paragraphs in reading order
     template_with(folder, …)   the Party plan template with one piece of text replaced
-    copy_plans(folder, units)  the sample's plan, unit model and some unit profiles
+    copy_plans(folder, units)  the sample's plan, khung and some unit files
     sample_subset(folder, units)  the whole sample with only some units (FEW_UNITS by default)
     few_or_every(units)        parameters: a test on `units` in the inner loop, on every unit as slow
     kehoach(*args)             the CLI in process (click's CliRunner): exit code, stdout, stderr
@@ -119,8 +119,8 @@ def write_plan(folder: Path, text: str | bytes, name: str = "kh.yaml") -> Path:
 
 
 def copy_plans(into: Path, units: list[str] | None = None, source: Path = SAMPLE_WS) -> Path:
-    """The plan part of a sample workspace copied into `into`: its plan, its unit model, the
-    profiles of `units` (every unit when None; none for []) and the results it declares; no
+    """The plan part of a sample workspace copied into `into`: its plan, its khung, the
+    unit files of `units` (every unit when None; none for []) and the results it declares; no
     results of any year, no reports."""
     ws = into / source.name
     (ws / "don-vi").mkdir(parents=True)
@@ -142,13 +142,13 @@ units the tests name."""
 
 
 def sample_subset(into: Path, units: tuple[str, ...] | list[str] | None = FEW_UNITS, source: Path = SAMPLE_WS) -> Path:
-    """A copy of a sample workspace (plan, khung, results, reports) keeping only the profiles
+    """A copy of a sample workspace (plan, khung, results, reports) keeping only the unit files
     and results of `units` (every unit when None): the whole pipeline in a second, not ten."""
     ws = into / source.name
     kept = None if units is None else {*units, "toan-khoi"}  # the office's own results too
 
     def left_out(folder: str, names: list[str]) -> list[str]:
-        """Profiles (don-vi/) and results (ket-qua/<year>/) of other units: not copied (six
+        """Unit files (don-vi/) and results (ket-qua/<year>/) of other units: not copied (six
         times faster than copying the whole sample and deleting them)."""
         inside = Path(folder).relative_to(source).parts
         if kept is None or not (inside == ("don-vi",) or (len(inside) == 2 and inside[0] == "ket-qua")):

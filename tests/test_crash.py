@@ -29,7 +29,7 @@ from lxml import etree
 from helpers import CONCURRENT_BUILDS, ROOT, copy_plans
 from helpers import CRASH_KILL_RUNS as KILL_RUNS  # counted in docs/reliability.md
 
-MODEL_LINE = "định kỳ sơ kết, tổng kết"
+KHUNG_LINE = "định kỳ sơ kết, tổng kết"
 
 
 def _workspace(tmp_path: Path) -> Path:
@@ -99,15 +99,15 @@ def _snapshot(out: Path) -> dict[str, bytes]:
 
 def test_builds_killed_at_random_leave_whole_files_and_a_consistent_manifest(tmp_path):
     ws, out = _workspace(tmp_path), tmp_path / "out"
-    model = ws / "khung-don-vi.yaml"
-    original = model.read_text(encoding="utf-8")
-    assert MODEL_LINE in original
+    khung = ws / "khung-don-vi.yaml"
+    original = khung.read_text(encoding="utf-8")
+    assert KHUNG_LINE in original
     manifest_path = out / ".kehoach-manifest.json"
     rng = random.Random(20240611)
     stats = {"killed": 0, "finished": 0, "killed while writing": 0, "partly written": 0, "temp files left": 0}
     for run in range(KILL_RUNS):
         # Change every unit plan's text, so that the run has files to write.
-        model.write_text(original.replace(MODEL_LINE, f"{MODEL_LINE} (lần {run})"), encoding="utf-8")
+        khung.write_text(original.replace(KHUNG_LINE, f"{KHUNG_LINE} (lần {run})"), encoding="utf-8")
         before = _snapshot(out)
         manifest_before = manifest_path.stat().st_mtime_ns if manifest_path.exists() else 0
         proc = _build(ws, out, *(["--force"] if run % 3 == 2 else []))
@@ -153,8 +153,8 @@ def test_builds_killed_at_random_leave_whole_files_and_a_consistent_manifest(tmp
     assert set(entries) == {str(f.relative_to(out)) for f in files}
     for f in files:
         assert entries[str(f.relative_to(out))]["da_ghi"] == [hashlib.sha256(f.read_bytes()).hexdigest()]
-    # The model's last text is in every unit plan: the kills lost no change.
-    last = f"{MODEL_LINE} (lần {KILL_RUNS - 1})"
+    # The khung's last text is in every unit plan: the kills lost no change.
+    last = f"{KHUNG_LINE} (lần {KILL_RUNS - 1})"
     for f in files:
         if f.parent.name == "don-vi":
             assert any(last in p.text for p in docx.Document(str(f)).paragraphs), f

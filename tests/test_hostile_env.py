@@ -35,7 +35,7 @@ UNITS = ("ban-dan-toc", "so-noi-vu")
 
 @pytest.fixture
 def ws(tmp_path) -> Path:
-    """A small workspace: the office's plan, the unit model and two unit profiles."""
+    """A small workspace: the office's plan, the khung and two unit files."""
     return copy_plans(tmp_path, list(UNITS))
 
 
@@ -135,12 +135,12 @@ def test_render_onto_its_own_yaml_is_refused(tmp_path):
 
 
 @case("`render` writes as `build` does")
-def test_render_onto_the_unit_model_is_refused(ws):
-    model = ws / "khung-don-vi.yaml"
-    before = model.read_bytes()
-    code, _, err = kehoach("render", ws / "don-vi" / "so-noi-vu.yaml", "-o", model)
+def test_render_onto_the_khung_is_refused(ws):
+    khung = ws / "khung-don-vi.yaml"
+    before = khung.read_bytes()
+    code, _, err = kehoach("render", ws / "don-vi" / "so-noi-vu.yaml", "-o", khung)
     assert_clean_failure(code, err)
-    assert model.read_bytes() == before
+    assert khung.read_bytes() == before
 
 
 @case("`render` writes as `build` does")
@@ -323,7 +323,7 @@ def test_a_broken_styles_part_fails_the_documents_that_use_it_only(ws, tmp_path)
     code, stdout, err = _build(ws, out)
     assert code == 1 and "styles.xml" in err and "XML" in err
     assert not (out / "ke-hoach-44.docx").exists()
-    # the unit plans do not use that template (their own comes from the model): still made
+    # the unit plans do not use that template (their own comes from the khung): still made
     assert "2 tạo mới" in stdout and "1 lỗi" in stdout
 
 
@@ -498,7 +498,7 @@ def test_nan_or_infinity_in_a_target_is_refused_at_its_place(tmp_path, value):
 
 
 @case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
-def test_status_without_a_unit_model_says_so(ws):
+def test_status_without_a_khung_says_so(ws):
     (ws / "khung-don-vi.yaml").unlink()
     code, _, err = kehoach("status", ws)
     assert_clean_failure(code, err)
@@ -508,9 +508,9 @@ def test_status_without_a_unit_model_says_so(ws):
 @case("Users' and machines' mistakes: a message and exit 1 or 2, never exit 3")
 @pytest.mark.parametrize("bad", ["31-12", "32/12", "tháng 12"])
 def test_a_malformed_report_deadline_is_refused_by_validate(ws, bad):
-    model = ws / "khung-don-vi.yaml"
-    model.write_text(model.read_text(encoding="utf-8") + f'\nhan_bao_cao: "{bad}"\n', encoding="utf-8")
-    code, _, err = kehoach("validate", model)
+    khung = ws / "khung-don-vi.yaml"
+    khung.write_text(khung.read_text(encoding="utf-8") + f'\nhan_bao_cao: "{bad}"\n', encoding="utf-8")
+    code, _, err = kehoach("validate", khung)
     assert_clean_failure(code, err, (1,))
     assert "han_bao_cao" in err and "31/12" in err
     code, _, err = kehoach("status", ws)
@@ -871,8 +871,8 @@ def test_a_full_disk_names_each_document_and_keeps_the_old_files(ws, tmp_path, m
     out = tmp_path / "out"
     assert _build(ws, out)[0] == 0
     before = _tree(out)
-    model = ws / "khung-don-vi.yaml"  # every document changes
-    model.write_text(model.read_text(encoding="utf-8").replace("Nghệ An", "Nghệ  An"), encoding="utf-8")
+    khung = ws / "khung-don-vi.yaml"  # every document changes
+    khung.write_text(khung.read_text(encoding="utf-8").replace("Nghệ An", "Nghệ  An"), encoding="utf-8")
     plan = ws / "ke-hoach-44.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("luu: BTG, VP", "luu: BTG, VP, VT"),
                     encoding="utf-8")

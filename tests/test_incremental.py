@@ -161,7 +161,7 @@ def test_a_no_op_build_changes_nothing(tmp_path):
 
 
 # --- invalid data never reaches a report ---------------------------------------------------
-def test_an_invalid_unit_profile_stops_the_reports_that_read_it(tmp_path):
+def test_an_invalid_unit_record_stops_the_reports_that_read_it(tmp_path):
     ws = small_workspace(tmp_path, ["ban-dan-toc", "so-tu-phap"], reports=SO_KET)
     out = tmp_path / "out"
     build_workspace(ws, out, workers=1)

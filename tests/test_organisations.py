@@ -444,10 +444,10 @@ def split_2023(tmp_path_factory):
     ws = copy_ws(tmp_path_factory.mktemp("split"))
     old, a, b = SPLIT
     set_changes(ws, old, f"  - tu: 2023-07-01\n    chia_thanh: [{a}, {b}]\n")
-    profile = (ws / "don-vi" / f"{old}.yaml").read_text(encoding="utf-8").split("\nthay_doi:")[0]
+    record = (ws / "don-vi" / f"{old}.yaml").read_text(encoding="utf-8").split("\nthay_doi:")[0]
     results = (ws / "ket-qua" / "2023" / f"{old}.yaml").read_text(encoding="utf-8")
     for n, (ma, ten) in enumerate(((a, "Sở Tư pháp A"), (b, "Sở Tư pháp B")), 1):
-        text = profile.replace("ten: Sở Tư pháp\n", f"ten: {ten}\n").replace("so: 21\n", f"so: {40 + n}\n")
+        text = record.replace("ten: Sở Tư pháp\n", f"ten: {ten}\n").replace("so: 21\n", f"so: {40 + n}\n")
         text = re.sub(r"ngay: \d{4}-\d\d-\d\d\n", "ngay: 2023-08-01\n", text, count=1)
         (ws / "don-vi" / f"{ma}.yaml").write_text(text + "\nthanh_lap: 2023-07-01\n", encoding="utf-8")
         mine = results.replace("{dat: 8487, tong: 8487}", f"{{dat: {1000 * n}, tong: {1000 * n + 7 * n}}}")
@@ -634,7 +634,7 @@ def test_sample_values_are_marked_and_validate_warns_at_their_line(sample_prepar
 
 
 def test_a_successor_missing_from_don_vi_is_an_error_at_its_line_not_a_crash(sample_sized, tmp_path):
-    """Sở Giao thông vận tải merges into Sở Xây dựng, whose profile is gone: an error at the
+    """Sở Giao thông vận tải merges into Sở Xây dựng, whose unit file is gone: an error at the
     reference; the documents it feeds are stale, the others built."""
     ws = sample_sized
     (ws / "don-vi" / "so-xay-dung.yaml").unlink()

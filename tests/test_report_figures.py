@@ -69,7 +69,7 @@ def test_units_appendix_counts_attendances_as_lượt_người(sample_prepared):
 
 # ---- 2. [[so_don_vi_bao_cao]] in a period report -----------------------------------------
 
-def _profiles(ws: Path) -> dict[str, dict]:
+def _records(ws: Path) -> dict[str, dict]:
     return {f.stem: read_yaml(f) for f in sorted((ws / "don-vi").glob("*.yaml"))}
 
 
@@ -83,9 +83,9 @@ def _in_place_end_of(p: dict, year: int) -> bool:
 
 def _year_count(ws: Path, year: int) -> tuple[int, int]:
     """(units in place at the end of `year` that sent a file for it, units in place)."""
-    profiles = _profiles(ws)
+    records = _records(ws)
     filed = {f.stem for f in (ws / "ket-qua" / str(year)).glob("*.yaml")}
-    owing = [u for u, p in profiles.items() if _in_place_end_of(p, year)]
+    owing = [u for u, p in records.items() if _in_place_end_of(p, year)]
     return sum(1 for u in owing if u in filed), len(owing)
 
 
@@ -101,10 +101,10 @@ def test_so_don_vi_bao_cao_means_the_period_and_per_year_names_say_the_year(tmp_
         "\nket_qua:\n  - \"KIỂM: [[so_don_vi_bao_cao]]/[[so_don_vi]] cả giai đoạn; "
         "[[so_don_vi_bao_cao.2022]]/[[so_don_vi.2022]] năm 2022; "
         "[[so_don_vi_bao_cao.2023]]/[[so_don_vi.2023]] năm 2023.\"\n  - >-\n"), 1), encoding="utf-8")
-    profiles = _profiles(ws)
+    records = _records(ws)
     # No merge in 2022-2023 (the split of Sở Tư pháp from 01/07/2023 ends the old unit): the
     # period's units are those in place at its end; each counts when it sent a file for any year.
-    period_units = [u for u, p in profiles.items() if _in_place_end_of(p, 2023)]
+    period_units = [u for u, p in records.items() if _in_place_end_of(p, 2023)]
     filed = {f.stem for y in (2022, 2023) for f in (ws / "ket-qua" / str(y)).glob("*.yaml")}
     period_reported = [u for u in period_units if u in filed]
     assert "so-y-te" in period_reported and "thanh-tra-tinh" not in period_reported

@@ -417,7 +417,7 @@ def test_openxml_audit_reports_no_errors_on_a_rendered_report(ma, tmp_path):
     assert [str(e) for e in result.errors] == []
 
 
-# ------------------------------------------------------------------------- render.py fixes
+# ------------------------------------------------------------------------- engine.py fixes
 
 def _doc(body: str) -> etree._Element:
     return etree.fromstring(f'<w:document xmlns:w="{W[1:-1]}"><w:body>{body}</w:body></w:document>')

@@ -31,8 +31,8 @@ def load(path: Path):
 
 PLAN = load(WS / "ke-hoach-44.yaml")
 TARGETS = [t for g in PLAN["muc_tieu"] for t in g.get("chi_tieu", [])]
-PROFILES = {p.stem: load(p) for p in sorted((WS / "don-vi").glob("*.yaml"))}
-UNITS = sorted(PROFILES)
+RECORDS = {p.stem: load(p) for p in sorted((WS / "don-vi").glob("*.yaml"))}
+UNITS = sorted(RECORDS)
 
 
 @cache
@@ -95,7 +95,7 @@ def standing(report: Path) -> set[str]:
 def owner(u: str, day: date) -> str:
     """The unit whose row `u`'s results count under on `day` (a merged unit: its successor)."""
     while True:
-        merge = next((c for c in PROFILES[u].get("thay_doi") or [] if c.get("sap_nhap_vao") and c["tu"] <= day), None)
+        merge = next((c for c in RECORDS[u].get("thay_doi") or [] if c.get("sap_nhap_vao") and c["tu"] <= day), None)
         if merge is None:
             return u
         u = merge["sap_nhap_vao"]
@@ -284,9 +284,9 @@ def test_missing_reports_are_listed_and_left_out(so_ket):
     line = next(d.van_ban for p in so_ket.phan for d in p.doan if "chưa báo cáo" in d.van_ban)
     assert line.startswith(f"Năm 2022 có {count(len(missing_2022))} tổ chức cơ sở đảng chưa báo cáo")
     for unit in missing_2022:
-        assert PROFILES[unit]["ten"] in line
+        assert RECORDS[unit]["ten"] in line
     rows = {r.don_vi: r for r in so_ket.phu_luc_don_vi.hang}
-    assert cell(so_ket, rows[PROFILES[missing_2022[0]]["ten"]], "Báo cáo").startswith("Chưa báo cáo năm 2022")
+    assert cell(so_ket, rows[RECORDS[missing_2022[0]]["ten"]], "Báo cáo").startswith("Chưa báo cáo năm 2022")
 
 
 def test_task_groups_report_what_was_done(tong_ket):
@@ -323,7 +323,7 @@ def test_appendix_rows_and_totals_match_the_data(so_ket, tong_ket):
 
 def test_plan_numbers_in_full_form_and_drafts_not_issued(so_ket):
     rows = {r.don_vi: r for r in so_ket.phu_luc_don_vi.hang}
-    for stem, p in PROFILES.items():
+    for stem, p in RECORDS.items():
         plan = cell(so_ket, rows[p["ten"]], "Kế hoạch thực hiện (số, ngày)")
         if p.get("so"):
             symbol = "CB" if p["loai"] == "chi_bo" else "ĐU"
@@ -338,7 +338,7 @@ def test_results_agree_with_the_profiles():
     for y in range(2022, 2026):
         for u, r in raw_results(y).items():
             said = r.get("chi_tieu", {}).get("cap_uy_co_ke_hoach")
-            p = PROFILES[u]
+            p = RECORDS[u]
             issued = bool(p.get("so")) and p["ngay"].year <= y
             assert said == issued, (u, y)
 
@@ -378,7 +378,7 @@ def test_a_unit_report_names_no_other_unit(unit_reports):
     day = max(load(SO_KET)["ngay"], load(TONG_KET)["ngay"])
     for u, ctx in unit_reports.items():
         text = unit_text(ctx)
-        others = [PROFILES[o]["ten"] for o in UNITS if o != u and PROFILES[o]["ten"] not in PROFILES[u]["ten"]
+        others = [RECORDS[o]["ten"] for o in UNITS if o != u and RECORDS[o]["ten"] not in RECORDS[u]["ten"]
                   and owner(o, day) != u]
         # (`o in text` first: the word-bounded search can only find a name the text holds.)
         named = [o for o in others if o in text and re.search(rf"(?<!\w){re.escape(o)}(?!\w)", text)]
@@ -406,13 +406,13 @@ def test_strengths_only_from_met_targets(unit_reports):
                 assert "chưa đạt" not in p.van_ban.lower() and not p.van_ban.startswith("- Chưa"), (u, p.van_ban)
                 # A highlight that cites dossiers handled on time cites a rate that met the target.
                 for m in re.finditer(r"hồ sơ thủ tục hành chính \((\d+(?:,\d)?)%\)", p.van_ban):
-                    own = (PROFILES[u].get("chi_tieu") or {}).get("tthc_nhanh_dung_hieu_qua", 98)
+                    own = (RECORDS[u].get("chi_tieu") or {}).get("tthc_nhanh_dung_hieu_qua", 98)
                     assert Decimal(m.group(1).replace(",", ".")) >= max(98, own), (u, p.van_ban)
 
 
 def test_targets_that_do_not_apply_are_left_out(unit_reports):
     # Units with a report of their own on the report's date (a merged unit has none).
-    skip = [u for u, p in PROFILES.items() if "mt_cai_cach_hanh_chinh" in (p.get("khong_ap_dung") or [])
+    skip = [u for u, p in RECORDS.items() if "mt_cai_cach_hanh_chinh" in (p.get("khong_ap_dung") or [])
             and u in unit_reports]
     assert skip
     for u in skip:
@@ -422,7 +422,7 @@ def test_targets_that_do_not_apply_are_left_out(unit_reports):
 
 def test_a_unit_report_recomputes_its_own_figures(sample_prepared):
     ctx = sample_prepared(SO_KET, "so-noi-vu").context
-    own = PROFILES["so-noi-vu"].get("chi_tieu", {})
+    own = RECORDS["so-noi-vu"].get("chi_tieu", {})
     rows = {r.ten.lower(): r for r in ctx.phu_luc_chi_tieu.hang}
     r22, r23 = raw_results(2022)["so-noi-vu"], raw_results(2023)["so-noi-vu"]
     c = [r["chi_tieu"]["tthc_nhanh_dung_hieu_qua"] for r in (r22, r23)]
@@ -496,7 +496,7 @@ def test_context_cli_prints_json():
 
 
 def test_unit_appendix_shows_each_unit_by_the_targets_kind(so_ket):
-    row = next(r for r in so_ket.phu_luc_don_vi.hang if r.don_vi == PROFILES["so-noi-vu"]["ten"])
+    row = next(r for r in so_ket.phu_luc_don_vi.hang if r.don_vi == RECORDS["so-noi-vu"]["ten"])
     values = [raw_results(y)["so-noi-vu"]["chi_tieu"]["tthc_nhanh_dung_hieu_qua"] for y in (2022, 2023)]
     dat, tong = sum(v["dat"] for v in values), sum(v["tong"] for v in values)
     header = next(c for c in so_ket.phu_luc_don_vi.cot if c.startswith("Hồ sơ TTHC"))
@@ -510,12 +510,12 @@ def cell(ctx, row, header: str) -> str:
 
 def test_only_a_plausible_dang_uy_signs_for_a_ban_thuong_vu(sample_ws):
     """Điều lệ Đảng, Điều 22.5: a Ban Thường vụ needs at least 9 cấp ủy viên."""
-    btv = [u for u, p in PROFILES.items() if p["loai"] == "dang_bo_btv"]
-    assert btv and all((PROFILES[u].get("so_cap_uy_vien") or 0) >= 9 for u in btv)
+    btv = [u for u, p in RECORDS.items() if p["loai"] == "dang_bo_btv"]
+    assert btv and all((RECORDS[u].get("so_cap_uy_vien") or 0) >= 9 for u in btv)
     assert len(btv) < len(UNITS) / 4
     for u in UNITS:
         ctx = prepare(WS / "don-vi" / f"{u}.yaml", ws=sample_ws).context
-        want = {"dang_bo_btv": "T/M BAN THƯỜNG VỤ", "dang_bo": "T/M ĐẢNG ỦY", "chi_bo": "T/M CHI BỘ"}[PROFILES[u]["loai"]]
+        want = {"dang_bo_btv": "T/M BAN THƯỜNG VỤ", "dang_bo": "T/M ĐẢNG ỦY", "chi_bo": "T/M CHI BỘ"}[RECORDS[u]["loai"]]
         assert ctx.nguoi_ky.quyen_han == want, u
 
 
@@ -537,8 +537,8 @@ def test_a_unit_has_one_signer_in_its_plan_reports_and_commendations(sample_prep
     assert people
     for text in people:
         name, role = text.removeprefix("Đồng chí ").split(", ", 1)
-        unit = next(u for u, p in PROFILES.items() if role.endswith(p["ten"]))
-        assert PROFILES[unit]["nguoi_ky"]["ho_ten"] == name, (text, unit)
+        unit = next(u for u, p in RECORDS.items() if role.endswith(p["ten"]))
+        assert RECORDS[unit]["nguoi_ky"]["ho_ten"] == name, (text, unit)
 
 
 def test_pdf_no_landscape_page_holds_a_single_row(tmp_path):

@@ -1,4 +1,4 @@
-"""Unit plans: derivation from the parent plan and the model, and workspace builds
+"""Unit plans: derivation from the parent plan and the khung, and workspace builds
 (isolation of a failing unit, manifest, incremental rebuild, hand-edit protection)."""
 
 from __future__ import annotations
@@ -140,12 +140,12 @@ def test_unit_errors_name_the_unit_file_and_line(ws):
     assert p.file == f and p.line == 7 and p.field.startswith("nhiem_vu_rieng[0]")
 
 
-def test_model_errors_point_into_the_model(ws):
-    model = ws / "khung-don-vi.yaml"
-    model.write_text(model.read_text(encoding="utf-8").replace("[[chi_tieu.hai_long_tthc]]",
+def test_khung_errors_point_into_the_khung(ws):
+    khung = ws / "khung-don-vi.yaml"
+    khung.write_text(khung.read_text(encoding="utf-8").replace("[[chi_tieu.hai_long_tthc]]",
                                                               "[[chi_tieu.hai_long]]"), encoding="utf-8")
     problems = problems_of(ws / "don-vi" / "so-tu-phap.yaml")
-    assert problems[0].file == model and problems[0].field.startswith("muc_tieu[2].noi_dung")
+    assert problems[0].file == khung and problems[0].field.startswith("muc_tieu[2].noi_dung")
     assert "chi_tieu.hai_long" in problems[0].message
 
 
@@ -178,8 +178,8 @@ def test_incremental_build_and_hand_edits(ws, tmp_path):
 
     edited = out / "don-vi" / "so-noi-vu.docx"
     edited.write_bytes(edited.read_bytes() + b"clerk")
-    model = ws / "khung-don-vi.yaml"
-    model.write_text(model.read_text(encoding="utf-8").replace("Hằng năm sơ kết", "Hằng năm sơ kết lại"),
+    khung = ws / "khung-don-vi.yaml"
+    khung.write_text(khung.read_text(encoding="utf-8").replace("Hằng năm sơ kết", "Hằng năm sơ kết lại"),
                      encoding="utf-8")
     st = statuses(build_workspace(ws, out, workers=1))
     assert st["don-vi/so-noi-vu.docx"] == KEPT and edited.read_bytes().endswith(b"clerk")

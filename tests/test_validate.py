@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kehoach_docs.errors import ProblemList
+from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.load.yaml_source import load_yaml, load_yaml_text
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.validate import validate
@@ -136,3 +136,9 @@ def test_the_same_bytes_in_another_file_are_placed_in_that_file(tmp_path):
     for f in (a, b):
         f.write_text("so: 44\n", encoding="utf-8")
     assert load_yaml(a).path == a and load_yaml(b).path == b
+
+
+def test_a_warning_placed_in_a_file_stays_a_warning_with_its_rule():
+    loaded = load_yaml_text("so: 44\nthe_thuc: dang-hd36-2018\n", "ke-hoach.yaml")
+    placed = loaded.place(Problem("", 0, 0, "the_thuc", "quá hạn", WARNING, rule="r"))
+    assert (placed.file, placed.line, placed.column, placed.level, placed.rule) == (Path("ke-hoach.yaml"), 2, 11, WARNING, "r")

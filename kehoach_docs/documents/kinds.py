@@ -10,7 +10,7 @@ is prepared as a document (or checked, when it is not one), and which build jobs
     programme ket-qua/khung-ket-qua.yaml  (checked; the programme's declared results)
     bodies    to-chuc.yaml                (checked; names, superiors, signers by date)
 
-Used by document.prepare and document.check_file, the build's job list and the CLI. A
+Used by prepare and check_file below (pipeline.py's entry points), the build's job list and the CLI. A
 file's kind is decided by its place in a workspace; a file outside those folders by its
 content (a report has `loai_bao_cao`, a unit record `loai` and no `co_quan`).
 """
@@ -24,17 +24,19 @@ from typing import Any, Callable
 from kehoach_docs.results.collect import programme_of, read_results
 from kehoach_docs.documents.unit import check_unit, derive_plan, find_khung, load_workbench, own_task_loc, unit_identity
 from kehoach_docs.errors import Problem, ProblemList
-from kehoach_docs.workspace.workspace import REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
+from kehoach_docs.workspace.workspace import PROGRAMME_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
 from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.organisations import (
     BODIES_FILE, BodiesFile, exists_on, load_bodies, read_bodies, successors_own_reports, unit_state,
 )
-from kehoach_docs.documents.prepared import Prepared, choose_profile, load_plan, located, profile_warnings, template_for
+from kehoach_docs.documents.prepared import (
+    Prepared, load_plan, located, profile_for_document, profile_warnings, template_for,
+)
 from kehoach_docs.documents.report import build_report_context, gather
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.plan import Body, Recipient
 from kehoach_docs.schema.report import Report
-from kehoach_docs.results.programme import PROGRAMME_FILE, Programme
+from kehoach_docs.results.programme import Programme
 from kehoach_docs.schema.results import Results
 from kehoach_docs.schema.unit import Khung, UnitRecord
 from kehoach_docs.schema.validate import validate
@@ -135,7 +137,7 @@ def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: s
     from kehoach_docs.results.period import check_report_period  # results of years the plan does not cover
 
     check_report_period(loaded, report, plan, src.plan_path, ws, src.collected.programme.tep_van_phong)
-    profile = choose_profile(ws, loaded, plan.he_thong, report.ngay)
+    profile = profile_for_document(ws, loaded, plan.he_thong, report.ngay)
     collected = src.collected
     names: dict[str, str] = {}
     if unit is None:

@@ -5,8 +5,8 @@
     Prepared                 what a document kind's `prepare` returns (see kinds.py)
 
 A plan is loaded here, once per Workspace, for everyone who needs it: the plan's own
-document, the khung's parent plan (derive.py), a report's targets (report.py). Nothing
-here imports the modules above it (kinds, document, derive, report).
+document, the khung's parent plan (unit.py), a report's targets (report.py). Nothing
+here imports the modules above it (pipeline, kinds, unit, report).
 """
 
 from __future__ import annotations
@@ -163,8 +163,9 @@ def profiles(ws: Workspace, near: Path) -> list[Profile]:
     return ws.memo(("profiles", dirs), load)
 
 
-def choose_profile(ws: Workspace, loaded: Loaded, regime: str, day: date, ma: str | None = None) -> Profile:
-    """The profile named `ma`, or the one of `regime` in force on `day`; problems at `loaded`'s lines."""
+def profile_for_document(ws: Workspace, loaded: Loaded, regime: str, day: date, ma: str | None = None) -> Profile:
+    """The profile a document uses, among the workspace's: the one named `ma` (its `the_thuc`), or
+    the one of `regime` in force on `day`; problems at `loaded`'s lines."""
     try:
         found = profiles(ws, loaded.path)
         return profile_named(found, ma) if ma else profile_for(found, regime, day)
@@ -199,7 +200,7 @@ def load_plan(path: str | Path, ws: Workspace | None = None, names: dict[str, st
 def _plan_file(ws: Workspace, path: Path, loaded: Loaded, plan: Plan | None, names, relocate) -> PlanFile:
     if plan is None:
         plan = validate(loaded, Plan)
-    profile = choose_profile(ws, loaded, plan.he_thong, plan.ngay, plan.the_thuc)
+    profile = profile_for_document(ws, loaded, plan.he_thong, plan.ngay, plan.the_thuc)
     context, problems = build_plan_context(plan, profile, names or {})
     if problems:
         relocate = relocate or (lambda loc: loc)

@@ -101,7 +101,7 @@ GENERIC_ROWS = [
     Row("so_bao_cao", "Số báo cáo của đơn vị", ("rank",),
         hint="Số của báo cáo kết quả năm nay (số nguyên); để trống nếu chưa có số."),
     Row("ngay_bao_cao", "Ngày báo cáo", ("date",), hint="Ngày ký báo cáo của đơn vị (ngày/tháng/năm)."),
-    # The unit's plan number and date are not asked here: they live in its profile (don-vi/).
+    # The unit's plan number and date are not asked here: they live in its unit record (don-vi/).
 ]
 SESSION_PARTS = (("so_buoi", "số buổi"), ("so_nguoi_du", "số lượt người dự"),
                  ("tong_so_nguoi", "tổng số người phải dự"))

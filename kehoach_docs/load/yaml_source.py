@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import pickle
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +82,10 @@ class Loaded:
 
     def place(self, p: Problem) -> Problem:
         """A problem raised without a file (a profile, a template name) put in this file, at
-        the place of its dotted field ("the_thuc", "mau"); no line when it has no field."""
+        the place of its dotted field ("the_thuc", "mau"); no line when it has no field. Its
+        level and rule are kept."""
         line, col = self.where(tuple(p.field.split("."))) if p.field else (0, 0)
-        return Problem(self.path, line, col, p.field, p.message)
+        return replace(p, file=self.path, line=line, column=col)
 
 
 _RESAVE = "Hãy mở tệp và lưu lại với mã hóa UTF-8 (Notepad: Lưu thành… → Mã hóa: UTF-8)."

@@ -30,13 +30,11 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, create_model
 
 from kehoach_docs.format import so, so_dem
-from kehoach_docs.workspace.workspace import RESULTS_DIR
+from kehoach_docs.workspace.workspace import PROGRAMME_FILE, RESULTS_DIR
 from kehoach_docs.schema.common import Id, Line, Strict, Text
 from kehoach_docs.schema.plan import Recipient, recipient_from_line
 from kehoach_docs.schema.results import GroupOrPerson, CountedItem, Results, Sessions
 
-PROGRAMME_FILE = "khung-ket-qua.yaml"
-"""The declaration, in the results folder (ket-qua/khung-ket-qua.yaml)."""
 
 FieldKind = Literal["buoi", "danh_sach", "tap_the_ca_nhan", "so", "doan"]
 # The type of a declared field in a results file, by kind (None: absent / empty list).

@@ -1,6 +1,6 @@
 """Schema of results: one file per unit per year (ket-qua/<năm>/<đơn vị>.yaml), and the
 office's own figures for whole-body targets (ket-qua/<năm>/<tep_van_phong>.yaml).
-A unit's plan number and date are not restated here: they live in its profile (don-vi/).
+A unit's plan number and date are not restated here: they live in its unit record (don-vi/).
 
 Each value under `chi_tieu` is tied to a target of the plan by its id; its shape follows
 the target's kind of quantity (loai; kehoach_docs/targets/kinds.py):

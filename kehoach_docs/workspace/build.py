@@ -36,14 +36,12 @@ from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file,
 from kehoach_docs.workspace.safe_file import remove_regular
 from kehoach_docs.workspace.safe_file import sync_folders
 from kehoach_docs.workspace.publish import (  # noqa: F401 (statuses re-exported)
-    FAILED, KEPT, NEW, REBUILT, REPLACED, UNCHANGED, backup_edit, checked_bytes, write_output,
+    FAILED, KEPT, MOVED, NEW, REBUILT, REMOVED, REPLACED, STATUSES, UNCHANGED, backup_edit, checked_bytes,
+    write_output,
 )
 
 DEFAULT_OUTPUT = Path("output")
 
-# Statuses, as printed (the others in publish.py).
-REMOVED, MOVED = "đã xóa", "chuyển sang chỗ khác"
-STATUSES = (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED, REMOVED, MOVED)
 STALE = "bản cũ giữ nguyên nhưng đã cũ, chưa cập nhật được vì dữ liệu có lỗi"
 GONE = "không còn tệp nguồn"
 

@@ -22,9 +22,12 @@ from kehoach_docs.workspace.safe_file import atomic_write, file_mode, lstat_in, 
 MAX_OUTPUT_BYTES = 1 << 30
 """An output read back for a backup (a .docx is never near this)."""
 
-# Statuses, as printed.
+# A document's status after a build or a render, as printed (the one definition; REMOVED and
+# MOVED only a build gives: an output whose data file is gone).
 NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED = (
     "tạo mới", "tạo lại", "không đổi", "giữ bản sửa tay", "thay bản sửa tay", "lỗi")
+REMOVED, MOVED = "đã xóa", "chuyển sang chỗ khác"
+STATUSES = (NEW, REBUILT, UNCHANGED, KEPT, REPLACED, FAILED, REMOVED, MOVED)
 
 
 def checked_bytes(prepared, ws=None) -> bytes:

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from kehoach_docs.errors import Problem, tally
+from kehoach_docs.workspace.publish import FAILED, KEPT, MOVED, REMOVED, REPLACED
 
-# Statuses always listed, one line per document (the others only with -v).
-ALWAYS = ("giữ bản sửa tay", "thay bản sửa tay", "đã xóa", "chuyển sang chỗ khác")
-"""Statuses listed document by document (workspace.py: KEPT, REPLACED, REMOVED, MOVED)."""
-FAILED = "lỗi"
+ALWAYS = (KEPT, REPLACED, REMOVED, MOVED)
+"""Statuses listed document by document, without -v (failures are listed with their problems)."""
 ROOT_FOLDER = "(thư mục gốc)"
 SHOWN_NAMES = 3
 """Affected documents named in a problem's line (beyond that, counted)."""
@@ -122,7 +121,7 @@ def problem_lines(summary, verbose: bool = False) -> list[str]:
     if not failed:
         return []
     shared = shared_problems(failed)
-    stale = sum(1 for o in failed if o.reason)  # an older version is there (workspace.STALE)
+    stale = sum(1 for o in failed if o.reason)  # an older version is there (build.STALE)
     lines = [f"{len(failed)} văn bản không tạo được" +
              (f" ({stale} văn bản: bản cũ giữ nguyên nhưng đã cũ, chưa cập nhật)" if stale else "") + ":"]
     lines += [s.line(verbose) for s in shared]

@@ -3,7 +3,7 @@
     data/de-an-04/
       ke-hoach-44.yaml           the office's documents (every top-level .yaml)
       khung-don-vi.yaml          the khung of unit plans (not a document itself)
-      don-vi/<đơn vị>.yaml       one profile per base organisation → its own plan
+      don-vi/<đơn vị>.yaml       one unit record per base organisation → its own plan
       ket-qua/<năm>/<đơn vị>.yaml, ket-qua/<năm>/<tep_van_phong>.yaml   results
       ket-qua/khung-ket-qua.yaml the programme's declared results (programme.py)
       bao-cao/<báo cáo>.yaml     the office's reports (sơ kết, tổng kết)
@@ -34,9 +34,11 @@ from kehoach_docs.templates import TEMPLATES_DIR as PACKAGE_TEMPLATES
 KHUNG_FILE = "khung-don-vi.yaml"
 """The khung of unit plans, written once by the office."""
 UNITS_DIR = "don-vi"
-"""One profile per base organisation."""
+"""One unit record per base organisation."""
 RESULTS_DIR = "ket-qua"
 """Results: ket-qua/<năm>/<đơn vị>.yaml, and ket-qua/<năm>/<tep_van_phong>.yaml for the office."""
+PROGRAMME_FILE = "khung-ket-qua.yaml"
+"""The programme's declared results, in the results folder (programme.py)."""
 REPORTS_DIR = "bao-cao"
 """The office's reports (sơ kết, tổng kết)."""
 PROFILES_DIR = "the-thuc"
