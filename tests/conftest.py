@@ -130,7 +130,7 @@ def sample_sized(request, tmp_path) -> Path:
 
 @pytest.fixture
 def sample_plans(tmp_path) -> Path:
-    """The sample's plan, unit model and every unit profile (65 documents), no reports."""
+    """The sample's plan, khung and every unit file (65 documents), no reports."""
     return copy_plans(tmp_path)
 
 
