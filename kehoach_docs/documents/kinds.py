@@ -22,19 +22,16 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kehoach_docs.results.collect import programme_of, read_results
-from kehoach_docs.documents.unit import check_unit, derive_plan, find_khung, load_workbench, own_task_loc, unit_identity
+from kehoach_docs.documents.unit import check_unit, derive_plan, find_khung, load_workbench, own_task_loc
 from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.workspace.workspace import PROGRAMME_FILE, REPORTS_DIR, RESULTS_DIR, UNITS_DIR, Workspace
 from kehoach_docs.load.yaml_source import Loaded
-from kehoach_docs.organisations import (
-    BODIES_FILE, BodiesFile, exists_on, load_bodies, read_bodies, successors_own_reports, unit_state,
-)
+from kehoach_docs.organisations import BodiesFile, read_bodies, successors_own_reports
 from kehoach_docs.documents.prepared import (
-    Prepared, load_plan, located, profile_for_document, profile_warnings, template_for,
+    Prepared, check_bodies, load_plan, profile_warnings, sample_value_warnings, template_for,
 )
-from kehoach_docs.documents.report import build_report_context, gather
+from kehoach_docs.documents.report import prepare_report
 from kehoach_docs.schema import Plan
-from kehoach_docs.schema.plan import Body, Recipient
 from kehoach_docs.schema.report import Report
 from kehoach_docs.results.programme import Programme
 from kehoach_docs.schema.results import Results
@@ -71,30 +68,6 @@ class FileKind:
 
 
 # --- plans ---------------------------------------------------------------------------------
-def sample_value_warnings(ws: Workspace, path: Path, body, signer) -> tuple[Problem, ...]:
-    """Sample values of to-chuc.yaml (marked chua_xac_nhan) the document prints."""
-    return tuple(load_bodies(path, ws).unconfirmed_used(body, signer.ho_ten if signer else None))
-
-
-def check_bodies(ws: Workspace, path: Path, loaded: Loaded, doc, day, issuer: bool = True) -> None:
-    """The issuing body and the recipients must exist on the document's date (to-chuc.yaml)."""
-    bodies = load_bodies(path, ws)
-    if not bodies.records:
-        return
-    problems = []
-    if issuer and isinstance(doc.co_quan, Body) and (why := bodies.stale(doc.co_quan.ten, day)):
-        problems.append(loaded.problem(("co_quan", "ten"), why))
-    for i, r in enumerate(doc.noi_nhan):
-        if why := bodies.stale(r.ten, day):
-            problems.append(loaded.problem(("noi_nhan", i), "Nơi nhận: " + why, field=f"noi_nhan.{i}"))
-    signer = getattr(doc, "nguoi_ky", None)
-    if signer is not None and (why := bodies.signer_stale(signer.ho_ten, day)):
-        problems.append(loaded.problem(("nguoi_ky", "ho_ten"), why))
-    if problems:
-        raise ProblemList(problems)
-
-
-
 def _prepare_plan(ws: Workspace, path: Path, loaded: Loaded, template, unit) -> Prepared:
     pf = load_plan(path, ws)
     plan = pf.plan
@@ -130,93 +103,6 @@ def _unit_jobs(ws: Workspace) -> list[Job]:
 
 
 # --- reports -------------------------------------------------------------------------------
-def _prepare_report(ws: Workspace, path: Path, loaded: Loaded, template, unit: str | None) -> Prepared:
-    report = validate(loaded, Report)
-    src = gather(report, path, ws)
-    plan = src.plan
-    from kehoach_docs.results.period import check_report_period  # results of years the plan does not cover
-
-    check_report_period(loaded, report, plan, src.plan_path, ws, src.collected.programme.tep_van_phong)
-    profile = profile_for_document(ws, loaded, plan.he_thong, report.ngay)
-    collected = src.collected
-    names: dict[str, str] = {}
-    if unit is None:
-        if collected.problems:
-            # Invalid data never reaches a report: every invalid unit or results file stops it.
-            raise ProblemList(collected.all_problems())
-        body = report_issuer(ws, path, loaded, report, plan)
-        plan_issuer = None
-        signer, recipients, luu = report.nguoi_ky, report.noi_nhan, report.luu
-        sources = (src.plan_path, *[u.path for u in collected.units], *collected.files.values())
-        only = None
-    else:
-        only = collected.unit(unit)
-        if only is None:
-            raise ProblemList(collected.problems_of([ws.unit_file(unit)]) or
-                              [Problem(path, 0, 0, "", f"Không có đơn vị '{unit}'.")])
-        khung_path = ws.khung_file
-        office_file = collected.programme.tep_van_phong
-        own_files = [only.path, *(ws.results_file(y, s) for y in (report.tu_nam - 1, *report.years)
-                                  for s in (unit, office_file))]
-        found = collected.problems_of([*own_files, khung_path, ws.results_dir / PROGRAMME_FILE])
-        if found:
-            raise ProblemList(found)
-        if not exists_on(only.record, report.ngay):
-            raise ProblemList.one(path, 0, 0, "", f"Đơn vị '{unit}' không hoạt động vào ngày "
-                                  f"{report.ngay:%d/%m/%Y} của báo cáo: không có báo cáo riêng "
-                                  "(kết quả của đơn vị được tính cho đơn vị kế tục).")
-        bench = load_workbench(khung_path, ws)
-        body, signer = unit_identity(bench, only.record, report.ngay)
-        plan_issuer = unit_identity(bench, only.record, only.record.ngay)[0] if only.record.ngay else body
-        state = unit_state(only.record, report.ngay, bench.bodies, bench.khung.cap_tren)
-        names = {"cap_uy_cap_tren": state.cap_uy_cap_tren or state.cap_tren, "don_vi": state.ten}
-        opts = report.bao_cao_don_vi
-        # The report file's recipients, else the programme's, else the issuing body itself.
-        recipients = (opts.noi_nhan if opts and opts.noi_nhan else
-                      collected.programme.noi_nhan_bao_cao_don_vi or
-                      [Recipient(ten=plan.co_quan.chu_the or plan.co_quan.ten, muc_dich="để b/c")])
-        luu = bench.khung.loai_to_chuc[only.record.loai].luu
-        sources = (src.plan_path, khung_path, only.path,
-                   *[f for y in (report.tu_nam - 1, *report.years) for ma in (unit, office_file)
-                     if (f := collected.files.get((y, ma)))])
-    context, problems = build_report_context(
-        src, profile, co_quan=body, signer=signer, recipients=recipients, luu=luu, only=only,
-        trich_yeu=report.bao_cao_don_vi.trich_yeu if only and report.bao_cao_don_vi else None,
-        names=names, plan_issuer=plan_issuer)
-    if problems:
-        raise ProblemList(located(loaded, problems))
-    if unit is None:
-        check_bodies(ws, path, loaded, report, report.ngay, issuer=isinstance(report.co_quan, Body))
-    template_path = template_for(ws, loaded, "BC", plan.he_thong, None, template)
-    return Prepared(path, loaded, report, profile, context, template_path, tuple(sources),
-                    profile_warnings(path, profile, report.ngay) +
-                    (sample_value_warnings(ws, path, body, signer) if unit is None else ()))
-
-
-def report_issuer(ws: Workspace, path: Path, loaded: Loaded, report, plan) -> Body:
-    """Who issues the office's report on its date: the body it names (an id of to-chuc.yaml
-    or a full entry), else the plan's body, or the body that took over from it."""
-    bodies = load_bodies(path, ws)
-    if isinstance(report.co_quan, Body):
-        return report.co_quan
-    ref = report.co_quan or plan.co_quan.ten
-    now = bodies.on(ref, report.ngay)
-    if now is None:
-        if report.co_quan is not None or bodies.find(ref) is not None:
-            why = bodies.stale(bodies.records[bodies.find(ref)].ten, report.ngay) if bodies.find(ref) else \
-                f"Không có cơ quan '{ref}' trong {BODIES_FILE}."
-            raise ProblemList([loaded.problem(("co_quan",) if report.co_quan else ("ngay",),
-                                              f"{why} Ghi co_quan: <mã cơ quan ban hành> trong báo cáo.")])
-        return plan.co_quan
-    if report.co_quan is None and bodies.find(ref) == now[0]:
-        return plan.co_quan  # the plan's own body, still in office: as the plan writes it
-    if not now[1].ky_hieu:
-        raise ProblemList([loaded.problem(("co_quan",) if report.co_quan else ("ngay",),
-                                          f"'{now[1].ten}' chưa có ký hiệu (ky_hieu) trong {BODIES_FILE}.",
-                                          field="co_quan")])
-    return bodies.as_body(now[0])
-
-
 def _report_jobs(ws: Workspace) -> list[Job]:
     jobs = []
     for report in ws.report_files():
@@ -283,7 +169,7 @@ def _check_document(ws: Workspace, path: Path) -> list[Problem]:
 
 PLAN = FileKind("plan", "kế hoạch", Plan, _prepare_plan, _check_document, _plan_jobs)
 UNIT = FileKind("unit", "hồ sơ đơn vị (kế hoạch của đơn vị)", UnitRecord, _prepare_unit, _check_document, _unit_jobs)
-REPORT = FileKind("report", "báo cáo", Report, _prepare_report, _check_document, _report_jobs)
+REPORT = FileKind("report", "báo cáo", Report, prepare_report, _check_document, _report_jobs)
 KHUNG = FileKind("khung", "khung kế hoạch đơn vị", Khung, None, _check_khung)
 RESULTS = FileKind("results", "kết quả", Results, None, _check_results)
 PROGRAMME = FileKind("programme", "khung kết quả", Programme, None, _check_programme)

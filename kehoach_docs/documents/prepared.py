@@ -24,9 +24,10 @@ from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
 from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest
 from kehoach_docs.workspace.safe_file import refuse_kind
-from kehoach_docs.organisations import bodies_file
+from kehoach_docs.organisations import bodies_file, load_bodies
 from kehoach_docs.render.engine import CoreProperties, compile_template, template_digest, template_stamp
 from kehoach_docs.schema import Plan
+from kehoach_docs.schema.plan import Body
 from kehoach_docs.templates import DEFAULT_TEMPLATES, TEMPLATES_DIR
 from kehoach_docs.schema.validate import validate
 
@@ -217,3 +218,26 @@ def template_for(ws: Workspace, loaded: Loaded, kind: str, regime: str, own: str
         return given_template(given) or find_template(name, loaded.path.parent, ws)
     except ProblemList as exc:
         raise ProblemList([loaded.place(p) if not given else p for p in exc.problems]) from None
+
+
+def sample_value_warnings(ws: Workspace, path: Path, body, signer) -> tuple[Problem, ...]:
+    """Sample values of to-chuc.yaml (marked chua_xac_nhan) the document prints."""
+    return tuple(load_bodies(path, ws).unconfirmed_used(body, signer.ho_ten if signer else None))
+
+
+def check_bodies(ws: Workspace, path: Path, loaded: Loaded, doc, day, issuer: bool = True) -> None:
+    """The issuing body and the recipients must exist on the document's date (to-chuc.yaml)."""
+    bodies = load_bodies(path, ws)
+    if not bodies.records:
+        return
+    problems = []
+    if issuer and isinstance(doc.co_quan, Body) and (why := bodies.stale(doc.co_quan.ten, day)):
+        problems.append(loaded.problem(("co_quan", "ten"), why))
+    for i, r in enumerate(doc.noi_nhan):
+        if why := bodies.stale(r.ten, day):
+            problems.append(loaded.problem(("noi_nhan", i), "Nơi nhận: " + why, field=f"noi_nhan.{i}"))
+    signer = getattr(doc, "nguoi_ky", None)
+    if signer is not None and (why := bodies.signer_stale(signer.ho_ten, day)):
+        problems.append(loaded.problem(("nguoi_ky", "ho_ten"), why))
+    if problems:
+        raise ProblemList(problems)
