@@ -333,7 +333,7 @@ def _is_fresh_pdf(path: Path, started: float) -> bool:
 def _install(produced: Path, target: Path) -> Path:
     """Đưa PDF vào đích một cách nguyên tử, qua lớp tệp an toàn (safe_file): không đi theo
     liên kết, từ chối đích là thư mục hay tệp đặc biệt, giữ quyền của tệp cũ."""
-    from kehoach_docs.workspace.safe_file import atomic_write
+    from kehoach_docs.safe_file import atomic_write
 
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, produced.read_bytes())

@@ -17,7 +17,7 @@ from kehoach_docs.load.yaml_source import load_yaml_text
 from kehoach_docs.pdf import LibreOfficeMissing
 from kehoach_docs.render.docx_objects import ObjectError
 from kehoach_docs.schema.common import parse_day
-from kehoach_docs.workspace.safe_file import NotRegular, TooLarge, UnsafeFile
+from kehoach_docs.safe_file import NotRegular, TooLarge, UnsafeFile
 
 from helpers import kehoach
 

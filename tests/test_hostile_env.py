@@ -1295,7 +1295,7 @@ def test_a_data_file_that_is_a_fifo_or_a_device_is_refused_without_blocking(tmp_
 
 @case("Lock file, manifest and outputs that are links or special files")
 def test_a_stale_output_is_deleted_through_the_output_folder_never_through_a_link(tmp_path):
-    from kehoach_docs.workspace.safe_file import UnsafeFile, remove_regular
+    from kehoach_docs.safe_file import UnsafeFile, remove_regular
 
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     (out / "don-vi").mkdir(parents=True)

@@ -23,7 +23,7 @@ from kehoach_docs.workspace.workspace import YAML, Workspace, absolute
 from kehoach_docs.load.yaml_source import Loaded
 from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, profile_for, profile_named
 from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest
-from kehoach_docs.workspace.safe_file import refuse_kind
+from kehoach_docs.safe_file import refuse_kind
 from kehoach_docs.organisations import bodies_file, load_bodies
 from kehoach_docs.render.engine import CoreProperties, compile_template, template_digest, template_stamp
 from kehoach_docs.schema import Plan

@@ -32,7 +32,7 @@ from kehoach_docs.load.yaml_source import MAX_BYTES, Loaded
 from kehoach_docs.render.package_safety import check_bounds
 from kehoach_docs.results.programme import Programme, load_programme
 from kehoach_docs.schema.validate import problems_from
-from kehoach_docs.workspace.safe_file import NotRegular
+from kehoach_docs.safe_file import NotRegular
 from kehoach_docs.workspace.write import atomic_write, read_regular
 
 MARK = "# kehoach-nhap: "

@@ -21,7 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kehoach_docs.format.vn import nfc
 from kehoach_docs.errors import ERROR, Problem, ProblemList
-from kehoach_docs.workspace.safe_file import NotRegular, TooLarge, read_regular
+from kehoach_docs.safe_file import NotRegular, TooLarge, read_regular
 
 Path_ = tuple[str | int, ...]
 

@@ -176,7 +176,7 @@ def write_tables(rows: list[UnitStatus], as_of: date, workspace: Path, csv_path:
     """The status table written as CSV and/or Excel, atomically; never over one of the
     workspace's data files, nor to a name without its suffix (a typo)."""
     from kehoach_docs.workspace.publish import refuse_overwriting_inputs
-    from kehoach_docs.workspace.safe_file import atomic_write
+    from kehoach_docs.safe_file import atomic_write
 
     data_files = sorted(Path(workspace).rglob("*.yaml"))
     for path, suffix in ((csv_path, ".csv"), (xlsx_path, ".xlsx")):

@@ -33,8 +33,8 @@ from kehoach_docs.workspace.workspace import REPORTS_DIR, UNITS_DIR, Workspace, 
 from kehoach_docs.workspace.lock import output_lock
 from kehoach_docs.oserrors import InternalProblem, document_failure
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
-from kehoach_docs.workspace.safe_file import remove_regular
-from kehoach_docs.workspace.safe_file import sync_folders
+from kehoach_docs.safe_file import remove_regular
+from kehoach_docs.safe_file import sync_folders
 from kehoach_docs.workspace.publish import (  # noqa: F401 (statuses re-exported)
     FAILED, KEPT, MOVED, NEW, REBUILT, REMOVED, REPLACED, STATUSES, UNCHANGED, backup_edit, checked_bytes,
     write_output,

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kehoach_docs.errors import UserError
-from kehoach_docs.workspace.safe_file import cleanup_temp, open_lock_file
+from kehoach_docs.safe_file import cleanup_temp, open_lock_file
 
 LOCK_NAME = ".kehoach.lock"
 

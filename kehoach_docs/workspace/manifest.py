@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kehoach_docs import __version__
-from kehoach_docs.workspace.safe_file import atomic_write, read_regular, sha256_regular
+from kehoach_docs.safe_file import atomic_write, read_regular, sha256_regular
 
 MANIFEST_NAME = ".kehoach-manifest.json"
 FORMAT = 1

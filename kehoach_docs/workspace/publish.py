@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kehoach_docs.errors import ProblemList, UserError
 from kehoach_docs.workspace.manifest import Manifest, sha256_bytes, sha256_file, sha256_input
-from kehoach_docs.workspace.safe_file import atomic_write, file_mode, lstat_in, open_folder, read_regular
+from kehoach_docs.safe_file import atomic_write, file_mode, lstat_in, open_folder, read_regular
 
 MAX_OUTPUT_BYTES = 1 << 30
 """An output read back for a backup (a .docx is never near this)."""

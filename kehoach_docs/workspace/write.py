@@ -7,6 +7,6 @@ target's permissions kept, only our own temporary files cleaned) is `safe_file`.
 
 from __future__ import annotations
 
-from kehoach_docs.workspace.safe_file import UnsafeFile, atomic_write, cleanup_temp, read_regular
+from kehoach_docs.safe_file import UnsafeFile, atomic_write, cleanup_temp, read_regular
 
 __all__ = ["UnsafeFile", "atomic_write", "cleanup_temp", "read_regular"]
