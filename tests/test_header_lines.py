@@ -10,8 +10,8 @@ import docx
 import pytest
 
 from kehoach_docs.documents.pipeline import prepare, render_bytes
-from kehoach_docs.templates.font_widths import CHARS, REGULAR, BOLD, text_width_mm
-from kehoach_docs.templates.header_lines import header_lines
+from kehoach_docs.render.font_widths import CHARS, REGULAR, BOLD, text_width_mm
+from kehoach_docs.render.header_lines import header_lines
 from kehoach_docs.profile import get_profile
 
 ROOT = Path(__file__).resolve().parent.parent

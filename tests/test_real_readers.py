@@ -379,7 +379,7 @@ def test_pdf_line_under_the_title(sample):
 def test_pdf_issuing_body_fits_its_column(sample):
     t, head = sample.profile.trang, sample.profile.bang_dau
     lines = located(sample, "\n".join(sample.ctx.dong_co_quan_ban_hanh))
-    # As many lines as the header rule made (kehoach_docs.templates.header_lines), none wrapped by Word.
+    # As many lines as the header rule made (kehoach_docs.render.header_lines), none wrapped by Word.
     assert len({round(ln.baseline, 2) for ln in lines}) == len(sample.ctx.dong_co_quan_ban_hanh), \
         [ln.text for ln in lines]
     for ln in lines:

@@ -22,7 +22,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from kehoach_docs.ooxml import W_NS
-from kehoach_docs.templates.header_lines import header_lines
+from kehoach_docs.render.header_lines import header_lines
 from kehoach_docs.documents.pipeline import DEFAULT_TEMPLATES
 from kehoach_docs.profile import get_profile
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from kehoach_docs.templates.header_lines import header_lines
+from kehoach_docs.render.header_lines import header_lines
 from kehoach_docs.format import (
     dia_danh_ngay, in_hoa, la_ma, ngay_hanh_chinh, ngay_ngan, quy, viet_thuong_dau,
 )
@@ -85,7 +85,7 @@ class DocumentContext(BaseModel):
     co_quan_ban_hanh: str
     dong_co_quan_ban_hanh: list[str]
     """The body name as the header sets it: one line, or its type then its place
-    (kehoach_docs.templates.header_lines; the templates join them with line breaks)."""
+    (kehoach_docs.render.header_lines; the templates join them with line breaks)."""
     dau_sao: str
     so_ky_hieu: str
     dia_danh_ngay: str

@@ -17,7 +17,7 @@ import re
 from lxml import etree
 
 from kehoach_docs.format.vn import nfc
-from kehoach_docs.templates.font_widths import text_width_mm
+from kehoach_docs.render.font_widths import text_width_mm
 from kehoach_docs.ooxml import W
 
 SLACK = 1.05

@@ -1,6 +1,6 @@
 """A body name in the header, on two lines when it does not fit its column.
 
-The width is measured (Times New Roman advance widths, kehoach_docs.templates.font_widths) at the
+The width is measured (Times New Roman advance widths, kehoach_docs.render.font_widths) at the
 element's size and weight against the profile's header column less `le_chu` on each side.
 A name that does not fit breaks where the rules and practice break it: after the body type
 ("ỦY BAN NHÂN DÂN" / "TỈNH NGHỆ AN"), else before its place ("SỞ GIÁO DỤC VÀ ĐÀO TẠO" /
@@ -12,7 +12,7 @@ paragraph (`{{ dong_co_quan_ban_hanh|join('\\n') }}`).
 
 from __future__ import annotations
 
-from kehoach_docs.templates.font_widths import text_width_mm
+from kehoach_docs.render.font_widths import text_width_mm
 from kehoach_docs.profile import Profile
 
 
