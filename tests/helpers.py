@@ -78,13 +78,15 @@ def read_yaml(source: Path | str):
     return yaml.load(text, Loader=_LOADER)
 
 
-def plan_text(**fields) -> str:
+def plan_text(drop: tuple[str, ...] = (), **fields) -> str:
     """A plan: MINIMAL itself, or with `fields` replaced or added ("nguoi_ky.ho_ten" reaches
-    into groups), as YAML that the emitter quotes and escapes itself: each value reaches the
-    loader exactly as given."""
-    if not fields:
+    into groups) and the top-level fields in `drop` left out, as YAML that the emitter quotes
+    and escapes itself: each value reaches the loader exactly as given."""
+    if not fields and not drop:
         return MINIMAL
     data = read_yaml(MINIMAL)
+    for name in drop:
+        del data[name]
     for dotted, value in fields.items():
         *parents, last = dotted.split(".")
         target = data

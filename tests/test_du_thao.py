@@ -3,6 +3,8 @@ do not; the checker knows the mark (a draft passes, a wrong-sized mark is flagge
 
 from __future__ import annotations
 
+from datetime import date
+
 import docx
 import pytest
 from docx.shared import Pt
@@ -13,31 +15,19 @@ from kehoach_docs.errors import ProblemList
 from kehoach_docs.profile import get_profile
 
 from helpers import BODY_PLAN as PLAN
+from helpers import plan_text
 
 DRAFT = PLAN.replace("so: 44\n", "")
-STATE = """\
-he_thong: nha_nuoc
-co_quan:
-  cap_tren: null
-  ten: Ủy ban nhân dân tỉnh Nghệ An
-  ky_hieu: UBND
-ngay: 2021-11-23
-dia_danh: Nghệ An
-trich_yeu: Triển khai thực hiện Đề án
-mo_dau:
-  - Thực hiện Đề án, Ủy ban nhân dân tỉnh ban hành Kế hoạch như sau.
-to_chuc_thuc_hien:
-  - doan:
-      - Sở Nội vụ theo dõi, tổng hợp, báo cáo.
-noi_nhan:
-  - Sở Nội vụ
-luu: VT, NC
-nguoi_ky:
-  quyen_han: TM. ỦY BAN NHÂN DÂN
-  ky_thay: KT. CHỦ TỊCH
-  chuc_vu: PHÓ CHỦ TỊCH
-  ho_ten: Bùi Đình Long
-"""
+STATE = plan_text(
+    drop=("so",), he_thong="nha_nuoc", ngay=date(2021, 11, 23), trich_yeu="Triển khai thực hiện Đề án",
+    co_quan={"cap_tren": None, "ten": "Ủy ban nhân dân tỉnh Nghệ An", "ky_hieu": "UBND"},
+    mo_dau=["Thực hiện Đề án, Ủy ban nhân dân tỉnh ban hành Kế hoạch như sau."],
+    to_chuc_thuc_hien=[{"doan": ["Sở Nội vụ theo dõi, tổng hợp, báo cáo."]}],
+    noi_nhan=["Sở Nội vụ"], luu="VT, NC",
+    nguoi_ky={"quyen_han": "TM. ỦY BAN NHÂN DÂN", "ky_thay": "KT. CHỦ TỊCH", "chuc_vu": "PHÓ CHỦ TỊCH",
+              "ho_ten": "Bùi Đình Long"},
+)
+"""The minimal State draft (NĐ 30): the one plan builder with a State body."""
 
 
 def render(tmp_path, text: str, name: str = "kh"):
