@@ -6,7 +6,8 @@
     pytest -n 0 …                                 # one process (a debugger)
 
 Every core: pytest-xdist (`-n auto --dist loadgroup`, pyproject.toml); the LibreOffice tests share
-one group, run one at a time by one worker as in a serial run.
+one group, run one at a time by one worker as in a serial run; the inner loop's tests go a module
+at a time (its module fixtures made once), the slow ones one by one.
 
 Keeping the inner loop fast: a test that only reads the sample takes `sample_ws` (loaded once
 per session) or `sample_prepared` (its reports prepared once per session); a test that edits a
@@ -82,10 +83,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.libreoffice)
         if module in SLOW_MODULES or item.originalname in SLOW_TESTS or item.name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+        # On every core (pytest-xdist, --dist loadgroup): LibreOffice runs stay on one worker,
+        # one at a time, as in a serial run; the inner loop's tests go to the workers a module
+        # at a time, so that a module's fixtures (a built workspace, rendered cases) are made
+        # once; the slow ones (long, few) one by one, to spread them.
         if item.get_closest_marker("libreoffice"):
-            # On every core (pytest-xdist, --dist loadgroup): LibreOffice runs stay on one
-            # worker, one at a time, as in a serial run; the other tests share the other cores.
             item.add_marker(pytest.mark.xdist_group("libreoffice"))
+        elif not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 # --- Shared fixtures -----------------------------------------------------------------------
