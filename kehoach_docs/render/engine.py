@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import io
 import os
 import re
 import stat
@@ -37,7 +38,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -55,6 +55,7 @@ from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
 from kehoach_docs.ooxml import CORE_PROPERTIES_XMLNS, XML_DECL, W, parse_part as read_part
 from kehoach_docs.render.package_safety import load_safe_package
+from kehoach_docs.safe_file import UnsafeFile, read_regular
 from kehoach_docs.render.places import line_places, mark_paragraphs, syntax_detail
 from kehoach_docs.render.roundtrip import clean_tags, keep_section_breaks
 from kehoach_docs.render.variables import undeclared
@@ -366,7 +367,8 @@ class CompiledTemplate(DocxObjects):
     in Python it offers docxtpl's new_subdoc(), build_url_id() and current_rendering_part
     (InlineImage(tpl, …)); see kehoach_docs.render.docx_objects."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, data: bytes | None = None) -> None:
+        """`data`: the template's bytes when already read (compile_template), else read here."""
         self.path = Path(path)
         self.env = make_environment()
         self.links: dict[str, str] = {}
@@ -376,7 +378,8 @@ class CompiledTemplate(DocxObjects):
         self.parts: dict[str, _Part] = {}
         problems: list[Problem] = []
         # Every part is inspected, not only the templated ones (package_safety.py).
-        self.entries = load_safe_package(self.path, MAX_TEMPLATE_BYTES)
+        self.entries = load_safe_package(self.path if data is None else io.BytesIO(data), MAX_TEMPLATE_BYTES,
+                                         label=self.path)
         with _bounded():  # compiling runs constant parts of expressions
             for info, data in self.entries:
                 if TEMPLATED.match(info.filename):
@@ -718,14 +721,13 @@ def core_xml(core: CoreProperties) -> bytes:
     ).encode("utf-8")
 
 
-@lru_cache(maxsize=32)
-def _compiled(path: str, sha256: str) -> CompiledTemplate:
-    return CompiledTemplate(path)
+_COMPILED: dict[tuple[str, str], CompiledTemplate] = {}
+"""(resolved path, sha256 of its bytes) → the template compiled from those bytes (at most 32)."""
 
 
 def template_stamp(path: str | Path) -> tuple[str, tuple]:
     """(absolute path, stat) of a template that is a regular file: what a caller keeps its
-    digest under (the Workspace, once per build). Raises ProblemList otherwise."""
+    identity under (the Workspace, once per build). Raises ProblemList otherwise."""
     key = os.path.abspath(path)
     try:
         st = os.stat(key)
@@ -737,17 +739,38 @@ def template_stamp(path: str | Path) -> tuple[str, tuple]:
     return key, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def template_digest(path: str | Path) -> str:
-    """The sha256 of a template's bytes (a regular file only)."""
+def read_template(path: str | Path) -> tuple[tuple[str, str], bytes]:
+    """((resolved path, sha256), bytes) of a template, read once: a link is followed (a
+    template named on purpose), but only to a regular file, bounded (safe_file.read_regular)."""
     template_stamp(path)
+    resolved = Path(path).resolve()
     try:
-        return hashlib.sha256(Path(path).resolve().read_bytes()).hexdigest()
+        data = read_regular(resolved, MAX_TEMPLATE_BYTES, what="mẫu", follow=True)
+    except UnsafeFile as exc:
+        raise ProblemList.one(resolved, 0, 0, "", str(exc)) from None
     except OSError:
-        raise ProblemList.one(Path(path).resolve(), 0, 0, "", "Không tìm thấy tệp mẫu.") from None
+        data = None
+    if data is None:
+        raise ProblemList.one(resolved, 0, 0, "", "Không tìm thấy tệp mẫu.")
+    return (str(resolved), hashlib.sha256(data).hexdigest()), data
 
 
-def compile_template(path: str | Path, digest: str | None = None) -> CompiledTemplate:
+def template_identity(path: str | Path) -> tuple[str, str]:
+    """(resolved path, sha256 of its bytes): what a compiled template is known by."""
+    return read_template(path)[0]
+
+
+def compile_template(path: str | Path, identity: tuple[str, str] | None = None) -> CompiledTemplate:
     """Compiled template, cached by the file's content (edit the .docx and it is
-    recompiled, whatever its modification time says). `digest`: its sha256 when the caller
-    already knows it (a build hashes each template once, not once per document)."""
-    return _compiled(str(Path(path).resolve()), digest or template_digest(path))
+    recompiled, whatever its modification time says). `identity`: its (resolved path,
+    sha256) when the caller already knows it (a build reads each template once, not once per
+    document). A template compiled is compiled from the very bytes its digest was taken of."""
+    if identity is not None and (known := _COMPILED.get(identity)) is not None:
+        return known
+    key, data = read_template(path)
+    if (known := _COMPILED.get(key)) is None:
+        known = CompiledTemplate(key[0], data)
+        if len(_COMPILED) >= 32:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[key] = known
+    return known

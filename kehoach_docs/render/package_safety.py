@@ -174,8 +174,11 @@ def check_package(entries: list[tuple[zipfile.ZipInfo, bytes]], where) -> None:
         raise ProblemList(problems)
 
 
-def load_safe_package(path: Path | str, limit: int | None = None) -> list[tuple[zipfile.ZipInfo, bytes]]:
-    """read_package, then check_package: the entries of a template safe to copy into outputs."""
-    entries = read_package(path, limit=limit)
-    check_package(entries, path)
+def load_safe_package(path: Path | str | IO[bytes], limit: int | None = None,
+                      label: Path | str | None = None) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    """read_package, then check_package: the entries of a template safe to copy into outputs
+    (`label` names it in problems when `path` is its bytes)."""
+    where = label if label is not None else path
+    entries = read_package(path, where, limit=limit)
+    check_package(entries, where)
     return entries
