@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from string import Formatter
 from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
 from kehoach_docs.errors import ProblemList
+from kehoach_docs.format.vn import ngay_ngan, nfc
 from kehoach_docs.load.yaml_source import load_yaml
 from kehoach_docs.schema.common import Date, Line, Strict, Text
 from kehoach_docs.schema.validate import validate
@@ -72,10 +74,6 @@ class BodyText(Strict):
     def cite(self, loai: str, so_ky_hieu: str | None, ngay: date | None = None, co_quan: str | None = None) -> str:
         """A citation by mau_trich_dan ("Kế hoạch số 44-KH/ĐUK, ngày 10/12/2021 của …"); a part
         not given is left out with the words leading to it (", ngày 10/12/2021", " của …")."""
-        from string import Formatter
-
-        from kehoach_docs.format import ngay_ngan, nfc
-
         values = {"loai": loai, "so_ky_hieu": so_ky_hieu, "ngay": ngay_ngan(ngay) if ngay else None,
                   "co_quan": co_quan}
         out = ""
