@@ -40,6 +40,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from kehoach_docs.format.vn import nfc
+from kehoach_docs.safe_file import TooLarge, atomic_write, read_regular
 from kehoach_docs.ooxml import (
     A_NS, CORE_PROPERTIES_XMLNS, CT_NS, EP_NS, JC_VALUE, PKG_REL_NS, R_NS, TWIPS_PER_MM, VT_NS, W_NS, XML_DECL,
 )
@@ -812,9 +813,14 @@ def build_template(profile: Profile, out_path: str | Path | None = None,
     """Write the `kind` template for `profile` to `out_path` (only if the bytes changed)."""
     out_path = Path(out_path) if out_path is not None else default_out(profile, kind)
     data = template_bytes(profile, kind)
-    if not out_path.exists() or out_path.read_bytes() != data:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_bytes(data)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    # Never through a link, never half-written: every build reads this file.
+    try:
+        current = read_regular(out_path, len(data), out_path.parent)
+    except TooLarge:
+        current = None  # larger than the new bytes: it differs
+    if current != data:
+        atomic_write(out_path, data)
     return out_path
 
 
