@@ -60,8 +60,8 @@ def test_a_template_edited_is_compiled_again_even_with_the_same_size(tmp_path, m
     from kehoach_docs.workspace.workspace import Workspace
 
     hashed = []
-    real = prepared_module.template_identity
-    monkeypatch.setattr(prepared_module, "template_identity", lambda p: hashed.append(p) or real(p))
+    real = prepared_module.compile_template
+    monkeypatch.setattr(prepared_module, "compile_template", lambda p: hashed.append(p) or real(p))
     template = tmp_path / "mau.docx"
     _rewrite(template, PARTY_TEMPLATE, b"", b"")
     plan = write_plan(tmp_path, plan_text())

@@ -95,3 +95,16 @@ def test_missing_variables_in_paragraph_tags_name_that_paragraph(tmp_path):
     [p] = exc.value.problems
     n = _body_paragraph_number(bad, "ket_thuc_sai")
     assert p.field == f"phần thân, đoạn {n} «{{%p for d in ket_thuc_sai %}}»"
+
+
+def test_a_part_that_is_not_utf8_is_a_problem_of_the_template_not_a_crash(tmp_path):
+    """lint reads the template once, as the renderer does: a part that is not text is named
+    as the template's problem (it was a UnicodeDecodeError, "Lỗi nội bộ")."""
+    bad = tmp_path / "mau.docx"
+    with zipfile.ZipFile(TEMPLATES_DIR / "ke-hoach-dang.docx") as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, data + b"\xff" if info.filename == "word/document.xml" else data)
+    problems = lint_template(bad)
+    assert problems and all(p.file == bad for p in problems)
+    assert any("word/document.xml" in p.field for p in problems)

@@ -25,7 +25,7 @@ from kehoach_docs.profile import Profile, builtin_profiles, load_profile_file, p
 from kehoach_docs.workspace.manifest import MANIFEST_NAME, Manifest
 from kehoach_docs.safe_file import refuse_kind
 from kehoach_docs.organisations import bodies_file, load_bodies
-from kehoach_docs.render.engine import CoreProperties, compile_template, template_identity, template_stamp
+from kehoach_docs.render.engine import CoreProperties, compile_template, template_stamp
 from kehoach_docs.schema import Plan
 from kehoach_docs.schema.plan import Body
 from kehoach_docs.templates import DEFAULT_TEMPLATES, TEMPLATES_DIR
@@ -140,11 +140,11 @@ def render_package(prepared: Prepared, ws: Workspace | None = None) -> tuple[byt
     """The .docx bytes and its parts by name (for check_rendered: nothing unzipped again).
     With `ws`, the template is read and hashed once per workspace object while its stat is
     unchanged (a build renders a thousand documents from one template)."""
-    identity = None
     if ws is not None:
         stamp = template_stamp(prepared.template)
-        identity = ws.memo(("template", stamp), lambda: template_identity(prepared.template))
-    compiled = compile_template(prepared.template, identity)
+        compiled = ws.memo(("template", stamp), lambda: compile_template(prepared.template))
+    else:
+        compiled = compile_template(prepared.template)
     return compiled.render_package(prepared.context_dict(), prepared.core_properties())
 
 

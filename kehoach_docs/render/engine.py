@@ -55,7 +55,7 @@ from kehoach_docs.errors import Problem, ProblemList
 from kehoach_docs.format import FILTERS
 from kehoach_docs.ooxml import CORE_PROPERTIES_XMLNS, XML_DECL, W, parse_part as read_part
 from kehoach_docs.render.package_safety import load_safe_package
-from kehoach_docs.safe_file import UnsafeFile, read_regular
+from kehoach_docs.safe_file import UnsafeFile, read_regular, refuse_kind
 from kehoach_docs.render.places import line_places, mark_paragraphs, syntax_detail
 from kehoach_docs.render.roundtrip import clean_tags, keep_section_breaks
 from kehoach_docs.render.variables import undeclared
@@ -734,8 +734,7 @@ def template_stamp(path: str | Path) -> tuple[str, tuple]:
     except OSError:
         raise ProblemList.one(Path(path).resolve(), 0, 0, "", "Không tìm thấy tệp mẫu.") from None
     if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read below, a device never end
-        raise ProblemList.one(Path(path), 0, 0, "", "Mẫu không phải tệp thường (một đường ống, thiết bị hay "
-                                                    "thư mục); hãy chọn tệp .docx.")
+        raise ProblemList.one(Path(path), 0, 0, "", f"Mẫu '{path}': {refuse_kind(path, st.st_mode).reason}")
     return key, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
@@ -767,10 +766,14 @@ def compile_template(path: str | Path, identity: tuple[str, str] | None = None) 
     document). A template compiled is compiled from the very bytes its digest was taken of."""
     if identity is not None and (known := _COMPILED.get(identity)) is not None:
         return known
-    key, data = read_template(path)
-    if (known := _COMPILED.get(key)) is None:
-        known = CompiledTemplate(key[0], data)
+    return compiled_from(*read_template(path))
+
+
+def compiled_from(identity: tuple[str, str], data: bytes) -> CompiledTemplate:
+    """The template of these bytes (read_template's), compiled once per content."""
+    if (known := _COMPILED.get(identity)) is None:
+        known = CompiledTemplate(identity[0], data)
         if len(_COMPILED) >= 32:
             _COMPILED.pop(next(iter(_COMPILED)))
-        _COMPILED[key] = known
+        _COMPILED[identity] = known
     return known

@@ -11,8 +11,8 @@ can find it in Word.
 from __future__ import annotations
 
 import difflib
+import io
 import re
-import zipfile
 from pathlib import Path
 
 from jinja2 import nodes
@@ -21,7 +21,8 @@ from kehoach_docs.documents.plan import known_names
 from kehoach_docs.errors import WARNING, Problem, ProblemList
 from kehoach_docs.render.places import paragraph_places, place_at
 from kehoach_docs.ooxml import JC, is_on_value
-from kehoach_docs.render.engine import TEMPLATED, compile_template, part_label, template_stamp
+from kehoach_docs.render.engine import MAX_TEMPLATE_BYTES, TEMPLATED, compiled_from, part_label, read_template
+from kehoach_docs.render.package_safety import read_package
 
 # A tag whose braces are separated by XML markup: Word split it into several runs.
 _SPLIT_OPEN = re.compile(r"\{(?:<[^>]*>)+[{%#]|[}%#](?:<[^>]*>)+\}")
@@ -32,14 +33,16 @@ def lint_template(path: str | Path) -> list[Problem]:
     """Every problem of a template; an empty list means it is ready to use."""
     path = Path(path)
     try:
-        template_stamp(path)  # a FIFO would block the reads below, a device never end
+        # Read once, as the renderer reads it: a FIFO or a device refused, bounded.
+        identity, data = read_template(path)
+        files = {info.filename: body for info, body in read_package(io.BytesIO(data), path, MAX_TEMPLATE_BYTES)}
     except ProblemList as exc:
         return exc.problems
     problems: list[Problem] = []
-    problems += _split_tags(path)
-    problems += _silent_losses(path)
+    problems += _split_tags(path, files)
+    problems += _silent_losses(path, files)
     try:
-        compiled = compile_template(path)  # the one the renderer uses, compiled once per content
+        compiled = compiled_from(identity, data)  # the one the renderer uses, compiled once per content
     except ProblemList as exc:
         return problems + exc.problems
     from kehoach_docs.documents.report import ReportContext  # the widest context: plans' and reports'
@@ -66,24 +69,23 @@ def _unknown(path: Path, part, lineno: int, name: str, known: set[str]) -> Probl
                    f"Biến '{name}' không có trong dữ liệu của mẫu.{hint}")
 
 
-def _split_tags(path: Path) -> list[Problem]:
+def _split_tags(path: Path, files: dict[str, bytes]) -> list[Problem]:
     problems = []
     try:
-        with zipfile.ZipFile(path) as zf:
-            for name in zf.namelist():
-                if not TEMPLATED.match(name):
-                    continue
-                source = zf.read(name).decode("utf-8")
-                places = paragraph_places(source)
-                for m in list(_SPLIT_OPEN.finditer(source)) + list(_TAG_WITH_MARKUP.finditer(source)):
-                    text = re.sub(r"<[^>]+>", "", m.group())
-                    problems.append(Problem(
-                        path, 0, 0, f"{part_label(name)}, {place_at(places, m.start())}",
-                        f"Thẻ '{text[:60]}' bị Word tách thành nhiều đoạn định dạng; hãy xóa và gõ lại "
-                        "cả thẻ một lần (không sửa từng phần, tắt tự sửa chính tả cho thẻ).",
-                        level=WARNING))
-    except (zipfile.BadZipFile, OSError):
-        pass  # compile_template reports an unreadable file
+        for name, data in files.items():
+            if not TEMPLATED.match(name):
+                continue
+            source = data.decode("utf-8")
+            places = paragraph_places(source)
+            for m in list(_SPLIT_OPEN.finditer(source)) + list(_TAG_WITH_MARKUP.finditer(source)):
+                text = re.sub(r"<[^>]+>", "", m.group())
+                problems.append(Problem(
+                    path, 0, 0, f"{part_label(name)}, {place_at(places, m.start())}",
+                    f"Thẻ '{text[:60]}' bị Word tách thành nhiều đoạn định dạng; hãy xóa và gõ lại "
+                    "cả thẻ một lần (không sửa từng phần, tắt tự sửa chính tả cho thẻ).",
+                    level=WARNING))
+    except UnicodeDecodeError:
+        pass  # the compile reports a part that is not text
     # One finding per place is enough.
     unique = {(p.field, p.message): p for p in problems}
     return list(unique.values())
@@ -102,16 +104,14 @@ def _texts(xml: str) -> str:
     return html.unescape("".join(_TEXT.findall(xml)))
 
 
-def _silent_losses(path: Path) -> list[Problem]:
+def _silent_losses(path: Path, files: dict[str, bytes]) -> list[Problem]:
     """Text beside a paragraph, row or cell tag, and direct formatting against the profile."""
     problems: list[Problem] = []
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if TEMPLATED.match(n)]
-            styles = zf.read("word/styles.xml").decode("utf-8") if "word/styles.xml" in zf.namelist() else ""
-            parts = {n: zf.read(n).decode("utf-8") for n in names}
-    except (zipfile.BadZipFile, OSError, UnicodeDecodeError):
-        return []  # compile_template reports an unreadable file
+        styles = files["word/styles.xml"].decode("utf-8") if "word/styles.xml" in files else ""
+        parts = {n: data.decode("utf-8") for n, data in files.items() if TEMPLATED.match(n)}
+    except UnicodeDecodeError:
+        return []  # the compile reports a part that is not text
     profile = _template_profile(styles)
     style_names = dict(re.findall(r'<w:style\b[^>]*w:styleId="([^"]+)"[^>]*>\s*<w:name w:val="([^"]+)"', styles))
     for name, xml in parts.items():
