@@ -754,18 +754,10 @@ def read_template(path: str | Path) -> tuple[tuple[str, str], bytes]:
     return (str(resolved), hashlib.sha256(data).hexdigest()), data
 
 
-def template_identity(path: str | Path) -> tuple[str, str]:
-    """(resolved path, sha256 of its bytes): what a compiled template is known by."""
-    return read_template(path)[0]
-
-
-def compile_template(path: str | Path, identity: tuple[str, str] | None = None) -> CompiledTemplate:
+def compile_template(path: str | Path) -> CompiledTemplate:
     """Compiled template, cached by the file's content (edit the .docx and it is
-    recompiled, whatever its modification time says). `identity`: its (resolved path,
-    sha256) when the caller already knows it (a build reads each template once, not once per
-    document). A template compiled is compiled from the very bytes its digest was taken of."""
-    if identity is not None and (known := _COMPILED.get(identity)) is not None:
-        return known
+    recompiled, whatever its modification time says): compiled from the very bytes its
+    digest was taken of. A build keeps it in its Workspace (read once per build)."""
     return compiled_from(*read_template(path))
 
 
